@@ -1,0 +1,61 @@
+"""Command line: one module per command family, found by name.
+
+Each ``analytics/cli/cmd_<name>.py`` defines ``register(subparsers)`` which adds its
+sub-command(s) and sets ``func`` (args -> exit code) with ``set_defaults``. Adding a
+command is adding a file; no central list to edit.
+
+Exit codes: 0 success, 1 done but with findings (e.g. quarantined rows), 2 unusable
+input or bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from analytics.config import ConfigError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_UNUSABLE = 2
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description="Camera registry analytics: validate data, manage the registry, "
+        "compute coverage, forecast the goal, canvass incidents, export briefings.",
+    )
+    parser.add_argument(
+        "--city",
+        default=None,
+        help="city configuration: a name in data/cities or a TOML path "
+        "(default: $CAMREG_CITY or little_rock)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    package = importlib.import_module(__name__)
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith("cmd_"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_UNUSABLE
+    try:
+        return int(args.func(args) or 0)
+    except (CommandError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE

@@ -1,0 +1,58 @@
+"""Safe output: escape registry text for HTML, neutralise spreadsheet formulas.
+
+Registry text (camera names, addresses, owner names) is data, kept verbatim in the
+store and escaped only on the way out.
+
+>>> escape_html('<img src=x onerror=alert(1)>')
+'&lt;img src=x onerror=alert(1)&gt;'
+>>> neutralise_formula('=HYPERLINK("http://x")')
+'\\'=HYPERLINK("http://x")'
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+# Cells starting with these are run as formulas by Excel, LibreOffice and Sheets
+# (OWASP "CSV injection"); tab and carriage return start hidden formulas too.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_html(value: Any) -> str:
+    """Text safe to place inside HTML element content or a quoted attribute."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would evaluate with a single quote.
+
+    Numbers are left alone so ``-3.5`` stays a number; only strings change.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with every text cell (and header) formula-neutralised.
+
+    Geometry columns are dropped: exports carry coordinates as plain columns.
+    """
+    out = pd.DataFrame(frame).copy()
+    geo_cols = [c for c in out.columns if str(out[c].dtype) == "geometry"]
+    out = out.drop(columns=geo_cols)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise_formula)
+    out.columns = [neutralise_formula(str(c)) for c in out.columns]
+    return out
+
+
+def to_safe_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV bytes (with a byte-order mark so Excel reads accents) of ``frame``."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
