@@ -1,0 +1,299 @@
+"""The sidebar every page shares: data source and the filters, as a frozen dataclass.
+
+>>> filters = render_sidebar(ds)          # inside a page
+>>> filters.since, filters.categories
+(datetime.date(2025, 11, 1), ('violent', 'property', 'other'))
+
+Widget keys (``since``, ``until``, ``categories``, ``tiers``, ``owner_types``,
+``range_scale``) are stable so AppTests can set them. Filters that differ from the
+defaults are mirrored into the URL (``?categories=violent&range=1.5``): read on
+the first run of a session, written whenever they change, so a link reproduces
+the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics.config import DATA_ENV, CityConfig
+from analytics.datasets import Dataset
+from analytics.schema import CATEGORIES, OWNER_TYPES, TIERS
+
+RANGE_SCALE_MIN = 0.5
+RANGE_SCALE_MAX = 2.0
+RANGE_SCALE_STEP = 0.1
+DEFAULT_WINDOW_MONTHS = 12
+# session_state key -> URL parameter name
+URL_PARAMS = {
+    "since": "since",
+    "until": "until",
+    "categories": "categories",
+    "tiers": "tiers",
+    "owner_types": "owners",
+    "range_scale": "range",
+}
+FILTER_KEYS = tuple(URL_PARAMS)
+_KEEP = "_keep_"  # prefix of the non-widget copies that survive page switches
+_URL_READ = "_filters_url_read"
+CHOICES = {"categories": CATEGORIES, "tiers": TIERS, "owner_types": OWNER_TYPES}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose in the sidebar; frozen, so hashable for caching.
+
+    ``since`` and ``until`` are inclusive dates. The tuples are never empty: a
+    cleared multiselect means "all" (the sidebar says so).
+    """
+
+    since: date
+    until: date
+    categories: tuple[str, ...]
+    tiers: tuple[str, ...]
+    owner_types: tuple[str, ...]
+    range_scale: float
+
+    @property
+    def all_categories(self) -> bool:
+        return set(self.categories) == set(CATEGORIES)
+
+    def describe(self) -> str:
+        """One line naming the active filters, for captions under charts."""
+        parts = [f"{self.since:%d %b %Y} – {self.until:%d %b %Y}"]
+        for name, values in (
+            ("offences", self.categories),
+            ("tiers", self.tiers),
+            ("owners", self.owner_types),
+        ):
+            if set(values) != set(CHOICES[_field_for(name)]):
+                parts.append(f"{name}: {', '.join(values)}")
+        if self.range_scale != 1.0:
+            parts.append(f"ranges × {self.range_scale:g}")
+        return " · ".join(parts)
+
+
+def _field_for(label: str) -> str:
+    return {"offences": "categories", "tiers": "tiers", "owners": "owner_types"}[label]
+
+
+def default_filters(as_of: date, earliest: date | None = None) -> Filters:
+    """The filters a new visitor sees: the last 12 months up to ``as_of``, all."""
+    since = (pd.Timestamp(as_of) - pd.DateOffset(months=DEFAULT_WINDOW_MONTHS)).date()
+    if earliest is not None and since < earliest:
+        since = earliest
+    return Filters(
+        since=since,
+        until=as_of,
+        categories=CATEGORIES,
+        tiers=TIERS,
+        owner_types=OWNER_TYPES,
+        range_scale=1.0,
+    )
+
+
+def filters_to_params(filters: Filters, defaults: Filters) -> dict[str, str]:
+    """URL parameters for the filters that differ from ``defaults``."""
+    out: dict[str, str] = {}
+    current, base = asdict(filters), asdict(defaults)
+    for key, param in URL_PARAMS.items():
+        value = current[key]
+        if value == base[key]:
+            continue
+        if isinstance(value, tuple):
+            out[param] = ",".join(value)
+        elif isinstance(value, date):
+            out[param] = value.isoformat()
+        else:
+            out[param] = f"{value:g}"
+    return out
+
+
+def filters_from_params(
+    params: Mapping[str, str], defaults: Filters, *, earliest: date | None = None
+) -> Filters:
+    """Filters from URL parameters; anything missing or unreadable keeps its default.
+
+    A hand-edited URL must never break the page, so bad values are ignored
+    rather than raised.
+    """
+    values = asdict(defaults)
+    for key, param in URL_PARAMS.items():
+        raw = params.get(param)
+        if raw is None or raw == "":
+            continue
+        if key in CHOICES:
+            picked = tuple(v for v in CHOICES[key] if v in str(raw).split(","))
+            if picked:
+                values[key] = picked
+        elif key in ("since", "until"):
+            try:
+                day = date.fromisoformat(str(raw))
+            except ValueError:
+                continue
+            lo = earliest or date.min
+            values[key] = min(max(day, lo), defaults.until)
+        else:
+            try:
+                scale = float(raw)
+            except ValueError:
+                continue
+            if RANGE_SCALE_MIN <= scale <= RANGE_SCALE_MAX:
+                values[key] = round(scale, 1)
+    if values["since"] > values["until"]:
+        values["since"], values["until"] = values["until"], values["since"]
+    return Filters(**values)
+
+
+def render_sidebar(ds: Dataset) -> Filters:
+    """Draw the shared sidebar and return the chosen filters.
+
+    Call it once per page, after ``st.set_page_config``.
+    """
+    earliest = _earliest(ds)
+    defaults = default_filters(ds.as_of, earliest)
+    _initialise_state(defaults, earliest)
+
+    sb = st.sidebar
+    sb.header("Data")
+    _data_source(ds)
+
+    sb.header("Filters")
+    sb.date_input(
+        "From",
+        key="since",
+        min_value=earliest,
+        max_value=ds.as_of,
+        format="YYYY-MM-DD",
+        help="Incidents on or after this day. Default: the last 12 months.",
+    )
+    sb.date_input(
+        "Until",
+        key="until",
+        min_value=earliest,
+        max_value=ds.as_of,
+        format="YYYY-MM-DD",
+        help=f"Incidents up to and including this day (data as of {ds.as_of}).",
+    )
+    sb.multiselect(
+        "Offence categories",
+        CATEGORIES,
+        key="categories",
+        help="Severity weights for crime-weighted coverage: "
+        + ", ".join(f"{c} {ds.city.weight_for(c):g}" for c in CATEGORIES),
+    )
+    sb.multiselect(
+        "Camera tiers",
+        TIERS,
+        key="tiers",
+        help="registered: location only, police ask the owner for footage; "
+        "integrated: live access through an integration device.",
+    )
+    sb.multiselect("Camera owners", OWNER_TYPES, key="owner_types")
+    sb.slider(
+        "Camera range assumption",
+        min_value=RANGE_SCALE_MIN,
+        max_value=RANGE_SCALE_MAX,
+        step=RANGE_SCALE_STEP,
+        key="range_scale",
+        format="%.1f×",
+        help="Multiplies the city's default useful range of every camera.",
+    )
+    sb.caption(_range_caption(ds.city, float(st.session_state["range_scale"])))
+
+    filters = _collect(defaults)
+    _persist_and_share(filters, defaults)
+    return filters
+
+
+def _earliest(ds: Dataset) -> date | None:
+    if len(ds.incidents) == 0:
+        return None
+    return pd.Timestamp(ds.incidents["occurred_at"].min()).date()
+
+
+def _initialise_state(defaults: Filters, earliest: date | None) -> None:
+    state = st.session_state
+    start = asdict(defaults)
+    if not state.get(_URL_READ):
+        state[_URL_READ] = True
+        from_url = filters_from_params(
+            dict(st.query_params), defaults, earliest=earliest
+        )
+        start = asdict(from_url)
+        for key in FILTER_KEYS:
+            state[_KEEP + key] = _widget_value(start[key])
+    for key in FILTER_KEYS:
+        if key in state:
+            # re-assigning promotes widget state to session state so it survives
+            # a switch to another page, where the widget is drawn anew
+            state[key] = state[key]
+        else:
+            state[key] = state.get(_KEEP + key, _widget_value(start[key]))
+
+
+def _widget_value(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _collect(defaults: Filters) -> Filters:
+    state = st.session_state
+    values = {}
+    for key in FILTER_KEYS:
+        value = state[key]
+        if key in CHOICES:
+            picked = tuple(v for v in CHOICES[key] if v in (value or []))
+            if not picked:
+                st.sidebar.caption(f"No {key.replace('_', ' ')} selected: using all.")
+                picked = CHOICES[key]
+            value = picked
+        elif key in ("since", "until"):
+            value = value if isinstance(value, date) else getattr(defaults, key)
+        else:
+            value = round(float(value), 1)
+        values[key] = value
+    if values["since"] > values["until"]:
+        st.sidebar.warning("'From' was after 'Until': the two dates were swapped.")
+        values["since"], values["until"] = values["until"], values["since"]
+    return Filters(**values)
+
+
+def _persist_and_share(filters: Filters, defaults: Filters) -> None:
+    state = st.session_state
+    for key in FILTER_KEYS:
+        state[_KEEP + key] = state[key]
+    wanted = filters_to_params(filters, defaults)
+    current = {k: st.query_params.get(k) for k in URL_PARAMS.values()}
+    if {k: v for k, v in current.items() if v is not None} != wanted:
+        for param in URL_PARAMS.values():
+            if param in wanted:
+                st.query_params[param] = wanted[param]
+            elif param in st.query_params:
+                del st.query_params[param]
+
+
+def _data_source(ds: Dataset) -> None:
+    sb = st.sidebar
+    if ds.synthetic:
+        sb.markdown(f"**{ds.label}**")
+        sb.caption(
+            "A made-up city. To use real data set "
+            + ", ".join(f"`{v}`" for v in DATA_ENV.values())
+            + " or the `[data]` section of the city file, or upload on the "
+            "Registry page."
+        )
+    else:
+        sb.markdown(f"**{ds.label}**")
+    sb.caption(f"{ds.city.name} · data as of {ds.as_of:%d %b %Y}")
+
+
+def _range_caption(city: CityConfig, scale: float) -> str:
+    ranges = ", ".join(
+        f"{owner} {value * scale:.0f} m"
+        for owner, value in city.range_m_by_owner.items()
+    )
+    return f"Useful range by owner: {ranges}."
