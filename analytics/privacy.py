@@ -1,0 +1,399 @@
+"""Audiences and the one redaction step every page, download and export goes through.
+
+Three audiences (``ROLES``), from least to most trusted:
+
+``public``
+    Aggregates only. Cameras appear as counts per H3 cell; a cell holding fewer
+    sites than ``city.min_group_size`` is merged with its neighbours into the
+    parent cell (up to ``MERGE_LEVELS`` levels up) or, if still too small,
+    suppressed. No addresses, names, contacts or exact points of private cameras.
+``staff``
+    Exact points of business, institutional and city-owned (``public``) cameras;
+    residential cameras aggregated as for the public; no contacts and no
+    residential addresses or coordinates.
+``investigator``
+    Everything, including owner names and contacts.
+
+Small groups are counted in *sites* (registrations, i.e. owners), not cameras: a
+single home with six cameras is still one household, so a cell needs at least
+``min_group_size`` sites, and therefore at least that many cameras, to be shown.
+
+>>> validate_audience("staff")
+'staff'
+>>> role_for({}, None)  # no roles configured: the demo runs as staff
+'staff'
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely.geometry
+
+from analytics.config import CityConfig
+from analytics.schema import CONTACT_COLUMNS, LOCATION_COLUMNS, OWNER_TYPES, WGS84
+
+ROLES = ("public", "staff", "investigator")
+# Role used when the deployment configures no passwords at all (the demo).
+DEFAULT_ROLE = "staff"
+# Owner types whose cameras each audience may see as exact points.
+EXACT_OWNER_TYPES: dict[str, tuple[str, ...]] = {
+    "public": (),
+    "staff": ("business", "institutional", "public"),
+    "investigator": OWNER_TYPES,
+}
+# Owner types whose location is not private (city-owned cameras on poles).
+NON_PRIVATE_OWNER_TYPES = ("public",)
+# How many parent levels a sparse cell may climb before it is suppressed: three
+# levels up from resolution 8 is ~36 km2, about a fifth of the city.
+MERGE_LEVELS = 3
+CELL_COLUMNS = ("h3", "resolution", "cameras", "sites", "integrated", "merged")
+
+
+@dataclass(frozen=True)
+class RedactedCameras:
+    """What one audience may see of the camera registry.
+
+    Attributes
+    ----------
+    points
+        Cameras this audience may see as exact points (WGS84), with only the
+        columns it may see.
+    cells
+        Aggregated counts for the other cameras: ``h3`` (cell id; for a merged
+        group, the parent cell), ``resolution``, ``cameras`` (sum of
+        ``camera_count``), ``sites``, ``integrated`` (cameras at integrated
+        sites), ``merged`` (True for a group of sparse cells) and polygon
+        ``geometry`` in WGS84.
+    note
+        One or two sentences saying what was aggregated, merged and suppressed.
+    audience
+        The audience the output was made for.
+    merged_cameras, suppressed_cameras
+        Cameras counted in a merged parent group / left out of every output.
+    """
+
+    points: gpd.GeoDataFrame
+    cells: gpd.GeoDataFrame
+    note: str
+    audience: str
+    merged_cameras: int = 0
+    suppressed_cameras: int = 0
+
+
+def validate_audience(audience: str) -> str:
+    """Return ``audience`` if it is one of ``ROLES``, else raise ValueError."""
+    if audience not in ROLES:
+        raise ValueError(
+            f"`audience` was {audience!r} but is expected to be in {ROLES}"
+        )
+    return audience
+
+
+def redact_cameras(
+    cameras: pd.DataFrame,
+    audience: str,
+    city: CityConfig,
+    *,
+    resolution: int | None = None,
+    active_only: bool = True,
+) -> RedactedCameras:
+    """Split the registry into exact points and aggregated cells for ``audience``.
+
+    Parameters
+    ----------
+    cameras
+        Canonical camera frame (``analytics.schema.CAMERA_COLUMNS``).
+    audience
+        One of ``ROLES``.
+    city
+        Supplies ``min_group_size`` and the default ``hex_resolution``.
+    resolution
+        H3 resolution of the finest cells (default ``city.hex_resolution``).
+    active_only
+        Drop withdrawn cameras first (default): an owner who withdrew is no
+        longer part of the program and appears nowhere.
+
+    Returns
+    -------
+    RedactedCameras
+    """
+    validate_audience(audience)
+    resolution = city.hex_resolution if resolution is None else int(resolution)
+    if not 0 <= resolution <= 15:
+        raise ValueError(f"`resolution` was {resolution} but is expected to be 0-15")
+    frame = _as_geoframe(cameras)
+    if active_only and "status" in frame:
+        frame = frame[frame["status"] != "withdrawn"]
+
+    exact_types = EXACT_OWNER_TYPES[audience]
+    if "owner_type" in frame:
+        exact = frame["owner_type"].isin(exact_types).to_numpy()
+    else:  # unknown owners are treated as private
+        exact = np.full(len(frame), audience == "investigator")
+    points = redact_table(frame[exact], audience)
+    if not isinstance(points, gpd.GeoDataFrame):
+        points = gpd.GeoDataFrame(points, geometry=[], crs=WGS84)
+
+    cells, merged, suppressed = _aggregate(
+        frame[~exact], resolution, city.min_group_size
+    )
+    note = _note(audience, points, cells, merged, suppressed, city, resolution)
+    return RedactedCameras(points, cells, note, audience, merged, suppressed)
+
+
+def redact_table(frame: pd.DataFrame, audience: str) -> pd.DataFrame:
+    """Copy of ``frame`` without what ``audience`` may not see.
+
+    * Contact columns (``owner_name``, ``contact_phone``, ``contact_email``) are
+      dropped unless the audience is ``investigator``.
+    * For ``public``, the ``latitude``, ``longitude``, ``address`` and geometry
+      of every private camera (any owner type but city-owned) are blanked; for
+      ``staff`` those of residential cameras. Rows without an ``owner_type``
+      count as private.
+
+    Other columns (distances, tiers, counts) are kept, so this works on any
+    table derived from the registry (canvass lists, notification lists, exports).
+    """
+    validate_audience(audience)
+    out = frame.copy()
+    if audience == "investigator":
+        return out
+    out = out.drop(columns=[c for c in CONTACT_COLUMNS if c in out.columns])
+    visible = ("public",) if audience == "public" else EXACT_OWNER_TYPES["staff"]
+    if "owner_type" in out.columns:
+        hide = ~out["owner_type"].isin(visible).to_numpy()
+    else:
+        hide = np.ones(len(out), dtype=bool)
+    if not hide.any():
+        return out
+    for col in LOCATION_COLUMNS:
+        if col not in out.columns:
+            continue
+        if isinstance(out, gpd.GeoDataFrame) and col == out.geometry.name:
+            geometry = out.geometry.copy()
+            geometry[hide] = None
+            out = out.set_geometry(geometry)
+        elif pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype(float).mask(hide)
+        else:
+            out[col] = out[col].astype(object).mask(hide, None)
+    return out
+
+
+def role_for(secrets: Mapping[str, Any], password: str | None) -> str:
+    """The role a password opens, given the deployment's secrets.
+
+    Parameters
+    ----------
+    secrets
+        Mapping like Streamlit's ``st.secrets``; passwords per role live in a
+        ``roles`` table: ``{"roles": {"investigator": "...", "staff": "..."}}``.
+    password
+        What the user typed (None or empty when nothing was typed).
+
+    Returns
+    -------
+    str
+        ``"staff"`` when no roles are configured at all (the demo default);
+        otherwise the most trusted role whose password matches, else ``"public"``.
+
+    >>> role_for({"roles": {"staff": "s3cret"}}, "s3cret")
+    'staff'
+    >>> role_for({"roles": {"staff": "s3cret"}}, "guess")
+    'public'
+    """
+    roles = roles_configured(secrets)
+    if not roles:
+        return DEFAULT_ROLE
+    if not password:
+        return "public"
+    typed = str(password).encode("utf-8")
+    # most trusted first, and compare every configured password in constant time
+    matched = "public"
+    for role in reversed(ROLES):
+        expected = roles.get(role)
+        if expected and hmac.compare_digest(typed, expected.encode("utf-8")):
+            matched = role if matched == "public" else matched
+    return matched
+
+
+def roles_configured(secrets: Mapping[str, Any]) -> dict[str, str]:
+    """Non-empty role passwords from ``secrets["roles"]`` (``{}`` when none).
+
+    Raises ValueError for a role name that is not in ``ROLES``: a typo such as
+    ``[roles] investigtor = ...`` must not silently leave an account locked out.
+    """
+    raw = secrets.get("roles") if secrets else None
+    if not raw:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ValueError(
+            f"secrets `roles` was {type(raw).__name__} but is expected to be a table "
+            "of role = password"
+        )
+    unknown = sorted(set(raw) - set(ROLES))
+    if unknown:
+        raise ValueError(
+            f"secrets `roles` has {unknown} but roles are expected to be in {ROLES}"
+        )
+    return {str(k): str(v) for k, v in raw.items() if k != "public" and v}
+
+
+# --- helpers ------------------------------------------------------------------------
+def _as_geoframe(cameras: pd.DataFrame) -> gpd.GeoDataFrame:
+    if isinstance(cameras, gpd.GeoDataFrame):
+        return cameras
+    return gpd.GeoDataFrame(
+        cameras,
+        geometry=gpd.points_from_xy(cameras["longitude"], cameras["latitude"]),
+        crs=WGS84,
+    )
+
+
+def _empty_cells() -> gpd.GeoDataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in CELL_COLUMNS})
+    return gpd.GeoDataFrame(frame, geometry=[], crs=WGS84)
+
+
+def _aggregate(
+    frame: pd.DataFrame, resolution: int, min_group: int
+) -> tuple[gpd.GeoDataFrame, int, int]:
+    """Counts per H3 cell; sparse cells merged upwards, then suppressed.
+
+    Each base cell belongs to at most one output group, so groups never
+    overlap: a merged group's polygon is its parent's base-resolution cells not
+    already shown by a finer group.
+    """
+    lat = pd.to_numeric(frame.get("latitude"), errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(frame.get("longitude"), errors="coerce").to_numpy(float)
+    placed = np.isfinite(lat) & np.isfinite(lon)
+    count = (
+        pd.to_numeric(frame["camera_count"], errors="coerce").fillna(1).to_numpy(int)
+        if "camera_count" in frame
+        else np.ones(len(frame), dtype=int)
+    )
+    integrated = (
+        (frame["tier"] == "integrated").to_numpy(bool)
+        if "tier" in frame
+        else np.zeros(len(frame), dtype=bool)
+    )
+    unplaced = int(count[~placed].sum())
+    if not placed.any():
+        return _empty_cells(), 0, unplaced
+    base = np.array(
+        [
+            h3.latlng_to_cell(a, b, resolution)
+            for a, b in zip(lat[placed], lon[placed], strict=True)
+        ]
+    )
+    sites = pd.DataFrame(
+        {
+            "base": base,
+            "cameras": count[placed],
+            "integrated": np.where(integrated[placed], count[placed], 0),
+        }
+    )
+    sites["group"] = sites["base"]
+    claimed: set[str] = set()
+    rows: list[dict] = []
+    merged = 0
+    lowest = max(resolution - MERGE_LEVELS, 0)
+    for level in range(resolution, lowest - 1, -1):
+        if sites.empty:
+            break
+        if level < resolution:
+            sites["group"] = [h3.cell_to_parent(c, level) for c in sites["base"]]
+        grouped = sites.groupby("group", sort=True).agg(
+            cameras=("cameras", "sum"),
+            sites=("cameras", "size"),
+            integrated=("integrated", "sum"),
+        )
+        keep = grouped[grouped["sites"] >= min_group]
+        for cell, row in keep.iterrows():
+            if level == resolution:
+                members = {cell}
+            else:
+                members = set(h3.cell_to_children(cell, resolution)) - claimed
+                merged += int(row["cameras"])
+            claimed |= members
+            rows.append(
+                {
+                    "h3": cell,
+                    "resolution": level,
+                    "cameras": int(row["cameras"]),
+                    "sites": int(row["sites"]),
+                    "integrated": int(row["integrated"]),
+                    "merged": level < resolution,
+                    "geometry": shapely.geometry.shape(h3.cells_to_geo(list(members))),
+                }
+            )
+        sites = sites[~sites["group"].isin(keep.index)]
+    suppressed = unplaced + int(sites["cameras"].sum())
+    if not rows:
+        return _empty_cells(), merged, suppressed
+    cells = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+    return cells, merged, suppressed
+
+
+def _note(
+    audience: str,
+    points: pd.DataFrame,
+    cells: pd.DataFrame,
+    merged: int,
+    suppressed: int,
+    city: CityConfig,
+    resolution: int,
+) -> str:
+    n_points = (
+        int(pd.to_numeric(points["camera_count"]).sum())
+        if "camera_count" in points
+        else len(points)
+    )
+    in_cells = int(cells["cameras"].sum()) if len(cells) else 0
+    parts = []
+    if audience == "investigator":
+        parts.append(
+            f"Investigator view: all {n_points:,} cameras as exact points, "
+            "with owner contacts."
+        )
+    else:
+        shown = {
+            "public": "No exact camera locations, addresses or owner contacts",
+            "staff": (
+                f"{n_points:,} business, institutional and city cameras as exact "
+                "points; residential cameras only as counts; no owner contacts"
+            ),
+        }[audience]
+        parts.append(
+            f"{audience.capitalize()} view: {shown}. {in_cells:,} cameras are "
+            f"counted in {len(cells):,} map cells (H3 resolution {resolution}); "
+            f"a cell is shown only with at least {city.min_group_size} sites."
+        )
+    if merged:
+        parts.append(
+            f"{_cameras(merged)} in sparse cells {_were(merged)} merged into larger "
+            "parent cells."
+        )
+    if suppressed:
+        parts.append(
+            f"{_cameras(suppressed)} {_were(suppressed)} suppressed (too few sites "
+            "nearby, or no "
+            "usable location)."
+        )
+    return " ".join(parts)
+
+
+def _cameras(n: int) -> str:
+    return f"{n:,} camera" if n == 1 else f"{n:,} cameras"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
