@@ -1,0 +1,411 @@
+"""Registry store: upsert semantics, withdrawal, atomic imports, append-only audit."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import CENTRE, make_cameras, offset
+
+from analytics import store as store_module
+from analytics.schema import CAMERA_COLUMNS, WGS84
+from analytics.store import RegistryStore, StoreError, default_store_path
+
+
+def three_cameras(**overrides) -> pd.DataFrame:
+    lat, lon = CENTRE
+    rows = [
+        {"camera_id": "A", "latitude": lat, "longitude": lon},
+        {
+            "camera_id": "B",
+            **dict(zip(("latitude", "longitude"), offset(lat, lon, 100), strict=True)),
+            "tier": "integrated",
+            "owner_type": "residential",
+            "camera_count": 2,
+            "address": "=1 Main St",
+            "direction_deg": "NE",
+            "fov_deg": 50.0,
+            "retention_days": 30,
+            "verified_at": date(2025, 2, 1),
+        },
+        {
+            "camera_id": "C",
+            **dict(
+                zip(("latitude", "longitude"), offset(lat, lon, 0, 200), strict=True)
+            ),
+            "registered_at": date(2024, 9, 1),
+        },
+    ]
+    for row in rows:
+        row.update(overrides.get(row["camera_id"], {}))
+    return make_cameras(rows)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return RegistryStore(tmp_path / "registry.sqlite")
+
+
+@pytest.fixture
+def loaded(store):
+    store.import_cameras(three_cameras(), source="first.csv", user="steward")
+    return store
+
+
+def camera_events(store) -> pd.DataFrame:
+    log = store.audit_log()
+    return log[log["camera_id"].notna()]
+
+
+# --- creation ----------------------------------------------------------------------
+def test_store_created_on_first_use_in_a_new_folder(tmp_path):
+    path = tmp_path / "sub" / "dir" / "reg.sqlite"
+    store = RegistryStore(path)
+    assert path.is_file()
+    assert len(store.cameras()) == 0
+    assert list(store.cameras().columns) == [*CAMERA_COLUMNS, "geometry"]
+    # opening again reuses it
+    assert len(RegistryStore(path).audit_log()) == 0
+
+
+def test_not_a_registry_is_refused(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not sqlite at all, just some bytes" * 50)
+    with pytest.raises(StoreError, match="not a registry database"):
+        RegistryStore(junk)
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE things (x INTEGER)")
+    with pytest.raises(StoreError, match="not a camera registry"):
+        RegistryStore(other)
+    with pytest.raises(StoreError, match="folder"):
+        RegistryStore(tmp_path)
+
+
+def test_default_store_path_follows_env(monkeypatch, tmp_path, city):
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(tmp_path / "x.sqlite"))
+    assert default_store_path(city) == tmp_path / "x.sqlite"
+    monkeypatch.delenv("CAMREG_REGISTRY_DB")
+    assert default_store_path(city) == store_module.DEFAULT_DB
+
+
+# --- import ------------------------------------------------------------------------
+def test_first_import_inserts_and_round_trips(store):
+    summary = store.import_cameras(three_cameras(), source="first.csv", user="ann")
+    assert (summary.inserted, summary.updated, summary.unchanged) == (3, 0, 0)
+    assert summary.rows == 3
+    assert summary.import_id == 1
+    cams = store.cameras()
+    assert cams.crs == WGS84
+    assert list(cams.columns) == [*CAMERA_COLUMNS, "geometry"]
+    assert cams["camera_id"].tolist() == ["A", "B", "C"]
+    b = cams.set_index("camera_id").loc["B"]
+    lat, lon = offset(*CENTRE, 100)
+    assert b["latitude"] == lat
+    assert b["longitude"] == lon
+    assert (b.geometry.x, b.geometry.y) == (lon, lat)
+    assert b["tier"] == "integrated"
+    assert b["camera_count"] == 2
+    assert b["address"] == "=1 Main St"  # kept verbatim; escaped only on output
+    assert b["direction_deg"] == "NE"
+    assert b["retention_days"] == 30
+    assert b["verified_at"] == date(2025, 2, 1)
+    assert b["registered_at"] == date(2025, 1, 1)
+    assert cams["retention_days"].dtype == "Int64"
+    assert pd.isna(cams.set_index("camera_id").loc["A", "retention_days"])
+    assert cams["withdrawn_at"].isna().all()
+    # one insert row per camera plus the import event
+    log = store.audit_log()
+    assert sorted(log["action"]) == ["import", "insert", "insert", "insert"]
+    insert_b = store.history("B").iloc[0]
+    changes = json.loads(insert_b["changes"])
+    assert changes["tier"] == {"old": None, "new": "integrated"}
+    assert (insert_b["source"], insert_b["user"], insert_b["import_id"]) == (
+        "first.csv",
+        "ann",
+        1,
+    )
+
+
+def test_reimport_of_same_rows_changes_nothing(loaded):
+    before = loaded.cameras()
+    # another file name: provenance is not registry content
+    summary = loaded.import_cameras(three_cameras(), source="again.csv", user="bob")
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 0, 3)
+    assert summary.import_id == 2
+    pd.testing.assert_frame_equal(pd.DataFrame(loaded.cameras()), pd.DataFrame(before))
+    assert len(camera_events(loaded)) == 3  # still only the three inserts
+    imports = loaded.audit_log(action="import")
+    assert imports["import_id"].tolist() == [2, 1]
+    assert json.loads(imports.iloc[0]["details"])["unchanged"] == 3
+
+
+def test_upsert_updates_changed_fields_and_inserts_new(loaded):
+    frame = three_cameras(B={"tier": "registered", "camera_count": 3})
+    extra = make_cameras(
+        [{"camera_id": "D", "latitude": CENTRE[0], "longitude": CENTRE[1] + 0.01}]
+    )
+    frame = pd.concat([frame, extra], ignore_index=True)
+    summary = loaded.import_cameras(frame, source="second.csv", user="ann")
+    assert (summary.inserted, summary.updated, summary.unchanged) == (1, 1, 2)
+    assert summary.fields_changed == {"camera_count": 1, "tier": 1}
+    b = loaded.cameras().set_index("camera_id").loc["B"]
+    assert (b["tier"], b["camera_count"]) == ("registered", 3)
+    last = loaded.history("B").iloc[-1]
+    assert last["action"] == "update"
+    assert json.loads(last["changes"]) == {
+        "tier": {"old": "integrated", "new": "registered"},
+        "camera_count": {"old": 2, "new": 3},
+    }
+    assert last["summary"] == "tier: integrated -> registered; camera_count: 2 -> 3"
+    assert (last["source"], last["import_id"]) == ("second.csv", 2)
+
+
+def test_cameras_missing_from_an_import_are_left_alone(loaded):
+    only_a = three_cameras().iloc[[0]]
+    summary = loaded.import_cameras(only_a, source="partial.csv", user="ann")
+    assert (summary.rows, summary.unchanged) == (1, 1)
+    assert loaded.counts() == {"active": 3, "withdrawn": 0}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"B": {"camera_id": "A"}}, "more than once"),
+        ({"C": {"tier": "live"}}, "`tier` was \\['live'\\]"),
+        ({"A": {"status": "paused"}}, "`status`"),
+        ({"A": {"camera_count": 0}}, "camera_count"),
+    ],
+)
+def test_invalid_frames_are_refused_without_writing(loaded, overrides, match):
+    before = loaded.audit_log()
+    with pytest.raises(StoreError, match=match):
+        loaded.import_cameras(three_cameras(**overrides), source="bad.csv", user="x")
+    pd.testing.assert_frame_equal(loaded.audit_log(), before)
+
+
+def test_missing_required_column_is_refused(store):
+    with pytest.raises(StoreError, match="lacks required columns \\['tier'\\]"):
+        store.import_cameras(
+            three_cameras().drop(columns="tier"), source="x.csv", user="x"
+        )
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_import_failing_midway_leaves_store_byte_for_byte_unchanged(
+    loaded, monkeypatch, error
+):
+    before_bytes = loaded.path.read_bytes()
+    before_cams = loaded.cameras()
+    before_log = loaded.audit_log()
+    real = store_module._row_record
+    calls = []
+
+    def flaky(row):
+        calls.append(row["camera_id"])
+        if len(calls) == 3:
+            raise error("disk on fire")
+        return real(row)
+
+    monkeypatch.setattr(store_module, "_row_record", flaky)
+    # rows 1 and 2 change (update, insert) before row 3 fails
+    frame = pd.concat(
+        [
+            three_cameras(A={"tier": "integrated"}).iloc[[0]],
+            make_cameras([{"camera_id": "N", "latitude": 34.7, "longitude": -92.3}]),
+            three_cameras().iloc[[1]],
+        ],
+        ignore_index=True,
+    )
+    with pytest.raises(error, match="disk on fire"):
+        loaded.import_cameras(frame, source="broken.csv", user="x")
+    assert calls == ["A", "N", "B"]
+    assert loaded.path.read_bytes() == before_bytes
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(loaded.cameras()), pd.DataFrame(before_cams)
+    )
+    pd.testing.assert_frame_equal(loaded.audit_log(), before_log)
+    # and the store still works afterwards
+    monkeypatch.setattr(store_module, "_row_record", real)
+    assert loaded.import_cameras(frame, source="ok.csv", user="x").inserted == 1
+
+
+# --- withdrawal --------------------------------------------------------------------
+def test_withdraw_marks_keeps_and_dates(loaded):
+    event = loaded.withdraw(
+        "B", reason="owner asked by phone", user="ann", at="2025-03-04"
+    )
+    cams = loaded.cameras().set_index("camera_id")
+    assert cams.loc["B", "status"] == "withdrawn"
+    assert cams.loc["B", "withdrawn_at"] == date(2025, 3, 4)
+    assert pd.isna(cams.loc["A", "withdrawn_at"])
+    active = loaded.cameras(include_withdrawn=False)
+    assert active["camera_id"].tolist() == ["A", "C"]
+    row = loaded.history("B").iloc[-1]
+    assert row["event_id"] == event
+    assert row["action"] == "withdraw"
+    assert (row["user"], row["reason"]) == ("ann", "owner asked by phone")
+    assert json.loads(row["changes"])["withdrawn_at"] == {
+        "old": None,
+        "new": "2025-03-04",
+    }
+    assert loaded.counts() == {"active": 2, "withdrawn": 1}
+
+
+def test_withdraw_defaults_to_today(loaded):
+    loaded.withdraw("A", reason="moved away", user="ann")
+    got = loaded.cameras().set_index("camera_id").loc["A", "withdrawn_at"]
+    assert abs((got - date.today()).days) <= 1  # UTC vs local date
+
+
+@pytest.mark.parametrize(
+    ("camera_id", "kwargs", "match"),
+    [
+        ("ZZZ", {}, "'ZZZ' is not in the registry"),
+        ("A", {"reason": "  "}, "`reason`"),
+        ("A", {"at": "2024-12-31"}, "before camera 'A' was registered"),
+        ("A", {"at": "last tuesday"}, "YYYY-MM-DD"),
+    ],
+)
+def test_withdraw_refuses_bad_requests(loaded, camera_id, kwargs, match):
+    before = loaded.audit_log()
+    with pytest.raises(StoreError, match=match):
+        loaded.withdraw(camera_id, **{"reason": "r", "user": "u", **kwargs})
+    pd.testing.assert_frame_equal(loaded.audit_log(), before)
+
+
+def test_withdraw_twice_is_refused(loaded):
+    loaded.withdraw("A", reason="r", user="u", at=date(2025, 5, 1))
+    with pytest.raises(StoreError, match="already withdrawn \\(since 2025-05-01\\)"):
+        loaded.withdraw("A", reason="r", user="u")
+
+
+def test_reimport_does_not_reactivate_a_withdrawn_camera(loaded):
+    loaded.withdraw("C", reason="owner request", user="ann", at="2025-03-01")
+    # the next export still lists C as active, with a changed address
+    frame = three_cameras(C={"address": "new address"})
+    summary = loaded.import_cameras(frame, source="monthly.csv", user="bob")
+    assert summary.kept_withdrawn == ("C",)
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 0, 3)
+    assert any("kept withdrawn 1: C" in line for line in summary.lines())
+    c = loaded.cameras().set_index("camera_id").loc["C"]
+    assert c["status"] == "withdrawn"
+    assert c["withdrawn_at"] == date(2025, 3, 1)
+    assert pd.isna(c["address"])  # frozen as of the withdrawal
+    details = json.loads(loaded.audit_log(action="import").iloc[0]["details"])
+    assert details["kept_withdrawn"] == ["C"]
+
+
+def test_import_can_withdraw_and_insert_withdrawn(loaded):
+    frame = three_cameras(A={"status": "withdrawn", "withdrawn_at": date(2025, 4, 2)})
+    extra = make_cameras(
+        [
+            {
+                "camera_id": "W",
+                "latitude": 34.7,
+                "longitude": -92.3,
+                "status": "withdrawn",
+                "withdrawn_at": "2025-02-01",
+            }
+        ]
+    )
+    summary = loaded.import_cameras(
+        pd.concat([frame, extra], ignore_index=True), source="s.csv", user="u"
+    )
+    assert (summary.withdrawn, summary.inserted, summary.unchanged) == (1, 1, 2)
+    cams = loaded.cameras().set_index("camera_id")
+    assert cams.loc["A", "withdrawn_at"] == date(2025, 4, 2)
+    assert cams.loc["W", "withdrawn_at"] == date(2025, 2, 1)
+    assert loaded.history("A").iloc[-1]["action"] == "withdraw"
+
+
+def test_reactivate_after_owner_registers_again(loaded):
+    loaded.withdraw("A", reason="r", user="u", at="2025-03-01")
+    loaded.reactivate("A", reason="owner re-registered 2025-06-01", user="ann")
+    a = loaded.cameras().set_index("camera_id").loc["A"]
+    assert a["status"] == "active"
+    assert pd.isna(a["withdrawn_at"])
+    assert loaded.history("A")["action"].tolist() == [
+        "insert",
+        "withdraw",
+        "reactivate",
+    ]
+    with pytest.raises(StoreError, match="is active, not withdrawn"):
+        loaded.reactivate("A", reason="r", user="u")
+
+
+# --- audit log ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_log SET reason = 'edited'", "DELETE FROM audit_log"],
+)
+def test_audit_log_is_append_only_in_the_database(loaded, statement):
+    with (
+        sqlite3.connect(loaded.path) as con,
+        pytest.raises(sqlite3.DatabaseError, match="append-only"),
+    ):
+        con.execute(statement)
+    assert len(loaded.audit_log()) == 4
+
+
+def test_log_event_records_a_canvass(loaded):
+    event = loaded.log_event(
+        "canvass",
+        user="det. smith",
+        reason="case 2025-001234",
+        details={
+            "lat": np.float64(34.74),
+            "lon": -92.33,
+            "radius_m": np.int64(150),
+            "cameras": ["A", "B"],
+            "on": date(2025, 6, 1),
+        },
+    )
+    assert event == 5  # after three inserts and the import event
+    rows = loaded.audit_log(action="canvass")
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert (row["user"], row["reason"]) == ("det. smith", "case 2025-001234")
+    assert pd.isna(row["camera_id"])
+    assert json.loads(row["details"]) == {
+        "lat": 34.74,
+        "lon": -92.33,
+        "radius_m": 150,
+        "cameras": ["A", "B"],
+        "on": "2025-06-01",
+    }
+
+
+@pytest.mark.parametrize(
+    ("action", "details", "match"),
+    [
+        ("withdraw", {}, "written by the store itself"),
+        ("", {}, "`action`"),
+        ("canvass", ["not", "a", "dict"], "`details` was list"),
+        ("canvass", {"x": object()}, "not JSON-serialisable"),
+    ],
+)
+def test_log_event_refuses_bad_input(loaded, action, details, match):
+    with pytest.raises(StoreError, match=match):
+        loaded.log_event(action, user="u", details=details)
+    assert len(loaded.audit_log()) == 4
+
+
+def test_audit_log_filters_and_limits_newest_first(loaded):
+    loaded.withdraw("A", reason="r", user="u")
+    loaded.log_event("canvass", user="u", details={})
+    log = loaded.audit_log()
+    assert log["event_id"].tolist() == [6, 5, 4, 3, 2, 1]
+    assert loaded.audit_log(limit=2)["action"].tolist() == ["canvass", "withdraw"]
+    assert loaded.audit_log(action=["withdraw", "canvass"])["event_id"].tolist() == [
+        6,
+        5,
+    ]
+    assert loaded.audit_log(camera_id="A")["action"].tolist() == ["withdraw", "insert"]
+    assert loaded.history("nobody").empty
+    with pytest.raises(StoreError, match="`limit` was -1"):
+        loaded.audit_log(limit=-1)
