@@ -1,0 +1,726 @@
+"""Folium maps of registry coverage, fast at 30,000 cameras and 1M incidents.
+
+Everything drawn is aggregated or rendered by JavaScript from compact arrays:
+cameras go through ``FastMarkerCluster`` (one array, clustered in the browser),
+incidents are binned to a grid before the heat map, the hex choropleth is one
+GeoJson layer with rounded coordinates. Camera positions come only from
+``analytics.privacy.redact_cameras`` for the viewer's role, so a map cannot show
+an exact residential camera to an audience that may not see it.
+
+City limit and wards are drawn as filled layers, so the map stays readable when
+no tile server can be reached. All registry text is escaped.
+
+>>> m = build_coverage_map(cameras, role="staff", city=city, hexes=report.hexes)
+>>> html = m.get_root().render()
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from itertools import pairwise
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.plugins import FastMarkerCluster, HeatMap
+from jinja2 import Template
+
+from analytics.config import CityConfig
+from analytics.safe_output import escape_html
+from analytics.schema import WGS84
+
+COORD_DECIMALS = 5  # ~1 m: plenty for display, halves the GeoJSON size
+HEAT_CELL_M = 150.0  # incidents are binned to this grid before the heat map
+MAX_VIEWSHEDS = 1_500  # camera views drawn at most (each is a polygon)
+MAX_GAP_CELLS = 25
+MAX_SITE_MARKERS = 200
+TIER_COLOURS = {"registered": "#1f78b4", "integrated": "#6a3d9a"}
+TIER_LABELS = {
+    "registered": "Registered (location only)",
+    "integrated": "Integrated (live access)",
+}
+CITY_FILL = "#f3efe4"
+BACKGROUND = "#e9eef2"
+WARD_LINE = "#444444"
+GAP_LINE = "#ff7f00"
+SITE_COLOUR = "#e7298a"
+VIEWSHED_COLOUR = "#33a02c"
+NO_DATA_FILL = "#d9d9d9"
+# Aggregated camera cells: count class edges and fills
+CELL_EDGES = (0, 10, 25, 50)
+CELL_COLOURS = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
+# Choropleth measures: hex column -> (legend title, bin edges or None for data
+# quantiles, colours from low to high)
+CHOROPLETHS = {
+    "coverage_share": (
+        "Share of incidents within camera range",
+        (0.0, 0.1, 0.25, 0.5, 0.75, 1.0000001),
+        ("#fff7bc", "#c7e9b4", "#7fcdbb", "#2c7fb8", "#253494"),
+    ),
+    "incidents_uncovered": (
+        "Incidents out of camera range",
+        None,
+        ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"),
+    ),
+}
+# Local copies of the JS/CSS folium loads from CDNs, by folium's resource name;
+# resources not listed here (jQuery, Bootstrap, awesome-markers) are not used by
+# these maps and are dropped when serving locally.
+LOCAL_ASSETS = {
+    "leaflet": "leaflet/leaflet.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "markerclusterjs": "markercluster/leaflet.markercluster.js",
+    "markerclustercss": "markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
+    "leaflet-heat.js": "leaflet-heat/leaflet_heat.min.js",
+}
+
+# Draws a clustered camera as a small circle in its tier colour; a row is
+# [lat, lon, popup html or ""]. The popup text is escaped in Python.
+_CAMERA_CALLBACK = """\
+function (row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: 5, color: "#ffffff", weight: 1, fillColor: "%s", fillOpacity: 0.9
+    });
+    if (row[2]) { marker.bindPopup(row[2]); }
+    return marker;
+}"""
+# Cluster bubbles tinted like their tier so the two layers read apart.
+_CLUSTER_ICON = """\
+function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 26 : n < 100 ? 32 : n < 1000 ? 38 : 44;
+    return L.divIcon({
+        html: '<div style="background:%s;color:#fff;border-radius:50%%;'
+            + 'width:' + size + 'px;height:' + size + 'px;line-height:' + size
+            + 'px;text-align:center;font:bold 11px sans-serif;opacity:0.85">'
+            + n + '</div>',
+        className: '', iconSize: L.point(size, size)
+    });
+}"""
+
+
+class Legend(MacroElement):
+    """A static legend as a Leaflet control (works inside streamlit-folium)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: {{ this.position|tojson }}});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "camreg-legend");
+                div.style.cssText = "background:rgba(255,255,255,0.92);"
+                    + "padding:6px 9px;font:12px/1.35 sans-serif;"
+                    + "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);"
+                    + "max-width:240px";
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.getContainer().style.background =
+                {{ this.background|tojson }};
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, *, position: str = "bottomright", background=""):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+        self.position = position
+        self.background = background
+
+
+def build_coverage_map(
+    cameras: gpd.GeoDataFrame | None,
+    *,
+    role: str,
+    city: CityConfig,
+    hexes: gpd.GeoDataFrame | None = None,
+    choropleth: str = "coverage_share",
+    gaps: gpd.GeoDataFrame | None = None,
+    incidents: gpd.GeoDataFrame | pd.DataFrame | None = None,
+    wards: gpd.GeoDataFrame | None = None,
+    city_limit: gpd.GeoDataFrame | None = None,
+    viewshed_area: shapely.Geometry | None = None,
+    range_scale: float = 1.0,
+    sites: gpd.GeoDataFrame | None = None,
+    tiles: str | None = "OpenStreetMap",
+    asset_base: str | None = None,
+) -> folium.Map:
+    """Build the coverage map with a layer control and a legend.
+
+    Parameters
+    ----------
+    cameras
+        Canonical camera frame (already filtered). It is redacted here with
+        ``analytics.privacy.redact_cameras(cameras, role, city)``: exact points
+        only where the role may see them, aggregated cells otherwise.
+    role
+        Viewer's role, one of ``analytics.privacy.ROLES``.
+    city
+        City configuration (extent, ranges, privacy threshold).
+    hexes
+        Hex grid from the coverage report (``coverage_share``,
+        ``incidents_uncovered``, ``cameras``, ``incidents`` ... and polygons).
+    choropleth
+        Which hex measure to colour: a key of ``CHOROPLETHS``.
+    gaps
+        Ranked gap cells (polygons); the first ``MAX_GAP_CELLS`` are outlined.
+    incidents
+        Incidents (``latitude``/``longitude``); binned to ``HEAT_CELL_M`` and
+        drawn as a heat map.
+    wards, city_limit
+        Boundary polygons, drawn filled beneath everything else.
+    viewshed_area
+        A WGS84 polygon (e.g. the selected ward): the views of the visible
+        cameras inside it are drawn, at most ``MAX_VIEWSHEDS``.
+    range_scale
+        Multiplier of the default camera ranges for the drawn views.
+    sites
+        Recommended recruitment sites (points, in rank order).
+    tiles
+        Folium tile name, or None for the plain background only.
+    asset_base
+        URL prefix where the files of ``LOCAL_ASSETS`` are served; None keeps
+        folium's CDN links.
+
+    Returns
+    -------
+    folium.Map
+    """
+    if choropleth not in CHOROPLETHS:
+        raise ValueError(
+            f"`choropleth` was {choropleth!r} but is expected to be in "
+            f"{list(CHOROPLETHS)}"
+        )
+    m = _base_map(city, city_limit, tiles)
+    legend: list[str] = []
+    if city_limit is not None and len(city_limit):
+        _add_city_limit(m, city_limit)
+    if hexes is not None and len(hexes):
+        legend.append(_add_choropleth(m, hexes, choropleth))
+    if incidents is not None and len(incidents):
+        _add_heat(m, incidents)
+        legend.append(
+            _swatch("linear-gradient(90deg,#00f,#0f0,#ff0,#f00)", "Incidents (heat)")
+        )
+    if wards is not None and len(wards):
+        _add_wards(m, wards)
+        legend.append(_line_swatch(WARD_LINE, "Ward boundary"))
+    if gaps is not None and len(gaps):
+        _add_gaps(m, gaps)
+        legend.append(
+            _line_swatch(GAP_LINE, f"Top {MAX_GAP_CELLS} gap cells", dash=True)
+        )
+    if cameras is not None:
+        legend.extend(_add_cameras(m, cameras, role, city, viewshed_area, range_scale))
+    if sites is not None and len(sites):
+        _add_sites(m, sites)
+        legend.append(_dot(SITE_COLOUR, "Recommended site (rank)"))
+    folium.LayerControl(collapsed=False).add_to(m)
+    Legend("".join(legend), background=BACKGROUND).add_to(m)
+    if asset_base is not None:
+        use_local_assets(m, asset_base)
+    return m
+
+
+def use_local_assets(m: folium.Map, base: str) -> folium.Map:
+    """Point every JS/CSS link of ``m`` at local copies under ``base``.
+
+    Links without a local copy are dropped: they belong to features these maps do
+    not use, and one unreachable script stops streamlit-folium drawing anything.
+    """
+    base = base.rstrip("/")
+    for element in _walk(m):
+        for attr in ("default_js", "default_css"):
+            links = getattr(element, attr, None)
+            if not links:
+                continue
+            setattr(
+                element,
+                attr,
+                [
+                    (name, f"{base}/{LOCAL_ASSETS[name]}")
+                    for name, _ in links
+                    if name in LOCAL_ASSETS
+                ],
+            )
+    return m
+
+
+def heat_grid(
+    lat: np.ndarray, lon: np.ndarray, cell_m: float = HEAT_CELL_M
+) -> np.ndarray:
+    """Bin points to a ``cell_m`` grid: rows of (lat, lon, count) at cell centres.
+
+    A million incidents become a few thousand weighted points, which is what
+    keeps the heat map small and fast.
+
+    >>> heat_grid(np.array([34.7, 34.7]), np.array([-92.3, -92.3]))[:, 2]
+    array([2.])
+    """
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    lat, lon = lat[ok], lon[ok]
+    if len(lat) == 0:
+        return np.empty((0, 3))
+    dlat = cell_m / 110_574.0
+    dlon = cell_m / (111_320.0 * np.cos(np.radians(float(np.mean(lat)))))
+    i = np.floor(lat / dlat).astype(np.int64)
+    j = np.floor(lon / dlon).astype(np.int64)
+    i0, j0 = i.min(), j.min()
+    key = (i - i0) * (int(j.max() - j0) + 1) + (j - j0)
+    cells, counts = np.unique(key, return_counts=True)
+    width = int(j.max() - j0) + 1
+    ci, cj = cells // width + i0, cells % width + j0
+    return np.column_stack([(ci + 0.5) * dlat, (cj + 0.5) * dlon, counts.astype(float)])
+
+
+# --- layers ----------------------------------------------------------------------
+def _base_map(
+    city: CityConfig, city_limit: gpd.GeoDataFrame | None, tiles: str | None
+) -> folium.Map:
+    if city_limit is not None and len(city_limit):
+        minx, miny, maxx, maxy = city_limit.to_crs(WGS84).total_bounds
+    else:
+        minx, miny, maxx, maxy = city.extent.bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=11,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    if tiles:
+        folium.TileLayer(
+            tiles, name="Street map (needs internet)", overlay=False, control=True
+        ).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def _add_city_limit(m: folium.Map, city_limit: gpd.GeoDataFrame) -> None:
+    folium.GeoJson(
+        _geojson(city_limit.to_crs(WGS84)[["geometry"]]),
+        name="City limit",
+        style_function=lambda _: {
+            "color": "#222222",
+            "weight": 2,
+            "fillColor": CITY_FILL,
+            "fillOpacity": 0.55,
+        },
+        interactive=False,
+    ).add_to(m)
+
+
+def _add_wards(m: folium.Map, wards: gpd.GeoDataFrame) -> None:
+    frame = wards.to_crs(WGS84)
+    names = frame["ward_name"] if "ward_name" in frame else frame.get("ward_id")
+    data = gpd.GeoDataFrame(
+        {"ward": [escape_html(n) for n in names]}, geometry=frame.geometry, crs=WGS84
+    )
+    group = folium.FeatureGroup(name="Wards", show=True)
+    folium.GeoJson(
+        _geojson(data),
+        style_function=lambda _: {
+            "color": WARD_LINE,
+            "weight": 2,
+            "fillOpacity": 0.0,
+        },
+        highlight_function=lambda _: {"weight": 4},
+        tooltip=folium.GeoJsonTooltip(fields=["ward"], aliases=["Ward"]),
+    ).add_to(group)
+    for name, point in zip(
+        data["ward"], frame.geometry.representative_point(), strict=True
+    ):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=(
+                    '<div style="font:bold 11px sans-serif;color:#333;'
+                    "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;"
+                    f'transform:translate(-50%,-50%)">{name}</div>'
+                )
+            ),
+        ).add_to(group)
+    group.add_to(m)
+
+
+def _add_choropleth(m: folium.Map, hexes: gpd.GeoDataFrame, measure: str) -> str:
+    title, edges, colours = CHOROPLETHS[measure]
+    frame = hexes.to_crs(WGS84)
+    values = pd.to_numeric(frame[measure], errors="coerce").to_numpy(dtype=float)
+    fill, edges = classify(values, measure)
+    props = pd.DataFrame(
+        {
+            "fill": fill,
+            "cameras": _int_text(frame.get("cameras"), len(frame)),
+            "incidents": _int_text(frame.get("incidents"), len(frame)),
+            "uncovered": _int_text(frame.get("incidents_uncovered"), len(frame)),
+            "covered": [
+                "no incidents" if not np.isfinite(v) else f"{v:.0%}"
+                for v in pd.to_numeric(
+                    frame.get("coverage_share", pd.Series(np.nan, index=frame.index)),
+                    errors="coerce",
+                )
+            ],
+        }
+    )
+    data = gpd.GeoDataFrame(props, geometry=frame.geometry.to_numpy(), crs=WGS84)
+    folium.GeoJson(
+        _geojson(data),
+        name=f"Hex grid: {title.lower()}",
+        style_function=lambda f: {
+            "color": "#888888",
+            "weight": 0.3,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.6,
+        },
+        highlight_function=lambda _: {"weight": 2, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["cameras", "incidents", "uncovered", "covered"],
+            aliases=[
+                "Cameras",
+                "Incidents",
+                "Out of camera range",
+                "Within camera range",
+            ],
+        ),
+    ).add_to(m)
+    rows = []
+    for k, colour in enumerate(colours):
+        lo, hi = edges[k], edges[k + 1]
+        if measure == "coverage_share":
+            label = f"{lo:.0%} – {min(hi, 1.0):.0%}"
+        else:
+            label = f"{lo:,.0f} – {hi - 1:,.0f}" if hi - lo > 1 else f"{lo:,.0f}"
+        rows.append(_swatch(colour, label))
+    rows.append(_swatch(NO_DATA_FILL, "no incidents"))
+    return f"<b>{escape_html(title)}</b><br>" + "".join(rows)
+
+
+def classify(values: np.ndarray, measure: str) -> tuple[np.ndarray, tuple[float, ...]]:
+    """Fill colour per value of a ``CHOROPLETHS`` measure, and the class edges.
+
+    Missing values (a hex without incidents has no coverage share) are grey.
+
+    >>> classify(np.array([0.05, 0.6, np.nan]), "coverage_share")[0].tolist()
+    ['#fff7bc', '#2c7fb8', '#d9d9d9']
+    """
+    _, edges, colours = CHOROPLETHS[measure]
+    values = np.asarray(values, dtype=float)
+    if edges is None:
+        edges = _count_edges(values, len(colours))
+    idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(colours) - 1)
+    fill = np.where(np.isfinite(values), np.array(colours)[idx], NO_DATA_FILL)
+    return fill, tuple(edges)
+
+
+def _count_edges(values: np.ndarray, n: int) -> tuple[float, ...]:
+    """Integer class edges for counts: 0, then quantiles of the positive values."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if len(positive) == 0:
+        return tuple(float(k) for k in range(n + 1))
+    qs = np.quantile(positive, np.linspace(0, 1, n)[1:])
+    edges = [0.0, 1.0]
+    for q in qs[:-1]:
+        edges.append(max(float(np.ceil(q)), edges[-1] + 1))
+    edges.append(max(float(positive.max()) + 1, edges[-1] + 1))
+    return tuple(edges[: n + 1])
+
+
+def _add_heat(m: folium.Map, incidents: pd.DataFrame) -> None:
+    grid = heat_grid(incidents["latitude"], incidents["longitude"])
+    if len(grid) == 0:
+        return
+    weight = np.round(grid[:, 2] / grid[:, 2].max(), 3)
+    data = np.column_stack([np.round(grid[:, :2], COORD_DECIMALS), weight]).tolist()
+    HeatMap(
+        data,
+        name="Incidents (heat map)",
+        radius=14,
+        blur=18,
+        min_opacity=0.3,
+        max_zoom=14,
+        show=True,
+    ).add_to(m)
+
+
+def _add_gaps(m: folium.Map, gaps: gpd.GeoDataFrame) -> None:
+    top = gaps.head(MAX_GAP_CELLS).to_crs(WGS84)
+    ranks = (
+        top["rank"].astype(int).tolist()
+        if "rank" in top
+        else list(range(1, len(top) + 1))
+    )
+    score_col = next(
+        (
+            c
+            for c in ("weighted_uncovered", "severity_uncovered", "incidents_uncovered")
+            if c in top
+        ),
+        None,
+    )
+    props = {"rank": [str(r) for r in ranks]}
+    fields, aliases = ["rank"], ["Gap rank"]
+    if score_col:
+        props["score"] = [f"{v:,.1f}" for v in top[score_col].astype(float)]
+        fields.append("score")
+        aliases.append(score_col.replace("_", " ").capitalize())
+    data = gpd.GeoDataFrame(props, geometry=top.geometry.to_numpy(), crs=WGS84)
+    folium.GeoJson(
+        _geojson(data),
+        name=f"Top {MAX_GAP_CELLS} coverage gaps",
+        style_function=lambda _: {
+            "color": GAP_LINE,
+            "weight": 3,
+            "dashArray": "6 4",
+            "fillOpacity": 0.05,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+    ).add_to(m)
+
+
+def _add_cameras(
+    m: folium.Map,
+    cameras: gpd.GeoDataFrame,
+    role: str,
+    city: CityConfig,
+    viewshed_area: shapely.Geometry | None,
+    range_scale: float,
+) -> list[str]:
+    from analytics.privacy import redact_cameras
+
+    redacted = redact_cameras(cameras, role, city)
+    legend: list[str] = []
+    cells = getattr(redacted, "cells", None)
+    if cells is not None and len(cells):
+        _add_camera_cells(m, cells)
+        legend.append(
+            "<b>Cameras shown by area only</b><br>"
+            + "".join(
+                _swatch(colour, label)
+                for colour, label in zip(CELL_COLOURS, _class_labels(), strict=True)
+            )
+        )
+    points = redacted.points
+    if points is not None and len(points):
+        points = points.to_crs(WGS84)
+        for tier in TIER_LABELS:
+            subset = points[points["tier"] == tier] if "tier" in points else points
+            if len(subset) == 0:
+                continue
+            _add_camera_points(m, subset, tier)
+            legend.append(_dot(TIER_COLOURS[tier], TIER_LABELS[tier]))
+        if viewshed_area is not None:
+            drawn = _add_viewsheds(m, points, city, viewshed_area, range_scale)
+            if drawn:
+                legend.append(_swatch(VIEWSHED_COLOUR, f"Camera views ({drawn:,})"))
+    note = getattr(redacted, "note", "")
+    if note:
+        legend.append(
+            '<div style="color:#555;margin-top:3px;font-size:10.5px">'
+            f"{escape_html(note)}</div>"
+        )
+    return legend
+
+
+def _add_camera_points(m: folium.Map, points: gpd.GeoDataFrame, tier: str) -> None:
+    lat = np.round(points.geometry.y.to_numpy(), COORD_DECIMALS)
+    lon = np.round(points.geometry.x.to_numpy(), COORD_DECIMALS)
+    popups = _popup_texts(points)
+    data = [[float(a), float(b), p] for a, b, p in zip(lat, lon, popups, strict=True)]
+    colour = TIER_COLOURS[tier]
+    FastMarkerCluster(
+        data,
+        name=f"Cameras: {TIER_LABELS[tier].lower()}",
+        callback=_CAMERA_CALLBACK % colour,
+        icon_create_function=_CLUSTER_ICON % colour,
+        disableClusteringAtZoom=17,
+        maxClusterRadius=50,
+        show=True,
+    ).add_to(m)
+
+
+def _popup_texts(points: pd.DataFrame) -> list[str]:
+    """Escaped popup HTML per camera from the fields the redacted frame kept."""
+    fields = [
+        (c, label)
+        for c, label in (
+            ("camera_id", "Camera"),
+            ("address", "Address"),
+            ("owner_type", "Owner"),
+            ("camera_count", "Cameras"),
+            ("tier", "Tier"),
+        )
+        if c in points
+    ]
+    if not fields:
+        return [""] * len(points)
+    columns = [points[c].tolist() for c, _ in fields]
+    out = []
+    for values in zip(*columns, strict=True):
+        out.append(
+            "<br>".join(
+                f"<b>{label}</b> {escape_html(v)}"
+                for (_, label), v in zip(fields, values, strict=True)
+                if v is not None and v == v
+            )
+        )
+    return out
+
+
+def _add_camera_cells(m: folium.Map, cells: gpd.GeoDataFrame) -> None:
+    frame = cells.to_crs(WGS84)
+    count_col = next(
+        (c for c in ("cameras", "camera_count", "count", "n") if c in frame), None
+    )
+    counts = (
+        pd.to_numeric(frame[count_col], errors="coerce").fillna(0).to_numpy()
+        if count_col
+        else np.zeros(len(frame))
+    )
+    idx = np.searchsorted(CELL_EDGES, counts, side="right") - 1
+    data = gpd.GeoDataFrame(
+        {
+            "cameras": [f"{int(v):,}" for v in counts],
+            "fill": np.array(CELL_COLOURS)[np.clip(idx, 0, len(CELL_COLOURS) - 1)],
+        },
+        geometry=frame.geometry.to_numpy(),
+        crs=WGS84,
+    )
+    folium.GeoJson(
+        _geojson(data),
+        name="Cameras by area (exact places withheld)",
+        style_function=lambda f: {
+            "color": "#1f78b4",
+            "weight": 0.5,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.5,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["cameras"], aliases=["Cameras here"]),
+    ).add_to(m)
+
+
+def _add_viewsheds(
+    m: folium.Map,
+    points: gpd.GeoDataFrame,
+    city: CityConfig,
+    area: shapely.Geometry,
+    range_scale: float,
+) -> int:
+    from analytics.viewshed import prepare_cameras, viewshed_polygons
+
+    inside = points[points.geometry.within(area)]
+    if len(inside) == 0:
+        return 0
+    inside = inside.head(MAX_VIEWSHEDS)
+    prepared = prepare_cameras(inside, city, range_scale=range_scale)
+    if len(prepared) == 0:
+        return 0
+    polygons = viewshed_polygons(prepared)
+    if polygons.crs is None:
+        polygons = polygons.set_crs(city.metric_crs)
+    shapes = gpd.GeoDataFrame(geometry=polygons.to_crs(WGS84).simplify(1e-5))
+    folium.GeoJson(
+        _geojson(shapes),
+        name="Camera views in the selected area",
+        style_function=lambda _: {
+            "color": VIEWSHED_COLOUR,
+            "weight": 0.5,
+            "fillColor": VIEWSHED_COLOUR,
+            "fillOpacity": 0.25,
+        },
+        interactive=False,
+    ).add_to(m)
+    return len(shapes)
+
+
+def _add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
+    frame = sites.head(MAX_SITE_MARKERS).to_crs(WGS84)
+    group = folium.FeatureGroup(name="Recommended sites", show=True)
+    gain_col = next(
+        (c for c in ("gain", "marginal_gain", "weighted_gain") if c in frame), None
+    )
+    for rank, (_, row) in enumerate(frame.iterrows(), start=1):
+        label = int(row["rank"]) if "rank" in frame else rank
+        tip = f"Site {label}"
+        if gain_col:
+            tip += f": +{float(row[gain_col]):,.1f} weighted incidents covered"
+        folium.CircleMarker(
+            [row.geometry.y, row.geometry.x],
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=SITE_COLOUR,
+            fill_opacity=0.95,
+            tooltip=escape_html(tip),
+        ).add_to(group)
+    group.add_to(m)
+
+
+# --- helpers ---------------------------------------------------------------------
+def _geojson(frame: gpd.GeoDataFrame) -> dict:
+    """GeoJSON dict with coordinates rounded to ``COORD_DECIMALS``."""
+    geoms = shapely.transform(
+        frame.geometry.to_numpy(), lambda xy: np.round(xy, COORD_DECIMALS)
+    )
+    rounded = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geoms)
+    return json.loads(rounded.to_json(drop_id=True))
+
+
+def _int_text(values: Sequence | None, n: int) -> list[str]:
+    if values is None:
+        return ["–"] * n
+    return [
+        f"{int(v):,}" if v == v and v is not None else "–"
+        for v in pd.to_numeric(pd.Series(values), errors="coerce")
+    ]
+
+
+def _class_labels() -> list[str]:
+    edges = (*CELL_EDGES, None)
+    return [
+        f"under {hi}" if lo == 0 else f"{lo}+" if hi is None else f"{lo}–{hi - 1}"
+        for lo, hi in pairwise(edges)
+    ]
+
+
+def _walk(element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def _swatch(fill: str, label: str) -> str:
+    return (
+        f'<div><span style="display:inline-block;width:14px;height:10px;'
+        f'background:{fill};border:1px solid #999;margin-right:5px"></span>'
+        f"{escape_html(label)}</div>"
+    )
+
+
+def _line_swatch(colour: str, label: str, *, dash: bool = False) -> str:
+    style = "dashed" if dash else "solid"
+    return (
+        f'<div><span style="display:inline-block;width:14px;height:0;'
+        f'border-top:3px {style} {colour};margin:0 5px 3px 0"></span>'
+        f"{escape_html(label)}</div>"
+    )
+
+
+def _dot(colour: str, label: str) -> str:
+    return (
+        f'<div><span style="display:inline-block;width:10px;height:10px;'
+        f'border-radius:50%;background:{colour};margin:0 7px 0 2px"></span>'
+        f"{escape_html(label)}</div>"
+    )

@@ -1,0 +1,221 @@
+"""The folium map builder: escaping, privacy by construction, binning, assets."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pytest
+import shapely
+
+from analytics.maps import (
+    CHOROPLETHS,
+    HEAT_CELL_M,
+    LOCAL_ASSETS,
+    NO_DATA_FILL,
+    build_coverage_map,
+    classify,
+    heat_grid,
+)
+from analytics.schema import WGS84
+from tests.conftest import CENTRE, offset
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def _render(m) -> str:
+    """Map HTML with JavaScript \\uXXXX escapes decoded, as the browser reads it."""
+    html = m.get_root().render()
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda g: chr(int(g.group(1), 16)), html)
+
+
+def _square(lat: float, lon: float, half_m: float) -> shapely.Polygon:
+    south, west = offset(lat, lon, -half_m, -half_m)
+    north, east = offset(lat, lon, half_m, half_m)
+    return shapely.box(west, south, east, north)
+
+
+@pytest.fixture
+def wards():
+    lat, lon = CENTRE
+    return gpd.GeoDataFrame(
+        {"ward_id": ["1"], "ward_name": [f"Ward {HOSTILE}"]},
+        geometry=[_square(lat, lon, 2000)],
+        crs=WGS84,
+    )
+
+
+@pytest.fixture
+def hexes():
+    lat, lon = CENTRE
+    cells = [h3.latlng_to_cell(lat, lon, 8), h3.latlng_to_cell(lat + 0.02, lon, 8)]
+    polygons = [
+        shapely.Polygon([(b, a) for a, b in h3.cell_to_boundary(c)]) for c in cells
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "h3": cells,
+            "cameras": [4, 0],
+            "incidents": [10, 0],
+            "incidents_uncovered": [4, 0],
+            "coverage_share": [0.6, np.nan],
+        },
+        geometry=polygons,
+        crs=WGS84,
+    )
+
+
+def test_hostile_camera_text_is_escaped_in_map_html(camera_factory, city, wards):
+    lat, lon = CENTRE
+    cams = camera_factory(
+        [
+            {
+                "latitude": lat,
+                "longitude": lon,
+                "address": HOSTILE,
+                "owner_name": HOSTILE,
+                "owner_type": "business",
+                "camera_id": f"X{HOSTILE}",
+            }
+        ]
+    )
+    html = _render(
+        build_coverage_map(cams, role="investigator", city=city, wards=wards)
+    )
+    assert HOSTILE not in html
+    assert ESCAPED in html  # the address shows as text in the popup
+    assert f"Ward {ESCAPED}" in html  # and the ward name in its label
+
+
+def test_staff_map_never_holds_exact_residential_coordinates(camera_factory, city):
+    lat, lon = CENTRE
+    home = offset(lat, lon, 123.0, 457.0)
+    shop = offset(lat, lon, -801.0, -333.0)
+    cams = camera_factory(
+        [
+            {"latitude": home[0], "longitude": home[1], "owner_type": "residential"},
+            {"latitude": shop[0], "longitude": shop[1], "owner_type": "business"},
+        ]
+    )
+    html = _render(build_coverage_map(cams, role="staff", city=city))
+    # coordinates are written with 5 decimals
+    assert f"{round(shop[0], 5)}" in html
+    assert f"{round(home[0], 5)}" not in html
+    assert f"{round(home[1], 5)}" not in html
+
+
+def test_public_map_shows_no_camera_points(camera_factory, city):
+    lat, lon = CENTRE
+    shop = offset(lat, lon, 350.0, 50.0)
+    cams = camera_factory(
+        [{"latitude": shop[0], "longitude": shop[1], "owner_type": "business"}]
+    )
+    html = _render(build_coverage_map(cams, role="public", city=city))
+    assert f"{round(shop[0], 5)}" not in html
+    assert "markerClusterGroup" not in html
+
+
+def test_heat_grid_sums_points_sharing_a_cell_and_drops_missing():
+    lat, lon = CENTRE
+    # cell index = floor(coordinate / cell size); 10 m apart in the middle of a
+    # cell stay together, 1 km away is another cell
+    dlat = HEAT_CELL_M / 110_574.0
+    base_lat = (np.floor(lat / dlat) + 0.5) * dlat
+    near = offset(base_lat, lon, 0.0, 10.0)
+    far = offset(base_lat, lon, 0.0, 1000.0)
+    grid = heat_grid(
+        np.array([base_lat, near[0], far[0], np.nan]),
+        np.array([lon, near[1], far[1], lon]),
+    )
+    assert sorted(grid[:, 2].tolist()) == [1.0, 2.0]
+    assert grid[:, 2].sum() == 3  # the NaN row is dropped
+
+
+def test_heat_grid_of_nothing_is_empty():
+    assert heat_grid(np.array([]), np.array([])).shape == (0, 3)
+
+
+def test_coverage_share_classes_follow_the_fixed_bins():
+    _, _, colours = CHOROPLETHS["coverage_share"]
+    fill, _ = classify(np.array([0.0, 0.05, 0.1, 0.6, 1.0, np.nan]), "coverage_share")
+    # bins 0-10 %, 10-25 %, 25-50 %, 50-75 %, 75-100 %; no incidents is grey
+    assert fill.tolist() == [
+        colours[0],
+        colours[0],
+        colours[1],
+        colours[3],
+        colours[4],
+        NO_DATA_FILL,
+    ]
+
+
+def test_count_classes_put_zero_alone_and_the_maximum_on_top():
+    _, _, colours = CHOROPLETHS["incidents_uncovered"]
+    values = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 100], dtype=float)
+    fill, edges = classify(values, "incidents_uncovered")
+    assert edges[:2] == (0.0, 1.0)  # the first class is exactly zero
+    assert fill[0] == colours[0]
+    assert fill[1] == colours[1]
+    assert fill[-1] == colours[-1]
+    assert list(edges) == sorted(edges)
+
+
+def test_hex_layer_and_its_legend_are_drawn(city, hexes):
+    html = _render(build_coverage_map(None, role="staff", city=city, hexes=hexes))
+    assert "Share of incidents within camera range" in html
+    assert "no incidents" in html  # tooltip text of the hex without incidents
+
+
+def test_unknown_choropleth_is_refused(city):
+    with pytest.raises(ValueError, match="`choropleth` was 'cameras'"):
+        build_coverage_map(None, role="staff", city=city, choropleth="cameras")
+
+
+def test_unknown_role_is_refused(camera_factory, city):
+    cams = camera_factory([{"latitude": CENTRE[0], "longitude": CENTRE[1]}])
+    with pytest.raises(ValueError, match="audience"):
+        build_coverage_map(cams, role="mayor", city=city)
+
+
+def test_local_assets_replace_every_cdn_link(camera_factory, incident_factory, city):
+    lat, lon = CENTRE
+    cams = camera_factory([{"latitude": lat, "longitude": lon}])
+    incs = incident_factory([{"latitude": lat, "longitude": lon}])
+    html = _render(
+        build_coverage_map(
+            cams,
+            role="investigator",
+            city=city,
+            incidents=incs,
+            asset_base="/app/static/vendor/",
+        )
+    )
+    links = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert links, "the map loads Leaflet from somewhere"
+    assert all(link.startswith("/app/static/vendor/") for link in links), links
+    assert {f"/app/static/vendor/{LOCAL_ASSETS['leaflet']}"} <= set(links)
+
+
+def test_layers_and_legend_are_present(camera_factory, incident_factory, city, wards):
+    lat, lon = CENTRE
+    cams = camera_factory(
+        [
+            {"latitude": lat, "longitude": lon, "tier": "integrated"},
+            {"latitude": lat + 0.01, "longitude": lon, "tier": "registered"},
+        ]
+    )
+    incs = incident_factory([{"latitude": lat, "longitude": lon}])
+    html = _render(
+        build_coverage_map(
+            cams, role="staff", city=city, incidents=incs, wards=wards, tiles=None
+        )
+    )
+    assert "L.control.layers" in html
+    assert "Cameras: integrated (live access)" in html
+    assert "Cameras: registered (location only)" in html
+    assert "Incidents (heat map)" in html
+    assert "camreg-legend" in html
+    assert "tile.openstreetmap" not in html  # tiles=None: plain background only
