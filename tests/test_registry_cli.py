@@ -1,0 +1,268 @@
+"""``python -m analytics registry ...``: import, withdraw, reactivate, history, log."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import CENTRE, make_cameras
+
+from analytics.cli import main
+from analytics.store import RegistryStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    return tmp_path / "reg.sqlite"
+
+
+@pytest.fixture
+def seeded(db) -> Path:
+    lat, lon = CENTRE
+    RegistryStore(db).import_cameras(
+        make_cameras(
+            [
+                {"camera_id": "A", "latitude": lat, "longitude": lon},
+                {"camera_id": "B", "latitude": lat + 0.001, "longitude": lon},
+            ]
+        ),
+        source="seed.csv",
+        user="seeder",
+    )
+    return db
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "command", ["import", "withdraw", "reactivate", "history", "log"]
+)
+def test_every_command_has_help_with_db(capsys, command):
+    with pytest.raises(SystemExit) as exc:
+        main(["registry", command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "--db PATH" in out
+    assert "--user" in out
+
+
+# --- withdraw / reactivate -----------------------------------------------------------
+def test_withdraw_records_user_reason_and_date(capsys, seeded):
+    code, out, err = run(
+        capsys,
+        "registry",
+        "withdraw",
+        "A",
+        "--reason",
+        "owner asked by phone",
+        "--date",
+        "2025-05-06",
+        "--user",
+        "ann",
+        "--db",
+        str(seeded),
+    )
+    assert (code, err) == (0, "")
+    assert "camera A withdrawn as of 2025-05-06" in out
+    cams = RegistryStore(seeded).cameras().set_index("camera_id")
+    assert cams.loc["A", "status"] == "withdrawn"
+    assert cams.loc["A", "withdrawn_at"] == date(2025, 5, 6)
+    assert cams.loc["B", "status"] == "active"
+    last = RegistryStore(seeded).history("A").iloc[-1]
+    assert (last["user"], last["reason"]) == ("ann", "owner asked by phone")
+
+
+def test_user_defaults_to_the_login_name(capsys, seeded, monkeypatch):
+    monkeypatch.setenv("USER", "jdoe")
+    assert (
+        main(["registry", "withdraw", "B", "--reason", "r", "--db", str(seeded)]) == 0
+    )
+    assert RegistryStore(seeded).history("B").iloc[-1]["user"] == "jdoe"
+    monkeypatch.delenv("USER")
+    main(["registry", "reactivate", "B", "--reason", "back", "--db", str(seeded)])
+    assert RegistryStore(seeded).history("B").iloc[-1]["user"] == "cli"
+
+
+def test_withdraw_unknown_camera_is_one_clear_line(capsys, seeded):
+    code, out, err = run(
+        capsys, "registry", "withdraw", "NOPE", "--reason", "r", "--db", str(seeded)
+    )
+    assert code == 2
+    assert out == ""
+    assert err == "error: camera 'NOPE' is not in the registry\n"
+
+
+def test_withdraw_needs_a_reason(capsys, seeded):
+    with pytest.raises(SystemExit) as exc:
+        main(["registry", "withdraw", "A", "--db", str(seeded)])
+    assert exc.value.code == 2
+    assert "--reason" in capsys.readouterr().err
+
+
+def test_withdraw_twice_and_bad_date_exit_2(capsys, seeded):
+    base = ["registry", "withdraw", "A", "--reason", "r", "--db", str(seeded)]
+    assert run(capsys, *base)[0] == 0
+    code, _, err = run(capsys, *base)
+    assert code == 2
+    assert "already withdrawn" in err
+    code, _, err = run(capsys, "registry", "withdraw", "B", "--reason", "r",
+                       "--date", "soon", "--db", str(seeded))  # fmt: skip
+    assert code == 2
+    assert "YYYY-MM-DD" in err
+
+
+# --- history / log -------------------------------------------------------------------
+def test_history_table_and_json(capsys, seeded):
+    main(["registry", "withdraw", "A", "--reason", "moved", "--user", "ann",
+          "--date", "2025-05-06", "--db", str(seeded)])  # fmt: skip
+    capsys.readouterr()
+    code, out, _ = run(capsys, "registry", "history", "A", "--db", str(seeded))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "History of camera A (2 events):"
+    assert lines[1].split() == [
+        "when", "(UTC)", "action", "by", "import", "why", "what", "changed",
+    ]  # fmt: skip
+    assert " insert " in lines[3]
+    assert "seed.csv" in lines[3]
+    assert "withdraw" in lines[4]
+    assert lines[4].endswith(
+        "status: active -> withdrawn; withdrawn_at: - -> 2025-05-06"
+    )
+    code, out, _ = run(
+        capsys, "registry", "history", "A", "--json", "--db", str(seeded)
+    )
+    records = json.loads(out)
+    assert [r["action"] for r in records] == ["insert", "withdraw"]
+    assert records[1]["changes"]["status"] == {"old": "active", "new": "withdrawn"}
+    assert records[1]["import_id"] is None
+    assert records[0]["import_id"] == 1
+
+
+def test_history_of_unknown_camera_exits_2(capsys, seeded):
+    code, _, err = run(capsys, "registry", "history", "ZZ", "--db", str(seeded))
+    assert code == 2
+    assert "'ZZ' is not in the registry" in err
+
+
+def test_log_lists_events_by_action(capsys, seeded):
+    RegistryStore(seeded).log_event(
+        "canvass", user="det", reason="case 2025-000001", details={"radius_m": 150}
+    )
+    code, out, _ = run(
+        capsys, "registry", "log", "--action", "canvass", "--json", "--db", str(seeded)
+    )
+    assert code == 0
+    records = json.loads(out)
+    assert len(records) == 1
+    assert records[0]["details"] == {"radius_m": 150}
+    assert records[0]["reason"] == "case 2025-000001"
+    code, out, _ = run(capsys, "registry", "log", "--limit", "2", "--db", str(seeded))
+    assert code == 0
+    # newest first: the canvass, then the seed import event
+    body = out.splitlines()[3:]
+    assert [line.split()[2] for line in body] == ["canvass", "import"]
+
+
+# --- import --------------------------------------------------------------------------
+def test_import_prints_validation_and_counts(capsys, db, data_dir):
+    pytest.importorskip("analytics.loaders")
+    export = data_dir / "registry_export.csv"
+    code, out, err = run(
+        capsys, "registry", "import", str(export), "--db", str(db), "--user", "ann"
+    )
+    # R-4 lies in London: quarantined, so "done with findings"
+    assert code == 1, err
+    assert "rows read    4" in out
+    assert "accepted     3" in out
+    assert "quarantined  1" in out
+    assert "inserted   3" in out
+    store = RegistryStore(db)
+    assert store.cameras()["camera_id"].tolist() == ["R-1", "R-2", "R-3"]
+    # text is kept verbatim in the store (escaped on output only)
+    assert store.cameras().set_index("camera_id").loc["R-2", "address"] == (
+        '=HYPERLINK("http://x")'
+    )
+    assert store.history("R-1").iloc[0]["source"] == "registry_export.csv"
+
+    code, out, _ = run(
+        capsys,
+        "registry",
+        "import",
+        str(data_dir / "registry_export_v2.csv"),
+        "--json",
+        "--db",
+        str(db),
+    )
+    assert code == 0
+    result = json.loads(out)
+    assert result["validation"]["quarantined"] == 0
+    imp = result["import"]
+    # R-1 tier changed, R-2 same, R-5 new; R-3 absent and left alone
+    assert (imp["inserted"], imp["updated"], imp["unchanged"]) == (1, 1, 1)
+    assert imp["fields_changed"] == {"tier": 1}
+    assert store.counts() == {"active": 4, "withdrawn": 0}
+
+
+def test_import_keeps_withdrawn_and_says_so(capsys, db, data_dir):
+    pytest.importorskip("analytics.loaders")
+    export = str(data_dir / "registry_export_v2.csv")
+    main(["registry", "import", export, "--db", str(db)])
+    main(["registry", "withdraw", "R-5", "--reason", "owner", "--db", str(db)])
+    capsys.readouterr()
+    code, out, _ = run(capsys, "registry", "import", export, "--db", str(db))
+    assert code == 1
+    assert "kept withdrawn 1: R-5" in out
+    assert RegistryStore(db).cameras().set_index("camera_id").loc["R-5", "status"] == (
+        "withdrawn"
+    )
+
+
+def test_import_missing_file_exits_2(capsys, db):
+    code, _, err = run(capsys, "registry", "import", "no/such.csv", "--db", str(db))
+    assert code == 2
+    assert err == "error: no/such.csv: no such file\n"
+
+
+def run_module(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", "registry", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.startswith("error: ")
+
+
+def test_store_that_is_not_a_registry_gives_one_line(tmp_path):
+    not_a_db = tmp_path / "notes.sqlite"
+    not_a_db.write_text("just text, not a database\n" * 40)
+    proc = run_module("history", "A", "--db", str(not_a_db))
+    assert_one_line_error(proc)
+    assert "not a registry database" in proc.stderr
+
+
+def test_unusable_file_gives_one_line_and_no_traceback(tmp_path):
+    pytest.importorskip("analytics.loaders")
+    junk = tmp_path / "cameras.csv"
+    junk.write_bytes(bytes(range(256)) * 8)
+    db = tmp_path / "r.sqlite"
+    assert_one_line_error(run_module("import", str(junk), "--db", str(db)))
+    assert RegistryStore(db).audit_log().empty  # nothing recorded
