@@ -1,0 +1,752 @@
+"""Load camera registries, crime incidents and boundaries from real files.
+
+Every data row is either accepted (canonical columns of :mod:`analytics.schema`,
+WGS84 point geometry) or quarantined with a human-readable reason; fixable
+problems (swapped latitude/longitude, alias column names, byte-order marks,
+surrounding whitespace) are fixed with a warning. A file that cannot be used at
+all raises :class:`LoadError`.
+
+>>> result = load_cameras("tests/data/cameras_registry.csv", load_city())
+>>> result.rows_read == len(result.accepted) + len(result.quarantined)
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analytics import codes
+from analytics.columns import (
+    CAMERA_ALIASES,
+    INCIDENT_ALIASES,
+    LATITUDE,
+    LOCATION_TEXT,
+    LONGITUDE,
+    OSM_MARKERS,
+    find_column,
+    find_columns,
+    match_columns,
+    normalise_name,
+)
+from analytics.config import CityConfig
+from analytics.readers import LoadError, RawTable, Source, read_table, source_name
+from analytics.schema import (
+    CAMERA_COLUMNS,
+    CATEGORIES,
+    INCIDENT_COLUMNS,
+    WARD_COLUMNS,
+    WGS84,
+)
+from analytics.validation import (
+    clean_text,
+    coords_from_text,
+    first_reason,
+    is_empty,
+    map_values,
+    normalise_id,
+    parse_datetimes,
+    parse_number,
+    whole_numbers,
+)
+
+__all__ = [
+    "LoadError",
+    "LoadResult",
+    "LoadWarning",
+    "load_boundaries",
+    "load_cameras",
+    "load_incidents",
+]
+
+KINDS = ("cameras", "incidents")
+# Quarantine reasons: the exact wording shown to people and counted in summaries.
+R_RAGGED_LONG = "ragged row: more fields than the header"
+R_RAGGED_SHORT = "ragged row: fewer fields than the header"
+R_NOT_CAMERA = "not a surveillance camera (OpenStreetMap tags)"
+R_MISSING_COORDS = "missing coordinates"
+R_BAD_COORDS = "unparseable coordinates"
+R_ZERO = "coordinates are (0, 0)"
+R_OUTSIDE = "outside the city extent"
+R_MISSING_ID = "missing id"
+R_DUPLICATE = "duplicate id"
+R_MISSING_DATE = "missing date"
+R_BAD_DATE = "bad date"
+R_FUTURE = "date in the future"
+R_TIER = "unknown tier"
+R_OWNER = "unknown owner type"
+R_COUNT = "camera count is not a positive whole number"
+R_STATUS = "unknown status"
+# Degrees values above this cannot be latitude/longitude: projected X/Y.
+MAX_DEGREES = 180.0
+# Registrations and incidents more than this far ahead of today are errors.
+FUTURE_TOLERANCE = pd.Timedelta(days=1)
+DEFAULT_TIER = "registered"  # location only: never claim live access not granted
+DEFAULT_OWNER_LIST = "public"  # a city's own camera list holds city cameras
+DEFAULT_STATUS = "active"
+
+
+class LoadWarning(UserWarning):
+    """A problem fixed while loading (the row was kept)."""
+
+
+@dataclass
+class LoadResult:
+    """Outcome of loading one file: accepted rows, quarantined rows, warnings.
+
+    Attributes
+    ----------
+    kind
+        ``"cameras"`` or ``"incidents"``.
+    source
+        File name.
+    accepted
+        GeoDataFrame (WGS84) with the canonical columns and point geometry.
+    quarantined
+        DataFrame of the rejected rows' original columns as text, plus
+        ``row_number`` (1-based data row, header not counted) and ``reason``.
+    rows_read
+        Data rows in the file; always ``len(accepted) + len(quarantined)``.
+    warnings
+        Fixes applied, one sentence each.
+    """
+
+    kind: str
+    source: str
+    accepted: gpd.GeoDataFrame
+    quarantined: pd.DataFrame
+    rows_read: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> dict[str, int]:
+        """Quarantine reason -> number of rows, most frequent first."""
+        if not len(self.quarantined):
+            return {}
+        counts = self.quarantined["reason"].value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
+
+    def summary(self) -> dict:
+        """Plain dict for JSON output and dataset load reports."""
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "rows_read": int(self.rows_read),
+            "accepted": len(self.accepted),
+            "quarantined": len(self.quarantined),
+            "reasons": self.reasons,
+            "warnings": list(self.warnings),
+        }
+
+
+# --- public API ----------------------------------------------------------------------
+def load_cameras(
+    source: Source, city: CityConfig, *, name: str | None = None
+) -> LoadResult:
+    """Load a camera registry or camera list.
+
+    Parameters
+    ----------
+    source
+        Path, bytes or binary file object of a CSV, GeoJSON, GeoPackage or
+        Parquet file (an OpenStreetMap export works too).
+    city
+        City configuration: its extent bounds valid coordinates.
+    name
+        File name for messages (and for the format) when ``source`` is bytes.
+
+    Raises
+    ------
+    LoadError
+        The file cannot be used at all (empty, not a table, no location columns).
+    """
+    raw = read_table(source, name=name)
+    result = _load(raw, city, "cameras")
+    _emit(result.warnings)
+    return result
+
+
+def load_incidents(
+    source: Source, city: CityConfig, *, name: str | None = None
+) -> LoadResult:
+    """Load a crime incident export (LRPD open data as downloaded, and others).
+
+    ``category`` is derived from the NIBRS ``offense_code`` with
+    ``city.category_for``; ``occurred_at`` is naive local time.
+
+    Raises
+    ------
+    LoadError
+        The file cannot be used at all (empty, not a table, no location columns).
+    """
+    raw = read_table(source, name=name)
+    result = _load(raw, city, "incidents")
+    _emit(result.warnings)
+    return result
+
+
+def load_table(
+    kind: str, source: Source, city: CityConfig, *, name: str | None = None
+) -> LoadResult:
+    """:func:`load_cameras` or :func:`load_incidents` by ``kind``."""
+    if kind not in KINDS:
+        raise ValueError(f"`kind` was {kind!r} but is expected to be in {KINDS}")
+    raw = read_table(source, name=name)
+    result = _load(raw, city, kind)
+    _emit(result.warnings)
+    return result
+
+
+def _emit(messages: list[str]) -> None:
+    for message in messages:
+        # stacklevel 3: the caller of the public load_* function
+        warnings.warn(message, LoadWarning, stacklevel=3)
+
+
+# --- shared pipeline -----------------------------------------------------------------
+@dataclass
+class _Rows:
+    """Working state while validating one file."""
+
+    raw: RawTable
+    city: CityConfig
+    kind: str
+    text: dict[str, pd.Series] = field(default_factory=dict)
+    reasons: list[tuple[pd.Series, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def index(self) -> pd.Index:
+        return self.raw.frame.index
+
+    def column(self, name: str) -> pd.Series:
+        """Stripped text of a file column (cached)."""
+        if name not in self.text:
+            self.text[name] = clean_text(self.raw.frame[name])
+        return self.text[name]
+
+    def reject(self, mask: pd.Series | np.ndarray, reason: str) -> None:
+        self.reasons.append(
+            (pd.Series(np.asarray(mask, dtype=bool), self.index), reason)
+        )
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(f"{self.raw.name}: {message}")
+
+
+def _load(raw: RawTable, city: CityConfig, kind: str) -> LoadResult:
+    raw.frame = raw.frame.reset_index(drop=True)
+    rows = _Rows(raw, city, kind, warnings=list(raw.warnings))
+    n = len(raw.frame)
+    if raw.ragged is not None:
+        rows.reject(raw.ragged > 0, R_RAGGED_LONG)
+        rows.reject(raw.ragged < 0, R_RAGGED_SHORT)
+    aliases = CAMERA_ALIASES if kind == "cameras" else INCIDENT_ALIASES
+    mapping = match_columns(list(raw.frame.columns), aliases)
+    lat, lon = _locate(rows, mapping)
+    if kind == "cameras":
+        values = _cameras(rows, mapping)
+        id_col, dup_keys = "camera_id", ["camera_id"]
+    else:
+        values = _incidents(rows, mapping)
+        id_col, dup_keys = "incident_id", ["incident_id", "offense_code"]
+    reason = first_reason(rows.reasons, rows.index)
+    # duplicates among otherwise valid rows: the first valid copy is kept
+    ids = values[id_col]
+    ok = reason.isna() & ids.notna()
+    dup = pd.Series(False, index=rows.index)
+    dup[ok] = values.loc[ok, dup_keys].duplicated(keep="first")
+    reason = reason.mask(dup, R_DUPLICATE)
+    if n == 0:
+        rows.warn("no data rows (header only)")
+    accepted_mask = reason.isna().to_numpy()
+    accepted = _assemble(values, lat, lon, accepted_mask, kind)
+    quarantined = _quarantine(raw, reason, ~accepted_mask)
+    assert len(accepted) + len(quarantined) == n, "every row accepted or quarantined"
+    return LoadResult(kind, raw.name, accepted, quarantined, n, rows.warnings)
+
+
+def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Latitude and longitude per row from geometry, numeric columns or text.
+
+    Adds the coordinate quarantine reasons and swaps rows whose latitude and
+    longitude were exchanged.
+    """
+    raw, idx = rows.raw, rows.index
+    columns = list(raw.frame.columns)
+    claimed = set(mapping.values())
+    lat = pd.Series(np.nan, index=idx)
+    lon = pd.Series(np.nan, index=idx)
+    had_text = pd.Series(False, index=idx)
+    bad_text = pd.Series(False, index=idx)
+    sources = 0
+    if raw.geom_lon is not None:
+        sources += 1
+        lat = lat.fillna(pd.Series(raw.geom_lat, index=idx))
+        lon = lon.fillna(pd.Series(raw.geom_lon, index=idx))
+        note = pd.Series(raw.geom_note, index=idx)
+        bad_text |= note.eq("bad").fillna(False).astype(bool)
+        shaped = note.notna() & note.ne("bad") & lat.notna()
+        if shaped.any():
+            kinds = ", ".join(sorted(note[shaped].unique()))
+            rows.warn(
+                f"{int(shaped.sum())} features are not points ({kinds}): their "
+                "centroid is used as the camera location"
+                if rows.kind == "cameras"
+                else f"{int(shaped.sum())} features are not points ({kinds}): "
+                "their centroid is used"
+            )
+    lat_col = find_column(columns, LATITUDE)
+    lon_col = find_column(columns, LONGITUDE)
+    if lat_col and lon_col:
+        y, y_empty, y_bad = parse_number(rows.column(lat_col))
+        x, x_empty, x_bad = parse_number(rows.column(lon_col))
+        xy_names = normalise_name(lat_col) in ("y", "point_y", "y_coord", "ycoord")
+        projected = (y.abs() > MAX_DEGREES) | (x.abs() > MAX_DEGREES)
+        if xy_names and projected.mean() > 0.5:
+            rows.warn(
+                f"columns {lat_col!r}/{lon_col!r} hold projected values (e.g. "
+                f"{rows.column(lon_col).iloc[int(np.argmax(projected))]}), not "
+                "degrees: ignored"
+            )
+        else:
+            sources += 1
+            had_text |= ~(y_empty & x_empty)
+            bad_text |= (y_bad | x_bad) & lat.isna()
+            use = lat.isna() & y.notna() & x.notna()
+            lat[use], lon[use] = y[use], x[use]
+    skip = {"geometry"} if raw.geom_lon is not None else set()
+    for col in find_columns(columns, LOCATION_TEXT):
+        if col in skip or col in claimed:
+            continue
+        t_lat, t_lon, t_empty, t_bad = coords_from_text(rows.column(col))
+        if not (t_lat.notna().any() or t_bad.any()):
+            continue  # a location column of addresses only
+        sources += 1
+        use = lat.isna() & t_lat.notna()
+        lat[use], lon[use] = t_lat[use], t_lon[use]
+        bad_text |= t_bad & lat.isna()
+        had_text |= ~t_empty
+    if sources == 0:
+        raise LoadError(
+            f"{raw.name}: no location columns: expected latitude/longitude (or "
+            "lat/lon, x/y in degrees), a '(lat, lon)' or WKT 'POINT (lon lat)' "
+            f"location column, or point geometry; found columns {columns}"
+        )
+    missing = lat.isna() | lon.isna()
+    rows.reject(missing & bad_text, R_BAD_COORDS)
+    rows.reject(missing & ~bad_text, R_MISSING_COORDS)
+    rows.reject(~missing & (lat == 0) & (lon == 0), R_ZERO)
+    extent = rows.city.extent
+    inside = pd.Series(extent.contains(lon, lat), index=idx).fillna(False)
+    swapped = (
+        ~missing
+        & ~inside
+        & pd.Series(extent.contains(lat, lon), index=idx).fillna(False)
+    )
+    if swapped.any():
+        lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
+        rows.warn(
+            f"{int(swapped.sum())} rows had latitude and longitude swapped: "
+            "swapped back"
+        )
+        inside = inside | swapped
+    rows.reject(~missing & ~inside & ~((lat == 0) & (lon == 0)), R_OUTSIDE)
+    return lat, lon
+
+
+def _date_column(
+    rows: _Rows, col: str | None, label: str, *, required: bool, note_empty: bool = True
+) -> pd.Series:
+    """Parse a date column, rejecting bad and future dates (and missing if required)."""
+    if col is None:
+        return pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
+    stamps, empty, bad = parse_datetimes(rows.column(col), rows.city.timezone)
+    rows.reject(bad, R_BAD_DATE)
+    if required:
+        rows.reject(empty, R_MISSING_DATE)
+    elif empty.any() and note_empty:
+        rows.warn(f"{int(empty.sum())} rows have no {label} ({col!r} empty)")
+    future = stamps > pd.Timestamp.now() + FUTURE_TOLERANCE
+    rows.reject(future.fillna(False), R_FUTURE)
+    return stamps
+
+
+def _ids(rows: _Rows, col: str | None, label: str) -> pd.Series:
+    if col is None:
+        stem = Path(rows.raw.name).stem or "row"
+        rows.warn(f"no {label} column: ids made from the file name and row number")
+        return pd.Series(
+            [f"{stem}-{i}" for i in range(1, len(rows.index) + 1)],
+            index=rows.index,
+            dtype="str",
+        )
+    text = rows.column(col)
+    empty = is_empty(text)
+    rows.reject(empty, R_MISSING_ID)
+    return normalise_id(text).where(~empty)
+
+
+def _optional_text(rows: _Rows, col: str | None) -> pd.Series:
+    if col is None:
+        return pd.Series(None, index=rows.index, dtype="str")
+    text = rows.column(col)
+    return text.where(~is_empty(text))
+
+
+def _optional_number(
+    rows: _Rows, col: str | None, label: str, low: float, high: float
+) -> pd.Series:
+    if col is None:
+        return pd.Series(np.nan, index=rows.index)
+    values, _, bad = parse_number(rows.column(col))
+    out_of_range = values.notna() & ((values < low) | (values > high))
+    dropped = bad | out_of_range
+    if dropped.any():
+        rows.warn(
+            f"{int(dropped.sum())} rows have a {label} that is not a number from "
+            f"{low:g} to {high:g}: left empty"
+        )
+    return values.where(~dropped)
+
+
+# --- cameras ----------------------------------------------------------------------
+def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
+    columns = list(rows.raw.frame.columns)
+    osm = any(normalise_name(c) in OSM_MARKERS for c in columns)
+    out = pd.DataFrame(index=rows.index)
+    out["camera_id"] = _ids(rows, mapping.get("camera_id"), "camera id")
+    if osm:
+        _osm_filter(rows, columns)
+
+    col = mapping.get("tier")
+    if col is None:
+        rows.warn(f"no tier column: every row set to {DEFAULT_TIER!r} (location only)")
+        out["tier"] = DEFAULT_TIER
+    else:
+        tier, empty, unknown = map_values(rows.column(col), codes.TIER_ALIASES)
+        rows.reject(unknown, R_TIER)
+        if empty.any():
+            rows.warn(f"{int(empty.sum())} rows have no tier: set to {DEFAULT_TIER!r}")
+        out["tier"] = tier.fillna(DEFAULT_TIER)
+
+    col = mapping.get("owner_type")
+    if col is not None:
+        owner, empty, unknown = map_values(rows.column(col), codes.OWNER_ALIASES)
+        rows.reject(unknown, R_OWNER)
+        if empty.any():
+            rows.warn(
+                f"{int(empty.sum())} rows have no owner type: set to "
+                f"{DEFAULT_OWNER_LIST!r}"
+            )
+        out["owner_type"] = owner.fillna(DEFAULT_OWNER_LIST)
+    elif osm:
+        out["owner_type"] = _osm_owner(rows, columns)
+    else:
+        rows.warn(
+            f"no owner type column: every row set to {DEFAULT_OWNER_LIST!r} (a city "
+            "camera list); add an owner_type column if these are private cameras"
+        )
+        out["owner_type"] = DEFAULT_OWNER_LIST
+
+    col = mapping.get("camera_count")
+    if col is None:
+        out["camera_count"] = 1
+    else:
+        count, empty, bad = whole_numbers(rows.column(col))
+        rows.reject(bad | (count.notna() & (count < 1)), R_COUNT)
+        out["camera_count"] = count.fillna(1).clip(lower=1).astype("int64")
+
+    stamps = _date_column(
+        rows, mapping.get("registered_at"), "registration date", required=False
+    )
+    if mapping.get("registered_at") is None:
+        rows.warn("no registration date column: registered_at left empty")
+    out["registered_at"] = _dates(stamps)
+
+    col = mapping.get("status")
+    if col is None:
+        out["status"] = DEFAULT_STATUS
+    else:
+        status, empty, unknown = map_values(rows.column(col), codes.STATUS_ALIASES)
+        rows.reject(unknown, R_STATUS)
+        out["status"] = status.fillna(DEFAULT_STATUS)
+
+    address = _optional_text(rows, mapping.get("address"))
+    if mapping.get("address") is None and osm:
+        address = _osm_address(rows, columns)
+    out["address"] = address
+    for name in ("owner_name", "contact_phone", "contact_email", "direction_deg"):
+        out[name] = _optional_text(rows, mapping.get(name))
+    out["fov_deg"] = _optional_number(
+        rows, mapping.get("fov_deg"), "field of view", 1, 360
+    )
+    out["range_m"] = _optional_number(rows, mapping.get("range_m"), "range", 0.1, 5000)
+    camera_type = _optional_text(rows, mapping.get("camera_type")).str.lower()
+    out["camera_type"] = camera_type.where(camera_type != "camera")
+    out["mount"] = _optional_text(rows, mapping.get("mount")).str.lower()
+    verified = _date_column(
+        rows,
+        mapping.get("verified_at"),
+        "verification date",
+        required=False,
+        note_empty=False,
+    )
+    out["verified_at"] = _dates(verified)
+    retention = _optional_number(
+        rows, mapping.get("retention_days"), "retention in days", 0, 3650
+    )
+    out["retention_days"] = retention.round().astype("Int64")
+    withdrawn = _date_column(
+        rows,
+        mapping.get("withdrawn_at"),
+        "withdrawal date",
+        required=False,
+        note_empty=False,
+    )
+    out["withdrawn_at"] = _dates(withdrawn)
+    if mapping.get("status") is None:
+        # a withdrawal date with no status column means the camera was withdrawn
+        out["status"] = out["status"].mask(withdrawn.notna(), "withdrawn")
+    source = _optional_text(rows, mapping.get("source"))
+    out["source"] = source.fillna(Path(rows.raw.name).name)
+    return out
+
+
+def _dates(stamps: pd.Series) -> pd.Series:
+    """datetime.date objects (None where missing)."""
+    dates = stamps.dt.date.astype(object)
+    return dates.where(stamps.notna(), None)
+
+
+def _osm_filter(rows: _Rows, columns: list[str]) -> None:
+    """Reject OSM features that are not surveillance cameras."""
+    made = find_column(columns, ("man_made",))
+    if made:
+        text = rows.column(made).str.lower()
+        rows.reject(~is_empty(text) & (text != "surveillance"), R_NOT_CAMERA)
+    kind = find_column(columns, ("surveillance_type",))
+    if kind:
+        text = rows.column(kind).str.lower()
+        rows.reject(~is_empty(text) & ~text.isin(codes.OSM_CAMERA_TYPES), R_NOT_CAMERA)
+
+
+def _osm_owner(rows: _Rows, columns: list[str]) -> pd.Series:
+    """Owner type from OSM tags; see docs/data-formats.md for the mapping."""
+    empty = pd.Series("", index=rows.index, dtype="str")
+
+    def tag(name: str) -> pd.Series:
+        col = find_column(columns, (name,))
+        return rows.column(col).str.lower() if col else empty
+
+    surveillance, zone, operator = (
+        tag("surveillance"),
+        tag("surveillance_zone"),
+        tag("operator"),
+    )
+    owner = pd.Series("business", index=rows.index, dtype=object)
+    owner[operator.str.contains(codes.OSM_OPERATOR_INSTITUTIONAL, regex=True)] = (
+        "institutional"
+    )
+    public = (
+        (surveillance == "public")
+        | zone.isin(codes.OSM_PUBLIC_ZONES)
+        | operator.str.contains(codes.OSM_OPERATOR_PUBLIC, regex=True)
+    )
+    owner[public] = "public"
+    rows.warn(
+        "owner type derived from OpenStreetMap tags (surveillance=public, a public "
+        "zone or a government operator -> public; a school, church or hospital "
+        "operator -> institutional; otherwise business)"
+    )
+    return owner
+
+
+def _osm_address(rows: _Rows, columns: list[str]) -> pd.Series:
+    number = find_column(columns, ("addr_housenumber",))
+    street = find_column(columns, ("addr_street",))
+    if not street:
+        return pd.Series(None, index=rows.index, dtype="str")
+    text = rows.column(street)
+    if number:
+        text = (rows.column(number) + " " + text).str.strip()
+    return text.where(text != "")
+
+
+# --- incidents --------------------------------------------------------------------
+def _incidents(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
+    out = pd.DataFrame(index=rows.index)
+    out["incident_id"] = _ids(rows, mapping.get("incident_id"), "incident id")
+    col = mapping.get("occurred_at")
+    if col is None:
+        raise LoadError(
+            f"{rows.raw.name}: no date column: expected one of "
+            f"{list(INCIDENT_ALIASES['occurred_at'])}; found columns "
+            f"{list(rows.raw.frame.columns)}"
+        )
+    out["occurred_at"] = _date_column(rows, col, "date", required=True)
+    code = _optional_text(rows, mapping.get("offense_code")).str.upper()
+    code = code.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    out["offense_code"] = code
+    out["offense"] = _optional_text(rows, mapping.get("offense"))
+    given = _optional_text(rows, mapping.get("category")).str.lower()
+    given = given.where(given.isin(CATEGORIES))
+    unique_codes = code.dropna().unique()
+    lookup = {c: rows.city.category_for(c) for c in unique_codes}
+    derived = code.map(lookup)
+    if mapping.get("offense_code") is None and mapping.get("category") is None:
+        rows.warn("no offense code or category column: every incident is 'other'")
+    out["category"] = derived.fillna(given).fillna("other")
+    district = _optional_text(rows, mapping.get("district"))
+    out["district"] = district.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    return out
+
+
+# --- assembly ---------------------------------------------------------------------
+def _assemble(
+    values: pd.DataFrame,
+    lat: pd.Series,
+    lon: pd.Series,
+    keep: np.ndarray,
+    kind: str,
+) -> gpd.GeoDataFrame:
+    frame = values.loc[keep].copy()
+    frame["latitude"] = lat[keep].astype(float)
+    frame["longitude"] = lon[keep].astype(float)
+    columns = CAMERA_COLUMNS if kind == "cameras" else INCIDENT_COLUMNS
+    frame = frame[list(columns)].reset_index(drop=True)
+    return gpd.GeoDataFrame(
+        frame,
+        geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]),
+        crs=WGS84,
+    )
+
+
+def _quarantine(raw: RawTable, reason: pd.Series, mask: np.ndarray) -> pd.DataFrame:
+    frame = raw.frame.loc[mask].copy()
+    if raw.extra_fields is not None and (raw.ragged > 0).any():
+        frame["extra_fields"] = pd.Series(raw.extra_fields[mask], index=frame.index)
+    frame = frame.astype("str")
+    frame["row_number"] = np.flatnonzero(mask) + 1
+    frame["reason"] = reason[mask].astype("str")
+    return frame.reset_index(drop=True)
+
+
+# --- boundaries -------------------------------------------------------------------
+WARD_ID_ALIASES = (
+    "ward_id",
+    "ward",
+    "ward_no",
+    "ward_number",
+    "ward_num",
+    "wardid",
+    "id",
+    "district",
+    "district_id",
+    "objectid",
+    "fid",
+)
+WARD_NAME_ALIASES = ("ward_name", "name", "label", "ward_label", "district_name")
+
+
+def load_boundaries(source: Source, *, name: str | None = None) -> gpd.GeoDataFrame:
+    """City limit or ward polygons as ``ward_id``, ``ward_name``, geometry (WGS84).
+
+    Accepts GeoJSON, GeoPackage, zipped shapefile and GeoParquet in any CRS, with
+    id/name columns such as ``ward``, ``WARD``, ``id``, ``name``, ``WARD_NAME``.
+
+    Raises
+    ------
+    LoadError
+        Not a readable vector file, or no polygons.
+    """
+    label = source_name(source, name)
+    gdf = _read_polygons(source, label)
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    id_col = find_column(columns, WARD_ID_ALIASES)
+    name_col = find_column([c for c in columns if c != id_col], WARD_NAME_ALIASES)
+    n = len(gdf)
+    if id_col is not None:
+        ids = normalise_id(clean_text(gdf[id_col].astype("str")))
+        ids = ids.where(~is_empty(ids), pd.Series([str(i + 1) for i in range(n)]))
+    else:
+        ids = pd.Series([str(i + 1) for i in range(n)], dtype="str")
+    if name_col is not None:
+        names = clean_text(gdf[name_col].astype("str"))
+        names = names.where(~is_empty(names), "Ward " + ids)
+    else:
+        names = "Ward " + ids
+    if ids.duplicated().any():
+        raise LoadError(
+            f"{label}: ward ids repeat ({sorted(ids[ids.duplicated()].unique())}) "
+            f"in column {id_col!r}; expected one polygon per ward"
+        )
+    return gpd.GeoDataFrame(
+        {
+            WARD_COLUMNS[0]: ids.astype("str").to_numpy(),
+            WARD_COLUMNS[1]: names.astype("str").to_numpy(),
+        },
+        geometry=gdf.geometry.to_numpy(),
+        crs=WGS84,
+    )
+
+
+def _read_polygons(source: Source, label: str) -> gpd.GeoDataFrame:
+    import io
+
+    from analytics.readers import read_bytes, sniff_format
+
+    data = read_bytes(source, label)
+    if not data.strip():
+        raise LoadError(f"{label}: the file is empty")
+    kind = sniff_format(data, label)
+    if kind == "csv":
+        raise LoadError(
+            f"{label}: boundaries must be polygons in GeoJSON, GeoPackage, a zipped "
+            "shapefile or GeoParquet; this looks like a CSV table"
+        )
+    try:
+        if kind == "parquet":
+            gdf = gpd.read_parquet(io.BytesIO(data))
+        else:
+            gdf = gpd.read_file(io.BytesIO(data))
+    except Exception as exc:  # pyogrio/pyarrow raise many kinds; all mean unreadable
+        raise LoadError(f"{label}: not a readable boundary file ({exc})") from exc
+    if not len(gdf) or "geometry" not in gdf:
+        raise LoadError(f"{label}: no features found")
+    geom = gdf.geometry
+    polygonal = geom.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polygonal.any():
+        kinds = sorted(geom.geom_type.dropna().unique())
+        raise LoadError(f"{label}: expected polygons but found {kinds}")
+    if not polygonal.all():
+        warnings.warn(
+            f"{label}: {int((~polygonal).sum())} non-polygon features dropped",
+            LoadWarning,
+            stacklevel=3,
+        )
+        gdf = gdf[polygonal]
+    if gdf.crs is None:
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if max(abs(minx), abs(maxx)) > MAX_DEGREES or max(abs(miny), abs(maxy)) > 90:
+            raise LoadError(
+                f"{label}: no CRS given and the coordinates are not degrees "
+                f"(bounds {gdf.total_bounds.round(1).tolist()})"
+            )
+        gdf = gdf.set_crs(WGS84)
+    elif not gdf.crs.equals(WGS84):
+        gdf = gdf.to_crs(WGS84)
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        warnings.warn(
+            f"{label}: {int(invalid.sum())} invalid polygons repaired",
+            LoadWarning,
+            stacklevel=3,
+        )
+        gdf = gdf.set_geometry(gdf.geometry.make_valid())
+    return gdf.reset_index(drop=True)

@@ -1,0 +1,507 @@
+"""File formats: turn a CSV, GeoJSON, GeoPackage or Parquet source into raw text.
+
+The loaders validate rows; this module only reads. Every reader returns a
+:class:`RawTable`: the file's own columns as text (so a quarantined row can be
+shown exactly as the file had it), plus point coordinates taken from a geometry
+when the format has one.
+
+>>> raw = read_table(b"camera_id,lat,lon\\nA,34.7,-92.3\\n", name="cams.csv")
+>>> raw.frame.columns.tolist(), raw.format
+(['camera_id', 'lat', 'lon'], 'csv')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+
+BOM = b"\xef\xbb\xbf"
+DELIMITERS = (",", "\t", ";", "|")
+SNIFF_BYTES = 65_536
+# Share of control characters above which "text" is taken for binary garbage.
+MAX_CONTROL_SHARE = 0.02
+GEOJSON_TYPES = ("FeatureCollection", "Feature")
+PARQUET_MAGIC = b"PAR1"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+ZIP_MAGIC = b"PK\x03\x04"
+# Names of a "Long/lat" CRS in a GeoJSON ``crs`` member: already what we want.
+LONLAT_CRS_NAMES = (
+    "urn:ogc:def:crs:ogc:1.3:crs84",
+    "urn:ogc:def:crs:ogc::crs84",
+    "crs84",
+    "epsg:4326",
+    "urn:ogc:def:crs:epsg::4326",
+    "urn:ogc:def:crs:epsg:6.6:4326",
+    "http://www.opengis.net/def/crs/ogc/1.3/crs84",
+)
+
+Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
+
+
+class LoadError(ValueError):
+    """A file that cannot be used at all (empty, not a table, no location columns)."""
+
+
+@dataclass
+class RawTable:
+    """A file read as text, before any validation.
+
+    Attributes
+    ----------
+    frame
+        The file's columns as strings, one row per data record, in file order.
+    name
+        File name used in messages.
+    format
+        ``csv``, ``geojson``, ``json``, ``gpkg``, ``parquet`` or ``geoparquet``.
+    geom_lon, geom_lat
+        Point coordinates (WGS84) from the geometry column, NaN where the feature
+        had none; None when the format has no geometry.
+    geom_note
+        Per-row note on the geometry (``"polygon"``, ``"bad"``, ...) or None.
+    ragged
+        Per-row field count minus header length (CSV only; 0 for good rows).
+    extra_fields
+        Fields beyond the header in ragged rows, joined by the delimiter.
+    warnings
+        Fixes applied while reading (byte-order mark, encoding, index column).
+    """
+
+    frame: pd.DataFrame
+    name: str
+    format: str
+    geom_lon: np.ndarray | None = None
+    geom_lat: np.ndarray | None = None
+    geom_note: np.ndarray | None = None
+    ragged: np.ndarray | None = None
+    extra_fields: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def source_name(source: Source, name: str | None = None) -> str:
+    """Human name of a source: ``name``, the path, or ``"upload"``."""
+    if name:
+        return str(name)
+    if isinstance(source, str | os.PathLike):
+        return str(source)
+    return str(getattr(source, "name", None) or "upload")
+
+
+def read_bytes(source: Source, name: str) -> bytes:
+    """All bytes of a path, bytes object or binary file object."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source)
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file():
+            raise LoadError(f"{name}: file not found")
+        return path.read_bytes()
+    if hasattr(source, "read"):
+        if hasattr(source, "seek"):
+            source.seek(0)
+        data = source.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return bytes(data)
+    raise LoadError(
+        f"`source` was {type(source).__name__} but is expected to be a path, bytes "
+        "or a binary file object"
+    )
+
+
+def sniff_format(data: bytes, name: str) -> str:
+    """``csv``, ``json``, ``gpkg``, ``parquet`` or ``zip`` from content and name."""
+    if data.startswith(PARQUET_MAGIC):
+        return "parquet"
+    if data.startswith(SQLITE_MAGIC):
+        return "gpkg"
+    if data.startswith(ZIP_MAGIC):
+        return "zip"
+    head = data[:SNIFF_BYTES].lstrip(BOM).lstrip()
+    if head[:1] in (b"{", b"["):
+        return "json"
+    suffix = Path(name).suffix.lower()
+    if suffix in (".parquet", ".geoparquet", ".gpkg", ".zip", ".shp"):
+        # the extension promises a binary format the content does not have
+        raise LoadError(
+            f"{name}: the name says {suffix} but the content is not a "
+            f"{suffix.lstrip('.')} file"
+        )
+    return "csv"
+
+
+def read_table(source: Source, *, name: str | None = None) -> RawTable:
+    """Read any supported table into a :class:`RawTable`.
+
+    Raises
+    ------
+    LoadError
+        Empty file, binary garbage, JSON that is not GeoJSON, unreadable
+        GeoPackage or Parquet.
+    """
+    label = source_name(source, name)
+    data = read_bytes(source, label)
+    if not data.strip(BOM + b" \t\r\n"):
+        raise LoadError(f"{label}: the file is empty")
+    kind = sniff_format(data, label)
+    if kind == "json":
+        return _read_json(data, label)
+    if kind in ("gpkg", "zip"):
+        return _read_vector(data, label, kind)
+    if kind == "parquet":
+        return _read_parquet(data, label)
+    return _read_csv(data, label)
+
+
+# --- CSV -------------------------------------------------------------------------
+def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
+    """Text of a CSV: UTF-8 (byte-order mark dropped), else Windows-1252/latin-1."""
+    notes: list[str] = []
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+        notes.append("byte-order mark removed")
+    _reject_binary(data, name)
+    try:
+        return data.decode("utf-8"), notes
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+        notes.append("not UTF-8: read as Windows-1252 (latin-1)")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        notes.append("not UTF-8: read as latin-1")
+    return text, notes
+
+
+def _reject_binary(data: bytes, name: str) -> None:
+    head = data[:SNIFF_BYTES]
+    if b"\x00" in head:
+        raise LoadError(
+            f"{name}: binary content (NUL bytes), not a CSV, GeoJSON, GeoPackage "
+            "or Parquet table"
+        )
+    control = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
+    if head and control / len(head) > MAX_CONTROL_SHARE:
+        raise LoadError(
+            f"{name}: binary content ({control} control bytes in the first "
+            f"{len(head)}), not a CSV, GeoJSON, GeoPackage or Parquet table"
+        )
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    counts = {d: first.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv(data: bytes, name: str) -> RawTable:
+    text, notes = decode_text(data, name)
+    delimiter = _sniff_delimiter(text)
+    try:
+        frame = _csv_arrow(text, delimiter)
+        ragged = extra = None
+    except Exception:  # any parse problem: the slower reader that keeps bad rows
+        frame, ragged, extra = _csv_python(text, delimiter)
+    if frame is None or not len(frame.columns):
+        raise LoadError(f"{name}: no header row found")
+    frame, index_note = _drop_index_column(frame)
+    if index_note:
+        notes.append(index_note)
+    raw = RawTable(frame, name, "csv", ragged=ragged, extra_fields=extra)
+    raw.warnings.extend(f"{name}: {n}" for n in notes)
+    return raw
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Header cells stripped of whitespace, duplicates suffixed ``.1``, ``.2``."""
+    seen: dict[str, int] = {}
+    out = []
+    for cell in header:
+        base = cell.strip().lstrip("\ufeff")
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(base if n == 0 else f"{base}.{n}")
+    return out
+
+
+def _csv_arrow(text: str, delimiter: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    stream = io.StringIO(text)
+    header = next(csv.reader(stream, delimiter=delimiter), None)
+    if header is None:
+        return pd.DataFrame()
+    names = _unique_names(header)
+    table = pacsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return table.to_pandas()
+
+
+def _csv_python(
+    text: str, delimiter: str
+) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray]:
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
+    if not rows:
+        return None, np.zeros(0, int), np.zeros(0, object)
+    names = _unique_names(rows[0])
+    width = len(names)
+    body = rows[1:]
+    ragged = np.array([len(r) - width for r in body], dtype=int)
+    extra = np.array(
+        [delimiter.join(r[width:]) if len(r) > width else "" for r in body],
+        dtype=object,
+    )
+    padded = [(r + [""] * width)[:width] for r in body]
+    frame = pd.DataFrame(padded, columns=names, dtype="str")
+    if not len(body):
+        frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    return frame, ragged, extra
+
+
+def _drop_index_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Drop the unnamed row-number column R's ``write.csv`` puts first."""
+    first = frame.columns[0]
+    if (
+        str(first).strip() not in ("", "Unnamed: 0", "X", "...1")
+        or len(frame.columns) < 2
+    ):
+        return frame, None
+    values = frame[first].astype("str").str.strip()
+    if str(first).strip() == "X" and not values.str.fullmatch(r"\d+").all():
+        return frame, None
+    if str(first).strip() == "" or values.str.fullmatch(r"\d*").all():
+        return frame.drop(columns=first), "ignored the unnamed row-number column"
+    return frame, None
+
+
+# --- JSON / GeoJSON ----------------------------------------------------------------
+def _read_json(data: bytes, name: str) -> RawTable:
+    text, notes = decode_text(data, name)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{name}: looks like JSON but does not parse ({exc})") from exc
+    if isinstance(doc, dict) and doc.get("type") in GEOJSON_TYPES:
+        raw = _geojson(doc, name)
+    elif isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc):
+        if all(r.get("type") == "Feature" for r in doc):
+            raw = _geojson({"type": "FeatureCollection", "features": doc}, name)
+        else:
+            raw = _records(doc, name)
+    else:
+        found = (
+            f"an object with keys {sorted(doc)[:10]}"
+            if isinstance(doc, dict)
+            else f"a {type(doc).__name__}"
+        )
+        raise LoadError(
+            f"{name}: JSON but not GeoJSON: expected a FeatureCollection, a Feature "
+            f"or a list of records, found {found}"
+        )
+    raw.warnings[:0] = [f"{name}: {n}" for n in notes]
+    return raw
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        if {"latitude", "longitude"} <= set(value):
+            return f"({value['latitude']}, {value['longitude']})"
+        if value.get("type") == "Point" and isinstance(value.get("coordinates"), list):
+            coords = value["coordinates"]
+            if len(coords) >= 2:
+                return f"POINT ({coords[0]} {coords[1]})"
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _records(rows: list[dict], name: str) -> RawTable:
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(str(k) for k in row))
+    frame = pd.DataFrame(
+        {c: [_text(r.get(c)) for r in rows] for c in columns}, dtype="str"
+    )
+    return RawTable(frame, name, "json")
+
+
+def _geojson(doc: dict, name: str) -> RawTable:
+    features = doc.get("features") if doc["type"] == "FeatureCollection" else [doc]
+    if not isinstance(features, list):
+        raise LoadError(f"{name}: GeoJSON `features` is not a list")
+    transform = _crs_transform(doc.get("crs"), name)
+    columns: dict[str, None] = {}
+    props_list = []
+    for feat in features:
+        props = feat.get("properties") if isinstance(feat, dict) else None
+        props = props if isinstance(props, dict) else {}
+        if isinstance(feat, dict) and "id" in feat and "id" not in props:
+            props = {"id": feat["id"], **props}
+        props_list.append(props)
+        columns.update(dict.fromkeys(str(k) for k in props))
+    n = len(features)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    note = np.full(n, None, dtype=object)
+    wkt = []
+    for i, feat in enumerate(features):
+        geom = feat.get("geometry") if isinstance(feat, dict) else None
+        x, y, kind, text = _point_of(geom)
+        lon[i], lat[i], note[i] = x, y, kind
+        wkt.append(text)
+    if transform is not None:
+        ok = ~np.isnan(lon)
+        lon[ok], lat[ok] = transform(lon[ok], lat[ok])
+    frame = pd.DataFrame(
+        {c: [_text(p.get(c)) for p in props_list] for c in columns}, dtype="str"
+    )
+    frame["geometry"] = pd.Series(wkt, dtype="str")
+    frame.index = pd.RangeIndex(n)
+    return RawTable(frame, name, "geojson", lon, lat, note)
+
+
+def _point_of(geom: Any) -> tuple[float, float, str | None, str]:
+    """(lon, lat, note, text) of a GeoJSON geometry; note says what was done."""
+    if geom is None:
+        return np.nan, np.nan, None, ""
+    if not isinstance(geom, dict):
+        return np.nan, np.nan, "bad", _text(geom)
+    try:
+        import shapely.geometry
+
+        shape = shapely.geometry.shape(geom)
+    except Exception:  # malformed coordinates of any kind
+        return np.nan, np.nan, "bad", _text(geom)
+    if shape.is_empty:
+        return np.nan, np.nan, None, shape.wkt
+    kind = shape.geom_type
+    if kind == "Point":
+        return shape.x, shape.y, None, shape.wkt
+    if kind == "MultiPoint" and len(shape.geoms) == 1:
+        point = shape.geoms[0]
+        return point.x, point.y, None, shape.wkt
+    centre = shape.centroid  # polygons, lines, multi-points: one representative
+    return centre.x, centre.y, kind.lower(), shape.wkt
+
+
+def _crs_transform(crs: Any, name: str):
+    """A (x, y) -> (lon, lat) function for a GeoJSON ``crs`` member, or None."""
+    if not crs:
+        return None
+    crs_name = ""
+    if isinstance(crs, dict):
+        props = crs.get("properties") or {}
+        crs_name = str(props.get("name") or props.get("href") or "")
+    if not crs_name or crs_name.strip().lower() in LONLAT_CRS_NAMES:
+        return None
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        source = CRS.from_user_input(crs_name)
+    except CRSError as exc:
+        raise LoadError(f"{name}: unknown GeoJSON crs {crs_name!r}") from exc
+    transformer = Transformer.from_crs(source, "EPSG:4326", always_xy=True)
+    return transformer.transform
+
+
+# --- GeoPackage, zipped shapefile, Parquet --------------------------------------
+def _frame_from_geo(gdf, name: str, fmt: str) -> RawTable:
+    import geopandas as gpd
+
+    warnings: list[str] = []
+    geom_name = gdf.geometry.name
+    geom = gdf.geometry
+    if gdf.crs is None:
+        warnings.append(f"{name}: no CRS given: coordinates taken as WGS84")
+    elif not gdf.crs.equals("EPSG:4326"):
+        warnings.append(f"{name}: reprojected from {gdf.crs.to_string()} to WGS84")
+        geom = geom.to_crs("EPSG:4326")
+    kinds = geom.geom_type.to_numpy(dtype=object)
+    missing = geom.isna().to_numpy() | geom.is_empty.to_numpy()
+    points = geom.where(kinds == "Point", geom.centroid)
+    lon = np.where(missing, np.nan, points.x.to_numpy())
+    lat = np.where(missing, np.nan, points.y.to_numpy())
+    note = np.where(
+        missing | (kinds == "Point"),
+        None,
+        pd.Series(kinds).str.lower().to_numpy(dtype=object),
+    )
+    attrs = pd.DataFrame(gdf.drop(columns=geom_name))
+    frame = _as_text(attrs)
+    frame["geometry"] = pd.Series(
+        gpd.GeoSeries(gdf.geometry).to_wkt().fillna("").to_numpy(), dtype="str"
+    )
+    raw = RawTable(frame.reset_index(drop=True), name, fmt, lon, lat, note)
+    raw.warnings.extend(warnings)
+    return raw
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_float_dtype(series):
+            text = series.map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        else:
+            text = series.map(lambda v: "" if v is None or v is pd.NA else str(v))
+            text = text.where(series.notna(), "")
+        out[str(col)] = text.astype("str")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _read_vector(data: bytes, name: str, kind: str) -> RawTable:
+    import geopandas as gpd
+
+    try:
+        gdf = gpd.read_file(io.BytesIO(data))
+    except Exception as exc:  # pyogrio raises many kinds; all mean "unreadable"
+        raise LoadError(f"{name}: not a readable {kind} file ({exc})") from exc
+    if "geometry" not in gdf or gdf.geometry.isna().all():
+        return RawTable(_as_text(pd.DataFrame(gdf)), name, kind)
+    return _frame_from_geo(gdf, name, kind)
+
+
+def _read_parquet(data: bytes, name: str) -> RawTable:
+    import geopandas as gpd
+
+    try:
+        gdf = gpd.read_parquet(io.BytesIO(data))
+    except Exception:  # plain parquet without geo metadata
+        try:
+            frame = pd.read_parquet(io.BytesIO(data))
+        except Exception as exc:
+            raise LoadError(f"{name}: not a readable Parquet file ({exc})") from exc
+        if (
+            "geometry" in frame
+            and frame["geometry"].map(lambda v: isinstance(v, bytes | bytearray)).any()
+        ):
+            geom = gpd.GeoSeries.from_wkb(frame["geometry"], crs="EPSG:4326")
+            gdf = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geom)
+            return _frame_from_geo(gdf, name, "parquet")
+        return RawTable(_as_text(frame).reset_index(drop=True), name, "parquet")
+    return _frame_from_geo(gdf, name, "geoparquet")

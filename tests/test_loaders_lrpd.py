@@ -1,0 +1,86 @@
+"""LRPD open-data incident exports load exactly as downloaded, in every layout.
+
+The fixtures in tests/data/lrpd/ hold the same 24 hand-listed incidents
+(tests/data/make_lrpd_fixtures.py): rows 5 and 18 have no coordinates anywhere,
+row 20 is in Conway (outside the city), row 12 has coordinates only in
+`Location 1`, rows 14-15 are one incident with two offences, row 9 is in CW.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analytics.loaders import LoadWarning, load_incidents
+
+LAYOUTS = ("lrpd_current.csv", "lrpd_older.csv", "lrpd_rsave.csv", "lrpd_api.csv")
+
+
+@pytest.fixture(params=LAYOUTS)
+def lrpd(request, city, data_dir):
+    with pytest.warns(LoadWarning) if request.param != "lrpd_api.csv" else _nothing():
+        return load_incidents(data_dir / "lrpd" / request.param, city)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_every_row_accounted_for(lrpd):
+    assert lrpd.rows_read == 24
+    assert len(lrpd.accepted) == 21
+    assert len(lrpd.quarantined) == 3
+    assert lrpd.rows_read == len(lrpd.accepted) + len(lrpd.quarantined)
+
+
+def test_quarantine_reasons_and_row_numbers(lrpd):
+    q = lrpd.quarantined
+    assert q["row_number"].tolist() == [5, 18, 20]
+    assert q["reason"].tolist() == [
+        "missing coordinates",
+        "missing coordinates",
+        "outside the city extent",
+    ]
+    assert lrpd.reasons == {"missing coordinates": 2, "outside the city extent": 1}
+
+
+def test_quarantined_rows_keep_original_columns(lrpd):
+    q = lrpd.quarantined
+    number_col = next(c for c in q.columns if c.lower() == "incident_number")
+    assert q[number_col].tolist() == ["2018-035700", "2018-036066", "2018-036123"]
+
+
+def test_coordinates_recovered_from_location_text(lrpd):
+    row = lrpd.accepted.set_index("incident_id").loc["2018-035920"]
+    assert row["latitude"] == pytest.approx(34.780233)
+    assert row["longitude"] == pytest.approx(-92.405621)
+    assert row.geometry.x == pytest.approx(-92.405621)
+
+
+def test_fields_parsed(lrpd):
+    acc = lrpd.accepted
+    first = acc.iloc[0]
+    assert first["incident_id"] == "2018-035460"
+    assert first["occurred_at"] == pd.Timestamp("2018-03-26 06:59:00")
+    assert first["offense_code"] == "13A"
+    assert first["category"] == "violent"
+    assert first["district"] == "61"
+    by_id = acc.groupby("incident_id")["offense_code"].apply(list)
+    assert by_id["2018-035990"] == ["120", "13A"]  # two offences, one incident
+    assert acc.loc[acc["offense_code"] == "290", "category"].tolist() == ["other"]
+    assert acc.loc[acc["offense_code"] == "290", "district"].tolist() == ["CW"]
+    assert acc.loc[acc["incident_id"] == "2018-035501", "occurred_at"].iloc[
+        0
+    ] == pd.Timestamp("2018-03-26 14:05:00")
+    assert acc.crs.to_epsg() == 4326
+
+
+def test_category_counts(lrpd):
+    # accepted rows (all but 5, 18, 20): violent 13A x4, 09A, 11A, 120 x2 -> 8;
+    # property 23C x2, 220 x3, 23F, 240, 23H x2, 23D, 23A, 23G -> 12; 290 -> other
+    counts = lrpd.accepted["category"].value_counts().to_dict()
+    assert counts == {"property": 12, "violent": 8, "other": 1}
