@@ -230,7 +230,7 @@ class ForecastResult:
             "backtest_errors": {k: _round(v) for k, v in self.backtest_errors.items()},
             "projected_goal_date": iso(self.projected_goal_date),
             "interval": {
-                "level": INTERVAL[1] - INTERVAL[0],
+                "level": round(INTERVAL[1] - INTERVAL[0], 2),
                 "low": iso(self.interval[0]) if self.interval else None,
                 "high": iso(self.interval[1]) if self.interval else None,
             },
