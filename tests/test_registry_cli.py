@@ -176,7 +176,6 @@ def test_log_lists_events_by_action(capsys, seeded):
 
 # --- import --------------------------------------------------------------------------
 def test_import_prints_validation_and_counts(capsys, db, data_dir):
-    pytest.importorskip("analytics.loaders")
     export = data_dir / "registry_export.csv"
     code, out, err = run(
         capsys, "registry", "import", str(export), "--db", str(db), "--user", "ann"
@@ -215,7 +214,6 @@ def test_import_prints_validation_and_counts(capsys, db, data_dir):
 
 
 def test_import_keeps_withdrawn_and_says_so(capsys, db, data_dir):
-    pytest.importorskip("analytics.loaders")
     export = str(data_dir / "registry_export_v2.csv")
     main(["registry", "import", export, "--db", str(db)])
     main(["registry", "withdraw", "R-5", "--reason", "owner", "--db", str(db)])
@@ -260,7 +258,6 @@ def test_store_that_is_not_a_registry_gives_one_line(tmp_path):
 
 
 def test_unusable_file_gives_one_line_and_no_traceback(tmp_path):
-    pytest.importorskip("analytics.loaders")
     junk = tmp_path / "cameras.csv"
     junk.write_bytes(bytes(range(256)) * 8)
     db = tmp_path / "r.sqlite"
