@@ -1,0 +1,433 @@
+"""Coverage figures: who sees what, for the headline, hexes, wards and gaps.
+
+Everything is computed from arrays in the city's metric CRS:
+
+* incidents in view: :func:`analytics.viewshed.visible_pairs` (grid join + sector
+  test) gives every (incident, camera) pair, reduced with ``bincount``;
+* area in view: :mod:`analytics.areagrid` counts 10 m raster cells whose centre
+  some camera sees, within the city limit and each ward.
+
+>>> from analytics.config import load_city
+>>> from analytics.synthetic import generate_demo
+>>> demo = generate_demo(cameras=300, incidents=2000, seed=3)
+>>> report = coverage_report(demo.cameras, demo.incidents, load_city(),
+...                          city_limit=demo.city_limit, wards=demo.wards)
+>>> 0 <= report.headline["incident_coverage_share"] <= 1
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from analytics import areagrid
+from analytics.config import CityConfig
+from analytics.schema import CATEGORIES, OWNER_TYPES, TIERS, WGS84
+from analytics.viewshed import (
+    CameraArrays,
+    lonlat,
+    nominal_area_m2,
+    prepare_cameras,
+    to_metric,
+    visible_pairs,
+)
+
+__all__ = [
+    "HEADLINE_KEYS",
+    "CoverageReport",
+    "coverage_report",
+    "filter_cameras",
+    "filter_incidents",
+    "incident_coverage",
+]
+
+HEADLINE_KEYS = (
+    "cameras",
+    "sites",
+    "integrated_cameras",
+    "goal",
+    "goal_share",
+    "area_coverage_share",
+    "incident_coverage_share",
+    "live_incident_coverage_share",
+    "on_request_incident_coverage_share",
+    "weighted_incident_coverage_share",
+    "effective_cameras",
+    "incidents",
+    "covered_area_km2",
+    "city_area_km2",
+)
+M2_PER_KM2 = 1_000_000.0
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """Every coverage figure for one set of cameras and incidents.
+
+    ``headline`` has the keys of :data:`HEADLINE_KEYS`; ``hexes`` the H3 table
+    (:func:`analytics.hexgrid.hex_grid`); ``wards`` the ward table or None when
+    no wards were given; ``districts`` the police-district table; ``gaps`` the
+    ranked gap cells; ``flags`` plain-language notes on assumptions the data
+    forced (e.g. no city limit given).
+    """
+
+    headline: dict
+    hexes: gpd.GeoDataFrame
+    wards: pd.DataFrame | None
+    districts: pd.DataFrame
+    gaps: gpd.GeoDataFrame
+    flags: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- filters ---------------------------------------------------------------------
+def _check_values(name: str, values: Iterable[str], allowed: tuple[str, ...]) -> list:
+    if isinstance(values, str):
+        values = [values]
+    values = list(values)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ValueError(f"`{name}` had {bad!r} but is expected to be in {allowed}")
+    return values
+
+
+def _day_end(value: object) -> tuple[pd.Timestamp, bool]:
+    """(timestamp, whole_day): a bare date means through the end of that day."""
+    whole = isinstance(value, date) and not isinstance(value, datetime)
+    if isinstance(value, str) and len(value.strip()) <= 10:
+        whole = True
+    return pd.Timestamp(value), whole
+
+
+def filter_incidents(
+    incidents: gpd.GeoDataFrame,
+    *,
+    since: date | datetime | str | None = None,
+    until: date | datetime | str | None = None,
+    categories: Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Incidents in a time window and offense categories.
+
+    ``since`` is inclusive; ``until`` is inclusive too, and a bare date (or
+    ``"YYYY-MM-DD"``) includes that whole day. ``categories`` is a subset of
+    ``("violent", "property", "other")``; None keeps all.
+    """
+    keep = np.ones(len(incidents), dtype=bool)
+    if since is not None or until is not None:
+        when = pd.to_datetime(incidents["occurred_at"], errors="coerce")
+        if since is not None:
+            keep &= (when >= pd.Timestamp(since)).to_numpy(bool)
+        if until is not None:
+            end, whole = _day_end(until)
+            if whole:
+                keep &= (when < end.normalize() + timedelta(days=1)).to_numpy(bool)
+            else:
+                keep &= (when <= end).to_numpy(bool)
+    if categories is not None:
+        wanted = _check_values("categories", categories, CATEGORIES)
+        keep &= incidents["category"].isin(wanted).to_numpy(bool)
+    return incidents.loc[keep]
+
+
+def filter_cameras(
+    cameras: gpd.GeoDataFrame,
+    *,
+    tiers: Iterable[str] | None = None,
+    owner_types: Iterable[str] | None = None,
+    as_of: date | str | None = None,
+) -> gpd.GeoDataFrame:
+    """Cameras of some tiers and owner types, as the registry stood on ``as_of``.
+
+    With ``as_of``, rows registered later are dropped and ``status`` is restated
+    for that day: a camera withdrawn after ``as_of`` was still active then, one
+    withdrawn on or before it was not (a withdrawn row with no date stays
+    withdrawn).
+    """
+    keep = np.ones(len(cameras), dtype=bool)
+    if tiers is not None:
+        keep &= cameras["tier"].isin(_check_values("tiers", tiers, TIERS)).to_numpy()
+    if owner_types is not None:
+        wanted = _check_values("owner_types", owner_types, OWNER_TYPES)
+        keep &= cameras["owner_type"].isin(wanted).to_numpy()
+    if as_of is None:
+        return cameras.loc[keep]
+    day = pd.Timestamp(as_of).normalize()
+    registered = pd.to_datetime(cameras["registered_at"], errors="coerce")
+    keep &= ~(registered > day).to_numpy(bool)
+    out = cameras.loc[keep].copy()
+    if "withdrawn_at" in out:
+        gone = pd.to_datetime(out["withdrawn_at"], errors="coerce")
+        status = out["status"].astype(str).str.lower()
+        was_active = (status == "withdrawn") & (gone > day)
+        now_gone = gone <= day
+        out.loc[was_active.to_numpy(bool), "status"] = "active"
+        out.loc[now_gone.to_numpy(bool), "status"] = "withdrawn"
+    return out
+
+
+# --- incidents in view -----------------------------------------------------------
+def _incident_xy(
+    incidents: gpd.GeoDataFrame, city: CityConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = lonlat(incidents)
+    return to_metric(lon, lat, city)
+
+
+def _coverage_arrays(
+    cams: CameraArrays, x: np.ndarray, y: np.ndarray
+) -> dict[str, np.ndarray]:
+    n = len(x)
+    point, camera, _ = visible_pairs(cams, x, y)
+    n_cameras = np.bincount(point, minlength=n)
+    live = np.bincount(point[cams.integrated[camera]], minlength=n) > 0
+    covered = n_cameras > 0
+    nearest = np.full(n, np.nan)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if len(cams) and ok.any():
+        tree = cKDTree(np.column_stack([cams.x, cams.y]))
+        nearest[ok] = tree.query(np.column_stack([x[ok], y[ok]]), workers=-1)[0]
+    return {
+        "covered": covered,
+        "covered_live": live,
+        "covered_on_request": covered & ~live,
+        "n_cameras": n_cameras.astype(np.int64),
+        "nearest_camera_m": nearest,
+    }
+
+
+def incident_coverage(
+    cameras: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    city: CityConfig,
+    *,
+    range_scale: float = 1.0,
+) -> pd.DataFrame:
+    """Which incidents lie within view of an active camera.
+
+    Returns
+    -------
+    DataFrame
+        Index aligned with ``incidents``: ``covered`` (seen by at least one
+        active camera site), ``covered_live`` (by an integrated one),
+        ``covered_on_request`` (by registered cameras only), ``n_cameras``
+        (number of sites that see it) and ``nearest_camera_m`` (distance to the
+        nearest active site whatever its direction; NaN without cameras).
+    """
+    cams = CameraArrays.from_prepared(
+        prepare_cameras(cameras, city, range_scale=range_scale)
+    )
+    x, y = _incident_xy(incidents, city)
+    return pd.DataFrame(_coverage_arrays(cams, x, y), index=incidents.index)
+
+
+def severity_weights(incidents: pd.DataFrame, city: CityConfig) -> np.ndarray:
+    """Severity weight of each incident from its category (``city.weight_for``)."""
+    if "category" not in incidents:
+        return np.full(len(incidents), city.weight_for("other"))
+    cats = incidents["category"].astype(object).where(incidents["category"].notna())
+    table = {c: city.weight_for(c) for c in CATEGORIES}
+    return cats.map(table).fillna(city.weight_for("other")).to_numpy(float)
+
+
+def weighted_share(weights: np.ndarray, hit: np.ndarray) -> float:
+    total = float(weights.sum())
+    return float(weights[hit].sum()) / total if total > 0 else float("nan")
+
+
+def _share(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+# --- the report ------------------------------------------------------------------
+def _metric_union(frame, city: CityConfig) -> shapely.Geometry | None:
+    if frame is None:
+        return None
+    if isinstance(frame, shapely.Geometry):
+        geoms = gpd.GeoSeries([frame], crs=WGS84)
+    elif isinstance(frame, gpd.GeoDataFrame | gpd.GeoSeries):
+        geoms = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
+        if geoms.crs is None:
+            geoms = geoms.set_crs(WGS84)
+    else:
+        raise TypeError(
+            f"`city_limit` was {type(frame).__name__} but is expected to be a "
+            "GeoDataFrame, GeoSeries or shapely geometry"
+        )
+    if len(geoms) == 0:
+        return None
+    return shapely.union_all(geoms.to_crs(city.metric_crs).values)
+
+
+def _fallback_limit(
+    x: np.ndarray, y: np.ndarray, city: CityConfig
+) -> tuple[shapely.Geometry, str]:
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() >= 3:
+        hull = shapely.MultiPoint(np.column_stack([x[ok], y[ok]])).convex_hull
+        if hull.area > 0:
+            return hull, (
+                "No city limit given: area shares use the convex hull of the incidents."
+            )
+    box = gpd.GeoSeries([shapely.box(*city.extent.bounds)], crs=WGS84)
+    return box.to_crs(city.metric_crs).iloc[0], (
+        "No city limit given and too few incidents: area shares use the city's "
+        "configured extent box."
+    )
+
+
+def _ward_zones(wards, city: CityConfig) -> tuple[list, pd.DataFrame]:
+    if wards is None or len(wards) == 0:
+        return [], pd.DataFrame(columns=["ward_id", "ward_name"])
+    frame = wards if wards.crs is not None else wards.set_crs(WGS84)
+    metric = frame.geometry.to_crs(city.metric_crs).values
+    ids = (
+        frame["ward_id"].astype(str).tolist()
+        if "ward_id" in frame
+        else [str(i + 1) for i in range(len(frame))]
+    )
+    names = frame["ward_name"].astype(str).tolist() if "ward_name" in frame else ids
+    return list(metric), pd.DataFrame({"ward_id": ids, "ward_name": names})
+
+
+def coverage_report(
+    cameras: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    city: CityConfig,
+    *,
+    city_limit: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
+    wards: gpd.GeoDataFrame | None = None,
+    range_scale: float = 1.0,
+    hex_resolution: int | None = None,
+) -> CoverageReport:
+    """Headline figures, hex grid, ward and district tables and gap ranking.
+
+    Parameters
+    ----------
+    cameras, incidents
+        Canonical frames, already filtered (see :func:`filter_cameras`,
+        :func:`filter_incidents`). Withdrawn cameras are ignored.
+    city
+        City configuration (ranges, field of view, goal, severity weights).
+    city_limit
+        Polygon(s) for the area share; None uses the convex hull of the incidents
+        (or the configured extent when there are fewer than three) and says so in
+        ``flags``.
+    wards
+        Ward polygons with ``ward_id`` and ``ward_name``; None skips the ward table.
+    range_scale
+        Multiplies every camera range.
+    hex_resolution
+        H3 resolution of the hex grid and gap cells (``city.hex_resolution``).
+    """
+    from analytics import gaps as gaps_mod
+    from analytics import hexgrid
+    from analytics import wards as wards_mod
+
+    resolution = city.hex_resolution if hex_resolution is None else hex_resolution
+    flags: list[str] = []
+    prepared = prepare_cameras(cameras, city, range_scale=range_scale)
+    withdrawn = len(cameras) - len(prepared)
+    if withdrawn:
+        flags.append(
+            f"{withdrawn:,} withdrawn registration(s) excluded: they cover nothing."
+        )
+    cams = CameraArrays.from_prepared(prepared)
+    x, y = _incident_xy(incidents, city)
+    cov = _coverage_arrays(cams, x, y)
+    weights = severity_weights(incidents, city)
+
+    limit = _metric_union(city_limit, city)
+    if limit is None:
+        limit, note = _fallback_limit(x, y, city)
+        flags.append(note)
+    zones, ward_ids = _ward_zones(wards, city)
+    grid = areagrid.area_grid(limit, zones)
+    covered_cells, outside = areagrid.covered_cells(cams, grid)
+
+    headline = _headline(prepared, cams, cov, weights, grid, covered_cells, outside)
+    headline["goal"] = int(city.goal_cameras)
+    headline["goal_share"] = _share(headline["cameras"], city.goal_cameras)
+    headline = {k: headline[k] for k in HEADLINE_KEYS}
+
+    lon, lat = lonlat(incidents)
+    inc_cells = hexgrid.cells_for(lat, lon, resolution)
+    cam_lon, cam_lat = lonlat(prepared)
+    cam_cells = hexgrid.cells_for(cam_lat, cam_lon, resolution)
+    hexes = hexgrid.hex_table(
+        cam_cells, cams.camera_count, inc_cells, cov["covered"], resolution
+    )
+    categories = (
+        incidents["category"].astype(object).fillna("other").to_numpy()
+        if "category" in incidents
+        else np.full(len(incidents), "other", dtype=object)
+    )
+    gaps = gaps_mod.gap_table(
+        inc_cells,
+        cov["covered"],
+        weights,
+        categories,
+        cams,
+        city,
+        grid=grid if zones else None,
+        ward_ids=ward_ids["ward_id"].tolist(),
+    )
+    ward_frame = None
+    if zones:
+        ward_frame = wards_mod.ward_frame(
+            ward_ids,
+            grid,
+            covered_cells,
+            grid.zone_of(x, y),
+            cov,
+            weights,
+            grid.zone_of(cams.x, cams.y),
+            cams,
+        )
+        off = int((grid.zone_of(x, y) < 0).sum())
+        if off:
+            flags.append(f"{off:,} incident(s) fall outside every ward.")
+    districts = wards_mod.district_table(incidents, pd.DataFrame(cov), city)
+    return CoverageReport(headline, hexes, ward_frame, districts, gaps, tuple(flags))
+
+
+def _headline(
+    prepared: pd.DataFrame,
+    cams: CameraArrays,
+    cov: dict[str, np.ndarray],
+    weights: np.ndarray,
+    grid: areagrid.AreaGrid,
+    covered_cells: np.ndarray,
+    outside: int,
+) -> dict:
+    n = len(cov["covered"])
+    in_city = int(np.count_nonzero(covered_cells & grid.inside))
+    city_cells = int(np.count_nonzero(grid.inside))
+    area_share = _share(in_city, city_cells)
+    union_m2 = (int(np.count_nonzero(covered_cells)) + outside) * grid.cell_area_m2
+    nominal = nominal_area_m2(prepared)
+    mean_nominal = float(nominal.mean()) if len(nominal) else 0.0
+    return {
+        "cameras": int(cams.camera_count.sum()),
+        "sites": len(cams),
+        "integrated_cameras": int(cams.camera_count[cams.integrated].sum()),
+        "area_coverage_share": area_share,
+        "incident_coverage_share": _share(cov["covered"].sum(), n),
+        "live_incident_coverage_share": _share(cov["covered_live"].sum(), n),
+        "on_request_incident_coverage_share": _share(
+            cov["covered_on_request"].sum(), n
+        ),
+        "weighted_incident_coverage_share": weighted_share(weights, cov["covered"]),
+        "effective_cameras": union_m2 / mean_nominal if mean_nominal else 0.0,
+        "incidents": n,
+        "covered_area_km2": area_share * grid.city_area_m2 / M2_PER_KM2
+        if city_cells
+        else 0.0,
+        "city_area_km2": grid.city_area_m2 / M2_PER_KM2,
+    }

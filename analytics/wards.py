@@ -1,0 +1,200 @@
+"""Coverage per ward and per police district, for council and command staff.
+
+Each incident belongs to exactly one ward: a point on a shared border goes to
+the first ward (in table order) that touches it. Ward areas are exact polygon
+areas; the covered part is measured on the 10 m raster of
+:mod:`analytics.areagrid`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analytics.config import CityConfig
+
+WARD_TABLE_COLUMNS = (
+    "ward_id",
+    "ward_name",
+    "area_km2",
+    "covered_area_km2",
+    "area_coverage_share",
+    "incidents",
+    "incidents_covered",
+    "incident_coverage_share",
+    "live_incident_coverage_share",
+    "weighted_incident_coverage_share",
+    "cameras",
+    "sites",
+    "integrated_cameras",
+    "cameras_per_km2",
+)
+DISTRICT_TABLE_COLUMNS = (
+    "district",
+    "incidents",
+    "incidents_covered",
+    "incident_coverage_share",
+    "live_incident_coverage_share",
+    "weighted_incident_coverage_share",
+)
+M2_PER_KM2 = 1_000_000.0
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.full(len(num), np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def ward_frame(
+    ward_ids: pd.DataFrame,
+    grid,
+    covered_cells: np.ndarray,
+    inc_zone: np.ndarray,
+    cov: dict[str, np.ndarray],
+    weights: np.ndarray,
+    cam_zone: np.ndarray,
+    cams,
+) -> pd.DataFrame:
+    """Ward table from precomputed arrays (used by ``coverage_report``).
+
+    ``grid`` is an :class:`analytics.areagrid.AreaGrid` built with the wards as
+    zones, ``inc_zone`` / ``cam_zone`` the ward index of each incident / camera
+    (-1 outside every ward), ``cams`` the :class:`~analytics.viewshed.CameraArrays`.
+    """
+    k = len(ward_ids)
+    zone = grid.zone
+    in_zone = zone >= 0
+    cells = np.bincount(zone[in_zone], minlength=k)
+    seen = np.bincount(zone[in_zone & covered_cells], minlength=k)
+    area_share = _ratio(seen, cells)
+    area_km2 = grid.zone_area_m2 / M2_PER_KM2
+
+    on = inc_zone >= 0
+    z = inc_zone[on]
+    covered = cov["covered"][on]
+    w = weights[on]
+    incidents = np.bincount(z, minlength=k)
+    hit = np.bincount(z[covered], minlength=k)
+    live = np.bincount(z[cov["covered_live"][on]], minlength=k)
+    w_all = np.bincount(z, weights=w, minlength=k)
+    w_hit = np.bincount(z[covered], weights=w[covered], minlength=k)
+
+    c_on = cam_zone >= 0
+    cz = cam_zone[c_on]
+    counts = cams.camera_count[c_on]
+    cameras = np.bincount(cz, weights=counts, minlength=k).astype(np.int64)
+    sites = np.bincount(cz, minlength=k)
+    integrated = np.bincount(
+        cz, weights=counts * cams.integrated[c_on], minlength=k
+    ).astype(np.int64)
+
+    return pd.DataFrame(
+        {
+            "ward_id": ward_ids["ward_id"].to_numpy(),
+            "ward_name": ward_ids["ward_name"].to_numpy(),
+            "area_km2": area_km2,
+            "covered_area_km2": np.nan_to_num(area_share) * area_km2,
+            "area_coverage_share": area_share,
+            "incidents": incidents.astype(np.int64),
+            "incidents_covered": hit.astype(np.int64),
+            "incident_coverage_share": _ratio(hit, incidents),
+            "live_incident_coverage_share": _ratio(live, incidents),
+            "weighted_incident_coverage_share": _ratio(w_hit, w_all),
+            "cameras": cameras,
+            "sites": sites.astype(np.int64),
+            "integrated_cameras": integrated,
+            "cameras_per_km2": _ratio(cameras, area_km2),
+        },
+        columns=list(WARD_TABLE_COLUMNS),
+    )
+
+
+def ward_table(
+    cameras: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    city: CityConfig,
+    wards: gpd.GeoDataFrame,
+    *,
+    city_limit: gpd.GeoDataFrame | None = None,
+    range_scale: float = 1.0,
+) -> pd.DataFrame:
+    """Coverage figures per ward (columns :data:`WARD_TABLE_COLUMNS`).
+
+    ``area_coverage_share`` is the share of the ward's area inside at least one
+    viewshed; ``incident_coverage_share`` the share of its incidents in view;
+    ``weighted_incident_coverage_share`` the same with severity weights;
+    ``cameras`` sums ``camera_count`` of active cameras in the ward.
+    """
+    from analytics.coverage import coverage_report
+
+    report = coverage_report(
+        cameras,
+        incidents,
+        city,
+        city_limit=city_limit if city_limit is not None else wards,
+        wards=wards,
+        range_scale=range_scale,
+    )
+    return report.wards
+
+
+def district_table(
+    incidents: pd.DataFrame, coverage: pd.DataFrame, city: CityConfig
+) -> pd.DataFrame:
+    """Coverage per police district code, where incidents carry one.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (``district``, ``category``).
+    coverage
+        Aligned per-incident frame from
+        :func:`analytics.coverage.incident_coverage` (same length and order).
+    city
+        For the severity weights.
+    """
+    from analytics.coverage import severity_weights
+
+    if len(coverage) != len(incidents):
+        raise ValueError(
+            f"`coverage` has {len(coverage)} rows but there are "
+            f"{len(incidents)} incidents"
+        )
+    if "district" not in incidents or len(incidents) == 0:
+        return pd.DataFrame(columns=list(DISTRICT_TABLE_COLUMNS))
+    district = incidents["district"].astype(object)
+    known = (
+        district.notna().to_numpy()
+        & (district.astype(str).str.strip() != "").to_numpy()
+    )
+    if not known.any():
+        return pd.DataFrame(columns=list(DISTRICT_TABLE_COLUMNS))
+    codes, z = np.unique(
+        district[known].astype(str).str.strip().to_numpy(), return_inverse=True
+    )
+    k = len(codes)
+    weights = severity_weights(incidents, city)[known]
+    covered = np.asarray(coverage["covered"], dtype=bool)[known]
+    live = np.asarray(coverage["covered_live"], dtype=bool)[known]
+    incidents_n = np.bincount(z, minlength=k)
+    hit = np.bincount(z[covered], minlength=k)
+    return pd.DataFrame(
+        {
+            "district": codes,
+            "incidents": incidents_n.astype(np.int64),
+            "incidents_covered": hit.astype(np.int64),
+            "incident_coverage_share": _ratio(hit, incidents_n),
+            "live_incident_coverage_share": _ratio(
+                np.bincount(z[live], minlength=k), incidents_n
+            ),
+            "weighted_incident_coverage_share": _ratio(
+                np.bincount(z[covered], weights=weights[covered], minlength=k),
+                np.bincount(z, weights=weights, minlength=k),
+            ),
+        },
+        columns=list(DISTRICT_TABLE_COLUMNS),
+    )
