@@ -38,6 +38,7 @@ import pandas as pd
 from analytics.schema import (
     CAMERA_COLUMNS,
     CAMERA_REQUIRED,
+    CONTACT_COLUMNS,
     OWNER_TYPES,
     STATUSES,
     TIERS,
@@ -89,6 +90,19 @@ AUDIT_COLUMNS = (
     "user",
     "reason",
     "details",
+)
+
+# What people read (audit_table): readable, redacted changes instead of JSON.
+AUDIT_TABLE_COLUMNS = (
+    "event_id",
+    "recorded_at",
+    "action",
+    "camera_id",
+    "user",
+    "reason",
+    "source",
+    "import_id",
+    "what",
 )
 
 _SQL_TYPES = {
@@ -203,18 +217,26 @@ def default_store_path(city: CityConfig | None = None) -> Path:
     return Path(env).expanduser() if env else DEFAULT_DB
 
 
-def describe_changes(changes: str | dict | None) -> str:
+def describe_changes(changes: str | dict | None, hide: Iterable[str] = ()) -> str:
     """``{"tier": {"old": "registered", "new": "integrated"}}`` -> readable text.
+
+    Fields in ``hide`` are named but their values are not shown.
 
     >>> describe_changes('{"tier": {"old": "registered", "new": "integrated"}}')
     'tier: registered -> integrated'
+    >>> describe_changes({"owner_name": {"old": None, "new": "Ann"}}, ["owner_name"])
+    'owner_name: (hidden)'
     """
     if changes is None or (isinstance(changes, float) and math.isnan(changes)):
         return ""
     if isinstance(changes, str):
         changes = json.loads(changes) if changes else {}
+    hidden = set(hide)
     parts = []
     for name, change in changes.items():
+        if name in hidden:
+            parts.append(f"{name}: (hidden)")
+            continue
         old, new = change.get("old"), change.get("new")
         parts.append(
             f"{name}: {'-' if old is None else old} -> {'-' if new is None else new}"
@@ -703,6 +725,60 @@ class RegistryStore:
                 ).fetchone()
                 is not None
             )
+
+    def camera_record(self, camera_id: str) -> dict[str, Any] | None:
+        """The stored fields of one camera (plus ``withdrawn_at``), or None."""
+        with self._connect() as con:
+            row = con.execute(
+                f"SELECT {', '.join(STORED_FIELDS)} FROM cameras WHERE camera_id = ?",
+                (str(camera_id),),
+            ).fetchone()
+            if row is None:
+                return None
+            record = dict(zip(STORED_FIELDS, row, strict=True))
+            record["withdrawn_at"] = (
+                self._withdrawn_dates(con).get(record["camera_id"])
+                if record["status"] == "withdrawn"
+                else None
+            )
+        return record
+
+    def audit_table(
+        self,
+        audience: str,
+        *,
+        camera_id: str | None = None,
+        action: str | Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """The audit log as one audience may read it, newest first.
+
+        Columns ``AUDIT_TABLE_COLUMNS``: the JSON ``changes`` become a readable
+        ``what`` in which owner contacts are hidden from everyone but
+        investigators, and the coordinates and address of cameras the audience
+        may not see exactly (``analytics.privacy.EXACT_OWNER_TYPES``) are hidden
+        too. Non-camera events show their ``details``.
+        """
+        from analytics.privacy import EXACT_OWNER_TYPES, validate_audience
+
+        validate_audience(audience)
+        log = self.audit_log(action=action, limit=limit, camera_id=camera_id)
+        with self._connect() as con:
+            owners = dict(con.execute("SELECT camera_id, owner_type FROM cameras"))
+        exact = set(EXACT_OWNER_TYPES[audience])
+        contacts = () if audience == "investigator" else CONTACT_COLUMNS
+        place = ("latitude", "longitude", "address")
+        what = []
+        for cid, changes, details in zip(
+            log["camera_id"], log["changes"], log["details"], strict=True
+        ):
+            if isinstance(changes, str):
+                hide = [*contacts, *(place if owners.get(cid) not in exact else ())]
+                what.append(describe_changes(changes, hide))
+            else:
+                what.append(details if isinstance(details, str) else "")
+        log["what"] = what
+        return log[list(AUDIT_TABLE_COLUMNS)]
 
     def counts(self) -> dict[str, int]:
         """Registrations by status: ``{"active": n, "withdrawn": m}``."""

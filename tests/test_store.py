@@ -409,3 +409,83 @@ def test_audit_log_filters_and_limits_newest_first(loaded):
     assert loaded.history("nobody").empty
     with pytest.raises(StoreError, match="`limit` was -1"):
         loaded.audit_log(limit=-1)
+
+
+# --- reading for people --------------------------------------------------------------
+def test_audit_table_hides_contacts_and_private_locations(store):
+    lat, lon = CENTRE
+    frame = make_cameras(
+        [
+            {
+                "camera_id": "H",
+                "latitude": lat,
+                "longitude": lon,
+                "owner_type": "residential",
+                "address": "12 Home Rd",
+                "owner_name": "Ann Owner",
+            },
+            {
+                "camera_id": "S",
+                "latitude": lat,
+                "longitude": lon + 0.001,
+                "owner_type": "business",
+                "address": "1 Shop St",
+                "contact_phone": "501-555-0100",
+            },
+        ]
+    )
+    store.import_cameras(frame, source="x.csv", user="u")
+    store.log_event("canvass", user="det", details={"radius_m": 150})
+
+    def what(audience: str) -> dict[str, str]:
+        table = store.audit_table(audience)
+        assert list(table.columns) == list(store_module.AUDIT_TABLE_COLUMNS)
+        keys = table["camera_id"].fillna(table["action"])
+        return dict(zip(keys, table["what"], strict=True))
+
+    staff = what("staff")
+    assert "owner_name: (hidden)" in staff["H"]
+    assert "Ann Owner" not in staff["H"]
+    assert "12 Home Rd" not in staff["H"]
+    assert "latitude: (hidden)" in staff["H"]
+    assert "tier: - -> registered" in staff["H"]
+    # a business camera's place is visible to staff, its contact is not
+    assert "address: - -> 1 Shop St" in staff["S"]
+    assert "501-555-0100" not in staff["S"]
+    assert staff["canvass"] == '{"radius_m": 150}'  # non-camera event: details
+    assert '"inserted": 2' in staff["import"]
+    public = what("public")
+    assert "1 Shop St" not in public["S"]
+    investigator = what("investigator")
+    assert "owner_name: - -> Ann Owner" in investigator["H"]
+    assert "address: - -> 12 Home Rd" in investigator["H"]
+    with pytest.raises(ValueError, match="`audience` was 'boss'"):
+        store.audit_table("boss")
+
+
+def test_camera_record(loaded):
+    assert loaded.camera_record("nobody") is None
+    loaded.withdraw("B", reason="r", user="u", at="2025-05-01")
+    record = loaded.camera_record("B")
+    assert (record["status"], record["withdrawn_at"], record["tier"]) == (
+        "withdrawn",
+        "2025-05-01",
+        "integrated",
+    )
+
+
+def test_import_file_validates_then_imports(store, city, data_dir):
+    path = data_dir / "registry_export.csv"
+    result, summary = store.import_file(path, city, user="ann")
+    # four rows, one in London
+    assert (result.rows_read, len(result.accepted), len(result.quarantined)) == (
+        4,
+        3,
+        1,
+    )
+    assert (summary.inserted, summary.source) == (3, "registry_export.csv")
+    # an upload: bytes with a name
+    result, summary = store.import_file(
+        path.read_bytes(), city, user="ann", name="upload.csv"
+    )
+    assert (summary.unchanged, summary.source) == (3, "upload.csv")
