@@ -17,34 +17,41 @@ Two steps, so the page can cache the slow one and tests can feed stand-in inputs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
+import shapely
 
-from analytics import briefing_svg as svg
-from analytics.briefing_svg import esc
+from analytics.briefing_html import (
+    BRIEFING_AUDIENCES,
+    briefing_title,
+    render_briefing,
+    validate_briefing_audience,
+)
 from analytics.config import CityConfig
-from analytics.schema import SYNTHETIC_LABEL
+from analytics.datasets import Dataset
+from analytics.schema import WGS84
 
-# The briefing never needs owner contacts, so investigators export it as staff.
-BRIEFING_AUDIENCES = ("public", "staff")
-AUDIENCE_TEXT = {
-    "public": (
-        "Public edition: aggregates only. No camera owner's address, name, contact "
-        "or exact location appears in this document."
-    ),
-    "staff": (
-        "Staff edition: business, institutional and city-owned cameras may appear "
-        "as exact points; residential cameras only as counts per area; no owner "
-        "contacts. Not for public release."
-    ),
-}
-TOP_GAPS = 10
-DEFAULT_RECRUIT_K = 50
+__all__ = [
+    "BRIEFING_AUDIENCES",
+    "BriefingInputs",
+    "CostScenario",
+    "ForecastView",
+    "briefing_title",
+    "build_briefing",
+    "gather_briefing",
+    "render_briefing",
+    "validate_briefing_audience",
+    "ward_choices",
+]
+
+DEFAULT_RECRUIT_K = 50  # new sites recommended, shown grouped by map cell
+TOP_GAPS = 10  # gap cells mapped and listed
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,7 @@ class ForecastView:
     model: str
     backtest_error: str = ""
     confidence: str = "80%"
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,711 +109,502 @@ class BriefingInputs:
     generated_at: datetime | None = None
 
 
-def validate_briefing_audience(audience: str) -> str:
-    """Return ``audience`` if a briefing may be made for it, else raise ValueError."""
-    if audience not in BRIEFING_AUDIENCES:
-        raise ValueError(
-            f"`audience` was {audience!r} but is expected to be in {BRIEFING_AUDIENCES}"
-        )
-    return audience
+@dataclass(frozen=True)
+class CostScenario:
+    """The integration scenario costed in the briefing (hashable, for caching).
 
-
-def briefing_title(inputs: BriefingInputs) -> str:
-    """Plain-text document title; starts with the synthetic label when synthetic."""
-    title = f"{inputs.city.program}: council briefing on the camera registry"
-    if inputs.synthetic:
-        title = f"{SYNTHETIC_LABEL} – {title}"
-    return title
-
-
-def render_briefing(inputs: BriefingInputs) -> str:
-    """The briefing as one self-contained HTML document (a string).
-
-    All text that comes from data (ward names, labels, notes) is escaped here.
+    ``tier_mix`` pairs device names with shares summing to 1; empty means every
+    device is the city's first (entry) device.
     """
-    validate_briefing_audience(inputs.audience)
-    sections = [
-        ("summary", "Summary", _summary_section),
-        ("progress", "Progress toward the goal", _progress_section),
-        ("coverage", "Coverage by ward", _coverage_section),
-        ("cameras", "Where registered cameras are", _cameras_section),
-        ("gaps", "Biggest coverage gaps", _gaps_section),
-        ("recruitment", "Recommended recruitment areas", _recruitment_section),
-        ("costs", "Costs of the integration scenario", _costs_section),
-        ("methods", "Methods, assumptions and data", _methods_section),
-    ]
-    body = [
-        _banner(inputs),
-        _header(inputs),
-        _contents(sections),
-    ]
-    for anchor, heading, render in sections:
-        body.append(
-            f'<section id="{anchor}"><h2>{esc(heading)}</h2>{render(inputs)}</section>'
+
+    integrations: int = 100
+    years: float = 3.0
+    tier_mix: tuple[tuple[str, float], ...] = ()
+
+    def mix(self, city: CityConfig) -> dict[str, float] | str:
+        return dict(self.tier_mix) if self.tier_mix else city.devices[0].name
+
+
+def build_briefing(
+    dataset: Dataset,
+    *,
+    audience: str,
+    since: date | None = None,
+    until: date | None = None,
+    wards: Sequence[str] | None = None,
+    categories: Sequence[str] | None = None,
+    scenario: CostScenario | None = None,
+    recruit_k: int = DEFAULT_RECRUIT_K,
+    range_scale: float = 1.0,
+    generated_at: datetime | None = None,
+) -> str:
+    """The briefing for ``audience`` as one self-contained HTML document.
+
+    Parameters are those of :func:`gather_briefing`.
+
+    >>> html = build_briefing(load_dataset(), audience="public")  # doctest: +SKIP
+    >>> Path("briefing.html").write_text(html, encoding="utf-8")   # doctest: +SKIP
+    """
+    return render_briefing(
+        gather_briefing(
+            dataset,
+            audience=audience,
+            since=since,
+            until=until,
+            wards=wards,
+            categories=categories,
+            scenario=scenario,
+            recruit_k=recruit_k,
+            range_scale=range_scale,
+            generated_at=generated_at,
         )
-    body.append(_footer(inputs))
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(briefing_title(inputs))}</title>"
-        f"<style>{CSS}</style></head><body><main>"
-        + "\n".join(body)
-        + "</main></body></html>\n"
     )
 
 
-# --- sections --------------------------------------------------------------------
-def _banner(inputs: BriefingInputs) -> str:
-    parts = []
-    if inputs.synthetic:
-        parts.append(
-            f'<div class="synthetic" role="note"><strong>'
-            f"{esc(SYNTHETIC_LABEL)}</strong>: every figure in this "
-            "document comes from a made-up city used to demonstrate the dashboard. "
-            f"These are not {esc(inputs.city.name)}'s figures.</div>"
+def gather_briefing(
+    dataset: Dataset,
+    *,
+    audience: str,
+    since: date | None = None,
+    until: date | None = None,
+    wards: Sequence[str] | None = None,
+    categories: Sequence[str] | None = None,
+    scenario: CostScenario | None = None,
+    recruit_k: int = DEFAULT_RECRUIT_K,
+    range_scale: float = 1.0,
+    generated_at: datetime | None = None,
+) -> BriefingInputs:
+    """Run the analytics for one briefing and redact the result for ``audience``.
+
+    Parameters
+    ----------
+    dataset
+        Cameras, incidents and boundaries (:func:`analytics.datasets.load_dataset`).
+    audience
+        ``"public"`` or ``"staff"`` (:data:`BRIEFING_AUDIENCES`).
+    since, until
+        Inclusive dates of the incidents measured; None for the whole record.
+    wards
+        Ward ids to report on; None or empty for the whole city. Incidents and
+        camera counts are limited to these wards; cameras just outside still
+        count as seeing into them.
+    categories
+        Offence categories measured; None for all.
+    scenario
+        Integration devices to cost; None for the default :class:`CostScenario`.
+    recruit_k
+        Number of new camera sites to recommend (grouped into map cells).
+    range_scale
+        Multiplies every camera's useful range (the coverage-range assumption).
+    generated_at
+        Printed in the header when given.
+
+    Raises
+    ------
+    ValueError
+        Unknown audience or ward id, ``since`` after ``until``, bad scenario.
+    """
+    from analytics import costs, coverage, forecast, privacy, targeting
+
+    validate_briefing_audience(audience)
+    city = dataset.city
+    if since and until and since > until:
+        raise ValueError(
+            f"`since` was {since.isoformat()} but is expected to be on or before "
+            f"`until` {until.isoformat()}"
         )
-    parts.append(
-        f'<div class="audience audience-{esc(inputs.audience)}">'
-        f"{esc(AUDIENCE_TEXT[inputs.audience])}</div>"
+    chosen = _chosen_wards(dataset.wards, wards)
+    area = chosen.dissolve().geometry if chosen is not None else None
+    cameras = dataset.cameras
+    incidents = coverage.filter_incidents(
+        dataset.incidents,
+        since=since,
+        until=until,
+        categories=tuple(categories) if categories else None,
     )
-    return "".join(parts)
+    if wards:
+        incidents = incidents[_within(incidents, area)]
+        local_cameras = cameras[_within(cameras, area)]
+    else:
+        local_cameras = cameras
 
-
-def _header(inputs: BriefingInputs) -> str:
-    wards = (
-        ", ".join(inputs.ward_names) if inputs.ward_names else "all wards (city-wide)"
+    report = coverage.coverage_report(
+        cameras,
+        incidents,
+        city,
+        city_limit=area if area is not None else dataset.city_limit,
+        wards=chosen,
+        range_scale=range_scale,
     )
-    rows = [
-        ("City", inputs.city.name),
-        ("Programme", inputs.city.program),
-        ("Crime period", _period_text(inputs.since, inputs.until)),
-        ("Wards", wards),
-        ("Data as of", f"{inputs.as_of:%d %B %Y}"),
-        ("Data source", inputs.label),
-        ("Edition", inputs.audience.capitalize()),
-    ]
-    if inputs.generated_at is not None:
-        rows.append(("Generated", f"{inputs.generated_at:%d %B %Y %H:%M}"))
-    meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return (
-        f"<header><h1>{esc(briefing_title(inputs))}</h1>"
-        f'<table class="meta">{meta}</table></header>'
+    redacted = privacy.redact_cameras(local_cameras, audience, city)
+    headline = dict(report.headline)
+    if wards:  # the report counts every camera; the briefing those in the wards
+        headline.update(_local_counts(local_cameras))
+        headline["goal_share"] = float("nan")  # the goal is city-wide
+    headline = _small_group_headline(headline, city, bool(wards))
+
+    rec = targeting.recommend_sites(
+        cameras,
+        incidents,
+        city,
+        recruit_k,
+        city_limit=area if area is not None else dataset.city_limit,
+        wards=chosen,
+    )
+    fc = forecast.forecast_goal(cameras, city, as_of=dataset.as_of)
+    scenario = scenario or CostScenario()
+    cost_table = costs.device_costs(
+        city, scenario.integrations, scenario.mix(city), scenario.years
+    )
+    return BriefingInputs(
+        city=city,
+        audience=audience,
+        label=dataset.label,
+        synthetic=dataset.synthetic,
+        as_of=dataset.as_of,
+        since=since,
+        until=until,
+        ward_names=tuple(chosen["ward_name"].astype(str)) if wards else (),
+        headline=headline,
+        ward_table=_ward_table(report.wards, city, audience),
+        ward_shapes=chosen,
+        outline=area if area is not None else _outline(dataset),
+        camera_cells=redacted.cells,
+        camera_points=_points_only(redacted.points),
+        privacy_note=redacted.note,
+        suppressed_cameras=int(redacted.suppressed_cameras),
+        merged_cameras=int(redacted.merged_cameras),
+        gaps=_gap_cells(report.gaps, chosen, audience),
+        recruitment=_recruitment_cells(rec.sites, city),
+        recruitment_note=_recruitment_note(rec, recruit_k),
+        forecast=_forecast_view(fc),
+        costs=cost_table,
+        scenario=_scenario_rows(scenario, city),
+        methods=_extra_methods(range_scale, wards, fc),
+        generated_at=generated_at,
     )
 
 
-def _contents(sections) -> str:
-    items = "".join(
-        f'<li><a href="#{anchor}">{esc(heading)}</a></li>'
-        for anchor, heading, _ in sections
-    )
-    return f'<nav class="contents"><h2>Contents</h2><ol>{items}</ol></nav>'
-
-
-def _summary_section(inputs: BriefingInputs) -> str:
-    h = inputs.headline
-    goal = h.get("goal", inputs.city.goal_cameras)
-    cards = [
-        (
-            "Registered cameras",
-            _int(h.get("cameras")),
-            f"{_pct(h.get('goal_share'))} of the goal of {_int(goal)}",
-        ),
-        (
-            "Camera sites",
-            _int(h.get("sites")),
-            "homes, businesses and buildings registered",
-        ),
-        (
-            "Live-access cameras",
-            _int(h.get("integrated_cameras")),
-            "integrated through a device; the rest on request",
-        ),
-        (
-            "Crimes within camera view",
-            _pct(h.get("incident_coverage_share")),
-            f"of {_int(h.get('incidents'))} reported incidents in the period",
-        ),
-        (
-            "Crime-weighted coverage",
-            _pct(h.get("weighted_incident_coverage_share")),
-            "serious crimes count more (weights in Methods)",
-        ),
-        (
-            "Area within camera view",
-            _pct(h.get("area_coverage_share")),
-            f"{_num(h.get('covered_area_km2'), 1)} of "
-            f"{_num(h.get('city_area_km2'), 0)} km²",
-        ),
-    ]
-    html_cards = "".join(
-        f'<div class="card"><div class="label">{esc(label)}</div>'
-        f'<div class="value">{esc(value)}</div>'
-        f'<div class="note">{esc(note)}</div></div>'
-        for label, value, note in cards
-    )
-    lines = [_summary_sentence(inputs)]
-    if inputs.forecast is not None and inputs.forecast.goal_date is not None:
-        lines.append(
-            f"At the recent pace the goal of {_int(goal)} cameras would be reached "
-            f"around {inputs.forecast.goal_date:%B %Y}"
-            + (
-                f" ({inputs.forecast.confidence} range {_interval_text(inputs)})."
-                if inputs.forecast.interval
-                else "."
+# --- gathering helpers -----------------------------------------------------------
+def _chosen_wards(
+    boundaries: gpd.GeoDataFrame | None, wards: Sequence[str] | None
+) -> gpd.GeoDataFrame | None:
+    """The ward polygons reported on: the ones asked for, else all of them."""
+    if boundaries is None or not len(boundaries):
+        if wards:
+            raise ValueError(
+                f"wards {list(wards)} were asked for but no ward boundaries are "
+                "configured (set CAMREG_WARDS or [data].wards in the city file)"
             )
+        return None
+    frame = boundaries.assign(
+        ward_id=boundaries["ward_id"].astype(str),
+        ward_name=boundaries["ward_name"].astype(str),
+    )
+    if not wards:
+        return frame.reset_index(drop=True)
+    valid = list(frame["ward_id"])
+    for ward in wards:
+        if str(ward) not in valid:
+            raise ValueError(
+                f"ward {str(ward)!r} is not a ward id; expected one of {valid}"
+            )
+    wanted = {str(w) for w in wards}
+    return frame[frame["ward_id"].isin(wanted)].reset_index(drop=True)
+
+
+def ward_choices(dataset: Dataset) -> dict[str, str]:
+    """Ward id -> ward name, for pickers and error messages ({} without wards)."""
+    if dataset.wards is None:
+        return {}
+    return dict(
+        zip(
+            dataset.wards["ward_id"].astype(str),
+            dataset.wards["ward_name"].astype(str),
+            strict=True,
         )
-    elif inputs.forecast is not None:
-        lines.append(
-            f"At the recent pace the goal of {_int(goal)} cameras is not reached "
-            "within the forecast horizon."
-        )
-    return f'<div class="cards">{html_cards}</div>' + "".join(
-        f"<p>{esc(line)}</p>" for line in lines
     )
 
 
-def _summary_sentence(inputs: BriefingInputs) -> str:
-    h = inputs.headline
-    live = h.get("live_incident_coverage_share")
-    on_request = h.get("on_request_incident_coverage_share")
+def _within(frame: gpd.GeoDataFrame, area: gpd.GeoSeries) -> np.ndarray:
+    """Boolean per row: its point lies in ``area`` (rows without a point: False)."""
+    polygon = area.to_crs(frame.crs).union_all() if frame.crs else area.union_all()
+    geoms = frame.geometry.to_numpy()
+    inside = shapely.intersects(polygon, geoms)
+    return np.asarray(inside, dtype=bool) & ~pd.isna(geoms)
+
+
+def _active(cameras: pd.DataFrame) -> pd.DataFrame:
+    return cameras[cameras["status"] != "withdrawn"]
+
+
+def _local_counts(cameras: pd.DataFrame) -> dict[str, float]:
+    """Headline counts of the active cameras in the chosen wards."""
+    active = _active(cameras)
+    count = pd.to_numeric(active["camera_count"], errors="coerce").fillna(1)
+    integrated = active["tier"] == "integrated"
+    return {
+        "cameras": float(count.sum()),
+        "sites": float(len(active)),
+        "integrated_cameras": float(count[integrated].sum()),
+    }
+
+
+def _ward_table(
+    wards: pd.DataFrame | None, city: CityConfig, audience: str
+) -> pd.DataFrame:
+    """The ward table the briefing prints, with the small-group rule applied.
+
+    A ward with fewer than ``city.min_group_size`` registered sites shows no
+    camera count (NaN), and in the public edition no coverage shares either:
+    with so few sites they would describe individual households' cameras.
+    """
+    columns = [
+        "ward_id",
+        "ward_name",
+        "cameras",
+        "sites",
+        "incidents",
+        "coverage_share",
+        "live_coverage_share",
+        "weighted_coverage_share",
+        "area_coverage_share",
+    ]
+    if wards is None or not len(wards):
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(
+        {
+            "ward_id": wards["ward_id"].astype(str).to_numpy(),
+            "ward_name": wards["ward_name"].astype(str).to_numpy(),
+            "cameras": pd.to_numeric(wards["cameras"]).astype(float).to_numpy(),
+            "sites": pd.to_numeric(wards["sites"]).astype(float).to_numpy(),
+            "incidents": pd.to_numeric(wards["incidents"]).to_numpy(),
+            "coverage_share": wards["incident_coverage_share"].to_numpy(float),
+            "live_coverage_share": wards["live_incident_coverage_share"].to_numpy(
+                float
+            ),
+            "weighted_coverage_share": wards[
+                "weighted_incident_coverage_share"
+            ].to_numpy(float),
+            "area_coverage_share": wards["area_coverage_share"].to_numpy(float),
+        }
+    )
+    small = (table["sites"] < city.min_group_size).to_numpy()
+    table.loc[small, ["cameras", "sites"]] = np.nan
+    if audience == "public":
+        shares = [c for c in columns if c.endswith("_share")]
+        table.loc[small, shares] = np.nan
+    return table
+
+
+def _gap_cells(
+    gaps: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None, audience: str
+) -> gpd.GeoDataFrame:
+    """The top gap cells with ward names.
+
+    The distance from a cell to the nearest camera is never passed on: it would
+    place a private camera on a ring around a published point. The public
+    edition also leaves out the cell's total incidents (total minus unseen
+    would reveal that some camera covers part of a sparse cell).
+    """
+    top = gaps.head(TOP_GAPS).reset_index(drop=True)
+    names = (
+        {}
+        if wards is None
+        else dict(zip(wards["ward_id"], wards["ward_name"], strict=True))
+    )
+    keep = ["rank", "h3", "weighted_uncovered", "incidents_uncovered", "violent"]
+    keep += ["property", "other"]
+    if audience != "public":
+        keep.append("incidents")
+    out = top[[c for c in keep if c in top.columns]].copy()
+    ward_ids = top["ward_id"] if "ward_id" in top else pd.Series([None] * len(top))
+    out["ward_name"] = [names.get(str(w), "") if w else "" for w in ward_ids]
+    return gpd.GeoDataFrame(out, geometry=top.geometry.to_numpy(), crs=top.crs)
+
+
+def _small_group_headline(headline: dict, city: CityConfig, wards_chosen: bool) -> dict:
+    """Blank the camera counts of a ward selection with too few registered sites."""
+    if not wards_chosen or headline.get("sites", 0) >= city.min_group_size:
+        return headline
+    out = dict(headline)
+    for key in ("cameras", "sites", "integrated_cameras", "goal_share"):
+        out[key] = float("nan")
+    out["suppressed"] = True
+    return out
+
+
+def _outline(dataset: Dataset) -> gpd.GeoSeries | None:
+    if dataset.city_limit is not None and len(dataset.city_limit):
+        return dataset.city_limit.geometry
+    if dataset.wards is not None and len(dataset.wards):
+        return dataset.wards.dissolve().geometry
+    return None
+
+
+def _points_only(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Only the geometry of the exact points an audience may see: no text at all."""
+    geometry = points.geometry if len(points) else gpd.GeoSeries([], crs=WGS84)
+    geometry = geometry[~(geometry.isna() | geometry.is_empty)]
+    return gpd.GeoDataFrame(geometry=geometry.to_numpy(), crs=geometry.crs or WGS84)
+
+
+def _cell_polygons(cells: Sequence[str]) -> list[shapely.Polygon]:
+    return [
+        shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)])
+        for c in cells
+    ]
+
+
+def _ward_of(frame: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None) -> list[str]:
+    """Name of the ward holding each row's representative point ("" if none)."""
+    if wards is None or not len(frame):
+        return [""] * len(frame)
+    points = gpd.GeoDataFrame(
+        geometry=frame.geometry.representative_point().to_numpy(), crs=frame.crs
+    ).to_crs(wards.crs)
+    joined = gpd.sjoin(points, wards[["ward_name", "geometry"]], predicate="within")
+    names = joined[~joined.index.duplicated()]["ward_name"]
+    return [str(n) for n in names.reindex(range(len(frame))).fillna("")]
+
+
+def _recruitment_cells(sites: gpd.GeoDataFrame, city: CityConfig) -> gpd.GeoDataFrame:
+    """Recommended sites grouped into H3 cells of the city's map resolution.
+
+    A recommended site is not a private camera, but cells keep every map in the
+    briefing at the same, aggregated level.
+    """
+    columns = ["h3", "sites", "incidents_gained", "weighted_gain", "ward_name"]
+    if sites is None or not len(sites):
+        return gpd.GeoDataFrame(columns=[*columns, "geometry"], crs=WGS84)
+    frame = pd.DataFrame(
+        {
+            "h3": [
+                h3.latlng_to_cell(float(a), float(b), city.hex_resolution)
+                for a, b in zip(sites["latitude"], sites["longitude"], strict=True)
+            ],
+            "incidents_gained": pd.to_numeric(sites["new_incidents"]),
+            "weighted_gain": pd.to_numeric(sites["marginal_gain"]),
+            "ward_name": sites["ward_name"].astype(str) if "ward_name" in sites else "",
+            "first_rank": pd.to_numeric(sites["rank"]),
+        }
+    )
+    grouped = (
+        frame.groupby("h3", sort=False)
+        .agg(
+            sites=("h3", "size"),
+            incidents_gained=("incidents_gained", "sum"),
+            weighted_gain=("weighted_gain", "sum"),
+            ward_name=("ward_name", "first"),
+            first_rank=("first_rank", "min"),
+        )
+        .sort_values(["weighted_gain", "first_rank"], ascending=[False, True])
+        .reset_index()
+    )
+    return gpd.GeoDataFrame(
+        grouped[columns], geometry=_cell_polygons(grouped["h3"]), crs=WGS84
+    )
+
+
+def _recruitment_note(rec, k: int) -> str:
+    n = len(rec.sites)
+    if not n:
+        return "No new site would bring any more reported crime into view."
+    total = rec.total_weight or 1.0
     text = (
-        f"{_pct(h.get('incident_coverage_share'))} of the incidents reported "
-        f"({_period_text(inputs.since, inputs.until)}) happened where at least "
-        "one registered camera could have seen them"
+        f"{n} suggested sites (of {k} asked for), each modelled as a camera seeing "
+        f"{rec.range_m:g} m all round, chosen one at a time where they add the most "
+        "crime-weighted incidents not yet in view. Together they would add "
+        f"{rec.greedy_total / total:.1%} of all crime-weighted incidents"
     )
-    if _finite(live) and _finite(on_request):
+    if len(rec.baseline_sites):
         text += (
-            f": {_pct(live)} within view of a live-access camera and a further "
-            f"{_pct(on_request)} only of cameras whose footage must be requested "
-            "from the owner"
+            f", against {rec.baseline_total / total:.1%} for the same number of new "
+            "cameras placed where sign-ups arrived over the last year"
         )
     return text + "."
 
 
-def _progress_section(inputs: BriefingInputs) -> str:
-    fc = inputs.forecast
-    goal = float(inputs.headline.get("goal", inputs.city.goal_cameras))
-    if fc is None:
-        return "<p>No forecast is available for this data.</p>"
-    band = None
-    if fc.lower is not None and fc.upper is not None:
-        band = (f"{fc.confidence} range", fc.lower, fc.upper)
-    chart = svg.line_chart(
-        [("Registered cameras", fc.history), ("Projection", fc.projection)],
-        band=band,
-        hlines=[(f"Goal: {goal:,.0f} cameras", goal)],
-        vlines=[("Data date", inputs.as_of)],
-        dashed=(False, True),
-        title="Registered cameras over time and projection to the goal",
-        y_label="Active cameras",
-    )
-    caption = (
-        "The solid line counts the cameras registered and still active at each "
-        "date. The dashed line continues the recent pace of sign-ups"
-        + (f"; the shaded band shows the {fc.confidence} range" if band else "")
-        + f". The dotted line is the goal of {goal:,.0f} cameras."
-    )
-    text = []
-    if fc.goal_date is not None:
-        text.append(
-            f"Projected date for the goal: {fc.goal_date:%B %Y}"
-            + (
-                f" ({fc.confidence} range {_interval_text(inputs)})"
-                if fc.interval
-                else ""
-            )
-            + "."
-        )
-    else:
-        text.append("The goal is not reached within the forecast horizon.")
-    text.append(f"Model: {fc.model}.")
-    if fc.backtest_error:
-        text.append(f"Back-test: {fc.backtest_error}.")
-    return _figure(chart, caption) + "".join(f"<p>{esc(t)}</p>" for t in text)
+def _forecast_view(fc) -> ForecastView:
+    from analytics.forecast import INTERVAL
 
-
-def _coverage_section(inputs: BriefingInputs) -> str:
-    table = inputs.ward_table
-    if table is None or table.empty:
-        return "<p>No ward boundaries are configured, so there is no ward table.</p>"
-    parts = []
-    if inputs.ward_shapes is not None and len(inputs.ward_shapes):
-        shapes = inputs.ward_shapes.merge(
-            table[["ward_id", "weighted_coverage_share"]], on="ward_id", how="left"
-        )
-        values = shapes["weighted_coverage_share"].to_numpy(dtype=float) * 100
-        edges = svg.class_breaks(values, classes=5)
-        layers = []
-        if inputs.outline is not None:
-            layers.append(svg.MapLayer(inputs.outline, "#fafafa", stroke="#999999"))
-        layers.append(
-            svg.MapLayer(
-                shapes.geometry,
-                svg.classify(values, edges),
-                stroke="#555555",
-                stroke_width=1.2,
-                titles=[
-                    f"{n}: {_pct(v / 100)} crime-weighted coverage"
-                    for n, v in zip(shapes["ward_name"], values, strict=True)
-                ],
-                labels=[str(w) for w in shapes["ward_id"]],
-            )
-        )
-        chart = svg.svg_map(
-            layers,
-            inputs.city.metric_crs,
-            title="Crime-weighted coverage by ward",
-            legend=svg.legend_for("Crime-weighted coverage (%)", edges),
-        )
-        parts.append(
-            _figure(
-                chart,
-                "Each ward (numbered as in the table below) is shaded by the share "
-                "of its reported crime, weighted by seriousness, that happened within "
-                "view of a registered camera. Darker wards are better covered.",
-            )
-        )
-    labels = [str(n) for n in table["ward_name"]]
-    bars = svg.bar_chart(
-        labels,
-        {
-            "All incidents": table["coverage_share"].to_numpy(dtype=float),
-            "Crime-weighted": table["weighted_coverage_share"].to_numpy(dtype=float),
-        },
-        title="Share of incidents within camera view, by ward",
-    )
-    parts.append(
-        _figure(
-            bars,
-            "For each ward: the share of all reported incidents within view of a "
-            "registered camera, and the same share counting serious crimes more.",
-        )
-    )
-    min_group = inputs.city.min_group_size
-    columns = [
-        ("ward_id", "No.", str),
-        ("ward_name", "Ward", str),
-        (
-            "cameras",
-            "Registered cameras",
-            lambda v: _int(v) if _finite(v) else f"fewer than {min_group} sites",
-        ),
-        ("incidents", "Incidents", _int),
-        ("coverage_share", "Within camera view", _pct),
-        ("weighted_coverage_share", "Crime-weighted", _pct),
+    history = fc.history
+    ends = [
+        min((pd.Timestamp(p) + pd.offsets.MonthEnd(0)).date(), fc.as_of)
+        for p in history["period"]
     ]
-    parts.append(_table(table, columns))
-    if "cameras" in table and table["cameras"].isna().any():
-        parts.append(
-            f'<p class="note">Camera counts are not shown for wards with fewer '
-            f"than {min_group} registered sites, so no household can be singled "
-            "out.</p>"
+    hist = pd.Series(history["cameras"].to_numpy(dtype=float), index=ends)
+    proj = fc.projection
+    has_projection = len(proj) > 0
+    index = list(proj["date"]) if has_projection else []
+
+    def series(col: str) -> pd.Series | None:
+        if not has_projection:
+            return None
+        return pd.Series(proj[col].to_numpy(dtype=float), index=index)
+
+    model = (
+        f"{fc.model} model of monthly net sign-ups since the launch, chosen by a "
+        f"{fc.backtest_months}-month back-test"
+        if fc.model
+        else "no model (too little history)"
+    )
+    error = (
+        f"mean error {fc.backtest_error:,.0f} cameras over the last "
+        f"{fc.backtest_months} months, predicted without them"
+        if fc.backtest_error is not None
+        else ""
+    )
+    return ForecastView(
+        history=hist,
+        projection=series("cameras") if has_projection else pd.Series(dtype=float),
+        lower=series("low"),
+        upper=series("high"),
+        goal_date=fc.projected_goal_date,
+        interval=fc.interval,
+        model=model,
+        backtest_error=error,
+        confidence=f"{INTERVAL[1] - INTERVAL[0]:.0%}",
+        message=fc.message,
+    )
+
+
+def _scenario_rows(scenario: CostScenario, city: CityConfig) -> dict[str, str]:
+    mix = scenario.mix(city)
+    mix_text = (
+        f"all {mix}"
+        if isinstance(mix, str)
+        else ", ".join(f"{share:.0%} {name}" for name, share in mix.items())
+    )
+    return {
+        "Integration devices": f"{scenario.integrations:,}",
+        "Device mix": mix_text,
+        "Years kept": f"{scenario.years:g}",
+    }
+
+
+def _extra_methods(range_scale: float, wards, fc) -> dict[str, str]:
+    out = {}
+    if range_scale != 1.0:
+        out["Range assumption"] = (
+            f"Every camera's useful range was multiplied by {range_scale:g} for this "
+            "briefing."
         )
-    return "".join(parts)
-
-
-def _cameras_section(inputs: BriefingInputs) -> str:
-    cells = inputs.camera_cells
-    layers = []
-    if inputs.outline is not None:
-        layers.append(svg.MapLayer(inputs.outline, "#fafafa", stroke="#999999"))
-    if inputs.ward_shapes is not None and len(inputs.ward_shapes):
-        layers.append(
-            svg.MapLayer(inputs.ward_shapes.geometry, "none", stroke="#bbbbbb")
+    if wards:
+        out["Wards"] = (
+            "Incidents and camera counts are limited to the chosen wards; cameras "
+            "just outside a ward still count as seeing into it. Progress toward "
+            "the goal is city-wide."
         )
-    counts = cells["cameras"].to_numpy(dtype=float) if len(cells) else np.array([])
-    edges = svg.class_breaks(counts, classes=5)
-    if len(cells):
-        layers.append(
-            svg.MapLayer(
-                cells.geometry,
-                svg.classify(counts, edges),
-                stroke="#ffffff",
-                stroke_width=0.4,
-                titles=[f"{int(c):,} cameras in this area" for c in counts],
-            )
-        )
-    points = inputs.camera_points
-    if len(points):
-        layers.append(
-            svg.MapLayer(
-                points.geometry,
-                "#d95f02",
-                stroke="#ffffff",
-                stroke_width=0.3,
-                radius=1.6,
-            )
-        )
-    if not layers:
-        return "<p>No cameras to map.</p>"
-    chart = svg.svg_map(
-        layers,
-        inputs.city.metric_crs,
-        title="Registered cameras per map cell",
-        legend=svg.legend_for("Cameras per cell", edges),
+    out["Goal forecast"] = (
+        "Monthly net sign-ups (registrations minus withdrawals) since the launch "
+        "are projected forward; the range comes from re-running the projection "
+        "on resampled monthly figures. " + " ".join(getattr(fc, "notes", ()) or ())
+    ).strip()
+    out["Recruitment areas"] = (
+        "Candidate sites are the centres of map cells holding incidents no camera "
+        "sees; sites are picked one at a time, each where it adds the most "
+        "crime-weighted incidents not yet in view (within 63% of the best possible "
+        "choice, in practice much closer)."
     )
-    caption = (
-        "Registered cameras counted per hexagonal map cell (about "
-        f"{_cell_area_text(inputs.city.hex_resolution)} each; lighter cells merged "
-        "from sparse neighbours are larger). Cells with fewer than "
-        f"{inputs.city.min_group_size} registered sites are merged into a larger "
-        "cell or left out, so no home can be located."
-    )
-    if len(points):
-        caption += (
-            " Orange dots are business, institutional and city-owned cameras "
-            "(staff edition only)."
-        )
-    return (
-        _figure(chart, caption)
-        + f'<p class="note">{esc(inputs.privacy_note)}</p>'
-        + f'<p class="note">{esc(_suppression_text(inputs))}</p>'
-    )
-
-
-def _suppression_text(inputs: BriefingInputs) -> str:
-    """Plain statement of the small-cell rule and what it did in this edition."""
-    min_group = inputs.city.min_group_size
-    text = (
-        f"Small-area protection: an area with fewer than {min_group} registered "
-        "sites is never shown on its own."
-    )
-    if inputs.merged_cameras:
-        text += (
-            f" {inputs.merged_cameras:,} cameras in sparse areas are counted in "
-            "larger merged cells."
-        )
-    if inputs.suppressed_cameras:
-        text += (
-            f" {inputs.suppressed_cameras:,} cameras are in areas too sparse even "
-            "after merging and are left out of the map (suppressed)."
-        )
-    if not inputs.merged_cameras and not inputs.suppressed_cameras:
-        text += " No area needed merging or suppression."
-    return text
-
-
-def _gaps_section(inputs: BriefingInputs) -> str:
-    gaps = inputs.gaps
-    if gaps is None or gaps.empty:
-        return "<p>No coverage gaps: every reported incident was within view.</p>"
-    top = gaps.head(TOP_GAPS).reset_index(drop=True)
-    layers = []
-    if inputs.outline is not None:
-        layers.append(svg.MapLayer(inputs.outline, "#fafafa", stroke="#999999"))
-    if inputs.ward_shapes is not None and len(inputs.ward_shapes):
-        layers.append(
-            svg.MapLayer(inputs.ward_shapes.geometry, "none", stroke="#bbbbbb")
-        )
-    layers.append(
-        svg.MapLayer(
-            top.geometry,
-            svg.ORANGES[3],
-            stroke="#7f2704",
-            stroke_width=1.0,
-            titles=[
-                f"Gap {i + 1}: {_int(v)} incidents out of camera view"
-                for i, v in enumerate(top["incidents_uncovered"])
-            ],
-            labels=[str(i + 1) for i in range(len(top))],
-        )
-    )
-    chart = svg.svg_map(
-        layers, inputs.city.metric_crs, title="The biggest coverage gaps"
-    )
-    columns = [
-        ("rank", "Rank", _int),
-        ("ward_name", "Ward", str),
-        ("incidents", "Incidents", _int),
-        ("incidents_uncovered", "Out of camera view", _int),
-        ("weighted_uncovered", "Crime-weighted gap", lambda v: _num(v, 1)),
-    ]
-    top = top.assign(rank=np.arange(1, len(top) + 1))
-    columns = [c for c in columns if c[0] in top.columns]
-    return _figure(
-        chart,
-        f"The {len(top)} map cells with the most reported crime out of view of any "
-        "registered camera, serious crimes counting more. Numbers on the map match "
-        "the table.",
-    ) + _table(top, columns)
-
-
-def _recruitment_section(inputs: BriefingInputs) -> str:
-    rec = inputs.recruitment
-    if rec is None or rec.empty:
-        return "<p>No recruitment areas were computed.</p>"
-    rec = rec.reset_index(drop=True)
-    layers = []
-    if inputs.outline is not None:
-        layers.append(svg.MapLayer(inputs.outline, "#fafafa", stroke="#999999"))
-    if inputs.ward_shapes is not None and len(inputs.ward_shapes):
-        layers.append(
-            svg.MapLayer(inputs.ward_shapes.geometry, "none", stroke="#bbbbbb")
-        )
-    layers.append(
-        svg.MapLayer(
-            rec.geometry,
-            svg.SERIES_COLOURS[2],
-            stroke="#3f007d",
-            stroke_width=0.8,
-            titles=[
-                f"Area {i + 1}: {_int(s)} suggested sites"
-                for i, s in enumerate(rec["sites"])
-            ],
-            labels=[str(i + 1) for i in range(len(rec))],
-        )
-    )
-    chart = svg.svg_map(
-        layers, inputs.city.metric_crs, title="Recommended recruitment areas"
-    )
-    columns = [
-        ("rank", "Area", _int),
-        ("ward_name", "Ward", str),
-        ("sites", "Suggested new sites", _int),
-        ("incidents_gained", "Incidents newly in view", _int),
-        ("weighted_gain", "Crime-weighted gain", lambda v: _num(v, 1)),
-    ]
-    rec = rec.assign(rank=np.arange(1, len(rec) + 1))
-    columns = [c for c in columns if c[0] in rec.columns]
-    return (
-        _figure(
-            chart,
-            "Areas (map cells) where signing up new cameras would bring the most "
-            "reported crime into view, in order. Suggested sites are grouped by "
-            "cell; they are places to recruit, not existing cameras.",
-        )
-        + _table(rec, columns)
-        + (
-            f'<p class="note">{esc(inputs.recruitment_note)}</p>'
-            if inputs.recruitment_note
-            else ""
-        )
-    )
-
-
-def _costs_section(inputs: BriefingInputs) -> str:
-    costs = inputs.costs
-    scenario = "".join(
-        f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
-        for k, v in inputs.scenario.items()
-    )
-    parts = []
-    if scenario:
-        parts.append(f'<table class="meta">{scenario}</table>')
-    if costs is None or costs.empty:
-        parts.append("<p>No cost scenario was chosen.</p>")
-        return "".join(parts)
-    columns = [
-        (c, c.replace("_", " ").capitalize(), _money if "usd" in c else _cell)
-        for c in costs.columns
-    ]
-    parts.append(_table(costs, columns))
-    devices = "; ".join(
-        f"{d.name}: ${d.upfront_usd:,.0f} up front plus ${d.yearly_usd:,.0f} a year"
-        for d in inputs.city.devices
-    )
-    parts.append(
-        f'<p class="note">Device prices from the city configuration: '
-        f"{esc(devices)}. Registration itself (footage on request) costs "
-        "the owner nothing.</p>"
-    )
-    return "".join(parts)
-
-
-def _methods_section(inputs: BriefingInputs) -> str:
-    city = inputs.city
-    ranges = ", ".join(
-        f"{owner} {metres:g} m" for owner, metres in city.range_m_by_owner.items()
-    )
-    by_type = ", ".join(f"{t} {m:g} m" for t, m in city.range_m_by_type.items())
-    weights = ", ".join(f"{c} × {w:g}" for c, w in city.severity_weights.items())
-    items = [
-        (
-            "Camera view model",
-            f"Each camera sees a sector {city.default_fov_deg:g}° wide in its "
-            "registered direction, up to its useful range; dome, panning and "
-            "360° cameras, and cameras registered without a direction, see a full "
-            f"circle. Full-circle types: {', '.join(city.full_circle_types)}.",
-        ),
-        (
-            "Useful ranges",
-            f"When a registration gives no range: {ranges}"
-            + (f"; by camera type: {by_type}" if by_type else "")
-            + ". A typical camera identifies a face to about 10 m, recognises to "
-            "about 40 m and observes to about 100 m.",
-        ),
-        (
-            "Coverage",
-            "An incident counts as within camera view when its reported location "
-            "falls inside at least one active camera's view. Withdrawn cameras are "
-            "left out everywhere.",
-        ),
-        ("Crime weights", f"Crime-weighted figures multiply incidents by {weights}."),
-        (
-            "Privacy",
-            f"Cameras are shown only as counts per area with at least "
-            f"{city.min_group_size} registered sites; sparser areas are merged into "
-            "larger cells or suppressed. " + AUDIENCE_TEXT[inputs.audience],
-        ),
-        (
-            "Data freshness",
-            f"Data as of {inputs.as_of:%d %B %Y} ({inputs.label}).",
-        ),
-    ]
-    items += list(inputs.methods.items())
-    if inputs.synthetic:
-        items.append(
-            (
-                "What is synthetic",
-                f"Everything: this is the {SYNTHETIC_LABEL.lower()} – a made-up "
-                "registry, incidents and ward boundaries shaped like the city. "
-                "Do not quote these numbers as the city's.",
-            )
-        )
-    return (
-        "<dl>"
-        + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
-        + "</dl>"
-    )
-
-
-def _footer(inputs: BriefingInputs) -> str:
-    synthetic = f"{SYNTHETIC_LABEL}. " if inputs.synthetic else ""
-    return (
-        f"<footer>{esc(synthetic)}{esc(inputs.city.program)} · "
-        f"data as of {inputs.as_of:%d %B %Y} · "
-        f"{esc(inputs.audience.capitalize())} edition</footer>"
-    )
-
-
-# --- formatting helpers ----------------------------------------------------------
-def _figure(svg_text: str, caption: str) -> str:
-    return f"<figure>{svg_text}<figcaption>{esc(caption)}</figcaption></figure>"
-
-
-def _table(
-    frame: pd.DataFrame, columns: Sequence[tuple[str, str, Callable[[object], str]]]
-) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for _, h, _ in columns)
-    rows = []
-    for _, row in frame.iterrows():
-        cells = "".join(
-            f'<td class="{"num" if fmt is not str else "txt"}">'
-            f"{esc(fmt(row[col]))}</td>"
-            for col, _, fmt in columns
-        )
-        rows.append(f"<tr>{cells}</tr>")
-    return (
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def _finite(value: object) -> bool:
-    try:
-        return bool(np.isfinite(float(value)))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
-def _int(value: object) -> str:
-    return f"{float(value):,.0f}" if _finite(value) else "–"  # type: ignore[arg-type]
-
-
-def _num(value: object, digits: int) -> str:
-    return f"{float(value):,.{digits}f}" if _finite(value) else "–"  # type: ignore[arg-type]
-
-
-def _pct(value: object) -> str:
-    return f"{float(value):.1%}" if _finite(value) else "–"  # type: ignore[arg-type]
-
-
-def _money(value: object) -> str:
-    return f"${float(value):,.0f}" if _finite(value) else "–"  # type: ignore[arg-type]
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float | int | np.number) and not isinstance(value, bool):
-        return _num(value, 0) if float(value).is_integer() else _num(value, 2)
-    return "" if value is None else str(value)
-
-
-def _period_text(since: date | None, until: date | None) -> str:
-    if since and until:
-        return f"From {since:%d %B %Y} to {until:%d %B %Y}"
-    if since:
-        return f"Since {since:%d %B %Y}"
-    if until:
-        return f"Up to {until:%d %B %Y}"
-    return "Over the whole record"
-
-
-def _interval_text(inputs: BriefingInputs) -> str:
-    fc = inputs.forecast
-    if fc is None or not fc.interval:
-        return ""
-    lo, hi = fc.interval
-    lo_text = f"{lo:%B %Y}" if lo else "now"
-    hi_text = f"{hi:%B %Y}" if hi else "beyond the forecast horizon"
-    return f"{lo_text} to {hi_text}"
-
-
-def _cell_area_text(resolution: int) -> str:
-    import h3
-
-    return f"{h3.average_hexagon_area(resolution, unit='km^2'):.2g} km²"
-
-
-CSS = """
-:root { --ink:#222; --muted:#555; --rule:#d0d0d0; --accent:#1f5f8b; }
-* { box-sizing: border-box; }
-body { margin:0; color:var(--ink); background:#fff;
-  font: 15px/1.5 Georgia, 'Times New Roman', serif; }
-main { max-width: 820px; margin: 0 auto; padding: 24px 28px 48px; }
-h1 { font: bold 26px/1.25 Arial, Helvetica, sans-serif; margin: 12px 0 10px; }
-h2 { font: bold 20px/1.3 Arial, Helvetica, sans-serif; color: var(--accent);
-  border-bottom: 2px solid var(--accent); padding-bottom: 4px; margin-top: 36px; }
-.synthetic { background:#fff3cd; border:3px solid #b8860b; color:#5c4400;
-  padding:10px 14px; font: bold 16px/1.4 Arial, Helvetica, sans-serif; }
-.audience { margin-top:8px; padding:8px 12px; border-left:5px solid var(--accent);
-  background:#eef4f8; font: 14px/1.4 Arial, Helvetica, sans-serif; }
-.audience-staff { border-left-color:#a63603; background:#fdf0e6; }
-table { border-collapse: collapse; width: 100%; margin: 12px 0;
-  font: 13px/1.4 Arial, Helvetica, sans-serif; }
-th, td { border-bottom: 1px solid var(--rule); padding: 4px 8px; text-align: left;
-  vertical-align: top; }
-thead th { border-bottom: 2px solid var(--ink); }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.meta { width: auto; }
-table.meta th { font-weight: normal; color: var(--muted); padding-right: 18px; }
-.cards { display: grid; grid-template-columns: repeat(3, 1fr); gap: 10px;
-  margin: 16px 0; }
-.card { border: 1px solid var(--rule); border-radius: 4px; padding: 10px 12px;
-  font-family: Arial, Helvetica, sans-serif; break-inside: avoid; }
-.card .label { color: var(--muted); font-size: 13px; }
-.card .value { font-size: 24px; font-weight: bold; }
-.card .note { color: var(--muted); font-size: 12px; }
-figure { margin: 16px 0; break-inside: avoid; page-break-inside: avoid; }
-figure svg { display: block; margin: 0 auto; }
-figcaption { color: var(--muted); font-size: 14px; margin-top: 6px; }
-.note { color: var(--muted); font-size: 14px; }
-dt { font-weight: bold; font-family: Arial, Helvetica, sans-serif; margin-top: 10px; }
-dd { margin: 2px 0 0 0; }
-nav.contents ol { columns: 2; font-family: Arial, Helvetica, sans-serif; }
-nav.contents a { color: var(--accent); }
-footer { margin-top: 40px; border-top: 1px solid var(--rule); padding-top: 8px;
-  color: var(--muted); font-size: 12px; }
-@media print {
-  @page { size: A4 portrait; margin: 15mm; }
-  body { font-size: 11pt; }
-  main { max-width: none; padding: 0; }
-  nav.contents { display: none; }
-  section { break-before: page; page-break-before: always; }
-  section#summary { break-before: auto; page-break-before: auto; }
-  h2 { break-after: avoid; page-break-after: avoid; }
-  table, figure, .cards { break-inside: avoid; page-break-inside: avoid; }
-  .synthetic, .audience { -webkit-print-color-adjust: exact;
-    print-color-adjust: exact; }
-  a { color: inherit; text-decoration: none; }
-}
-"""
+    return out

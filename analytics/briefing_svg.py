@@ -31,6 +31,7 @@ from analytics.safe_output import escape_html
 # greyscale print. Gaps use a light-to-dark orange ramp.
 BLUES = ("#edf8fb", "#b2e2e2", "#66c2a4", "#2ca25f", "#006d2c")
 ORANGES = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
+PURPLES = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 NO_DATA = "#f2f2f2"
 INK = "#222222"
 MUTED = "#666666"
@@ -307,7 +308,9 @@ def bar_chart(
     key_h = 24
     height = top + row_h * max(len(labels), 1) + key_h + 6
     values = [float(v) for vs in groups.values() for v in vs if np.isfinite(v)]
-    vmax = 1.0 if percent else (max(values) if values else 1.0)
+    vmax = max(values) if values else 1.0
+    if percent:  # a round share just above the largest bar, at most 100%
+        vmax = min(math.ceil(vmax * 10 + 1e-9) / 10, 1.0)
     vmax = vmax if vmax > 0 else 1.0
     plot_w = width - label_w - right
     body = []

@@ -86,7 +86,9 @@ def standin(city):
         suppressed_cameras=3,
         merged_cameras=0,
         gaps=cell.assign(incidents=9, incidents_uncovered=7, ward_name=HOSTILE_WARD),
-        recruitment=cell.assign(sites=2, incidents_gained=5, ward_name="North"),
+        recruitment=cell.assign(
+            sites=2, incidents_gained=5, weighted_gain=7.5, ward_name="North"
+        ),
         recruitment_note="",
         forecast=forecast,
         costs=pd.DataFrame({"device": ["<img src=x onerror=alert(1)>"], "n": [2]}),
