@@ -66,8 +66,8 @@ def device_costs(
         ``devices``, ``upfront_each_usd``, ``yearly_each_usd``, ``upfront_usd``,
         ``yearly_usd`` (a year, all devices), ``total_usd`` (upfront + yearly x
         years); with ``additional_covered_incidents`` also
-        ``usd_per_covered_incident`` (total over the years divided by the
-        incidents covered over the same years).
+        ``usd_per_covered_incident`` on the total row (total over the years
+        divided by the incidents covered over the same years; NaN when none).
 
     Raises
     ------
@@ -112,10 +112,15 @@ def device_costs(
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     table["devices"] = table["devices"].astype(int)
     if additional_covered_incidents is not None:
-        table["usd_per_covered_incident"] = [
-            cost_per_covered_incident(t, additional_covered_incidents, years)
-            for t in table["total_usd"]
-        ]
+        # the incidents are covered by all devices together: only the total has one
+        per_incident = cost_per_covered_incident(
+            total["total_usd"], additional_covered_incidents, years
+        )
+        table["usd_per_covered_incident"] = np.nan
+        if per_incident is not None:
+            table.loc[table["device"] == TOTAL, "usd_per_covered_incident"] = (
+                per_incident
+            )
     table.attrs["years"] = years
     return table
 
