@@ -780,6 +780,14 @@ class RegistryStore:
         log["what"] = what
         return log[list(AUDIT_TABLE_COLUMNS)]
 
+    def actions(self) -> list[str]:
+        """Distinct actions present in the audit log, alphabetical."""
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT DISTINCT action FROM audit_log ORDER BY action"
+            ).fetchall()
+        return [r[0] for r in rows]
+
     def counts(self) -> dict[str, int]:
         """Registrations by status: ``{"active": n, "withdrawn": m}``."""
         with self._connect() as con:

@@ -407,6 +407,7 @@ def test_audit_log_filters_and_limits_newest_first(loaded):
     ]
     assert loaded.audit_log(camera_id="A")["action"].tolist() == ["withdraw", "insert"]
     assert loaded.history("nobody").empty
+    assert loaded.actions() == ["canvass", "import", "insert", "withdraw"]
     with pytest.raises(StoreError, match="`limit` was -1"):
         loaded.audit_log(limit=-1)
 

@@ -1,0 +1,230 @@
+"""The Registry page, driven through its widgets with AppTest.
+
+The store is a temporary file named by CAMREG_REGISTRY_DB (set before the page
+runs); incidents come from a small LRPD sample so the dataset is "real" and read
+from the store. Uploads go through ``at.file_uploader`` (AppTest supports it
+since Streamlit 1.53).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import CENTRE, make_cameras
+from streamlit.testing.v1 import AppTest
+
+from analytics.store import RegistryStore
+from ui.data import get_dataset
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "7_Registry.py")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch, data_dir) -> RegistryStore:
+    path = tmp_path / "registry.sqlite"
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(path))
+    monkeypatch.setenv("CAMREG_INCIDENTS", str(data_dir / "lrpd" / "lrpd_current.csv"))
+    for name in ("CAMREG_CAMERAS", "CAMREG_CITY", "CAMREG_WARDS", "CAMREG_CITY_LIMIT"):
+        monkeypatch.delenv(name, raising=False)
+    lat, lon = CENTRE
+    store = RegistryStore(path)
+    store.import_cameras(
+        make_cameras(
+            [
+                {"camera_id": "A", "latitude": lat, "longitude": lon},
+                {
+                    "camera_id": "B",
+                    "latitude": lat + 0.001,
+                    "longitude": lon,
+                    "owner_type": "residential",
+                    "address": "12 Home Rd",
+                    "owner_name": "Ann Owner",
+                },
+            ]
+        ),
+        source="seed.csv",
+        user="seeder",
+    )
+    # the dataset cache is process-wide: start from and leave a clean one
+    get_dataset.clear()
+    yield store
+    get_dataset.clear()
+
+
+def run_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def audit_frame(at: AppTest):
+    """The audit table: the page's last dataframe."""
+    return at.dataframe[-1].value
+
+
+def fill_withdrawal(at: AppTest, camera_id: str, *, confirm: bool = True) -> None:
+    at.text_input(key="registry_user").input("J. Smith")
+    at.text_input(key="registry_withdraw_id").input(camera_id)
+    at.text_input(key="registry_withdraw_reason").input("owner asked by phone")
+    at.date_input(key="registry_withdraw_date").set_value(date(2025, 3, 1))
+    if confirm:
+        at.checkbox(key="registry_withdraw_confirm").check()
+    at.run()
+    at.button(key="registry_withdraw").click().run()
+    assert not at.exception
+
+
+def test_page_shows_the_store_in_use_and_its_counts(store):
+    at = run_page()
+    assert metrics(at) == {
+        "Active cameras in the store": "2",
+        "Withdrawn (kept for the record)": "0",
+    }
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Registry store in use: `{store.path}`" in captions
+    assert "Data: registry registry.sqlite + lrpd_current.csv" in captions
+    audit = audit_frame(at)
+    assert audit["action"].tolist() == ["import", "insert", "insert"]
+    # staff never see a residential address or an owner's name
+    text = " ".join(audit["what"].astype(str))
+    assert "12 Home Rd" not in text
+    assert "Ann Owner" not in text
+    assert "owner_name: (hidden)" in text
+
+
+def test_withdraw_through_the_widgets_shows_in_the_audit_log(store):
+    at = run_page()
+    fill_withdrawal(at, "A")
+    assert [s.value for s in at.success] == [
+        "Camera `A` withdrawn as of 01 Mar 2025 (audit event #4). It is kept for "
+        "the record and left out of analytics and canvass lists."
+    ]
+    assert metrics(at)["Active cameras in the store"] == "1"
+    assert metrics(at)["Withdrawn (kept for the record)"] == "1"
+    top = audit_frame(at).iloc[0]
+    assert (top["action"], top["camera_id"], top["user"]) == (
+        "withdraw",
+        "A",
+        "J. Smith",
+    )
+    assert top["reason"] == "owner asked by phone"
+    assert top["what"] == "status: active -> withdrawn; withdrawn_at: - -> 2025-03-01"
+    a = store.cameras().set_index("camera_id").loc["A"]
+    assert (a["status"], a["withdrawn_at"]) == ("withdrawn", date(2025, 3, 1))
+    # the form is reset for the next withdrawal
+    assert at.checkbox(key="registry_withdraw_confirm").value is False
+    # filter the audit log to one camera
+    at.text_input(key="registry_audit_camera").input("A").run()
+    assert audit_frame(at)["action"].tolist() == ["withdraw", "insert"]
+    at.multiselect(key="registry_audit_actions").set_value(["withdraw"]).run()
+    assert audit_frame(at)["action"].tolist() == ["withdraw"]
+
+
+def test_withdraw_without_confirmation_changes_nothing(store):
+    at = run_page()
+    fill_withdrawal(at, "A", confirm=False)
+    assert [e.value for e in at.error] == [
+        "Nothing was changed: please give the confirmation tick."
+    ]
+    assert store.counts() == {"active": 2, "withdrawn": 0}
+
+
+def test_withdraw_unknown_camera_says_so(store):
+    at = run_page()
+    fill_withdrawal(at, "ZZZ")
+    assert "No camera `ZZZ` in the store." in [w.value for w in at.warning]
+    assert [e.value for e in at.error] == [
+        "Nothing was changed: camera 'ZZZ' is not in the registry."
+    ]
+    assert len(store.audit_log()) == 3
+
+
+def test_reactivate_after_withdrawal(store):
+    store.withdraw("B", reason="moved", user="u", at="2025-02-01")
+    at = run_page()
+    assert metrics(at)["Withdrawn (kept for the record)"] == "1"
+    at.text_input(key="registry_user").input("J. Smith")
+    at.text_input(key="registry_reactivate_id").input("B")
+    at.text_input(key="registry_reactivate_reason").input("owner re-registered")
+    at.checkbox(key="registry_reactivate_confirm").check()
+    at.run()
+    at.button(key="registry_reactivate").click().run()
+    assert not at.exception
+    assert metrics(at)["Active cameras in the store"] == "2"
+    assert audit_frame(at).iloc[0]["action"] == "reactivate"
+
+
+def test_upload_validate_then_import(store, data_dir):
+    export = (data_dir / "registry_export.csv").read_bytes()
+    at = run_page()
+    at.file_uploader(key="registry_upload").set_value(
+        ("registry_export.csv", export, "text/csv")
+    )
+    at.run()
+    assert not at.exception
+    got = metrics(at)
+    assert (got["Rows read"], got["Accepted"], got["Quarantined"]) == ("4", "3", "1")
+    reasons = at.dataframe[0].value
+    assert reasons.to_dict("records") == [
+        {"reason": "outside the city extent", "rows": 1}
+    ]
+    assert at.button(key="registry_import").label == (
+        "Import 3 accepted rows into the store"
+    )
+    # without a name nothing is imported
+    at.button(key="registry_import").click().run()
+    assert any("enter your name" in e.value for e in at.error)
+    assert store.counts()["active"] == 2
+
+    at.text_input(key="registry_user").input("J. Smith")
+    at.button(key="registry_import").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [
+        "Import #2 of `registry_export.csv`: 3 inserted, 0 updated, 0 unchanged, "
+        "0 withdrawn."
+    ]
+    assert metrics(at)["Active cameras in the store"] == "5"
+    assert audit_frame(at).iloc[0]["source"] == "registry_export.csv"
+    # the shared dataset was reloaded from the store: its date moved to the
+    # newest registration in the export (12 Mar 2025)
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "as of 12 Mar 2025" in captions
+
+
+def test_unusable_upload_is_an_error_not_a_traceback(store):
+    at = run_page()
+    at.file_uploader(key="registry_upload").set_value(
+        ("cameras.csv", bytes(range(256)) * 8, "text/csv")
+    )
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("`cameras.csv` cannot be used:")
+    assert "Export the registry again" in at.error[0].value
+    assert store.counts()["active"] == 2
+
+
+def test_store_still_managed_when_dataset_cannot_load(store, monkeypatch):
+    # a store configured before the incidents: the dataset refuses to mix
+    monkeypatch.delenv("CAMREG_INCIDENTS")
+    at = run_page()
+    assert any("dataset could not be loaded" in w.value for w in at.warning), at.warning
+    fill_withdrawal(at, "B")
+    assert store.counts() == {"active": 1, "withdrawn": 1}
+
+
+def test_public_viewers_are_kept_out(store):
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.secrets["roles"] = {"staff": "staff-pass"}
+    at.run()
+    assert not at.exception
+    assert any("Sign in as staff or investigator" in w.value for w in at.warning)
+    assert len(at.dataframe) == 0
+    assert len(at.metric) == 0
