@@ -1,22 +1,212 @@
-"""Entry page: `streamlit run dashboard.py`."""
+"""Overview (entry page): `streamlit run dashboard.py`.
+
+For the mayor's office: how many cameras, how far from the goal, when at today's
+pace, how much crime they can see, and what changed since last month.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+from streamlit_folium import st_folium
 
-from ui.data import get_dataset, source_banner
+from analytics.changes import registrations_between, ward_changes
+from ui import cached
+from ui.charts import forecast_chart
+from ui.page import start_page
 
-st.set_page_config(
-    page_title="Camera registry dashboard", page_icon="📹", layout="wide"
+HERE = Path(__file__).resolve().parent
+PAGES = (
+    ("pages/1_Coverage_map.py", "Coverage map", "🗺️", "where cameras see, and don't"),
+    ("pages/2_Gaps_and_targeting.py", "Gaps and targeting", "🎯", "where to recruit"),
+    ("pages/3_Goal_progress.py", "Goal progress", "📈", "pace, forecast, costs"),
+    ("pages/4_Wards.py", "Wards", "🏛️", "ward-by-ward comparison"),
+    ("pages/5_Incident_canvass.py", "Incident canvass", "🔎", "cameras near a crime"),
+    ("pages/6_Briefing.py", "Briefing", "📰", "a report to share"),
+    ("pages/7_Registry.py", "Registry", "🗂️", "data, uploads, withdrawals"),
 )
+MAP_HEIGHT = 430
 
-ds = get_dataset()
-st.title(f"{ds.city.program}: camera registry dashboard")
-source_banner(ds)
-active = ds.cameras[ds.cameras["status"] == "active"]
-cameras = int(active["camera_count"].sum())
-col1, col2, col3 = st.columns(3)
-col1.metric("Registered cameras", f"{cameras:,}")
-col2.metric("Goal", f"{ds.city.goal_cameras:,}")
-col3.metric("Share of goal", f"{cameras / ds.city.goal_cameras:.1%}")
-st.progress(min(cameras / ds.city.goal_cameras, 1.0))
+page = start_page("{program}: camera registry overview", icon="📹")
+ds, filters = page.ds, page.filters
+city = ds.city
+
+report = cached.coverage(ds, page.key, filters)
+data = cached.filtered(ds, page.key, filters)
+forecast = cached.forecast(ds, page.key)
+head = report.headline
+month_start, month_end = cached.recent_window(filters.until)
+recent = registrations_between(data.cameras, month_start, month_end)
+before = cached.coverage_at(ds, page.key, filters, month_start - timedelta(days=1))
+
+
+def _change(share: str) -> float:
+    """Change of a headline share over the last 30 days, in percentage points."""
+    return (head[share] - before.headline[share]) * 100
+
+
+# --- headline tiles ------------------------------------------------------------------
+goal = head["goal"]
+to_go = max(goal - head["cameras"], 0)
+cols = st.columns(6)
+cols[0].metric(
+    "Cameras in the registry",
+    f"{head['cameras']:,}",
+    help=f"Active registered cameras on {filters.until:%d %b %Y} "
+    f"({head['sites']:,} sites), with the sidebar's tier and owner filters.",
+)
+cols[1].metric(
+    f"Share of the {goal:,} goal",
+    f"{head['goal_share']:.1%}",
+    help=f"{to_go:,} cameras still to go.",
+)
+cols[2].metric(
+    "Integrated cameras",
+    f"{head['integrated_cameras']:,}",
+    help="Live access for police in an emergency, through an integration device.",
+)
+cols[3].metric(
+    "Crime-weighted coverage",
+    f"{head['weighted_incident_coverage_share']:.1%}",
+    delta=f"{_change('weighted_incident_coverage_share'):+.1f} pts in 30 days",
+    help="Share of incidents in the time window that some registered camera could "
+    "have seen, weighting violent crime "
+    f"{city.weight_for('violent'):g}×, property {city.weight_for('property'):g}× "
+    f"and other {city.weight_for('other'):g}×.",
+)
+cols[4].metric(
+    "Added in the last 30 days",
+    f"{recent['cameras_added']:,}",
+    delta=f"{recent['cameras_net']:+,} net of withdrawals",
+    delta_color="normal",
+    help=f"Cameras registered {month_start:%d %b} – {month_end:%d %b %Y} "
+    f"({recent['cameras_withdrawn']:,} withdrawn in the same days).",
+)
+if forecast.projected_goal_date is not None:
+    goal_date = f"{forecast.projected_goal_date:%b %Y}"
+elif forecast.status == "goal_reached":
+    goal_date = "Reached"
+elif forecast.status == "too_short":
+    goal_date = "Too early"
+else:
+    horizon_end = forecast.as_of + timedelta(
+        days=round(forecast.horizon_months * 30.44)
+    )
+    goal_date = f"After {horizon_end:%Y}"
+cols[5].metric("Projected goal date", goal_date, help=forecast.message)
+
+st.progress(
+    min(head["goal_share"], 1.0),
+    text=f"{head['cameras']:,} of {goal:,} cameras ({head['goal_share']:.1%}); "
+    f"{to_go:,} to go.",
+)
+pace = forecast.current_monthly_pace
+if pace:
+    years = forecast.months_to_goal_at_pace
+    at_pace = (
+        f" At today's pace of about {pace:,.0f} cameras a month the goal is "
+        f"{years / 12:,.0f} years away."
+        if years
+        else ""
+    )
+    st.markdown(f"**Forecast.** {forecast.message}{at_pace}")
+else:
+    st.markdown(f"**Forecast.** {forecast.message}")
+
+# --- chart and map -------------------------------------------------------------------
+left, right = st.columns([1, 1])
+with left:
+    st.plotly_chart(forecast_chart(forecast), width="stretch", key="forecast")
+    st.caption(
+        "Whole registry (the goal counts every camera). Dashed: projection with its "
+        "80% interval. Details on the Goal progress page."
+    )
+with right:
+    st.markdown("**Coverage at a glance**")
+    fmap = cached.coverage_map(ds, page.key, filters, page.role)
+    st_folium(
+        fmap,
+        key="overview_map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=[],
+    )
+
+# --- what changed --------------------------------------------------------------------
+st.subheader("What changed since last month")
+st.caption(
+    f"Cameras registered {month_start:%d %b} – {month_end:%d %b %Y} compared with "
+    "the registry the day before; coverage measured on the same incidents."
+)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Cameras registered", f"{recent['cameras_added']:,}")
+c2.metric("Cameras withdrawn", f"{recent['cameras_withdrawn']:,}")
+c3.metric(
+    "Incidents within camera range",
+    f"{head['incident_coverage_share']:.1%}",
+    delta=f"{_change('incident_coverage_share'):+.2f} pts",
+)
+c4.metric(
+    "Area within camera range",
+    f"{head['covered_area_km2']:,.1f} km²",
+    delta=f"{head['covered_area_km2'] - before.headline['covered_area_km2']:+.2f} km²",
+)
+if report.wards is not None and before.wards is not None:
+    changes = ward_changes(report.wards, before.wards)
+    table = pd.DataFrame(
+        {
+            "Ward": changes["ward_name"],
+            "Cameras": changes["cameras"],
+            "New cameras": changes["cameras_change"],
+            "Crime-weighted coverage (%)": changes["weighted_incident_coverage_share"]
+            * 100,
+            "Change (pts)": changes["weighted_incident_coverage_share_change"] * 100,
+        }
+    ).sort_values("Change (pts)", ascending=False)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Crime-weighted coverage (%)": st.column_config.NumberColumn(format="%.1f"),
+            "Change (pts)": st.column_config.NumberColumn(format="%+.2f"),
+            "New cameras": st.column_config.NumberColumn(format="%+d"),
+        },
+        key="ward_changes",
+    )
+
+# --- how to read this ---------------------------------------------------------------
+with st.expander("How to read this page", expanded=False):
+    st.markdown(
+        f"""
+- **Cameras** are registered cameras (one registration can hold several). Owners
+  choose *registered* (police know where the camera is and may ask for footage) or
+  *integrated* (police get live access in an emergency through a device).
+  Withdrawn cameras count nowhere.
+- **Goal**: {goal:,} cameras. The projection fits the monthly growth since the
+  launch on {city.launch_date:%d %b %Y}; the shaded band is its 80% interval.
+- **Crime-weighted coverage**: of the incidents in the sidebar's time window,
+  the share within the assumed view of at least one camera, violent crime
+  counting most. The view of a camera is a sector or circle whose range depends
+  on the owner and camera type; the sidebar slider scales every range.
+- **Map**: hexagons show the share of incidents within camera range; points and
+  clusters are cameras by tier; residential cameras are shown only as counts per
+  area.
+- All dates are relative to the data's date ({ds.as_of:%d %b %Y}), not today.
+"""
+    )
+
+st.subheader("More")
+link_cols = st.columns(4)
+shown = [p for p in PAGES if (HERE / p[0]).is_file()]
+for i, (path, label, icon, what) in enumerate(shown):
+    with link_cols[i % 4]:
+        try:
+            st.page_link(path, label=f"{label}: {what}", icon=icon)
+        except StreamlitPageNotFoundError:
+            # a page file added while the server runs is registered on restart
+            st.caption(f"{label}: restart the app to load this page.")
