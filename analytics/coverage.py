@@ -348,7 +348,10 @@ def coverage_report(
         limit, note = _fallback_limit(x, y, city)
         flags.append(note)
     zones, ward_ids = _ward_zones(wards, city)
-    grid = areagrid.area_grid(limit, zones)
+    cell_m = areagrid.choose_cell_m(
+        len(cams), shapely.total_bounds(np.array([limit, *zones]))
+    )
+    grid = areagrid.area_grid(limit, zones, cell_m=cell_m)
     covered_cells, outside = areagrid.covered_cells(cams, grid)
 
     headline = _headline(prepared, cams, cov, weights, grid, covered_cells, outside)
