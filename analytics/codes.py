@@ -161,13 +161,13 @@ STATUS_ALIASES: dict[str, str] = {
 
 # OpenStreetMap `operator` text that says who owns a camera (checked in order).
 OSM_OPERATOR_PUBLIC = re.compile(
-    r"\b(city|county|police|sheriff|state|department of transportation|dot|ardot|"
+    r"\b(?:city|county|police|sheriff|state|department of transportation|dot|ardot|"
     r"government|municipal|public works|metro|transit)\b",
     re.IGNORECASE,
 )
 OSM_OPERATOR_INSTITUTIONAL = re.compile(
-    r"\b(school|university|college|academy|church|hospital|clinic|medical|library|"
-    r"museum|ministr(y|ies)|temple|mosque|synagogue)\b",
+    r"\b(?:school|university|college|academy|church|hospital|clinic|medical|library|"
+    r"museum|ministry|ministries|temple|mosque|synagogue)\b",
     re.IGNORECASE,
 )
 # `surveillance:zone` values that mean a public-space camera.

@@ -117,7 +117,6 @@ CAMERA_ALIASES: dict[str, tuple[str, ...]] = {
         "business_name",
         "operator",
         "contact_name",
-        "name",
     ),
     "contact_phone": ("contact_phone", "phone", "phone_number", "telephone"),
     "contact_email": ("contact_email", "email", "e_mail", "email_address"),

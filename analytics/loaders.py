@@ -202,6 +202,12 @@ def load_table(
     return result
 
 
+def _rows(mask: pd.Series) -> str:
+    """``"1 row"``, ``"3 rows"``: how many rows a mask selects."""
+    n = int(mask.sum())
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
 def _emit(messages: list[str]) -> None:
     for message in messages:
         # stacklevel 3: the caller of the public load_* function
@@ -217,6 +223,7 @@ class _Rows:
     city: CityConfig
     kind: str
     text: dict[str, pd.Series] = field(default_factory=dict)
+    address_column: str | None = None
     reasons: list[tuple[pd.Series, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -275,7 +282,8 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
     """Latitude and longitude per row from geometry, numeric columns or text.
 
     Adds the coordinate quarantine reasons and swaps rows whose latitude and
-    longitude were exchanged.
+    longitude were exchanged. A location column holding no coordinates at all
+    is remembered in ``rows.address_column`` (a street address or intersection).
     """
     raw, idx = rows.raw, rows.index
     columns = list(raw.frame.columns)
@@ -293,13 +301,10 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
         bad_text |= note.eq("bad").fillna(False).astype(bool)
         shaped = note.notna() & note.ne("bad") & lat.notna()
         if shaped.any():
-            kinds = ", ".join(sorted(note[shaped].unique()))
+            kinds = "/".join(sorted(note[shaped].unique()))
             rows.warn(
-                f"{int(shaped.sum())} features are not points ({kinds}): their "
-                "centroid is used as the camera location"
-                if rows.kind == "cameras"
-                else f"{int(shaped.sum())} features are not points ({kinds}): "
-                "their centroid is used"
+                f"{_rows(shaped)} with a {kinds} geometry, not a point: the "
+                "centroid is used as the location"
             )
     lat_col = find_column(columns, LATITUDE)
     lon_col = find_column(columns, LONGITUDE)
@@ -326,7 +331,9 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
             continue
         t_lat, t_lon, t_empty, t_bad = coords_from_text(rows.column(col))
         if not (t_lat.notna().any() or t_bad.any()):
-            continue  # a location column of addresses only
+            # a location column of addresses only
+            rows.address_column = rows.address_column or col
+            continue
         sources += 1
         use = lat.isna() & t_lat.notna()
         lat[use], lon[use] = t_lat[use], t_lon[use]
@@ -351,10 +358,7 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
     )
     if swapped.any():
         lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
-        rows.warn(
-            f"{int(swapped.sum())} rows had latitude and longitude swapped: "
-            "swapped back"
-        )
+        rows.warn(f"{_rows(swapped)} with latitude and longitude swapped: swapped back")
         inside = inside | swapped
     rows.reject(~missing & ~inside & ~((lat == 0) & (lon == 0)), R_OUTSIDE)
     return lat, lon
@@ -371,7 +375,7 @@ def _date_column(
     if required:
         rows.reject(empty, R_MISSING_DATE)
     elif empty.any() and note_empty:
-        rows.warn(f"{int(empty.sum())} rows have no {label} ({col!r} empty)")
+        rows.warn(f"{_rows(empty)} with no {label} ({col!r} empty)")
     future = stamps > pd.Timestamp.now() + FUTURE_TOLERANCE
     rows.reject(future.fillna(False), R_FUTURE)
     return stamps
@@ -409,7 +413,7 @@ def _optional_number(
     dropped = bad | out_of_range
     if dropped.any():
         rows.warn(
-            f"{int(dropped.sum())} rows have a {label} that is not a number from "
+            f"{_rows(dropped)} with a {label} that is not a number from "
             f"{low:g} to {high:g}: left empty"
         )
     return values.where(~dropped)
@@ -432,7 +436,7 @@ def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
         tier, empty, unknown = map_values(rows.column(col), codes.TIER_ALIASES)
         rows.reject(unknown, R_TIER)
         if empty.any():
-            rows.warn(f"{int(empty.sum())} rows have no tier: set to {DEFAULT_TIER!r}")
+            rows.warn(f"{_rows(empty)} with no tier: set to {DEFAULT_TIER!r}")
         out["tier"] = tier.fillna(DEFAULT_TIER)
 
     col = mapping.get("owner_type")
@@ -441,8 +445,7 @@ def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
         rows.reject(unknown, R_OWNER)
         if empty.any():
             rows.warn(
-                f"{int(empty.sum())} rows have no owner type: set to "
-                f"{DEFAULT_OWNER_LIST!r}"
+                f"{_rows(empty)} with no owner type: set to {DEFAULT_OWNER_LIST!r}"
             )
         out["owner_type"] = owner.fillna(DEFAULT_OWNER_LIST)
     elif osm:
@@ -477,8 +480,8 @@ def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
         rows.reject(unknown, R_STATUS)
         out["status"] = status.fillna(DEFAULT_STATUS)
 
-    address = _optional_text(rows, mapping.get("address"))
-    if mapping.get("address") is None and osm:
+    address = _optional_text(rows, mapping.get("address") or rows.address_column)
+    if mapping.get("address") is None and rows.address_column is None and osm:
         address = _osm_address(rows, columns)
     out["address"] = address
     for name in ("owner_name", "contact_phone", "contact_email", "direction_deg"):
@@ -488,6 +491,11 @@ def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
     )
     out["range_m"] = _optional_number(rows, mapping.get("range_m"), "range", 0.1, 5000)
     camera_type = _optional_text(rows, mapping.get("camera_type")).str.lower()
+    surveillance_type = find_column(columns, ("surveillance_type",))
+    if osm and surveillance_type and surveillance_type != mapping.get("camera_type"):
+        # OSM: camera:type says fixed/dome/panning; an ALPR says so in its type
+        kind = rows.column(surveillance_type).str.lower()
+        camera_type = camera_type.mask(camera_type.isna() & (kind == "alpr"), "alpr")
     out["camera_type"] = camera_type.where(camera_type != "camera")
     out["mount"] = _optional_text(rows, mapping.get("mount")).str.lower()
     verified = _date_column(
@@ -714,7 +722,10 @@ def _read_polygons(source: Source, label: str) -> gpd.GeoDataFrame:
         if kind == "parquet":
             gdf = gpd.read_parquet(io.BytesIO(data))
         else:
-            gdf = gpd.read_file(io.BytesIO(data))
+            with warnings.catch_warnings():
+                # bytes are read through an in-memory file that has no extension
+                warnings.filterwarnings("ignore", "File /vsimem", RuntimeWarning)
+                gdf = gpd.read_file(io.BytesIO(data))
     except Exception as exc:  # pyogrio/pyarrow raise many kinds; all mean unreadable
         raise LoadError(f"{label}: not a readable boundary file ({exc})") from exc
     if not len(gdf) or "geometry" not in gdf:

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -433,17 +434,20 @@ def _crs_transform(crs: Any, name: str):
 def _frame_from_geo(gdf, name: str, fmt: str) -> RawTable:
     import geopandas as gpd
 
-    warnings: list[str] = []
+    notes: list[str] = []
     geom_name = gdf.geometry.name
     geom = gdf.geometry
     if gdf.crs is None:
-        warnings.append(f"{name}: no CRS given: coordinates taken as WGS84")
+        notes.append(f"{name}: no CRS given: coordinates taken as WGS84")
     elif not gdf.crs.equals("EPSG:4326"):
-        warnings.append(f"{name}: reprojected from {gdf.crs.to_string()} to WGS84")
+        notes.append(f"{name}: reprojected from {gdf.crs.to_string()} to WGS84")
         geom = geom.to_crs("EPSG:4326")
     kinds = geom.geom_type.to_numpy(dtype=object)
     missing = geom.isna().to_numpy() | geom.is_empty.to_numpy()
-    points = geom.where(kinds == "Point", geom.centroid)
+    with warnings.catch_warnings():
+        # a centroid in degrees is within centimetres of the metric one at city scale
+        warnings.simplefilter("ignore", UserWarning)
+        points = geom.where(kinds == "Point", geom.centroid)
     lon = np.where(missing, np.nan, points.x.to_numpy())
     lat = np.where(missing, np.nan, points.y.to_numpy())
     note = np.where(
@@ -457,7 +461,7 @@ def _frame_from_geo(gdf, name: str, fmt: str) -> RawTable:
         gpd.GeoSeries(gdf.geometry).to_wkt().fillna("").to_numpy(), dtype="str"
     )
     raw = RawTable(frame.reset_index(drop=True), name, fmt, lon, lat, note)
-    raw.warnings.extend(warnings)
+    raw.warnings.extend(notes)
     return raw
 
 
@@ -478,7 +482,10 @@ def _read_vector(data: bytes, name: str, kind: str) -> RawTable:
     import geopandas as gpd
 
     try:
-        gdf = gpd.read_file(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # bytes are read through an in-memory file that has no extension
+            warnings.filterwarnings("ignore", "File /vsimem", RuntimeWarning)
+            gdf = gpd.read_file(io.BytesIO(data))
     except Exception as exc:  # pyogrio raises many kinds; all mean "unreadable"
         raise LoadError(f"{name}: not a readable {kind} file ({exc})") from exc
     if "geometry" not in gdf or gdf.geometry.isna().all():
