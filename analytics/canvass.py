@@ -143,6 +143,18 @@ class CameraIndex:
         dist = self.distances(lat, lon, idx)[0]
         return idx[dist <= radius_m]
 
+    def busiest(self, radius_m: float) -> tuple[float, float]:
+        """(lat, lon) of the camera with the most others within ``radius_m``.
+
+        A sensible first incident location for a demo or an empty form.
+        """
+        if self.tree is None:
+            ext = self.city.extent
+            return (ext.min_lat + ext.max_lat) / 2, (ext.min_lon + ext.max_lon) / 2
+        counts = self.tree.query_ball_point(self.xy, radius_m, return_length=True)
+        best = int(np.argmax(counts))
+        return float(self.lat[best]), float(self.lon[best])
+
     def nearest(self, lat: float, lon: float, n: int) -> np.ndarray:
         """Row positions of the ``n`` nearest cameras (any distance)."""
         if self.tree is None or n <= 0:

@@ -1,0 +1,359 @@
+"""Incident canvass: which registered cameras may have seen an incident, and who
+to notify in the area.
+
+Widgets and layout only: the lists come from ``analytics.canvass`` (redacted by
+``analytics.privacy`` for the viewer's role) and are recorded in the registry's
+audit log when the user presses "Record". docs/privacy-and-canvass.md explains
+each column.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analytics.canvass import (
+    NOTIFY_ACTION,
+    CameraIndex,
+    area_notification,
+    canvass,
+    match_address,
+    record_canvass,
+)
+from analytics.maps import TIER_COLOURS, use_local_assets
+from analytics.safe_output import escape_html, to_safe_csv
+from analytics.store import RegistryStore, StoreError, default_store_path
+from ui.cached import asset_base
+from ui.page import start_page
+
+RADIUS_MIN_M = 10
+RADIUS_MAX_M = 1_000
+RADIUS_STEP_M = 10
+NEAREST_MAX = 20
+MAP_ZOOM = 16
+MAP_HEIGHT = 480
+INCIDENT_COLOUR = "#d7191c"
+TABLE_COLUMNS = {
+    "camera_id": "Camera",
+    "distance_m": "Distance (m)",
+    "from_incident": "Direction",
+    "action": "Action",
+    "in_view": "Incident in view",
+    "footage_available": "Footage likely kept",
+    "footage_until": "Kept until",
+    "owner_type": "Owner type",
+    "camera_count": "Cameras",
+    "address": "Address",
+    "owner_name": "Owner",
+    "contact_phone": "Phone",
+    "contact_email": "E-mail",
+    "within_radius": "Within radius",
+}
+
+page = start_page(
+    "Incident canvass",
+    icon="🔎",
+    caption="Cameras that may have seen an incident, nearest first, and the owners "
+    "to notify in an area. Click the map, type coordinates or search an address.",
+)
+ds, role, city = page.ds, page.role, page.ds.city
+if role == "public":
+    st.warning(
+        "The canvass lists private cameras by distance from a point, which would "
+        "reveal where they are. Sign in as staff or investigator in the sidebar."
+    )
+    st.stop()
+
+
+@st.cache_resource(show_spinner="Indexing the registry's cameras...", max_entries=4)
+def camera_index(_ds, key: tuple) -> CameraIndex:  # noqa: ARG001
+    """The spatial index of active cameras, shared by every rerun and session."""
+    return CameraIndex(_ds.cameras, _ds.city)
+
+
+index = camera_index(ds, page.key)
+now = ds.now if ds.synthetic else datetime.now().replace(second=0, microsecond=0)
+
+if "lat" not in st.session_state:
+    # start where the registry is densest, so a first look shows a real list
+    start_lat, start_lon = index.busiest(city.canvass_radius_m)
+    st.session_state["lat"] = round(start_lat, 6)
+    st.session_state["lon"] = round(start_lon, 6)
+if "radius_m" not in st.session_state:
+    st.session_state["radius_m"] = int(city.canvass_radius_m)
+if "nearest" not in st.session_state:
+    st.session_state["nearest"] = int(city.canvass_nearest)
+
+
+def _use_address(candidates: pd.DataFrame) -> None:
+    label = st.session_state.get("address_choice")
+    match = candidates[candidates["label"] == label]
+    if len(match):
+        st.session_state["lat"] = round(float(match.iloc[0]["latitude"]), 6)
+        st.session_state["lon"] = round(float(match.iloc[0]["longitude"]), 6)
+
+
+def _run_canvass(lat: float, lon: float, radius: float, nearest: int, at: datetime):
+    try:
+        return canvass(
+            index, lat, lon, radius_m=radius, nearest=nearest, at=at, now=now, role=role
+        )
+    except ValueError as exc:
+        st.error(f"Cannot canvass: {exc}")
+        st.stop()
+        raise  # st.stop() raises; keeps type checkers happy
+
+
+def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
+    m = folium.Map(location=[lat, lon], zoom_start=MAP_ZOOM, control_scale=True)
+    folium.Circle(
+        [lat, lon], radius=radius, color=INCIDENT_COLOUR, weight=2, fill=False
+    ).add_to(m)
+    folium.Marker(
+        [lat, lon],
+        tooltip="Incident",
+        icon=folium.Icon(color="red", icon="info-sign"),
+    ).add_to(m)
+    shown = result[result["latitude"].notna()]
+    for row in shown.itertuples(index=False):
+        text = (
+            f"<b>{escape_html(row.camera_id)}</b><br>{row.distance_m:.0f} m "
+            f"{escape_html(row.from_incident)} · {escape_html(row.action)}"
+        )
+        if isinstance(row.address, str) and row.address:
+            text += f"<br>{escape_html(row.address)}"
+        folium.CircleMarker(
+            [row.latitude, row.longitude],
+            radius=6,
+            color="#ffffff",
+            weight=1,
+            fill=True,
+            fill_color=TIER_COLOURS.get(row.tier, "#555555"),
+            fill_opacity=0.9,
+            tooltip=text,
+        ).add_to(m)
+    return use_local_assets(m, asset_base())
+
+
+def _file_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text.strip())[:40] or "no-case"
+
+
+def _store() -> RegistryStore:
+    return RegistryStore(default_store_path(city))
+
+
+# --- where and when ---------------------------------------------------------------
+map_col, input_col = st.columns([3, 2])
+with input_col:
+    st.subheader("Incident")
+    query = st.text_input(
+        "Search a registered address",
+        key="address_query",
+        placeholder="e.g. 1104 Main St",
+        help="Matches the registry's addresses, ignoring case and extra spaces. "
+        + (
+            "Residential addresses are searchable by investigators only."
+            if role != "investigator"
+            else ""
+        ),
+    )
+    if query.strip():
+        candidates = match_address(ds.cameras, query, role=role)
+        if candidates.empty:
+            st.caption("No registered address matches.")
+        else:
+            candidates = candidates.assign(
+                label=candidates["address"].astype(str)
+                + " ("
+                + candidates["camera_id"].astype(str)
+                + ")"
+            )
+            st.selectbox("Matches", candidates["label"].tolist(), key="address_choice")
+            st.button(
+                "Use this address",
+                key="use_address",
+                on_click=_use_address,
+                args=(candidates,),
+            )
+
+with map_col:
+    lat0, lon0 = float(st.session_state["lat"]), float(st.session_state["lon"])
+    radius0 = float(st.session_state["radius_m"])
+    preview = _run_canvass(
+        lat0,
+        lon0,
+        radius0,
+        int(st.session_state["nearest"]),
+        now,
+    )
+    clicked = st_folium(
+        _incident_map(lat0, lon0, radius0, preview),
+        key="canvass_map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+    )
+    click = (clicked or {}).get("last_clicked")
+    if click and st.session_state.get("_canvass_click") != click:
+        st.session_state["_canvass_click"] = click
+        if bool(city.extent.contains(click["lng"], click["lat"])):
+            st.session_state["lat"] = round(float(click["lat"]), 6)
+            st.session_state["lon"] = round(float(click["lng"]), 6)
+            st.rerun()
+        else:
+            st.warning(f"That point is outside {city.name}.")
+    st.caption(
+        "Red: incident and search radius. Blue: registered (ask the owner); "
+        "purple: integrated (view now). Residential cameras are drawn only for "
+        "investigators."
+    )
+
+with input_col:
+    ext = city.extent
+    c1, c2 = st.columns(2)
+    lat = c1.number_input(
+        "Latitude",
+        min_value=ext.min_lat,
+        max_value=ext.max_lat,
+        step=0.0001,
+        format="%.6f",
+        key="lat",
+    )
+    lon = c2.number_input(
+        "Longitude",
+        min_value=ext.min_lon,
+        max_value=ext.max_lon,
+        step=0.0001,
+        format="%.6f",
+        key="lon",
+    )
+    d1, d2 = st.columns(2)
+    day = d1.date_input(
+        "Date", value=now.date(), max_value=now.date(), key="incident_date"
+    )
+    hour = d2.time_input(
+        "Time", value=now.time().replace(second=0), step=900, key="incident_time"
+    )
+    radius = st.slider(
+        "Radius (m)",
+        min_value=RADIUS_MIN_M,
+        max_value=RADIUS_MAX_M,
+        step=RADIUS_STEP_M,
+        key="radius_m",
+    )
+    nearest = st.number_input(
+        "Also list the N nearest at any distance",
+        min_value=0,
+        max_value=NEAREST_MAX,
+        step=1,
+        key="nearest",
+        help=f"Investigators expect the {city.canvass_nearest} nearest "
+        "(as the real-time crime center's tools dock them).",
+    )
+    case_number = st.text_input("Case number", key="case_number")
+
+at = min(datetime.combine(day, hour), now)
+result = _run_canvass(float(lat), float(lon), float(radius), int(nearest), at)
+
+# --- the call list ----------------------------------------------------------------
+st.subheader("Cameras to check, nearest first")
+within = result[result["within_radius"]]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(f"Camera sites within {radius:g} m", f"{len(within):,}")
+m2.metric("View now (integrated)", f"{int((within['tier'] == 'integrated').sum()):,}")
+m3.metric("Incident in view", f"{int(within['in_view'].fillna(False).sum()):,}")
+m4.metric(
+    "Footage likely kept", f"{int(within['footage_available'].fillna(False).sum()):,}"
+)
+st.caption(
+    f"Incident {at:%d %b %Y %H:%M}; footage judged against {now:%d %b %Y %H:%M}. "
+    "'In view' is blank when the camera's direction is not registered; 'footage "
+    "likely kept' is blank when its retention is unknown. Withdrawn cameras never "
+    "appear."
+    + ("" if role == "investigator" else " Owner names and contacts: investigators.")
+)
+table = result[[c for c in TABLE_COLUMNS if c in result.columns]].rename(
+    columns=TABLE_COLUMNS
+)
+table.attrs = {}  # the query metadata is shown above, not serialised
+st.dataframe(table, hide_index=True, width="stretch")
+
+user_col, button_col = st.columns([2, 3])
+user = user_col.text_input("Your name (for the audit log)", key="canvass_user")
+with button_col:
+    b1, b2 = st.columns(2)
+    b1.download_button(
+        "Download call list (CSV)",
+        data=to_safe_csv(result),
+        file_name=f"canvass_{_file_part(case_number)}.csv",
+        mime="text/csv",
+        key="download_canvass",
+    )
+    ready = bool(case_number.strip() and user.strip())
+    if b2.button(
+        "Record canvass",
+        key="record_canvass",
+        disabled=not ready,
+        help="Writes who, when, where, the radius, the case and the listed cameras "
+        "to the registry's audit log. Needs a case number and your name.",
+    ):
+        try:
+            event = record_canvass(_store(), result, user=user, case_number=case_number)
+        except (ValueError, StoreError) as exc:
+            st.error(f"Not recorded: {exc}")
+        else:
+            st.success(f"Recorded in the audit log (event {event}).")
+
+# --- area notification ------------------------------------------------------------
+st.subheader("Notify owners in the area")
+notify_radius = st.slider(
+    "Notification radius (m)",
+    min_value=RADIUS_MIN_M,
+    max_value=RADIUS_MAX_M * 3,
+    step=RADIUS_STEP_M,
+    value=int(city.canvass_radius_m),
+    key="notify_radius_m",
+)
+notice = area_notification(index, (float(lat), float(lon), notify_radius), role=role)
+n1, n2, n3 = st.columns(3)
+n1.metric("Owners to notify", f"{notice.preview['owners']:,}")
+n2.metric("Sites", f"{notice.preview['sites']:,}")
+n3.metric("Cameras", f"{notice.preview['cameras']:,}")
+st.caption(
+    "Every active registration (registered and integrated) inside the circle; an "
+    "owner with several sites is counted once. "
+    + (
+        "The export carries names and contacts for the mass-notification system."
+        if role == "investigator"
+        else "The export lists owners by reference only: contacts are released to "
+        "investigators."
+    )
+)
+e1, e2 = st.columns(2)
+e1.download_button(
+    "Download notification list (CSV)",
+    data=to_safe_csv(notice.recipients),
+    file_name=f"notify_{_file_part(case_number)}.csv",
+    mime="text/csv",
+    key="download_notify",
+)
+if e2.button("Record notification list", key="record_notify", disabled=not ready):
+    try:
+        area_notification(
+            index,
+            (float(lat), float(lon), notify_radius),
+            role=role,
+            store=_store(),
+            user=user,
+            case_number=case_number,
+        )
+    except (ValueError, StoreError) as exc:
+        st.error(f"Not recorded: {exc}")
+    else:
+        st.success(f"Recorded in the audit log ({NOTIFY_ACTION}).")
