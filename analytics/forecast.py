@@ -322,6 +322,12 @@ def forecast_goal(
     per_site = _cameras_per_registered_site(cameras, as_of)
     required = required_pace(current, goal, as_of, target_date) if target_date else None
     notes = []
+    no_date = history.attrs.get("undated_registrations", 0)
+    if no_date:
+        notes.append(
+            f"{no_date} registration(s) have no registration date and are counted "
+            "in the starting stock (they cannot be placed in time)."
+        )
     undated = history.attrs.get("undated_withdrawals", 0)
     if undated:
         notes.append(

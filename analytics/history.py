@@ -14,6 +14,9 @@ Withdrawal dates and their assumptions
   alternative (withdrawn "today") would put every undated withdrawal into the
   latest month and make the current pace look worse than it is. The number of
   such rows is in ``frame.attrs["undated_withdrawals"]``.
+* No readable ``registered_at``: the camera is in the registry but cannot be
+  placed in time, so it is counted from the first known registration date (part
+  of the starting stock), with a warning.
 * ``status == "active"``: active, whatever ``withdrawn_at`` says (a camera can be
   re-registered; the status is the registry's answer for today).
 
@@ -57,8 +60,9 @@ def registry_events(
     Returns a frame aligned with ``cameras`` (same index) with ``registered``
     (Timestamp), ``withdrawn`` (Timestamp or NaT: the day it left the registry)
     and ``camera_count`` (int). Rows without a readable registration date are
-    dropped with a warning, withdrawn rows without a withdrawal date silently
-    (see the module docstring). Rows registered after ``as_of`` are dropped;
+    placed at the earliest known registration (the starting stock) with a
+    warning; withdrawn rows without a withdrawal date are dropped (see the
+    module docstring). Rows registered after ``as_of`` are dropped;
     withdrawals after ``as_of`` are not yet withdrawals (NaT).
     ``attrs["undated_withdrawals"]`` counts withdrawn rows without a date.
     """
@@ -69,11 +73,17 @@ def registry_events(
                 "columns of analytics.schema"
             )
     registered = pd.to_datetime(cameras["registered_at"], errors="coerce")
-    bad = int(registered.isna().sum())
-    if bad:
+    no_date = registered.isna()
+    if no_date.any():
+        # still in the registry today, but not placeable in time: counted from the
+        # start of the history, i.e. as part of the starting stock
+        start = registered.min()
+        if pd.isna(start):
+            start = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now()
+        registered = registered.fillna(start.normalize())
         warnings.warn(
-            f"{bad} registry row(s) have no readable `registered_at` and are left "
-            "out of the history",
+            f"{int(no_date.sum())} registry row(s) have no readable `registered_at`: "
+            f"counted as registered on {start:%Y-%m-%d}, the start of the history",
             stacklevel=3,
         )
     if "withdrawn_at" in cameras.columns:
@@ -103,6 +113,7 @@ def registry_events(
         events["withdrawn"] = events["withdrawn"].where(events["withdrawn"] <= cutoff)
     events = events[keep & ~undated]
     events.attrs["undated_withdrawals"] = int((undated & keep).sum())
+    events.attrs["undated_registrations"] = int((no_date & keep & ~undated).sum())
     return events
 
 
@@ -183,7 +194,7 @@ def camera_history(
     columns = ["period", *([by] if by else []), *COUNT_COLUMNS, "complete"]
     if events.empty:
         out = pd.DataFrame({c: [] for c in columns})
-        out.attrs.update(undated_withdrawals=0, as_of=as_of)
+        out.attrs.update(undated_withdrawals=0, undated_registrations=0, as_of=as_of)
         return out
 
     first = events["registered"].min().to_period(code)
@@ -221,7 +232,9 @@ def camera_history(
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     out.attrs.update(
-        undated_withdrawals=events.attrs["undated_withdrawals"], as_of=as_of
+        undated_withdrawals=events.attrs["undated_withdrawals"],
+        undated_registrations=events.attrs["undated_registrations"],
+        as_of=as_of,
     )
     return out
 

@@ -108,3 +108,13 @@ def test_bad_arguments_are_named(cams):
         camera_history(cams, by="ward")
     with pytest.raises(ValueError, match="`by` was 'colour'"):
         camera_history(cams, by="colour")
+
+
+def test_undated_registration_joins_the_starting_stock(cams):
+    cams.loc[2, "registered_at"] = None  # the 5-camera February site
+    with pytest.warns(UserWarning, match="1 registry row"):
+        hist = camera_history(cams, as_of=date(2025, 4, 30))
+    # counted from January (the first known registration) instead of February
+    assert list(hist["added"]) == [8, 0, 0, 0]
+    assert list(hist["cameras"]) == [8, 8, 6, 6]
+    assert hist.attrs["undated_registrations"] == 1
