@@ -42,6 +42,7 @@ __all__ = [
     "BriefingInputs",
     "CostScenario",
     "ForecastView",
+    "briefing_tables",
     "briefing_title",
     "build_briefing",
     "gather_briefing",
@@ -311,6 +312,19 @@ def _chosen_wards(
             )
     wanted = {str(w) for w in wards}
     return frame[frame["ward_id"].isin(wanted)].reset_index(drop=True)
+
+
+def briefing_tables(inputs: BriefingInputs) -> dict[str, pd.DataFrame]:
+    """The briefing's tables as plain frames for CSV download (no geometry).
+
+    Built from the already-redacted inputs, so a download holds nothing the
+    document does not. Write them with :func:`analytics.safe_output.to_safe_csv`.
+    """
+    return {
+        "wards": pd.DataFrame(inputs.ward_table).reset_index(drop=True),
+        "gaps": pd.DataFrame(inputs.gaps.drop(columns="geometry")),
+        "areas": pd.DataFrame(inputs.recruitment.drop(columns="geometry")),
+    }
 
 
 def ward_choices(dataset: Dataset) -> dict[str, str]:

@@ -18,6 +18,7 @@ import shapely
 
 from analytics import briefing
 from analytics.briefing_svg import bar_chart, class_breaks, classify, line_chart
+from analytics.safe_output import to_safe_csv
 from analytics.schema import SYNTHETIC_LABEL, WGS84
 from tests.conftest import CENTRE, offset
 
@@ -171,3 +172,234 @@ def test_charts_escape_labels():
     line = line_chart([("<b>", pd.Series([1.0, 2.0, 3.0], index=idx))])
     assert "<b>" not in line
     assert "polyline" in line
+
+
+# --- end to end: a hostile registry through gather + render ------------------------
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+AS_OF = date(2026, 1, 1)
+
+
+def _registered(i: int) -> date:
+    """Spread registrations over the months since launch, for the forecast."""
+    return (pd.Timestamp("2024-09-01") + pd.DateOffset(months=i % 16)).date()
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    """Two wards; residential cameras with contacts and markup; a lone far camera.
+
+    Ward 1 ("North", north of CENTRE) holds a cluster of 6 residential sites
+    (1 camera each) and 3 business sites (2 cameras each): 9 sites, 12 cameras.
+    Ward 2 (named with markup, south) holds 2 residential sites: fewer than the
+    city's 5, so its counts are withheld. A lone residential site with 3 cameras
+    sits ~21 km away, outside both wards, alone in its parent cells: suppressed.
+    """
+    from analytics.config import load_city
+    from analytics.datasets import Dataset
+    from tests.conftest import make_cameras, make_incidents
+
+    city = load_city("little_rock")
+    lat, lon = CENTRE
+    rows = []
+    for i in range(6):
+        a, b = offset(lat, lon, 20.0 * i + 3.3, 1300.0 + 7.7 * i)
+        rows.append(
+            {
+                "latitude": round(a, 6),
+                "longitude": round(b, 6),
+                "owner_type": "residential",
+                "owner_name": SCRIPT if i == 0 else f"Resident Alvarez{i}",
+                "address": IMG if i == 0 else f"{100 + i} Quietlane Rd",
+                "contact_phone": f"501-555-01{i:02d}",
+                "contact_email": f"resident{i}@homes.example",
+                "registered_at": _registered(i),
+            }
+        )
+    for i in range(3):
+        a, b = offset(lat, lon, -400.0 + 150 * i, 900.0)
+        rows.append(
+            {
+                "latitude": round(a, 6),
+                "longitude": round(b, 6),
+                "owner_type": "business",
+                "camera_count": 2,
+                "owner_name": f"Shopkeeper Brightwater{i}",
+                "address": f"{500 + i} Market St",
+                "contact_phone": f"501-555-02{i:02d}",
+                "contact_email": f"shop{i}@biz.example",
+                "registered_at": _registered(6 + i),
+            }
+        )
+    for i in range(2):
+        a, b = offset(lat, lon, 300.0 * i + 11.1, -1200.0)
+        rows.append(
+            {
+                "latitude": round(a, 6),
+                "longitude": round(b, 6),
+                "owner_type": "residential",
+                "owner_name": f"Resident Okonkwo{i}",
+                "address": f"{20 + i} Hiddenhill Ct",
+                "contact_phone": f"501-555-03{i:02d}",
+                "contact_email": f"south{i}@homes.example",
+                "registered_at": _registered(9 + i),
+            }
+        )
+    a, b = offset(lat, lon, 15_000.0, 15_000.0)
+    rows.append(
+        {
+            "latitude": round(a, 6),
+            "longitude": round(b, 6),
+            "owner_type": "residential",
+            "camera_count": 3,
+            "owner_name": "Resident Farawayson",
+            "address": "9 Lonelyfarm Rd",
+            "contact_phone": "501-555-0999",
+            "contact_email": "lonely@homes.example",
+            "registered_at": _registered(11),
+        }
+    )
+    cameras = make_cameras(rows)
+    incidents = make_incidents(
+        [
+            {"latitude": r["latitude"] + 0.0001, "longitude": r["longitude"]}
+            for r in rows[:11]
+        ]
+        + [
+            {
+                "latitude": a,
+                "longitude": b,
+                "category": "property",
+                "offense_code": "23C",
+            }
+            for a, b in (
+                offset(lat, lon, 700, 1700),
+                offset(lat, lon, -700, 300),
+                offset(lat, lon, 600, -500),
+                offset(lat, lon, -600, -1700),
+            )
+        ]
+    )
+    wards = gpd.GeoDataFrame(
+        {"ward_id": ["1", "2"], "ward_name": ["North", HOSTILE_WARD]},
+        geometry=[
+            square(*offset(lat, lon, 0, 1000), 1000),
+            square(*offset(lat, lon, 0, -1000), 1000),
+        ],
+        crs=WGS84,
+    )
+    ds = Dataset(
+        cameras,
+        incidents,
+        wards,
+        wards.dissolve()[["geometry"]],
+        city,
+        "hostile test registry",
+        False,
+        AS_OF,
+    )
+    editions = {
+        aud: briefing.gather_briefing(ds, audience=aud, recruit_k=3)
+        for aud in briefing.BRIEFING_AUDIENCES
+    }
+    html = {aud: briefing.render_briefing(inp) for aud, inp in editions.items()}
+    return ds, rows, editions, html
+
+
+def _secrets(rows, owner_type="residential") -> list[str]:
+    out = []
+    for r in rows:
+        if r["owner_type"] != owner_type:
+            continue
+        out += [f"{r['latitude']:.4f}", f"{r['longitude']:.4f}"]
+        out += [str(r[k]) for k in ("owner_name", "address", "contact_phone")]
+        out.append(str(r["contact_email"]))
+    return out
+
+
+@pytest.mark.parametrize("audience", ["public", "staff"])
+def test_no_resident_can_be_traced(hostile, audience):
+    _, rows, editions, html = hostile
+    doc = html[audience]
+    csvs = [
+        to_safe_csv(f).decode("utf-8-sig")
+        for f in briefing.briefing_tables(editions[audience]).values()
+    ]
+    contacts = [s for s in _secrets(rows, "business") if "@" in s or "501-" in s]
+    for text in [doc, *csvs]:
+        for secret in _secrets(rows) + contacts:
+            assert secret not in text, secret
+    # no live markup in the document (CSV is data: markup there is inert text)
+    assert "<script" not in doc.lower()
+    assert "onerror=" not in doc
+    assert "onmouseover=" not in doc
+    assert re.search(r"<[a-z]+[^>]*\son\w+\s*=", doc, re.I) is None
+
+
+def test_csv_downloads_neutralise_formulas(standin):
+    inputs = briefing.BriefingInputs(
+        **{
+            **standin.__dict__,
+            "ward_table": standin.ward_table.assign(ward_name=["=1+1", "@SUM(A1)"]),
+        }
+    )
+    text = to_safe_csv(briefing.briefing_tables(inputs)["wards"]).decode("utf-8-sig")
+    assert "'=1+1" in text
+    assert "'@SUM(A1)" in text
+
+
+def test_investigator_view_has_the_contacts(hostile):
+    from analytics.privacy import redact_table
+
+    ds, rows, _, _ = hostile
+    full = redact_table(ds.cameras, "investigator")
+    assert set(full["contact_email"]) == {r["contact_email"] for r in rows}
+    assert SCRIPT in set(full["owner_name"])
+
+
+def test_staff_sees_business_points_public_none(hostile):
+    _, _, editions, html = hostile
+    assert len(editions["public"].camera_points) == 0
+    assert "<circle" not in html["public"]
+    assert len(editions["staff"].camera_points) == 3  # the three business sites
+    assert html["staff"].count("<circle") == 3
+    assert "Staff edition" in html["staff"]
+    assert "Staff edition" not in html["public"]
+
+
+def test_small_wards_and_cells_are_withheld_and_said(hostile, city):
+    _, _, editions, html = hostile
+    table = editions["public"].ward_table.set_index("ward_id")
+    assert table.loc["1", "cameras"] == 12  # 6 x 1 residential + 3 x 2 business
+    assert np.isnan(table.loc["2", "cameras"])  # 2 sites < 5
+    assert np.isnan(table.loc["2", "coverage_share"])  # public: shares withheld
+    assert not np.isnan(
+        editions["staff"].ward_table.set_index("ward_id").loc["2", "coverage_share"]
+    )
+    # the lone far camera (3 cameras) shares no parent cell with anything
+    assert editions["public"].suppressed_cameras == 3
+    doc = html["public"]
+    assert f"fewer than {city.min_group_size} sites" in doc
+    assert "3 cameras are in areas too sparse even after merging" in doc
+
+
+def test_ward_selection_limits_the_briefing(hostile, city):
+    ds, *_ = hostile
+    inputs = briefing.gather_briefing(ds, audience="public", wards=["2"], recruit_k=2)
+    # ward 2 alone: 2 residential sites, fewer than 5, so no counts at all
+    assert inputs.headline.get("suppressed")
+    assert inputs.headline["incidents"] == 4  # 2 at the cameras + 2 property
+    doc = briefing.render_briefing(inputs)
+    assert f"fewer than {city.min_group_size} sites" in doc
+    assert "&lt;b onmouseover&#61;" in doc  # the chosen ward's name, escaped
+    with pytest.raises(ValueError, match=r"ward '9' is not a ward id.*\['1', '2'\]"):
+        briefing.gather_briefing(ds, audience="public", wards=["9"])
+
+
+def test_end_to_end_document_is_offline(hostile):
+    *_, html = hostile
+    for doc in html.values():
+        assert "http://" not in doc
+        assert "https://" not in doc
+        assert EXTERNAL.search(doc) is None
+        assert "Synthetic demo data" not in doc  # real data is not labelled

@@ -1,0 +1,197 @@
+"""Council briefing: one self-contained HTML document to download, print or email.
+
+Widgets and layout only; the document comes from analytics.briefing (which runs
+every figure through analytics.privacy for the chosen edition). docs/briefing.md
+says what it contains.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import streamlit as st
+
+from analytics.briefing import (
+    BRIEFING_AUDIENCES,
+    DEFAULT_RECRUIT_K,
+    BriefingInputs,
+    CostScenario,
+    briefing_tables,
+    gather_briefing,
+    render_briefing,
+    ward_choices,
+)
+from analytics.safe_output import to_safe_csv
+from ui.data import get_dataset
+from ui.page import start_page
+
+# Editions each viewer role may export: the briefing never carries contacts, so
+# investigators export the staff edition at most.
+EXPORTABLE = {
+    "public": ("public",),
+    "staff": BRIEFING_AUDIENCES,
+    "investigator": BRIEFING_AUDIENCES,
+}
+EDITION_HELP = {
+    "public": "Aggregates only: safe to publish or send to council.",
+    "staff": "Adds exact points of business, institutional and city cameras. "
+    "Not for public release.",
+}
+DEFAULT_DEVICES = 100
+DEFAULT_YEARS = 3
+MAX_RECRUIT = 500
+PREVIEW_HEIGHT = 900
+TABLE_LABELS = {
+    "wards": "Ward table",
+    "gaps": "Gap cells",
+    "areas": "Recruitment areas",
+}
+
+page = start_page(
+    "Council briefing",
+    icon="📄",
+    caption="A self-contained document for council members and the public: it "
+    "opens offline, prints cleanly and never shows where a resident keeps a camera.",
+)
+ds, filters, role = page.ds, page.filters, page.role
+city = ds.city
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_inputs(
+    data_key: tuple,  # noqa: ARG001 (stands in for the shared dataset)
+    audience: str,
+    since: date,
+    until: date,
+    wards: tuple[str, ...],
+    categories: tuple[str, ...],
+    range_scale: float,
+    recruit_k: int,
+    scenario: CostScenario,
+) -> BriefingInputs:
+    return gather_briefing(
+        get_dataset(),
+        audience=audience,
+        since=since,
+        until=until,
+        wards=wards or None,
+        categories=categories,
+        scenario=scenario,
+        recruit_k=recruit_k,
+        range_scale=range_scale,
+    )
+
+
+allowed = EXPORTABLE.get(role, ("public",))
+left, right = st.columns([1, 2])
+audience = left.radio(
+    "Edition",
+    allowed,
+    key="audience",
+    format_func=str.capitalize,
+    help=" ".join(f"{a.capitalize()}: {EDITION_HELP[a]}" for a in allowed),
+)
+if len(allowed) == 1:
+    left.caption("Signed in as public: only the public edition can be exported.")
+names = ward_choices(ds)
+picked_wards = right.multiselect(
+    "Wards (none = the whole city)",
+    list(names),
+    key="wards",
+    format_func=lambda w: names.get(w, w),
+    disabled=not names,
+    help="Limit incidents and camera counts to these wards. The goal forecast "
+    "stays city-wide.",
+)
+st.caption(f"Period and offence filters come from the sidebar: {filters.describe()}.")
+
+with st.expander("Scenario: integration devices and recruitment", expanded=False):
+    c1, c2, c3, c4 = st.columns(4)
+    devices = c1.number_input(
+        "Integration devices",
+        min_value=0,
+        max_value=100_000,
+        value=DEFAULT_DEVICES,
+        step=10,
+        key="devices",
+        help="Devices giving live access, to be costed.",
+    )
+    years = c2.number_input(
+        "Years kept", min_value=1, max_value=20, value=DEFAULT_YEARS, key="years"
+    )
+    if len(city.devices) > 1:
+        top_share = c3.slider(
+            f"Share of '{city.devices[-1].name}'",
+            min_value=0.0,
+            max_value=1.0,
+            value=0.0,
+            step=0.05,
+            key="top_share",
+        )
+        mix = (
+            (city.devices[0].name, 1.0 - top_share),
+            (city.devices[-1].name, top_share),
+        )
+        mix = tuple((n, round(s, 6)) for n, s in mix if s > 0)
+    else:
+        mix = ()
+    recruit_k = c4.number_input(
+        "Sites to recommend",
+        min_value=1,
+        max_value=MAX_RECRUIT,
+        value=DEFAULT_RECRUIT_K,
+        key="recruit",
+    )
+scenario = CostScenario(integrations=int(devices), years=float(years), tier_mix=mix)
+
+with st.spinner("Computing coverage, gaps, recruitment areas and the forecast..."):
+    inputs = cached_inputs(
+        page.key,
+        audience,
+        filters.since,
+        filters.until,
+        tuple(picked_wards),
+        filters.categories,
+        filters.range_scale,
+        int(recruit_k),
+        scenario,
+    )
+    html = render_briefing(inputs)
+# kept for tests and for a second download without recomputing
+st.session_state["briefing_html"] = html
+
+stamp = f"{ds.as_of:%Y-%m-%d}"
+scope = "-wards-" + "-".join(picked_wards) if picked_wards else ""
+size_kb = len(html.encode("utf-8")) / 1024
+st.download_button(
+    f"Download the {audience} briefing (HTML, {size_kb:,.0f} KB)",
+    data=html.encode("utf-8"),
+    file_name=f"briefing-{audience}{scope}-{stamp}.html",
+    mime="text/html",
+    key="download_briefing",
+    type="primary",
+    icon="📄",
+)
+st.caption(
+    "Opens offline in any browser (maps and charts are embedded, nothing is "
+    "fetched); use the browser's Print for paper or PDF: each section starts on "
+    "a new page."
+)
+
+tables = briefing_tables(inputs)
+cols = st.columns(len(tables))
+for col, (name, frame) in zip(cols, tables.items(), strict=True):
+    col.download_button(
+        f"{TABLE_LABELS[name]} (CSV)",
+        data=to_safe_csv(frame),
+        file_name=f"briefing-{name}-{audience}-{stamp}.csv",
+        mime="text/csv",
+        key=f"download_{name}",
+    )
+
+st.subheader("Preview")
+st.caption(
+    f"The {audience} edition exactly as it will be downloaded "
+    f"(generated {datetime.now():%d %b %Y %H:%M})."
+)
+st.iframe(html, height=PREVIEW_HEIGHT)
