@@ -377,6 +377,17 @@ def forecast_goal(
             message=f"The goal of {goal:,} cameras is reached: {current:,} today.",
             notes=tuple(notes),
         )
+    if history.empty:
+        return ForecastResult(
+            **common,
+            **no_model,
+            status="too_short",
+            message=(
+                f"The registry has no cameras up to {as_of.isoformat()}: there is "
+                "no history to forecast from."
+            ),
+            notes=tuple(notes),
+        )
     if n < MIN_MONTHS:
         return ForecastResult(
             **common,

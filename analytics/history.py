@@ -191,9 +191,15 @@ def camera_history(
     groups = _group_labels(cameras, by, wards)
 
     code = FREQUENCIES[freq]
-    columns = ["period", *([by] if by else []), *COUNT_COLUMNS, "complete"]
     if events.empty:
-        out = pd.DataFrame({c: [] for c in columns})
+        out = pd.DataFrame(
+            {
+                "period": pd.Series([], dtype="datetime64[ns]"),
+                **({by: pd.Series([], dtype="string")} if by else {}),
+                **{c: pd.Series([], dtype="int64") for c in COUNT_COLUMNS},
+                "complete": pd.Series([], dtype=bool),
+            }
+        )
         out.attrs.update(undated_withdrawals=0, undated_registrations=0, as_of=as_of)
         return out
 

@@ -282,3 +282,11 @@ def test_scenario_validation(linear_forecast):
             linear_forecast,
             [Scenario("past", campaign_cameras=5, campaign_month=date(2020, 1, 1))],
         )
+
+
+def test_empty_registry_says_there_is_no_history(city):
+    empty = registry([100] * 3).iloc[:0]
+    result = forecast_goal(empty, city, as_of=AS_OF)
+    assert result.status == "too_short"
+    assert result.current_cameras == 0
+    assert "no history" in result.message
