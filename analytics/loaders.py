@@ -293,6 +293,7 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
     had_text = pd.Series(False, index=idx)
     bad_text = pd.Series(False, index=idx)
     sources = 0
+    projected_note = ""
     if raw.geom_lon is not None:
         sources += 1
         lat = lat.fillna(pd.Series(raw.geom_lat, index=idx))
@@ -314,11 +315,12 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
         xy_names = normalise_name(lat_col) in ("y", "point_y", "y_coord", "ycoord")
         projected = (y.abs() > MAX_DEGREES) | (x.abs() > MAX_DEGREES)
         if xy_names and projected.mean() > 0.5:
-            rows.warn(
+            projected_note = (
                 f"columns {lat_col!r}/{lon_col!r} hold projected values (e.g. "
                 f"{rows.column(lon_col).iloc[int(np.argmax(projected))]}), not "
-                "degrees: ignored"
+                "degrees"
             )
+            rows.warn(f"{projected_note}: ignored")
         else:
             sources += 1
             had_text |= ~(y_empty & x_empty)
@@ -340,10 +342,13 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
         bad_text |= t_bad & lat.isna()
         had_text |= ~t_empty
     if sources == 0:
+        if projected_note:
+            projected_note = f" ({projected_note}, without a CRS)"
         raise LoadError(
-            f"{raw.name}: no location columns: expected latitude/longitude (or "
-            "lat/lon, x/y in degrees), a '(lat, lon)' or WKT 'POINT (lon lat)' "
-            f"location column, or point geometry; found columns {columns}"
+            f"{raw.name}: no location columns{projected_note}: expected "
+            "latitude/longitude (or lat/lon, x/y in degrees), a '(lat, lon)' or "
+            "WKT 'POINT (lon lat)' location column, or point geometry; "
+            f"found columns {columns}"
         )
     missing = lat.isna() | lon.isna()
     rows.reject(missing & bad_text, R_BAD_COORDS)
@@ -606,7 +611,7 @@ def _incidents(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
     given = given.where(given.isin(CATEGORIES))
     unique_codes = code.dropna().unique()
     lookup = {c: rows.city.category_for(c) for c in unique_codes}
-    derived = code.map(lookup)
+    derived = pd.Series(code.map(lookup), dtype="str")
     if mapping.get("offense_code") is None and mapping.get("category") is None:
         rows.warn("no offense code or category column: every incident is 'other'")
     out["category"] = derived.fillna(given).fillna("other")
