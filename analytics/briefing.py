@@ -214,6 +214,8 @@ def gather_briefing(
             f"`since` was {since.isoformat()} but is expected to be on or before "
             f"`until` {until.isoformat()}"
         )
+    if since and until is None:  # the data ends on its as-of date: say so
+        until = dataset.as_of
     chosen = _chosen_wards(dataset.wards, wards)
     area = chosen.dissolve().geometry if chosen is not None else None
     cameras = dataset.cameras
