@@ -89,6 +89,15 @@ def month_label(day: date | None) -> str:
     return f"{day:%b %Y}" if day else "not within horizon"
 
 
+def short_label(day: date | None, result: ForecastResult) -> str:
+    """Month of ``day`` or "Not by <horizon end>", short enough for a metric."""
+    if day:
+        return f"{day:%b %Y}"
+    if len(result.projection):
+        return f"Not by {result.projection['date'].iloc[-1]:%Y}"
+    return "no forecast"
+
+
 def history_points(result: ForecastResult) -> pd.DataFrame:
     """Running totals at each month end (the current month at the data's date)."""
     hist = result.history
@@ -151,7 +160,13 @@ m3.metric(
 )
 m4.metric(
     "Projected goal date",
-    month_label(result.projected_goal_date) if result.status == "ok" else "no forecast",
+    short_label(result.projected_goal_date, result),
+    help=(
+        f"80% interval: {month_label(result.interval[0])} to "
+        f"{month_label(result.interval[1])}."
+        if result.interval
+        else None
+    ),
 )
 
 p1, p2, p3 = st.columns(3)
@@ -171,8 +186,8 @@ else:
     p1.metric("Required pace", "pick a future target date")
 if result.months_to_goal_at_pace is not None:
     p3.metric(
-        "At today's pace",
-        f"{result.months_to_goal_at_pace / 12:,.1f} years to the goal",
+        "Years to goal at today's pace",
+        f"{result.months_to_goal_at_pace / 12:,.1f} years",
         help="If the current pace simply continued, no trend.",
     )
 
@@ -420,7 +435,7 @@ else:
     combined = summary.iloc[-1]
     st.metric(
         f"Goal date: {combined['scenario']}",
-        month_label(combined["goal_date"]),
+        short_label(combined["goal_date"], result),
         help="The projected date of reaching the goal with the scenario's drivers.",
     )
     sfig = go.Figure()
