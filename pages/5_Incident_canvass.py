@@ -38,6 +38,12 @@ NEAREST_MAX = 20
 MAP_ZOOM = 16
 MAP_HEIGHT = 480
 INCIDENT_COLOUR = "#d7191c"
+CITY_STYLE = {
+    "color": "#888888",
+    "weight": 1,
+    "fillColor": "#f3efe4",
+    "fillOpacity": 0.5,
+}
 TABLE_COLUMNS = {
     "camera_id": "Camera",
     "distance_m": "Distance (m)",
@@ -111,13 +117,27 @@ def _run_canvass(lat: float, lon: float, radius: float, nearest: int, at: dateti
 
 def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
     m = folium.Map(location=[lat, lon], zoom_start=MAP_ZOOM, control_scale=True)
+    if ds.city_limit is not None and len(ds.city_limit):
+        # drawn under the tiles' place so the map reads without a tile server
+        folium.GeoJson(
+            ds.city_limit.to_crs("EPSG:4326").geometry.to_json(),
+            name="City limit",
+            style_function=lambda _: CITY_STYLE,
+            interactive=False,
+        ).add_to(m)
     folium.Circle(
         [lat, lon], radius=radius, color=INCIDENT_COLOUR, weight=2, fill=False
     ).add_to(m)
-    folium.Marker(
+    # a plain circle marker: folium.Icon needs a script that is not vendored
+    folium.CircleMarker(
         [lat, lon],
+        radius=8,
+        color="#ffffff",
+        weight=2,
+        fill=True,
+        fill_color=INCIDENT_COLOUR,
+        fill_opacity=1.0,
         tooltip="Incident",
-        icon=folium.Icon(color="red", icon="info-sign"),
     ).add_to(m)
     shown = result[result["latitude"].notna()]
     for row in shown.itertuples(index=False):
