@@ -143,9 +143,19 @@ def cell_candidates(
     count = np.bincount(inverse, minlength=len(unique))
     # heaviest first; the cell id breaks ties so the order never depends on input
     order = np.lexsort((unique, -w))
-    centres = np.array([h3_int.cell_to_latlng(int(c)) for c in unique[order]])
-    keep = inside(area, centres[:, 1], centres[:, 0])
-    order, centres = order[keep][:max_candidates], centres[keep][:max_candidates]
+    # centres only for the heaviest cells, a chunk at a time, until enough are inside
+    kept_order, kept_centres, start = [], [], 0
+    have = 0
+    while have < max_candidates and start < len(order):
+        chunk = order[start : start + max_candidates]
+        start += len(chunk)
+        centres = np.array([h3_int.cell_to_latlng(int(c)) for c in unique[chunk]])
+        keep = inside(area, centres[:, 1], centres[:, 0])
+        kept_order.append(chunk[keep])
+        kept_centres.append(centres[keep])
+        have += int(keep.sum())
+    order = np.concatenate(kept_order)[:max_candidates]
+    centres = np.concatenate(kept_centres)[:max_candidates]
     ids = [h3_int.int_to_str(int(c)) for c in unique[order]]
     frame = pd.DataFrame(
         {

@@ -205,7 +205,12 @@ def recommend_sites(
     cx, cy = to_metric.transform(
         cands["longitude"].to_numpy(float), cands["latitude"].to_numpy(float)
     )
-    tree = cKDTree(incident_xy) if len(incident_xy) else None
+    # unbalanced, uncompacted: builds ~2x faster and queries as fast on city data
+    tree = (
+        cKDTree(incident_xy, balanced_tree=False, compact_nodes=False)
+        if len(incident_xy)
+        else None
+    )
     matrix = _reach_matrix(tree, np.column_stack([cx, cy]), range_m, len(open_))
     picks, gains, counts = lazy_greedy(matrix, open_weight, k)
 
@@ -388,11 +393,10 @@ def _incident_arrays(
         )
     lon = pd.to_numeric(incidents["longitude"], errors="coerce").to_numpy(float)
     lat = pd.to_numeric(incidents["latitude"], errors="coerce").to_numpy(float)
-    weights = {c: city.weight_for(c) for c in incidents["category"].dropna().unique()}
-    weight = (
-        incidents["category"].map(weights).astype(float).fillna(0.0).to_numpy(float)
-    )
-    return lon, lat, weight
+    # factorize + lookup: pandas' string-dtype .map is ~20x slower on 1M rows
+    codes, names = pd.factorize(incidents["category"])
+    by_code = np.array([city.weight_for(str(c)) for c in names] + [0.0])
+    return lon, lat, by_code[codes]  # code -1 (missing) picks the trailing 0.0
 
 
 def _existing_coverage(
@@ -429,7 +433,7 @@ def _reach_matrix(
     n = len(points)
     if tree is None or n == 0:
         return sp.csr_array((n, n_incidents), dtype=float)
-    reach = tree.query_ball_point(points, r=range_m, workers=-1, return_sorted=True)
+    reach = tree.query_ball_point(points, r=range_m, workers=-1, return_sorted=False)
     lengths = np.fromiter(map(len, reach), dtype=np.int64, count=n)
     indices = np.fromiter(
         itertools.chain.from_iterable(reach), dtype=np.int64, count=int(lengths.sum())
