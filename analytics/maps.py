@@ -30,6 +30,7 @@ from folium.plugins import FastMarkerCluster, HeatMap
 from jinja2 import Template
 
 from analytics.config import CityConfig
+from analytics.privacy import validate_audience
 from analytics.safe_output import escape_html
 from analytics.schema import WGS84
 
@@ -53,6 +54,10 @@ NO_DATA_FILL = "#d9d9d9"
 # Aggregated camera cells: count class edges and fills
 CELL_EDGES = (0, 10, 25, 50)
 CELL_COLOURS = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
+# Columns of hex and gap tables that count or locate cameras: withheld below the
+# investigator role (many distances to the nearest camera would trilaterate homes)
+HEX_CAMERA_COLUMNS = ("cameras", "cameras_per_km2", "nearest_camera_m")
+HEX_FIELDS = ("incidents", "uncovered", "covered")
 # Choropleth measures: hex column -> (legend title, bin edges or None for data
 # quantiles, colours from low to high)
 CHOROPLETHS = {
@@ -100,6 +105,16 @@ function (cluster) {
             + 'px;text-align:center;font:bold 11px sans-serif;opacity:0.85">'
             + n + '</div>',
         className: '', iconSize: L.point(size, size)
+    });
+}"""
+
+
+# Permanent, centred label from the (already escaped) ``ward`` property.
+_LABEL_JS = """\
+function (feature, layer) {
+    layer.bindTooltip(feature.properties.ward, {
+        permanent: true, direction: "center", className: "camreg-ward-label",
+        opacity: 0.85
     });
 }"""
 
@@ -200,6 +215,9 @@ def build_coverage_map(
             f"`choropleth` was {choropleth!r} but is expected to be in "
             f"{list(CHOROPLETHS)}"
         )
+    validate_audience(role)
+    if hexes is not None:
+        hexes = hexes_for_audience(hexes, role)
     m = _base_map(city, city_limit, tiles)
     legend: list[str] = []
     if city_limit is not None and len(city_limit):
@@ -215,7 +233,7 @@ def build_coverage_map(
         _add_wards(m, wards)
         legend.append(_line_swatch(WARD_LINE, "Ward boundary"))
     if gaps is not None and len(gaps):
-        _add_gaps(m, gaps)
+        _add_gaps(m, hexes_for_audience(gaps, role))
         legend.append(
             _line_swatch(GAP_LINE, f"Top {MAX_GAP_CELLS} gap cells", dash=True)
         )
@@ -229,6 +247,20 @@ def build_coverage_map(
     if asset_base is not None:
         use_local_assets(m, asset_base)
     return m
+
+
+def hexes_for_audience(hexes: gpd.GeoDataFrame, audience: str) -> gpd.GeoDataFrame:
+    """A hex or gap table without camera counts and distances, below investigator.
+
+    A hex holding one home's camera would place it within ~0.7 km2, and the
+    distances from many cells to their nearest camera would pinpoint it; camera
+    counts that respect the privacy threshold come from
+    ``redact_cameras(...).cells`` instead. Incident figures are kept.
+    """
+    validate_audience(audience)
+    if audience == "investigator":
+        return hexes
+    return hexes.drop(columns=[c for c in HEX_CAMERA_COLUMNS if c in hexes.columns])
 
 
 def use_local_assets(m: folium.Map, base: str) -> folium.Map:
@@ -324,33 +356,26 @@ def _add_city_limit(m: folium.Map, city_limit: gpd.GeoDataFrame) -> None:
 def _add_wards(m: folium.Map, wards: gpd.GeoDataFrame) -> None:
     frame = wards.to_crs(WGS84)
     names = frame["ward_name"] if "ward_name" in frame else frame.get("ward_id")
-    data = gpd.GeoDataFrame(
-        {"ward": [escape_html(n) for n in names]}, geometry=frame.geometry, crs=WGS84
-    )
+    labels = [escape_html(n) for n in names]
+    outlines = gpd.GeoDataFrame({"ward": labels}, geometry=frame.geometry, crs=WGS84)
     group = folium.FeatureGroup(name="Wards", show=True)
     folium.GeoJson(
-        _geojson(data),
-        style_function=lambda _: {
-            "color": WARD_LINE,
-            "weight": 2,
-            "fillOpacity": 0.0,
-        },
+        _geojson(outlines),
+        style_function=lambda _: {"color": WARD_LINE, "weight": 2, "fillOpacity": 0.0},
         highlight_function=lambda _: {"weight": 4},
         tooltip=folium.GeoJsonTooltip(fields=["ward"], aliases=["Ward"]),
     ).add_to(group)
-    for name, point in zip(
-        data["ward"], frame.geometry.representative_point(), strict=True
-    ):
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=(
-                    '<div style="font:bold 11px sans-serif;color:#333;'
-                    "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;"
-                    f'transform:translate(-50%,-50%)">{name}</div>'
-                )
-            ),
-        ).add_to(group)
+    # one layer of invisible points carrying permanent labels: a marker per ward
+    # would cost a template render each
+    points = gpd.GeoDataFrame(
+        {"ward": labels}, geometry=frame.geometry.representative_point(), crs=WGS84
+    )
+    folium.GeoJson(
+        _geojson(points),
+        marker=folium.CircleMarker(radius=0, opacity=0, fill_opacity=0),
+        on_each_feature=folium.JsCode(_LABEL_JS),
+        interactive=False,
+    ).add_to(group)
     group.add_to(m)
 
 
@@ -362,7 +387,6 @@ def _add_choropleth(m: folium.Map, hexes: gpd.GeoDataFrame, measure: str) -> str
     props = pd.DataFrame(
         {
             "fill": fill,
-            "cameras": _int_text(frame.get("cameras"), len(frame)),
             "incidents": _int_text(frame.get("incidents"), len(frame)),
             "uncovered": _int_text(frame.get("incidents_uncovered"), len(frame)),
             "covered": [
@@ -374,6 +398,8 @@ def _add_choropleth(m: folium.Map, hexes: gpd.GeoDataFrame, measure: str) -> str
             ],
         }
     )
+    if "cameras" in frame:
+        props.insert(0, "cameras", _int_text(frame["cameras"], len(frame)))
     data = gpd.GeoDataFrame(props, geometry=frame.geometry.to_numpy(), crs=WGS84)
     folium.GeoJson(
         _geojson(data),
@@ -386,9 +412,9 @@ def _add_choropleth(m: folium.Map, hexes: gpd.GeoDataFrame, measure: str) -> str
         },
         highlight_function=lambda _: {"weight": 2, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["cameras", "incidents", "uncovered", "covered"],
+            fields=[*(["cameras"] if "cameras" in props else []), *HEX_FIELDS],
             aliases=[
-                "Cameras",
+                *(["Cameras"] if "cameras" in props else []),
                 "Incidents",
                 "Out of camera range",
                 "Within camera range",
@@ -646,26 +672,37 @@ def _add_viewsheds(
 
 def _add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
     frame = sites.head(MAX_SITE_MARKERS).to_crs(WGS84)
-    group = folium.FeatureGroup(name="Recommended sites", show=True)
-    gain_col = next(
-        (c for c in ("gain", "marginal_gain", "weighted_gain") if c in frame), None
+    ranks = (
+        frame["rank"].astype(int).tolist()
+        if "rank" in frame
+        else list(range(1, len(frame) + 1))
     )
-    for rank, (_, row) in enumerate(frame.iterrows(), start=1):
-        label = int(row["rank"]) if "rank" in frame else rank
-        tip = f"Site {label}"
-        if gain_col:
-            tip += f": +{float(row[gain_col]):,.1f} weighted incidents covered"
-        folium.CircleMarker(
-            [row.geometry.y, row.geometry.x],
+    gains = (
+        [f"+{v:,.1f}" for v in frame["marginal_gain"].astype(float)]
+        if "marginal_gain" in frame
+        else ["–"] * len(frame)
+    )
+    data = gpd.GeoDataFrame(
+        {"site": [str(r) for r in ranks], "gain": gains},
+        geometry=frame.geometry.to_numpy(),
+        crs=WGS84,
+    )
+    folium.GeoJson(
+        _geojson(data),
+        name="Recommended sites",
+        marker=folium.CircleMarker(
             radius=7,
             color="#ffffff",
             weight=2,
             fill=True,
             fill_color=SITE_COLOUR,
             fill_opacity=0.95,
-            tooltip=escape_html(tip),
-        ).add_to(group)
-    group.add_to(m)
+        ),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["site", "gain"],
+            aliases=["Recommended site", "Weighted incidents added"],
+        ),
+    ).add_to(m)
 
 
 # --- helpers ---------------------------------------------------------------------

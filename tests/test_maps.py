@@ -18,6 +18,7 @@ from analytics.maps import (
     build_coverage_map,
     classify,
     heat_grid,
+    hexes_for_audience,
 )
 from analytics.schema import WGS84
 from tests.conftest import CENTRE, offset
@@ -219,3 +220,18 @@ def test_layers_and_legend_are_present(camera_factory, incident_factory, city, w
     assert "Incidents (heat map)" in html
     assert "camreg-legend" in html
     assert "tile.openstreetmap" not in html  # tiles=None: plain background only
+
+
+def test_hex_camera_counts_are_withheld_below_investigator(city, hexes):
+    for role in ("public", "staff"):
+        shown = hexes_for_audience(hexes, role)
+        assert "cameras" not in shown
+        assert "cameras_per_km2" not in shown
+        assert "incidents" in shown
+        html = _render(build_coverage_map(None, role=role, city=city, hexes=hexes))
+        assert '"Cameras"' not in html  # no camera count in the hex tooltip
+    assert "cameras" in hexes_for_audience(hexes, "investigator")
+    html = _render(
+        build_coverage_map(None, role="investigator", city=city, hexes=hexes)
+    )
+    assert '"Cameras"' in html

@@ -1,0 +1,47 @@
+"""Shared helpers for the AppTests of the pages: demo-only environment, expected
+figures computed with the analytics directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from analytics.config import CITY_ENV, DATA_ENV
+from analytics.coverage import coverage_report, filter_cameras, filter_incidents
+from ui.sidebar import default_filters
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 180
+
+
+def clear_data_env(monkeypatch) -> None:
+    """Run on the synthetic demo whatever the developer's environment says."""
+    for var in (*DATA_ENV.values(), CITY_ENV):
+        monkeypatch.delenv(var, raising=False)
+
+
+def app(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected_report(ds, *, categories=None, tiers=None, owner_types=None):
+    """The coverage report the pages should show under the default filters."""
+    f = default_filters(ds.as_of, ds.incidents["occurred_at"].min().date())
+    cams = filter_cameras(
+        ds.cameras, tiers=tiers, owner_types=owner_types, as_of=f.until
+    )
+    incs = filter_incidents(
+        ds.incidents, since=f.since, until=f.until, categories=categories
+    )
+    return (
+        coverage_report(cams, incs, ds.city, city_limit=ds.city_limit, wards=ds.wards),
+        cams,
+        incs,
+    )

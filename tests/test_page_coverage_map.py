@@ -1,0 +1,85 @@
+"""AppTest of the Coverage map page on the synthetic demo."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.datasets import load_dataset
+from tests.pagetest import app, clear_data_env, expected_report, metrics
+
+PAGE = "pages/1_Coverage_map.py"
+
+
+@pytest.fixture(autouse=True)
+def demo_only(monkeypatch):
+    clear_data_env(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return app(PAGE)
+
+
+def test_page_runs_with_headline_figures_of_the_analytics(default_run, demo):
+    at = default_run
+    assert not at.exception
+    head = expected_report(demo)[0].headline
+    shown = metrics(at)
+    assert shown["Cameras"] == f"{head['cameras']:,}"
+    assert shown["Incidents within camera range"] == (
+        f"{head['incident_coverage_share']:.1%}"
+    )
+    assert shown["Crime-weighted coverage"] == (
+        f"{head['weighted_incident_coverage_share']:.1%}"
+    )
+    assert shown["Within range of live cameras"] == (
+        f"{head['live_incident_coverage_share']:.1%}"
+    )
+    assert shown["Effective cameras"] == f"{head['effective_cameras']:,.0f}"
+
+
+def test_district_table_accounts_for_every_incident(default_run, demo):
+    report, _, incidents = expected_report(demo)
+    table = default_run.dataframe[0].value
+    assert table["Incidents"].sum() == len(incidents)
+    assert len(table) == len(report.districts)
+
+
+def test_integrated_only_lowers_cameras_and_coverage(demo):
+    at = app(PAGE)
+    before = metrics(at)
+    at.multiselect(key="tiers").set_value(["integrated"]).run()
+    assert not at.exception
+    after = metrics(at)
+    head = expected_report(demo, tiers=["integrated"])[0].headline
+    assert after["Cameras"] == f"{head['cameras']:,}"
+    assert int(after["Cameras"].replace(",", "")) < int(
+        before["Cameras"].replace(",", "")
+    )
+    # with only live cameras, all coverage is live coverage
+    assert (
+        after["Incidents within camera range"] == after["Within range of live cameras"]
+    )
+
+
+def test_longer_range_assumption_raises_coverage():
+    at = app(PAGE)
+    before = metrics(at)["Incidents within camera range"]
+    at.slider(key="range_scale").set_value(2.0).run()
+    assert not at.exception
+    after = metrics(at)["Incidents within camera range"]
+    assert float(after.rstrip("%")) > float(before.rstrip("%"))
+
+
+def test_choropleth_and_ward_views_run(demo):
+    at = app(PAGE)
+    at.radio(key="choropleth").set_value("incidents_uncovered").run()
+    assert not at.exception
+    ward = sorted(demo.wards["ward_name"].astype(str))[0]
+    at.selectbox(key="ward").set_value(ward).run()
+    assert not at.exception
