@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -181,25 +182,34 @@ def _incident_xy(
 
 
 def _coverage_arrays(
-    cams: CameraArrays, x: np.ndarray, y: np.ndarray
+    cams: CameraArrays,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    nearest: bool = True,
+    clock=None,
 ) -> dict[str, np.ndarray]:
     n = len(x)
     point, camera, _ = visible_pairs(cams, x, y)
+    if clock is not None:
+        clock.lap("pairs")
     n_cameras = np.bincount(point, minlength=n)
     live = np.bincount(point[cams.integrated[camera]], minlength=n) > 0
     covered = n_cameras > 0
-    nearest = np.full(n, np.nan)
-    ok = np.isfinite(x) & np.isfinite(y)
-    if len(cams) and ok.any():
-        tree = cKDTree(np.column_stack([cams.x, cams.y]))
-        nearest[ok] = tree.query(np.column_stack([x[ok], y[ok]]), workers=-1)[0]
-    return {
+    out = {
         "covered": covered,
         "covered_live": live,
         "covered_on_request": covered & ~live,
         "n_cameras": n_cameras.astype(np.int64),
-        "nearest_camera_m": nearest,
     }
+    if nearest:
+        dist = np.full(n, np.nan)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if len(cams) and ok.any():
+            tree = cKDTree(np.column_stack([cams.x, cams.y]))
+            dist[ok] = tree.query(np.column_stack([x[ok], y[ok]]), workers=-1)[0]
+        out["nearest_camera_m"] = dist
+    return out
 
 
 def incident_coverage(
@@ -227,13 +237,23 @@ def incident_coverage(
     return pd.DataFrame(_coverage_arrays(cams, x, y), index=incidents.index)
 
 
-def severity_weights(incidents: pd.DataFrame, city: CityConfig) -> np.ndarray:
-    """Severity weight of each incident from its category (``city.weight_for``)."""
+def category_codes(incidents: pd.DataFrame) -> np.ndarray:
+    """Index into ``CATEGORIES`` of each incident; missing or unknown -> "other"."""
+    other = CATEGORIES.index("other")
     if "category" not in incidents:
-        return np.full(len(incidents), city.weight_for("other"))
-    cats = incidents["category"].astype(object).where(incidents["category"].notna())
-    table = {c: city.weight_for(c) for c in CATEGORIES}
-    return cats.map(table).fillna(city.weight_for("other")).to_numpy(float)
+        return np.full(len(incidents), other, dtype=np.int64)
+    codes = pd.Categorical(incidents["category"], categories=CATEGORIES).codes
+    return np.where(codes < 0, other, codes).astype(np.int64)
+
+
+def _weight_table(city: CityConfig) -> np.ndarray:
+    return np.array([city.weight_for(c) for c in CATEGORIES], dtype=float)
+
+
+def severity_weights(incidents: pd.DataFrame, city: CityConfig) -> np.ndarray:
+    """Severity weight of each incident from its category (``city.weight_for``);
+    a missing or unknown category weighs as "other"."""
+    return _weight_table(city)[category_codes(incidents)]
 
 
 def weighted_share(weights: np.ndarray, hit: np.ndarray) -> float:
@@ -326,10 +346,35 @@ def coverage_report(
     hex_resolution
         H3 resolution of the hex grid and gap cells (``city.hex_resolution``).
     """
+    return build_report(
+        cameras,
+        incidents,
+        city,
+        city_limit=city_limit,
+        wards=wards,
+        range_scale=range_scale,
+        hex_resolution=hex_resolution,
+    )
+
+
+def build_report(
+    cameras: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    city: CityConfig,
+    *,
+    city_limit=None,
+    wards: gpd.GeoDataFrame | None = None,
+    range_scale: float = 1.0,
+    hex_resolution: int | None = None,
+    timings: dict[str, float] | None = None,
+) -> CoverageReport:
+    """:func:`coverage_report`, optionally recording seconds per stage in
+    ``timings`` (for the benchmark)."""
     from analytics import gaps as gaps_mod
     from analytics import hexgrid
     from analytics import wards as wards_mod
 
+    clock = _Clock(timings)
     resolution = city.hex_resolution if hex_resolution is None else hex_resolution
     flags: list[str] = []
     prepared = prepare_cameras(cameras, city, range_scale=range_scale)
@@ -339,9 +384,13 @@ def coverage_report(
             f"{withdrawn:,} withdrawn registration(s) excluded: they cover nothing."
         )
     cams = CameraArrays.from_prepared(prepared)
+    codes = category_codes(incidents)
+    weights = _weight_table(city)[codes]
+    clock.lap("prepare")
     x, y = _incident_xy(incidents, city)
-    cov = _coverage_arrays(cams, x, y)
-    weights = severity_weights(incidents, city)
+    clock.lap("project")
+    # the report needs no per-incident nearest distance (gaps measure from cells)
+    cov = _coverage_arrays(cams, x, y, nearest=False, clock=clock)
 
     limit = _metric_union(city_limit, city)
     if limit is None:
@@ -352,52 +401,72 @@ def coverage_report(
         len(cams), shapely.total_bounds(np.array([limit, *zones]))
     )
     grid = areagrid.area_grid(limit, zones, cell_m=cell_m)
+    clock.lap("boundary_raster")
     covered_cells, outside = areagrid.covered_cells(cams, grid)
+    clock.lap("area")
 
     headline = _headline(prepared, cams, cov, weights, grid, covered_cells, outside)
     headline["goal"] = int(city.goal_cameras)
     headline["goal_share"] = _share(headline["cameras"], city.goal_cameras)
     headline = {k: headline[k] for k in HEADLINE_KEYS}
+    clock.lap("headline")
 
     lon, lat = lonlat(incidents)
     inc_cells = hexgrid.cells_for(lat, lon, resolution)
     cam_lon, cam_lat = lonlat(prepared)
     cam_cells = hexgrid.cells_for(cam_lat, cam_lon, resolution)
+    clock.lap("h3_cells")
     hexes = hexgrid.hex_table(
         cam_cells, cams.camera_count, inc_cells, cov["covered"], resolution
     )
-    categories = (
-        incidents["category"].astype(object).fillna("other").to_numpy()
-        if "category" in incidents
-        else np.full(len(incidents), "other", dtype=object)
-    )
+    clock.lap("hex_table")
+    inc_zone = grid.zone_of(x, y) if zones else None
     gaps = gaps_mod.gap_table(
         inc_cells,
         cov["covered"],
         weights,
-        categories,
+        codes,
         cams,
         city,
         grid=grid if zones else None,
         ward_ids=ward_ids["ward_id"].tolist(),
     )
+    clock.lap("gaps")
     ward_frame = None
     if zones:
         ward_frame = wards_mod.ward_frame(
             ward_ids,
             grid,
             covered_cells,
-            grid.zone_of(x, y),
+            inc_zone,
             cov,
             weights,
             grid.zone_of(cams.x, cams.y),
             cams,
         )
-        off = int((grid.zone_of(x, y) < 0).sum())
+        off = int((inc_zone < 0).sum())
         if off:
             flags.append(f"{off:,} incident(s) fall outside every ward.")
-    districts = wards_mod.district_table(incidents, pd.DataFrame(cov), city)
+    districts = wards_mod.district_table(
+        incidents, pd.DataFrame(cov, copy=False), city, weights=weights
+    )
+    clock.lap("wards_districts")
     return CoverageReport(headline, hexes, ward_frame, districts, gaps, tuple(flags))
+
+
+class _Clock:
+    """Accumulates seconds per named stage into a dict (no-op without one)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        if self.timings is None:
+            return
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 def _headline(

@@ -16,7 +16,7 @@ from h3 import int_to_str
 from scipy.spatial import cKDTree
 
 from analytics.config import CityConfig
-from analytics.hexgrid import cell_polygons
+from analytics.hexgrid import cell_polygons, group_cells
 from analytics.schema import CATEGORIES, WGS84
 from analytics.viewshed import CameraArrays, to_metric
 
@@ -38,7 +38,7 @@ def gap_table(
     inc_cells: np.ndarray,
     covered: np.ndarray,
     weights: np.ndarray,
-    categories: np.ndarray,
+    codes: np.ndarray,
     cams: CameraArrays,
     city: CityConfig,
     *,
@@ -48,6 +48,9 @@ def gap_table(
 ) -> gpd.GeoDataFrame:
     """Ranked gap cells from precomputed arrays (used by ``coverage_report``).
 
+    ``codes`` are category indexes into ``CATEGORIES`` (see
+    :func:`analytics.coverage.category_codes`).
+
     ``grid`` (an :class:`analytics.areagrid.AreaGrid` with wards as zones) and
     ``ward_ids`` name the ward of each cell centre; without them ``ward_id`` is
     missing.
@@ -55,18 +58,19 @@ def gap_table(
     inc_cells = np.asarray(inc_cells, dtype=np.uint64)
     covered = np.asarray(covered, dtype=bool)
     weights = np.asarray(weights, dtype=float)
-    categories = np.asarray(categories, dtype=object)
+    codes = np.asarray(codes, dtype=np.int64)
     ok = inc_cells != 0
-    cells, z = np.unique(inc_cells[ok], return_inverse=True)
+    cells, z = group_cells(inc_cells[ok])
     k = len(cells)
     open_ = ~covered[ok]
     zo = z[open_]
     weighted = np.bincount(zo, weights=weights[ok][open_], minlength=k)
     uncovered = np.bincount(zo, minlength=k)
     incidents = np.bincount(z, minlength=k)
+    open_codes = codes[ok][open_]
     mix = {
-        cat: np.bincount(zo[categories[ok][open_] == cat], minlength=k)
-        for cat in CATEGORIES
+        cat: np.bincount(zo[open_codes == i], minlength=k)
+        for i, cat in enumerate(CATEGORIES)
     }
     keep = uncovered > 0
     order = np.lexsort((cells[keep], -uncovered[keep], -weighted[keep]))

@@ -334,13 +334,14 @@ def visible_pairs(
     py: np.ndarray,
     *,
     cell_m: float | None = None,
-    chunk_pairs: int = 20_000_000,
+    chunk_pairs: int = 8_000_000,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All (point, camera) pairs where the point lies in the camera's viewshed.
 
     Points are sorted once on a square grid; each camera looks up the grid rows
     its range box spans (one ``searchsorted`` per row), then candidate pairs are
-    tested on distance and sector. No Python loop over points or cameras.
+    tested on distance and, for sectors only, on bearing. No Python loop over
+    points or cameras; memory is bounded by ``chunk_pairs`` candidates at a time.
 
     Returns
     -------
@@ -360,17 +361,20 @@ def visible_pairs(
     r = cams.range_m
     x0 = min(vx.min(), (cams.x - r).min()) - cell_m
     y0 = min(vy.min(), (cams.y - r).min()) - cell_m
-    ix = ((vx - x0) // cell_m).astype(np.int64)
-    iy = ((vy - y0) // cell_m).astype(np.int64)
-    nx = int(max(ix.max(), ((cams.x + r - x0) // cell_m).max())) + 2
+    inv = 1.0 / cell_m
+    ix = ((vx - x0) * inv).astype(np.int64)
+    iy = ((vy - y0) * inv).astype(np.int64)
+    nx = int(max(ix.max(), ((cams.x + r - x0) * inv).max())) + 2
     key = iy * nx + ix
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)
     skey = key[order]
+    # coordinates in sorted order: candidate look-ups become contiguous reads
+    sx, sy = vx[order], vy[order]
 
-    cx0 = ((cams.x - r - x0) // cell_m).astype(np.int64)
-    cx1 = ((cams.x + r - x0) // cell_m).astype(np.int64)
-    cy0 = ((cams.y - r - y0) // cell_m).astype(np.int64)
-    cy1 = ((cams.y + r - y0) // cell_m).astype(np.int64)
+    cx0 = ((cams.x - r - x0) * inv).astype(np.int64)
+    cx1 = ((cams.x + r - x0) * inv).astype(np.int64)
+    cy0 = ((cams.y - r - y0) * inv).astype(np.int64)
+    cy1 = ((cams.y + r - y0) * inv).astype(np.int64)
     rows = cy1 - cy0 + 1
     cam = np.repeat(np.arange(len(cams), dtype=np.int64), rows)
     row = cy0[cam] + _ramp(rows)
@@ -379,35 +383,38 @@ def visible_pairs(
     count = hi - lo
     keep = count > 0
     cam, lo, count = cam[keep], lo[keep], count[keep]
-
-    out_p, out_c, out_d = [], [], []
-    # bound the memory of the candidate arrays on very dense inputs
-    bounds = np.searchsorted(
-        np.cumsum(count), np.arange(1, 1 + count.sum() // chunk_pairs) * chunk_pairs
-    )
-    for part in np.split(np.arange(len(cam)), bounds):
-        if len(part) == 0:
-            continue
-        c_cam = np.repeat(cam[part], count[part])
-        pos = np.repeat(lo[part], count[part]) + _ramp(count[part])
-        pt = order[pos]
-        dx = vx[pt] - cams.x[c_cam]
-        dy = vy[pt] - cams.y[c_cam]
-        d2 = dx * dx + dy * dy
-        near = d2 <= cams.range_m[c_cam] ** 2
-        c_cam, pt, dx, dy, d2 = c_cam[near], pt[near], dx[near], dy[near], d2[near]
-        seen = in_sector(
-            dx,
-            dy,
-            cams.centre_deg[c_cam],
-            cams.half_width_deg[c_cam],
-            cams.full_circle[c_cam],
-        )
-        out_p.append(valid[pt[seen]])
-        out_c.append(c_cam[seen])
-        out_d.append(np.sqrt(d2[seen]))
-    if not out_p:
+    if len(cam) == 0:
         return empty
+
+    r2 = r * r
+    out_p, out_c, out_d = [], [], []
+    ends = np.cumsum(count)
+    bounds = np.searchsorted(ends, np.arange(chunk_pairs, ends[-1], chunk_pairs))
+    for part in np.split(np.arange(len(cam)), bounds):
+        cnt = count[part]
+        c = cam[part]
+        total = int(cnt.sum())
+        starts = np.cumsum(cnt) - cnt
+        pos = np.repeat(lo[part] - starts, cnt) + np.arange(total, dtype=np.int64)
+        c_cam = np.repeat(c, cnt)
+        dx = sx[pos] - np.repeat(cams.x[c], cnt)
+        dy = sy[pos] - np.repeat(cams.y[c], cnt)
+        d2 = dx * dx + dy * dy
+        idx = np.flatnonzero(d2 <= np.repeat(r2[c], cnt))
+        hit_cam = c_cam[idx]
+        sector = np.flatnonzero(~cams.full_circle[hit_cam])
+        if len(sector):
+            j = idx[sector]
+            sc = hit_cam[sector]
+            seen = in_sector(
+                dx[j], dy[j], cams.centre_deg[sc], cams.half_width_deg[sc], False
+            )
+            drop = np.zeros(len(idx), dtype=bool)
+            drop[sector[~seen]] = True
+            idx, hit_cam = idx[~drop], hit_cam[~drop]
+        out_p.append(valid[order[pos[idx]]])
+        out_c.append(hit_cam)
+        out_d.append(np.sqrt(d2[idx]))
     return np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_d)
 
 

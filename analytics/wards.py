@@ -143,7 +143,11 @@ def ward_table(
 
 
 def district_table(
-    incidents: pd.DataFrame, coverage: pd.DataFrame, city: CityConfig
+    incidents: pd.DataFrame,
+    coverage: pd.DataFrame,
+    city: CityConfig,
+    *,
+    weights: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Coverage per police district code, where incidents carry one.
 
@@ -156,6 +160,8 @@ def district_table(
         :func:`analytics.coverage.incident_coverage` (same length and order).
     city
         For the severity weights.
+    weights
+        Precomputed severity weight per incident (aligned), to save work.
     """
     from analytics.coverage import severity_weights
 
@@ -166,18 +172,22 @@ def district_table(
         )
     if "district" not in incidents or len(incidents) == 0:
         return pd.DataFrame(columns=list(DISTRICT_TABLE_COLUMNS))
-    district = incidents["district"].astype(object)
-    known = (
-        district.notna().to_numpy()
-        & (district.astype(str).str.strip() != "").to_numpy()
-    )
+    z, raw = pd.factorize(incidents["district"])
+    names = pd.Index(raw).astype(str).str.strip().to_numpy(dtype=object)
+    valid = np.flatnonzero(names != "")
+    # codes differing only by surrounding spaces merge; table sorted by code
+    codes, inverse = np.unique(names[valid], return_inverse=True)
+    mapping = np.full(len(names) + 1, -1, dtype=np.int64)
+    mapping[valid] = inverse
+    z = mapping[np.where(z >= 0, z, len(names))]
+    known = z >= 0
     if not known.any():
         return pd.DataFrame(columns=list(DISTRICT_TABLE_COLUMNS))
-    codes, z = np.unique(
-        district[known].astype(str).str.strip().to_numpy(), return_inverse=True
-    )
+    z = z[known]
     k = len(codes)
-    weights = severity_weights(incidents, city)[known]
+    if weights is None:
+        weights = severity_weights(incidents, city)
+    weights = np.asarray(weights, dtype=float)[known]
     covered = np.asarray(coverage["covered"], dtype=bool)[known]
     live = np.asarray(coverage["covered_live"], dtype=bool)[known]
     incidents_n = np.bincount(z, minlength=k)

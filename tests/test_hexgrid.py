@@ -86,3 +86,24 @@ def test_covered_length_checked(city, camera_factory, incident_factory):
             city,
             covered=[True],
         )
+
+
+@pytest.mark.parametrize("resolution", [7, 8])
+def test_lattice_short_cut_matches_h3_point_by_point(resolution):
+    from analytics import hexgrid
+
+    rng = np.random.default_rng(9)
+    n = 60_000
+    lat, lon = offset(
+        LAT, LON, rng.uniform(-3000, 3000, n), rng.uniform(-3000, 3000, n)
+    )
+    assert n >= hexgrid.LATTICE_MIN_POINTS
+    got = cells_for(lat, lon, resolution)
+    direct = np.array(
+        [
+            h3.str_to_int(h3.latlng_to_cell(a, b, resolution))
+            for a, b in zip(lat, lon, strict=True)
+        ],
+        dtype=np.uint64,
+    )
+    assert (got == direct).all()
