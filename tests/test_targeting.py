@@ -387,3 +387,19 @@ def test_baseline_follows_recent_registrations(city):
         cameras, incidents, city, 50, covered=np.zeros(4, bool), baseline_seed=6
     )
     assert not np.allclose(other.baseline_sites["latitude"], base["latitude"])
+
+
+def test_existing_cameras_cover_through_the_coverage_engine(city, three_clusters):
+    # an active business camera (50 m disk, no direction) on the 5-cluster and a
+    # withdrawn one on the 3-cluster: only the 5-cluster counts as covered
+    on5 = offset(LAT0, LON0, 10, 0)
+    on3 = offset(LAT0, LON0, 1010, 0)
+    cameras = make_cameras(
+        [
+            {"latitude": on5[0], "longitude": on5[1]},
+            {"latitude": on3[0], "longitude": on3[1], "status": "withdrawn"},
+        ]
+    )
+    rec = recommend_sites(cameras, three_clusters, city, 2)
+    assert rec.already_covered_weight == 5.0
+    assert rec.sites["marginal_gain"].tolist() == [3.0, 1.0]
