@@ -1,0 +1,197 @@
+"""Gaps and targeting: where crime happens out of camera view, and where to recruit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
+from analytics.safe_output import to_safe_csv
+from ui import cached
+from ui.charts import curve_chart
+from ui.page import start_page
+
+K_MIN, K_MAX, K_DEFAULT = 1, 200, 25
+MAP_HEIGHT = 560
+
+page = start_page(
+    "Gaps and targeting",
+    icon="🎯",
+    caption="For planners: the areas where most crime happens out of view of any "
+    "registered camera, and the camera sites that would close the most of it.",
+)
+ds, filters = page.ds, page.filters
+report = cached.coverage(ds, page.key, filters)
+ward_names = (
+    {}
+    if ds.wards is None
+    else dict(zip(ds.wards["ward_id"].astype(str), ds.wards["ward_name"], strict=True))
+)
+
+# --- recruitment run ----------------------------------------------------------------
+st.subheader("Where to recruit next")
+k = st.slider(
+    "Number of new camera sites (K)",
+    min_value=K_MIN,
+    max_value=K_MAX,
+    value=K_DEFAULT,
+    key="k",
+    help="Sites are chosen one by one, each adding the most severity-weighted "
+    "incidents not yet within any camera's range (greedy maximum coverage).",
+)
+rec = cached.recommendation(ds, page.key, filters, k)
+ratio = rec.greedy_total / rec.baseline_total if rec.baseline_total else None
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(
+    "Weighted incidents newly covered",
+    f"{rec.greedy_total:,.0f}",
+    help=f"By the {len(rec.sites):,} recommended sites, each seeing "
+    f"{rec.range_m:,.0f} m around it (a business camera).",
+)
+m2.metric(
+    "As usual",
+    f"{rec.baseline_total:,.0f}",
+    help=f"{rec.k:,} sites drawn where registrations came from over the last 12 "
+    "months, scored the same way.",
+)
+m3.metric(
+    "Targeted vs as usual",
+    f"{ratio:,.1f}×" if ratio else "–",
+    help="How many times more crime the recommended sites would bring into view.",
+)
+already = rec.already_covered_weight / rec.total_weight if rec.total_weight else 0.0
+after = (
+    (rec.already_covered_weight + rec.greedy_total) / rec.total_weight
+    if rec.total_weight
+    else 0.0
+)
+m4.metric(
+    "Crime-weighted coverage after",
+    f"{after:.1%}",
+    delta=f"{(after - already) * 100:+.1f} pts",
+    help=f"From {already:.1%} today (new cameras modelled as full circles).",
+)
+
+left, right = st.columns([3, 2])
+with left:
+    fmap = cached.coverage_map(
+        ds,
+        page.key,
+        filters,
+        page.role,
+        choropleth="incidents_uncovered",
+        heat=False,
+        gaps=True,
+        k=k,
+    )
+    st_folium(
+        fmap,
+        key="gaps_map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    st.caption(
+        f"Pink dots: the {len(rec.sites):,} recommended sites, in rank order. Orange "
+        f"dashed: the top {MAX_GAP_CELLS} gap cells. Hexagons: incidents out of "
+        "camera range."
+    )
+with right:
+    st.plotly_chart(curve_chart(rec), width="stretch", key="curve")
+    st.caption(
+        "Each point: coverage added by the first k sites. The curve flattens as the "
+        "best spots are taken; the gap to the dashed line is what targeting gains "
+        "over recruiting wherever sign-ups happen to come from."
+    )
+
+sites = pd.DataFrame(
+    {
+        "Rank": rec.sites["rank"],
+        "Ward": rec.sites.get("ward_name", pd.Series("", index=rec.sites.index)),
+        "Latitude": rec.sites["latitude"].round(5),
+        "Longitude": rec.sites["longitude"].round(5),
+        "Weighted incidents added": rec.sites["marginal_gain"],
+        "Incidents added": rec.sites["new_incidents"],
+        "Cumulative share of weighted incidents": rec.sites["cumulative_share"],
+    }
+)
+st.dataframe(
+    sites,
+    hide_index=True,
+    width="stretch",
+    height=280,
+    column_config={
+        "Weighted incidents added": st.column_config.NumberColumn(format="%.1f"),
+        "Cumulative share of weighted incidents": st.column_config.NumberColumn(
+            format="percent"
+        ),
+    },
+    key="sites_table",
+)
+d1, d2 = st.columns(2)
+d1.download_button(
+    "Download sites (CSV)",
+    to_safe_csv(rec.sites),
+    file_name=f"recommended_sites_k{k}.csv",
+    mime="text/csv",
+    key="download_sites_csv",
+)
+d2.download_button(
+    "Download sites (GeoJSON)",
+    rec.to_geojson(),
+    file_name=f"recommended_sites_k{k}.geojson",
+    mime="application/geo+json",
+    key="download_sites_geojson",
+)
+
+# --- gap ranking --------------------------------------------------------------------
+st.subheader("Biggest coverage gaps")
+st.caption(
+    "H3 cells (about 0.7 km²) ranked by severity-weighted incidents out of camera "
+    f"range ({filters.describe()})."
+)
+gaps = hexes_for_audience(report.gaps, page.role)
+table = pd.DataFrame(
+    {
+        "Rank": gaps["rank"],
+        "Ward": gaps["ward_id"].astype(str).map(ward_names).fillna("–")
+        if "ward_id" in gaps
+        else "–",
+        "Weighted incidents out of range": gaps["weighted_uncovered"],
+        "Incidents out of range": gaps["incidents_uncovered"],
+        "Incidents": gaps["incidents"],
+        "Violent": gaps["violent"],
+        "Property": gaps["property"],
+        "Other": gaps["other"],
+        "H3 cell": gaps["h3"],
+    }
+)
+if "nearest_camera_m" in gaps:  # investigators only
+    table["Nearest camera (m)"] = gaps["nearest_camera_m"].round(0)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=320,
+    column_config={
+        "Weighted incidents out of range": st.column_config.NumberColumn(format="%.1f"),
+        "Nearest camera (m)": st.column_config.NumberColumn(format="%.0f"),
+    },
+    key="gap_table",
+)
+g1, g2 = st.columns(2)
+g1.download_button(
+    "Download gap ranking (CSV)",
+    to_safe_csv(gaps),
+    file_name="coverage_gaps.csv",
+    mime="text/csv",
+    key="download_gaps_csv",
+)
+g2.download_button(
+    "Download gap cells (GeoJSON)",
+    gaps.to_json(drop_id=True),
+    file_name="coverage_gaps.geojson",
+    mime="application/geo+json",
+    key="download_gaps_geojson",
+)

@@ -1,0 +1,79 @@
+"""AppTest of the Gaps and targeting page on the synthetic demo."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.datasets import load_dataset
+from analytics.targeting import recommend_sites
+from tests.pagetest import app, clear_data_env, expected_report, metrics
+
+PAGE = "pages/2_Gaps_and_targeting.py"
+
+
+@pytest.fixture(autouse=True)
+def demo_only(monkeypatch):
+    clear_data_env(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def run():
+    return app(PAGE)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").rstrip("×%"))
+
+
+def test_recommendation_figures_match_recommend_sites(run, demo):
+    at = run
+    assert not at.exception
+    _, cams, incs = expected_report(demo)
+    k = at.slider(key="k").value
+    rec = recommend_sites(
+        cams, incs, demo.city, k, city_limit=demo.city_limit, wards=demo.wards
+    )
+    shown = metrics(at)
+    assert shown["Weighted incidents newly covered"] == f"{rec.greedy_total:,.0f}"
+    assert shown["As usual"] == f"{rec.baseline_total:,.0f}"
+    sites = at.dataframe[0].value
+    assert list(sites["Rank"]) == list(range(1, len(rec.sites) + 1))
+
+
+def test_gap_table_is_ranked_by_weighted_uncovered(run, demo):
+    report = expected_report(demo)[0]
+    gaps = run.dataframe[1].value
+    assert len(gaps) == len(report.gaps)
+    weights = list(gaps["Weighted incidents out of range"])
+    assert weights == sorted(weights, reverse=True)
+    # staff (the demo role) never sees distances to the nearest camera
+    assert "Nearest camera (m)" not in gaps
+
+
+def test_more_sites_cover_more_but_each_adds_less(run):
+    at = run
+    small = _number(metrics(at)["Weighted incidents newly covered"])
+    k = at.slider(key="k").value
+    at.slider(key="k").set_value(k * 2).run()
+    assert not at.exception
+    large = _number(metrics(at)["Weighted incidents newly covered"])
+    assert large > small
+    assert large < 2 * small  # diminishing returns of greedy coverage
+    assert len(at.dataframe[0].value) == k * 2
+
+
+def test_violent_only_changes_the_gap_ranking(demo):
+    at = app(PAGE)
+    at.multiselect(key="categories").set_value(["violent"]).run()
+    assert not at.exception
+    report = expected_report(demo, categories=["violent"])[0]
+    gaps = at.dataframe[1].value
+    assert list(gaps["Weighted incidents out of range"]) == list(
+        report.gaps["weighted_uncovered"]
+    )
+    assert gaps["Property"].sum() == 0
