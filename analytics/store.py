@@ -98,11 +98,11 @@ AUDIT_TABLE_COLUMNS = (
     "recorded_at",
     "action",
     "camera_id",
+    "what",
     "user",
     "reason",
     "source",
     "import_id",
-    "what",
 )
 
 _SQL_TYPES = {
@@ -190,7 +190,8 @@ class ImportSummary:
             f"  inserted   {self.inserted:,}",
             f"  updated    {self.updated:,}",
             f"  unchanged  {self.unchanged:,}",
-            f"  withdrawn  {self.withdrawn:,} (active in the store, withdrawn in the file)",
+            f"  withdrawn  {self.withdrawn:,} "
+            "(active in the store, withdrawn in the file)",
         ]
         if self.fields_changed:
             changed = ", ".join(f"{k} {v:,}" for k, v in self.fields_changed.items())

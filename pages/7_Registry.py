@@ -202,7 +202,6 @@ st.text_input(
     key="registry_user",
     placeholder="e.g. J. Smith, records unit",
 )
-show_message()
 import_tab, withdraw_tab, audit_tab = st.tabs(
     ["Import an export", "Withdraw or reactivate", "Audit log"]
 )
@@ -312,6 +311,9 @@ with import_tab:
                             )
 
 with withdraw_tab:
+    # inside the tab: an element added above the tabs would re-create them and
+    # send the browser back to the first tab
+    show_message()
     st.text_input("Camera id", key="registry_withdraw_id")
     wanted = str(st.session_state.get("registry_withdraw_id") or "").strip()
     if wanted:
@@ -382,7 +384,14 @@ with audit_tab:
         + ("" if role == "investigator" else " and residential locations")
         + " are hidden for your role."
     )
-    st.dataframe(audit, hide_index=True)
+    st.dataframe(
+        audit,
+        hide_index=True,
+        column_config={
+            "what": st.column_config.TextColumn("what changed", width="large"),
+            "recorded_at": st.column_config.TextColumn("recorded (UTC)"),
+        },
+    )
     st.download_button(
         "Download this table (CSV)",
         to_safe_csv(audit),

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.store import RegistryStore
 from ui.data import get_dataset
 
+pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "7_Registry.py")
 
 
