@@ -22,6 +22,7 @@ import shapely
 from h3.api import basic_int as h3_int
 
 from analytics.config import CityConfig
+from analytics.hexgrid import cells_for, group_cells
 from analytics.schema import WGS84
 
 # Cap on default candidates: the heaviest cells by uncovered weight. Beyond ~20,000
@@ -128,17 +129,7 @@ def cell_candidates(
     n = len(lon)
     if n == 0:
         return _frame(pd.DataFrame({c: [] for c in CANDIDATE_COLUMNS}))
-    cells = np.fromiter(
-        map(
-            h3_int.latlng_to_cell,
-            np.asarray(lat).tolist(),
-            np.asarray(lon).tolist(),
-            [resolution] * n,
-        ),
-        dtype=np.uint64,
-        count=n,
-    )
-    unique, inverse = np.unique(cells, return_inverse=True)
+    unique, inverse = group_cells(cells_for(lat, lon, resolution))
     w = np.bincount(inverse, weights=weight, minlength=len(unique))
     count = np.bincount(inverse, minlength=len(unique))
     # heaviest first; the cell id breaks ties so the order never depends on input
