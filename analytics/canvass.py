@@ -125,6 +125,8 @@ class CameraIndex:
         # in_view can be judged for a known direction or an all-round camera
         frame["view_known"] = (direction_known | all_round_type).to_numpy(bool)
         self.frame = frame
+        # plain arrays of what a canvass returns: one take per query, no pandas
+        self.columns = _column_arrays(frame)
         self.lon = pd.to_numeric(frame["longitude"]).to_numpy(float)
         self.lat = pd.to_numeric(frame["latitude"]).to_numpy(float)
         self.xy = frame[["x", "y"]].to_numpy(float)
@@ -525,51 +527,72 @@ def _canvass_frame(
     at: datetime,
     now: datetime,
 ) -> pd.DataFrame:
-    frame = index.frame.iloc[idx]
-    n = len(idx)
-    rng = frame["range_m"].to_numpy(float)
+    col = index.columns
+    rng = col["range_m"][idx]
     # the camera looks from its position toward the incident: reverse bearing
     toward = (bearing + 180.0) % 360.0
-    centre = frame["centre_deg"].to_numpy(float)
-    half = frame["width_deg"].to_numpy(float) / 2.0
-    off_axis = np.abs((toward - np.nan_to_num(centre) + 180.0) % 360.0 - 180.0)
-    full = frame["full_circle"].to_numpy(bool)
-    seen = (dist <= rng) & (full | (off_axis <= half) | (dist == 0))
-    in_view = pd.array(
-        np.where(frame["view_known"].to_numpy(bool), seen, None), dtype="boolean"
+    centre = np.nan_to_num(col["centre_deg"][idx])
+    off_axis = np.abs((toward - centre + 180.0) % 360.0 - 180.0)
+    seen = (dist <= rng) & (
+        col["full_circle"][idx]
+        | (off_axis <= col["width_deg"][idx] / 2.0)
+        | (dist == 0)
     )
-    retention = (
-        pd.to_numeric(frame["retention_days"], errors="coerce")
-        if "retention_days" in frame
-        else pd.Series(np.nan, index=frame.index)
-    ).to_numpy(float)
-    until = pd.Series(pd.Timestamp(at), index=range(n)) + pd.to_timedelta(
-        retention, unit="D"
+    in_view = pd.array(np.where(col["view_known"][idx], seen, None), dtype="boolean")
+    retention = col["retention_days"][idx]
+    known = np.isfinite(retention)
+    until = np.datetime64(at, "s") + np.where(known, retention * 86_400, 0).astype(
+        "timedelta64[s]"
     )
-    kept = until.to_numpy() > np.datetime64(now)
-    footage = pd.array(np.where(np.isfinite(retention), kept, None), dtype="boolean")
-    tier = frame["tier"].astype(str).to_numpy()
-    out = pd.DataFrame(
+    footage = pd.array(np.where(known, until > np.datetime64(now, "s"), None))
+    tier = col["tier"][idx]
+    data = {c: col[c][idx] for c in CANVASS_COLUMNS if c in col}
+    data.update(
         {
-            "camera_id": frame["camera_id"].astype(str).to_numpy(),
             "distance_m": np.round(dist, 1),
             "from_incident": [_compass(b) for b in bearing],
             "within_radius": dist <= radius_m,
-            "tier": tier,
             "action": [ACTIONS.get(t, "ask the owner") for t in tier],
             "in_view": in_view,
-            "retention_days": pd.array(
-                np.where(np.isfinite(retention), retention, np.nan), dtype="Int64"
+            "retention_days": pd.array(np.where(known, retention, np.nan)).astype(
+                "Int64"
             ),
-            "footage_until": until.to_numpy(),
-            "footage_available": footage,
+            "footage_until": np.where(known, until, np.datetime64("NaT")),
+            "footage_available": footage.astype("boolean"),
             "range_m": np.round(rng, 1),
         }
     )
-    for col in CANVASS_COLUMNS:
-        if col not in out:
-            out[col] = frame[col].to_numpy() if col in frame else None
-    return out[list(CANVASS_COLUMNS)]
+    return pd.DataFrame({c: data.get(c) for c in CANVASS_COLUMNS})
+
+
+def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    numeric = (
+        "range_m",
+        "centre_deg",
+        "width_deg",
+        "retention_days",
+        "latitude",
+        "longitude",
+    )
+    flags = ("full_circle", "view_known")
+    out: dict[str, np.ndarray] = {}
+    for name in (*CANVASS_COLUMNS, "centre_deg", "width_deg", *flags):
+        if name not in frame:
+            if name in numeric:
+                out[name] = np.full(len(frame), np.nan)
+            continue
+        if name in numeric:
+            out[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(float)
+        elif name in flags:
+            out[name] = frame[name].to_numpy(bool)
+        elif name == "camera_count":
+            out[name] = frame[name].to_numpy("int64")
+        else:
+            values = frame[name].astype(object).to_numpy()
+            out[name] = np.where(pd.isna(values), None, values)
+    out["camera_id"] = frame["camera_id"].astype(str).to_numpy(object)
+    out["tier"] = frame["tier"].astype(str).to_numpy(object)
+    return out
 
 
 def _compass(bearing: float) -> str:
