@@ -27,6 +27,8 @@ from ui.sidebar import render_sidebar
 UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg", "parquet"]
 PREVIEW_ROWS = 20
 AUDIT_ROWS = 500
+BAR_HEIGHT_BASE = 80  # px: axis and padding of the quarantine chart
+BAR_HEIGHT_PER_REASON = 32
 RECORD_FIELDS = (
     "camera_id",
     "status",
@@ -246,7 +248,13 @@ with import_tab:
                     }
                 )
                 st.subheader("Quarantined rows by reason")
-                st.bar_chart(reasons, x="reason", y="rows", horizontal=True)
+                st.bar_chart(
+                    reasons,
+                    x="reason",
+                    y="rows",
+                    horizontal=True,
+                    height=BAR_HEIGHT_BASE + BAR_HEIGHT_PER_REASON * len(reasons),
+                )
                 st.dataframe(reasons, hide_index=True)
                 st.download_button(
                     "Download the quarantined rows (CSV)",
