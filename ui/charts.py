@@ -119,29 +119,32 @@ def ward_bar_chart(
     *,
     title: str,
     percent: bool = False,
+    unit: str | None = None,
     height: int = HEIGHT,
 ) -> go.Figure:
-    """Horizontal bars of one ward measure, lowest at the top."""
-    data = table.sort_values(column, ascending=False)
+    """Horizontal bars of one ward measure, lowest at the bottom.
+
+    ``percent`` shows a share (0-1) as percent; ``unit`` is written after each
+    value (default ``%`` for percent).
+    """
+    data = table.sort_values(column, ascending=True)
     values = data[column] * (100 if percent else 1)
+    unit = unit if unit is not None else ("%" if percent else "")
     fig = go.Figure(
         go.Bar(
             x=values,
             y=data["ward_name"].astype(str),
             orientation="h",
             marker={"color": HISTORY_COLOUR},
-            text=[f"{v:.1f}%" if percent else f"{v:,.1f}" for v in values],
+            text=[f"{v:,.1f}{unit}" for v in values],
             textposition="auto",
-            hovertemplate="%{y}: %{x:.1f}"
-            + ("%" if percent else "")
-            + "<extra></extra>",
+            hovertemplate="%{y}: %{x:,.1f}" + unit + "<extra></extra>",
         )
     )
     fig.update_layout(
         height=height,
         margin=_MARGIN,
         title={"text": title, "font": {"size": 14}},
-        xaxis_title="%" if percent else None,
     )
     return fig
 
