@@ -1,0 +1,122 @@
+"""``bench``: time the coverage refresh at scale against the textbook pipeline.
+
+>>> main(["bench", "--cameras", "30000", "--incidents", "1000000"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+from analytics.cli import CommandError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "bench",
+        help="benchmark the coverage refresh on synthetic data of a given size",
+        description="Generate the synthetic city with N camera registrations and M "
+        "incidents, then time our full coverage refresh (headline, hex grid, ward "
+        "table, gap ranking; loading excluded) against a naive GeoPandas pipeline "
+        "doing the same work, and the recommendation of 1,000 sites.",
+    )
+    p.add_argument(
+        "--cameras", type=int, default=30_000, help="camera registrations (N)"
+    )
+    p.add_argument("--incidents", type=int, default=1_000_000, help="incidents (M)")
+    p.add_argument("--seed", type=int, default=42, help="random seed of the data")
+    p.add_argument(
+        "--repeats", type=int, default=3, help="warm refreshes; the best is kept"
+    )
+    p.add_argument(
+        "--no-naive", action="store_true", help="skip the naive GeoPandas pipeline"
+    )
+    p.add_argument(
+        "--no-recommend", action="store_true", help="skip the 1,000-site recommendation"
+    )
+    p.add_argument(
+        "--recommend-k", type=int, default=1000, help="sites to recommend (K)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from analytics.bench import run_bench
+    from analytics.config import load_city
+
+    for flag, value in (
+        ("--cameras", args.cameras),
+        ("--incidents", args.incidents),
+        ("--repeats", args.repeats),
+        ("--recommend-k", args.recommend_k),
+    ):
+        if value < 1:
+            raise CommandError(f"{flag} was {value} but must be a whole number >= 1")
+    result = run_bench(
+        load_city(args.city),
+        cameras=args.cameras,
+        incidents=args.incidents,
+        seed=args.seed,
+        repeats=args.repeats,
+        naive=not args.no_naive,
+        recommend=not args.no_recommend,
+        recommend_k=args.recommend_k,
+    )
+    result["synthetic"] = True
+    if args.json:
+        print(json.dumps(_clean(result)))
+    else:
+        print_table(result)
+    return 0
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _s(value: float | None) -> str:
+    return "skipped" if value is None else f"{value:8.2f} s"
+
+
+def print_table(r: dict) -> None:
+    print(
+        f"Synthetic benchmark: {r['registrations']:,} registrations "
+        f"({r['cameras']:,} cameras at {r['sites']:,} active sites), "
+        f"{r['incidents']:,} incidents; {r['cpus']} CPUs, load "
+        f"{r['load_average'][0]:.1f}"
+    )
+    rows = [
+        ("our refresh, warm (best)", _s(r["refresh_seconds"])),
+        ("our refresh, cold", _s(r["refresh_cold_seconds"])),
+        ("our refresh, CPU time", _s(r["refresh_cpu_seconds"])),
+        ("naive GeoPandas pipeline", _s(r["naive_refresh_seconds"])),
+        (
+            "speedup (naive / warm)",
+            "skipped" if r["speedup"] is None else f"{r['speedup']:8.1f} x",
+        ),
+        (
+            f"recommend {r['recommend_k']:,} sites",
+            _s(r["recommend_seconds"]),
+        ),
+        ("map build", _s(r.get("map_seconds"))),
+        ("peak memory", f"{r['peak_memory_mb']:8.0f} MB"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+    print("  stages of the best warm refresh:")
+    for name, seconds in r["stages"].items():
+        print(f"    {name:<{width - 2}}  {seconds:8.3f} s")
+    if r["agreement"]:
+        print("  ours vs naive:")
+        for key, pair in r["agreement"].items():
+            print(f"    {key:<34} {pair['ours']:.4f} vs {pair['naive']:.4f}")
+    print(f"  cached: {r['cached']}")
