@@ -27,6 +27,16 @@ if TYPE_CHECKING:
 # The briefing never needs owner contacts, so investigators export it as staff.
 BRIEFING_AUDIENCES = ("public", "staff")
 TOP_AREAS = 10  # recruitment areas numbered on the map and listed
+COST_HEADERS = {  # analytics.costs.COST_COLUMNS in plain words
+    "device": "Device",
+    "devices": "Number",
+    "upfront_each_usd": "Up front, each",
+    "yearly_each_usd": "Yearly, each",
+    "upfront_usd": "Up front, all",
+    "yearly_usd": "Yearly, all",
+    "total_usd": "Total over the years",
+    "usd_per_covered_incident": "Per incident newly in view",
+}
 AUDIENCE_TEXT = {
     "public": (
         "Public edition: aggregates only. No camera owner's address, name, contact "
@@ -216,7 +226,7 @@ def _summary_sentence(inputs: BriefingInputs) -> str:
     on_request = h.get("on_request_incident_coverage_share")
     text = (
         f"{_pct(h.get('incident_coverage_share'))} of the incidents reported "
-        f"({_period_text(inputs.since, inputs.until)}) happened where at least "
+        f"({_period_phrase(inputs.since, inputs.until)}) happened where at least "
         "one registered camera could have seen them"
     )
     if _finite(live) and _finite(on_request):
@@ -570,7 +580,11 @@ def _costs_section(inputs: BriefingInputs) -> str:
         parts.append("<p>No cost scenario was chosen.</p>")
         return "".join(parts)
     columns = [
-        (c, c.replace("_", " ").capitalize(), _money if "usd" in c else _cell)
+        (
+            c,
+            COST_HEADERS.get(c, c.replace("_", " ").capitalize()),
+            _money if "usd" in c else _cell,
+        )
         for c in costs.columns
     ]
     parts.append(_table(costs, columns))
@@ -619,11 +633,18 @@ def _methods_section(inputs: BriefingInputs) -> str:
             "Privacy",
             f"Cameras are shown only as counts per area with at least "
             f"{city.min_group_size} registered sites; sparser areas are merged into "
-            "larger cells or suppressed. " + AUDIENCE_TEXT[inputs.audience],
+            "larger cells or suppressed. "
+            + AUDIENCE_TEXT[inputs.audience]
+            + " "
+            + _suppression_text(inputs),
         ),
         (
             "Data freshness",
-            f"Data as of {inputs.as_of:%d %B %Y} ({inputs.label}).",
+            f"Registry and incidents as of {inputs.as_of:%d %B %Y} "
+            f"({inputs.label}); crime period "
+            f"{_period_phrase(inputs.since, inputs.until)}. The registry changes "
+            "daily as owners join and withdraw; "
+            "withdrawn cameras are left out of every figure.",
         ),
     ]
     items += list(inputs.methods.items())
@@ -711,6 +732,12 @@ def _period_text(since: date | None, until: date | None) -> str:
     if until:
         return f"Up to {until:%d %B %Y}"
     return "Over the whole record"
+
+
+def _period_phrase(since: date | None, until: date | None) -> str:
+    """:func:`_period_text` for the middle of a sentence ("from 1 May ...")."""
+    text = _period_text(since, until)
+    return text[:1].lower() + text[1:]
 
 
 def _interval_text(inputs: BriefingInputs) -> str:
