@@ -188,6 +188,52 @@ def redact_table(frame: pd.DataFrame, audience: str) -> pd.DataFrame:
     return out
 
 
+def suppress_small_groups(
+    table: pd.DataFrame,
+    city: CityConfig,
+    *,
+    sites_column: str = "sites",
+    count_columns: tuple[str, ...] | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """Blank the counts of rows (wards, districts ...) with too few sites.
+
+    For public tables of camera counts by an area that cannot be merged upwards
+    like H3 cells. Rows whose ``sites_column`` is below ``city.min_group_size``
+    keep their name but get missing values in ``count_columns`` (default: every
+    numeric column).
+
+    Returns
+    -------
+    (DataFrame, str)
+        The copy and a note such as "2 areas with fewer than 5 sites are not
+        shown." (empty when nothing was blanked).
+    """
+    if sites_column not in table:
+        raise ValueError(
+            f"`sites_column` was {sites_column!r} but is expected to be one of "
+            f"{list(table.columns)}"
+        )
+    out = table.copy()
+    small = (
+        pd.to_numeric(out[sites_column], errors="coerce").fillna(0)
+        < city.min_group_size
+    ).to_numpy()
+    if count_columns is None:
+        count_columns = tuple(
+            c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])
+        )
+    for col in count_columns:
+        out[col] = out[col].astype("Float64").mask(small)
+    n = int(small.sum())
+    if not n:
+        return out, ""
+    areas = "area has" if n == 1 else "areas have"
+    return out, (
+        f"{n} {areas} fewer than {city.min_group_size} sites; their counts are not "
+        "shown."
+    )
+
+
 def role_for(secrets: Mapping[str, Any], password: str | None) -> str:
     """The role a password opens, given the deployment's secrets.
 

@@ -12,6 +12,7 @@ from analytics.privacy import (
     redact_cameras,
     redact_table,
     role_for,
+    suppress_small_groups,
     validate_audience,
 )
 from analytics.safe_output import to_safe_csv
@@ -241,3 +242,22 @@ def test_role_for(secrets, password, expected):
 def test_role_for_rejects_unknown_role_names():
     with pytest.raises(ValueError, match="investigtor"):
         role_for({"roles": {"investigtor": "x"}}, "x")
+
+
+def test_suppress_small_groups_blanks_counts_below_the_minimum(city):
+    table = pd.DataFrame(
+        {
+            "ward": ["1", "2", "3"],
+            "sites": [4, 5, 12],
+            "cameras": [9, 5, 30],
+        }
+    )
+    out, note = suppress_small_groups(table, city)
+    assert out["ward"].tolist() == ["1", "2", "3"]
+    assert out["sites"].isna().tolist() == [True, False, False]
+    assert out["cameras"].isna().tolist() == [True, False, False]
+    assert out.loc[2, "cameras"] == 30
+    assert note.startswith("1 area has fewer than 5 sites")
+    assert suppress_small_groups(table[table["sites"] >= 5], city)[1] == ""
+    with pytest.raises(ValueError, match="'households'"):
+        suppress_small_groups(table, city, sites_column="households")
