@@ -82,6 +82,8 @@ R_TIER = "unknown tier"
 R_OWNER = "unknown owner type"
 R_COUNT = "camera count is not a positive whole number"
 R_STATUS = "unknown status"
+# Rows of a location-text column parsed to decide it holds coordinates at all.
+SAMPLE_ROWS = 5_000
 # Degrees values above this cannot be latitude/longitude: projected X/Y.
 MAX_DEGREES = 180.0
 # Registrations and incidents more than this far ahead of today are errors.
@@ -290,7 +292,6 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
     claimed = set(mapping.values())
     lat = pd.Series(np.nan, index=idx)
     lon = pd.Series(np.nan, index=idx)
-    had_text = pd.Series(False, index=idx)
     bad_text = pd.Series(False, index=idx)
     sources = 0
     projected_note = ""
@@ -310,8 +311,8 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
     lat_col = find_column(columns, LATITUDE)
     lon_col = find_column(columns, LONGITUDE)
     if lat_col and lon_col:
-        y, y_empty, y_bad = parse_number(rows.column(lat_col))
-        x, x_empty, x_bad = parse_number(rows.column(lon_col))
+        y, _, y_bad = parse_number(rows.column(lat_col))
+        x, _, x_bad = parse_number(rows.column(lon_col))
         xy_names = normalise_name(lat_col) in ("y", "point_y", "y_coord", "ycoord")
         projected = (y.abs() > MAX_DEGREES) | (x.abs() > MAX_DEGREES)
         if xy_names and projected.mean() > 0.5:
@@ -323,7 +324,6 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
             rows.warn(f"{projected_note}: ignored")
         else:
             sources += 1
-            had_text |= ~(y_empty & x_empty)
             bad_text |= (y_bad | x_bad) & lat.isna()
             use = lat.isna() & y.notna() & x.notna()
             lat[use], lon[use] = y[use], x[use]
@@ -331,16 +331,19 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
     for col in find_columns(columns, LOCATION_TEXT):
         if col in skip or col in claimed:
             continue
-        t_lat, t_lon, t_empty, t_bad = coords_from_text(rows.column(col))
+        # parse the rows still without coordinates, plus a sample that tells a
+        # coordinate column from one of addresses (parsing 1M strings costs seconds)
+        look = lat.isna().to_numpy(copy=True)
+        look[:SAMPLE_ROWS] = True
+        text = rows.column(col)[look]
+        t_lat, t_lon, _, t_bad = coords_from_text(text)
         if not (t_lat.notna().any() or t_bad.any()):
-            # a location column of addresses only
             rows.address_column = rows.address_column or col
             continue
         sources += 1
-        use = lat.isna() & t_lat.notna()
-        lat[use], lon[use] = t_lat[use], t_lon[use]
-        bad_text |= t_bad & lat.isna()
-        had_text |= ~t_empty
+        fill = t_lat.index[(lat[look].isna() & t_lat.notna()).to_numpy()]
+        lat.loc[fill], lon.loc[fill] = t_lat[fill], t_lon[fill]
+        bad_text.loc[t_bad.index] |= t_bad & lat[t_bad.index].isna()
     if sources == 0:
         if projected_note:
             projected_note = f" ({projected_note}, without a CRS)"

@@ -207,9 +207,13 @@ def _sniff_delimiter(text: str) -> str:
 
 def _read_csv(data: bytes, name: str) -> RawTable:
     text, notes = decode_text(data, name)
+    text = text.lstrip("\r\n")
+    # pyarrow reads UTF-8 bytes; reuse the file's own bytes when they are UTF-8
+    utf8 = not any(n.startswith("not UTF-8") for n in notes)
+    payload = data.lstrip(BOM).lstrip(b"\r\n") if utf8 else text.encode("utf-8")
     delimiter = _sniff_delimiter(text)
     try:
-        frame = _csv_arrow(text, delimiter)
+        frame = _csv_arrow(text, payload, delimiter)
         ragged = extra = None
     except Exception:  # any parse problem: the slower reader that keeps bad rows
         frame, ragged, extra = _csv_python(text, delimiter)
@@ -235,17 +239,17 @@ def _unique_names(header: list[str]) -> list[str]:
     return out
 
 
-def _csv_arrow(text: str, delimiter: str) -> pd.DataFrame:
+def _csv_arrow(text: str, payload: bytes, delimiter: str) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    stream = io.StringIO(text)
+    stream = io.StringIO(text[:SNIFF_BYTES])
     header = next(csv.reader(stream, delimiter=delimiter), None)
     if header is None:
         return pd.DataFrame()
     names = _unique_names(header)
     table = pacsv.read_csv(
-        io.BytesIO(text.encode("utf-8")),
+        io.BytesIO(payload),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(

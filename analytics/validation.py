@@ -44,6 +44,8 @@ DATETIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
+    "%m/%d/%y %H:%M",  # Excel's short form: 2/3/24 13:05
+    "%m/%d/%y",
     "%d %B %Y",
     "%B %d, %Y",
     "%b %d, %Y",
@@ -81,24 +83,61 @@ def coords_from_text(
 
     A multi-line address ending in ``(lat, lon)`` (older LRPD exports) parses; an
     address with no coordinates counts as empty, text such as ``"(foo, bar)"`` or
-    ``"POINT (x y)"`` as bad.
+    ``"POINT (x y)"`` as bad. Each pattern runs (in RE2, through pyarrow) only on
+    the rows the previous ones left unparsed.
     """
     lat = pd.Series(np.nan, index=text.index)
     lon = pd.Series(np.nan, index=text.index)
-    pair = text.str.extract(PAIR_AT_END)
-    lat = lat.fillna(pd.to_numeric(pair[0], errors="coerce"))
-    lon = lon.fillna(pd.to_numeric(pair[1], errors="coerce"))
-    bare = text.str.extract(BARE_PAIR)
-    lat = lat.fillna(pd.to_numeric(bare[0], errors="coerce"))
-    lon = lon.fillna(pd.to_numeric(bare[1], errors="coerce"))
-    wkt = text.str.extract(WKT_POINT)
-    lon = lon.fillna(pd.to_numeric(wkt[0], errors="coerce"))
-    lat = lat.fillna(pd.to_numeric(wkt[1], errors="coerce"))
+    for pattern in (PAIR_AT_END, BARE_PAIR, WKT_POINT):
+        todo = lat.isna().to_numpy()
+        if not todo.any():
+            break
+        first, second = _extract_pair(text[todo], pattern.pattern)
+        if pattern is WKT_POINT:
+            first, second = second, first  # WKT is lon lat
+        lat[todo], lon[todo] = first, second
     found = lat.notna() & lon.notna()
-    attempted = text.str.contains(LOOKS_LIKE_COORDS, regex=True)
+    attempted = matches(text, LOOKS_LIKE_COORDS.pattern)
     bad = ~found & attempted & ~is_empty(text)
     empty = ~found & ~bad
     return lat.where(found), lon.where(found), empty, bad
+
+
+def _arrow(text: pd.Series):
+    import pyarrow as pa
+
+    return pa.array(text.astype("str"), type=pa.string(), from_pandas=True)
+
+
+def _extract_pair(text: pd.Series, pattern: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two numeric groups of ``pattern`` as floats (NaN where no match)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(text):
+        return np.empty(0), np.empty(0)
+    named = pattern.replace("(" + _NUM + ")", "(?P<a>" + _NUM + ")", 1)
+    named = named.replace("(" + _NUM + ")", "(?P<b>" + _NUM + ")", 1)
+    found = pc.extract_regex(_arrow(text), pattern="(?i)" + named)
+    out = []
+    for name in ("a", "b"):
+        values = pc.cast(pc.struct_field(found, name), pa.float64(), safe=False)
+        out.append(np.asarray(values.to_numpy(zero_copy_only=False), dtype=float))
+    return out[0], out[1]
+
+
+def matches(text: pd.Series, pattern: str) -> pd.Series:
+    """Case-insensitive RE2 search of ``pattern`` in each value (fast, vectorised)."""
+    import pyarrow.compute as pc
+
+    if not len(text):
+        return pd.Series(False, index=text.index)
+    hit = pc.match_substring_regex(_arrow(text), pattern=pattern, ignore_case=True)
+    return (
+        pd.Series(hit.to_numpy(zero_copy_only=False), index=text.index)
+        .fillna(False)
+        .astype(bool)
+    )
 
 
 def parse_datetimes(
@@ -112,7 +151,7 @@ def parse_datetimes(
     empty = is_empty(text)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     todo = ~empty
-    aware = todo & text.str.contains(_HAS_OFFSET, regex=True)
+    aware = todo & matches(text, _HAS_OFFSET)
     if aware.any():
         sub = text[aware].str.replace(_OFFSET_HOURS_ONLY, r"\1:00", regex=True)
         parsed = pd.Series(pd.NaT, index=sub.index, dtype="datetime64[us, UTC]")
@@ -126,16 +165,46 @@ def parse_datetimes(
         local = parsed.dt.tz_convert(timezone).dt.tz_localize(None)
         out[aware] = local.astype("datetime64[us]")
         todo = todo & ~aware
-    for fmt in (*DATETIME_FORMATS, "ISO8601"):
+    for fmt in DATETIME_FORMATS:
         left = todo & out.isna()
         if not left.any():
             break
-        parsed = pd.to_datetime(text[left], format=fmt, errors="coerce")
+        out[left] = _strptime(text[left], fmt)
+    left = todo & out.isna()
+    if left.any():
+        parsed = pd.to_datetime(text[left], format="ISO8601", errors="coerce")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert(timezone).dt.tz_localize(None)
         out[left] = parsed.astype("datetime64[us]")
     bad = out.isna() & ~empty
     return out, empty, bad
+
+
+def _strptime(text: pd.Series, fmt: str) -> pd.Series:
+    """Strict parse with ``fmt``: pyarrow's fast parser, checked by a round trip.
+
+    pyarrow rolls 02/30 over to 03/01 and reads a 2-digit year as year 24, so a
+    value whose re-formatted text differs from the original (also the case for
+    ``2/3/2024`` without zero padding) is re-parsed strictly by pandas.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = _arrow(text)
+    fast = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+    same = pc.equal(pc.strftime(fast, format=fmt), values)
+    same = np.asarray(same.to_numpy(zero_copy_only=False), dtype=object)
+    same = same == True  # noqa: E712 (nulls -> False)
+    out = pd.Series(
+        np.asarray(fast.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)),
+        index=text.index,
+    ).astype("datetime64[us]")
+    out[~same] = pd.NaT
+    recheck = ~same & fast.is_valid().to_numpy(zero_copy_only=False)
+    if recheck.any():
+        strict = pd.to_datetime(text[recheck], format=fmt, errors="coerce")
+        out[recheck] = strict.astype("datetime64[us]")
+    return out
 
 
 def normalise_code(text: pd.Series) -> pd.Series:
