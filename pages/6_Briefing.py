@@ -103,7 +103,12 @@ picked_wards = right.multiselect(
     help="Limit incidents and camera counts to these wards. The goal forecast "
     "stays city-wide.",
 )
-st.caption(f"Period and offence filters come from the sidebar: {filters.describe()}.")
+offences = "" if filters.all_categories else f", {', '.join(filters.categories)} only"
+st.caption(
+    f"Crime period and offence categories come from the sidebar "
+    f"({filters.since:%d %b %Y} – {filters.until:%d %b %Y}{offences}). The camera "
+    "tier and owner filters do not apply: a briefing counts every active camera."
+)
 
 with st.expander("Scenario: integration devices and recruitment", expanded=False):
     c1, c2, c3, c4 = st.columns(4)

@@ -98,3 +98,17 @@ def test_scenario_changes_the_costs(demo):
     doc = at.session_state["briefing_html"]
     assert f"${10 * entry:,.0f}" in doc
     assert f"${100 * entry:,.0f}" not in doc
+
+
+def test_sidebar_period_and_offences_drive_the_counts(demo):
+    at = _open()
+    at.multiselect(key="categories").set_value(["violent"]).run()
+    assert not at.exception
+    filters = default_filters(demo.as_of)
+    inc = demo.incidents
+    when = pd.to_datetime(inc["occurred_at"])
+    in_period = (when >= pd.Timestamp(filters.since)) & (
+        when < pd.Timestamp(filters.until) + pd.Timedelta(days=1)
+    )
+    expected = int((in_period & (inc["category"] == "violent")).sum())
+    assert _incidents_in_text(at.session_state["briefing_html"]) == expected
