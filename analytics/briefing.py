@@ -209,13 +209,18 @@ def gather_briefing(
 
     validate_briefing_audience(audience)
     city = dataset.city
+    if since and until is None:  # the data ends on its as-of date: say so
+        if since > dataset.as_of:
+            raise ValueError(
+                f"`since` was {since.isoformat()} but is expected to be on or "
+                f"before the data's date {dataset.as_of.isoformat()}"
+            )
+        until = dataset.as_of
     if since and until and since > until:
         raise ValueError(
             f"`since` was {since.isoformat()} but is expected to be on or before "
             f"`until` {until.isoformat()}"
         )
-    if since and until is None:  # the data ends on its as-of date: say so
-        until = dataset.as_of
     chosen = _chosen_wards(dataset.wards, wards)
     area = chosen.dissolve().geometry if chosen is not None else None
     cameras = dataset.cameras

@@ -14,6 +14,7 @@ import shapely
 from analytics.cli import main
 from analytics.datasets import load_dataset
 from analytics.schema import SYNTHETIC_LABEL, WGS84
+from analytics.synthetic import DEMO_AS_OF
 from tests.conftest import CENTRE, make_cameras, make_incidents, offset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ def test_demo_export_opens_offline(tmp_path, capsys):
     doc = out.read_text(encoding="utf-8")
     assert doc.startswith("<!DOCTYPE html>")
     assert re.search(r"<title>(.*?)</title>", doc).group(1).startswith(SYNTHETIC_LABEL)
-    assert "From 01 January 2026 to 01 November 2026" in doc
+    assert f"From 01 January 2026 to {DEMO_AS_OF:%d %B %Y}" in doc
     assert "Public edition" in doc
     assert "http://" not in doc
     assert "https://" not in doc
@@ -72,6 +73,7 @@ def test_staff_edition_and_ward_selection(tmp_path, demo_ward_ids):
         (["--since", "2026-02-30"], ["'2026-02-30'", "YYYY-MM-DD"]),
         (["--until", "yesterday"], ["'yesterday'", "YYYY-MM-DD"]),
         (["--since", "2026-05-01", "--until", "2026-01-01"], ["2026-05-01"]),
+        (["--since", "2030-01-01"], ["2030-01-01", DEMO_AS_OF.isoformat()]),
         (["--audience", "investigator"], ["'investigator'", "public, staff"]),
         (["--recruit", "0"], ["'0'", ">= 1"]),
         (["--mix", "0.5"], ["'0.5'", "2 shares"]),

@@ -106,16 +106,24 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         raise CommandError(str(exc)) from exc
     wards = check_wards(args.wards, ward_choices(ds))
-    html = build_briefing(
-        ds,
-        audience=audience,
-        since=since,
-        until=until,
-        wards=wards,
-        scenario=CostScenario(integrations=devices, years=years, tier_mix=mix),
-        recruit_k=k,
-        generated_at=datetime.now().replace(microsecond=0),
-    )
+    if since and since > ds.as_of:
+        raise CommandError(
+            f"--since {since.isoformat()} is after the data's date "
+            f"{ds.as_of.isoformat()}: expected a day on or before it"
+        )
+    try:
+        html = build_briefing(
+            ds,
+            audience=audience,
+            since=since,
+            until=until,
+            wards=wards,
+            scenario=CostScenario(integrations=devices, years=years, tier_mix=mix),
+            recruit_k=k,
+            generated_at=datetime.now().replace(microsecond=0),
+        )
+    except ValueError as exc:  # inputs the checks above cannot see (device names)
+        raise CommandError(str(exc)) from exc
     out = Path(args.out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
