@@ -251,11 +251,16 @@ def gather_briefing(
         headline["goal_share"] = float("nan")  # the goal is city-wide
     headline = _small_group_headline(headline, city, bool(wards))
 
+    # the same range assumption for "already covered" as the coverage figures
+    covered = coverage.incident_coverage(
+        cameras, incidents, city, range_scale=range_scale
+    )["covered"]
     rec = targeting.recommend_sites(
         cameras,
         incidents,
         city,
         recruit_k,
+        covered=covered.to_numpy(bool),
         city_limit=area if area is not None else dataset.city_limit,
         wards=chosen,
     )

@@ -367,6 +367,17 @@ def test_staff_sees_business_points_public_none(hostile):
     assert "Staff edition" not in html["public"]
 
 
+def test_headline_figures_come_through(hostile):
+    """11 violent incidents ~11 m from a camera, 4 property ones >= 500 m away."""
+    _, _, editions, html = hostile
+    h = editions["public"].headline
+    assert h["incidents"] == 15
+    assert h["incident_coverage_share"] == pytest.approx(11 / 15)
+    assert h["weighted_incident_coverage_share"] == pytest.approx(33 / 37)  # 3 vs 1
+    assert h["cameras"] == 12 + 2 + 3  # ward 1, ward 2, the lone far camera
+    assert "73.3%" in html["public"]  # 11 / 15
+
+
 def test_small_wards_and_cells_are_withheld_and_said(hostile, city):
     _, _, editions, html = hostile
     table = editions["public"].ward_table.set_index("ward_id")
