@@ -226,6 +226,7 @@ class _Rows:
     kind: str
     text: dict[str, pd.Series] = field(default_factory=dict)
     address_column: str | None = None
+    location_sources: list[str] = field(default_factory=list)
     reasons: list[tuple[pd.Series, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -264,6 +265,7 @@ def _load(raw: RawTable, city: CityConfig, kind: str) -> LoadResult:
     else:
         values = _incidents(rows, mapping)
         id_col, dup_keys = "incident_id", ["incident_id", "offense_code"]
+    _note_fixes(rows, mapping)
     reason = first_reason(rows.reasons, rows.index)
     # duplicates among otherwise valid rows: the first valid copy is kept
     ids = values[id_col]
@@ -278,6 +280,36 @@ def _load(raw: RawTable, city: CityConfig, kind: str) -> LoadResult:
     quarantined = _quarantine(raw, reason, ~accepted_mask)
     assert len(accepted) + len(quarantined) == n, "every row accepted or quarantined"
     return LoadResult(kind, raw.name, accepted, quarantined, n, rows.warnings)
+
+
+def _note_fixes(rows: _Rows, mapping: dict[str, str]) -> None:
+    """Warn about alias column names and whitespace stripped from cells."""
+    output = CAMERA_COLUMNS if rows.kind == "cameras" else INCIDENT_COLUMNS
+    renamed = [
+        f"{col!r} as {canonical}"
+        for canonical, col in mapping.items()
+        if col != canonical and canonical in output
+    ]
+    located = [s for s in rows.location_sources if s != "'latitude'/'longitude'"]
+    if renamed or located:
+        parts = []
+        if renamed:
+            parts.append("read columns by alias: " + ", ".join(renamed))
+        if located:
+            parts.append("coordinates from " + ", then ".join(rows.location_sources))
+        rows.warn("; ".join(parts))
+    padded = {}
+    for col, text in rows.text.items():
+        original = rows.raw.frame[col].fillna("").astype("str")
+        changed = int((original.str.len() != text.str.len()).sum())
+        if changed:
+            padded[col] = changed
+    if padded:
+        cells = sum(padded.values())
+        rows.warn(
+            f"surrounding whitespace removed from {cells} cell"
+            f"{'' if cells == 1 else 's'} (columns {sorted(padded)})"
+        )
 
 
 def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]:
@@ -297,6 +329,7 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
     projected_note = ""
     if raw.geom_lon is not None:
         sources += 1
+        rows.location_sources.append("the geometry")
         lat = lat.fillna(pd.Series(raw.geom_lat, index=idx))
         lon = lon.fillna(pd.Series(raw.geom_lon, index=idx))
         note = pd.Series(raw.geom_note, index=idx)
@@ -324,6 +357,7 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
             rows.warn(f"{projected_note}: ignored")
         else:
             sources += 1
+            rows.location_sources.append(f"{lat_col!r}/{lon_col!r}")
             bad_text |= (y_bad | x_bad) & lat.isna()
             use = lat.isna() & y.notna() & x.notna()
             lat[use], lon[use] = y[use], x[use]
@@ -341,6 +375,7 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
             rows.address_column = rows.address_column or col
             continue
         sources += 1
+        rows.location_sources.append(repr(col))
         fill = t_lat.index[(lat[look].isna() & t_lat.notna()).to_numpy()]
         lat.loc[fill], lon.loc[fill] = t_lat[fill], t_lon[fill]
         bad_text.loc[t_bad.index] |= t_bad & lat[t_bad.index].isna()

@@ -392,8 +392,7 @@ def test_latin1_file_decoded(city):
 
 def test_surrounding_whitespace_stripped(city):
     content = _csv(CAM, "  A  , 34.74 ,-92.33 , Option 2 , Business ,  2 , 2024-01-01 ")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LoadWarning)
+    with pytest.warns(LoadWarning, match="whitespace removed from 7 cells"):
         cam = load_cameras(content, city, name="ws.csv").accepted.iloc[0]
     assert cam["camera_id"] == "A"
     assert cam["tier"] == "integrated"
@@ -401,6 +400,7 @@ def test_surrounding_whitespace_stripped(city):
     assert cam["camera_count"] == 2
 
 
+@pytest.mark.filterwarnings("ignore:poly.geojson. read columns")
 def test_polygons_warn_and_use_centroid(city):
     props = {"id": "P1", "tier": "1", "owner_type": "home", "registered_at": "2024-1-2"}
     content = _geojson([_feature(SQUARE, **props)])

@@ -54,7 +54,7 @@ def test_canonical_registry_round_trip(city):
     assert list(acc.columns) == [*CAMERA_COLUMNS, "geometry"]
     assert acc.crs.to_epsg() == 4326
     assert result.rows_read == 2
-    assert result.warnings == []
+    assert result.warnings == []  # canonical names, nothing to fix
     c1, c2 = acc.iloc[0], acc.iloc[1]
     assert c1["camera_id"] == "C1"
     assert (c1["latitude"], c1["longitude"]) == (34.74, -92.33)
@@ -312,6 +312,8 @@ def test_swapped_coordinates_fixed_with_warning(city):
     assert result.warnings == [
         "swap.csv: 1 row with latitude and longitude swapped: swapped back",
         "swap.csv: no registration date column: registered_at left empty",
+        "swap.csv: read columns by alias: 'id' as camera_id; coordinates from "
+        "'lat'/'lon'",
     ]
     acc = result.accepted
     assert acc["latitude"].tolist() == [34.74, 34.75]

@@ -9,6 +9,9 @@ import pytest
 
 from analytics.loaders import LoadWarning, load_incidents
 
+# fixes are checked through LoadResult.warnings where they matter here
+pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
+
 
 @pytest.fixture
 def stateplane(city, data_dir):

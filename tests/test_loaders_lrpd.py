@@ -18,16 +18,32 @@ LAYOUTS = ("lrpd_current.csv", "lrpd_older.csv", "lrpd_rsave.csv", "lrpd_api.csv
 
 @pytest.fixture(params=LAYOUTS)
 def lrpd(request, city, data_dir):
-    with pytest.warns(LoadWarning) if request.param != "lrpd_api.csv" else _nothing():
+    with pytest.warns(LoadWarning):
         return load_incidents(data_dir / "lrpd" / request.param, city)
 
 
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+@pytest.mark.parametrize(
+    ("layout", "fixes"),
+    [
+        ("lrpd_current.csv", ["byte-order mark removed"]),
+        ("lrpd_older.csv", ["byte-order mark removed"]),
+        ("lrpd_rsave.csv", ["ignored the unnamed row-number column"]),
+        ("lrpd_api.csv", []),
+    ],
+)
+def test_layout_fixes_reported(city, data_dir, layout, fixes):
+    path = data_dir / "lrpd" / layout
+    with pytest.warns(LoadWarning) as caught:
+        result = load_incidents(path, city)
+    assert [str(w.message) for w in caught] == result.warnings
+    assert result.warnings[:-1] == [f"{path}: {fix}" for fix in fixes]
+    alias = result.warnings[-1]
+    assert "read columns by alias:" in alias
+    assert " as incident_id" in alias
+    location = "'Location.1'" if layout == "lrpd_rsave.csv" else "'Location 1'"
+    if layout == "lrpd_api.csv":
+        location = "'location_1'"
+    assert alias.endswith(f"then {location}")
 
 
 def test_every_row_accounted_for(lrpd):

@@ -26,9 +26,10 @@ def test_json_summary_of_lrpd_export(capsys, data_dir):
     assert out["accepted"] == 21
     assert out["quarantined"] == 3
     assert out["reasons"] == {"missing coordinates": 2, "outside the city extent": 1}
-    assert out["warnings"] == [
+    assert out["warnings"][0] == (
         f"{data_dir / 'lrpd' / 'lrpd_current.csv'}: byte-order mark removed"
-    ]
+    )
+    assert "'INCIDENT_NUMBER' as incident_id" in out["warnings"][1]
 
 
 def test_human_summary_and_clean_file_exit_zero(capsys, tmp_path):
