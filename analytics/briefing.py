@@ -73,6 +73,7 @@ class ForecastView:
     backtest_error: str = ""
     confidence: str = "80%"
     message: str = ""
+    pace: str = ""
 
 
 @dataclass(frozen=True)
@@ -592,6 +593,16 @@ def _forecast_view(fc) -> ForecastView:
         backtest_error=error,
         confidence=f"{INTERVAL[1] - INTERVAL[0]:.0%}",
         message=fc.message,
+        pace=_pace_text(fc),
+    )
+
+
+def _pace_text(fc) -> str:
+    if fc.current_monthly_pace is None:
+        return ""
+    return (
+        f"Over the last {fc.pace_months} full months the registry grew by about "
+        f"{fc.current_monthly_pace:,.0f} cameras a month, net of withdrawals."
     )
 
 

@@ -271,7 +271,7 @@ def _progress_section(inputs: BriefingInputs) -> str:
         + ("." if projected else "")
         + f" The dotted line is the goal of {goal:,.0f} cameras."
     )
-    text = [fc.message] if fc.message else []
+    text = [t for t in (fc.pace, fc.message) if t]
     if fc.goal_date is not None:
         text.append(
             f"Projected date for the goal: {fc.goal_date:%B %Y}"
