@@ -151,7 +151,9 @@ def svg_map(
     minx, miny, maxx, maxy = bounds
     span_x, span_y = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
     legend_h = 0 if legend is None else 22 + 18 * len(legend.items)
-    scale = min((width - 2 * pad) / span_x, (height - 2 * pad - legend_h) / span_y)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    # the canvas fits the map's shape, then grows to hold the legend underneath
+    height = math.ceil(span_y * scale + 2 * pad + legend_h + (12 if legend else 0))
     off_x = pad + ((width - 2 * pad) - span_x * scale) / 2
 
     def to_px(coords: np.ndarray) -> np.ndarray:
