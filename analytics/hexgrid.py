@@ -26,6 +26,10 @@ LATTICE_MIN_POINTS = 20_000
 LATTICE_SHARE = 0.2
 LATTICE_MAX_NODES = 2_000_000
 M_PER_DEG = 110_574.0  # metres per degree of latitude, lower bound (equator)
+EARTH_RADIUS_M = 6_371_000.0
+# A point nearer than this (plus the bend of a geodesic edge) to a cell edge is
+# left to h3 itself, so the short cut never decides a close call.
+EDGE_MARGIN_M = 0.05
 
 HEX_COLUMNS = (
     "h3",
@@ -53,10 +57,12 @@ def cells_for(lat, lon, resolution: int) -> np.ndarray:
     h3 4.x has no vectorised call (one C call per point: about half a second
     per million). For many points, cell ids are first computed on a lattice of
     small squares (a fifth of a cell edge); a point whose square has all four
-    corners in one cell takes that cell (cells are convex), and only points in
-    squares crossing a cell edge call h3. The result matches
-    ``h3.latlng_to_cell`` point by point (tested); the lattice is skipped when
-    the points span too large an area.
+    corners in one cell takes that cell (cells are convex). Points in squares
+    crossing a cell edge are tested against the corner cells' hexagons in numpy;
+    only points within a safety margin (5 cm plus the bend of a geodesic edge)
+    of an edge, or in none of those cells, call h3. The result matches
+    ``h3.latlng_to_cell`` point by point (tested, including points on cell
+    vertices and edges); the lattice is skipped when it would not pay.
     """
     resolution = _check_resolution(resolution)
     lat = np.asarray(lat, dtype=float)
@@ -100,7 +106,69 @@ def _lattice_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndar
     )
     out = corner[i, j]
     mixed = np.flatnonzero(~pure[i, j])
-    out[mixed] = _direct_cells(lat[mixed], lon[mixed], resolution)
+    if len(mixed) == 0:
+        return out
+    # points in squares crossing a cell edge: test them against the corner cells'
+    # hexagons; only those within a safety margin of an edge (or in none of the
+    # corner cells) ask h3 itself
+    mi, mj = i[mixed], j[mixed]
+    candidates = [
+        nodes[mi, mj],
+        nodes[mi + 1, mj],
+        nodes[mi, mj + 1],
+        nodes[mi + 1, mj + 1],
+    ]
+    edge_m = _h3.average_hexagon_edge_length(resolution, "m")
+    margin = EDGE_MARGIN_M + edge_m * edge_m / EARTH_RADIUS_M
+    found = _in_hexagons(lat[mixed], lon[mixed], candidates, margin, lat0, lon0)
+    out[mixed] = found
+    todo = mixed[found == 0]
+    out[todo] = _direct_cells(lat[todo], lon[todo], resolution)
+    return out
+
+
+def _in_hexagons(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    candidates: list[np.ndarray],
+    margin_m: float,
+    lat0: float,
+    lon0: float,
+) -> np.ndarray:
+    """Cell (from per-point candidate lists) surely containing each point, else 0.
+
+    Cells are tested as polygons in a local metric plane (straight edges); a
+    point counts as inside only when it is more than ``margin_m`` inside every
+    edge, which covers the bend of the true geodesic edges.
+    """
+    kx = M_PER_DEG * np.cos(np.radians(lat0))
+    px, py = (lon - lon0) * kx, (lat - lat0) * M_PER_DEG
+    cells = np.unique(np.concatenate(candidates))
+    rings = [_h3.cell_to_boundary(c) for c in cells.tolist()]
+    k = max(len(r) for r in rings)
+    # pad every ring to k + 1 vertices by repeating its first vertex
+    ring = np.array([[*r, *([r[0]] * (k + 1 - len(r)))] for r in rings])
+    vx, vy = (ring[:, :, 1] - lon0) * kx, (ring[:, :, 0] - lat0) * M_PER_DEG
+    clockwise = np.sum(vx[:, :-1] * vy[:, 1:] - vx[:, 1:] * vy[:, :-1], axis=1) < 0
+    vx[clockwise], vy[clockwise] = vx[clockwise, ::-1], vy[clockwise, ::-1]
+    ex, ey = np.diff(vx, axis=1), np.diff(vy, axis=1)
+    length = np.hypot(ex, ey)
+    degenerate = length == 0  # padding: repeated vertices
+    length[degenerate] = 1.0
+    out = np.zeros(len(lat), dtype=np.uint64)
+    open_ = np.arange(len(lat))
+    for cand in candidates:
+        if len(open_) == 0:
+            break
+        row = np.searchsorted(cells, cand[open_])
+        qx, qy = px[open_, None], py[open_, None]
+        dist = (ex[row] * (qy - vy[row, :-1]) - ey[row] * (qx - vx[row, :-1])) / length[
+            row
+        ]
+        dist[degenerate[row]] = np.inf
+        inside = dist.min(axis=1) > margin_m
+        out[open_[inside]] = cand[open_[inside]]
+        open_ = open_[~inside]
     return out
 
 

@@ -192,21 +192,24 @@ def prepare_cameras(
         np.isfinite(fov) & (fov > 0), np.minimum(fov, 360.0), city.default_fov_deg
     )
 
-    raw_dir = _text(out, "direction_deg").str.strip()
-    parsed = {value: parse_direction(value) for value in raw_dir.unique()}
-    unreadable = sorted(v for v, p in parsed.items() if v and p is None)
-    if unreadable:
-        count = int(raw_dir.isin(unreadable).sum())
+    codes, uniques = pd.factorize(_text(out, "direction_deg").str.strip())
+    parsed = [parse_direction(value) for value in uniques]
+    bad = [
+        i for i, (v, p) in enumerate(zip(uniques, parsed, strict=True)) if v and not p
+    ]
+    if bad:
+        count = int(np.isin(codes, bad).sum())
         warnings.warn(
             f"{count} camera direction(s) could not be read (e.g. "
-            f"{unreadable[0]!r}); expected a bearing, a compass point or a range "
+            f"{uniques[bad[0]]!r}); expected a bearing, a compass point or a range "
             "like '90-270'. Treated as unknown: full circle.",
             stacklevel=2,
         )
-    centre = raw_dir.map(lambda v: (parsed[v] or (np.nan, None))[0]).to_numpy(float)
-    range_width = raw_dir.map(
-        lambda v: np.nan if parsed[v] is None or parsed[v][1] is None else parsed[v][1]
-    ).to_numpy(float)
+    centre_u = np.array([np.nan if p is None else p[0] for p in parsed] + [np.nan])
+    width_u = np.array(
+        [np.nan if p is None or p[1] is None else p[1] for p in parsed] + [np.nan]
+    )
+    centre, range_width = centre_u[codes], width_u[codes]  # code -1: the NaN pad
     width = np.where(np.isfinite(range_width), range_width, fov)
     full = (
         ctype.isin(city.full_circle_types).to_numpy()

@@ -97,6 +97,11 @@ def test_lattice_short_cut_matches_h3_point_by_point(resolution):
     lat, lon = offset(
         LAT, LON, rng.uniform(-3000, 3000, n), rng.uniform(-3000, 3000, n)
     )
+    # plus the hardest points: cell vertices and edge midpoints nearby
+    ring = np.array(h3.cell_to_boundary(h3.latlng_to_cell(LAT, LON, resolution)))
+    mid = (ring + np.roll(ring, 1, axis=0)) / 2
+    lat = np.concatenate([lat, ring[:, 0], mid[:, 0]])
+    lon = np.concatenate([lon, ring[:, 1], mid[:, 1]])
     assert n >= hexgrid.LATTICE_MIN_POINTS
     got = cells_for(lat, lon, resolution)
     direct = np.array(
