@@ -52,7 +52,7 @@ def _change(share: str) -> float:
 # --- headline tiles ------------------------------------------------------------------
 goal = head["goal"]
 to_go = max(goal - head["cameras"], 0)
-cols = st.columns(6)
+cols = [*st.columns(3, border=True), *st.columns(3, border=True)]
 cols[0].metric(
     "Cameras in the registry",
     f"{head['cameras']:,}",
@@ -127,7 +127,7 @@ with left:
     )
 with right:
     st.markdown("**Coverage at a glance**")
-    fmap = cached.coverage_map(ds, page.key, filters, page.role)
+    fmap = cached.coverage_map(ds, page.key, filters, page.role, compact=True)
     st_folium(
         fmap,
         key="overview_map",

@@ -27,13 +27,15 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement
 from folium.plugins import FastMarkerCluster, HeatMap
-from jinja2 import Template
+from folium.template import Template
 
 from analytics.config import CityConfig
 from analytics.privacy import validate_audience
 from analytics.safe_output import escape_html
 from analytics.schema import WGS84
 
+MAP_WIDTH_PX = 900  # typical width of the full map, for the opening zoom
+COMPACT_WIDTH_PX = 450
 COORD_DECIMALS = 5  # ~1 m: plenty for display, halves the GeoJSON size
 HEAT_CELL_M = 150.0  # incidents are binned to this grid before the heat map
 MAX_VIEWSHEDS = 1_500  # camera views drawn at most (each is a polygon)
@@ -119,21 +121,65 @@ function (feature, layer) {
 }"""
 
 
-class Legend(MacroElement):
-    """A static legend as a Leaflet control (works inside streamlit-folium)."""
+class _Cluster(FastMarkerCluster):
+    """FastMarkerCluster that honours ``show=False``.
+
+    folium's template always adds the cluster to the map; here, as for other
+    layers, ``Layer.render`` adds it only when ``show`` is True.
+    """
 
     _template = Template(
         """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+                var data = {{ this.data|tojson }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                {%- if this.icon_create_function is not none %}
+                cluster.options.iconCreateFunction =
+                    {{ this.icon_create_function.strip() }};
+                {%- endif %}
+                for (var i = 0; i < data.length; i++) {
+                    callback(data[i]).addTo(cluster);
+                }
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+
+class Legend(MacroElement):
+    """A static, collapsible legend as a Leaflet control, and the maps' CSS.
+
+    Both live in the map script and its header, which streamlit-folium keeps
+    (it drops only external script and stylesheet links).
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .camreg-legend {background: rgba(255,255,255,0.93); padding: 5px 8px;
+            font: 12px/1.35 sans-serif; border-radius: 4px; max-width: 250px;
+            box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-height: 60vh;
+            overflow-y: auto}
+        .camreg-legend summary {cursor: pointer; font-weight: bold}
+        .leaflet-control-layers {font: 12px/1.4 sans-serif}
+        .leaflet-control-layers-expanded {padding: 4px 8px}
+        .camreg-ward-label {background: transparent; border: 0; box-shadow: none;
+            font: bold 11px sans-serif; color: #333; padding: 0;
+            text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff}
+        .camreg-ward-label:before {display: none}
+        </style>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
         (function () {
             var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "camreg-legend");
-                div.style.cssText = "background:rgba(255,255,255,0.92);"
-                    + "padding:6px 9px;font:12px/1.35 sans-serif;"
-                    + "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);"
-                    + "max-width:240px";
                 div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
@@ -144,10 +190,18 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, html: str, *, position: str = "bottomright", background=""):
+    def __init__(
+        self,
+        html: str,
+        *,
+        position: str = "bottomleft",
+        background: str = "",
+        open_: bool = True,
+    ):
         super().__init__()
         self._name = "Legend"
-        self.html = html
+        state = " open" if open_ else ""
+        self.html = f"<details{state}><summary>Legend</summary>{html}</details>"
         self.position = position
         self.background = background
 
@@ -168,6 +222,8 @@ def build_coverage_map(
     sites: gpd.GeoDataFrame | None = None,
     tiles: str | None = "OpenStreetMap",
     asset_base: str | None = None,
+    show_cameras: bool = True,
+    compact: bool = False,
 ) -> folium.Map:
     """Build the coverage map with a layer control and a legend.
 
@@ -205,6 +261,10 @@ def build_coverage_map(
     asset_base
         URL prefix where the files of ``LOCAL_ASSETS`` are served; None keeps
         folium's CDN links.
+    show_cameras
+        Whether the camera layers start switched on (they can be toggled).
+    compact
+        Small-map mode: layer control and legend start folded, no privacy note.
 
     Returns
     -------
@@ -218,7 +278,7 @@ def build_coverage_map(
     validate_audience(role)
     if hexes is not None:
         hexes = hexes_for_audience(hexes, role)
-    m = _base_map(city, city_limit, tiles)
+    m = _base_map(city, city_limit, tiles, zoom=_zoom_for(city, city_limit, compact))
     legend: list[str] = []
     if city_limit is not None and len(city_limit):
         _add_city_limit(m, city_limit)
@@ -238,12 +298,23 @@ def build_coverage_map(
             _line_swatch(GAP_LINE, f"Top {MAX_GAP_CELLS} gap cells", dash=True)
         )
     if cameras is not None:
-        legend.extend(_add_cameras(m, cameras, role, city, viewshed_area, range_scale))
+        legend.extend(
+            _add_cameras(
+                m,
+                cameras,
+                role,
+                city,
+                viewshed_area,
+                range_scale,
+                show=show_cameras,
+                note=not compact,
+            )
+        )
     if sites is not None and len(sites):
         _add_sites(m, sites)
         legend.append(_dot(SITE_COLOUR, "Recommended site (rank)"))
-    folium.LayerControl(collapsed=False).add_to(m)
-    Legend("".join(legend), background=BACKGROUND).add_to(m)
+    folium.LayerControl(collapsed=compact).add_to(m)
+    Legend("".join(legend), background=BACKGROUND, open_=not compact).add_to(m)
     if asset_base is not None:
         use_local_assets(m, asset_base)
     return m
@@ -317,8 +388,29 @@ def heat_grid(
 
 
 # --- layers ----------------------------------------------------------------------
+def _zoom_for(
+    city: CityConfig, city_limit: gpd.GeoDataFrame | None, compact: bool
+) -> int:
+    """Zoom at which the city spans the map's width (about 900 px, 450 compact).
+
+    streamlit-folium sizes its frame after Leaflet starts, so ``fit_bounds``
+    alone can leave the city cropped; the opening zoom must already be right.
+    """
+    if city_limit is not None and len(city_limit):
+        minx, _, maxx, _ = city_limit.to_crs(WGS84).total_bounds
+    else:
+        minx, _, maxx, _ = city.extent.bounds
+    width_px = COMPACT_WIDTH_PX if compact else MAP_WIDTH_PX
+    span = max(float(maxx - minx), 1e-6)
+    return int(np.clip(np.floor(np.log2(width_px * 360.0 / (256.0 * span))), 1, 18))
+
+
 def _base_map(
-    city: CityConfig, city_limit: gpd.GeoDataFrame | None, tiles: str | None
+    city: CityConfig,
+    city_limit: gpd.GeoDataFrame | None,
+    tiles: str | None,
+    *,
+    zoom: int,
 ) -> folium.Map:
     if city_limit is not None and len(city_limit):
         minx, miny, maxx, maxy = city_limit.to_crs(WGS84).total_bounds
@@ -326,7 +418,7 @@ def _base_map(
         minx, miny, maxx, maxy = city.extent.bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        zoom_start=11,
+        zoom_start=zoom,
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
@@ -522,6 +614,9 @@ def _add_cameras(
     city: CityConfig,
     viewshed_area: shapely.Geometry | None,
     range_scale: float,
+    *,
+    show: bool = True,
+    note: bool = True,
 ) -> list[str]:
     from analytics.privacy import redact_cameras
 
@@ -529,7 +624,7 @@ def _add_cameras(
     legend: list[str] = []
     cells = getattr(redacted, "cells", None)
     if cells is not None and len(cells):
-        _add_camera_cells(m, cells)
+        _add_camera_cells(m, cells, show=show)
         legend.append(
             "<b>Cameras shown by area only</b><br>"
             + "".join(
@@ -544,35 +639,37 @@ def _add_cameras(
             subset = points[points["tier"] == tier] if "tier" in points else points
             if len(subset) == 0:
                 continue
-            _add_camera_points(m, subset, tier)
+            _add_camera_points(m, subset, tier, show=show)
             legend.append(_dot(TIER_COLOURS[tier], TIER_LABELS[tier]))
         if viewshed_area is not None:
             drawn = _add_viewsheds(m, points, city, viewshed_area, range_scale)
             if drawn:
                 legend.append(_swatch(VIEWSHED_COLOUR, f"Camera views ({drawn:,})"))
-    note = getattr(redacted, "note", "")
-    if note:
+    text = getattr(redacted, "note", "") if note else ""
+    if text:
         legend.append(
             '<div style="color:#555;margin-top:3px;font-size:10.5px">'
-            f"{escape_html(note)}</div>"
+            f"{escape_html(text)}</div>"
         )
     return legend
 
 
-def _add_camera_points(m: folium.Map, points: gpd.GeoDataFrame, tier: str) -> None:
+def _add_camera_points(
+    m: folium.Map, points: gpd.GeoDataFrame, tier: str, *, show: bool = True
+) -> None:
     lat = np.round(points.geometry.y.to_numpy(), COORD_DECIMALS)
     lon = np.round(points.geometry.x.to_numpy(), COORD_DECIMALS)
     popups = _popup_texts(points)
     data = [[float(a), float(b), p] for a, b, p in zip(lat, lon, popups, strict=True)]
     colour = TIER_COLOURS[tier]
-    FastMarkerCluster(
+    _Cluster(
         data,
         name=f"Cameras: {TIER_LABELS[tier].lower()}",
         callback=_CAMERA_CALLBACK % colour,
         icon_create_function=_CLUSTER_ICON % colour,
         disableClusteringAtZoom=17,
         maxClusterRadius=50,
-        show=True,
+        show=show,
     ).add_to(m)
 
 
@@ -604,7 +701,9 @@ def _popup_texts(points: pd.DataFrame) -> list[str]:
     return out
 
 
-def _add_camera_cells(m: folium.Map, cells: gpd.GeoDataFrame) -> None:
+def _add_camera_cells(
+    m: folium.Map, cells: gpd.GeoDataFrame, *, show: bool = True
+) -> None:
     frame = cells.to_crs(WGS84)
     count_col = next(
         (c for c in ("cameras", "camera_count", "count", "n") if c in frame), None
@@ -626,6 +725,7 @@ def _add_camera_cells(m: folium.Map, cells: gpd.GeoDataFrame) -> None:
     folium.GeoJson(
         _geojson(data),
         name="Cameras by area (exact places withheld)",
+        show=show,
         style_function=lambda f: {
             "color": "#1f78b4",
             "weight": 0.5,

@@ -25,7 +25,8 @@ ds, filters = page.ds, page.filters
 report = cached.coverage(ds, page.key, filters)
 head = report.headline
 
-c1, c2, c3, c4, c5, c6 = st.columns(6)
+c1, c2, c3 = st.columns(3, border=True)
+c4, c5, c6 = st.columns(3, border=True)
 c1.metric("Cameras", f"{head['cameras']:,}", help=f"{head['sites']:,} sites")
 c2.metric(
     "Incidents within camera range",

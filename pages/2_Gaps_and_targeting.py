@@ -84,6 +84,7 @@ with left:
         heat=False,
         gaps=True,
         k=k,
+        show_cameras=False,
     )
     st_folium(
         fmap,

@@ -53,12 +53,14 @@ c1.metric(
     str(least["ward_name"]),
     delta=f"{least['weighted_incident_coverage_share']:.1%} crime-weighted coverage",
     delta_color="off",
+    delta_arrow="off",
 )
 c2.metric(
     "Best covered ward",
     str(most["ward_name"]),
     delta=f"{most['weighted_incident_coverage_share']:.1%} crime-weighted coverage",
     delta_color="off",
+    delta_arrow="off",
 )
 c3.metric(
     "City-wide crime-weighted coverage",

@@ -235,3 +235,16 @@ def test_hex_camera_counts_are_withheld_below_investigator(city, hexes):
         build_coverage_map(None, role="investigator", city=city, hexes=hexes)
     )
     assert '"Cameras"' in html
+
+
+def test_hidden_camera_layers_are_listed_but_not_added(camera_factory, city):
+    lat, lon = CENTRE
+    cams = camera_factory([{"latitude": lat, "longitude": lon}])
+    shown = _render(build_coverage_map(cams, role="staff", city=city))
+    hidden = _render(
+        build_coverage_map(cams, role="staff", city=city, show_cameras=False)
+    )
+    assert "Cameras: registered (location only)" in hidden  # still in the control
+    assert re.search(r"fast_marker_cluster_\w+\.addTo\(", shown)
+    assert not re.search(r"fast_marker_cluster_\w+\.addTo\(", hidden)
+    assert "cluster.addTo(" not in hidden  # folium's own template always adds it

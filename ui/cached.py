@@ -135,6 +135,8 @@ def coverage_map(
     heat: bool = True,
     gaps: bool = False,
     k: int | None = None,
+    show_cameras: bool = True,
+    compact: bool = False,
 ) -> folium.Map:
     """The folium coverage map for these filters and this viewer."""
     data = filtered(_ds, key, filters)
@@ -159,6 +161,8 @@ def coverage_map(
         range_scale=filters.range_scale,
         sites=sites,
         asset_base=asset_base(),
+        show_cameras=show_cameras,
+        compact=compact,
     )
 
 
