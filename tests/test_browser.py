@@ -1,0 +1,185 @@
+"""Real-browser test: `streamlit run dashboard.py` driven by Chromium (Playwright).
+
+Checks what AppTest cannot: the Leaflet maps inside the streamlit-folium iframes
+draw with their layers and layer control, the plotly charts render, and no page
+shows a Streamlit exception. There is no network here: map tiles fail to load,
+which is expected; the map libraries are served by the app itself and the city
+and ward outlines are drawn as layers.
+
+A failing page leaves a screenshot in tests/artifacts/<page>.png.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from analytics.config import CITY_ENV, DATA_ENV
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+START_TIMEOUT_S = 60
+PAGE_TIMEOUT_MS = 90_000
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# URL path -> (maps on the page, plotly charts on the page); the pages of this
+# suite's owner are checked in full, every other page for exceptions only
+PAGES = {
+    "": (1, 1),
+    "Coverage_map": (1, 0),
+    "Gaps_and_targeting": (1, 1),
+    "Wards": (0, 3),
+}
+
+
+def _other_pages() -> list[str]:
+    names = []
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        name = path.stem.split("_", 1)[1] if "_" in path.stem else path.stem
+        if name not in PAGES:
+            names.append(name)
+    return names
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise RuntimeError(f"streamlit did not answer at {url} in {START_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
+    port = _free_port()
+    env = {
+        k: v for k, v in os.environ.items() if k not in {*DATA_ENV.values(), CITY_ENV}
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit-server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector("h1", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]',
+        timeout=PAGE_TIMEOUT_MS,
+    )
+
+
+def _check(page, name: str, maps: int, charts: int) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    if maps:
+        frame = page.frame_locator(MAP_FRAME).first
+        frame.locator(".leaflet-container").wait_for(timeout=PAGE_TIMEOUT_MS)
+        frame.locator("path.leaflet-interactive").first.wait_for(
+            state="attached", timeout=PAGE_TIMEOUT_MS
+        )
+        assert frame.locator(".leaflet-control-layers").count() >= 1
+        assert frame.locator(".camreg-legend").count() == 1
+        assert frame.locator("path.leaflet-interactive").count() > 10
+    if charts:
+        page.locator(".js-plotly-plot").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert page.locator(".js-plotly-plot").count() >= charts
+    assert page.locator('[data-testid="stException"]').count() == 0, name
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name or 'overview'}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("name", "expected"), list(PAGES.items()))
+def test_page_renders_maps_and_charts(browser_page, server, name, expected):
+    try:
+        _open(browser_page, f"{server}/{name}")
+        _check(browser_page, name, *expected)
+    except Exception:
+        _screenshot(browser_page, name)
+        raise
+
+
+@pytest.mark.parametrize("name", _other_pages())
+def test_other_pages_show_no_exception(browser_page, server, name):
+    try:
+        _open(browser_page, f"{server}/{name}")
+        assert browser_page.locator('[data-testid="stException"]').count() == 0
+    except Exception:
+        _screenshot(browser_page, name)
+        raise
