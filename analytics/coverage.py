@@ -367,14 +367,16 @@ def build_report(
     range_scale: float = 1.0,
     hex_resolution: int | None = None,
     timings: dict[str, float] | None = None,
+    cpu_timings: dict[str, float] | None = None,
 ) -> CoverageReport:
     """:func:`coverage_report`, optionally recording seconds per stage in
-    ``timings`` (for the benchmark)."""
+    ``timings`` (wall clock) and ``cpu_timings`` (process CPU), for the
+    benchmark."""
     from analytics import gaps as gaps_mod
     from analytics import hexgrid
     from analytics import wards as wards_mod
 
-    clock = _Clock(timings)
+    clock = _Clock(timings, cpu_timings)
     resolution = city.hex_resolution if hex_resolution is None else hex_resolution
     flags: list[str] = []
     prepared = prepare_cameras(cameras, city, range_scale=range_scale)
@@ -455,18 +457,25 @@ def build_report(
 
 
 class _Clock:
-    """Accumulates seconds per named stage into a dict (no-op without one)."""
+    """Accumulates seconds per named stage into dicts (no-op without them):
+    wall-clock time in ``timings``, process CPU time in ``cpu_timings``."""
 
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings = timings
-        self.last = time.perf_counter()
+    def __init__(
+        self, timings: dict[str, float] | None, cpu_timings: dict[str, float] | None
+    ) -> None:
+        self.timings, self.cpu_timings = timings, cpu_timings
+        self.last, self.last_cpu = time.perf_counter(), time.process_time()
 
     def lap(self, name: str) -> None:
-        if self.timings is None:
+        if self.timings is None and self.cpu_timings is None:
             return
-        now = time.perf_counter()
-        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
-        self.last = now
+        now, now_cpu = time.perf_counter(), time.process_time()
+        if self.timings is not None:
+            self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        if self.cpu_timings is not None:
+            spent = now_cpu - self.last_cpu
+            self.cpu_timings[name] = self.cpu_timings.get(name, 0.0) + spent
+        self.last, self.last_cpu = now, now_cpu
 
 
 def _headline(

@@ -337,7 +337,7 @@ def visible_pairs(
     py: np.ndarray,
     *,
     cell_m: float | None = None,
-    chunk_pairs: int = 8_000_000,
+    chunk_pairs: int = 2_000_000,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All (point, camera) pairs where the point lies in the camera's viewshed.
 
