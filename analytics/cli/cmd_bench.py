@@ -112,9 +112,10 @@ def print_table(r: dict) -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
-    print("  stages of the best warm refresh:")
+    print("  stages of the best warm refresh (wall / CPU seconds):")
     for name, seconds in r["stages"].items():
-        print(f"    {name:<{width - 2}}  {seconds:8.3f} s")
+        cpu = r["stages_cpu"].get(name, float("nan"))
+        print(f"    {name:<{width - 2}}  {seconds:8.3f} / {cpu:.3f}")
     if r["agreement"]:
         print("  ours vs naive:")
         for key, pair in r["agreement"].items():
