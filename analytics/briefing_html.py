@@ -406,8 +406,8 @@ def _cameras_section(inputs: BriefingInputs) -> str:
     )
     caption = (
         "Registered cameras counted per hexagonal map cell (about "
-        f"{_cell_area_text(inputs.city.hex_resolution)} each; lighter cells merged "
-        "from sparse neighbours are larger). Cells with fewer than "
+        f"{_cell_area_text(inputs.city.hex_resolution)} each; cells merged from "
+        "sparse neighbours are larger). Cells with fewer than "
         f"{inputs.city.min_group_size} registered sites are merged into a larger "
         "cell or left out, so no home can be located."
     )
@@ -751,7 +751,6 @@ def _interval_text(inputs: BriefingInputs) -> str:
 
 
 def _cell_area_text(resolution: int) -> str:
-
     return f"{h3.average_hexagon_area(resolution, unit='km^2'):.2g} km²"
 
 
