@@ -82,6 +82,24 @@ R_TIER = "unknown tier"
 R_OWNER = "unknown owner type"
 R_COUNT = "camera count is not a positive whole number"
 R_STATUS = "unknown status"
+# When a row has several problems, the first of these is its reason.
+REASON_ORDER = (
+    R_RAGGED_LONG,
+    R_RAGGED_SHORT,
+    R_NOT_CAMERA,
+    R_BAD_COORDS,
+    R_MISSING_COORDS,
+    R_ZERO,
+    R_OUTSIDE,
+    R_MISSING_ID,
+    R_BAD_DATE,
+    R_FUTURE,
+    R_MISSING_DATE,
+    R_TIER,
+    R_OWNER,
+    R_STATUS,
+    R_COUNT,
+)
 # Rows of a location-text column parsed to decide it holds coordinates at all.
 SAMPLE_ROWS = 5_000
 # Degrees values above this cannot be latitude/longitude: projected X/Y.
@@ -266,7 +284,8 @@ def _load(raw: RawTable, city: CityConfig, kind: str) -> LoadResult:
         values = _incidents(rows, mapping)
         id_col, dup_keys = "incident_id", ["incident_id", "offense_code"]
     _note_fixes(rows, mapping)
-    reason = first_reason(rows.reasons, rows.index)
+    ordered = sorted(rows.reasons, key=lambda pair: REASON_ORDER.index(pair[1]))
+    reason = first_reason(ordered, rows.index)
     # duplicates among otherwise valid rows: the first valid copy is kept
     ids = values[id_col]
     ok = reason.isna() & ids.notna()

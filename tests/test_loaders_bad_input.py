@@ -409,3 +409,23 @@ def test_polygons_warn_and_use_centroid(city):
     cam = result.accepted.iloc[0]
     assert cam["longitude"] == pytest.approx(-92.30)
     assert cam["latitude"] == pytest.approx(34.74)
+
+
+def test_first_reason_wins_in_documented_order(city):
+    # row 1: outside the extent and an unknown tier -> the location problem
+    # row 2: bad date and unknown owner -> the date problem
+    # row 3: unknown status and a zero count -> the status problem
+    content = _csv(
+        CAM + ",status",
+        "A,40.7,-74.0,platinum,home,1,2024-01-01,active",
+        "B,34.74,-92.33,1,martian,1,not a date,active",
+        "C,34.74,-92.33,1,home,0,2024-01-01,maybe",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LoadWarning)
+        result = load_cameras(content, city, name="cams.csv")
+    assert result.quarantined["reason"].tolist() == [
+        "outside the city extent",
+        "bad date",
+        "unknown status",
+    ]
