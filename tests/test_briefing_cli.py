@@ -173,3 +173,40 @@ def test_real_files_keep_residents_out(tmp_path, capsys):
     assert "onerror=" not in doc
     # 6 residential sites of 1 camera: enough (>= 5) for the ward count to show
     assert '<td class="txt">Only ward</td><td class="num">6</td>' in doc
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no Chromium")
+def test_exported_file_renders_offline_in_chromium(tmp_path):
+    """Open the exported file in Chromium with every network request refused."""
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "briefing.html"
+    assert main(["briefing", "--out", str(out), "--audience", "staff"]) == 0
+    requested: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 1400})
+
+        def refuse(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                requested.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", refuse)
+        page.goto(out.as_uri())
+        heights = page.eval_on_selector_all(
+            "figure svg", "els => els.map(e => e.getBoundingClientRect().height)"
+        )
+        captions = page.eval_on_selector_all("figcaption", "els => els.length")
+        pdf = page.pdf(format="A4")
+        browser.close()
+    assert requested == []  # nothing but the file itself was fetched
+    assert len(heights) >= 6
+    assert min(heights) > 100  # every chart and map actually drew
+    assert captions == len(heights)
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 8  # 1 a section
