@@ -143,7 +143,7 @@ def print_summary(rec, ds, out: str | None) -> None:
         return f"{x / rec.total_weight:.1%}" if rec.total_weight else "n/a"
 
     if ds.synthetic:
-        print(f"{ds.label} (synthetic): not the city's figures.")
+        print(f"{ds.label}: a made-up city, not the city's figures.")
     else:
         print(f"Data: {ds.label}, as of {ds.as_of}")
     print(
