@@ -307,6 +307,8 @@ def _read_json(data: bytes, name: str) -> RawTable:
         raise LoadError(f"{name}: looks like JSON but does not parse ({exc})") from exc
     if isinstance(doc, dict) and doc.get("type") in GEOJSON_TYPES:
         raw = _geojson(doc, name)
+    elif isinstance(doc, dict) and isinstance(doc.get("elements"), list):
+        raw = _records(_overpass_rows(doc["elements"]), name)
     elif isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc):
         if all(r.get("type") == "Feature" for r in doc):
             raw = _geojson({"type": "FeatureCollection", "features": doc}, name)
@@ -342,6 +344,26 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _overpass_rows(elements: list) -> list[dict]:
+    """Overpass API JSON (``out center;``): one record per element, tags flattened."""
+    rows = []
+    for element in elements:
+        if not isinstance(element, dict):
+            continue
+        centre = (
+            element.get("center") if isinstance(element.get("center"), dict) else {}
+        )
+        row = {
+            "@id": f"{element.get('type', 'node')}/{element.get('id', '')}",
+            "@lat": element.get("lat", centre.get("lat")),
+            "@lon": element.get("lon", centre.get("lon")),
+        }
+        tags = element.get("tags")
+        row.update(tags if isinstance(tags, dict) else {})
+        rows.append(row)
+    return rows
 
 
 def _records(rows: list[dict], name: str) -> RawTable:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import geopandas as gpd
@@ -326,3 +327,36 @@ def test_withdrawal_date_without_status_means_withdrawn(city):
     acc = load(city, text).accepted
     assert acc["status"].tolist() == ["withdrawn", "active"]
     assert acc["withdrawn_at"].tolist()[0] == date(2025, 2, 1)
+
+
+def test_overpass_api_json(city):
+    doc = {
+        "version": 0.6,
+        "generator": "Overpass API",
+        "elements": [
+            {
+                "type": "node",
+                "id": 301,
+                "lat": 34.7401,
+                "lon": -92.3301,
+                "tags": {
+                    "man_made": "surveillance",
+                    "surveillance": "public",
+                    "camera:direction": "NE",
+                },
+            },
+            {
+                "type": "way",
+                "id": 302,
+                "center": {"lat": 34.7502, "lon": -92.3002},
+                "tags": {"man_made": "surveillance", "surveillance": "outdoor"},
+            },
+        ],
+    }
+    result = load(city, json.dumps(doc), name="export.json")
+    acc = result.accepted
+    assert acc["camera_id"].tolist() == ["node/301", "way/302"]
+    assert acc["latitude"].tolist() == [34.7401, 34.7502]
+    assert acc["longitude"].tolist() == [-92.3301, -92.3002]
+    assert acc["owner_type"].tolist() == ["public", "business"]
+    assert acc["direction_deg"].tolist()[0] == "NE"
