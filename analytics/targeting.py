@@ -44,6 +44,8 @@ from analytics.config import CityConfig
 from analytics.schema import WGS84
 
 DEFAULT_OWNER_TYPE = "business"  # a well-placed business camera
+# More sites than any registry recruits; guards memory against a typo like 10**9.
+MAX_SITES = 100_000
 BASELINE_RECENT_DAYS = 365  # "as usual" = where the last 12 months' sign-ups went
 BASELINE_JITTER_M = 50.0  # registrations are resampled with this much noise
 SWAP_PASSES = 2  # passes of one-for-one swaps after greedy (each ~0.2 s at K=1,000)
@@ -457,6 +459,8 @@ def baseline_sites(
 def _check_k(k) -> int:
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
         raise ValueError(f"`k` was {k!r} but is expected to be a positive integer")
+    if k > MAX_SITES:
+        raise ValueError(f"`k` was {k!r} but is expected to be at most {MAX_SITES:,}")
     return int(k)
 
 

@@ -68,7 +68,7 @@ def test_out_writes_geojson(tmp_path, capsys):
     ]
 
 
-@pytest.mark.parametrize("bad", ["0", "-3", "2.5", "many", ""])
+@pytest.mark.parametrize("bad", ["0", "-3", "2.5", "many", "", "1000000000"])
 def test_bad_k_exits_2_with_one_line(capsys, bad):
     assert main(["recommend", "--sites", bad]) == 2
     captured = capsys.readouterr()

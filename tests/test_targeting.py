@@ -170,7 +170,7 @@ def test_city_limit_polygon_keeps_candidates_inside(city, three_clusters):
     assert rec.sites["marginal_gain"].tolist() == [3.0]
 
 
-@pytest.mark.parametrize("k", [0, -1, 2.5, True, "3", None])
+@pytest.mark.parametrize("k", [0, -1, 2.5, True, "3", None, 10**9])
 def test_bad_k_is_refused(city, three_clusters, k):
     with pytest.raises(ValueError, match="`k` was"):
         recommend_sites(far_camera(), three_clusters, city, k, covered=np.zeros(9))

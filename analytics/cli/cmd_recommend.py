@@ -100,13 +100,16 @@ def run(args: argparse.Namespace) -> int:
 
 def parse_sites(text: str) -> int:
     """``--sites`` as a positive int, or a CommandError naming the bad value."""
+    from analytics.targeting import MAX_SITES  # heavy imports only when run
+
     try:
         k = int(str(text).strip())
     except ValueError:
         k = 0
-    if k < 1:
+    if not 1 <= k <= MAX_SITES:
         raise CommandError(
-            f"--sites was {text!r} but is expected to be a positive whole number"
+            f"--sites was {text!r} but is expected to be a whole number from 1 to "
+            f"{MAX_SITES:,}"
         )
     return k
 
