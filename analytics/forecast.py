@@ -337,7 +337,9 @@ def forecast_goal(
 
     x, anchor_date = _monthly_since_launch(history, launch)
     n = len(x)
-    anchor = int(stock + x.sum()) if n else None
+    # the real total at the end of the last full month: stock + full months would
+    # miss the partial launch month (the sign-up spike) and start the curve low
+    anchor = int(cameras_on(cameras, anchor_date)[0]) if n else None
     pace_n = min(PACE_MONTHS, n)
     pace = float(x[-pace_n:].mean()) if pace_n else None
     common = {

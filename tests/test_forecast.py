@@ -11,6 +11,7 @@ import json
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analytics.forecast import (
@@ -290,3 +291,28 @@ def test_empty_registry_says_there_is_no_history(city):
     assert result.status == "too_short"
     assert result.current_cameras == 0
     assert "no history" in result.message
+
+
+def test_projection_starts_at_todays_total_including_the_launch_month(city):
+    # 500 sign-ups between launch (5 Aug 2024) and the first full month: they are
+    # not a full month of pace, but they are cameras, so the curve starts at
+    # 3,200 + 500 + 24 * 100 = 6,100, not 5,600.
+    cams = registry([100] * 24)
+    lat, lon = CENTRE
+    extra = make_cameras(
+        [
+            {
+                "registered_at": date(2024, 8, 20),
+                "camera_count": 500,
+                "latitude": lat,
+                "longitude": lon,
+                "camera_id": "LAUNCH",
+            }
+        ]
+    )
+    cams = type(cams)(pd.concat([cams, extra], ignore_index=True), crs=cams.crs)
+    result = forecast_goal(cams, city, as_of=AS_OF, horizon_months=300)
+    assert result.current_cameras == 6_100
+    assert result.anchor_cameras == 6_100
+    assert result.projection["cameras"].iloc[0] == 6_100
+    assert result.current_monthly_pace == pytest.approx(100)  # the spike is no pace
