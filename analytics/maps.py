@@ -30,14 +30,15 @@ from folium.plugins import FastMarkerCluster, HeatMap
 from folium.template import Template
 
 from analytics.config import CityConfig
-from analytics.privacy import validate_audience
+from analytics.privacy import RedactedCameras, redact_cameras, validate_audience
 from analytics.safe_output import escape_html
-from analytics.schema import WGS84
+from analytics.schema import OWNER_TYPES, WGS84
 
 MAP_WIDTH_PX = 900  # typical width of the full map, for the opening zoom
 COMPACT_WIDTH_PX = 450
 COORD_DECIMALS = 5  # ~1 m: plenty for display, halves the GeoJSON size
-HEAT_CELL_M = 150.0  # incidents are binned to this grid before the heat map
+HEAT_CELL_M = 200.0  # incidents are binned to this grid before the heat map
+HEAT_DECIMALS = 4  # ~10 m: far finer than the heat map's blur
 MAX_VIEWSHEDS = 1_500  # camera views drawn at most (each is a polygon)
 MAX_GAP_CELLS = 25
 MAX_SITE_MARKERS = 200
@@ -90,10 +91,17 @@ LOCAL_ASSETS = {
 # [lat, lon, popup html or ""]. The popup text is escaped in Python.
 _CAMERA_CALLBACK = """\
 function (row) {
+    var owners = %(owners)s;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: 5, color: "#ffffff", weight: 1, fillColor: "%s", fillOpacity: 0.9
+        radius: 5, color: "#ffffff", weight: 1, fillColor: "%(colour)s",
+        fillOpacity: 0.9
     });
-    if (row[2]) { marker.bindPopup(row[2]); }
+    marker.bindPopup(function () {
+        var html = "<b>Camera</b> " + row[2] + "<br><b>Cameras</b> " + row[3]
+            + "<br><b>Owner</b> " + owners[row[4]];
+        if (row[5]) { html += "<br><b>Address</b> " + row[5]; }
+        return html;
+    });
     return marker;
 }"""
 # Cluster bubbles tinted like their tier so the two layers read apart.
@@ -207,7 +215,7 @@ class Legend(MacroElement):
 
 
 def build_coverage_map(
-    cameras: gpd.GeoDataFrame | None,
+    cameras: gpd.GeoDataFrame | RedactedCameras | None,
     *,
     role: str,
     city: CityConfig,
@@ -232,7 +240,9 @@ def build_coverage_map(
     cameras
         Canonical camera frame (already filtered). It is redacted here with
         ``analytics.privacy.redact_cameras(cameras, role, city)``: exact points
-        only where the role may see them, aggregated cells otherwise.
+        only where the role may see them, aggregated cells otherwise. A
+        ``RedactedCameras`` made for ``role`` is used as it is (callers that
+        cache the redaction); one made for another role is refused.
     role
         Viewer's role, one of ``analytics.privacy.ROLES``.
     city
@@ -380,11 +390,15 @@ def heat_grid(
     i = np.floor(lat / dlat).astype(np.int64)
     j = np.floor(lon / dlon).astype(np.int64)
     i0, j0 = i.min(), j.min()
-    key = (i - i0) * (int(j.max() - j0) + 1) + (j - j0)
-    cells, counts = np.unique(key, return_counts=True)
     width = int(j.max() - j0) + 1
+    key = (i - i0) * width + (j - j0)
+    # bincount is linear in the number of points (np.unique would sort 1M keys)
+    counts = np.bincount(key)
+    cells = np.flatnonzero(counts)
     ci, cj = cells // width + i0, cells % width + j0
-    return np.column_stack([(ci + 0.5) * dlat, (cj + 0.5) * dlon, counts.astype(float)])
+    return np.column_stack(
+        [(ci + 0.5) * dlat, (cj + 0.5) * dlon, counts[cells].astype(float)]
+    )
 
 
 # --- layers ----------------------------------------------------------------------
@@ -560,16 +574,20 @@ def _add_heat(m: folium.Map, incidents: pd.DataFrame) -> None:
     if len(grid) == 0:
         return
     weight = np.round(grid[:, 2] / grid[:, 2].max(), 3)
-    data = np.column_stack([np.round(grid[:, :2], COORD_DECIMALS), weight]).tolist()
-    HeatMap(
-        data,
+    data = np.column_stack([np.round(grid[:, :2], HEAT_DECIMALS), weight]).tolist()
+    heat = HeatMap(
+        [[0.0, 0.0, 0.0]],
         name="Incidents (heat map)",
         radius=14,
         blur=18,
         min_opacity=0.3,
         max_zoom=14,
         show=True,
-    ).add_to(m)
+    )
+    # the grid is finite by construction: skip folium's per-row validation
+    # (0.1 s for 10,000 rows)
+    heat.data = data
+    heat.add_to(m)
 
 
 def _add_gaps(m: folium.Map, gaps: gpd.GeoDataFrame) -> None:
@@ -609,7 +627,7 @@ def _add_gaps(m: folium.Map, gaps: gpd.GeoDataFrame) -> None:
 
 def _add_cameras(
     m: folium.Map,
-    cameras: gpd.GeoDataFrame,
+    cameras: gpd.GeoDataFrame | RedactedCameras,
     role: str,
     city: CityConfig,
     viewshed_area: shapely.Geometry | None,
@@ -618,9 +636,15 @@ def _add_cameras(
     show: bool = True,
     note: bool = True,
 ) -> list[str]:
-    from analytics.privacy import redact_cameras
-
-    redacted = redact_cameras(cameras, role, city)
+    if isinstance(cameras, RedactedCameras):
+        if cameras.audience != role:
+            raise ValueError(
+                f"cameras were redacted for {cameras.audience!r} but the map is for "
+                f"{role!r}: redact them for the viewer's role"
+            )
+        redacted = cameras
+    else:
+        redacted = redact_cameras(cameras, role, city)
     legend: list[str] = []
     cells = getattr(redacted, "cells", None)
     if cells is not None and len(cells):
@@ -657,15 +681,12 @@ def _add_cameras(
 def _add_camera_points(
     m: folium.Map, points: gpd.GeoDataFrame, tier: str, *, show: bool = True
 ) -> None:
-    lat = np.round(points.geometry.y.to_numpy(), COORD_DECIMALS)
-    lon = np.round(points.geometry.x.to_numpy(), COORD_DECIMALS)
-    popups = _popup_texts(points)
-    data = [[float(a), float(b), p] for a, b, p in zip(lat, lon, popups, strict=True)]
     colour = TIER_COLOURS[tier]
     _Cluster(
-        data,
+        camera_rows(points),
         name=f"Cameras: {TIER_LABELS[tier].lower()}",
-        callback=_CAMERA_CALLBACK % colour,
+        callback=_CAMERA_CALLBACK
+        % {"owners": json.dumps(list(OWNER_TYPES)), "colour": colour},
         icon_create_function=_CLUSTER_ICON % colour,
         disableClusteringAtZoom=17,
         maxClusterRadius=50,
@@ -673,32 +694,45 @@ def _add_camera_points(
     ).add_to(m)
 
 
-def _popup_texts(points: pd.DataFrame) -> list[str]:
-    """Escaped popup HTML per camera from the fields the redacted frame kept."""
-    fields = [
-        (c, label)
-        for c, label in (
-            ("camera_id", "Camera"),
-            ("address", "Address"),
-            ("owner_type", "Owner"),
-            ("camera_count", "Cameras"),
-            ("tier", "Tier"),
-        )
-        if c in points
+def camera_rows(points: gpd.GeoDataFrame) -> list[list]:
+    """Compact rows ``[lat, lon, id, cameras, owner index, address]`` per point.
+
+    Text is HTML-escaped here; the browser builds each popup only when opened,
+    which keeps 30,000 cameras to about 2 MB of map.
+    """
+    n = len(points)
+    lat = np.round(points.geometry.y.to_numpy(), COORD_DECIMALS).tolist()
+    lon = np.round(points.geometry.x.to_numpy(), COORD_DECIMALS).tolist()
+    ids = _texts(points, "camera_id", n)
+    addresses = _texts(points, "address", n)
+    counts = (
+        pd.to_numeric(points["camera_count"], errors="coerce")
+        .fillna(1)
+        .astype(int)
+        .tolist()
+        if "camera_count" in points
+        else [1] * n
+    )
+    owner_index = {o: i for i, o in enumerate(OWNER_TYPES)}
+    owners = (
+        [owner_index.get(o, 0) for o in points["owner_type"].tolist()]
+        if "owner_type" in points
+        else [0] * n
+    )
+    return [
+        list(row) for row in zip(lat, lon, ids, counts, owners, addresses, strict=True)
     ]
-    if not fields:
-        return [""] * len(points)
-    columns = [points[c].tolist() for c, _ in fields]
-    out = []
-    for values in zip(*columns, strict=True):
-        out.append(
-            "<br>".join(
-                f"<b>{label}</b> {escape_html(v)}"
-                for (_, label), v in zip(fields, values, strict=True)
-                if v is not None and v == v
-            )
-        )
-    return out
+
+
+def _texts(frame: pd.DataFrame, column: str, n: int) -> list[str]:
+    if column not in frame:
+        return [""] * n
+    return [
+        ""
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+        else escape_html(v)
+        for v in frame[column].tolist()
+    ]
 
 
 def _add_camera_cells(

@@ -20,6 +20,7 @@ from analytics.maps import (
     heat_grid,
     hexes_for_audience,
 )
+from analytics.privacy import redact_cameras
 from analytics.schema import WGS84
 from tests.conftest import CENTRE, offset
 
@@ -248,3 +249,15 @@ def test_hidden_camera_layers_are_listed_but_not_added(camera_factory, city):
     assert re.search(r"fast_marker_cluster_\w+\.addTo\(", shown)
     assert not re.search(r"fast_marker_cluster_\w+\.addTo\(", hidden)
     assert "cluster.addTo(" not in hidden  # folium's own template always adds it
+
+
+def test_a_redaction_for_another_role_is_refused(camera_factory, city):
+    lat, lon = CENTRE
+    cams = camera_factory([{"latitude": lat, "longitude": lon}])
+    for_investigator = redact_cameras(cams, "investigator", city)
+    with pytest.raises(ValueError, match="redacted for 'investigator'"):
+        build_coverage_map(for_investigator, role="public", city=city)
+    # the same redaction drawn for its own role gives the same map as raw input
+    pre = _render(build_coverage_map(for_investigator, role="investigator", city=city))
+    raw = _render(build_coverage_map(cams, role="investigator", city=city))
+    assert re.sub(r"_[0-9a-f]{32}", "", pre) == re.sub(r"_[0-9a-f]{32}", "", raw)

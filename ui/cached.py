@@ -25,6 +25,7 @@ from analytics.coverage import (
 from analytics.datasets import Dataset
 from analytics.forecast import ForecastResult, forecast_goal
 from analytics.maps import build_coverage_map
+from analytics.privacy import RedactedCameras, redact_cameras
 from analytics.targeting import Recommendation, recommend_sites
 from ui.sidebar import Filters
 
@@ -123,6 +124,12 @@ def recommendation(
     )
 
 
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def redacted(_ds: Dataset, key: tuple, filters: Filters, role: str) -> RedactedCameras:
+    """What ``role`` may see of the filtered cameras (shared by every map)."""
+    return redact_cameras(filtered(_ds, key, filters).cameras, role, _ds.city)
+
+
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
 def coverage_map(
     _ds: Dataset,
@@ -148,7 +155,7 @@ def coverage_map(
             area = match.to_crs("EPSG:4326").geometry.union_all()
     sites = recommendation(_ds, key, filters, k).sites if k else None
     return build_coverage_map(
-        data.cameras,
+        redacted(_ds, key, filters, role),
         role=role,
         city=_ds.city,
         hexes=report.hexes,
