@@ -34,6 +34,7 @@ import pandas as pd
 from analytics.config import CityConfig, load_city
 
 RECOMMEND_K = 1000
+MAP_REPEATS = 3
 TARGET_SECONDS = 3.0  # full refresh at 30,000 cameras x 1,000,000 incidents
 TARGET_SPEEDUP = 3.0
 TARGET_MEMORY_MB = 4096
@@ -56,14 +57,41 @@ class BenchContext:
 
 
 def _map_timing(ctx: BenchContext) -> dict[str, float | int | None]:
-    """Map build time and HTML size (owned by the maps module).
+    """Coverage map: build (redaction included) plus render to HTML, and its size.
 
-    ---- MAP TIMING HOOK: the UI/maps engineer fills this in, e.g. time
-    ``analytics.maps.build_coverage_map(...)`` on ``ctx`` and return
-    ``{"map_seconds": s, "map_html_bytes": n}``. Until then both are null. ----
+    Staff view (the demo's role): exact business/institutional/city points,
+    residential cameras as cells. Best of ``MAP_REPEATS``; the investigator view
+    (every camera as a point, the largest map) is measured for size too.
     """
-    del ctx  # unused until the hook is filled in
-    return {"map_seconds": None, "map_html_bytes": None}
+    from analytics.maps import build_coverage_map
+
+    def build(role: str) -> str:
+        return (
+            build_coverage_map(
+                ctx.cameras,
+                role=role,
+                city=ctx.city,
+                hexes=ctx.report.hexes,
+                gaps=ctx.report.gaps,
+                incidents=ctx.incidents,
+                wards=ctx.wards,
+                city_limit=ctx.city_limit,
+                asset_base="/app/static/vendor",
+            )
+            .get_root()
+            .render()
+        )
+
+    best = float("inf")
+    for _ in range(MAP_REPEATS):
+        t0 = time.perf_counter()
+        html = build("staff")
+        best = min(best, time.perf_counter() - t0)
+    return {
+        "map_seconds": best,
+        "map_html_bytes": len(html.encode("utf-8")),
+        "map_html_bytes_investigator": len(build("investigator").encode("utf-8")),
+    }
 
 
 # Extra timings merged into the result: functions (BenchContext) -> dict.
