@@ -157,3 +157,10 @@ def test_missing_file_exits_2(tmp_path, capsys):
     )
     assert code == 2
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_bad_range_exits_2(capsys):
+    assert main(["recommend", "--sites", "3", "--range-m", "-5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "--range-m" in err[0]
