@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
-from streamlit_folium import st_folium
 
 from analytics.changes import registrations_between, ward_changes
 from ui import cached
 from ui.charts import forecast_chart
+from ui.mapview import show_map
 from ui.page import start_page
 
 HERE = Path(__file__).resolve().parent
@@ -128,13 +128,7 @@ with left:
 with right:
     st.markdown("**Coverage at a glance**")
     fmap = cached.coverage_map(ds, page.key, filters, page.role, compact=True)
-    st_folium(
-        fmap,
-        key="overview_map",
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=[],
-    )
+    show_map(fmap, key="overview_map", height=MAP_HEIGHT)
 
 # --- what changed --------------------------------------------------------------------
 st.subheader("What changed since last month")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS, hexes_for_audience
 from analytics.safe_output import to_safe_csv
 from ui import cached
+from ui.mapview import show_map
 from ui.page import start_page
 
 NO_WARD = "(none)"
@@ -83,13 +83,7 @@ fmap = cached.coverage_map(
     heat=heat,
     gaps=True,
 )
-st_folium(
-    fmap,
-    key="coverage_map",
-    height=MAP_HEIGHT,
-    use_container_width=True,
-    returned_objects=[],
-)
+show_map(fmap, key="coverage_map", height=MAP_HEIGHT)
 st.caption(
     f"{filters.describe()}. Camera views are modelled: a sector or circle whose "
     "range depends on the owner and camera type (scaled by the sidebar slider). "

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
 from analytics.safe_output import to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
+from ui.mapview import show_map
 from ui.page import start_page
 
 K_MIN, K_MAX, K_DEFAULT = 1, 200, 25
@@ -86,13 +86,7 @@ with left:
         k=k,
         show_cameras=False,
     )
-    st_folium(
-        fmap,
-        key="gaps_map",
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=[],
-    )
+    show_map(fmap, key="gaps_map", height=MAP_HEIGHT)
     st.caption(
         f"Pink dots: the {len(rec.sites):,} recommended sites, in rank order. Orange "
         f"dashed: the top {MAX_GAP_CELLS} gap cells. Hexagons: incidents out of "

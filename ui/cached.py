@@ -154,7 +154,7 @@ def coverage_map(
         if len(match):
             area = match.to_crs("EPSG:4326").geometry.union_all()
     sites = recommendation(_ds, key, filters, k).sites if k else None
-    return build_coverage_map(
+    fmap = build_coverage_map(
         redacted(_ds, key, filters, role),
         role=role,
         city=_ds.city,
@@ -171,6 +171,8 @@ def coverage_map(
         show_cameras=show_cameras,
         compact=compact,
     )
+    fmap.get_root().render()  # once, here: ui.mapview.show_map skips it
+    return fmap
 
 
 def asset_base() -> str:
