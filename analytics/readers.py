@@ -216,7 +216,10 @@ def _read_csv(data: bytes, name: str) -> RawTable:
         frame = _csv_arrow(text, payload, delimiter)
         ragged = extra = None
     except Exception:  # any parse problem: the slower reader that keeps bad rows
-        frame, ragged, extra = _csv_python(text, delimiter)
+        try:
+            frame, ragged, extra = _csv_python(text, delimiter)
+        except csv.Error as exc:
+            raise LoadError(f"{name}: not a readable CSV table ({exc})") from exc
     if frame is None or not len(frame.columns):
         raise LoadError(f"{name}: no header row found")
     frame, index_note = _drop_index_column(frame)
@@ -243,7 +246,7 @@ def _csv_arrow(text: str, payload: bytes, delimiter: str) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    stream = io.StringIO(text[:SNIFF_BYTES])
+    stream = io.StringIO(text[:SNIFF_BYTES], newline="")
     header = next(csv.reader(stream, delimiter=delimiter), None)
     if header is None:
         return pd.DataFrame()
@@ -264,7 +267,10 @@ def _csv_arrow(text: str, payload: bytes, delimiter: str) -> pd.DataFrame:
 def _csv_python(
     text: str, delimiter: str
 ) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray]:
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
+    # a long free-text cell must not make the whole file unreadable
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+    stream = io.StringIO(text, newline="")
+    rows = [r for r in csv.reader(stream, delimiter=delimiter) if r]
     if not rows:
         return None, np.zeros(0, int), np.zeros(0, object)
     names = _unique_names(rows[0])

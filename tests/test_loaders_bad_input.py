@@ -8,7 +8,9 @@ holds for all of them.
 from __future__ import annotations
 
 import json
+import random
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -318,6 +320,14 @@ ROWS = [
         {},
     ),
     (
+        "stray_carriage_return_in_ragged_file",
+        "cameras",
+        "cams.csv",
+        (CAM + "\nA,34.74,-92.33,1,home,1,2024-01-01\nB,34.7\r4\nC,34.74\n").encode(),
+        1,
+        {"ragged row: fewer fields than the header": 3},
+    ),
+    (
         "semicolon_delimited",
         "cameras",
         "cams.csv",
@@ -429,3 +439,40 @@ def test_first_reason_wins_in_documented_order(city):
         "bad date",
         "unknown status",
     ]
+
+
+def _corrupted_copies(data: bytes, seed: int) -> list[bytes]:
+    """Truncated copies and copies with a few random bytes replaced."""
+    rng = random.Random(seed)
+    copies = [data[: len(data) * k // 4] for k in (1, 2, 3)]
+    for _ in range(3):
+        b = bytearray(data)
+        for _ in range(4):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        copies.append(bytes(b))
+    return copies
+
+
+FIXTURES = sorted(
+    p
+    for p in (Path(__file__).parent / "data").rglob("*")
+    if p.is_file() and p.suffix in (".csv", ".geojson")
+)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_corrupted_fixtures_load_or_raise_load_error(city, path):
+    for i, data in enumerate(_corrupted_copies(path.read_bytes(), seed=len(path.name))):
+        for loader in (load_cameras, load_incidents):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", LoadWarning)
+                try:
+                    result = loader(data, city, name=path.name)
+                except LoadError as exc:
+                    message = str(exc)
+                else:
+                    message = None
+            if message is not None:
+                assert message.startswith(f"{path.name}: "), (i, message)
+                continue
+            assert result.rows_read == len(result.accepted) + len(result.quarantined)
