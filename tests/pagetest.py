@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.config import CITY_ENV, DATA_ENV
 from analytics.coverage import coverage_report, filter_cameras, filter_incidents
+from ui.data import DEMO_SIZE_ENV
 from ui.sidebar import default_filters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +18,7 @@ TIMEOUT = 180
 
 def clear_data_env(monkeypatch) -> None:
     """Run on the synthetic demo whatever the developer's environment says."""
-    for var in (*DATA_ENV.values(), CITY_ENV):
+    for var in (*DATA_ENV.values(), *DEMO_SIZE_ENV.values(), CITY_ENV):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from analytics.config import CITY_ENV, DATA_ENV
+from ui.data import DEMO_SIZE_ENV
 
 pytestmark = pytest.mark.browser
 
@@ -84,9 +85,8 @@ def server():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
     port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in {*DATA_ENV.values(), CITY_ENV}
-    }
+    unset = {*DATA_ENV.values(), *DEMO_SIZE_ENV.values(), CITY_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit-server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.config import CITY_ENV, DATA_ENV
 from analytics.coverage import coverage_report, filter_cameras, filter_incidents
 from analytics.datasets import load_dataset
 from analytics.forecast import forecast_goal
 from analytics.schema import SYNTHETIC_LABEL
+from tests.pagetest import clear_data_env
 from ui.sidebar import default_filters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +21,7 @@ PAGE = str(ROOT / "dashboard.py")
 @pytest.fixture(autouse=True)
 def demo_only(monkeypatch):
     """The pages must run on the demo, whatever the developer's environment says."""
-    for var in (*DATA_ENV.values(), CITY_ENV):
-        monkeypatch.delenv(var, raising=False)
+    clear_data_env(monkeypatch)
 
 
 @pytest.fixture(scope="module")

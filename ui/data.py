@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from analytics.config import CityConfig, load_city
 from analytics.datasets import Dataset, load_dataset
 
+# Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
+# CAMREG_DEMO_INCIDENTS=1000000 to try the dashboard at the program's goal scale.
+DEMO_SIZE_ENV = {
+    "demo_cameras": "CAMREG_DEMO_CAMERAS",
+    "demo_incidents": "CAMREG_DEMO_INCIDENTS",
+}
+
 
 @st.cache_resource(show_spinner="Loading camera registry and incidents...")
 def get_dataset(city_name: str | None = None) -> Dataset:
     """The shared dataset (demo or configured). Shared object: never mutate it."""
-    return load_dataset(load_city(city_name))
+    return load_dataset(load_city(city_name), **demo_size())
+
+
+def demo_size() -> dict[str, int]:
+    """Demo sizes set in the environment (``DEMO_SIZE_ENV``); empty for defaults.
+
+    Raises ValueError naming the variable when a value is not a positive integer.
+    """
+    sizes = {}
+    for arg, var in DEMO_SIZE_ENV.items():
+        raw = os.environ.get(var, "").strip()
+        if not raw:
+            continue
+        try:
+            value = int(raw.replace("_", "").replace(",", ""))
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ValueError(
+                f"`{var}` was {raw!r} but is expected to be a positive whole number"
+            )
+        sizes[arg] = value
+    return sizes
 
 
 def get_city() -> CityConfig:
