@@ -15,6 +15,7 @@ change when filters do.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ MAX_PAIRS_PER_CHUNK = 8_000_000
 MIXED = -2  # block code: crosses a ward boundary, test points exactly
 
 _CACHE: OrderedDict[tuple, AreaGrid] = OrderedDict()
+_LOCK = threading.Lock()  # Streamlit serves sessions from several threads
 
 
 @dataclass(frozen=True)
@@ -119,19 +121,22 @@ def area_grid(
     if not cell_m > 0:
         raise ValueError(f"`cell_m` was {cell_m!r} but is expected to be > 0")
     key = (float(cell_m), _digest([limit, *zones]))
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
     grid = _build(limit, tuple(zones), float(cell_m))
-    _CACHE[key] = grid
-    while len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _LOCK:
+        _CACHE[key] = grid
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return grid
 
 
 def clear_cache() -> None:
     """Forget cached rasters (for cold-start timings)."""
-    _CACHE.clear()
+    with _LOCK:
+        _CACHE.clear()
 
 
 def _digest(geoms: list[shapely.Geometry]) -> str:

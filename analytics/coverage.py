@@ -390,6 +390,12 @@ def build_report(
     weights = _weight_table(city)[codes]
     clock.lap("prepare")
     x, y = _incident_xy(incidents, city)
+    unplaced = int((~(np.isfinite(x) & np.isfinite(y))).sum())
+    if unplaced:
+        flags.append(
+            f"{unplaced:,} incident(s) have no usable coordinates: counted as not in "
+            "view and left out of the hex grid and gaps."
+        )
     clock.lap("project")
     # the report needs no per-incident nearest distance (gaps measure from cells)
     cov = _coverage_arrays(cams, x, y, nearest=False, clock=clock)
