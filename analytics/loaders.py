@@ -6,9 +6,9 @@ problems (swapped latitude/longitude, alias column names, byte-order marks,
 surrounding whitespace) are fixed with a warning. A file that cannot be used at
 all raises :class:`LoadError`.
 
->>> result = load_cameras("tests/data/cameras_registry.csv", load_city())
->>> result.rows_read == len(result.accepted) + len(result.quarantined)
-True
+>>> result = load_incidents("tests/data/lrpd/lrpd_current.csv", load_city())
+>>> result.rows_read, len(result.accepted), result.reasons
+(24, 21, {'missing coordinates': 2, 'outside the city extent': 1})
 """
 
 from __future__ import annotations

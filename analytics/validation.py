@@ -5,9 +5,10 @@ plus boolean masks saying which rows were empty and which held text that does
 not parse, so the loader can quarantine a row with the right reason. No per-row
 Python loop on the common path: a million rows parse in seconds.
 
->>> lat, lon, empty, bad = coords_from_text(pd.Series(["(34.7, -92.3)", "", "x"]))
+>>> text = pd.Series(["(34.7, -92.3)", "", "1 Main St", "(x, y)"])
+>>> lat, lon, empty, bad = coords_from_text(text)
 >>> lat.tolist()[0], empty.tolist(), bad.tolist()
-(34.7, [False, True, False], [False, False, False])
+(34.7, [False, True, True, False], [False, False, False, True])
 """
 
 from __future__ import annotations
