@@ -287,3 +287,28 @@ def test_metric_helpers_roundtrip(city):
     lat2, lon2 = offset(LAT, LON, east_m=100)
     x, y = to_metric(np.array([LON, lon2]), np.array([LAT, lat2]), city)
     assert np.hypot(x[1] - x[0], y[1] - y[0]) == pytest.approx(100, abs=0.1)
+
+
+def test_incidents_without_coordinates(city, camera_factory, incident_factory):
+    cams = camera_factory([at(0, 0)])
+    incs = incident_factory([at(5, 0), at(1000, 0)])
+    incs.loc[1, "latitude"] = np.nan
+    report = coverage_report(cams, incs, city, city_limit=limit_frame())
+    assert report.headline["incidents"] == 2
+    assert report.headline["incident_coverage_share"] == 0.5
+    assert report.hexes["incidents"].sum() == 1
+    assert any("no usable coordinates" in f for f in report.flags)
+
+
+@pytest.mark.parametrize(
+    ("sites", "side_km", "expected"),
+    [
+        (10, 1.0, 2.5),  # few cameras: fine cells
+        (5000, 1.0, 10.0),  # a city's worth: 10 m
+        (10, 25.0, 10.0),  # fine cells would not fit in memory: 6.25 -> 10
+        (5000, 100.0, 40.0),  # 1e10 m2 / 16M cells -> >= 25 m -> 40
+    ],
+)
+def test_choose_cell_m(sites, side_km, expected):
+    side = side_km * 1000
+    assert areagrid.choose_cell_m(sites, (0.0, 0.0, side, side)) == expected
