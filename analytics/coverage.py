@@ -218,6 +218,7 @@ def incident_coverage(
     city: CityConfig,
     *,
     range_scale: float = 1.0,
+    nearest: bool = True,
 ) -> pd.DataFrame:
     """Which incidents lie within view of an active camera.
 
@@ -228,13 +229,17 @@ def incident_coverage(
         active camera site), ``covered_live`` (by an integrated one),
         ``covered_on_request`` (by registered cameras only), ``n_cameras``
         (number of sites that see it) and ``nearest_camera_m`` (distance to the
-        nearest active site whatever its direction; NaN without cameras).
+        nearest active site whatever its direction; NaN without cameras; left
+        out with ``nearest=False``, which saves a nearest-neighbour query per
+        incident when only coverage is needed).
     """
     cams = CameraArrays.from_prepared(
         prepare_cameras(cameras, city, range_scale=range_scale)
     )
     x, y = _incident_xy(incidents, city)
-    return pd.DataFrame(_coverage_arrays(cams, x, y), index=incidents.index)
+    return pd.DataFrame(
+        _coverage_arrays(cams, x, y, nearest=nearest), index=incidents.index
+    )
 
 
 def category_codes(incidents: pd.DataFrame) -> np.ndarray:

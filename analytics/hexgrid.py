@@ -274,9 +274,9 @@ def hex_grid(
         city.hex_resolution if resolution is None else resolution
     )
     if covered is None:
-        covered = incident_coverage(cameras, incidents, city, range_scale=range_scale)[
-            "covered"
-        ]
+        covered = incident_coverage(
+            cameras, incidents, city, range_scale=range_scale, nearest=False
+        )["covered"]
     covered = np.asarray(covered, dtype=bool)
     if len(covered) != len(incidents):
         raise ValueError(

@@ -84,6 +84,19 @@ def test_incident_coverage_live_on_request_and_withdrawn(
     assert cov["nearest_camera_m"].iloc[4] == pytest.approx(60.0, rel=0.005)
 
 
+def test_incident_coverage_can_skip_nearest(city, camera_factory, incident_factory):
+    cov = incident_coverage(
+        camera_factory([at(0, 0)]), incident_factory([at(5, 0)]), city, nearest=False
+    )
+    assert list(cov.columns) == [
+        "covered",
+        "covered_live",
+        "covered_on_request",
+        "n_cameras",
+    ]
+    assert cov["covered"].tolist() == [True]
+
+
 def test_incident_coverage_without_cameras(city, camera_factory, incident_factory):
     cams = camera_factory([at(0, 0, status="withdrawn")])
     cov = incident_coverage(cams, incident_factory([at(1, 1)]), city)
