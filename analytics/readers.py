@@ -33,6 +33,8 @@ GEOJSON_TYPES = ("FeatureCollection", "Feature")
 PARQUET_MAGIC = b"PAR1"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls workbooks
+EXCEL_HINT = "an Excel workbook: save the sheet as CSV (UTF-8) and load that"
 # Names of a "Long/lat" CRS in a GeoJSON ``crs`` member: already what we want.
 LONLAT_CRS_NAMES = (
     "urn:ogc:def:crs:ogc:1.3:crs84",
@@ -124,12 +126,17 @@ def sniff_format(data: bytes, name: str) -> str:
         return "parquet"
     if data.startswith(SQLITE_MAGIC):
         return "gpkg"
+    suffix = Path(name).suffix.lower()
+    if data.startswith(OLE_MAGIC) or (
+        data.startswith(ZIP_MAGIC)
+        and (suffix in (".xlsx", ".xlsm") or b"[Content_Types].xml" in data[:4096])
+    ):
+        raise LoadError(f"{name}: {EXCEL_HINT}")
     if data.startswith(ZIP_MAGIC):
         return "zip"
     head = data[:SNIFF_BYTES].lstrip(BOM).lstrip()
     if head[:1] in (b"{", b"["):
         return "json"
-    suffix = Path(name).suffix.lower()
     if suffix in (".parquet", ".geoparquet", ".gpkg", ".zip", ".shp"):
         # the extension promises a binary format the content does not have
         raise LoadError(

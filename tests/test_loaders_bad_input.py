@@ -106,6 +106,20 @@ UNUSABLE = [
         "cameras",
         "cams.xlsx",
         b"PK\x03\x04" + b"\x14\x00\x06\x00" + b"\x00" * 60,
+        "an Excel workbook: save the sheet as CSV",
+    ),
+    (
+        "legacy_xls_renamed_csv",
+        "incidents",
+        "export.csv",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+        "an Excel workbook",
+    ),
+    (
+        "zip_that_is_not_a_shapefile",
+        "cameras",
+        "cams.zip",
+        b"PK\x03\x04" + b"\x14\x00\x06\x00" + b"\x00" * 60,
         "not a readable zip file",
     ),
     (
