@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from datetime import date
 
 import geopandas as gpd
@@ -360,3 +361,25 @@ def test_overpass_api_json(city):
     assert acc["longitude"].tolist() == [-92.3301, -92.3002]
     assert acc["owner_type"].tolist() == ["public", "business"]
     assert acc["direction_deg"].tolist()[0] == "NE"
+
+
+def test_geojson_with_projected_crs_member(city):
+    # Web Mercator by its formula: x = R * lon, y = R * ln(tan(pi/4 + lat/2))
+    radius = 6_378_137.0
+    lon, lat = -92.33, 34.74
+    x = radius * math.radians(lon)
+    y = radius * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}},
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"camera_id": "M1", "tier": "1", "owner_type": "home"},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+            }
+        ],
+    }
+    cam = load(city, json.dumps(doc), name="mercator.geojson").accepted.iloc[0]
+    assert cam["longitude"] == pytest.approx(lon, abs=1e-9)
+    assert cam["latitude"] == pytest.approx(lat, abs=1e-9)
