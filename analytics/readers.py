@@ -505,15 +505,16 @@ def _frame_from_geo(gdf, name: str, fmt: str) -> RawTable:
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as text, missing values as "" (vectorised: Parquet can be big)."""
     out = {}
     for col in frame.columns:
         series = frame[col]
-        if pd.api.types.is_float_dtype(series):
-            text = series.map(lambda v: "" if pd.isna(v) else repr(float(v)))
-        else:
-            text = series.map(lambda v: "" if v is None or v is pd.NA else str(v))
-            text = text.where(series.notna(), "")
-        out[str(col)] = text.astype("str")
+        missing = series.isna().to_numpy()
+        if pd.api.types.is_object_dtype(series):
+            # mixed Python objects (dates, bytes...): str() each, once
+            series = series.map(str, na_action="ignore")
+        text = series.astype("str")
+        out[str(col)] = text.where(~missing, "")
     return pd.DataFrame(out, index=frame.index)
 
 
