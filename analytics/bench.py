@@ -94,8 +94,15 @@ def _map_timing(ctx: BenchContext) -> dict[str, float | int | None]:
     }
 
 
+def _canvass_timing(ctx: BenchContext) -> dict[str, float]:
+    """Incident canvass: median ms per query with the camera index already built."""
+    from analytics.canvass import bench_canvass
+
+    return {"canvass_ms": bench_canvass(ctx.cameras, ctx.city)}
+
+
 # Extra timings merged into the result: functions (BenchContext) -> dict.
-EXTRA_TIMINGS: list[Callable[[BenchContext], dict]] = [_map_timing]
+EXTRA_TIMINGS: list[Callable[[BenchContext], dict]] = [_map_timing, _canvass_timing]
 
 
 def peak_memory_mb() -> float:
@@ -127,7 +134,7 @@ def run_bench(
     unavailable or skipped), ``peak_memory_mb`` (whole run),
     ``peak_memory_mb_refresh`` (before the naive pipeline), ``agreement``
     (headline shares, ours vs naive), ``cached``, machine facts, and the
-    extra timings (``map_seconds``, ``map_html_bytes``).
+    extra timings (``map_seconds``, ``map_html_bytes``, ``canvass_ms``).
     """
     from analytics import areagrid
     from analytics.coverage import build_report

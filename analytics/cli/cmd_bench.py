@@ -107,6 +107,16 @@ def print_table(r: dict) -> None:
             _s(r["recommend_seconds"]),
         ),
         ("map build", _s(r.get("map_seconds"))),
+        (
+            "map HTML size",
+            "n/a"
+            if r.get("map_html_bytes") is None
+            else f"{r['map_html_bytes'] / 1e6:8.2f} MB",
+        ),
+        (
+            "canvass query (index built)",
+            "n/a" if r.get("canvass_ms") is None else f"{r['canvass_ms']:8.1f} ms",
+        ),
         ("peak memory", f"{r['peak_memory_mb']:8.0f} MB"),
     ]
     width = max(len(name) for name, _ in rows)
