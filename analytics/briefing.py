@@ -254,7 +254,7 @@ def gather_briefing(
 
     # the same range assumption for "already covered" as the coverage figures
     covered = coverage.incident_coverage(
-        cameras, incidents, city, range_scale=range_scale
+        cameras, incidents, city, range_scale=range_scale, nearest=False
     )["covered"]
     rec = targeting.recommend_sites(
         cameras,

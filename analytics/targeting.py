@@ -496,7 +496,8 @@ def _existing_coverage(
 ) -> np.ndarray:
     from analytics.coverage import incident_coverage
 
-    return incident_coverage(cameras, incidents, city)["covered"].to_numpy(bool)
+    covered = incident_coverage(cameras, incidents, city, nearest=False)["covered"]
+    return covered.to_numpy(bool)
 
 
 def _check_covered(covered, n: int) -> np.ndarray:
