@@ -11,15 +11,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import pytest
 
 from analytics.config import load_city
 from analytics.schema import CAMERA_COLUMNS, WGS84
 
 DATA = Path(__file__).parent / "data"
-# metres per degree near Little Rock (34.74 N), for placing toy points by distance
-M_PER_DEG_LAT = 110_574.0
-M_PER_DEG_LON = 111_320.0 * np.cos(np.radians(34.74))
+_GEOD = pyproj.Geod(ellps="WGS84")
 CENTRE = (34.74, -92.33)  # (lat, lon) inside the city extent
 
 
@@ -36,9 +35,22 @@ def data_dir() -> Path:
 def offset(lat: float, lon: float, east_m: float = 0.0, north_m: float = 0.0):
     """(lat, lon) of the point ``east_m`` east and ``north_m`` north of (lat, lon).
 
-    Good to a few centimetres at the hundreds-of-metres scale the tests use.
+    A geodesic step on the WGS84 ellipsoid (exact; a flat metres-per-degree
+    factor is 0.3% off in latitude here, enough to break boundary tests).
     """
-    return lat + north_m / M_PER_DEG_LAT, lon + east_m / M_PER_DEG_LON
+    east, north = np.broadcast_arrays(
+        np.asarray(east_m, float), np.asarray(north_m, float)
+    )
+    lat_a, lon_a = np.broadcast_arrays(np.asarray(lat, float), np.asarray(lon, float))
+    shape = np.broadcast_shapes(east.shape, lat_a.shape)
+    east, north = np.broadcast_to(east, shape), np.broadcast_to(north, shape)
+    lat_a, lon_a = np.broadcast_to(lat_a, shape), np.broadcast_to(lon_a, shape)
+    azimuth = np.degrees(np.arctan2(east, north))
+    lon2, lat2, _ = _GEOD.fwd(lon_a, lat_a, azimuth, np.hypot(east, north))
+    lon2, lat2 = np.asarray(lon2, float), np.asarray(lat2, float)
+    if lon2.ndim == 0:
+        return float(lat2), float(lon2)
+    return lat2, lon2
 
 
 def make_cameras(rows: list[dict]) -> gpd.GeoDataFrame:
