@@ -13,22 +13,6 @@ from datetime import date
 from analytics.cli import CommandError
 
 TOP_GAPS = 5  # gap cells listed in the plain-text summary
-JSON_HEADLINE = (
-    "cameras",
-    "sites",
-    "integrated_cameras",
-    "goal",
-    "goal_share",
-    "area_coverage_share",
-    "incident_coverage_share",
-    "live_incident_coverage_share",
-    "on_request_incident_coverage_share",
-    "weighted_incident_coverage_share",
-    "effective_cameras",
-    "incidents",
-    "covered_area_km2",
-    "city_area_km2",
-)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -153,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def as_json(report, ds, since, until, categories) -> dict:
-    out = {k: _clean(report.headline[k]) for k in JSON_HEADLINE}
+    from analytics.coverage import HEADLINE_KEYS
+
+    out = {k: _clean(report.headline[k]) for k in HEADLINE_KEYS}
     out.update(
         {
             "synthetic": bool(ds.synthetic),
