@@ -175,6 +175,18 @@ def test_page_renders_maps_and_charts(browser_page, server, name, expected):
         raise
 
 
+@pytest.mark.parametrize("name", ["Coverage_map", ""])
+def test_cached_map_draws_again_on_a_second_visit(browser_page, server, name):
+    """The map comes from the cache on a second visit; it must not be blank."""
+    try:
+        for _ in range(2):
+            _open(browser_page, f"{server}/{name}")
+            _check(browser_page, name, 1, 0)
+    except Exception:
+        _screenshot(browser_page, f"{name or 'overview'}-second-visit")
+        raise
+
+
 @pytest.mark.parametrize("name", _other_pages())
 def test_other_pages_show_no_exception(browser_page, server, name):
     try:
