@@ -16,6 +16,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from analytics.changes import registrations_between, ward_changes
 from ui import cached
 from ui.charts import forecast_chart
+from ui.formatting import points, share
 from ui.mapview import show_map
 from ui.page import start_page
 
@@ -44,12 +45,17 @@ recent = registrations_between(data.cameras, month_start, month_end)
 before = cached.coverage_at(ds, page.key, filters, month_start - timedelta(days=1))
 
 
-def _change(share: str) -> float:
+def _change(key: str, digits: int = 1) -> str:
     """Change of a headline share over the last 30 days, in percentage points."""
-    return (head[share] - before.headline[share]) * 100
+    return points(head[key] - before.headline[key], digits)
 
 
 # --- headline tiles ------------------------------------------------------------------
+if head["incidents"] == 0:
+    st.warning(
+        "No incidents match the sidebar filters, so coverage cannot be measured: "
+        "widen the dates or choose more offence categories."
+    )
 goal = head["goal"]
 to_go = max(goal - head["cameras"], 0)
 cols = [*st.columns(3, border=True), *st.columns(3, border=True)]
@@ -71,8 +77,8 @@ cols[2].metric(
 )
 cols[3].metric(
     "Crime-weighted coverage",
-    f"{head['weighted_incident_coverage_share']:.1%}",
-    delta=f"{_change('weighted_incident_coverage_share'):+.1f} pts in 30 days",
+    share(head["weighted_incident_coverage_share"]),
+    delta=f"{_change('weighted_incident_coverage_share')} in 30 days",
     help="Share of incidents in the time window that some registered camera could "
     "have seen, weighting violent crime "
     f"{city.weight_for('violent'):g}×, property {city.weight_for('property'):g}× "
@@ -141,8 +147,8 @@ c1.metric("Cameras registered", f"{recent['cameras_added']:,}")
 c2.metric("Cameras withdrawn", f"{recent['cameras_withdrawn']:,}")
 c3.metric(
     "Incidents within camera range",
-    f"{head['incident_coverage_share']:.1%}",
-    delta=f"{_change('incident_coverage_share'):+.2f} pts",
+    share(head["incident_coverage_share"]),
+    delta=_change("incident_coverage_share", 2),
 )
 c4.metric(
     "Area within camera range",

@@ -7,6 +7,7 @@ import streamlit as st
 from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS, hexes_for_audience
 from analytics.safe_output import to_safe_csv
 from ui import cached
+from ui.formatting import share
 from ui.mapview import show_map
 from ui.page import start_page
 
@@ -24,28 +25,33 @@ page = start_page(
 ds, filters = page.ds, page.filters
 report = cached.coverage(ds, page.key, filters)
 head = report.headline
+if head["incidents"] == 0:
+    st.warning(
+        "No incidents match the sidebar filters, so coverage cannot be measured: "
+        "widen the dates or choose more offence categories."
+    )
 
 c1, c2, c3 = st.columns(3, border=True)
 c4, c5, c6 = st.columns(3, border=True)
 c1.metric("Cameras", f"{head['cameras']:,}", help=f"{head['sites']:,} sites")
 c2.metric(
     "Incidents within camera range",
-    f"{head['incident_coverage_share']:.1%}",
+    share(head["incident_coverage_share"]),
     help=f"Of {head['incidents']:,} incidents in the time window.",
 )
 c3.metric(
     "Crime-weighted coverage",
-    f"{head['weighted_incident_coverage_share']:.1%}",
+    share(head["weighted_incident_coverage_share"]),
     help="Violent incidents weigh more (weights in the sidebar help).",
 )
 c4.metric(
     "Within range of live cameras",
-    f"{head['live_incident_coverage_share']:.1%}",
+    share(head["live_incident_coverage_share"]),
     help="Incidents an integrated (live-access) camera could have seen.",
 )
 c5.metric(
     "Area within camera range",
-    f"{head['area_coverage_share']:.1%}",
+    share(head["area_coverage_share"]),
     help=f"{head['covered_area_km2']:,.1f} of {head['city_area_km2']:,.0f} km².",
 )
 c6.metric(

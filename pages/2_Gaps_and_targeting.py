@@ -9,6 +9,7 @@ from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
 from analytics.safe_output import to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
+from ui.formatting import points, share
 from ui.mapview import show_map
 from ui.page import start_page
 
@@ -60,18 +61,20 @@ m3.metric(
     f"{ratio:,.1f}×" if ratio else "–",
     help="How many times more crime the recommended sites would bring into view.",
 )
-already = rec.already_covered_weight / rec.total_weight if rec.total_weight else 0.0
-after = (
-    (rec.already_covered_weight + rec.greedy_total) / rec.total_weight
-    if rec.total_weight
-    else 0.0
-)
+total = rec.total_weight
+already = rec.already_covered_weight / total if total else None
+after = (rec.already_covered_weight + rec.greedy_total) / total if total else None
 m4.metric(
     "Crime-weighted coverage after",
-    f"{after:.1%}",
-    delta=f"{(after - already) * 100:+.1f} pts",
-    help=f"From {already:.1%} today (new cameras modelled as full circles).",
+    share(after),
+    delta=points(after - already) if total else None,
+    help=f"From {share(already)} today (new cameras modelled as full circles).",
 )
+if not total:
+    st.warning(
+        "No incidents match the sidebar filters, so there is nothing to target: "
+        "widen the dates or choose more offence categories."
+    )
 
 left, right = st.columns([3, 2])
 with left:

@@ -11,6 +11,7 @@ from analytics.changes import ward_changes
 from analytics.safe_output import to_safe_csv
 from ui import cached
 from ui.charts import ward_bar_chart
+from ui.formatting import share
 from ui.page import start_page
 
 page = start_page(
@@ -45,26 +46,35 @@ wards = report.wards.merge(
     how="left",
 )
 
-least = wards.loc[wards["weighted_incident_coverage_share"].idxmin()]
-most = wards.loc[wards["weighted_incident_coverage_share"].idxmax()]
+measured = wards.dropna(subset=["weighted_incident_coverage_share"])
 c1, c2, c3 = st.columns(3)
-c1.metric(
-    "Least covered ward",
-    str(least["ward_name"]),
-    delta=f"{least['weighted_incident_coverage_share']:.1%} crime-weighted coverage",
-    delta_color="off",
-    delta_arrow="off",
-)
-c2.metric(
-    "Best covered ward",
-    str(most["ward_name"]),
-    delta=f"{most['weighted_incident_coverage_share']:.1%} crime-weighted coverage",
-    delta_color="off",
-    delta_arrow="off",
-)
+if len(measured):
+    least = measured.loc[measured["weighted_incident_coverage_share"].idxmin()]
+    most = measured.loc[measured["weighted_incident_coverage_share"].idxmax()]
+    c1.metric(
+        "Least covered ward",
+        str(least["ward_name"]),
+        delta=f"{share(least['weighted_incident_coverage_share'])} crime-weighted "
+        "coverage",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c2.metric(
+        "Best covered ward",
+        str(most["ward_name"]),
+        delta=f"{share(most['weighted_incident_coverage_share'])} crime-weighted "
+        "coverage",
+        delta_color="off",
+        delta_arrow="off",
+    )
+else:
+    st.warning(
+        "No incidents match the sidebar filters in any ward, so coverage cannot "
+        "be compared: widen the dates or choose more offence categories."
+    )
 c3.metric(
     "City-wide crime-weighted coverage",
-    f"{city_share:.1%}",
+    share(city_share),
     help="All incidents in the time window, violent crime weighted most.",
 )
 

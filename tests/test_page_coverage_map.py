@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from analytics.datasets import load_dataset
-from tests.pagetest import app, clear_data_env, expected_report, metrics
+from tests.pagetest import (
+    ROOT,
+    TIMEOUT,
+    app,
+    clear_data_env,
+    expected_report,
+    metrics,
+)
 
 PAGE = "pages/1_Coverage_map.py"
 
@@ -83,3 +91,14 @@ def test_choropleth_and_ward_views_run(demo):
     ward = sorted(demo.wards["ward_name"].astype(str))[0]
     at.selectbox(key="ward").set_value(ward).run()
     assert not at.exception
+
+
+def test_a_window_without_incidents_shows_dashes_not_nan():
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.query_params["since"] = "2026-11-01"  # the demo's incidents end before
+    at.query_params["until"] = "2026-11-01"
+    at.run()
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["Incidents within camera range"] == "–"
+    assert any("No incidents match" in w.value for w in at.warning)
