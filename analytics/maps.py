@@ -441,7 +441,8 @@ def _base_map(
         folium.TileLayer(
             tiles, name="Street map (needs internet)", overlay=False, control=True
         ).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    # no fit_bounds: streamlit-folium can start Leaflet in a frame of zero size,
+    # where fitBounds zooms out to the whole world; the opening zoom fits instead
     return m
 
 

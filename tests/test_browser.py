@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
 START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 90_000
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MIN_CITY_ZOOM = 9  # a whole city in view; the world is zoom 0-3
 # URL path -> (maps on the page, plotly charts on the page); the pages of this
 # suite's owner are checked in full, every other page for exceptions only
 PAGES = {
@@ -184,6 +185,36 @@ def test_cached_map_draws_again_on_a_second_visit(browser_page, server, name):
             _check(browser_page, name, 1, 0)
     except Exception:
         _screenshot(browser_page, f"{name or 'overview'}-second-visit")
+        raise
+
+
+def _map_zoom(page) -> float:
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.leaflet-interactive").first.wait_for(
+        state="attached", timeout=PAGE_TIMEOUT_MS
+    )
+    return frame.locator("#map_div").evaluate("() => window.map.getZoom()")
+
+
+def test_choosing_a_ward_draws_its_camera_views_at_city_zoom(browser_page, server):
+    """A rebuilt map opens at city zoom (not the world) with the ward's views."""
+    page = browser_page
+    try:
+        _open(page, f"{server}/Coverage_map")
+        assert _map_zoom(page) >= MIN_CITY_ZOOM
+        page.locator('[data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option").nth(1).click()
+        page.wait_for_selector(
+            '[data-testid="stApp"][data-test-script-state="notRunning"]',
+            timeout=PAGE_TIMEOUT_MS,
+        )
+        frame = page.frame_locator(MAP_FRAME).first
+        frame.get_by_text("Camera views in the selected area").wait_for(
+            timeout=PAGE_TIMEOUT_MS
+        )
+        assert _map_zoom(page) >= MIN_CITY_ZOOM
+    except Exception:
+        _screenshot(page, "Coverage_map-ward")
         raise
 
 
