@@ -260,8 +260,9 @@ def build_coverage_map(
     wards, city_limit
         Boundary polygons, drawn filled beneath everything else.
     viewshed_area
-        A WGS84 polygon (e.g. the selected ward): the views of the visible
-        cameras inside it are drawn, at most ``MAX_VIEWSHEDS``.
+        A WGS84 polygon (e.g. the selected ward): the map opens on it and the
+        views of the visible cameras inside it are drawn, at most
+        ``MAX_VIEWSHEDS``.
     range_scale
         Multiplier of the default camera ranges for the drawn views.
     sites
@@ -288,7 +289,8 @@ def build_coverage_map(
     validate_audience(role)
     if hexes is not None:
         hexes = hexes_for_audience(hexes, role)
-    m = _base_map(city, city_limit, tiles, zoom=_zoom_for(city, city_limit, compact))
+    bounds = _view_bounds(city, city_limit, viewshed_area)
+    m = _base_map(bounds, tiles, zoom=_zoom_for(bounds, compact))
     legend: list[str] = []
     if city_limit is not None and len(city_limit):
         _add_city_limit(m, city_limit)
@@ -402,34 +404,35 @@ def heat_grid(
 
 
 # --- layers ----------------------------------------------------------------------
-def _zoom_for(
-    city: CityConfig, city_limit: gpd.GeoDataFrame | None, compact: bool
-) -> int:
-    """Zoom at which the city spans the map's width (about 900 px, 450 compact).
-
-    streamlit-folium sizes its frame after Leaflet starts, so ``fit_bounds``
-    alone can leave the city cropped; the opening zoom must already be right.
-    """
+def _view_bounds(
+    city: CityConfig,
+    city_limit: gpd.GeoDataFrame | None,
+    focus: shapely.Geometry | None,
+) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) to open on: the focus area, else the city."""
+    if focus is not None and not focus.is_empty:
+        return tuple(float(v) for v in focus.bounds)
     if city_limit is not None and len(city_limit):
-        minx, _, maxx, _ = city_limit.to_crs(WGS84).total_bounds
-    else:
-        minx, _, maxx, _ = city.extent.bounds
+        return tuple(float(v) for v in city_limit.to_crs(WGS84).total_bounds)
+    return city.extent.bounds
+
+
+def _zoom_for(bounds: tuple[float, float, float, float], compact: bool) -> int:
+    """Zoom at which ``bounds`` span the map's width (about 900 px, 450 compact).
+
+    The opening view is computed rather than left to ``fit_bounds``, which
+    streamlit-folium's late-sized frame does not honour.
+    """
+    minx, _, maxx, _ = bounds
     width_px = COMPACT_WIDTH_PX if compact else MAP_WIDTH_PX
     span = max(float(maxx - minx), 1e-6)
     return int(np.clip(np.floor(np.log2(width_px * 360.0 / (256.0 * span))), 1, 18))
 
 
 def _base_map(
-    city: CityConfig,
-    city_limit: gpd.GeoDataFrame | None,
-    tiles: str | None,
-    *,
-    zoom: int,
+    bounds: tuple[float, float, float, float], tiles: str | None, *, zoom: int
 ) -> folium.Map:
-    if city_limit is not None and len(city_limit):
-        minx, miny, maxx, maxy = city_limit.to_crs(WGS84).total_bounds
-    else:
-        minx, miny, maxx, maxy = city.extent.bounds
+    minx, miny, maxx, maxy = bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=zoom,
@@ -441,8 +444,6 @@ def _base_map(
         folium.TileLayer(
             tiles, name="Street map (needs internet)", overlay=False, control=True
         ).add_to(m)
-    # no fit_bounds: streamlit-folium can start Leaflet in a frame of zero size,
-    # where fitBounds zooms out to the whole world; the opening zoom fits instead
     return m
 
 
