@@ -161,7 +161,7 @@ if report.wards is not None and before.wards is not None:
         {
             "Ward": changes["ward_name"],
             "Cameras": changes["cameras"],
-            "New cameras": changes["cameras_change"],
+            "New cameras (net)": changes["cameras_change"],
             "Crime-weighted coverage (%)": changes["weighted_incident_coverage_share"]
             * 100,
             "Change (pts)": changes["weighted_incident_coverage_share_change"] * 100,
@@ -174,7 +174,7 @@ if report.wards is not None and before.wards is not None:
         column_config={
             "Crime-weighted coverage (%)": st.column_config.NumberColumn(format="%.1f"),
             "Change (pts)": st.column_config.NumberColumn(format="%+.2f"),
-            "New cameras": st.column_config.NumberColumn(format="%+d"),
+            "New cameras (net)": st.column_config.NumberColumn(format="%+d"),
         },
         key="ward_changes",
     )
@@ -206,7 +206,7 @@ shown = [p for p in PAGES if (HERE / p[0]).is_file()]
 for i, (path, label, icon, what) in enumerate(shown):
     with link_cols[i % 4]:
         try:
-            st.page_link(path, label=f"{label}: {what}", icon=icon)
+            st.page_link(path, label=label, icon=icon, help=what.capitalize())
         except StreamlitPageNotFoundError:
             # a page file added while the server runs is registered on restart
             st.caption(f"{label}: restart the app to load this page.")

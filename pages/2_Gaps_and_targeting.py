@@ -14,6 +14,7 @@ from ui.mapview import show_map
 from ui.page import start_page
 
 K_MIN, K_MAX, K_DEFAULT = 1, 200, 25
+TOP_GAPS = 10  # gap cells summarised at the top of the page
 MAP_HEIGHT = 560
 
 page = start_page(
@@ -29,6 +30,23 @@ ward_names = (
     if ds.wards is None
     else dict(zip(ds.wards["ward_id"].astype(str), ds.wards["ward_name"], strict=True))
 )
+
+if len(report.gaps):
+    top = report.gaps.head(TOP_GAPS)
+    wards_of_top = (
+        top["ward_id"].astype(str).map(ward_names).fillna("outside the wards")
+        if "ward_id" in top
+        else pd.Series(["–"] * len(top))
+    )
+    worst = wards_of_top.value_counts()
+    first = top.iloc[0]
+    st.info(
+        f"**Biggest gap:** a cell in {wards_of_top.iloc[0]} with "
+        f"{int(first['incidents_uncovered']):,} incidents out of camera range "
+        f"({first['weighted_uncovered']:,.0f} severity-weighted). "
+        f"{worst.iloc[0]} of the top {len(top)} gap cells are in {worst.index[0]}. "
+        "Details in the table at the bottom of the page."
+    )
 
 # --- recruitment run ----------------------------------------------------------------
 st.subheader("Where to recruit next")

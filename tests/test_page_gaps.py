@@ -77,3 +77,15 @@ def test_violent_only_changes_the_gap_ranking(demo):
         report.gaps["weighted_uncovered"]
     )
     assert gaps["Property"].sum() == 0
+
+
+def test_biggest_gap_is_named_at_the_top(demo):
+    at = app(PAGE)
+    report = expected_report(demo)[0]
+    first = report.gaps.iloc[0]
+    names = dict(zip(demo.wards["ward_id"], demo.wards["ward_name"], strict=True))
+    summary = next(i.value for i in at.info if "Biggest gap" in i.value)
+    assert names[first["ward_id"]] in summary
+    assert f"{int(first['incidents_uncovered']):,} incidents out of camera range" in (
+        summary
+    )
