@@ -74,7 +74,9 @@ def coverage(_ds: Dataset, key: tuple, filters: Filters) -> CoverageReport:
     )
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+@st.cache_resource(
+    max_entries=CACHE_ENTRIES, show_spinner="Comparing with the earlier registry..."
+)
 def coverage_at(
     _ds: Dataset, key: tuple, filters: Filters, cameras_on: date
 ) -> CoverageReport:
