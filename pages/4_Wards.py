@@ -85,23 +85,23 @@ table = pd.DataFrame(
         "Integrated cameras": wards["integrated_cameras"],
         "Cameras per km²": wards["cameras_per_km2"],
         "Incidents": wards["incidents"],
-        "Incidents within range": wards["incident_coverage_share"],
-        "Crime-weighted coverage": wards["weighted_incident_coverage_share"],
-        "Area within range": wards["area_coverage_share"],
+        "Incidents within range (%)": wards["incident_coverage_share"] * 100,
+        "Crime-weighted coverage (%)": wards["weighted_incident_coverage_share"] * 100,
+        "Area within range (%)": wards["area_coverage_share"] * 100,
         "New cameras in period": wards["cameras_change"],
         "Coverage change (pts)": wards["weighted_incident_coverage_share_change"] * 100,
     }
-).sort_values("Crime-weighted coverage")
-percent = st.column_config.NumberColumn(format="percent")
+).sort_values("Crime-weighted coverage (%)")
+percent = st.column_config.NumberColumn(format="%.1f")
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     column_config={
         "Cameras per km²": st.column_config.NumberColumn(format="%.1f"),
-        "Incidents within range": percent,
-        "Crime-weighted coverage": percent,
-        "Area within range": percent,
+        "Incidents within range (%)": percent,
+        "Crime-weighted coverage (%)": percent,
+        "Area within range (%)": percent,
         "New cameras in period": st.column_config.NumberColumn(format="%+d"),
         "Coverage change (pts)": st.column_config.NumberColumn(format="%+.2f"),
     },

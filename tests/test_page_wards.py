@@ -46,7 +46,7 @@ def test_ward_table_has_every_ward_and_adds_up(run, demo):
     assert table["Cameras"].sum() <= report.headline["cameras"]
     assert table["Incidents"].sum() <= len(incs)
     # sorted from least to best covered
-    shares = list(table["Crime-weighted coverage"])
+    shares = list(table["Crime-weighted coverage (%)"])
     assert shares == sorted(shares)
 
 
@@ -66,15 +66,15 @@ def test_cameras_added_in_period_match_the_registry(run, demo):
 
 def test_property_only_changes_ward_coverage(demo):
     at = app(PAGE)
-    before = at.dataframe[0].value.set_index("Ward")["Crime-weighted coverage"]
+    before = at.dataframe[0].value.set_index("Ward")["Crime-weighted coverage (%)"]
     at.multiselect(key="categories").set_value(["property"]).run()
     assert not at.exception
-    after = at.dataframe[0].value.set_index("Ward")["Crime-weighted coverage"]
+    after = at.dataframe[0].value.set_index("Ward")["Crime-weighted coverage (%)"]
     wards = expected_report(demo, categories=["property"])[0].wards.set_index(
         "ward_name"
     )
     for ward, share in after.items():
         assert share == pytest.approx(
-            wards.loc[ward, "weighted_incident_coverage_share"]
+            100 * wards.loc[ward, "weighted_incident_coverage_share"]
         )
     assert not after.sort_index().equals(before.sort_index())
