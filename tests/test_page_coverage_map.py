@@ -102,3 +102,13 @@ def test_a_window_without_incidents_shows_dashes_not_nan():
     shown = metrics(at)
     assert shown["Incidents within camera range"] == "–"
     assert any("No incidents match" in w.value for w in at.warning)
+
+
+def test_public_viewer_gets_the_page_without_camera_points(demo):
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.secrets["roles"] = {"staff": "staff-passphrase"}  # roles on: visitors are public
+    at.run()
+    assert not at.exception
+    assert any("Viewing as: **public**" in c.value for c in at.sidebar.caption)
+    head = expected_report(demo)[0].headline
+    assert metrics(at)["Cameras"] == f"{head['cameras']:,}"  # totals stay public
