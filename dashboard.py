@@ -16,7 +16,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from analytics.changes import registrations_between, ward_changes
 from ui import cached
 from ui.charts import forecast_chart
-from ui.formatting import points, share
+from ui.formatting import escape_markdown, points, share
 from ui.mapview import show_map
 from ui.page import start_page
 
@@ -122,6 +122,28 @@ if pace:
     st.markdown(f"**Forecast.** {forecast.message}{at_pace}")
 else:
     st.markdown(f"**Forecast.** {forecast.message}")
+where = []
+if report.wards is not None:
+    measured = report.wards.dropna(subset=["weighted_incident_coverage_share"])
+    if len(measured):
+        least = measured.loc[measured["weighted_incident_coverage_share"].idxmin()]
+        where.append(
+            f"the least covered ward is **{escape_markdown(least['ward_name'])}** "
+            f"({share(least['weighted_incident_coverage_share'])} crime-weighted)"
+        )
+if len(report.gaps) and report.wards is not None and "ward_id" in report.gaps:
+    names = dict(
+        zip(report.wards["ward_id"].astype(str), report.wards["ward_name"], strict=True)
+    )
+    gap_ward = names.get(str(report.gaps.iloc[0]["ward_id"]))
+    if gap_ward:
+        where.append(f"the biggest coverage gap is in **{escape_markdown(gap_ward)}**")
+if where:
+    text = "; ".join(where)
+    st.markdown(
+        f"**Where.** {text[0].upper()}{text[1:]} (details on the Wards and Gaps "
+        "and targeting pages)."
+    )
 
 # --- chart and map -------------------------------------------------------------------
 left, right = st.columns([1, 1])

@@ -12,6 +12,7 @@ from analytics.datasets import load_dataset
 from analytics.forecast import forecast_goal
 from analytics.schema import SYNTHETIC_LABEL
 from tests.pagetest import clear_data_env
+from ui.formatting import escape_markdown
 from ui.sidebar import default_filters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +116,15 @@ def test_integrated_only_counts_integrated_cameras(demo):
     assert shown["Cameras in the registry"] == f"{head['cameras']:,}"
     assert shown["Cameras in the registry"] == shown["Integrated cameras"]
     assert at.query_params["tiers"] == "integrated"  # shared through the URL
+
+
+def test_overview_names_the_least_covered_ward(app, demo):
+    f = default_filters(demo.as_of, demo.incidents["occurred_at"].min().date())
+    cams = filter_cameras(demo.cameras, as_of=f.until)
+    incs = filter_incidents(demo.incidents, since=f.since, until=f.until)
+    wards = coverage_report(
+        cams, incs, demo.city, city_limit=demo.city_limit, wards=demo.wards
+    ).wards
+    least = wards.loc[wards["weighted_incident_coverage_share"].idxmin(), "ward_name"]
+    where = next(m.value for m in app.markdown if m.value.startswith("**Where.**"))
+    assert f"least covered ward is **{escape_markdown(least)}**" in where
