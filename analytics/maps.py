@@ -85,6 +85,8 @@ LOCAL_ASSETS = {
     "markerclustercss": "markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
     "leaflet-heat.js": "leaflet-heat/leaflet_heat.min.js",
+    "leaflet_draw_js": "leaflet-draw/leaflet.draw.js",
+    "leaflet_draw_css": "leaflet-draw/leaflet.draw.css",
 }
 
 # Draws a clustered camera as a small circle in its tier colour; a row is
