@@ -15,6 +15,7 @@ from datetime import datetime
 import folium
 import pandas as pd
 import streamlit as st
+from folium.plugins import Draw
 from streamlit_folium import st_folium
 
 from analytics.canvass import (
@@ -31,6 +32,7 @@ from analytics.store import RegistryStore, StoreError, default_store_path
 from ui.cached import asset_base
 from ui.page import start_page
 
+AREA_KINDS = {"circle": "Circle around the incident", "drawn": "Shape drawn on a map"}
 RADIUS_MIN_M = 10
 RADIUS_MAX_M = 1_000
 RADIUS_STEP_M = 10
@@ -157,6 +159,40 @@ def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
             fill_opacity=0.9,
             tooltip=text,
         ).add_to(m)
+    return use_local_assets(m, asset_base())
+
+
+def _drawing_map(lat: float, lon: float) -> folium.Map:
+    """Map to draw a notification area on (polygon or rectangle, one at a time)."""
+    m = folium.Map(location=[lat, lon], zoom_start=MAP_ZOOM - 1, control_scale=True)
+    if ds.city_limit is not None and len(ds.city_limit):
+        folium.GeoJson(
+            ds.city_limit.to_crs("EPSG:4326").geometry.to_json(),
+            name="City limit",
+            style_function=lambda _: CITY_STYLE,
+            interactive=False,
+        ).add_to(m)
+    folium.CircleMarker(
+        [lat, lon],
+        radius=8,
+        color="#ffffff",
+        weight=2,
+        fill=True,
+        fill_color=INCIDENT_COLOUR,
+        fill_opacity=1.0,
+        tooltip="Incident",
+    ).add_to(m)
+    Draw(
+        draw_options={
+            "polyline": False,
+            "circle": False,
+            "circlemarker": False,
+            "marker": False,
+            "polygon": True,
+            "rectangle": True,
+        },
+        edit_options={"edit": False},
+    ).add_to(m)
     return use_local_assets(m, asset_base())
 
 
@@ -332,21 +368,53 @@ with button_col:
 
 # --- area notification ------------------------------------------------------------
 st.subheader("Notify owners in the area")
-notify_radius = st.slider(
-    "Notification radius (m)",
-    min_value=RADIUS_MIN_M,
-    max_value=RADIUS_MAX_M * 3,
-    step=RADIUS_STEP_M,
-    value=int(city.canvass_radius_m),
-    key="notify_radius_m",
+area_kind = st.radio(
+    "Area",
+    list(AREA_KINDS),
+    format_func=AREA_KINDS.get,
+    horizontal=True,
+    key="notify_area",
+    help="A circle around the incident, or any shape you draw on the map below "
+    "(a street, a block, a park).",
 )
-notice = area_notification(index, (float(lat), float(lon), notify_radius), role=role)
+if area_kind == "circle":
+    notify_radius = st.slider(
+        "Notification radius (m)",
+        min_value=RADIUS_MIN_M,
+        max_value=RADIUS_MAX_M * 3,
+        step=RADIUS_STEP_M,
+        value=int(city.canvass_radius_m),
+        key="notify_radius_m",
+    )
+    area = (float(lat), float(lon), notify_radius)
+    area_text = f"within {notify_radius:g} m of the incident"
+else:
+    drawn = st_folium(
+        _drawing_map(float(lat), float(lon)),
+        key="notify_map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
+    area = (drawn or {}).get("last_active_drawing")
+    area_text = "inside the drawn shape"
+    if not area:
+        st.info(
+            "Draw a polygon or a rectangle with the tools at the top left of the "
+            "map; the owners inside it are listed here."
+        )
+        st.stop()
+try:
+    notice = area_notification(index, area, role=role)
+except ValueError as exc:
+    st.error(f"That area cannot be used: {exc}. Draw a polygon or a rectangle.")
+    st.stop()
 n1, n2, n3 = st.columns(3)
 n1.metric("Owners to notify", f"{notice.preview['owners']:,}")
 n2.metric("Sites", f"{notice.preview['sites']:,}")
 n3.metric("Cameras", f"{notice.preview['cameras']:,}")
 st.caption(
-    "Every active registration (registered and integrated) inside the circle; an "
+    f"Every active registration (registered and integrated) {area_text}; an "
     "owner with several sites is counted once. "
     + (
         "The export carries names and contacts for the mass-notification system."
@@ -367,7 +435,7 @@ if e2.button("Record notification list", key="record_notify", disabled=not ready
     try:
         area_notification(
             index,
-            (float(lat), float(lon), notify_radius),
+            area,
             role=role,
             store=_store(),
             user=user,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import h3
@@ -261,3 +262,22 @@ def test_a_redaction_for_another_role_is_refused(camera_factory, city):
     pre = _render(build_coverage_map(for_investigator, role="investigator", city=city))
     raw = _render(build_coverage_map(cams, role="investigator", city=city))
     assert re.sub(r"_[0-9a-f]{32}", "", pre) == re.sub(r"_[0-9a-f]{32}", "", raw)
+
+
+def test_draw_plugin_is_served_from_vendored_files():
+    # the canvass page's notification map: drawing must work without a CDN
+    import folium
+    from folium.plugins import Draw
+
+    from analytics.maps import use_local_assets
+
+    m = folium.Map(location=CENTRE)
+    Draw().add_to(m)
+    html = _render(use_local_assets(m, "/app/static/vendor"))
+    links = set(re.findall(r'(?:src|href)="([^"]+)"', html))
+    wanted = {LOCAL_ASSETS["leaflet_draw_js"], LOCAL_ASSETS["leaflet_draw_css"]}
+    assert {f"/app/static/vendor/{w}" for w in wanted} <= links
+    assert all(link.startswith("/app/static/vendor/") for link in links)
+    static = Path(__file__).resolve().parent.parent / "static" / "vendor"
+    for name in wanted:
+        assert (static / name).is_file(), name

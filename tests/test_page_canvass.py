@@ -117,3 +117,19 @@ def test_record_canvass_writes_the_audit_log(monkeypatch, tmp_path):
     assert details["case_number"] == "2026-004242"
     assert log.iloc[0]["user"] == "det. lee"
     assert len(details["camera_ids"]) == len(at.dataframe[0].value)
+
+
+def test_notification_area_circle_then_drawn_shape(demo):
+    at = _open()
+    at.number_input(key="lat").set_value(LAT)
+    at.number_input(key="lon").set_value(LON)
+    at.slider(key="notify_radius_m").set_value(300).run()
+    assert not at.exception
+    within_300 = int((_distances(demo, LAT, LON) <= 300).sum())
+    assert within_300 > 10
+    assert _metric(at, "Sites") == within_300
+    # a drawn shape: until one is drawn the page asks for it and lists nobody
+    at.radio(key="notify_area").set_value("drawn").run()
+    assert not at.exception
+    assert any("Draw a polygon" in i.value for i in at.info)
+    assert not [m for m in at.metric if m.label == "Owners to notify"]
