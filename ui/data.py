@@ -56,7 +56,7 @@ def source_banner(ds: Dataset) -> None:
             f"**{ds.label}** for {ds.city.name}: a made-up city used to demonstrate "
             f"the dashboard (data as of {ds.as_of:%d %b %Y}). These are not the "
             "city's figures.",
-            icon="🧪",
+            icon=":material/science:",
         )
     else:
         st.caption(f"Data: {ds.label} · as of {ds.as_of:%d %b %Y}")
