@@ -221,3 +221,46 @@ def _shares(
             f"`tier_mix` shares were {mix} but are expected to be >= 0 and sum to 1"
         )
     return mix
+
+
+def live_gain_per_device(
+    cameras: pd.DataFrame,
+    incidents: pd.DataFrame,
+    city: CityConfig,
+    *,
+    range_scale: float = 1.0,
+) -> float:
+    """Incidents a year one integration device would newly bring into live view.
+
+    A device turns a registered ("ask the owner") site into an integrated one, so
+    the incidents that site sees and no integrated camera already sees become
+    visible live. Which sites will integrate is unknown, so this is the average
+    over today's registered sites: (pairs of registered site and incident seen
+    only on request) / registered sites / years of incidents. Two registered
+    sites seeing the same incident both count it, so K devices at this rate can
+    overstate the gain where registered sites overlap.
+
+    Returns 0.0 when there are no registered sites or no incidents.
+    """
+    from analytics.viewshed import (
+        CameraArrays,
+        lonlat,
+        prepare_cameras,
+        to_metric,
+        visible_pairs,
+    )
+
+    prepared = prepare_cameras(cameras, city, range_scale=range_scale)
+    n_registered = int((~prepared["integrated"].to_numpy(bool)).sum())
+    if n_registered == 0 or len(incidents) == 0:
+        return 0.0
+    arrays = CameraArrays.from_prepared(prepared)
+    x, y = to_metric(*lonlat(incidents), city)
+    points, cams, _ = visible_pairs(arrays, x, y)
+    live = np.zeros(len(incidents), dtype=bool)
+    live[points[arrays.integrated[cams]]] = True
+    on_request_pairs = int((~arrays.integrated[cams] & ~live[points]).sum())
+    occurred = pd.to_datetime(incidents["occurred_at"])
+    days = (occurred.max() - occurred.min()).days if occurred.notna().any() else 0
+    years = max(days, 30) / 365.25  # a month at least: no rate from one day
+    return on_request_pairs / n_registered / years

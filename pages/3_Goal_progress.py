@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.costs import TOTAL, device_costs, program_costs
+from analytics.costs import TOTAL, device_costs, live_gain_per_device, program_costs
 from analytics.forecast import (
     BASELINE,
     DEFAULT_HORIZON_MONTHS,
@@ -24,7 +24,9 @@ from analytics.forecast import (
 )
 from analytics.history import camera_history
 from analytics.safe_output import to_safe_csv
+from ui import cached
 from ui.data import get_dataset, source_banner
+from ui.page import dataset_key
 from ui.sidebar import render_sidebar
 
 HORIZON_YEARS = (5, 10, 15, 20)
@@ -83,6 +85,15 @@ def cached_history(
         _cameras["tier"].isin(tiers) & _cameras["owner_type"].isin(owner_types)
     ]
     return camera_history(cams, by=by, as_of=data_key[1], wards=_wards)
+
+
+@st.cache_data(show_spinner="Measuring what one device would add...", max_entries=16)
+def cached_live_gain(_ds, data_key: tuple, filters) -> float:  # noqa: ARG001
+    """Incidents a year one device would bring into live view (sidebar window)."""
+    data = cached.filtered(_ds, dataset_key(_ds), filters)
+    return live_gain_per_device(
+        data.cameras, data.incidents, _ds.city, range_scale=filters.range_scale
+    )
 
 
 def month_label(day: date | None) -> str:
@@ -501,15 +512,19 @@ years = int(
         key="cost_years",
     )
 )
-covered = k2.number_input(
-    "Incidents a year newly covered live (from the Coverage page)",
+per_device = k2.number_input(
+    "Incidents a year each device brings into live view",
     min_value=0.0,
-    value=0.0,
-    step=10.0,
-    key="additional_covered_incidents",
-    help="Leave at 0 if unknown; with a number the table shows the cost per "
-    "additional covered incident.",
+    value=round(cached_live_gain(ds, data_key, filters), 2),
+    step=0.1,
+    format="%.2f",
+    key="live_gain_per_device",
+    help="Estimated by the coverage engine: an average registered site sees this "
+    "many incidents a year (sidebar window and categories) that no live camera "
+    "sees; integrating it makes them live. Overwrite it with your own figure; 0 "
+    "hides the cost per incident.",
 )
+covered = per_device * float(per_year or 0)
 if per_year:
     costs = device_costs(
         city,

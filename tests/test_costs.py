@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from analytics.costs import (
@@ -71,3 +72,42 @@ def test_bad_inputs_are_named(city):
         device_costs(city, -1, ENTRY, 1)
     with pytest.raises(ValueError, match="`years` was -2"):
         device_costs(city, 1, ENTRY, -2)
+
+
+def test_live_gain_per_device_by_hand(city):
+    # Two registered 50 m disks (owner business) and one integrated one, far apart.
+    # Registered A sees 3 incidents, registered B sees 1 that the integrated camera
+    # also sees (already live), so only A's 3 count: 3 pairs / 2 registered sites
+    # over one year of incidents = 1.5 a year.
+    from analytics.costs import live_gain_per_device
+    from tests.conftest import CENTRE, make_cameras, make_incidents, offset
+
+    lat, lon = CENTRE
+    a = offset(lat, lon, 0, 0)
+    b = offset(lat, lon, 2000, 0)
+    cams = make_cameras(
+        [
+            {"latitude": a[0], "longitude": a[1], "camera_id": "A"},
+            {"latitude": b[0], "longitude": b[1], "camera_id": "B"},
+            {
+                "latitude": b[0],
+                "longitude": b[1],
+                "camera_id": "L",
+                "tier": "integrated",
+            },
+        ]
+    )
+    spots = [offset(lat, lon, e, 0) for e in (5, 10, 20)] + [offset(lat, lon, 2010, 0)]
+    spots.append(offset(lat, lon, 1000, 0))  # seen by nobody
+    dates = ["2025-01-01", "2025-05-01", "2025-09-01", "2025-12-01", "2026-01-01"]
+    incs = make_incidents(
+        [
+            {"latitude": p[0], "longitude": p[1], "occurred_at": pd.Timestamp(d)}
+            for p, d in zip(spots, dates, strict=True)
+        ]
+    )
+    years = (pd.Timestamp("2026-01-01") - pd.Timestamp("2025-01-01")).days / 365.25
+    assert live_gain_per_device(cams, incs, city) == pytest.approx(3 / 2 / years)
+    # without registered sites there is nothing to convert
+    only_live = cams[cams["tier"] == "integrated"]
+    assert live_gain_per_device(only_live, incs, city) == 0.0

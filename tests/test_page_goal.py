@@ -80,3 +80,29 @@ def test_cost_table_follows_the_devices_and_offers_a_csv(app):
         b.proto.label.startswith("Download the cost table")
         for b in app.get("download_button")
     )
+
+
+def test_covered_incidents_default_comes_from_the_coverage_engine():
+    from analytics.costs import live_gain_per_device
+    from analytics.coverage import filter_cameras, filter_incidents
+    from analytics.datasets import load_dataset
+
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    at.number_input(key="devices_per_year").set_value(40).run()
+    assert not at.exception
+    ds = load_dataset()
+    since = at.date_input(key="since").value
+    until = at.date_input(key="until").value
+    gain = live_gain_per_device(
+        filter_cameras(ds.cameras, as_of=until),
+        filter_incidents(ds.incidents, since=since, until=until),
+        ds.city,
+    )
+    assert gain > 0
+    assert at.number_input(key="live_gain_per_device").value == pytest.approx(
+        round(gain, 2)
+    )
+    assert "$ per additional covered incident" in at.dataframe[-1].value.columns or any(
+        "$ per additional covered incident" in df.value.columns for df in at.dataframe
+    )
