@@ -117,8 +117,9 @@ def _run_canvass(lat: float, lon: float, radius: float, nearest: int, at: dateti
         raise  # st.stop() raises; keeps type checkers happy
 
 
-def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
-    m = folium.Map(location=[lat, lon], zoom_start=MAP_ZOOM, control_scale=True)
+def _incident_base(lat: float, lon: float, zoom: int) -> folium.Map:
+    """City limit and the incident marker: the part both canvass maps share."""
+    m = folium.Map(location=[lat, lon], zoom_start=zoom, control_scale=True)
     if ds.city_limit is not None and len(ds.city_limit):
         # drawn under the tiles' place so the map reads without a tile server
         folium.GeoJson(
@@ -127,9 +128,6 @@ def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
             style_function=lambda _: CITY_STYLE,
             interactive=False,
         ).add_to(m)
-    folium.Circle(
-        [lat, lon], radius=radius, color=INCIDENT_COLOUR, weight=2, fill=False
-    ).add_to(m)
     # a plain circle marker: folium.Icon needs a script that is not vendored
     folium.CircleMarker(
         [lat, lon],
@@ -140,6 +138,14 @@ def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
         fill_color=INCIDENT_COLOUR,
         fill_opacity=1.0,
         tooltip="Incident",
+    ).add_to(m)
+    return m
+
+
+def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
+    m = _incident_base(lat, lon, MAP_ZOOM)
+    folium.Circle(
+        [lat, lon], radius=radius, color=INCIDENT_COLOUR, weight=2, fill=False
     ).add_to(m)
     shown = result[result["latitude"].notna()]
     for row in shown.itertuples(index=False):
@@ -164,24 +170,7 @@ def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
 
 def _drawing_map(lat: float, lon: float) -> folium.Map:
     """Map to draw a notification area on (polygon or rectangle, one at a time)."""
-    m = folium.Map(location=[lat, lon], zoom_start=MAP_ZOOM - 1, control_scale=True)
-    if ds.city_limit is not None and len(ds.city_limit):
-        folium.GeoJson(
-            ds.city_limit.to_crs("EPSG:4326").geometry.to_json(),
-            name="City limit",
-            style_function=lambda _: CITY_STYLE,
-            interactive=False,
-        ).add_to(m)
-    folium.CircleMarker(
-        [lat, lon],
-        radius=8,
-        color="#ffffff",
-        weight=2,
-        fill=True,
-        fill_color=INCIDENT_COLOUR,
-        fill_opacity=1.0,
-        tooltip="Incident",
-    ).add_to(m)
+    m = _incident_base(lat, lon, MAP_ZOOM - 1)
     Draw(
         draw_options={
             "polyline": False,
