@@ -27,6 +27,20 @@ class CommandError(Exception):
     """A problem the user can fix; printed as one line, exit code 2."""
 
 
+def load_data(city, **paths):
+    """``analytics.datasets.load_dataset`` with an unusable file as a CommandError.
+
+    ``paths`` are load_dataset's keywords (``cameras=``, ``incidents=``, ...);
+    None leaves a source to the configuration or the demo.
+    """
+    from analytics.datasets import load_dataset
+
+    try:
+        return load_dataset(city, **paths)
+    except (ValueError, OSError) as exc:  # LoadError is a ValueError
+        raise CommandError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analytics",

@@ -13,7 +13,7 @@ import argparse
 from datetime import date, datetime
 from pathlib import Path
 
-from analytics.cli import CommandError
+from analytics.cli import CommandError, load_data
 
 AUDIENCE_CHOICES = ("public", "staff")  # analytics.briefing.BRIEFING_AUDIENCES
 
@@ -80,7 +80,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from analytics.briefing import CostScenario, build_briefing, ward_choices
     from analytics.config import load_city
-    from analytics.datasets import load_dataset
 
     audience = parse_audience(args.audience)
     since = parse_date(args.since, "--since")
@@ -95,16 +94,13 @@ def run(args: argparse.Namespace) -> int:
     years = parse_number(args.years, "--years")
     city = load_city(args.city)
     mix = parse_mix(args.mix, [d.name for d in city.devices])
-    try:
-        ds = load_dataset(
-            city,
-            cameras=args.cameras,
-            incidents=args.incidents,
-            wards=args.ward_boundaries,
-            city_limit=args.city_limit,
-        )
-    except (ValueError, OSError) as exc:  # LoadError is a ValueError
-        raise CommandError(str(exc)) from exc
+    ds = load_data(
+        city,
+        cameras=args.cameras,
+        incidents=args.incidents,
+        wards=args.ward_boundaries,
+        city_limit=args.city_limit,
+    )
     wards = check_wards(args.wards, ward_choices(ds))
     if since and since > ds.as_of:
         raise CommandError(

@@ -10,7 +10,7 @@ import json
 import math
 from datetime import date
 
-from analytics.cli import CommandError
+from analytics.cli import CommandError, load_data
 
 TOP_GAPS = 5  # gap cells listed in the plain-text summary
 
@@ -95,7 +95,6 @@ def _clean(value):
 def run(args: argparse.Namespace) -> int:
     from analytics.config import load_city
     from analytics.coverage import coverage_report, filter_incidents
-    from analytics.datasets import load_dataset
 
     since = _date(args.since, "--since")
     until = _date(args.until, "--until")
@@ -107,16 +106,13 @@ def run(args: argparse.Namespace) -> int:
     if args.resolution is not None and not 0 <= args.resolution <= 15:
         raise CommandError(f"--resolution was {args.resolution} but must be 0-15")
     city = load_city(args.city)
-    try:
-        ds = load_dataset(
-            city,
-            cameras=args.cameras,
-            incidents=args.incidents,
-            wards=args.wards,
-            city_limit=args.city_limit,
-        )
-    except (ValueError, OSError) as exc:  # LoadError is a ValueError
-        raise CommandError(str(exc)) from exc
+    ds = load_data(
+        city,
+        cameras=args.cameras,
+        incidents=args.incidents,
+        wards=args.wards,
+        city_limit=args.city_limit,
+    )
     incidents = filter_incidents(
         ds.incidents, since=since, until=until, categories=categories
     )

@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from analytics.cli import CommandError
+from analytics.cli import CommandError, load_data
 
 TOP_ROWS = 10  # sites listed in the plain-text summary
 SITE_FIELDS = (
@@ -57,23 +57,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from analytics.config import load_city
-    from analytics.datasets import load_dataset
     from analytics.targeting import recommend_sites
 
     k = parse_sites(args.sites)
     if args.range_m is not None and not args.range_m > 0:
         raise CommandError(f"--range-m was {args.range_m} but must be > 0 metres")
     city = load_city(args.city)
-    try:
-        ds = load_dataset(
-            city,
-            cameras=args.cameras,
-            incidents=args.incidents,
-            wards=args.wards,
-            city_limit=args.city_limit,
-        )
-    except (ValueError, OSError) as exc:  # LoadError is a ValueError
-        raise CommandError(str(exc)) from exc
+    ds = load_data(
+        city,
+        cameras=args.cameras,
+        incidents=args.incidents,
+        wards=args.wards,
+        city_limit=args.city_limit,
+    )
     rec = recommend_sites(
         ds.cameras,
         ds.incidents,
