@@ -675,9 +675,11 @@ def _add_cameras(
                 legend.append(_swatch(VIEWSHED_COLOUR, f"Camera views ({drawn:,})"))
     text = getattr(redacted, "note", "") if note else ""
     if text:
+        # folded: the note is long and would hide part of the city
         legend.append(
-            '<div style="color:#555;margin-top:3px;font-size:10.5px">'
-            f"{escape_html(text)}</div>"
+            '<details style="color:#555;margin-top:3px;font-size:10.5px">'
+            "<summary>What is withheld</summary>"
+            f"{escape_html(text)}</details>"
         )
     return legend
 
