@@ -176,7 +176,11 @@ class Legend(MacroElement):
         .camreg-legend summary {cursor: pointer; font-weight: bold}
         .leaflet-control-layers {font: 12px/1.4 sans-serif}
         .leaflet-control-layers-expanded {padding: 4px 8px}
-        .camreg-ward-label {background: transparent; border: 0; box-shadow: none;
+        /* position + nowrap here as well as in leaflet.css: a label measured
+           before that stylesheet loads is as wide as the map, and Leaflet
+           centres it half a map too far left */
+        .camreg-ward-label {position: absolute; white-space: nowrap;
+            background: transparent; border: 0; box-shadow: none;
             font: bold 11px sans-serif; color: #333; padding: 0;
             text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff}
         .camreg-ward-label:before {display: none}

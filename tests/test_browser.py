@@ -188,6 +188,34 @@ def test_cached_map_draws_again_on_a_second_visit(browser_page, server, name):
         raise
 
 
+_LABEL_OFFSETS_JS = """() => {
+    // pixels between each ward label's centre and the point it labels
+    return Object.values(window.map._layers)
+        .filter(l => l.getTooltip && l.getTooltip() && l.getTooltip().options.permanent)
+        .map(l => {
+            const el = l.getTooltip().getElement().getBoundingClientRect();
+            const at = window.map.latLngToContainerPoint(l.getLatLng());
+            return Math.hypot(el.x + el.width / 2 - at.x, el.y + el.height / 2 - at.y);
+        });
+}"""
+
+
+@pytest.mark.parametrize("name", ["Coverage_map", "Gaps_and_targeting"])
+def test_ward_labels_sit_on_their_wards(browser_page, server, name):
+    """A label measured before leaflet.css loaded once sat half a map to the left."""
+    try:
+        _open(browser_page, f"{server}/{name}")
+        _check(browser_page, name, 1, 0)
+        frame = browser_page.frame_locator(MAP_FRAME).first
+        frame.locator(".camreg-ward-label").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        offsets = frame.locator("#map_div").evaluate(_LABEL_OFFSETS_JS)
+        assert len(offsets) == 7  # the demo's wards
+        assert max(offsets) < 3, offsets
+    except Exception:
+        _screenshot(browser_page, f"{name}-labels")
+        raise
+
+
 def _map_zoom(page) -> float:
     frame = page.frame_locator(MAP_FRAME).first
     frame.locator("path.leaflet-interactive").first.wait_for(
