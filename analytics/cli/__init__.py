@@ -28,6 +28,38 @@ class CommandError(Exception):
     """A problem the user can fix; printed as one line, exit code 2."""
 
 
+DATA_FORMATS = "CSV, GeoJSON, GeoPackage or Parquet"
+
+
+def add_data_options(
+    parser: argparse.ArgumentParser, *, wards: str = "--wards"
+) -> None:
+    """--cameras, --incidents, ward boundaries and --city-limit, for load_data.
+
+    ``wards`` names the boundaries option (the briefing's ``--wards`` picks ward
+    ids, so its file option is ``--ward-boundaries``).
+    """
+    parser.add_argument("--cameras", help=f"camera registry file ({DATA_FORMATS})")
+    parser.add_argument("--incidents", help=f"incident file ({DATA_FORMATS})")
+    parser.add_argument(
+        wards,
+        dest="ward_boundaries",
+        metavar="FILE",
+        help="ward boundaries file (GeoJSON, GeoPackage, ...)",
+    )
+    parser.add_argument("--city-limit", help="city-limit polygon file")
+
+
+def data_paths(args: argparse.Namespace) -> dict:
+    """The options of :func:`add_data_options` as load_dataset keywords."""
+    return {
+        "cameras": args.cameras,
+        "incidents": args.incidents,
+        "wards": args.ward_boundaries,
+        "city_limit": args.city_limit,
+    }
+
+
 def load_data(city, **paths):
     """``analytics.datasets.load_dataset`` with an unusable file as a CommandError.
 

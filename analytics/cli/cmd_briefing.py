@@ -13,7 +13,7 @@ import argparse
 from datetime import date, datetime
 from pathlib import Path
 
-from analytics.cli import CommandError, load_data
+from analytics.cli import CommandError, add_data_options, data_paths, load_data
 
 AUDIENCE_CHOICES = ("public", "staff")  # analytics.briefing.BRIEFING_AUDIENCES
 
@@ -45,10 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="ID",
         help="ward ids to report on (default: the whole city)",
     )
-    p.add_argument("--cameras", help="camera registry file (CSV/GeoJSON)")
-    p.add_argument("--incidents", help="incident file (CSV/GeoJSON)")
-    p.add_argument("--ward-boundaries", help="ward boundaries file (GeoJSON)")
-    p.add_argument("--city-limit", help="city-limit polygon file (GeoJSON)")
+    add_data_options(p, wards="--ward-boundaries")
     p.add_argument(
         "--recruit",
         default="50",
@@ -94,13 +91,7 @@ def run(args: argparse.Namespace) -> int:
     years = parse_number(args.years, "--years")
     city = load_city(args.city)
     mix = parse_mix(args.mix, [d.name for d in city.devices])
-    ds = load_data(
-        city,
-        cameras=args.cameras,
-        incidents=args.incidents,
-        wards=args.ward_boundaries,
-        city_limit=args.city_limit,
-    )
+    ds = load_data(city, **data_paths(args))
     wards = check_wards(args.wards, ward_choices(ds))
     if since and since > ds.as_of:
         raise CommandError(

@@ -10,7 +10,7 @@ import json
 import math
 from datetime import date
 
-from analytics.cli import CommandError, load_data
+from analytics.cli import CommandError, add_data_options, data_paths, load_data
 
 TOP_GAPS = 5  # gap cells listed in the plain-text summary
 
@@ -24,10 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "table and the worst gaps. Uses the synthetic demo unless data files are "
         "given or configured.",
     )
-    p.add_argument("--cameras", help="camera registry file (CSV/GeoJSON)")
-    p.add_argument("--incidents", help="incident file (CSV/GeoJSON)")
-    p.add_argument("--wards", help="ward boundaries (GeoJSON/shapefile)")
-    p.add_argument("--city-limit", help="city-limit polygon for the area share")
+    add_data_options(p)
     p.add_argument(
         "--since", help="first incident day counted, YYYY-MM-DD (default: all)"
     )
@@ -106,13 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resolution is not None and not 0 <= args.resolution <= 15:
         raise CommandError(f"--resolution was {args.resolution} but must be 0-15")
     city = load_city(args.city)
-    ds = load_data(
-        city,
-        cameras=args.cameras,
-        incidents=args.incidents,
-        wards=args.wards,
-        city_limit=args.city_limit,
-    )
+    ds = load_data(city, **data_paths(args))
     incidents = filter_incidents(
         ds.incidents, since=since, until=until, categories=categories
     )

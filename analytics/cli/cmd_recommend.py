@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from analytics.cli import CommandError, load_data
+from analytics.cli import CommandError, add_data_options, data_paths, load_data
 
 TOP_ROWS = 10  # sites listed in the plain-text summary
 SITE_FIELDS = (
@@ -37,10 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="K",
         help="number of new camera sites to recommend (a positive whole number)",
     )
-    p.add_argument("--cameras", help="camera registry file (CSV/GeoJSON)")
-    p.add_argument("--incidents", help="incident file (CSV/GeoJSON)")
-    p.add_argument("--wards", help="ward boundaries, to name each site's ward")
-    p.add_argument("--city-limit", help="city-limit polygon; sites stay inside it")
+    add_data_options(p)
     p.add_argument(
         "--range-m",
         type=float,
@@ -63,13 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.range_m is not None and not args.range_m > 0:
         raise CommandError(f"--range-m was {args.range_m} but must be > 0 metres")
     city = load_city(args.city)
-    ds = load_data(
-        city,
-        cameras=args.cameras,
-        incidents=args.incidents,
-        wards=args.wards,
-        city_limit=args.city_limit,
-    )
+    ds = load_data(city, **data_paths(args))
     rec = recommend_sites(
         ds.cameras,
         ds.incidents,
