@@ -569,24 +569,9 @@ class RegistryStore:
                     f"withdrawal date {on} is before camera {camera_id!r} was "
                     f"registered ({row['registered_at']})"
                 )
-            _update_camera(
-                con, {"camera_id": camera_id, "status": "withdrawn"}, ["status"], now
+            return _set_status(
+                con, camera_id, "withdrawn", (None, on), now, user=user, reason=reason
             )
-            event_id = _next_id(con, "event_id")
-            _append_audit(
-                con,
-                event_id,
-                now,
-                "withdraw",
-                camera_id=camera_id,
-                changes={
-                    "status": {"old": "active", "new": "withdrawn"},
-                    "withdrawn_at": {"old": None, "new": on},
-                },
-                user=user,
-                reason=reason,
-            )
-        return event_id
 
     def reactivate(self, camera_id: str, *, reason: str, user: str) -> int:
         """Make a withdrawn camera active again after its owner re-registered.
@@ -602,24 +587,9 @@ class RegistryStore:
             if row["status"] != "withdrawn":
                 raise StoreError(f"camera {camera_id!r} is active, not withdrawn")
             since = self._withdrawn_dates(con).get(camera_id)
-            _update_camera(
-                con, {"camera_id": camera_id, "status": "active"}, ["status"], now
+            return _set_status(
+                con, camera_id, "active", (since, None), now, user=user, reason=reason
             )
-            event_id = _next_id(con, "event_id")
-            _append_audit(
-                con,
-                event_id,
-                now,
-                "reactivate",
-                camera_id=camera_id,
-                changes={
-                    "status": {"old": "withdrawn", "new": "active"},
-                    "withdrawn_at": {"old": since, "new": None},
-                },
-                user=user,
-                reason=reason,
-            )
-        return event_id
 
     def log_event(
         self, action: str, *, user: str, details: dict, reason: str = ""
@@ -897,6 +867,36 @@ def _insert_camera(con: sqlite3.Connection, record: dict[str, Any], now: str) ->
         f"VALUES ({', '.join('?' for _ in names)})",
         [*record.values(), now],
     )
+
+
+def _set_status(
+    con: sqlite3.Connection,
+    camera_id: str,
+    status: str,
+    withdrawn_at: tuple[str | None, str | None],
+    now: str,
+    *,
+    user: str,
+    reason: str,
+) -> int:
+    """Flip a camera between active and withdrawn and log it; the event id."""
+    old = "active" if status == "withdrawn" else "withdrawn"
+    _update_camera(con, {"camera_id": camera_id, "status": status}, ["status"], now)
+    event_id = _next_id(con, "event_id")
+    _append_audit(
+        con,
+        event_id,
+        now,
+        "withdraw" if status == "withdrawn" else "reactivate",
+        camera_id=camera_id,
+        changes={
+            "status": {"old": old, "new": status},
+            "withdrawn_at": {"old": withdrawn_at[0], "new": withdrawn_at[1]},
+        },
+        user=user,
+        reason=reason,
+    )
+    return event_id
 
 
 def _update_camera(
