@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import geopandas as gpd
 
-from analytics.config import CityConfig, load_city
+from analytics.config import DATA_ENV, CityConfig, load_city
 from analytics.schema import SYNTHETIC_LABEL
 
 
@@ -75,6 +76,8 @@ def load_dataset(
     cam_path = cameras or city.data_path("cameras")
     inc_path = incidents or city.data_path("incidents")
     db_path = registry_db or city.data_path("registry_db")
+    for key, given in (("cameras", cameras), ("incidents", incidents)):
+        _check_exists(city, key, given)
     real_cams = bool(cam_path or db_path)
     if not real_cams and not inc_path:
         kwargs = {}
@@ -110,6 +113,24 @@ def load_dataset(
         wards or city.data_path("wards"),
         city_limit or city.data_path("city_limit"),
     )
+
+
+def _check_exists(city: CityConfig, key: str, given: str | Path | None) -> None:
+    """A configured file that does not exist, named with where it was set.
+
+    Checked before the real/synthetic mix so ``CAMREG_CAMERAS=nope.csv`` says
+    the camera file is missing rather than that incidents are not configured.
+    """
+    path = given or city.data_path(key)
+    if not path or Path(path).exists():
+        return
+    if given:
+        origin = "as given"
+    elif os.environ.get(DATA_ENV[key], "").strip():
+        origin = f"set by ${DATA_ENV[key]}"
+    else:
+        origin = f"set by [data].{key} in {city.source}"
+    raise FileNotFoundError(f"{key} file {str(path)!r} ({origin}) does not exist")
 
 
 def _load_real(

@@ -16,6 +16,8 @@ import pkgutil
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
 from analytics.config import ConfigError
 
@@ -60,6 +62,21 @@ def data_paths(args: argparse.Namespace) -> dict:
     }
 
 
+def output_path(text: str, suffixes: tuple[str, ...], what: str) -> Path:
+    """``--out`` as a Path, refused unless it ends in one of ``suffixes``.
+
+    A briefing written to ``x.pdf`` would be HTML under a PDF name: refuse it
+    before any work is done rather than write a file no viewer opens.
+    """
+    path = Path(text).expanduser()
+    if path.suffix.lower() not in suffixes:
+        raise CommandError(
+            f"--out was {text!r} but this command writes {what}: expected a file "
+            f"name ending in {' or '.join(suffixes)}"
+        )
+    return path
+
+
 def load_data(city, **paths):
     """``analytics.datasets.load_dataset`` with an unusable file as a CommandError.
 
@@ -74,8 +91,23 @@ def load_data(city, **paths):
         raise CommandError(str(exc)) from exc
 
 
+class Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line, like every other error.
+
+    argparse prints the whole usage block before the message; for a mistyped
+    option the message is what matters, and ``--help`` is one command away.
+    Sub-command parsers inherit this class through ``add_subparsers``.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            EXIT_UNUSABLE,
+            f"error: {message} (see: {self.prog} --help)\n",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m analytics",
         description="Camera registry analytics: validate data, manage the registry, "
         "compute coverage, forecast the goal, canvass incidents, export briefings.",

@@ -110,10 +110,16 @@ def run(args: argparse.Namespace) -> int:
             f"latitude {city.extent.min_lat} to {city.extent.max_lat} and longitude "
             f"{city.extent.min_lon} to {city.extent.max_lon}"
         )
+    check_limits(args)
     if args.record and not (args.case and args.user):
         raise CommandError("--record needs --case CASE_NUMBER and --user NAME")
     cameras, now, label, synthetic = _load(args, city)
     now = now_arg or now
+    if at is not None and at > now:
+        raise CommandError(
+            f"--at was {at:%Y-%m-%d %H:%M} but is after 'now' ({now:%Y-%m-%d %H:%M}); "
+            "set --now for a reference time other than the clock"
+        )
     store = None
     if args.record:
         from analytics.store import RegistryStore, default_store_path
@@ -140,6 +146,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_table(result, label, synthetic)
     return EXIT_OK
+
+
+def check_limits(args: argparse.Namespace) -> None:
+    """--radius-m and --nearest in range, or a CommandError naming the option."""
+    from analytics.canvass import MAX_NEAREST, MAX_RADIUS_M
+
+    radius = args.radius_m
+    if radius is not None and not 0 < radius <= MAX_RADIUS_M:
+        raise CommandError(
+            f"--radius-m was {radius:g} but is expected to be more than 0 and at "
+            f"most {MAX_RADIUS_M:g} metres"
+        )
+    if args.nearest is not None and not 0 <= args.nearest <= MAX_NEAREST:
+        raise CommandError(
+            f"--nearest was {args.nearest} but is expected to be 0-{MAX_NEAREST}"
+        )
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="progress to the camera goal: pace, required pace, projected date",
         description="Cameras registered today against the city's goal, the current "
         "monthly pace, the pace a target date needs, and the projected date of "
-        "reaching the goal with an 80%% interval. Uses the synthetic demo unless a "
+        "reaching the goal with an 80% interval. Uses the synthetic demo unless a "
         "camera file is given or configured; the data's own date is 'today'.",
     )
     p.add_argument("--cameras", help="camera registry file (CSV/GeoJSON/Parquet)")

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from analytics.cli import CommandError, add_data_options, data_paths, load_data
+from analytics.cli import (
+    CommandError,
+    add_data_options,
+    data_paths,
+    load_data,
+    output_path,
+)
 
 TOP_ROWS = 10  # sites listed in the plain-text summary
 SITE_FIELDS = (
@@ -59,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     k = parse_sites(args.sites)
     if args.range_m is not None and not args.range_m > 0:
         raise CommandError(f"--range-m was {args.range_m} but must be > 0 metres")
+    out = args.out and output_path(args.out, (".geojson", ".json"), "GeoJSON")
     city = load_city(args.city)
     ds = load_data(city, **data_paths(args))
     rec = recommend_sites(
@@ -71,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
         wards=ds.wards,
         baseline_seed=args.seed,
     )
-    if args.out:
-        out = Path(args.out)
+    if out:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(rec.to_geojson(), encoding="utf-8")

@@ -42,14 +42,16 @@ MAX_CELL = 60  # table cells longer than this are cut in the terminal (not in --
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+    # history and log only read: they take --db but not --user
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
         "--db",
         default=None,
         metavar="PATH",
         help="registry database (default: $CAMREG_REGISTRY_DB, the city's "
         "[data].registry_db, or data/registry.sqlite); created on first use",
     )
+    common = argparse.ArgumentParser(add_help=False, parents=[reading])
     common.add_argument(
         "--user",
         default=None,
@@ -106,7 +108,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     hist = sub.add_parser(
         "history",
-        parents=[common],
+        parents=[reading],
         help="every recorded change to one camera, oldest first",
     )
     hist.add_argument("camera_id", metavar="CAMERA_ID")
@@ -115,7 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     log = sub.add_parser(
         "log",
-        parents=[common],
+        parents=[reading],
         help="the audit log, newest first (imports, withdrawals, canvass lists)",
     )
     log.add_argument(
@@ -242,7 +244,10 @@ def _store(args: argparse.Namespace, city=None) -> RegistryStore:
     try:
         return RegistryStore(path)
     except (StoreError, sqlite3.Error, OSError) as exc:
-        raise CommandError(f"registry store {str(path)!r}: {exc}") from exc
+        where = f"registry store {str(path)!r}"
+        # StoreError already names the store; say it once
+        message = str(exc) if where in str(exc) else f"{where}: {exc}"
+        raise CommandError(message) from exc
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
