@@ -11,8 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from h3 import _cy as _h3
-from h3 import int_to_str
+from h3.api import basic_int as h3_int
 from scipy.spatial import cKDTree
 
 from analytics.config import CityConfig
@@ -79,7 +78,9 @@ def gap_table(
         pick = pick[: max(int(top), 0)]
     chosen = cells[pick]
 
-    centres = np.array([_h3.cell_to_latlng(c) for c in chosen.tolist()]).reshape(-1, 2)
+    centres = np.array([h3_int.cell_to_latlng(c) for c in chosen.tolist()]).reshape(
+        -1, 2
+    )
     cx, cy = to_metric(centres[:, 1], centres[:, 0], city)
     nearest = np.full(len(chosen), np.nan)
     if len(cams) and len(chosen):
@@ -93,7 +94,7 @@ def gap_table(
     frame = pd.DataFrame(
         {
             "rank": np.arange(1, len(chosen) + 1),
-            "h3": [int_to_str(c) for c in chosen.tolist()],
+            "h3": [h3_int.int_to_str(c) for c in chosen.tolist()],
             "weighted_uncovered": weighted[pick],
             "incidents_uncovered": uncovered[pick].astype(np.int64),
             "incidents": incidents[pick].astype(np.int64),

@@ -14,8 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from h3 import _cy as _h3
-from h3 import cell_area, int_to_str
+from h3.api import basic_int as h3_int
 
 from analytics.config import CityConfig
 from analytics.schema import WGS84
@@ -77,7 +76,7 @@ def cells_for(lat, lon, resolution: int) -> np.ndarray:
 
 
 def _direct_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
-    fn = _h3.latlng_to_cell
+    fn = h3_int.latlng_to_cell
     pairs = zip(lat.tolist(), lon.tolist(), strict=True)
     return np.fromiter(
         (fn(a, b, resolution) for a, b in pairs), dtype=np.uint64, count=len(lat)
@@ -85,7 +84,7 @@ def _direct_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarr
 
 
 def _lattice_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
-    spacing_m = _h3.average_hexagon_edge_length(resolution, "m") * LATTICE_SHARE
+    spacing_m = h3_int.average_hexagon_edge_length(resolution, "m") * LATTICE_SHARE
     lat0, lon0 = float(lat.min()), float(lon.min())
     dlat = spacing_m / M_PER_DEG
     dlon = spacing_m / (M_PER_DEG * max(np.cos(np.radians(float(lat.max()))), 1e-6))
@@ -118,7 +117,7 @@ def _lattice_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndar
         nodes[mi, mj + 1],
         nodes[mi + 1, mj + 1],
     ]
-    edge_m = _h3.average_hexagon_edge_length(resolution, "m")
+    edge_m = h3_int.average_hexagon_edge_length(resolution, "m")
     margin = EDGE_MARGIN_M + edge_m * edge_m / EARTH_RADIUS_M
     found = _in_hexagons(lat[mixed], lon[mixed], candidates, margin, lat0, lon0)
     out[mixed] = found
@@ -144,7 +143,7 @@ def _in_hexagons(
     kx = M_PER_DEG * np.cos(np.radians(lat0))
     px, py = (lon - lon0) * kx, (lat - lat0) * M_PER_DEG
     cells = np.unique(np.concatenate(candidates))
-    rings = [_h3.cell_to_boundary(c) for c in cells.tolist()]
+    rings = [h3_int.cell_to_boundary(c) for c in cells.tolist()]
     k = max(len(r) for r in rings)
     # pad every ring to k + 1 vertices by repeating its first vertex
     ring = np.array([[*r, *([r[0]] * (k + 1 - len(r)))] for r in rings])
@@ -186,7 +185,7 @@ def cell_polygons(cells: np.ndarray) -> np.ndarray:
     """WGS84 polygons (lon, lat) of H3 cells given as uint64 ids."""
     out = np.empty(len(cells), dtype=object)
     for i, cell in enumerate(cells.tolist()):
-        ring = _h3.cell_to_boundary(cell)
+        ring = h3_int.cell_to_boundary(cell)
         out[i] = shapely.Polygon([(lng, lat) for lat, lng in ring])
     return out
 
@@ -216,12 +215,12 @@ def hex_table(
         incidents[keep],
         hit[keep],
     )
-    area = np.array([cell_area(int_to_str(c), unit="km^2") for c in cells.tolist()])
+    area = np.array([h3_int.cell_area(c, unit="km^2") for c in cells.tolist()])
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(incidents > 0, hit / np.maximum(incidents, 1), np.nan)
     frame = pd.DataFrame(
         {
-            "h3": [int_to_str(c) for c in cells.tolist()],
+            "h3": [h3_int.int_to_str(c) for c in cells.tolist()],
             "cameras": cameras,
             "cameras_per_km2": cameras / area if len(area) else np.empty(0),
             "incidents": incidents.astype(np.int64),
