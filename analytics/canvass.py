@@ -26,10 +26,9 @@ Rules (documented in docs/privacy-and-canvass.md):
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -438,32 +437,6 @@ def match_address(
     out = frame.assign(_rank=rank)[hit]
     out = out.sort_values(["_rank", "address", "camera_id"], kind="stable")
     return out.drop(columns="_rank").head(limit).reset_index(drop=True)
-
-
-def bench_canvass(
-    cameras: gpd.GeoDataFrame,
-    city: CityConfig,
-    *,
-    queries: int = 200,
-    seed: int = 0,
-) -> float:
-    """Median milliseconds of one :func:`canvass` (index built beforehand).
-
-    Incident points are drawn at random among the camera locations plus up to
-    300 m of jitter, so every query has cameras nearby as in real use.
-    """
-    index = CameraIndex(cameras, city)
-    rng = np.random.default_rng(seed)
-    pick = rng.integers(0, len(index), queries)
-    lat = index.lat[pick] + rng.uniform(-1, 1, queries) * 300 / 110_574
-    lon = index.lon[pick] + rng.uniform(-1, 1, queries) * 300 / 91_000
-    now = datetime(2026, 11, 1, 23, 59)
-    times = []
-    for a, b in zip(lat, lon, strict=True):
-        start = time.perf_counter()
-        canvass(index, a, b, at=now - timedelta(days=3), now=now)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1000)
 
 
 # --- helpers ------------------------------------------------------------------------
