@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 from h3.api import basic_int as h3_int
 
-from analytics.config import CityConfig
+from analytics.coverage_state import CoverageState
 from analytics.schema import WGS84
 
 # Lattice short cut of cells_for: worth it from this many points, squares a
@@ -190,17 +190,25 @@ def cell_polygons(cells: np.ndarray) -> np.ndarray:
     return out
 
 
-def hex_table(
-    cam_cells: np.ndarray,
-    cam_counts: np.ndarray,
-    inc_cells: np.ndarray,
-    covered: np.ndarray,
-    resolution: int,
-) -> gpd.GeoDataFrame:
-    """Per-cell figures from precomputed cell ids (see :func:`hex_grid`)."""
-    cam_cells = np.asarray(cam_cells, dtype=np.uint64)
-    inc_cells = np.asarray(inc_cells, dtype=np.uint64)
-    covered = np.asarray(covered, dtype=bool)
+def hex_table(state: CoverageState) -> gpd.GeoDataFrame:
+    """Cameras, incidents and coverage per H3 cell.
+
+    Parameters
+    ----------
+    state
+        The shared coverage arrays, from :func:`analytics.coverage.coverage_report`
+        (only active cameras are counted, by ``camera_count``).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per cell with an active camera or an incident: ``h3``,
+        ``cameras``, ``cameras_per_km2``, ``incidents``, ``incidents_covered``,
+        ``incidents_uncovered``, ``coverage_share`` (NaN without incidents),
+        ``area_km2`` and the cell polygon (WGS84); ``attrs["resolution"]``.
+    """
+    cam_cells, inc_cells = state.camera_cells, state.incident_cells
+    cam_counts, covered = state.cameras.camera_count, state.covered
     cells, inverse = group_cells(np.concatenate([cam_cells, inc_cells]))
     n_cam = len(cam_cells)
     cam_idx, inc_idx = inverse[:n_cam], inverse[n_cam:]
@@ -231,64 +239,5 @@ def hex_table(
         },
         columns=list(HEX_COLUMNS),
     )
-    frame.attrs["resolution"] = resolution
+    frame.attrs["resolution"] = state.resolution
     return gpd.GeoDataFrame(frame, geometry=cell_polygons(cells), crs=WGS84)
-
-
-def hex_grid(
-    cameras: gpd.GeoDataFrame,
-    incidents: gpd.GeoDataFrame,
-    city: CityConfig,
-    *,
-    covered: np.ndarray | pd.Series | None = None,
-    resolution: int | None = None,
-    range_scale: float = 1.0,
-) -> gpd.GeoDataFrame:
-    """Cameras, incidents and coverage per H3 cell.
-
-    Parameters
-    ----------
-    cameras, incidents
-        Canonical frames; only active cameras are counted (by ``camera_count``).
-    city
-        City configuration (``hex_resolution`` and the viewshed settings).
-    covered
-        Boolean per incident (aligned), as from
-        :func:`analytics.coverage.incident_coverage`; computed when None.
-    resolution
-        H3 resolution; ``city.hex_resolution`` when None.
-
-    Returns
-    -------
-    GeoDataFrame
-        One row per cell with an active camera or an incident: ``h3``,
-        ``cameras``, ``cameras_per_km2``, ``incidents``, ``incidents_covered``,
-        ``incidents_uncovered``, ``coverage_share`` (NaN without incidents),
-        ``area_km2`` and the cell polygon (WGS84).
-    """
-    from analytics.coverage import incident_coverage
-    from analytics.viewshed import lonlat, prepare_cameras
-
-    resolution = _check_resolution(
-        city.hex_resolution if resolution is None else resolution
-    )
-    if covered is None:
-        covered = incident_coverage(
-            cameras, incidents, city, range_scale=range_scale, nearest=False
-        )["covered"]
-    covered = np.asarray(covered, dtype=bool)
-    if len(covered) != len(incidents):
-        raise ValueError(
-            f"`covered` has {len(covered)} values but there are "
-            f"{len(incidents)} incidents"
-        )
-    active = prepare_cameras(cameras, city, range_scale=range_scale)
-    cam_lon, cam_lat = lonlat(active)
-    lon, lat = lonlat(incidents)
-    return hex_table(
-        cells_for(cam_lat, cam_lon, resolution),
-        active["camera_count"].to_numpy(),
-        cells_for(lat, lon, resolution),
-        covered,
-        resolution,
-    )
