@@ -14,16 +14,13 @@ import streamlit as st
 
 from analytics.costs import TOTAL, device_costs, program_costs
 from analytics.forecast import (
-    BASELINE,
     DEFAULT_HORIZON_MONTHS,
     ForecastResult,
-    Scenario,
-    ScenarioComparison,
     forecast_goal,
-    run_scenarios,
 )
 from analytics.history import camera_history
 from analytics.safe_output import to_safe_csv
+from analytics.scenarios import BASELINE, Scenario, ScenarioComparison, run_scenarios
 from ui import cached
 from ui.data import get_dataset, source_banner
 from ui.page import dataset_key
