@@ -29,11 +29,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
+import shapely
 
+from analytics import areagrid
 from analytics.canvass import CameraIndex, canvass
 from analytics.config import CityConfig, load_city
+from analytics.coverage import build_report, severity_weights
+from analytics.maps import build_coverage_map
+from analytics.synthetic import generate_demo
+from analytics.targeting import recommend_sites
+from analytics.viewshed import prepare_cameras, viewshed_polygons
 
 RECOMMEND_K = 1000
 MAP_REPEATS = 3
@@ -65,7 +73,6 @@ def _map_timing(ctx: BenchContext) -> dict[str, float | int | None]:
     residential cameras as cells. Best of ``MAP_REPEATS``; the investigator view
     (every camera as a point, the largest map) is measured for size too.
     """
-    from analytics.maps import build_coverage_map
 
     def build(role: str) -> str:
         return (
@@ -162,10 +169,6 @@ def run_bench(
     (headline shares, ours vs naive), ``cached``, machine facts, and the
     extra timings (``map_seconds``, ``map_html_bytes``, ``canvass_ms``).
     """
-    from analytics import areagrid
-    from analytics.coverage import build_report
-    from analytics.synthetic import generate_demo
-
     if cameras < 1 or incidents < 1 or repeats < 1:
         raise ValueError(
             f"cameras, incidents and repeats must be >= 1, got {cameras}, "
@@ -256,10 +259,6 @@ def run_bench(
 
 
 def _time_recommend(cameras, incidents, city: CityConfig, k: int) -> float | None:
-    try:
-        from analytics.targeting import recommend_sites
-    except ImportError:
-        return None
     t0 = time.perf_counter()
     recommend_sites(cameras, incidents, city, k)
     return time.perf_counter() - t0
@@ -283,12 +282,6 @@ def naive_refresh(
     a loop, ``sjoin_nearest`` for the gap cells. Returns the shares it found
     (to check both agree).
     """
-    import h3
-    import shapely
-
-    from analytics.coverage import severity_weights
-    from analytics.viewshed import prepare_cameras, viewshed_polygons
-
     resolution = city.hex_resolution if resolution is None else resolution
     crs = city.metric_crs
     prepared = prepare_cameras(cameras, city)

@@ -42,7 +42,7 @@ from scipy.spatial import cKDTree
 from analytics.config import CityConfig
 from analytics.privacy import redact_table, validate_audience
 from analytics.schema import CONTACT_COLUMNS
-from analytics.viewshed import parse_direction, prepare_cameras
+from analytics.viewshed import parse_direction, prepare_cameras, to_metric
 
 if TYPE_CHECKING:
     from analytics.store import RegistryStore
@@ -485,8 +485,6 @@ def _as_datetime(value: Any, name: str) -> datetime:
 
 
 def _metric_point(city: CityConfig, lat: float, lon: float) -> np.ndarray:
-    from analytics.viewshed import to_metric
-
     x, y = to_metric(np.array([lon]), np.array([lat]), city)
     return np.array([x[0], y[0]])
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import tomllib
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
 
 from analytics.city_schema import SettingError, validate
 from analytics.schema import CATEGORIES, OWNER_TYPES
@@ -256,9 +258,6 @@ def _build(s: dict[str, Any], path: Path) -> CityConfig:
 
 
 def _estimate_utm(extent: Extent) -> str:
-    from pyproj.aoi import AreaOfInterest
-    from pyproj.database import query_utm_crs_info
-
     infos = query_utm_crs_info(
         datum_name="WGS 84",
         area_of_interest=AreaOfInterest(*extent.bounds),

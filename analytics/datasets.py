@@ -14,6 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from analytics import loaders, synthetic
 from analytics.config import DATA_ENV, CityConfig, load_city
 from analytics.schema import SYNTHETIC_LABEL
 
@@ -69,8 +70,6 @@ def load_dataset(
     ValueError
         Only one of cameras/incidents is real.
     """
-    from analytics import synthetic
-
     if not isinstance(city, CityConfig):
         city = load_city(city)
     cam_path = cameras or city.data_path("cameras")
@@ -136,8 +135,6 @@ def _check_exists(city: CityConfig, key: str, given: str | Path | None) -> None:
 def _load_real(
     city: CityConfig, cam_path, inc_path, db_path, wards_path, limit_path
 ) -> Dataset:
-    from analytics import loaders
-
     reports: dict[str, dict] = {}
     if db_path and not cam_path:
         from analytics.store import RegistryStore

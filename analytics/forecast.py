@@ -47,7 +47,7 @@ import pandas as pd
 
 from analytics import forecast_text as text
 from analytics.config import CityConfig
-from analytics.history import camera_history, cameras_on
+from analytics.history import camera_history, cameras_on, registry_events
 
 MIN_MONTHS = 6  # full months since launch needed before any forecast is made
 PACE_MONTHS = 6  # "current pace" = mean net additions of the last 6 full months
@@ -533,8 +533,6 @@ def _monthly_since_launch(
 
 
 def _integrated_now(cameras: pd.DataFrame, as_of: date) -> int:
-    from analytics.history import registry_events
-
     events = registry_events(cameras, as_of=as_of)
     active = events["withdrawn"].isna()
     tier = cameras.loc[events.index, "tier"].astype("string").eq("integrated")
@@ -542,8 +540,6 @@ def _integrated_now(cameras: pd.DataFrame, as_of: date) -> int:
 
 
 def _cameras_per_registered_site(cameras: pd.DataFrame, as_of: date) -> float:
-    from analytics.history import registry_events
-
     events = registry_events(cameras, as_of=as_of)
     active = events["withdrawn"].isna()
     tier = cameras.loc[events.index, "tier"].astype("string").eq("registered")

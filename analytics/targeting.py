@@ -41,6 +41,7 @@ from analytics.candidates import (
     resolution_for_range,
 )
 from analytics.config import CityConfig
+from analytics.coverage import incident_coverage
 from analytics.schema import WGS84
 
 DEFAULT_OWNER_TYPE = "business"  # a well-placed business camera
@@ -494,8 +495,6 @@ def _incident_arrays(
 def _existing_coverage(
     cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, city: CityConfig
 ) -> np.ndarray:
-    from analytics.coverage import incident_coverage
-
     covered = incident_coverage(cameras, incidents, city, nearest=False)["covered"]
     return covered.to_numpy(bool)
 

@@ -11,6 +11,7 @@ import math
 from datetime import date
 
 from analytics.cli import CommandError, add_data_options, data_paths, load_data
+from analytics.schema import CATEGORIES
 
 TOP_GAPS = 5  # gap cells listed in the plain-text summary
 
@@ -58,8 +59,6 @@ def _date(text: str | None, flag: str) -> date | None:
 
 
 def _categories(text: str | None) -> list[str] | None:
-    from analytics.schema import CATEGORIES
-
     if text is None:
         return None
     wanted = [c.strip().lower() for c in text.split(",") if c.strip()]

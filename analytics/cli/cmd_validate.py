@@ -10,6 +10,7 @@ import json
 import warnings
 from pathlib import Path
 
+from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.config import load_city
 from analytics.loaders import KINDS, LoadError, LoadWarning, load_table
 from analytics.safe_output import to_safe_csv
@@ -44,8 +45,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-
     city = load_city(args.city)
     path = Path(args.file)
     if not path.is_file():
