@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import geopandas as gpd
 import h3
@@ -37,7 +38,7 @@ import shapely
 from analytics import areagrid
 from analytics.canvass import CameraIndex, canvass
 from analytics.config import CityConfig, load_city
-from analytics.coverage import build_report, severity_weights
+from analytics.coverage import CoverageReport, build_report, severity_weights
 from analytics.maps import build_coverage_map
 from analytics.synthetic import generate_demo
 from analytics.targeting import recommend_sites
@@ -63,7 +64,7 @@ class BenchContext:
     incidents: gpd.GeoDataFrame
     wards: gpd.GeoDataFrame
     city_limit: gpd.GeoDataFrame
-    report: object  # analytics.coverage.CoverageReport
+    report: CoverageReport
 
 
 def _map_timing(ctx: BenchContext) -> dict[str, float | int | None]:
@@ -135,7 +136,10 @@ def bench_canvass(
 
 
 # Extra timings merged into the result: functions (BenchContext) -> dict.
-EXTRA_TIMINGS: list[Callable[[BenchContext], dict]] = [_map_timing, _canvass_timing]
+EXTRA_TIMINGS: list[Callable[[BenchContext], dict[str, Any]]] = [
+    _map_timing,
+    _canvass_timing,
+]
 
 
 def peak_memory_mb() -> float:
@@ -155,7 +159,7 @@ def run_bench(
     naive: bool = True,
     recommend: bool = True,
     recommend_k: int = RECOMMEND_K,
-) -> dict:
+) -> dict[str, Any]:
     """Generate the demo at this scale and time refreshes; return the figures.
 
     Keys: ``registrations``, ``cameras``, ``sites``, ``incidents``,
@@ -202,7 +206,7 @@ def run_bench(
             best, best_cpu, stages, stages_cpu = wall, cpu, timings, cpu_timings
     memory_refresh = peak_memory_mb()
 
-    result: dict = {
+    result: dict[str, Any] = {
         "registrations": int(cameras),
         "cameras": int(report.headline["cameras"]),
         "sites": int(report.headline["sites"]),
@@ -258,7 +262,9 @@ def run_bench(
     return result
 
 
-def _time_recommend(cameras, incidents, city: CityConfig, k: int) -> float | None:
+def _time_recommend(
+    cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, city: CityConfig, k: int
+) -> float | None:
     t0 = time.perf_counter()
     recommend_sites(cameras, incidents, city, k)
     return time.perf_counter() - t0

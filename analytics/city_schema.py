@@ -241,9 +241,18 @@ SCHEMA: Table = {
     "privacy": {"min_group_size": whole(1, default=5)},
     "hex": {"resolution": whole(0, 15, default=8)},
     "wards": {"count": whole(1, default=7)},
+    # a data file may expand to at most this multiple of its size (zip, Parquet)
+    "limits": {"max_expansion": number(lo=1, default=100.0)},
     "data": {
         key: text(default="")
-        for key in ("cameras", "incidents", "wards", "city_limit", "registry_db")
+        for key in (
+            "cameras",
+            "incidents",
+            "wards",
+            "city_limit",
+            "registry_db",
+            "addresses",
+        )
     },
 }
 

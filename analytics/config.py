@@ -29,6 +29,8 @@ DATA_ENV = {
     "wards": "CAMREG_WARDS",
     "city_limit": "CAMREG_CITY_LIMIT",
     "registry_db": "CAMREG_REGISTRY_DB",
+    # city address points (CSV/GeoJSON of address + point) for address-only exports
+    "addresses": "CAMREG_ADDRESSES",
 }
 
 
@@ -100,6 +102,8 @@ class CityConfig:
     ward_count: int
     data: dict[str, Path | None] = field(default_factory=dict)
     source: Path | None = None
+    # an upload may take at most this multiple of its size once expanded
+    max_expansion: float = 100.0
 
     def range_for(
         self, owner_type: str | None, camera_type: str | None = None
@@ -254,6 +258,7 @@ def _build(s: dict[str, Any], path: Path) -> CityConfig:
         ward_count=s["wards.count"],
         data=data,
         source=path,
+        max_expansion=s["limits.max_expansion"],
     )
 
 

@@ -115,7 +115,7 @@ def device_costs(
     if additional_covered_incidents is not None:
         # the incidents are covered by all devices together: only the total has one
         per_incident = cost_per_covered_incident(
-            total["total_usd"], additional_covered_incidents, years
+            float(table["total_usd"].iloc[-1]), additional_covered_incidents, years
         )
         table["usd_per_covered_incident"] = np.nan
         if per_incident is not None:

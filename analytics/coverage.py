@@ -107,7 +107,9 @@ class CoverageReport:
 
 
 # --- filters ---------------------------------------------------------------------
-def _check_values(name: str, values: Iterable[str], allowed: tuple[str, ...]) -> list:
+def _check_values(
+    name: str, values: Iterable[str], allowed: tuple[str, ...]
+) -> list[str]:
     if isinstance(values, str):
         values = [values]
     values = list(values)
@@ -265,7 +267,10 @@ def _share(num: float, den: float) -> float:
 
 
 # --- the report ------------------------------------------------------------------
-def _metric_union(frame, city: CityConfig) -> shapely.Geometry | None:
+def _metric_union(
+    frame: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None,
+    city: CityConfig,
+) -> shapely.Geometry | None:
     if frame is None:
         return None
     if isinstance(frame, shapely.Geometry):
@@ -301,7 +306,9 @@ def _fallback_limit(
     )
 
 
-def _ward_zones(wards, city: CityConfig) -> tuple[list, pd.DataFrame]:
+def _ward_zones(
+    wards: gpd.GeoDataFrame | None, city: CityConfig
+) -> tuple[list[shapely.Geometry], pd.DataFrame]:
     if wards is None or len(wards) == 0:
         return [], pd.DataFrame(columns=["ward_id", "ward_name"])
     frame = wards if wards.crs is not None else wards.set_crs(WGS84)

@@ -112,7 +112,7 @@ class CoverageState:
     @property
     def covered_on_request(self) -> np.ndarray:
         """Per incident: seen, but only by registered sites (footage on request)."""
-        return self.covered & ~self.covered_live
+        return np.asarray(self.covered & ~self.covered_live)
 
     @property
     def has_wards(self) -> bool:

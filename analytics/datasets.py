@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
@@ -35,7 +36,7 @@ class Dataset:
     label: str
     synthetic: bool
     as_of: date
-    load_reports: dict[str, dict] = field(default_factory=dict)
+    load_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:
@@ -79,7 +80,7 @@ def load_dataset(
         _check_exists(city, key, given)
     real_cams = bool(cam_path or db_path)
     if not real_cams and not inc_path:
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         if demo_cameras is not None:
             kwargs["cameras"] = demo_cameras
         if demo_incidents is not None:
@@ -133,9 +134,15 @@ def _check_exists(city: CityConfig, key: str, given: str | Path | None) -> None:
 
 
 def _load_real(
-    city: CityConfig, cam_path, inc_path, db_path, wards_path, limit_path
+    city: CityConfig,
+    cam_path: str | Path | None,
+    inc_path: str | Path | None,
+    db_path: str | Path | None,
+    wards_path: str | Path | None,
+    limit_path: str | Path | None,
 ) -> Dataset:
-    reports: dict[str, dict] = {}
+    assert inc_path is not None  # load_dataset refuses real cameras alone
+    reports: dict[str, dict[str, Any]] = {}
     if db_path and not cam_path:
         from analytics.store import RegistryStore
 
@@ -149,6 +156,7 @@ def _load_real(
         }
         cam_label = f"registry {Path(db_path).name}"
     else:
+        assert cam_path is not None  # no registry database: a camera file
         result = loaders.load_cameras(cam_path, city)
         cams = result.accepted
         reports["cameras"] = result.summary()

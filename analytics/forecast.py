@@ -61,6 +61,8 @@ DEFAULT_HORIZON_MONTHS = 120
 MAX_MONTHLY_GROWTH = 0.10  # the exponential model's pace changes <= 10% a month
 DAYS_PER_MONTH = 365.2425 / 12  # average Gregorian month, for "months until"
 DEFAULT_SEED = 42
+# fitted parameters of a model, one row per series: name -> array
+Params = dict[str, np.ndarray]
 MODELS = ("linear", "exponential")
 
 
@@ -72,12 +74,12 @@ def _linear_fit(x: np.ndarray) -> dict[str, np.ndarray]:
     return {"pace": window.mean(axis=1), "start": x.shape[1] - window.shape[1]}
 
 
-def _linear_fitted(params: dict, n: int) -> np.ndarray:
+def _linear_fitted(params: Params, n: int) -> np.ndarray:
     pace = params["pace"][:, None]
     return np.repeat(pace, n - params["start"], axis=1)
 
 
-def _linear_ahead(params: dict, n: int, h: int) -> np.ndarray:  # noqa: ARG001
+def _linear_ahead(params: Params, n: int, h: int) -> np.ndarray:  # noqa: ARG001
     return np.repeat(params["pace"][:, None], h, axis=1)
 
 
@@ -109,14 +111,14 @@ def _exponential_fit(x: np.ndarray) -> dict[str, np.ndarray]:
     return {"a": a, "g": g, "tc": (n - 1) / 2.0, "start": 0}
 
 
-def _exponential_fitted(params: dict, n: int) -> np.ndarray:
+def _exponential_fitted(params: Params, n: int) -> np.ndarray:
     t = np.arange(n) - params["tc"]
-    return params["a"][:, None] * np.exp(params["g"][:, None] * t)
+    return np.asarray(params["a"][:, None] * np.exp(params["g"][:, None] * t))
 
 
-def _exponential_ahead(params: dict, n: int, h: int) -> np.ndarray:
+def _exponential_ahead(params: Params, n: int, h: int) -> np.ndarray:
     t = np.arange(n, n + h) - params["tc"]
-    return params["a"][:, None] * np.exp(params["g"][:, None] * t)
+    return np.asarray(params["a"][:, None] * np.exp(params["g"][:, None] * t))
 
 
 _MODELS = {
@@ -127,7 +129,7 @@ _MODELS = {
 
 def _predict(model: str, x: np.ndarray, h: int) -> np.ndarray:
     fit, _, ahead = _MODELS[model]
-    return ahead(fit(x[None, :]), len(x), h)[0]
+    return np.asarray(ahead(fit(x[None, :]), len(x), h)[0])
 
 
 def backtest(x: np.ndarray, stock: float, model: str, holdout: int) -> float:
@@ -336,7 +338,7 @@ def forecast_goal(
     n = len(x)
     # the real total at the end of the last full month: stock + full months would
     # miss the partial launch month (the sign-up spike) and start the curve low
-    anchor = int(cameras_on(cameras, anchor_date)[0]) if n else None
+    anchor = int(cameras_on(cameras, anchor_date)[0]) if anchor_date else None
     pace_n = min(PACE_MONTHS, n)
     pace = float(x[-pace_n:].mean()) if pace_n else None
     common = {
@@ -393,6 +395,9 @@ def forecast_goal(
             notes=tuple(notes),
         )
 
+    # n >= MIN_MONTHS here, so there is a last full month and its total
+    assert anchor_date is not None
+    assert anchor is not None
     holdout = min(BACKTEST_MONTHS, n - MIN_FIT_MONTHS)
     errors = {m: backtest(x, stock, m, holdout) for m in MODELS}
     chosen = model or _choose(errors)
@@ -433,7 +438,7 @@ def forecast_goal(
 
 # --- helpers -----------------------------------------------------------------------
 def _choose(errors: dict[str, float]) -> str:
-    best = min(errors, key=errors.get)
+    best = min(errors, key=lambda m: errors[m])
     if best != "linear" and errors[best] >= (1 - MODEL_MARGIN) * errors["linear"]:
         return "linear"
     return best
@@ -557,4 +562,4 @@ def month_end(day: date) -> date:
 
 
 def ordinal(day: date) -> int:
-    return pd.Timestamp(day).toordinal()
+    return int(pd.Timestamp(day).toordinal())

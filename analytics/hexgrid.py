@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from h3.api import basic_int as h3_int
+from numpy.typing import ArrayLike
 
 from analytics.coverage_state import CoverageState
 from analytics.schema import WGS84
@@ -50,7 +51,7 @@ def _check_resolution(resolution: int) -> int:
     return int(resolution)
 
 
-def cells_for(lat, lon, resolution: int) -> np.ndarray:
+def cells_for(lat: ArrayLike, lon: ArrayLike, resolution: int) -> np.ndarray:
     """H3 cell ids (uint64; 0 where a coordinate is missing) for coordinate arrays.
 
     h3 4.x has no vectorised call (one C call per point: about half a second
@@ -106,7 +107,7 @@ def _lattice_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndar
     out = corner[i, j]
     mixed = np.flatnonzero(~pure[i, j])
     if len(mixed) == 0:
-        return out
+        return np.asarray(out)
     # points in squares crossing a cell edge: test them against the corner cells'
     # hexagons; only those within a safety margin of an edge (or in none of the
     # corner cells) ask h3 itself
@@ -123,7 +124,7 @@ def _lattice_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndar
     out[mixed] = found
     todo = mixed[found == 0]
     out[todo] = _direct_cells(lat[todo], lon[todo], resolution)
-    return out
+    return np.asarray(out)
 
 
 def _in_hexagons(

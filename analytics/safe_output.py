@@ -55,4 +55,5 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_safe_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV bytes (with a byte-order mark so Excel reads accents) of ``frame``."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    data: bytes = safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    return data

@@ -154,6 +154,8 @@ def run_scenarios(
         raise ValueError(
             f"scenario names {names} must be unique and differ from {BASELINE!r}"
         )
+    assert forecast.anchor_date is not None  # status "ok" has a projection
+    assert forecast.anchor_cameras is not None
     horizon = forecast.horizon_months
     month_starts = [
         add_months(forecast.anchor_date + timedelta(days=1), k) for k in range(horizon)

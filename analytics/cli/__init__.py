@@ -17,9 +17,12 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from analytics.config import ConfigError
+from analytics.config import CityConfig, ConfigError
+
+if TYPE_CHECKING:  # datasets loads geopandas: only when a command runs
+    from analytics.datasets import Dataset
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -52,7 +55,7 @@ def add_data_options(
     parser.add_argument("--city-limit", help="city-limit polygon file")
 
 
-def data_paths(args: argparse.Namespace) -> dict:
+def data_paths(args: argparse.Namespace) -> dict[str, str | None]:
     """The options of :func:`add_data_options` as load_dataset keywords."""
     return {
         "cameras": args.cameras,
@@ -77,7 +80,7 @@ def output_path(text: str, suffixes: tuple[str, ...], what: str) -> Path:
     return path
 
 
-def load_data(city, **paths):
+def load_data(city: CityConfig, **paths: Any) -> Dataset:
     """``analytics.datasets.load_dataset`` with an unusable file as a CommandError.
 
     ``paths`` are load_dataset's keywords (``cameras=``, ``incidents=``, ...);
@@ -127,7 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],  # noqa: ARG001
+    filename: str,  # noqa: ARG001
+    lineno: int,  # noqa: ARG001
+    file: TextIO | None = None,
+    line: str | None = None,  # noqa: ARG001
+) -> None:
     print(f"note: {message}", file=file or sys.stderr)
 
 

@@ -23,7 +23,9 @@ from analytics.cli import (
 AUDIENCE_CHOICES = ("public", "staff")  # analytics.briefing.BRIEFING_AUDIENCES
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "briefing",
         help="export the council briefing (self-contained HTML, opens offline)",

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.cli import EXIT_OK, CommandError
+from analytics.config import CityConfig
 from analytics.schema import CONTACT_COLUMNS
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -45,7 +46,9 @@ JSON_FIELDS = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "canvass",
         help="cameras near an incident, nearest first (who to ask for footage)",
@@ -179,7 +182,9 @@ def parse_time(text: str | None, option: str) -> datetime | None:
     )
 
 
-def _load(args: argparse.Namespace, city) -> tuple:
+def _load(
+    args: argparse.Namespace, city: CityConfig
+) -> tuple[pd.DataFrame, datetime, str, bool]:
     """(cameras, now, label, synthetic): a camera file, the configured data or demo."""
     try:
         if args.cameras:
@@ -199,7 +204,7 @@ def _load(args: argparse.Namespace, city) -> tuple:
     return ds.cameras, now, ds.label, ds.synthetic
 
 
-def _configured_cameras(city) -> tuple:
+def _configured_cameras(city: CityConfig) -> tuple[pd.DataFrame, datetime, str, bool]:
     path = city.data_path("cameras")
     if path:
         from analytics.loaders import load_cameras
@@ -208,6 +213,7 @@ def _configured_cameras(city) -> tuple:
     from analytics.store import RegistryStore
 
     db = city.data_path("registry_db")
+    assert db is not None  # only called with a camera file or database configured
     return RegistryStore(db).cameras(), datetime.now(), Path(db).name, False
 
 
@@ -226,7 +232,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_json(result: pd.DataFrame, label: str, synthetic: bool) -> dict:
+def to_json(result: pd.DataFrame, label: str, synthetic: bool) -> dict[str, Any]:
     """One object: the query, the data label and ``cameras`` nearest first."""
     fields = [f for f in JSON_FIELDS if f in result.columns]
     fields += [c for c in CONTACT_COLUMNS if c in result.columns]

@@ -16,7 +16,9 @@ from analytics.synthetic import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "demo",
         help="write the synthetic demo city (cameras.csv, incidents.csv, wards)",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from analytics.cli import (
     CommandError,
@@ -27,7 +29,14 @@ SITE_FIELDS = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+if TYPE_CHECKING:
+    from analytics.datasets import Dataset
+    from analytics.targeting import Recommendation
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "recommend",
         help="rank K new camera sites by the weighted incidents they would cover",
@@ -106,7 +115,7 @@ def parse_sites(text: str) -> int:
     return k
 
 
-def as_json(rec, ds) -> dict:
+def as_json(rec: Recommendation, ds: Dataset) -> dict[str, Any]:
     sites = rec.sites
     rows = [
         {
@@ -133,7 +142,7 @@ def as_json(rec, ds) -> dict:
     }
 
 
-def print_summary(rec, ds, out: str | None) -> None:
+def print_summary(rec: Recommendation, ds: Dataset, out: Path | None) -> None:
     def share(x: float) -> str:
         return f"{x / rec.total_weight:.1%}" if rec.total_weight else "n/a"
 

@@ -13,11 +13,12 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-from analytics.config import load_city
+from analytics.config import CityConfig, load_city
 from analytics.store import RegistryStore, StoreError, default_store_path
 
 DEFAULT_USER = "cli"
@@ -41,7 +42,9 @@ LOG_COLUMNS = (
 MAX_CELL = 60  # table cells longer than this are cut in the terminal (not in --json)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     # history and log only read: they take --db but not --user
     reading = argparse.ArgumentParser(add_help=False)
     reading.add_argument(
@@ -236,7 +239,7 @@ def _user(args: argparse.Namespace) -> str:
     return args.user or os.environ.get("USER", "").strip() or DEFAULT_USER
 
 
-def _store(args: argparse.Namespace, city=None) -> RegistryStore:
+def _store(args: argparse.Namespace, city: CityConfig | None = None) -> RegistryStore:
     if args.db:
         path = Path(args.db).expanduser()
     else:
@@ -250,7 +253,7 @@ def _store(args: argparse.Namespace, city=None) -> RegistryStore:
         raise CommandError(message) from exc
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.drop(columns=["summary"], errors="ignore").to_dict("records"):
         for key in ("changes", "details"):
@@ -259,7 +262,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _is_na(value) -> bool:
+def _is_na(value: object) -> bool:
     return not isinstance(value, dict | list) and bool(pd.isna(value))
 
 
@@ -286,7 +289,7 @@ def format_table(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...]) -> s
     return "\n".join(lines)
 
 
-def _cell(value, *, cut: bool = True) -> str:
+def _cell(value: object, *, cut: bool = True) -> str:
     if value is None or _is_na(value):
         return ""
     text = " ".join(str(value).split())  # one line per row, whatever the data holds
