@@ -19,7 +19,7 @@ from analytics.forecast import (
     forecast_goal,
 )
 from analytics.history import camera_history
-from analytics.safe_output import to_safe_csv
+from analytics.safe_output import escape_plotly, to_safe_csv
 from analytics.scenarios import BASELINE, Scenario, ScenarioComparison, run_scenarios
 from ui import cached
 from ui.data import get_dataset, source_banner
@@ -306,7 +306,10 @@ else:
     for name, part in grouped.groupby(by, sort=True):
         area.add_trace(
             go.Scatter(
-                x=part["period"], y=part["cameras"], stackgroup="one", name=str(name)
+                x=part["period"],
+                y=part["cameras"],
+                stackgroup="one",
+                name=escape_plotly(name),  # ward names come from a data file
             )
         )
     area.update_layout(
