@@ -317,3 +317,33 @@ def test_expire_marks_no_answer_in_the_store(footage):
     (rid,) = footage.add("C-1", ["B1"], user="det", at=datetime(2026, 1, 1, 9))
     assert footage.expire(datetime(2026, 1, 20, 9), days=14) == [rid]
     assert footage.requests().loc[0, "status"] == "no_answer"
+
+
+# --- what each role sees -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("role", "rows"), [("public", False), ("staff", False), ("investigator", True)]
+)
+def test_rows_only_reach_investigators(role, rows):
+    from analytics.footage_view import FootageHistory, requests_view
+
+    incidents, requests = _history()
+    history = FootageHistory(requests, pd.DataFrame(), None, "test")
+    view = requests_view(
+        history,
+        _cameras(),
+        incidents,
+        role=role,
+        since=date(2026, 3, 1),
+        until=date(2026, 4, 30),
+        as_of=date(2026, 11, 1),
+        min_group_size=3,
+    )
+    assert (view.rows is not None) is rows
+    assert (view.stale is not None) is rows
+    if rows:
+        assert view.rows["camera_id"].tolist()[0] == "R1"  # newest first
+    owners = view.by_owner_type.set_index("group")
+    if role == "public":
+        assert owners.loc["residential", "share"] is None  # 1 decided < 3
+    else:
+        assert owners.loc["residential", "share"] == 1.0

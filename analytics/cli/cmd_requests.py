@@ -33,6 +33,7 @@ from analytics.footage import (
     stale_queue,
 )
 from analytics.footage_store import FootageStore
+from analytics.loaders import load_incidents
 from analytics.safe_output import to_safe_csv
 
 STATUS_ARGS = {s.replace("_", "-"): s for s in FINAL_STATUSES}
@@ -90,6 +91,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sts = sub.add_parser("stats", parents=[common], help="program figures")
     sts.add_argument("--since", type=date.fromisoformat, help="first day (ISO)")
     sts.add_argument("--until", type=date.fromisoformat, help="last day (ISO)")
+    sts.add_argument(
+        "--incidents", help="incident file, for the share of violent incidents"
+    )
     sts.add_argument("--json", action="store_true")
     sts.set_defaults(func=run_stats)
 
@@ -98,6 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     stale.add_argument("--months", type=int, default=DEFAULT_STALE_MONTHS)
     stale.add_argument("--out", help="write the call list as CSV")
+    stale.add_argument("--user", help="who takes the call list (default: $USER)")
     stale.add_argument("--json", action="store_true")
     stale.set_defaults(func=run_stale)
 
@@ -166,12 +171,19 @@ def run_stats(args: argparse.Namespace) -> int:
         cameras,
         requests,
         today,
-        months=city.stale_months if hasattr(city, "stale_months") else 12,
+        months=DEFAULT_STALE_MONTHS,
         unanswered_k=DEFAULT_UNANSWERED_K,
     )
+    incidents = None
+    if args.incidents:
+        try:
+            incidents = load_incidents(args.incidents, city).accepted
+        except (ValueError, OSError) as exc:
+            raise CommandError(f"--incidents {args.incidents!r}: {exc}") from exc
     stats = request_stats(
         requests,
         cameras,
+        incidents=incidents,
         cases=footage.cases(),
         since=args.since,
         until=args.until,
