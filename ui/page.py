@@ -64,11 +64,14 @@ def load_dataset_or_stop() -> Dataset:
 def start_page(title: str, *, icon: str = "📹", caption: str | None = None) -> Page:
     """Configure the page and draw its header, data banner and shared sidebar.
 
-    ``title`` may name ``{program}`` and ``{city}`` (filled from the city config).
+    ``title`` may name ``{program}``, ``{city}`` and ``{goal}`` (filled from the
+    city config).
     """
     st.set_page_config(page_title=APP_TITLE, page_icon=icon, layout="wide")
     ds = load_dataset_or_stop()
-    heading = title.format(program=ds.city.program, city=ds.city.name)
+    heading = title.format(
+        program=ds.city.program, city=ds.city.name, goal=f"{ds.city.goal_cameras:,}"
+    )
     st.set_page_config(page_title=f"{heading} · {APP_TITLE}")
     st.title(heading)
     if caption:
