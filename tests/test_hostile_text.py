@@ -126,3 +126,16 @@ def test_pages_show_hostile_names_as_text(hostile_env, page):
         dumped = json.dumps(spec)
         assert "<a href" not in dumped, page
         assert "<img" not in dumped, page
+
+
+def test_load_error_shows_a_hostile_file_name_as_text(monkeypatch, tmp_path):
+    clear_data_env(monkeypatch)
+    name = tmp_path / "[x](http://evil.example).csv"  # does not exist
+    monkeypatch.setenv(DATA_ENV["cameras"], str(name))
+    at = AppTest.from_file(str(ROOT / "pages/1_Coverage_map.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    # (a path keeps one slash of "//")
+    assert r"\[x\]\(http\:/evil\.example\)\.csv" in error.value
+    assert "](http" not in error.value

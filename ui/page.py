@@ -15,6 +15,7 @@ import streamlit as st
 
 from analytics.config import ConfigError
 from analytics.datasets import Dataset
+from analytics.safe_output import escape_markdown
 from ui.data import get_dataset, source_banner
 from ui.role import current_role
 from ui.sidebar import Filters, render_sidebar
@@ -47,12 +48,14 @@ def load_dataset_or_stop() -> Dataset:
         return get_dataset()
     except ConfigError as exc:
         st.error(
-            f"The city configuration could not be read: {exc}. Fix the file in "
+            f"The city configuration could not be read: {escape_markdown(exc)}. "
+            "Fix the file in "
             "`data/cities/` or unset `CAMREG_CITY` to use Little Rock."
         )
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         st.error(
-            f"The configured data could not be loaded: {exc}. Check the paths in "
+            f"The configured data could not be loaded: {escape_markdown(exc)}. "
+            "Check the paths in "
             "`CAMREG_CAMERAS`, `CAMREG_INCIDENTS`, `CAMREG_WARDS`, "
             "`CAMREG_CITY_LIMIT` / `CAMREG_REGISTRY_DB` (or the `[data]` section "
             "of the city file), or unset them to run on the synthetic demo."
