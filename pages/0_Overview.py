@@ -22,7 +22,7 @@ from ui.page import start_page
 
 MAP_HEIGHT = 430
 
-page = start_page("{program}: camera registry overview", icon="📹")
+page = start_page("{program}: camera registry overview", icon=":material/dashboard:")
 ds, filters = page.ds, page.filters
 city = ds.city
 

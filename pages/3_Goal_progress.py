@@ -41,7 +41,9 @@ MIX = "Mix of the entry and top-tier devices"
 GROUPINGS = {"tier": "Tier", "owner_type": "Owner type", "ward": "Ward"}
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
 
-st.set_page_config(page_title="Goal progress", page_icon="📈", layout="wide")
+st.set_page_config(
+    page_title="Goal progress", page_icon=":material/trending_up:", layout="wide"
+)
 ds = get_dataset()
 filters = render_sidebar(ds)
 city = ds.city
@@ -309,7 +311,7 @@ by = st.selectbox(
     key="history_by",
 )
 if by == "ward" and ds.wards is None:
-    st.caption("No ward boundaries are loaded: set CAMREG_WARDS to break down by ward.")
+    st.caption("No ward boundaries are loaded, so there is no breakdown by ward.")
 else:
     grouped = cached_history(
         ds.cameras, ds.wards, data_key, by, filters.tiers, filters.owner_types

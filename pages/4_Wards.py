@@ -16,7 +16,7 @@ from ui.page import start_page
 
 page = start_page(
     "Wards",
-    icon="🏛️",
+    icon=":material/account_balance:",
     caption="For council members: how well each ward's crime is within view of "
     "registered cameras, how dense the registry is, and what the cameras "
     "registered during the time window changed.",
@@ -24,9 +24,9 @@ page = start_page(
 ds, filters = page.ds, page.filters
 if ds.wards is None:
     st.error(
-        "No ward boundaries are configured, so there is nothing to compare. Set "
-        "`CAMREG_WARDS` (or `[data].wards` in the city file) to a GeoJSON or "
-        "shapefile with `ward_id` and `ward_name`."
+        "No ward boundaries are configured, so there is nothing to compare. The "
+        "data steward can add a ward file with `ward_id` and `ward_name` "
+        "(docs/data-formats.md)."
     )
     st.stop()
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from analytics.coverage import (
@@ -24,7 +25,8 @@ from analytics.coverage import (
 )
 from analytics.datasets import Dataset
 from analytics.forecast import ForecastResult, forecast_goal
-from analytics.maps import build_coverage_map
+from analytics.maps import MAX_GAP_CELLS, build_coverage_map
+from analytics.places import name_places
 from analytics.privacy import RedactedCameras, redact_cameras
 from analytics.targeting import Recommendation, recommend_sites
 from ui.sidebar import Filters
@@ -132,6 +134,40 @@ def redacted(_ds: Dataset, key: tuple, filters: Filters, role: str) -> RedactedC
     return redact_cameras(filtered(_ds, key, filters).cameras, role, _ds.city)
 
 
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def gap_places(_ds: Dataset, key: tuple, filters: Filters) -> gpd.GeoDataFrame:
+    """The ranked gap cells with ``place``, ``street``, ``ward`` and ``district``."""
+    gaps = coverage(_ds, key, filters).gaps
+    return _with_places(_ds, key, filters, gaps)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def site_places(_ds: Dataset, key: tuple, filters: Filters, k: int) -> gpd.GeoDataFrame:
+    """The recommended sites with ``place``, ``street``, ``ward`` and ``district``."""
+    sites = recommendation(_ds, key, filters, k).sites
+    return _with_places(_ds, key, filters, sites)
+
+
+def _with_places(
+    _ds: Dataset, key: tuple, filters: Filters, frame: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    if len(frame) == 0:
+        return frame.assign(place=pd.Series(dtype=object))
+    names = name_places(
+        frame.geometry,
+        _ds.city,
+        cameras=_ds.cameras,
+        wards=_ds.wards,
+        incidents=filtered(_ds, key, filters).incidents,
+    )
+    out = frame.copy()
+    for col in ("place", "street", "district"):
+        out[col] = names[col].to_numpy()
+    if "ward_name" not in out:
+        out["ward_name"] = names["ward"].to_numpy()
+    return out
+
+
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
 def coverage_map(
     _ds: Dataset,
@@ -140,6 +176,7 @@ def coverage_map(
     role: str,
     *,
     choropleth: str = "coverage_share",
+    thematic: str | None = "choropleth",
     ward: str | None = None,
     heat: bool = True,
     gaps: bool = False,
@@ -155,14 +192,16 @@ def coverage_map(
         match = _ds.wards[_ds.wards["ward_name"].astype(str) == ward]
         if len(match):
             area = match.to_crs("EPSG:4326").geometry.union_all()
-    sites = recommendation(_ds, key, filters, k).sites if k else None
+    sites = site_places(_ds, key, filters, k) if k else None
+    gap_cells = gap_places(_ds, key, filters).head(MAX_GAP_CELLS) if gaps else None
     fmap = build_coverage_map(
         redacted(_ds, key, filters, role),
         role=role,
         city=_ds.city,
         hexes=report.hexes,
         choropleth=choropleth,
-        gaps=report.gaps if gaps else None,
+        thematic=thematic,
+        gaps=gap_cells,
         incidents=data.incidents if heat else None,
         wards=_ds.wards,
         city_limit=_ds.city_limit,

@@ -9,6 +9,7 @@ the page with an error saying what to fix, never a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import streamlit as st
@@ -20,6 +21,7 @@ from ui.role import current_role
 from ui.sidebar import Filters, render_sidebar
 
 APP_TITLE = "Camera registry dashboard"
+DEFAULT_ICON = ":material/videocam:"
 
 
 @dataclass(frozen=True)
@@ -47,25 +49,37 @@ def load_dataset_or_stop() -> Dataset:
         return get_dataset()
     except ConfigError as exc:
         st.error(
-            f"The city configuration could not be read: {exc}. Fix the file in "
-            "`data/cities/` or unset `CAMREG_CITY` to use Little Rock."
+            f"The city configuration could not be read: {exc}. Fix the city file "
+            "in `data/cities/` (docs/data-formats.md describes it)."
         )
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         st.error(
-            f"The configured data could not be loaded: {exc}. Check the paths in "
-            "`CAMREG_CAMERAS`, `CAMREG_INCIDENTS`, `CAMREG_WARDS`, "
-            "`CAMREG_CITY_LIMIT` / `CAMREG_REGISTRY_DB` (or the `[data]` section "
-            "of the city file), or unset them to run on the synthetic demo."
+            f"The configured data could not be loaded: {exc}. Check the data "
+            "paths the dashboard was started with (docs/data-formats.md lists "
+            "them), or remove them to run on the synthetic demo."
         )
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
 
 
-def start_page(title: str, *, icon: str = "📹", caption: str | None = None) -> Page:
+def start_page(
+    title: str,
+    *,
+    icon: str = DEFAULT_ICON,
+    caption: str | None = None,
+    filters: Collection[str] | None = None,
+) -> Page:
     """Configure the page and draw its header, data banner and shared sidebar.
 
     ``title`` may name ``{program}`` and ``{city}`` (filled from the city config).
+    ``icon`` is a Material Symbol (``:material/name:``); an emoji would render
+    as an empty box on machines without an emoji font, so it is replaced by
+    ``DEFAULT_ICON``. ``filters`` names the sidebar filters that apply to the
+    page (``ui.sidebar.render_sidebar``'s ``show``; None: all); the others are
+    not drawn, and keep their values for the pages they apply to.
     """
+    if not icon.startswith(":material/"):
+        icon = DEFAULT_ICON
     st.set_page_config(page_title=APP_TITLE, page_icon=icon, layout="wide")
     ds = load_dataset_or_stop()
     heading = title.format(program=ds.city.program, city=ds.city.name)
@@ -73,7 +87,7 @@ def start_page(title: str, *, icon: str = "📹", caption: str | None = None) ->
     st.title(heading)
     if caption:
         st.caption(caption)
+    role = current_role()  # sign-in first: the top of the sidebar
     source_banner(ds)
-    filters = render_sidebar(ds)
-    role = current_role()
-    return Page(ds=ds, filters=filters, role=role, key=dataset_key(ds))
+    chosen = render_sidebar(ds, show=filters)
+    return Page(ds=ds, filters=chosen, role=role, key=dataset_key(ds))
