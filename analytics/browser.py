@@ -39,6 +39,7 @@ VIEWPORTS = {
     "desktop": {"width": 1440, "height": 900},
     "phone": {"width": 390, "height": 844},
 }
+MAX_SHOT_PX = 7000
 START_TIMEOUT_S = 90
 PAGE_TIMEOUT_MS = 120_000
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -182,6 +183,25 @@ def open_page(page, url: str, *, timeout_ms: int = PAGE_TIMEOUT_MS) -> dict:
     return {"figures": figures, "map": map_s, "done": done}
 
 
+def capture_whole_page(page, target: Path, viewport: Mapping[str, int]) -> None:
+    """Screenshot the whole page, not only the first screen.
+
+    Streamlit scrolls inside its main section, so a "full page" screenshot
+    shows one screen; the window is stretched to the content's height for the
+    shot (at most ``MAX_SHOT_PX``) and put back.
+    """
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll("
+        "'[data-testid=\"stMain\"], [data-testid=\"stSidebarContent\"]')]"
+        ".map(e => e.scrollHeight), 0)"
+    )
+    tall = int(min(max(height, viewport["height"]), MAX_SHOT_PX))
+    page.set_viewport_size({"width": viewport["width"], "height": tall})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(target))
+    page.set_viewport_size(dict(viewport))
+
+
 def screenshot_pages(
     url: str, out: Path, *, pages: Mapping[str, str] | None = None
 ) -> list[Path]:
@@ -198,9 +218,9 @@ def screenshot_pages(
             page = ctx.new_page()
             for name, path in pages.items():
                 open_page(page, f"{url}/{path}")
-                page.wait_for_timeout(1200)  # tiles fail, labels settle
+                page.wait_for_timeout(1500)  # tiles fail, labels settle
                 target = out / f"{name}-{width}.png"
-                page.screenshot(path=str(target), full_page=True)
+                capture_whole_page(page, target, viewport)
                 written.append(target)
             ctx.close()
     return written

@@ -17,6 +17,7 @@ import streamlit as st
 from analytics.config import ConfigError
 from analytics.datasets import Dataset
 from ui.data import get_dataset, source_banner
+from ui.navigation import ensure_app_menu
 from ui.role import current_role
 from ui.sidebar import Filters, render_sidebar
 
@@ -78,6 +79,7 @@ def start_page(
     page (``ui.sidebar.render_sidebar``'s ``show``; None: all); the others are
     not drawn, and keep their values for the pages they apply to.
     """
+    ensure_app_menu()
     if not icon.startswith(":material/"):
         icon = DEFAULT_ICON
     st.set_page_config(page_title=APP_TITLE, page_icon=icon, layout="wide")

@@ -23,6 +23,7 @@ import streamlit as st
 from analytics.config import CityConfig
 from analytics.datasets import Dataset
 from analytics.schema import CATEGORIES, OWNER_TYPES, TIERS
+from ui.navigation import ensure_app_menu
 
 RANGE_SCALE_MIN = 0.5
 RANGE_SCALE_MAX = 2.0
@@ -175,6 +176,7 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
     filters that apply to the page (keys of ``URL_PARAMS``; None: all). Filters
     not shown keep their values, so a page switch does not lose them.
     """
+    ensure_app_menu()
     earliest = _earliest(ds)
     defaults = default_filters(ds.as_of, earliest)
     _initialise_state(defaults, earliest)
