@@ -192,7 +192,7 @@ def capture_whole_page(page, target: Path, viewport: Mapping[str, int]) -> None:
     """
     height = page.evaluate(
         "() => Math.max(...[...document.querySelectorAll("
-        "'[data-testid=\"stMain\"], [data-testid=\"stSidebarContent\"]')]"
+        '\'[data-testid="stMain"], [data-testid="stSidebarContent"]\')]'
         ".map(e => e.scrollHeight), 0)"
     )
     tall = int(min(max(height, viewport["height"]), MAX_SHOT_PX))

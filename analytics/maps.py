@@ -191,7 +191,7 @@ class Legend(MacroElement):
         /* position + nowrap here as well as in leaflet.css: a label measured
            before that stylesheet loads is as wide as the map, and Leaflet
            centres it half a map too far left */
-        .camreg-ward-label {position: absolute; white-space: nowrap;
+        .camreg-ward-label {position: absolute; white-space: nowrap; text-align: center;
             background: transparent; border: 0; box-shadow: none;
             font: bold 11px sans-serif; color: #333; padding: 0;
             text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff}
@@ -1247,3 +1247,96 @@ def _site_swatch(label: str) -> str:
         f'height:16px;line-height:16px;font-size:9px;margin-right:5px">1</span>'
         f"{escape_html(label)}</div>"
     )
+
+
+def build_ward_map(
+    wards: gpd.GeoDataFrame,
+    *,
+    measure: str = "weighted_incident_coverage_share",
+    title: str = "Crime-weighted coverage",
+    city: CityConfig,
+    city_limit: gpd.GeoDataFrame | None = None,
+    selected: str | None = None,
+    tiles: str | None = "OpenStreetMap",
+    asset_base: str | None = None,
+) -> folium.Map:
+    """Wards coloured by a share (0-1) with a permanent label each: name and value.
+
+    ``wards`` is the ward table of the coverage report with polygons
+    (``ward_id``, ``ward_name``, ``measure``; ``cameras`` and ``incidents`` are
+    shown on hover when present). Each feature carries ``ward_id`` so a click
+    (streamlit-folium's ``last_active_drawing``) names the ward; ``selected``
+    (a ``ward_id``) is outlined and the others are faded.
+    """
+    if measure not in wards:
+        raise ValueError(
+            f"`measure` was {measure!r} but is expected to be a column of the ward "
+            f"table: {[c for c in wards.columns if c != 'geometry']}"
+        )
+    _, edges, colours = CHOROPLETHS["coverage_share"]
+    frame = wards.to_crs(WGS84)
+    values = pd.to_numeric(frame[measure], errors="coerce").to_numpy(dtype=float)
+    fill, _ = classify(values, "coverage_share")
+    names = [escape_html(n) for n in frame["ward_name"].astype(str)]
+    shown = ["no incidents" if not np.isfinite(v) else f"{v:.0%}" for v in values]
+    ids = frame["ward_id"].astype(str).tolist()
+    props = pd.DataFrame(
+        {
+            "ward_id": ids,
+            "ward": names,
+            "value": shown,
+            "fill": fill,
+            "selected": [i == selected for i in ids],
+            "label": [f"{n}<br>{v}" for n, v in zip(names, shown, strict=True)],
+        }
+    )
+    fields, aliases = ["ward", "value"], ["Ward", title]
+    for col, alias in (("cameras", "Cameras"), ("incidents", "Incidents")):
+        if col in frame:
+            props[col] = _int_text(frame[col], len(frame))
+            fields.append(col)
+            aliases.append(alias)
+    bounds = _view_bounds(city, city_limit if city_limit is not None else wards, None)
+    m = _base_map(bounds, zoom=_zoom_for(bounds, compact=False))
+    tile_layer = _add_tiles(m, tiles)
+    fallback = _add_offline_background(m, None, city_limit, None, tiles is None)
+    if tile_layer is not None and fallback is not None:
+        _OfflineFallback(tile_layer, fallback).add_to(m)
+    anyone = selected is not None and selected in ids
+    data = gpd.GeoDataFrame(props, geometry=frame.geometry.to_numpy(), crs=WGS84)
+    layer = folium.GeoJson(
+        _geojson(data),
+        name=title,
+        style_function=lambda f: {
+            "color": "#000000" if f["properties"]["selected"] else WARD_LINE,
+            "weight": 4 if f["properties"]["selected"] else 1.5,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.8 if (f["properties"]["selected"] or not anyone) else 0.35,
+        },
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+    )
+    layer.add_to(m)
+    points = gpd.GeoDataFrame(
+        {"ward": props["label"]},
+        geometry=frame.geometry.representative_point().to_numpy(),
+        crs=WGS84,
+    )
+    folium.GeoJson(
+        _geojson(points),
+        marker=folium.CircleMarker(radius=0, opacity=0, fill_opacity=0),
+        on_each_feature=folium.JsCode(_LABEL_JS),
+        interactive=False,
+    ).add_to(m)
+    rows = [
+        _swatch(colour, f"{lo:.0%} – {min(hi, 1.0):.0%}")
+        for colour, lo, hi in zip(colours, edges[:-1], edges[1:], strict=True)
+    ]
+    rows.append(_swatch(NO_DATA_FILL, "no incidents"))
+    Legend(
+        [(layer, f"<b>{escape_html(title)}</b><br>" + "".join(rows))],
+        background=BACKGROUND,
+    ).add_to(m)
+    if asset_base is not None:
+        use_local_assets(m, asset_base)
+    return m

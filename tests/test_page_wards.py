@@ -78,3 +78,22 @@ def test_property_only_changes_ward_coverage(demo):
             100 * wards.loc[ward, "weighted_incident_coverage_share"]
         )
     assert not after.sort_index().equals(before.sort_index())
+
+
+def test_focusing_a_ward_narrows_the_table_and_back_shows_the_city(demo):
+    at = app(PAGE)
+    wards = expected_report(demo)[0].wards
+    pick = wards.sort_values("ward_id").iloc[2]
+    assert len(at.dataframe[0].value) == len(wards)
+    at.selectbox(key="ward_pick").set_value(str(pick["ward_id"])).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Ward"].tolist() == [pick["ward_name"]]
+    shown = metrics(at)
+    assert shown["Cameras"] == f"{int(pick['cameras']):,}"
+    assert shown["Crime-weighted coverage"] == (
+        f"{pick['weighted_incident_coverage_share']:.1%}"
+    )
+    at.button(key="ward_back").click().run()
+    assert len(at.dataframe[0].value) == len(wards)
+    assert "Cameras" not in metrics(at)

@@ -25,7 +25,7 @@ from analytics.coverage import (
 )
 from analytics.datasets import Dataset
 from analytics.forecast import ForecastResult, forecast_goal
-from analytics.maps import MAX_GAP_CELLS, build_coverage_map
+from analytics.maps import MAX_GAP_CELLS, build_coverage_map, build_ward_map
 from analytics.places import name_places
 from analytics.privacy import RedactedCameras, redact_cameras
 from analytics.targeting import Recommendation, recommend_sites
@@ -213,6 +213,27 @@ def coverage_map(
         compact=compact,
     )
     fmap.get_root().render()  # once, here: ui.mapview.show_map skips it
+    return fmap
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def ward_map(
+    _ds: Dataset, key: tuple, filters: Filters, selected: str | None
+) -> folium.Map:
+    """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id) outlined."""
+    table = coverage(_ds, key, filters).wards
+    shapes = _ds.wards[["ward_id", "geometry"]].copy()
+    shapes["ward_id"] = shapes["ward_id"].astype(str)
+    table = table.assign(ward_id=table["ward_id"].astype(str))
+    frame = shapes.merge(table, on="ward_id", how="left")
+    fmap = build_ward_map(
+        frame,
+        city=_ds.city,
+        city_limit=_ds.city_limit,
+        selected=selected,
+        asset_base=asset_base(),
+    )
+    fmap.get_root().render()
     return fmap
 
 

@@ -16,6 +16,7 @@ from analytics.targeting import Recommendation
 HISTORY_COLOUR = "#1f78b4"
 PROJECTION_COLOUR = "#6a3d9a"
 BASELINE_COLOUR = "#7f7f7f"
+FADED_COLOUR = "#c6dbef"
 GOAL_COLOUR = "#d95f02"
 SMALL_HEIGHT = 300
 HEIGHT = 380
@@ -121,11 +122,13 @@ def ward_bar_chart(
     percent: bool = False,
     unit: str | None = None,
     height: int = HEIGHT,
+    highlight: str | None = None,
 ) -> go.Figure:
     """Horizontal bars of one ward measure, lowest at the bottom.
 
     ``percent`` shows a share (0-1) as percent; ``unit`` is written after each
-    value (default ``%`` for percent).
+    value (default ``%`` for percent). ``highlight`` (a ward name) keeps that
+    bar in full colour and fades the others.
     """
     data = table.sort_values(column, ascending=True)
     values = data[column] * (100 if percent else 1)
@@ -135,7 +138,14 @@ def ward_bar_chart(
             x=values,
             y=data["ward_name"].astype(str),
             orientation="h",
-            marker={"color": HISTORY_COLOUR},
+            marker={
+                "color": [
+                    HISTORY_COLOUR
+                    if highlight is None or name == highlight
+                    else FADED_COLOUR
+                    for name in data["ward_name"].astype(str)
+                ]
+            },
             text=[f"{v:,.1f}{unit}" for v in values],
             textposition="auto",
             hovertemplate="%{y}: %{x:,.1f}" + unit + "<extra></extra>",
