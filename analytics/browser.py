@@ -40,6 +40,8 @@ VIEWPORTS = {
     "phone": {"width": 390, "height": 844},
 }
 MAX_SHOT_PX = 7000
+# Pages that show a map (URL path; the Overview's is empty)
+MAP_PAGES = ("", "Overview", "Coverage_map", "Gaps_and_targeting", "Wards")
 START_TIMEOUT_S = 90
 PAGE_TIMEOUT_MS = 120_000
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -153,13 +155,20 @@ def wait_idle(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
     page.wait_for_selector(IDLE, timeout=timeout_ms)
 
 
-def open_page(page, url: str, *, timeout_ms: int = PAGE_TIMEOUT_MS) -> dict:
+def open_page(
+    page, url: str, *, has_map: bool | None = None, timeout_ms: int = PAGE_TIMEOUT_MS
+) -> dict:
     """Load ``url`` and time it as a person sees it; seconds from navigation.
 
     ``figures``: the first metric or table drawn; ``map``: the first Leaflet
     path drawn inside a map frame (None on a page without a map); ``done``:
-    the script finished and every map drew.
+    the script finished and every map drew. ``has_map`` says whether to wait
+    for a map (the map's frame mounts after the script ends); None guesses from
+    the URL with ``MAP_PAGES``.
     """
+    if has_map is None:
+        path = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        has_map = path in MAP_PAGES or ":" in path  # "": the Overview
     t0 = time.perf_counter()
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     page.wait_for_selector("h1", timeout=timeout_ms)
@@ -171,7 +180,7 @@ def open_page(page, url: str, *, timeout_ms: int = PAGE_TIMEOUT_MS) -> dict:
     figures = time.perf_counter() - t0 if page.locator(FIGURES).count() else None
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     map_s = None
-    if page.locator(MAP_FRAME).count():
+    if has_map:
         frame = page.frame_locator(MAP_FRAME).first
         frame.locator("path.leaflet-interactive").first.wait_for(
             state="attached", timeout=timeout_ms

@@ -246,6 +246,16 @@ class Legend(MacroElement):
             map.on("overlayremove baselayerchange", sync);
             legend.addTo(map);
             sync();
+            {%- if this.bounds %}
+            // the opening zoom suits a desktop-wide map: on a narrow one (a
+            // phone) show the whole city once the frame has its size
+            setTimeout(function () {
+                map.invalidateSize();
+                if (map.getSize().x < {{ this.fold_below }}) {
+                    map.fitBounds({{ this.bounds|tojson }});
+                }
+            }, 50);
+            {%- endif %}
             map.getContainer().style.background = {{ this.background|tojson }};
         })();
         {% endmacro %}
@@ -261,6 +271,7 @@ class Legend(MacroElement):
         background: str = "",
         open_: bool = True,
         fold_below: int = 520,
+        bounds: Sequence[Sequence[float]] | None = None,
     ):
         super().__init__()
         self._name = "Legend"
@@ -270,6 +281,9 @@ class Legend(MacroElement):
         self.background = background
         self.open_ = open_
         self.fold_below = int(fold_below)
+        self.bounds = (
+            [list(map(float, corner)) for corner in bounds] if bounds else None
+        )
         self.site_colour = SITE_COLOUR
 
     @property
@@ -517,7 +531,11 @@ def build_coverage_map(
         legend.append((layer, _site_swatch("Recommended site, by rank")))
     folium.LayerControl(collapsed=True).add_to(m)
     Legend(
-        legend, exclusive=exclusive, background=BACKGROUND, open_=not compact
+        legend,
+        exclusive=exclusive,
+        background=BACKGROUND,
+        open_=not compact,
+        bounds=_corners(bounds),
     ).add_to(m)
     if asset_base is not None:
         use_local_assets(m, asset_base)
@@ -644,6 +662,12 @@ def _zoom_for(bounds: tuple[float, float, float, float], compact: bool) -> int:
     width_px = COMPACT_WIDTH_PX if compact else MAP_WIDTH_PX
     span = max(float(maxx - minx), 1e-6)
     return int(np.clip(np.floor(np.log2(width_px * 360.0 / (256.0 * span))), 1, 18))
+
+
+def _corners(bounds: tuple[float, float, float, float]) -> list[list[float]]:
+    """Leaflet's [[south, west], [north, east]] from (minx, miny, maxx, maxy)."""
+    minx, miny, maxx, maxy = bounds
+    return [[miny, minx], [maxy, maxx]]
 
 
 def _base_map(bounds: tuple[float, float, float, float], *, zoom: int) -> folium.Map:
@@ -1336,6 +1360,7 @@ def build_ward_map(
     Legend(
         [(layer, f"<b>{escape_html(title)}</b><br>" + "".join(rows))],
         background=BACKGROUND,
+        bounds=_corners(bounds),
     ).add_to(m)
     if asset_base is not None:
         use_local_assets(m, asset_base)
