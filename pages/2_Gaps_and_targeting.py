@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
-from analytics.safe_output import to_safe_csv
+from analytics.safe_output import escape_markdown, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
-from ui.formatting import escape_markdown, points, share
+from ui.formatting import points, share
 from ui.mapview import show_map
 from ui.page import start_page
 

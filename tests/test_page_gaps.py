@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from analytics.datasets import load_dataset
+from analytics.safe_output import escape_markdown
 from analytics.targeting import recommend_sites
 from tests.pagetest import app, clear_data_env, expected_report, metrics
-from ui.formatting import escape_markdown
 
 PAGE = "pages/2_Gaps_and_targeting.py"
 
