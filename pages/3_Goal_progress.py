@@ -22,6 +22,7 @@ from analytics.history import camera_history
 from analytics.safe_output import escape_plotly, to_safe_csv
 from analytics.scenarios import BASELINE, Scenario, ScenarioComparison, run_scenarios
 from ui import cached
+from ui.charts import CHART_LAYOUT
 from ui.data import get_dataset, source_banner
 from ui.page import dataset_key
 from ui.sidebar import render_sidebar
@@ -249,8 +250,7 @@ fig.add_vline(x=pd.Timestamp(city.launch_date).timestamp() * 1000, line_dash="do
 fig.update_layout(
     xaxis_title="Date (month end)",
     yaxis_title="Cameras in the registry (count)",
-    legend={"orientation": "h"},
-    margin={"t": 30},
+    **CHART_LAYOUT,
     height=450,
 )
 st.plotly_chart(fig, width="stretch", key="forecast_chart")
@@ -273,15 +273,21 @@ months = result.history.tail(36)
 bars = go.Figure()
 bars.add_trace(go.Bar(x=months["period"], y=months["added"], name="Registered"))
 bars.add_trace(go.Bar(x=months["period"], y=-months["withdrawn"], name="Withdrawn"))
+# a month still in progress is not a drop: the net line stops at the last full month
+full = months["complete"].astype(bool) if "complete" in months else True
 bars.add_trace(
-    go.Scatter(x=months["period"], y=months["net"], name="Net", line={"color": "black"})
+    go.Scatter(
+        x=months["period"],
+        y=months["net"].where(full),
+        name="Net (full months)",
+        line={"color": "black"},
+    )
 )
 bars.update_layout(
     barmode="relative",
     xaxis_title="Month",
     yaxis_title="Cameras a month (count)",
-    legend={"orientation": "h"},
-    margin={"t": 30},
+    **CHART_LAYOUT,
     height=350,
 )
 st.plotly_chart(bars, width="stretch", key="monthly_chart")
@@ -317,8 +323,7 @@ else:
     area.update_layout(
         xaxis_title="Month",
         yaxis_title="Cameras in the registry (count)",
-        legend={"orientation": "h"},
-        margin={"t": 30},
+        **CHART_LAYOUT,
         height=350,
     )
     st.plotly_chart(area, width="stretch", key="group_chart")
@@ -461,8 +466,7 @@ else:
     sfig.update_layout(
         xaxis_title="Date (month end)",
         yaxis_title="Cameras in the registry (count)",
-        legend={"orientation": "h"},
-        margin={"t": 30},
+        **CHART_LAYOUT,
         height=450,
     )
     st.plotly_chart(sfig, width="stretch", key="scenario_chart")
@@ -483,7 +487,9 @@ else:
             "cameras_at_target": "Cameras on the target date",
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="scenario_table")
+    # the chart shows these dates; the exact figures fold away beneath it
+    with st.expander("Scenario figures (table)"):
+        st.dataframe(table, hide_index=True, width="stretch", key="scenario_table")
     st.caption(
         "Each line adds its drivers to the baseline forecast (dashed): extra "
         "sign-ups every month, a one-off campaign in one month, or integration "

@@ -177,6 +177,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
+        # pinned: the ward stays in view when a phone scrolls the figures
+        "Ward": st.column_config.TextColumn(pinned=True),
         "Cameras per km²": st.column_config.NumberColumn(format="%.1f"),
         "Incidents within range (%)": percent,
         "Crime-weighted coverage (%)": percent,

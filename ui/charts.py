@@ -22,6 +22,28 @@ GOAL_COLOUR = "#d95f02"
 SMALL_HEIGHT = 300
 HEIGHT = 380
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+# Legend above the plot (never on an axis title), toolbar upright at the right
+# edge (never over a title on a phone)
+LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
+MODEBAR = {"orientation": "v"}
+CHART_LAYOUT = {
+    "legend": LEGEND_ABOVE,
+    "margin": {"l": 10, "r": 30, "t": 40, "b": 10},
+    "modebar": MODEBAR,
+}
+# Charts with a title: the title on top, the legend between it and the plot
+_TITLED_MARGIN = {"l": 10, "r": 30, "t": 80, "b": 10}
+
+
+def _title(text: str) -> dict:
+    return {
+        "text": text,
+        "font": {"size": 14},
+        "x": 0.01,
+        "xanchor": "left",
+        "y": 0.98,
+        "yanchor": "top",
+    }
 
 
 def forecast_chart(result: ForecastResult, *, height: int = SMALL_HEIGHT) -> go.Figure:
@@ -71,10 +93,11 @@ def forecast_chart(result: ForecastResult, *, height: int = SMALL_HEIGHT) -> go.
     )
     fig.update_layout(
         height=height,
-        margin=_MARGIN,
+        margin=_TITLED_MARGIN,
         yaxis_title="Cameras",
-        legend={"orientation": "h", "y": -0.15},
-        title={"text": "Registered cameras and projection", "font": {"size": 14}},
+        legend=LEGEND_ABOVE,
+        modebar=MODEBAR,
+        title=_title("Registered cameras and projection"),
     )
     return fig
 
@@ -109,8 +132,9 @@ def curve_chart(rec: Recommendation, *, height: int = HEIGHT) -> go.Figure:
         margin=_MARGIN,
         xaxis_title="New camera sites recruited",
         yaxis_title="Newly covered, % of weighted incidents",
-        legend={"orientation": "h", "y": -0.25},
-        title={"text": "What each new site adds", "font": {"size": 14}},
+        legend=LEGEND_ABOVE,
+        modebar=MODEBAR,
+        title=_title("What each new site adds"),
     )
     return fig
 
@@ -155,7 +179,8 @@ def ward_bar_chart(
     fig.update_layout(
         height=height,
         margin=_MARGIN,
-        title={"text": title, "font": {"size": 14}},
+        modebar=MODEBAR,
+        title=_title(title),
     )
     return fig
 
