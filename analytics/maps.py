@@ -206,7 +206,7 @@ class Legend(MacroElement):
             var map = {{ this._parent.get_name() }};
             var entries = [
             {%- for layer, html in this.entries %}
-                [{{ layer or "null" }}, {{ html|tojson }}],
+                [{{ layer or "null" }}, {{ html|tojson }}, {{ layer|tojson }}],
             {%- endfor %}
             ];
             var exclusive = [{{ this.exclusive|join(", ") }}];
@@ -221,6 +221,7 @@ class Legend(MacroElement):
                 entries.forEach(function (entry) {
                     var row = L.DomUtil.create("div", "camreg-legend-row", details);
                     row.innerHTML = entry[1];
+                    if (entry[2]) { row.dataset.layer = entry[2]; }
                     rows.push([entry[0], row]);
                 });
                 L.DomEvent.disableClickPropagation(div);
@@ -1357,6 +1358,7 @@ def build_ward_map(
         for colour, lo, hi in zip(colours, edges[:-1], edges[1:], strict=True)
     ]
     rows.append(_swatch(NO_DATA_FILL, "no incidents"))
+    folium.LayerControl(collapsed=True).add_to(m)
     Legend(
         [(layer, f"<b>{escape_html(title)}</b><br>" + "".join(rows))],
         background=BACKGROUND,

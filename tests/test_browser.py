@@ -49,7 +49,7 @@ PAGES = {
     "": (1, 1),
     "Coverage_map": (1, 0),
     "Gaps_and_targeting": (1, 1),
-    "Wards": (0, 3),
+    "Wards": (1, 3),
 }
 
 
