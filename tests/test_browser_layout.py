@@ -35,7 +35,10 @@ ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
 _PAGE_OVERLAPS_JS = """() => {
     const all = [...document.querySelectorAll(
         '[data-testid="stMain"] [data-testid="stElementContainer"]')];
-    const leaves = all.filter(e => !e.querySelector('[data-testid="stElementContainer"]'));
+    const leaves = all.filter(e =>
+        !e.querySelector('[data-testid="stElementContainer"]')
+        // folded expanders keep their content's box: only what is drawn counts
+        && e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}));
     const boxes = leaves.map(e => [e, e.getBoundingClientRect()])
         .filter(([e, r]) => r.width > 0 && r.height > 0);
     const name = e => {
@@ -97,7 +100,7 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def chromium(server):  # noqa: ARG001  the server starts first
+def chromium(server):  # the server starts first
     with browser() as b:
         yield b
 
