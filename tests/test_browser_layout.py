@@ -165,7 +165,10 @@ def test_switching_a_layer_in_the_control_updates_the_legend(server, tab):
         before = {r[0]: r for r in _map_state(page)[0]["rows"]}
         frame = page.frame_locator(MAP_FRAME).first
         frame.locator(".leaflet-control-layers").hover()
-        frame.get_by_text("Incidents (heat map)").click()
+        # the control's own entry (the legend holds the same words, hidden)
+        frame.locator(".leaflet-control-layers label").filter(
+            has_text="Incidents (heat map)"
+        ).locator("input").check()
         page.wait_for_timeout(300)
         after = {r[0]: r for r in _map_state(page)[0]["rows"]}
         heat = next(k for k in after if k.startswith("heat_map_"))
