@@ -36,6 +36,7 @@ from analytics.schema import OWNER_TYPES, WGS84
 
 MAP_WIDTH_PX = 900  # typical width of the full map, for the opening zoom
 COMPACT_WIDTH_PX = 450
+FOLD_BELOW_PX = 700  # legend starts folded and the city is fitted on narrower maps
 COORD_DECIMALS = 5  # ~1 m: plenty for display, halves the GeoJSON size
 HEAT_CELL_M = 200.0  # incidents are binned to this grid before the heat map
 HEAT_DECIMALS = 4  # ~10 m: far finer than the heat map's blur
@@ -171,7 +172,8 @@ class Legend(MacroElement):
     thematic ones (hexagons, heat map, cameras by area): switching one on
     switches the others off, so two translucent layers never mix into colours
     the legend does not list. The legend starts folded on maps narrower than
-    ``FOLD_BELOW_PX`` (phones) and never grows over the zoom buttons.
+    ``FOLD_BELOW_PX`` (phones, maps beside a chart) and never grows over the
+    zoom buttons.
 
     The CSS lives in the map's header, which streamlit-folium keeps (it drops
     only external script and stylesheet links).
@@ -271,7 +273,7 @@ class Legend(MacroElement):
         position: str = "bottomleft",
         background: str = "",
         open_: bool = True,
-        fold_below: int = 520,
+        fold_below: int = FOLD_BELOW_PX,
         bounds: Sequence[Sequence[float]] | None = None,
     ):
         super().__init__()

@@ -24,6 +24,7 @@ from analytics.browser import (
     page_paths,
 )
 from analytics.config import CITY_ENV, DATA_ENV
+from analytics.maps import FOLD_BELOW_PX
 from ui.data import DEMO_SIZE_ENV
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -149,7 +150,7 @@ def test_page_layout_has_no_overlaps_at_either_width(server, tab, name):
                 assert state["overlaps"] == [], state
                 assert state["rows"], "the legend lists the map's layers"
                 assert all(r[1] == r[2] for r in state["rows"]), state
-                if state["width"] < 520:
+                if state["width"] < FOLD_BELOW_PX:
                     assert state["legendOpen"] is False  # folded on a phone
     except Exception:
         _shot(page, f"{name}-{width}")
