@@ -238,11 +238,17 @@ class Legend(MacroElement):
             }
             map.on("overlayadd", function (e) {
                 if (exclusive.indexOf(e.layer) >= 0) {
-                    exclusive.forEach(function (other) {
-                        if (other !== e.layer && map.hasLayer(other)) {
-                            map.removeLayer(other);
-                        }
-                    });
+                    // after the layer control has finished its click: removing
+                    // a layer inside it makes the control add it straight back
+                    setTimeout(function () {
+                        if (!map.hasLayer(e.layer)) { return; }
+                        exclusive.forEach(function (other) {
+                            if (other !== e.layer && map.hasLayer(other)) {
+                                map.removeLayer(other);
+                            }
+                        });
+                        sync();
+                    }, 0);
                 }
                 sync();
             });
