@@ -115,7 +115,8 @@ def print_page_times(r: dict[str, Any]) -> None:
     print(
         f"Pages in headless Chromium ({r['registrations']:,} registrations, "
         f"{r['incidents']:,} incidents; server up in "
-        f"{r['server_start_seconds']:.1f} s):"
+        f"{r['server_start_seconds']:.1f} s; {r.get('cpus', '?')} CPUs, load "
+        f"{(r.get('load_average') or [float('nan')])[0]:.1f}):"
     )
     print(f"  {'':<22} {'figures':>8} {'map':>8} {'done':>8}")
     for key in (
