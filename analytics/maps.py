@@ -36,6 +36,7 @@ from analytics.schema import OWNER_TYPES, WGS84
 
 MAP_WIDTH_PX = 900  # typical width of the full map, for the opening zoom
 COMPACT_WIDTH_PX = 450
+FOLD_BELOW_PX = 700  # legend starts folded and the city is fitted on narrower maps
 COORD_DECIMALS = 5  # ~1 m: plenty for display, halves the GeoJSON size
 HEAT_CELL_M = 200.0  # incidents are binned to this grid before the heat map
 HEAT_DECIMALS = 4  # ~10 m: far finer than the heat map's blur
@@ -54,6 +55,10 @@ GAP_LINE = "#ff7f00"
 SITE_COLOUR = "#e7298a"
 VIEWSHED_COLOUR = "#33a02c"
 NO_DATA_FILL = "#d9d9d9"
+STREET_LINE = "#ffffff"
+# Offline background: wards in soft, distinct land tints (no tiles needed)
+LAND_TINTS = ("#efe9dc", "#e6eddc", "#e9e4ef", "#f1e6dd", "#dfeaea", "#eee9d6")
+LABEL_PANE = "camreg-labels"
 # Aggregated camera cells: count class edges and fills
 CELL_EDGES = (0, 10, 25, 50)
 CELL_COLOURS = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
@@ -126,7 +131,7 @@ _LABEL_JS = """\
 function (feature, layer) {
     layer.bindTooltip(feature.properties.ward, {
         permanent: true, direction: "center", className: "camreg-ward-label",
-        opacity: 0.85
+        opacity: 0.9, pane: "camreg-labels"
     });
 }"""
 
@@ -159,46 +164,108 @@ class _Cluster(FastMarkerCluster):
 
 
 class Legend(MacroElement):
-    """A static, collapsible legend as a Leaflet control, and the maps' CSS.
+    """A collapsible legend as a Leaflet control that lists only the visible layers.
 
-    Both live in the map script and its header, which streamlit-folium keeps
-    (it drops only external script and stylesheet links).
+    ``entries`` are ``(layer or None, html)``: an entry tied to a layer shows only
+    while that layer is on the map, so switching a layer off in the layer
+    control also takes it out of the legend. ``exclusive`` layers are the
+    thematic ones (hexagons, heat map, cameras by area): switching one on
+    switches the others off, so two translucent layers never mix into colours
+    the legend does not list. The legend starts folded on maps narrower than
+    ``FOLD_BELOW_PX`` (phones, maps beside a chart) and never grows over the
+    zoom buttons.
+
+    The CSS lives in the map's header, which streamlit-folium keeps (it drops
+    only external script and stylesheet links).
     """
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>
-        .camreg-legend {background: rgba(255,255,255,0.93); padding: 5px 8px;
-            font: 12px/1.35 sans-serif; border-radius: 4px; max-width: 250px;
-            box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-height: 60vh;
-            overflow-y: auto}
+        .camreg-legend {background: rgba(255,255,255,0.94); padding: 5px 8px;
+            font: 12px/1.35 sans-serif; border-radius: 4px; max-width: 230px;
+            box-shadow: 0 1px 4px rgba(0,0,0,0.3);
+            max-height: calc(100vh - 150px); overflow-y: auto}
         .camreg-legend summary {cursor: pointer; font-weight: bold}
         .leaflet-control-layers {font: 12px/1.4 sans-serif}
-        .leaflet-control-layers-expanded {padding: 4px 8px}
+        .leaflet-control-layers-expanded {padding: 4px 8px; max-width: 260px}
         /* position + nowrap here as well as in leaflet.css: a label measured
            before that stylesheet loads is as wide as the map, and Leaflet
            centres it half a map too far left */
-        .camreg-ward-label {position: absolute; white-space: nowrap;
+        .camreg-ward-label {position: absolute; white-space: nowrap; text-align: center;
             background: transparent; border: 0; box-shadow: none;
             font: bold 11px sans-serif; color: #333; padding: 0;
             text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff}
         .camreg-ward-label:before {display: none}
+        .camreg-site {background: {{ this.site_colour }}; color: #fff;
+            border: 2px solid #fff; border-radius: 50%; text-align: center;
+            font: bold 11px/18px sans-serif; box-shadow: 0 1px 3px rgba(0,0,0,.5)}
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
+            var entries = [
+            {%- for layer, html in this.entries %}
+                [{{ layer or "null" }}, {{ html|tojson }}, {{ layer|tojson }}],
+            {%- endfor %}
+            ];
+            var exclusive = [{{ this.exclusive|join(", ") }}];
             var legend = L.control({position: {{ this.position|tojson }}});
+            var rows = [];
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "camreg-legend");
-                div.innerHTML = {{ this.html|tojson }};
+                var details = L.DomUtil.create("details", "", div);
+                details.open = {{ this.open_|tojson }}
+                    && map.getSize().x >= {{ this.fold_below }};
+                L.DomUtil.create("summary", "", details).textContent = "Legend";
+                entries.forEach(function (entry) {
+                    var row = L.DomUtil.create("div", "camreg-legend-row", details);
+                    row.innerHTML = entry[1];
+                    if (entry[2]) { row.dataset.layer = entry[2]; }
+                    rows.push([entry[0], row]);
+                });
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
-            {{ this._parent.get_name() }}.getContainer().style.background =
-                {{ this.background|tojson }};
+            function sync() {
+                rows.forEach(function (r) {
+                    r[1].style.display = (r[0] === null || map.hasLayer(r[0]))
+                        ? "" : "none";
+                });
+            }
+            map.on("overlayadd", function (e) {
+                if (exclusive.indexOf(e.layer) >= 0) {
+                    // after the layer control has finished its click: removing
+                    // a layer inside it makes the control add it straight back
+                    setTimeout(function () {
+                        if (!map.hasLayer(e.layer)) { return; }
+                        exclusive.forEach(function (other) {
+                            if (other !== e.layer && map.hasLayer(other)) {
+                                map.removeLayer(other);
+                            }
+                        });
+                        sync();
+                    }, 0);
+                }
+                sync();
+            });
+            map.on("overlayremove baselayerchange", sync);
+            legend.addTo(map);
+            sync();
+            {%- if this.bounds %}
+            // the opening zoom suits a desktop-wide map: on a narrow one (a
+            // phone) show the whole city once the frame has its size
+            setTimeout(function () {
+                map.invalidateSize();
+                if (map.getSize().x < {{ this.fold_below }}) {
+                    map.fitBounds({{ this.bounds|tojson }});
+                }
+            }, 50);
+            {%- endif %}
+            map.getContainer().style.background = {{ this.background|tojson }};
         })();
         {% endmacro %}
         """
@@ -206,18 +273,113 @@ class Legend(MacroElement):
 
     def __init__(
         self,
-        html: str,
+        entries: Sequence[tuple[object | None, str]],
         *,
+        exclusive: Sequence[object] = (),
         position: str = "bottomleft",
         background: str = "",
         open_: bool = True,
+        fold_below: int = FOLD_BELOW_PX,
+        bounds: Sequence[Sequence[float]] | None = None,
     ):
         super().__init__()
         self._name = "Legend"
-        state = " open" if open_ else ""
-        self.html = f"<details{state}><summary>Legend</summary>{html}</details>"
+        self._entries = list(entries)
+        self._exclusive = list(exclusive)
         self.position = position
         self.background = background
+        self.open_ = open_
+        self.fold_below = int(fold_below)
+        self.bounds = (
+            [list(map(float, corner)) for corner in bounds] if bounds else None
+        )
+        self.site_colour = SITE_COLOUR
+
+    @property
+    def entries(self) -> list[tuple[str | None, str]]:
+        """(JavaScript name of the layer or None, html), resolved at render."""
+        return [
+            (None if layer is None else layer.get_name(), html)
+            for layer, html in self._entries
+        ]
+
+    @property
+    def exclusive(self) -> list[str]:
+        return [layer.get_name() for layer in self._exclusive]
+
+
+class _NumberedSites(folium.map.Layer):
+    """Recommended sites as numbered circles (the rank), drawn from one array.
+
+    A row is ``[lat, lon, rank, tooltip html]``; the tooltip is escaped in
+    Python. Rank 1 sits on top where sites overlap.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                var rows = {{ this.rows|tojson }};
+                var group = L.featureGroup();
+                rows.forEach(function (r) {
+                    var text = String(r[2]);
+                    var size = text.length > 2 ? 26 : 22;
+                    L.marker([r[0], r[1]], {
+                        icon: L.divIcon({className: "camreg-site", html: text,
+                            iconSize: [size, size]}),
+                        zIndexOffset: 10000 - r[2], keyboard: false
+                    }).bindTooltip(r[3]).addTo(group);
+                });
+                return group;
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, rows: list[list], *, name: str, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "NumberedSites"
+        self.rows = rows
+
+
+class _OfflineFallback(MacroElement):
+    """Switch to the city's own vector background when map tiles cannot load.
+
+    After two tile errors with no tile loaded (no internet, a blocked tile
+    server), the tile layer is replaced by ``fallback``, a base layer drawn
+    from the city's wards (and streets when configured), and the layer control
+    follows.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var tiles = {{ this.tiles.get_name() }};
+            var fallback = {{ this.fallback.get_name() }};
+            var loaded = false, errors = 0;
+            tiles.on("tileload", function () { loaded = true; });
+            tiles.on("tileerror", function () {
+                errors += 1;
+                if (!loaded && errors >= 2 && map.hasLayer(tiles)) {
+                    map.removeLayer(tiles);
+                    map.addLayer(fallback);
+                    fallback.bringToBack && fallback.bringToBack();
+                }
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tiles, fallback):
+        super().__init__()
+        self._name = "OfflineFallback"
+        self.tiles = tiles
+        self.fallback = fallback
+
+
+THEMATIC = ("choropleth", "heat", "camera_cells")
 
 
 def build_coverage_map(
@@ -238,8 +400,14 @@ def build_coverage_map(
     asset_base: str | None = None,
     show_cameras: bool = True,
     compact: bool = False,
+    thematic: str | None = "choropleth",
+    streets: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
-    """Build the coverage map with a layer control and a legend.
+    """Build the coverage map with a folding layer control and a legend.
+
+    One thematic layer (hexagons, incident heat map, or cameras by area) is on
+    at a time; the others are in the layer control, switched off, and switching
+    one on switches the others off. The legend lists only what is on the map.
 
     Parameters
     ----------
@@ -255,16 +423,19 @@ def build_coverage_map(
         City configuration (extent, ranges, privacy threshold).
     hexes
         Hex grid from the coverage report (``coverage_share``,
-        ``incidents_uncovered``, ``cameras``, ``incidents`` ... and polygons).
+        ``incidents_uncovered``, ``cameras``, ``incidents`` ... and polygons),
+        clipped to the city limit when one is given.
     choropleth
         Which hex measure to colour: a key of ``CHOROPLETHS``.
     gaps
         Ranked gap cells (polygons); the first ``MAX_GAP_CELLS`` are outlined.
+        A ``place`` column (``analytics.places``) is shown in their tooltip.
     incidents
         Incidents (``latitude``/``longitude``); binned to ``HEAT_CELL_M`` and
         drawn as a heat map.
     wards, city_limit
-        Boundary polygons, drawn filled beneath everything else.
+        Boundary polygons. Ward outlines and labels sit above the thematic
+        layer; wards also make the offline background.
     viewshed_area
         A WGS84 polygon (e.g. the selected ward): the map opens on it and the
         views of the visible cameras inside it are drawn, at most
@@ -272,16 +443,21 @@ def build_coverage_map(
     range_scale
         Multiplier of the default camera ranges for the drawn views.
     sites
-        Recommended recruitment sites (points, in rank order).
+        Recommended recruitment sites (points, in rank order), drawn as numbered
+        circles; a ``place`` column is shown in their tooltip.
     tiles
-        Folium tile name, or None for the plain background only.
+        Folium tile name, or None for the city's own vector background only.
     asset_base
         URL prefix where the files of ``LOCAL_ASSETS`` are served; None keeps
         folium's CDN links.
     show_cameras
-        Whether the camera layers start switched on (they can be toggled).
+        Whether the camera point layers start switched on (they can be toggled).
     compact
-        Small-map mode: layer control and legend start folded, no privacy note.
+        Small-map mode: legend starts folded, no privacy note.
+    thematic
+        The thematic layer switched on at first: one of ``THEMATIC`` or None.
+    streets
+        Street centre lines (optional) for the offline background.
 
     Returns
     -------
@@ -292,47 +468,84 @@ def build_coverage_map(
             f"`choropleth` was {choropleth!r} but is expected to be in "
             f"{list(CHOROPLETHS)}"
         )
+    if thematic is not None and thematic not in THEMATIC:
+        raise ValueError(
+            f"`thematic` was {thematic!r} but is expected to be None or in "
+            f"{list(THEMATIC)}"
+        )
     validate_audience(role)
     if hexes is not None:
         hexes = hexes_for_audience(hexes, role)
+    limit = (
+        city_limit.to_crs(WGS84).geometry.union_all()
+        if city_limit is not None and len(city_limit)
+        else None
+    )
     bounds = _view_bounds(city, city_limit, viewshed_area)
-    m = _base_map(bounds, tiles, zoom=_zoom_for(bounds, compact))
-    legend: list[str] = []
+    m = _base_map(bounds, zoom=_zoom_for(bounds, compact))
+    tile_layer = _add_tiles(m, tiles)
+    fallback = _add_offline_background(m, wards, city_limit, streets, tiles is None)
+    if tile_layer is not None and fallback is not None:
+        _OfflineFallback(tile_layer, fallback).add_to(m)
+    legend: list[tuple[object | None, str]] = []
+    exclusive: list[object] = []
     if city_limit is not None and len(city_limit):
         _add_city_limit(m, city_limit)
     if hexes is not None and len(hexes):
-        legend.append(_add_choropleth(m, hexes, choropleth))
-    if incidents is not None and len(incidents):
-        _add_heat(m, incidents)
-        legend.append(
-            _swatch("linear-gradient(90deg,#00f,#0f0,#ff0,#f00)", "Incidents (heat)")
+        layer, html = _add_choropleth(
+            m, clip_to_limit(hexes, limit), choropleth, show=thematic == "choropleth"
         )
-    if wards is not None and len(wards):
-        _add_wards(m, wards)
-        legend.append(_line_swatch(WARD_LINE, "Ward boundary"))
+        legend.append((layer, html))
+        exclusive.append(layer)
+    if incidents is not None and len(incidents):
+        layer = _add_heat(m, incidents, show=thematic == "heat")
+        if layer is not None:
+            legend.append(
+                (
+                    layer,
+                    _swatch(
+                        "linear-gradient(90deg,#00f,#0f0,#ff0,#f00)",
+                        "Incidents (heat map)",
+                    ),
+                )
+            )
+            exclusive.append(layer)
     if gaps is not None and len(gaps):
-        _add_gaps(m, hexes_for_audience(gaps, role))
+        layer = _add_gaps(m, hexes_for_audience(gaps, role))
         legend.append(
-            _line_swatch(GAP_LINE, f"Top {MAX_GAP_CELLS} gap cells", dash=True)
+            (layer, _line_swatch(GAP_LINE, f"Top {MAX_GAP_CELLS} gap cells", dash=True))
         )
     if cameras is not None:
-        legend.extend(
-            _add_cameras(
-                m,
-                cameras,
-                role,
-                city,
-                viewshed_area,
-                range_scale,
-                show=show_cameras,
-                note=not compact,
-            )
+        entries, cells_layer = _add_cameras(
+            m,
+            cameras,
+            role,
+            city,
+            viewshed_area,
+            range_scale,
+            show=show_cameras,
+            show_cells=thematic == "camera_cells",
+            note=not compact,
+            limit=limit,
         )
+        legend.extend(entries)
+        if cells_layer is not None:
+            exclusive.append(cells_layer)
+    if wards is not None and len(wards):
+        # above the thematic layer: outlines and labels stay readable
+        layer = _add_wards(m, wards)
+        legend.append((layer, _line_swatch(WARD_LINE, "Ward boundary")))
     if sites is not None and len(sites):
-        _add_sites(m, sites)
-        legend.append(_dot(SITE_COLOUR, "Recommended site (rank)"))
-    folium.LayerControl(collapsed=compact).add_to(m)
-    Legend("".join(legend), background=BACKGROUND, open_=not compact).add_to(m)
+        layer = _add_sites(m, sites)
+        legend.append((layer, _site_swatch("Recommended site, by rank")))
+    folium.LayerControl(collapsed=True).add_to(m)
+    Legend(
+        legend,
+        exclusive=exclusive,
+        background=BACKGROUND,
+        open_=not compact,
+        bounds=_corners(bounds),
+    ).add_to(m)
     if asset_base is not None:
         use_local_assets(m, asset_base)
     return m
@@ -350,6 +563,28 @@ def hexes_for_audience(hexes: gpd.GeoDataFrame, audience: str) -> gpd.GeoDataFra
     if audience == "investigator":
         return hexes
     return hexes.drop(columns=[c for c in HEX_CAMERA_COLUMNS if c in hexes.columns])
+
+
+def clip_to_limit(
+    frame: gpd.GeoDataFrame, limit: shapely.Geometry | None
+) -> gpd.GeoDataFrame:
+    """``frame`` (WGS84) cut to the city limit; rows left with nothing are dropped.
+
+    Hexagons and camera cells straddle the boundary; drawn whole they spill
+    outside the city the figures are about.
+    """
+    frame = frame.to_crs(WGS84)
+    if limit is None or limit.is_empty or len(frame) == 0:
+        return frame
+    shapely.prepare(limit)
+    geoms = frame.geometry.to_numpy()
+    inside = shapely.contains(limit, geoms)
+    clipped = geoms.copy()
+    edge = ~inside
+    if edge.any():
+        clipped[edge] = shapely.intersection(geoms[edge], limit)
+    out = frame.set_geometry(gpd.array.from_shapely(clipped, crs=WGS84))
+    return out[~out.geometry.is_empty & out.geometry.notna()]
 
 
 def use_local_assets(m: folium.Map, base: str) -> folium.Map:
@@ -410,6 +645,9 @@ def heat_grid(
 
 
 # --- layers ----------------------------------------------------------------------
+
+
+# --- layers ----------------------------------------------------------------------
 def _view_bounds(
     city: CityConfig,
     city_limit: gpd.GeoDataFrame | None,
@@ -435,9 +673,13 @@ def _zoom_for(bounds: tuple[float, float, float, float], compact: bool) -> int:
     return int(np.clip(np.floor(np.log2(width_px * 360.0 / (256.0 * span))), 1, 18))
 
 
-def _base_map(
-    bounds: tuple[float, float, float, float], tiles: str | None, *, zoom: int
-) -> folium.Map:
+def _corners(bounds: tuple[float, float, float, float]) -> list[list[float]]:
+    """Leaflet's [[south, west], [north, east]] from (minx, miny, maxx, maxy)."""
+    minx, miny, maxx, maxy = bounds
+    return [[miny, minx], [maxy, maxx]]
+
+
+def _base_map(bounds: tuple[float, float, float, float], *, zoom: int) -> folium.Map:
     minx, miny, maxx, maxy = bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -446,11 +688,80 @@ def _base_map(
         control_scale=True,
         prefer_canvas=False,
     )
-    if tiles:
-        folium.TileLayer(
-            tiles, name="Street map (needs internet)", overlay=False, control=True
-        ).add_to(m)
+    # ward labels above cluster bubbles and camera views, never catching the mouse
+    folium.map.CustomPane(LABEL_PANE, z_index=660, pointer_events=False).add_to(m)
     return m
+
+
+def _add_tiles(m: folium.Map, tiles: str | None) -> folium.TileLayer | None:
+    if not tiles:
+        return None
+    layer = folium.TileLayer(
+        tiles, name="Street map (needs internet)", overlay=False, control=True
+    )
+    layer.add_to(m)
+    return layer
+
+
+def _add_offline_background(
+    m: folium.Map,
+    wards: gpd.GeoDataFrame | None,
+    city_limit: gpd.GeoDataFrame | None,
+    streets: gpd.GeoDataFrame | None,
+    show: bool,
+) -> folium.FeatureGroup | None:
+    """A base layer drawn from the city's own data: tinted wards, streets.
+
+    It replaces the street map when tiles cannot load, so an offline map shows
+    the city's shape, wards and (when configured) streets rather than a void.
+    """
+    have_wards = wards is not None and len(wards)
+    have_limit = city_limit is not None and len(city_limit)
+    have_streets = streets is not None and len(streets)
+    if not (have_wards or have_limit or have_streets):
+        return None
+    group = folium.FeatureGroup(
+        name="City map (works offline)", overlay=False, control=True, show=show
+    )
+    if have_wards:
+        frame = wards.to_crs(WGS84)
+        data = gpd.GeoDataFrame(
+            {"fill": [LAND_TINTS[i % len(LAND_TINTS)] for i in range(len(frame))]},
+            geometry=frame.geometry.to_numpy(),
+            crs=WGS84,
+        )
+        folium.GeoJson(
+            _geojson(data),
+            style_function=lambda f: {
+                "stroke": False,
+                "fillColor": f["properties"]["fill"],
+                "fillOpacity": 1.0,
+            },
+            interactive=False,
+        ).add_to(group)
+    elif have_limit:
+        folium.GeoJson(
+            _geojson(city_limit.to_crs(WGS84)[["geometry"]]),
+            style_function=lambda _: {
+                "stroke": False,
+                "fillColor": LAND_TINTS[0],
+                "fillOpacity": 1.0,
+            },
+            interactive=False,
+        ).add_to(group)
+    if have_streets:
+        lines = streets.to_crs(WGS84)
+        folium.GeoJson(
+            _geojson(
+                gpd.GeoDataFrame(
+                    geometry=lines.geometry.simplify(1e-5).to_numpy(), crs=WGS84
+                )
+            ),
+            style_function=lambda _: {"color": STREET_LINE, "weight": 1.2},
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+    return group
 
 
 def _add_city_limit(m: folium.Map, city_limit: gpd.GeoDataFrame) -> None:
@@ -460,14 +771,13 @@ def _add_city_limit(m: folium.Map, city_limit: gpd.GeoDataFrame) -> None:
         style_function=lambda _: {
             "color": "#222222",
             "weight": 2,
-            "fillColor": CITY_FILL,
-            "fillOpacity": 0.55,
+            "fill": False,
         },
         interactive=False,
     ).add_to(m)
 
 
-def _add_wards(m: folium.Map, wards: gpd.GeoDataFrame) -> None:
+def _add_wards(m: folium.Map, wards: gpd.GeoDataFrame) -> folium.FeatureGroup:
     frame = wards.to_crs(WGS84)
     names = frame["ward_name"] if "ward_name" in frame else frame.get("ward_id")
     labels = [escape_html(n) for n in names]
@@ -475,7 +785,8 @@ def _add_wards(m: folium.Map, wards: gpd.GeoDataFrame) -> None:
     group = folium.FeatureGroup(name="Wards", show=True)
     folium.GeoJson(
         _geojson(outlines),
-        style_function=lambda _: {"color": WARD_LINE, "weight": 2, "fillOpacity": 0.0},
+        # outline only (no fill): the hexagons beneath keep the hover
+        style_function=lambda _: {"color": WARD_LINE, "weight": 2, "fill": False},
         highlight_function=lambda _: {"weight": 4},
         tooltip=folium.GeoJsonTooltip(fields=["ward"], aliases=["Ward"]),
     ).add_to(group)
@@ -491,9 +802,12 @@ def _add_wards(m: folium.Map, wards: gpd.GeoDataFrame) -> None:
         interactive=False,
     ).add_to(group)
     group.add_to(m)
+    return group
 
 
-def _add_choropleth(m: folium.Map, hexes: gpd.GeoDataFrame, measure: str) -> str:
+def _add_choropleth(
+    m: folium.Map, hexes: gpd.GeoDataFrame, measure: str, *, show: bool = True
+) -> tuple[folium.GeoJson, str]:
     title, edges, colours = CHOROPLETHS[measure]
     frame = hexes.to_crs(WGS84)
     values = pd.to_numeric(frame[measure], errors="coerce").to_numpy(dtype=float)
@@ -514,27 +828,34 @@ def _add_choropleth(m: folium.Map, hexes: gpd.GeoDataFrame, measure: str) -> str
     )
     if "cameras" in frame:
         props.insert(0, "cameras", _int_text(frame["cameras"], len(frame)))
+    # the figure the map is about comes first in the hover
+    first = "covered" if measure == "coverage_share" else "uncovered"
+    names = {
+        "covered": "Within camera range",
+        "uncovered": "Out of camera range",
+        "incidents": "Incidents",
+        "cameras": "Cameras",
+    }
+    fields = [first, *(f for f in HEX_FIELDS if f != first)]
+    if "cameras" in props:
+        fields.append("cameras")
     data = gpd.GeoDataFrame(props, geometry=frame.geometry.to_numpy(), crs=WGS84)
-    folium.GeoJson(
+    layer = folium.GeoJson(
         _geojson(data),
-        name=f"Hex grid: {title.lower()}",
+        name=f"Hexagons: {title.lower()}",
+        show=show,
         style_function=lambda f: {
             "color": "#888888",
             "weight": 0.3,
             "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.6,
+            "fillOpacity": 0.65,
         },
         highlight_function=lambda _: {"weight": 2, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=[*(["cameras"] if "cameras" in props else []), *HEX_FIELDS],
-            aliases=[
-                *(["Cameras"] if "cameras" in props else []),
-                "Incidents",
-                "Out of camera range",
-                "Within camera range",
-            ],
+            fields=fields, aliases=[names[f] for f in fields]
         ),
-    ).add_to(m)
+    )
+    layer.add_to(m)
     rows = []
     for k, colour in enumerate(colours):
         lo, hi = edges[k], edges[k + 1]
@@ -544,7 +865,7 @@ def _add_choropleth(m: folium.Map, hexes: gpd.GeoDataFrame, measure: str) -> str
             label = f"{lo:,.0f} – {hi - 1:,.0f}" if hi - lo > 1 else f"{lo:,.0f}"
         rows.append(_swatch(colour, label))
     rows.append(_swatch(NO_DATA_FILL, "no incidents"))
-    return f"<b>{escape_html(title)}</b><br>" + "".join(rows)
+    return layer, f"<b>{escape_html(title)}</b><br>" + "".join(rows)
 
 
 def classify(values: np.ndarray, measure: str) -> tuple[np.ndarray, tuple[float, ...]]:
@@ -577,10 +898,12 @@ def _count_edges(values: np.ndarray, n: int) -> tuple[float, ...]:
     return tuple(edges[: n + 1])
 
 
-def _add_heat(m: folium.Map, incidents: pd.DataFrame) -> None:
+def _add_heat(
+    m: folium.Map, incidents: pd.DataFrame, *, show: bool = True
+) -> HeatMap | None:
     grid = heat_grid(incidents["latitude"], incidents["longitude"])
     if len(grid) == 0:
-        return
+        return None
     weight = np.round(grid[:, 2] / grid[:, 2].max(), 3)
     data = np.column_stack([np.round(grid[:, :2], HEAT_DECIMALS), weight]).tolist()
     heat = HeatMap(
@@ -590,37 +913,38 @@ def _add_heat(m: folium.Map, incidents: pd.DataFrame) -> None:
         blur=18,
         min_opacity=0.3,
         max_zoom=14,
-        show=True,
+        show=show,
     )
     # the grid is finite by construction: skip folium's per-row validation
     # (0.1 s for 10,000 rows)
     heat.data = data
     heat.add_to(m)
+    return heat
 
 
-def _add_gaps(m: folium.Map, gaps: gpd.GeoDataFrame) -> None:
+def _add_gaps(m: folium.Map, gaps: gpd.GeoDataFrame) -> folium.GeoJson:
     top = gaps.head(MAX_GAP_CELLS).to_crs(WGS84)
     ranks = (
         top["rank"].astype(int).tolist()
         if "rank" in top
         else list(range(1, len(top) + 1))
     )
-    score_col = next(
-        (
-            c
-            for c in ("weighted_uncovered", "severity_uncovered", "incidents_uncovered")
-            if c in top
-        ),
-        None,
-    )
     props = {"rank": [str(r) for r in ranks]}
     fields, aliases = ["rank"], ["Gap rank"]
-    if score_col:
-        props["score"] = [f"{v:,.1f}" for v in top[score_col].astype(float)]
+    if "place" in top:
+        props["place"] = _texts(top, "place", len(top))
+        fields.append("place")
+        aliases.append("Place")
+    if "incidents_uncovered" in top:
+        props["uncovered"] = _int_text(top["incidents_uncovered"], len(top))
+        fields.append("uncovered")
+        aliases.append("Incidents out of camera range")
+    if "weighted_uncovered" in top:
+        props["score"] = [f"{v:,.1f}" for v in top["weighted_uncovered"].astype(float)]
         fields.append("score")
-        aliases.append(score_col.replace("_", " ").capitalize())
+        aliases.append("Severity-weighted")
     data = gpd.GeoDataFrame(props, geometry=top.geometry.to_numpy(), crs=WGS84)
-    folium.GeoJson(
+    layer = folium.GeoJson(
         _geojson(data),
         name=f"Top {MAX_GAP_CELLS} coverage gaps",
         style_function=lambda _: {
@@ -630,7 +954,9 @@ def _add_gaps(m: folium.Map, gaps: gpd.GeoDataFrame) -> None:
             "fillOpacity": 0.05,
         },
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
-    ).add_to(m)
+    )
+    layer.add_to(m)
+    return layer
 
 
 def _add_cameras(
@@ -642,8 +968,11 @@ def _add_cameras(
     range_scale: float,
     *,
     show: bool = True,
+    show_cells: bool = False,
     note: bool = True,
-) -> list[str]:
+    limit: shapely.Geometry | None = None,
+) -> tuple[list[tuple[object | None, str]], object | None]:
+    """Camera layers; returns legend entries and the cells layer (thematic)."""
     if isinstance(cameras, RedactedCameras):
         if cameras.audience != role:
             raise ValueError(
@@ -653,15 +982,19 @@ def _add_cameras(
         redacted = cameras
     else:
         redacted = redact_cameras(cameras, role, city)
-    legend: list[str] = []
+    legend: list[tuple[object | None, str]] = []
+    cells_layer = None
     cells = getattr(redacted, "cells", None)
     if cells is not None and len(cells):
-        _add_camera_cells(m, cells, show=show)
+        cells_layer = _add_camera_cells(m, clip_to_limit(cells, limit), show=show_cells)
         legend.append(
-            "<b>Cameras shown by area only</b><br>"
-            + "".join(
-                _swatch(colour, label)
-                for colour, label in zip(CELL_COLOURS, _class_labels(), strict=True)
+            (
+                cells_layer,
+                "<b>Cameras shown by area only</b><br>"
+                + "".join(
+                    _swatch(colour, label)
+                    for colour, label in zip(CELL_COLOURS, _class_labels(), strict=True)
+                ),
             )
         )
     points = redacted.points
@@ -671,37 +1004,52 @@ def _add_cameras(
             subset = points[points["tier"] == tier] if "tier" in points else points
             if len(subset) == 0:
                 continue
-            _add_camera_points(m, subset, tier, show=show)
-            legend.append(_dot(TIER_COLOURS[tier], TIER_LABELS[tier]))
+            layer = _add_camera_points(
+                m, subset, tier, show=show, spread=viewshed_area is not None
+            )
+            legend.append((layer, _dot(TIER_COLOURS[tier], TIER_LABELS[tier])))
         if viewshed_area is not None:
-            drawn = _add_viewsheds(m, points, city, viewshed_area, range_scale)
+            layer, drawn = _add_viewsheds(m, points, city, viewshed_area, range_scale)
             if drawn:
-                legend.append(_swatch(VIEWSHED_COLOUR, f"Camera views ({drawn:,})"))
+                legend.append(
+                    (layer, _swatch(VIEWSHED_COLOUR, f"Camera views ({drawn:,})"))
+                )
     text = getattr(redacted, "note", "") if note else ""
     if text:
         # folded: the note is long and would hide part of the city
         legend.append(
-            '<details style="color:#555;margin-top:3px;font-size:10.5px">'
-            "<summary>What is withheld</summary>"
-            f"{escape_html(text)}</details>"
+            (
+                None,
+                '<details style="color:#555;margin-top:3px;font-size:10.5px">'
+                "<summary>What is withheld</summary>"
+                f"{escape_html(text)}</details>",
+            )
         )
-    return legend
+    return legend, cells_layer
 
 
 def _add_camera_points(
-    m: folium.Map, points: gpd.GeoDataFrame, tier: str, *, show: bool = True
-) -> None:
+    m: folium.Map,
+    points: gpd.GeoDataFrame,
+    tier: str,
+    *,
+    show: bool = True,
+    spread: bool = False,
+) -> _Cluster:
+    """One clustered layer per tier; ``spread`` clusters less (views are drawn)."""
     colour = TIER_COLOURS[tier]
-    _Cluster(
+    layer = _Cluster(
         camera_rows(points),
         name=f"Cameras: {TIER_LABELS[tier].lower()}",
         callback=_CAMERA_CALLBACK
         % {"owners": json.dumps(list(OWNER_TYPES)), "colour": colour},
         icon_create_function=_CLUSTER_ICON % colour,
-        disableClusteringAtZoom=17,
-        maxClusterRadius=50,
+        disableClusteringAtZoom=15 if spread else 17,
+        maxClusterRadius=30 if spread else 50,
         show=show,
-    ).add_to(m)
+    )
+    layer.add_to(m)
+    return layer
 
 
 def camera_rows(points: gpd.GeoDataFrame) -> list[list]:
@@ -747,7 +1095,7 @@ def _texts(frame: pd.DataFrame, column: str, n: int) -> list[str]:
 
 def _add_camera_cells(
     m: folium.Map, cells: gpd.GeoDataFrame, *, show: bool = True
-) -> None:
+) -> folium.GeoJson:
     frame = cells.to_crs(WGS84)
     count_col = next(
         (c for c in ("cameras", "camera_count", "count", "n") if c in frame), None
@@ -766,7 +1114,7 @@ def _add_camera_cells(
         geometry=frame.geometry.to_numpy(),
         crs=WGS84,
     )
-    folium.GeoJson(
+    layer = folium.GeoJson(
         _geojson(data),
         name="Cameras by area (exact places withheld)",
         show=show,
@@ -774,10 +1122,12 @@ def _add_camera_cells(
             "color": "#1f78b4",
             "weight": 0.5,
             "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.5,
+            "fillOpacity": 0.6,
         },
         tooltip=folium.GeoJsonTooltip(fields=["cameras"], aliases=["Cameras here"]),
-    ).add_to(m)
+    )
+    layer.add_to(m)
+    return layer
 
 
 def _add_viewsheds(
@@ -786,21 +1136,24 @@ def _add_viewsheds(
     city: CityConfig,
     area: shapely.Geometry,
     range_scale: float,
-) -> int:
+) -> tuple[folium.GeoJson | None, int]:
     from analytics.viewshed import prepare_cameras, viewshed_polygons
 
     inside = points[points.geometry.within(area)]
     if len(inside) == 0:
-        return 0
+        return None, 0
     inside = inside.head(MAX_VIEWSHEDS)
     prepared = prepare_cameras(inside, city, range_scale=range_scale)
     if len(prepared) == 0:
-        return 0
+        return None, 0
     polygons = viewshed_polygons(prepared)
     if polygons.crs is None:
         polygons = polygons.set_crs(city.metric_crs)
     shapes = gpd.GeoDataFrame(geometry=polygons.to_crs(WGS84).simplify(1e-5))
-    folium.GeoJson(
+    if "views" not in m._children:
+        # above the camera markers: a cluster bubble never hides a view
+        folium.map.CustomPane("views", z_index=610, pointer_events=False).add_to(m)
+    layer = folium.GeoJson(
         _geojson(shapes),
         name="Camera views in the selected area",
         style_function=lambda _: {
@@ -810,43 +1163,46 @@ def _add_viewsheds(
             "fillOpacity": 0.25,
         },
         interactive=False,
-    ).add_to(m)
-    return len(shapes)
-
-
-def _add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
-    frame = sites.head(MAX_SITE_MARKERS).to_crs(WGS84)
-    ranks = (
-        frame["rank"].astype(int).tolist()
-        if "rank" in frame
-        else list(range(1, len(frame) + 1))
+        pane="views",
     )
+    layer.add_to(m)
+    return layer, len(shapes)
+
+
+def site_rows(sites: gpd.GeoDataFrame) -> list[list]:
+    """Rows ``[lat, lon, rank, tooltip html]`` of the numbered site markers.
+
+    The tooltip names the place (``place`` column) when there is one; all text
+    is HTML-escaped.
+    """
+    frame = sites.head(MAX_SITE_MARKERS).to_crs(WGS84)
+    n = len(frame)
+    ranks = (
+        frame["rank"].astype(int).tolist() if "rank" in frame else list(range(1, n + 1))
+    )
+    places = _texts(frame, "place", n)
     gains = (
         [f"+{v:,.1f}" for v in frame["marginal_gain"].astype(float)]
         if "marginal_gain" in frame
-        else ["–"] * len(frame)
+        else [""] * n
     )
-    data = gpd.GeoDataFrame(
-        {"site": [str(r) for r in ranks], "gain": gains},
-        geometry=frame.geometry.to_numpy(),
-        crs=WGS84,
-    )
-    folium.GeoJson(
-        _geojson(data),
-        name="Recommended sites",
-        marker=folium.CircleMarker(
-            radius=7,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=SITE_COLOUR,
-            fill_opacity=0.95,
-        ),
-        tooltip=folium.GeoJsonTooltip(
-            fields=["site", "gain"],
-            aliases=["Recommended site", "Weighted incidents added"],
-        ),
-    ).add_to(m)
+    lat = np.round(frame.geometry.y.to_numpy(), COORD_DECIMALS).tolist()
+    lon = np.round(frame.geometry.x.to_numpy(), COORD_DECIMALS).tolist()
+    rows = []
+    for y, x, rank, place, gain in zip(lat, lon, ranks, places, gains, strict=True):
+        tip = f"<b>Site {rank}</b>"
+        if place:
+            tip += f"<br>{place}"
+        if gain:
+            tip += f"<br>Weighted incidents added: {gain}"
+        rows.append([y, x, int(rank), tip])
+    return rows
+
+
+def _add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> _NumberedSites:
+    layer = _NumberedSites(site_rows(sites), name="Recommended sites (numbered)")
+    layer.add_to(m)
+    return layer
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -916,3 +1272,106 @@ def _dot(colour: str, label: str) -> str:
         f'border-radius:50%;background:{colour};margin:0 7px 0 2px"></span>'
         f"{escape_html(label)}</div>"
     )
+
+
+def _site_swatch(label: str) -> str:
+    return (
+        f'<div><span class="camreg-site" style="display:inline-block;width:16px;'
+        f'height:16px;line-height:16px;font-size:9px;margin-right:5px">1</span>'
+        f"{escape_html(label)}</div>"
+    )
+
+
+def build_ward_map(
+    wards: gpd.GeoDataFrame,
+    *,
+    measure: str = "weighted_incident_coverage_share",
+    title: str = "Crime-weighted coverage",
+    city: CityConfig,
+    city_limit: gpd.GeoDataFrame | None = None,
+    selected: str | None = None,
+    tiles: str | None = "OpenStreetMap",
+    asset_base: str | None = None,
+) -> folium.Map:
+    """Wards coloured by a share (0-1) with a permanent label each: name and value.
+
+    ``wards`` is the ward table of the coverage report with polygons
+    (``ward_id``, ``ward_name``, ``measure``; ``cameras`` and ``incidents`` are
+    shown on hover when present). Each feature carries ``ward_id`` so a click
+    (streamlit-folium's ``last_active_drawing``) names the ward; ``selected``
+    (a ``ward_id``) is outlined and the others are faded.
+    """
+    if measure not in wards:
+        raise ValueError(
+            f"`measure` was {measure!r} but is expected to be a column of the ward "
+            f"table: {[c for c in wards.columns if c != 'geometry']}"
+        )
+    _, edges, colours = CHOROPLETHS["coverage_share"]
+    frame = wards.to_crs(WGS84)
+    values = pd.to_numeric(frame[measure], errors="coerce").to_numpy(dtype=float)
+    fill, _ = classify(values, "coverage_share")
+    names = [escape_html(n) for n in frame["ward_name"].astype(str)]
+    shown = ["no incidents" if not np.isfinite(v) else f"{v:.0%}" for v in values]
+    ids = frame["ward_id"].astype(str).tolist()
+    props = pd.DataFrame(
+        {
+            "ward_id": ids,
+            "ward": names,
+            "value": shown,
+            "fill": fill,
+            "selected": [i == selected for i in ids],
+            "label": [f"{n}<br>{v}" for n, v in zip(names, shown, strict=True)],
+        }
+    )
+    fields, aliases = ["ward", "value"], ["Ward", title]
+    for col, alias in (("cameras", "Cameras"), ("incidents", "Incidents")):
+        if col in frame:
+            props[col] = _int_text(frame[col], len(frame))
+            fields.append(col)
+            aliases.append(alias)
+    bounds = _view_bounds(city, city_limit if city_limit is not None else wards, None)
+    m = _base_map(bounds, zoom=_zoom_for(bounds, compact=False))
+    tile_layer = _add_tiles(m, tiles)
+    fallback = _add_offline_background(m, None, city_limit, None, tiles is None)
+    if tile_layer is not None and fallback is not None:
+        _OfflineFallback(tile_layer, fallback).add_to(m)
+    anyone = selected is not None and selected in ids
+    data = gpd.GeoDataFrame(props, geometry=frame.geometry.to_numpy(), crs=WGS84)
+    layer = folium.GeoJson(
+        _geojson(data),
+        name=title,
+        style_function=lambda f: {
+            "color": "#000000" if f["properties"]["selected"] else WARD_LINE,
+            "weight": 4 if f["properties"]["selected"] else 1.5,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.8 if (f["properties"]["selected"] or not anyone) else 0.35,
+        },
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+    )
+    layer.add_to(m)
+    points = gpd.GeoDataFrame(
+        {"ward": props["label"]},
+        geometry=frame.geometry.representative_point().to_numpy(),
+        crs=WGS84,
+    )
+    folium.GeoJson(
+        _geojson(points),
+        marker=folium.CircleMarker(radius=0, opacity=0, fill_opacity=0),
+        on_each_feature=folium.JsCode(_LABEL_JS),
+        interactive=False,
+    ).add_to(m)
+    rows = [
+        _swatch(colour, f"{lo:.0%} – {min(hi, 1.0):.0%}")
+        for colour, lo, hi in zip(colours, edges[:-1], edges[1:], strict=True)
+    ]
+    rows.append(_swatch(NO_DATA_FILL, "no incidents"))
+    folium.LayerControl(collapsed=True).add_to(m)
+    Legend(
+        [(layer, f"<b>{escape_html(title)}</b><br>" + "".join(rows))],
+        background=BACKGROUND,
+        bounds=_corners(bounds),
+    ).add_to(m)
+    if asset_base is not None:
+        use_local_assets(m, asset_base)
+    return m

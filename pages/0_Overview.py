@@ -6,13 +6,14 @@ pace, how much crime they can see, and what changed since last month.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.changes import registrations_between, ward_changes
+from analytics.forecast import required_pace
 from analytics.safe_output import escape_markdown
 from ui import cached
 from ui.charts import forecast_chart
@@ -22,8 +23,9 @@ from ui.navigation import PAGES
 from ui.page import start_page
 
 MAP_HEIGHT = 430
+DEFAULT_TARGET_YEARS = 4  # as on Goal progress: the end of the year four years on
 
-page = start_page("{program}: camera registry overview", icon="📹")
+page = start_page("{program}: camera registry overview", icon=":material/dashboard:")
 ds, filters = page.ds, page.filters
 city = ds.city
 
@@ -102,6 +104,38 @@ st.progress(
     f"{to_go:,} to go.",
 )
 pace = forecast.current_monthly_pace
+# --- pace: on track or not ------------------------------------------------------------
+# the Goal progress page's target date when the visitor set one there
+target = st.session_state.get("target_date") or date(
+    ds.as_of.year + DEFAULT_TARGET_YEARS, 12, 31
+)
+if pace is not None and isinstance(target, date) and target > ds.as_of:
+    needed = required_pace(forecast.current_cameras, goal, ds.as_of, target)
+    on_track = pace >= needed
+    p1, p2, p3 = st.columns([1, 1, 2], vertical_alignment="center")
+    p1.metric(
+        "Current pace",
+        f"{pace:,.0f} a month",
+        delta=f"{pace - needed:+,.0f} vs required",
+        delta_color="normal",
+        help=f"Net cameras added per month over the last {forecast.pace_months} "
+        "months.",
+    )
+    p2.metric(
+        "Required pace",
+        f"{needed:,.0f} a month",
+        help=f"To reach {goal:,} cameras by {target:%d %b %Y} (set the target on "
+        "the Goal progress page).",
+    )
+    with p3:
+        if on_track:
+            st.badge("On track", icon=":material/check_circle:", color="green")
+        else:
+            st.badge("Off track", icon=":material/warning:", color="red")
+        st.caption(
+            f"{'At or above' if on_track else 'Below'} the pace that reaches the "
+            f"goal by {target:%b %Y}."
+        )
 if pace:
     years = forecast.months_to_goal_at_pace
     at_pace = (

@@ -13,14 +13,13 @@ from ui.page import start_page
 
 NO_WARD = "(none)"
 MAP_HEIGHT = 640
-CHOROPLETH_LABELS = {key: spec[0] for key, spec in CHOROPLETHS.items()}
 
 page = start_page(
     "Coverage map",
-    icon="🗺️",
-    caption="Cameras by tier, the share of incidents each hexagon's cameras can "
-    "see, crime as a heat map, and the biggest gaps. Use the layer control (top "
-    "right of the map) to switch layers on and off.",
+    icon=":material/map:",
+    caption="Cameras by tier over one chosen layer: the share of incidents "
+    "within camera range per hexagon, incidents out of range, or crime as a heat "
+    "map; the biggest gaps outlined in orange.",
 )
 ds, filters = page.ds, page.filters
 report = cached.coverage(ds, page.key, filters)
@@ -61,32 +60,42 @@ c6.metric(
     "clustered cameras count less.",
 )
 
-left, mid, right = st.columns([2, 2, 1])
-choropleth = left.radio(
-    "Colour the hexagons by",
-    list(CHOROPLETH_LABELS),
-    format_func=CHOROPLETH_LABELS.get,
+# one thematic layer at a time: the switch here and in the map's layer control
+cells = cached.redacted(ds, page.key, filters, page.role).cells
+LAYERS = {
+    "coverage_share": "Share of incidents within camera range",
+    "incidents_uncovered": "Incidents out of camera range",
+    "heat": "Incident heat map",
+}
+if cells is not None and len(cells):
+    LAYERS["camera_cells"] = "Cameras by area"
+left, right = st.columns([3, 2])
+shown = left.radio(
+    "Show on the map",
+    list(LAYERS),
+    format_func=LAYERS.get,
     key="choropleth",
     horizontal=True,
+    help="One layer at a time, so its colours match the legend. The layer "
+    "control (top right of the map) switches the same layers.",
 )
 wards = [] if ds.wards is None else sorted(ds.wards["ward_name"].astype(str))
-ward = mid.selectbox(
+ward = right.selectbox(
     "Draw camera views in ward",
     [NO_WARD, *wards],
     key="ward",
     help=f"Draws the view of each visible camera in the ward (at most "
     f"{MAX_VIEWSHEDS:,}). Zoom in to see them.",
 )
-heat = right.toggle("Incident heat map", value=True, key="heat")
 
 fmap = cached.coverage_map(
     ds,
     page.key,
     filters,
     page.role,
-    choropleth=choropleth,
+    choropleth=shown if shown in CHOROPLETHS else "coverage_share",
+    thematic="choropleth" if shown in CHOROPLETHS else shown,
     ward=None if ward == NO_WARD else ward,
-    heat=heat,
     gaps=True,
 )
 show_map(fmap, key="coverage_map", height=MAP_HEIGHT)
@@ -94,7 +103,7 @@ st.caption(
     f"{filters.describe()}. Camera views are modelled: a sector or circle whose "
     "range depends on the owner and camera type (scaled by the sidebar slider). "
     "Residential cameras appear only as counts per area unless you are an "
-    "investigator. Without internet the street map is blank; outlines still show."
+    "investigator. Without internet the map falls back to the city's own wards."
 )
 for flag in report.flags:
     st.caption(f"Note: {flag}")

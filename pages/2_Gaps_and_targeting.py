@@ -19,38 +19,26 @@ MAP_HEIGHT = 560
 
 page = start_page(
     "Gaps and targeting",
-    icon="🎯",
+    icon=":material/my_location:",
     caption="For planners: the areas where most crime happens out of view of any "
     "registered camera, and the camera sites that would close the most of it.",
 )
 ds, filters = page.ds, page.filters
 report = cached.coverage(ds, page.key, filters)
-ward_names = (
-    {}
-    if ds.wards is None
-    else dict(zip(ds.wards["ward_id"].astype(str), ds.wards["ward_name"], strict=True))
-)
 
-if len(report.gaps):
-    top = report.gaps.head(TOP_GAPS)
-    wards_of_top = (
-        top["ward_id"]
-        .astype(str)
-        .map(ward_names)
-        .fillna("outside the wards")
-        # ward names come from the boundary file: Markdown in them stays text
-        .map(escape_markdown)
-        if "ward_id" in top
-        else pd.Series(["–"] * len(top))
-    )
+named_gaps = cached.gap_places(ds, page.key, filters)
+if len(named_gaps):
+    top = named_gaps.head(TOP_GAPS)
+    wards_of_top = top["ward_name"].replace("", "outside the wards")
     worst = wards_of_top.value_counts()
     first = top.iloc[0]
     st.info(
-        f"**Biggest gap:** a cell in {wards_of_top.iloc[0]} with "
+        f"**Biggest gap:** {escape_markdown(first['place'])}, with "
         f"{int(first['incidents_uncovered']):,} incidents out of camera range "
         f"({first['weighted_uncovered']:,.0f} severity-weighted). "
-        f"{worst.iloc[0]} of the top {len(top)} gap cells are in {worst.index[0]}. "
-        "Details in the table at the bottom of the page."
+        f"{worst.iloc[0]} of the top {len(top)} gap cells are in "
+        f"{escape_markdown(worst.index[0])}. Details in the table at the bottom of "
+        "the page."
     )
 
 # --- recruitment run ----------------------------------------------------------------
@@ -114,9 +102,9 @@ with left:
     )
     show_map(fmap, key="gaps_map", height=MAP_HEIGHT)
     st.caption(
-        f"Pink dots: the {len(rec.sites):,} recommended sites, in rank order. Orange "
-        f"dashed: the top {MAX_GAP_CELLS} gap cells. Hexagons: incidents out of "
-        "camera range."
+        f"Numbered circles: the {len(rec.sites):,} recommended sites, by rank (the "
+        f"numbers of the table below). Orange dashed: the top {MAX_GAP_CELLS} gap "
+        "cells. Hexagons: incidents out of camera range."
     )
 with right:
     st.plotly_chart(curve_chart(rec), width="stretch", key="curve")
@@ -126,15 +114,16 @@ with right:
         "over recruiting wherever sign-ups happen to come from."
     )
 
+named_sites = cached.site_places(ds, page.key, filters, k)
 sites = pd.DataFrame(
     {
-        "Rank": rec.sites["rank"],
-        "Ward": rec.sites.get("ward_name", pd.Series("", index=rec.sites.index)),
-        "Latitude": rec.sites["latitude"].round(5),
-        "Longitude": rec.sites["longitude"].round(5),
-        "Weighted incidents added": rec.sites["marginal_gain"],
-        "Incidents added": rec.sites["new_incidents"],
-        "Cumulative share of weighted incidents": rec.sites["cumulative_share"],
+        "Site": named_sites["rank"],
+        "Place": named_sites["place"],
+        "Weighted incidents added": named_sites["marginal_gain"],
+        "Incidents added": named_sites["new_incidents"],
+        "Cumulative share of weighted incidents": named_sites["cumulative_share"],
+        "Latitude": named_sites["latitude"].round(5),
+        "Longitude": named_sites["longitude"].round(5),
     }
 )
 st.dataframe(
@@ -153,7 +142,7 @@ st.dataframe(
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download sites (CSV)",
-    to_safe_csv(rec.sites),
+    to_safe_csv(named_sites.drop(columns="geometry")),
     file_name=f"recommended_sites_k{k}.csv",
     mime="text/csv",
     key="download_sites_csv",
@@ -169,23 +158,20 @@ d2.download_button(
 # --- gap ranking --------------------------------------------------------------------
 st.subheader("Biggest coverage gaps")
 st.caption(
-    "H3 cells (about 0.7 km²) ranked by severity-weighted incidents out of camera "
-    f"range ({filters.describe()})."
+    "Areas of about 0.7 km² (H3 cells, ids in the downloads) ranked by "
+    f"severity-weighted incidents out of camera range ({filters.describe()})."
 )
-gaps = hexes_for_audience(report.gaps, page.role)
+gaps = hexes_for_audience(named_gaps, page.role)
 table = pd.DataFrame(
     {
         "Rank": gaps["rank"],
-        "Ward": gaps["ward_id"].astype(str).map(ward_names).fillna("–")
-        if "ward_id" in gaps
-        else "–",
+        "Place": gaps["place"],
         "Weighted incidents out of range": gaps["weighted_uncovered"],
         "Incidents out of range": gaps["incidents_uncovered"],
         "Incidents": gaps["incidents"],
         "Violent": gaps["violent"],
         "Property": gaps["property"],
         "Other": gaps["other"],
-        "H3 cell": gaps["h3"],
     }
 )
 if "nearest_camera_m" in gaps:  # investigators only

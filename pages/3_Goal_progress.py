@@ -30,7 +30,7 @@ DEFAULT_COST_YEARS = 5
 MIX = "Mix of the entry and top-tier devices"
 GROUPINGS = {"tier": "Tier", "owner_type": "Owner type", "ward": "Ward"}
 
-page = start_page("Goal progress: {goal} cameras", icon="📈")
+page = start_page("Goal progress: {goal} cameras", icon=":material/trending_up:")
 ds, filters = page.ds, page.filters
 city = ds.city
 goal = city.goal_cameras
@@ -179,7 +179,7 @@ by = st.selectbox(
     key="history_by",
 )
 if by == "ward" and ds.wards is None:
-    st.caption("No ward boundaries are loaded: set CAMREG_WARDS to break down by ward.")
+    st.caption("No ward boundaries are loaded, so there is no breakdown by ward.")
 else:
     grouped = cached.history(ds, page.key, by, filters.tiers, filters.owner_types)
     st.plotly_chart(

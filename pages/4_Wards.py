@@ -11,12 +11,32 @@ from analytics.changes import ward_changes
 from analytics.safe_output import escape_markdown, to_safe_csv
 from ui import cached
 from ui.charts import ward_bar_chart
-from ui.formatting import share
+from ui.formatting import points, share
+from ui.mapview import show_map
 from ui.page import start_page
+
+FOCUS_KEY = "ward_focus"
+LAST_CLICK = "_ward_last_click"
+MAP_RESETS = "_ward_map_resets"
+MAP_HEIGHT = 480
+PICK_KEY = "ward_pick"
+
+
+def _pick() -> None:
+    st.session_state[FOCUS_KEY] = st.session_state.get(PICK_KEY)
+
+
+def _whole_city() -> None:
+    st.session_state[FOCUS_KEY] = None
+    st.session_state[LAST_CLICK] = None
+    # a new map component forgets its last click, so the same ward can be
+    # clicked again
+    st.session_state[MAP_RESETS] = st.session_state.get(MAP_RESETS, 0) + 1
+
 
 page = start_page(
     "Wards",
-    icon="🏛️",
+    icon=":material/account_balance:",
     caption="For council members: how well each ward's crime is within view of "
     "registered cameras, how dense the registry is, and what the cameras "
     "registered during the time window changed.",
@@ -24,9 +44,9 @@ page = start_page(
 ds, filters = page.ds, page.filters
 if ds.wards is None:
     st.error(
-        "No ward boundaries are configured, so there is nothing to compare. Set "
-        "`CAMREG_WARDS` (or `[data].wards` in the city file) to a GeoJSON or "
-        "shapefile with `ward_id` and `ward_name`."
+        "No ward boundaries are configured, so there is nothing to compare. The "
+        "data steward can add a ward file with `ward_id` and `ward_name` "
+        "(docs/data-formats.md)."
     )
     st.stop()
 
@@ -78,6 +98,62 @@ c3.metric(
     help="All incidents in the time window, violent crime weighted most.",
 )
 
+# --- ward map: click a ward to focus the page on it ---------------------------------
+names = dict(
+    zip(wards["ward_id"].astype(str), wards["ward_name"].astype(str), strict=True)
+)
+if st.session_state.get(FOCUS_KEY) not in names:
+    st.session_state[FOCUS_KEY] = None
+map_col, focus_col = st.columns([3, 2])
+with map_col:
+    clicked = show_map(
+        cached.ward_map(ds, page.key, filters, st.session_state[FOCUS_KEY]),
+        key=f"ward_map_{st.session_state.get(MAP_RESETS, 0)}",
+        height=MAP_HEIGHT,
+        clicks=True,
+    )
+    if clicked and clicked.get("ward_id") != st.session_state.get(LAST_CLICK):
+        st.session_state[LAST_CLICK] = clicked.get("ward_id")
+        st.session_state[FOCUS_KEY] = clicked.get("ward_id")
+        st.rerun()
+focus = st.session_state[FOCUS_KEY]
+focus_name = None if focus is None else names[focus]
+with focus_col:
+    if focus is None:
+        st.markdown("**Whole city**")
+        st.caption(
+            "Click a ward on the map to focus the table and charts on it. Labels: "
+            "each ward's crime-weighted coverage."
+        )
+        st.selectbox(
+            "Or choose a ward",
+            [None, *names],
+            format_func=lambda w: "(whole city)" if w is None else names[w],
+            key=PICK_KEY,
+            on_change=_pick,
+        )
+    else:
+        row = wards[wards["ward_id"].astype(str) == focus].iloc[0]
+        st.markdown(f"**{escape_markdown(names[focus])}**")
+        f1, f2 = st.columns(2)
+        f1.metric(
+            "Crime-weighted coverage",
+            share(row["weighted_incident_coverage_share"]),
+            delta=f"{points(row['weighted_incident_coverage_share'] - city_share)} "
+            "vs city",
+        )
+        f2.metric("Cameras", f"{int(row['cameras']):,}")
+        f3, f4 = st.columns(2)
+        f3.metric("Incidents", f"{int(row['incidents']):,}")
+        f4.metric("Cameras per km²", f"{row['cameras_per_km2']:,.1f}")
+        st.button(
+            "Back to the whole city",
+            icon=":material/zoom_out_map:",
+            on_click=_whole_city,
+            key="ward_back",
+            type="primary",
+        )
+
 table = pd.DataFrame(
     {
         "Ward": wards["ward_name"].astype(str),
@@ -93,11 +169,16 @@ table = pd.DataFrame(
     }
 ).sort_values("Crime-weighted coverage (%)")
 percent = st.column_config.NumberColumn(format="%.1f")
+if focus is not None:
+    table = table[table["Ward"] == names[focus]]
+    st.caption(f"Showing {names[focus]} only: “Back to the whole city” shows all.")
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     column_config={
+        # pinned: the ward stays in view when a phone scrolls the figures
+        "Ward": st.column_config.TextColumn(pinned=True),
         "Cameras per km²": st.column_config.NumberColumn(format="%.1f"),
         "Incidents within range (%)": percent,
         "Crime-weighted coverage (%)": percent,
@@ -121,13 +202,16 @@ with left:
             "weighted_incident_coverage_share",
             title="Crime-weighted coverage",
             percent=True,
+            highlight=focus_name,
         ),
         width="stretch",
         key="chart_coverage",
     )
 with mid:
     st.plotly_chart(
-        ward_bar_chart(wards, "cameras_per_km2", title="Cameras per km²"),
+        ward_bar_chart(
+            wards, "cameras_per_km2", title="Cameras per km²", highlight=focus_name
+        ),
         width="stretch",
         key="chart_density",
     )
@@ -139,6 +223,7 @@ with right:
             title="Coverage gained in the period",
             percent=True,
             unit=" pts",
+            highlight=focus_name,
         ),
         width="stretch",
         key="chart_change",

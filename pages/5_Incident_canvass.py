@@ -65,7 +65,7 @@ TABLE_COLUMNS = {
 
 page = start_page(
     "Incident canvass",
-    icon="🔎",
+    icon=":material/search:",
     caption="Cameras that may have seen an incident, nearest first, and the owners "
     "to notify in an area. Click the map, type coordinates or search an address.",
 )

@@ -49,7 +49,9 @@ TABLE_LABELS = {
 
 page = start_page(
     "Council briefing",
-    icon="📄",
+    icon=":material/description:",
+    # the briefing counts every active camera: tier and owner filters do not apply
+    filters=("since", "until", "categories", "range_scale"),
     caption="A self-contained document for council members and the public: it "
     "opens offline, prints cleanly and never shows where a resident keeps a camera.",
 )

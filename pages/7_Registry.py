@@ -150,7 +150,9 @@ def reactivate_clicked(path: str) -> None:
 
 # --- page --------------------------------------------------------------------------
 st.set_page_config(
-    page_title="Registry · Camera registry dashboard", page_icon="🗂️", layout="wide"
+    page_title="Registry · Camera registry dashboard",
+    page_icon=":material/database:",
+    layout="wide",
 )
 st.title("Registry")
 st.caption(
@@ -174,12 +176,13 @@ except (ValueError, OSError) as exc:  # LoadError is a ValueError
         "can still be managed on this page."
     )
 if ds is not None:
+    role = current_role()  # sign-in at the top of the sidebar
     source_banner(ds)
-    render_sidebar(ds)
+    render_sidebar(ds, show=())  # no filter applies to the registry
     city = ds.city
 else:
     city = load_city()
-role = current_role()
+    role = current_role()
 if role == "public":
     st.warning(
         "The registry holds private camera locations and owner contacts. Sign in "

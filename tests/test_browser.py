@@ -49,7 +49,7 @@ PAGES = {
     "": (1, 1),
     "Coverage_map": (1, 0),
     "Gaps_and_targeting": (1, 1),
-    "Wards": (0, 3),
+    "Wards": (1, 3),
 }
 
 
@@ -154,7 +154,8 @@ def _check(page, name: str, maps: int, charts: int) -> None:
         )
         assert frame.locator(".leaflet-control-layers").count() >= 1
         assert frame.locator(".camreg-legend").count() == 1
-        assert frame.locator("path.leaflet-interactive").count() > 10
+        # at least the demo's seven wards (the ward map draws only those)
+        assert frame.locator("path.leaflet-interactive").count() >= 7
     if charts:
         page.locator(".js-plotly-plot").first.wait_for(timeout=PAGE_TIMEOUT_MS)
         assert page.locator(".js-plotly-plot").count() >= charts
@@ -237,8 +238,9 @@ def test_choosing_a_ward_draws_its_camera_views_at_city_zoom(browser_page, serve
             timeout=PAGE_TIMEOUT_MS,
         )
         frame = page.frame_locator(MAP_FRAME).first
+        # listed in the (folded) layer control: present, not necessarily shown
         frame.get_by_text("Camera views in the selected area").wait_for(
-            timeout=PAGE_TIMEOUT_MS
+            state="attached", timeout=PAGE_TIMEOUT_MS
         )
         assert _map_zoom(page) >= MIN_CITY_ZOOM
     except Exception:

@@ -281,3 +281,116 @@ def test_draw_plugin_is_served_from_vendored_files():
     static = Path(__file__).resolve().parent.parent / "static" / "vendor"
     for name in wanted:
         assert (static / name).is_file(), name
+
+
+# --- legibility: one thematic layer, legend follows layers, clipping, sites -----------
+def _limit_around_first_hex(hexes):
+    """A city limit that cuts the first hexagon in half (west half inside)."""
+    cell = hexes.geometry.iloc[0]
+    minx, miny, maxx, maxy = cell.bounds
+    mid = (minx + maxx) / 2
+    return gpd.GeoDataFrame(
+        geometry=[shapely.box(minx - 0.05, miny - 0.05, mid, maxy + 0.05)], crs=WGS84
+    )
+
+
+def test_hexagons_are_clipped_to_the_city_limit(hexes):
+    from analytics.maps import clip_to_limit
+
+    limit = _limit_around_first_hex(hexes)
+    clipped = clip_to_limit(hexes, limit.geometry.iloc[0])
+    # the first hexagon keeps its west half
+    first = clipped.geometry.iloc[0]
+    assert first.bounds[2] <= limit.total_bounds[2] + 1e-12
+    assert first.area == pytest.approx(hexes.geometry.iloc[0].area / 2, rel=0.02)
+    assert clip_to_limit(hexes, None).equals(hexes)
+
+
+def test_only_the_chosen_thematic_layer_starts_on(incident_factory, city, hexes):
+    lat, lon = CENTRE
+    incs = incident_factory([{"latitude": lat, "longitude": lon}])
+    html = _render(
+        build_coverage_map(
+            None, role="staff", city=city, hexes=hexes, incidents=incs, tiles=None
+        )
+    )
+    assert re.search(r"geo_json_\w+\.addTo\(map_\w+\)", html)  # hexagons on
+    assert not re.search(r"heat_map_\w+\.addTo\(", html)  # heat map listed, off
+    heat = _render(
+        build_coverage_map(
+            None,
+            role="staff",
+            city=city,
+            hexes=hexes,
+            incidents=incs,
+            tiles=None,
+            thematic="heat",
+        )
+    )
+    assert re.search(r"heat_map_\w+\.addTo\(", heat)
+    # both are exclusive: switching one on switches the other off in the browser
+    exclusive = re.search(r"var exclusive = \[([^\]]*)\]", heat).group(1)
+    assert "heat_map_" in exclusive
+    assert "geo_json_" in exclusive
+    with pytest.raises(ValueError, match="thematic"):
+        build_coverage_map(None, role="staff", city=city, thematic="cameras")
+
+
+def test_legend_rows_are_tied_to_their_layers(camera_factory, city, hexes, wards):
+    lat, lon = CENTRE
+    cams = camera_factory([{"latitude": lat, "longitude": lon}])
+    html = _render(
+        build_coverage_map(cams, role="staff", city=city, hexes=hexes, wards=wards)
+    )
+    entries = re.search(r"var entries = \[(.*?)\n\s*\];", html, re.S).group(1)
+    assert re.search(r"\[geo_json_\w+, \"<b>Share of incidents", entries)
+    assert re.search(r"\[feature_group_\w+, \"<div>.*Ward boundary", entries)
+    assert re.search(r"\[fast_marker_cluster_\w+, .*Registered", entries)
+
+
+def test_sites_are_numbered_by_rank_with_escaped_places(city):
+    from analytics.maps import site_rows
+
+    lat, lon = CENTRE
+    sites = gpd.GeoDataFrame(
+        {
+            "rank": [2, 1],
+            "marginal_gain": [3.25, 10.0],
+            "place": [f"near {HOSTILE}", "near Main St · Ward 3"],
+        },
+        geometry=[shapely.Point(lon, lat), shapely.Point(lon + 0.01, lat)],
+        crs=WGS84,
+    )
+    rows = site_rows(sites)
+    assert [r[2] for r in rows] == [2, 1]
+    assert (
+        rows[0][3]
+        == f"<b>Site 2</b><br>near {ESCAPED}<br>Weighted incidents added: +3.2"
+    )
+    html = _render(build_coverage_map(None, role="public", city=city, sites=sites))
+    assert "Recommended sites (numbered)" in html
+    assert HOSTILE not in html
+
+
+def test_offline_background_replaces_tiles_that_fail(city, wards):
+    html = _render(build_coverage_map(None, role="public", city=city, wards=wards))
+    assert "City map (works offline)" in html
+    assert 'tiles.on("tileerror"' in html
+    offline = _render(
+        build_coverage_map(None, role="public", city=city, wards=wards, tiles=None)
+    )
+    assert re.search(r"feature_group_\w+\.addTo\(map_\w+\)", offline)
+
+
+def test_ward_map_carries_ids_and_labels_with_values(city, wards):
+    from analytics.maps import build_ward_map
+
+    table = wards.assign(
+        weighted_incident_coverage_share=[0.376], cameras=[12], incidents=[40]
+    )
+    html = _render(build_ward_map(table, city=city, selected="1"))
+    assert '"ward_id": "1"' in html
+    assert f"Ward {ESCAPED}<br>38%" in html
+    assert HOSTILE not in html
+    with pytest.raises(ValueError, match="measure"):
+        build_ward_map(table, city=city, measure="nope")

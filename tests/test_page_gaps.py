@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.datasets import load_dataset
+from analytics.safe_output import escape_markdown
 from analytics.targeting import recommend_sites
 from tests.pagetest import app, clear_data_env, expected_report, metrics
 
@@ -42,7 +43,10 @@ def test_recommendation_figures_match_recommend_sites(run, demo):
     assert shown["Weighted incidents newly covered"] == f"{rec.greedy_total:,.0f}"
     assert shown["As usual"] == f"{rec.baseline_total:,.0f}"
     sites = at.dataframe[0].value
-    assert list(sites["Rank"]) == list(range(1, len(rec.sites) + 1))
+    assert list(sites["Site"]) == list(range(1, len(rec.sites) + 1))
+    # every site is named in words (street, ward, district), never an H3 id
+    assert sites["Place"].str.contains(" · ").all()
+    assert not sites["Place"].str.fullmatch(r"[0-9a-f]{15}").any()
 
 
 def test_gap_table_is_ranked_by_weighted_uncovered(run, demo):
@@ -53,6 +57,9 @@ def test_gap_table_is_ranked_by_weighted_uncovered(run, demo):
     assert weights == sorted(weights, reverse=True)
     # staff (the demo role) never sees distances to the nearest camera
     assert "Nearest camera (m)" not in gaps
+    assert "H3 cell" not in gaps
+    assert gaps["Place"].head(10).str.contains("Ward").all()  # top gaps: in wards
+    assert gaps["Place"].str.contains("district").all()
 
 
 def test_more_sites_cover_more_but_each_adds_less(run):
@@ -85,7 +92,7 @@ def test_biggest_gap_is_named_at_the_top(demo):
     first = report.gaps.iloc[0]
     names = dict(zip(demo.wards["ward_id"], demo.wards["ward_name"], strict=True))
     summary = next(i.value for i in at.info if "Biggest gap" in i.value)
-    assert names[first["ward_id"]] in summary
+    assert escape_markdown(names[first["ward_id"]]) in summary  # the place names it
     assert f"{int(first['incidents_uncovered']):,} incidents out of camera range" in (
         summary
     )

@@ -128,3 +128,22 @@ def test_overview_names_the_least_covered_ward(app, demo):
     least = wards.loc[wards["weighted_incident_coverage_share"].idxmin(), "ward_name"]
     where = next(m.value for m in app.markdown if m.value.startswith("**Where.**"))
     assert f"least covered ward is **{escape_markdown(least)}**" in where
+
+
+def test_pace_tiles_compare_current_with_required_and_say_on_or_off_track(app, demo):
+    from datetime import date
+
+    from analytics.forecast import required_pace
+
+    forecast = forecast_goal(demo.cameras, demo.city, as_of=demo.as_of)
+    target = date(demo.as_of.year + 4, 12, 31)
+    needed = required_pace(
+        forecast.current_cameras, demo.city.goal_cameras, demo.as_of, target
+    )
+    pace = forecast.current_monthly_pace
+    shown = {m.label: m for m in app.metric}
+    assert shown["Required pace"].value == f"{needed:,.0f} a month"
+    assert shown["Current pace"].value == f"{pace:,.0f} a month"
+    assert shown["Current pace"].delta == f"{pace - needed:+,.0f} vs required"
+    verdict = "Below" if pace < needed else "At or above"
+    assert any(c.value.startswith(verdict) for c in app.caption)

@@ -8,6 +8,7 @@ import pytest
 
 from analytics.coverage import filter_cameras
 from analytics.datasets import load_dataset
+from analytics.safe_output import escape_markdown
 from tests.pagetest import app, clear_data_env, expected_report, metrics
 
 PAGE = "pages/4_Wards.py"
@@ -33,7 +34,7 @@ def test_least_covered_ward_is_the_analytics_minimum(run, demo):
     wards = expected_report(demo)[0].wards
     least = wards.loc[wards["weighted_incident_coverage_share"].idxmin()]
     shown = metrics(run)
-    assert shown["Least covered ward"] == least["ward_name"]
+    assert shown["Least covered ward"] == escape_markdown(least["ward_name"])
     assert shown["City-wide crime-weighted coverage"] == (
         f"{expected_report(demo)[0].headline['weighted_incident_coverage_share']:.1%}"
     )
@@ -78,3 +79,22 @@ def test_property_only_changes_ward_coverage(demo):
             100 * wards.loc[ward, "weighted_incident_coverage_share"]
         )
     assert not after.sort_index().equals(before.sort_index())
+
+
+def test_focusing_a_ward_narrows_the_table_and_back_shows_the_city(demo):
+    at = app(PAGE)
+    wards = expected_report(demo)[0].wards
+    pick = wards.sort_values("ward_id").iloc[2]
+    assert len(at.dataframe[0].value) == len(wards)
+    at.selectbox(key="ward_pick").set_value(str(pick["ward_id"])).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Ward"].tolist() == [pick["ward_name"]]
+    shown = metrics(at)
+    assert shown["Cameras"] == f"{int(pick['cameras']):,}"
+    assert shown["Crime-weighted coverage"] == (
+        f"{pick['weighted_incident_coverage_share']:.1%}"
+    )
+    at.button(key="ward_back").click().run()
+    assert len(at.dataframe[0].value) == len(wards)
+    assert "Cameras" not in metrics(at)

@@ -29,7 +29,8 @@ from analytics.footage_store import FootageStore
 from analytics.footage_view import FootageHistory
 from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
 from analytics.history import camera_history
-from analytics.maps import build_coverage_map
+from analytics.maps import MAX_GAP_CELLS, build_coverage_map, build_ward_map
+from analytics.places import name_places
 from analytics.privacy import RedactedCameras, redact_cameras
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.store import RegistryStore
@@ -186,6 +187,40 @@ def redacted(_ds: Dataset, key: tuple, filters: Filters, role: str) -> RedactedC
     return redact_cameras(filtered(_ds, key, filters).cameras, role, _ds.city)
 
 
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def gap_places(_ds: Dataset, key: tuple, filters: Filters) -> gpd.GeoDataFrame:
+    """The ranked gap cells with ``place``, ``street``, ``ward`` and ``district``."""
+    gaps = coverage(_ds, key, filters).gaps
+    return _with_places(_ds, key, filters, gaps)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def site_places(_ds: Dataset, key: tuple, filters: Filters, k: int) -> gpd.GeoDataFrame:
+    """The recommended sites with ``place``, ``street``, ``ward`` and ``district``."""
+    sites = recommendation(_ds, key, filters, k).sites
+    return _with_places(_ds, key, filters, sites)
+
+
+def _with_places(
+    _ds: Dataset, key: tuple, filters: Filters, frame: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    if len(frame) == 0:
+        return frame.assign(place=pd.Series(dtype=object))
+    names = name_places(
+        frame.geometry,
+        _ds.city,
+        cameras=_ds.cameras,
+        wards=_ds.wards,
+        incidents=filtered(_ds, key, filters).incidents,
+    )
+    out = frame.copy()
+    for col in ("place", "street", "district"):
+        out[col] = names[col].to_numpy()
+    if "ward_name" not in out:
+        out["ward_name"] = names["ward"].to_numpy()
+    return out
+
+
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
 def coverage_map(
     _ds: Dataset,
@@ -194,6 +229,7 @@ def coverage_map(
     role: str,
     *,
     choropleth: str = "coverage_share",
+    thematic: str | None = "choropleth",
     ward: str | None = None,
     heat: bool = True,
     gaps: bool = False,
@@ -209,14 +245,16 @@ def coverage_map(
         match = _ds.wards[_ds.wards["ward_name"].astype(str) == ward]
         if len(match):
             area = match.to_crs("EPSG:4326").geometry.union_all()
-    sites = recommendation(_ds, key, filters, k).sites if k else None
+    sites = site_places(_ds, key, filters, k) if k else None
+    gap_cells = gap_places(_ds, key, filters).head(MAX_GAP_CELLS) if gaps else None
     fmap = build_coverage_map(
         redacted(_ds, key, filters, role),
         role=role,
         city=_ds.city,
         hexes=report.hexes,
         choropleth=choropleth,
-        gaps=report.gaps if gaps else None,
+        thematic=thematic,
+        gaps=gap_cells,
         incidents=data.incidents if heat else None,
         wards=_ds.wards,
         city_limit=_ds.city_limit,
@@ -228,6 +266,27 @@ def coverage_map(
         compact=compact,
     )
     fmap.get_root().render()  # once, here: ui.mapview.show_map skips it
+    return fmap
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def ward_map(
+    _ds: Dataset, key: tuple, filters: Filters, selected: str | None
+) -> folium.Map:
+    """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id) outlined."""
+    table = coverage(_ds, key, filters).wards
+    shapes = _ds.wards[["ward_id", "geometry"]].copy()
+    shapes["ward_id"] = shapes["ward_id"].astype(str)
+    table = table.assign(ward_id=table["ward_id"].astype(str))
+    frame = shapes.merge(table, on="ward_id", how="left")
+    fmap = build_ward_map(
+        frame,
+        city=_ds.city,
+        city_limit=_ds.city_limit,
+        selected=selected,
+        asset_base=asset_base(),
+    )
+    fmap.get_root().render()
     return fmap
 
 

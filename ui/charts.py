@@ -20,11 +20,34 @@ from analytics.targeting import Recommendation
 HISTORY_COLOUR = "#1f78b4"
 PROJECTION_COLOUR = "#6a3d9a"
 BASELINE_COLOUR = "#7f7f7f"
+FADED_COLOUR = "#c6dbef"
 GOAL_COLOUR = "#d95f02"
 SCENARIO_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
 SMALL_HEIGHT = 300
 HEIGHT = 380
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+# Legend above the plot (never on an axis title), toolbar upright at the right
+# edge (never over a title on a phone)
+LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
+MODEBAR = {"orientation": "v"}
+CHART_LAYOUT = {
+    "legend": LEGEND_ABOVE,
+    "margin": {"l": 10, "r": 30, "t": 40, "b": 10},
+    "modebar": MODEBAR,
+}
+# Charts with a title: the title on top, the legend between it and the plot
+_TITLED_MARGIN = {"l": 10, "r": 30, "t": 80, "b": 10}
+
+
+def _title(text: str) -> dict:
+    return {
+        "text": text,
+        "font": {"size": 14},
+        "x": 0.01,
+        "xanchor": "left",
+        "y": 0.98,
+        "yanchor": "top",
+    }
 
 
 def forecast_chart(
@@ -85,10 +108,11 @@ def forecast_chart(
         )
     fig.update_layout(
         height=height,
-        margin=_MARGIN,
+        margin=_TITLED_MARGIN,
         yaxis_title="Cameras",
-        legend={"orientation": "h", "y": -0.15},
-        title={"text": "Registered cameras and projection", "font": {"size": 14}},
+        legend=LEGEND_ABOVE,
+        modebar=MODEBAR,
+        title=_title("Registered cameras and projection"),
     )
     return fig
 
@@ -123,8 +147,9 @@ def curve_chart(rec: Recommendation, *, height: int = HEIGHT) -> go.Figure:
         margin=_MARGIN,
         xaxis_title="New camera sites recruited",
         yaxis_title="Newly covered, % of weighted incidents",
-        legend={"orientation": "h", "y": -0.25},
-        title={"text": "What each new site adds", "font": {"size": 14}},
+        legend=LEGEND_ABOVE,
+        modebar=MODEBAR,
+        title=_title("What each new site adds"),
     )
     return fig
 
@@ -137,11 +162,13 @@ def ward_bar_chart(
     percent: bool = False,
     unit: str | None = None,
     height: int = HEIGHT,
+    highlight: str | None = None,
 ) -> go.Figure:
     """Horizontal bars of one ward measure, lowest at the bottom.
 
     ``percent`` shows a share (0-1) as percent; ``unit`` is written after each
-    value (default ``%`` for percent).
+    value (default ``%`` for percent). ``highlight`` (a ward name) keeps that
+    bar in full colour and fades the others.
     """
     data = table.sort_values(column, ascending=True)
     values = data[column] * (100 if percent else 1)
@@ -151,7 +178,14 @@ def ward_bar_chart(
             x=values,
             y=data["ward_name"].map(escape_plotly),
             orientation="h",
-            marker={"color": HISTORY_COLOUR},
+            marker={
+                "color": [
+                    HISTORY_COLOUR
+                    if highlight is None or name == highlight
+                    else FADED_COLOUR
+                    for name in data["ward_name"].astype(str)
+                ]
+            },
             text=[f"{v:,.1f}{unit}" for v in values],
             textposition="auto",
             hovertemplate="%{y}: %{x:,.1f}" + unit + "<extra></extra>",
@@ -160,7 +194,8 @@ def ward_bar_chart(
     fig.update_layout(
         height=height,
         margin=_MARGIN,
-        title={"text": title, "font": {"size": 14}},
+        modebar=MODEBAR,
+        title=_title(title),
     )
     return fig
 
@@ -175,18 +210,22 @@ def monthly_chart(history: pd.DataFrame, *, months: int = 36) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Bar(x=recent["period"], y=recent["added"], name="Registered"))
     fig.add_trace(go.Bar(x=recent["period"], y=-recent["withdrawn"], name="Withdrawn"))
+    # a month still in progress is not a drop: the net line stops at the last full
+    full = recent["complete"].astype(bool) if "complete" in recent else True
     fig.add_trace(
         go.Scatter(
-            x=recent["period"], y=recent["net"], name="Net", line={"color": "black"}
+            x=recent["period"],
+            y=recent["net"].where(full),
+            name="Net (full months)",
+            line={"color": "black"},
         )
     )
     fig.update_layout(
         barmode="relative",
         height=HEIGHT,
-        margin=_MARGIN,
         xaxis_title="Month",
         yaxis_title="Cameras a month (count)",
-        legend={"orientation": "h"},
+        **CHART_LAYOUT,
     )
     return fig
 
@@ -205,10 +244,9 @@ def breakdown_chart(history: pd.DataFrame, by: str) -> go.Figure:
         )
     fig.update_layout(
         height=HEIGHT,
-        margin=_MARGIN,
         xaxis_title="Month",
         yaxis_title="Cameras in the registry (count)",
-        legend={"orientation": "h"},
+        **CHART_LAYOUT,
     )
     return fig
 
@@ -237,9 +275,8 @@ def scenario_chart(comparison: ScenarioComparison, goal: int) -> go.Figure:
     )
     fig.update_layout(
         height=450,
-        margin=_MARGIN,
         xaxis_title="Date (month end)",
         yaxis_title="Cameras in the registry (count)",
-        legend={"orientation": "h"},
+        **CHART_LAYOUT,
     )
     return fig

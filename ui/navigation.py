@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import streamlit as st
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -72,3 +74,20 @@ PAGES = (
         "data, uploads, withdrawals",
     ),
 )
+
+
+def ensure_app_menu() -> None:
+    """Rerun a page opened by a deep link through ``dashboard.py``'s menu.
+
+    Until some visitor has loaded ``dashboard.py`` (which calls
+    ``st.navigation``), Streamlit treats ``pages/`` as an old-style page folder:
+    a link straight to a page runs that file alone and shows a nine-entry menu
+    with a stray "dashboard" entry and no icons. Switching that mode off and
+    rerunning runs the same page (its id comes from the same URL path in both
+    modes) under the app's own menu.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -9,6 +9,7 @@ the page with an error saying what to fix, never a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import streamlit as st
@@ -17,10 +18,12 @@ from analytics.config import ConfigError
 from analytics.datasets import Dataset
 from analytics.safe_output import escape_markdown
 from ui.data import get_dataset, source_banner
+from ui.navigation import ensure_app_menu
 from ui.role import current_role
 from ui.sidebar import Filters, render_sidebar
 
 APP_TITLE = "Camera registry dashboard"
+DEFAULT_ICON = ":material/videocam:"
 
 
 @dataclass(frozen=True)
@@ -49,27 +52,38 @@ def load_dataset_or_stop() -> Dataset:
     except ConfigError as exc:
         st.error(
             f"The city configuration could not be read: {escape_markdown(exc)}. "
-            "Fix the file in "
-            "`data/cities/` or unset `CAMREG_CITY` to use Little Rock."
+            "Fix the city file in `data/cities/` (docs/data-formats.md describes it)."
         )
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         st.error(
             f"The configured data could not be loaded: {escape_markdown(exc)}. "
-            "Check the paths in "
-            "`CAMREG_CAMERAS`, `CAMREG_INCIDENTS`, `CAMREG_WARDS`, "
-            "`CAMREG_CITY_LIMIT` / `CAMREG_REGISTRY_DB` (or the `[data]` section "
-            "of the city file), or unset them to run on the synthetic demo."
+            "Check the data paths the dashboard was started with "
+            "(docs/data-formats.md lists them), or remove them to run on the "
+            "synthetic demo."
         )
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
 
 
-def start_page(title: str, *, icon: str = "📹", caption: str | None = None) -> Page:
+def start_page(
+    title: str,
+    *,
+    icon: str = DEFAULT_ICON,
+    caption: str | None = None,
+    filters: Collection[str] | None = None,
+) -> Page:
     """Configure the page and draw its header, data banner and shared sidebar.
 
     ``title`` may name ``{program}``, ``{city}`` and ``{goal}`` (filled from the
-    city config).
+    city config). ``icon`` is a Material Symbol (``:material/name:``); an emoji
+    would render as an empty box on machines without an emoji font, so it is
+    replaced by ``DEFAULT_ICON``. ``filters`` names the sidebar filters that
+    apply to the page (``ui.sidebar.render_sidebar``'s ``show``; None: all); the
+    others are not drawn, and keep their values for the pages they apply to.
     """
+    ensure_app_menu()
+    if not icon.startswith(":material/"):
+        icon = DEFAULT_ICON
     st.set_page_config(page_title=APP_TITLE, page_icon=icon, layout="wide")
     ds = load_dataset_or_stop()
     heading = title.format(
@@ -79,7 +93,7 @@ def start_page(title: str, *, icon: str = "📹", caption: str | None = None) ->
     st.title(heading)
     if caption:
         st.caption(caption)
+    role = current_role()  # sign-in first: the top of the sidebar
     source_banner(ds)
-    filters = render_sidebar(ds)
-    role = current_role()
-    return Page(ds=ds, filters=filters, role=role, key=dataset_key(ds))
+    chosen = render_sidebar(ds, show=filters)
+    return Page(ds=ds, filters=chosen, role=role, key=dataset_key(ds))

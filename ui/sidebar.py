@@ -13,16 +13,17 @@ the view.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from analytics.config import DATA_ENV, CityConfig
+from analytics.config import CityConfig
 from analytics.datasets import Dataset
 from analytics.schema import CATEGORIES, OWNER_TYPES, TIERS
+from ui.navigation import ensure_app_menu
 
 RANGE_SCALE_MIN = 0.5
 RANGE_SCALE_MAX = 2.0
@@ -40,6 +41,7 @@ URL_PARAMS = {
 FILTER_KEYS = tuple(URL_PARAMS)
 _KEEP = "_keep_"  # prefix of the non-widget copies that survive page switches
 _URL_READ = "_filters_url_read"
+PRESET_KEY = "date_preset"
 CHOICES = {"categories": CATEGORIES, "tiers": TIERS, "owner_types": OWNER_TYPES}
 
 
@@ -149,20 +151,102 @@ def filters_from_params(
     return Filters(**values)
 
 
-def render_sidebar(ds: Dataset) -> Filters:
+def date_presets(as_of: date, earliest: date | None = None) -> dict[str, tuple]:
+    """The sidebar's date shortcuts: name -> (since, until), all ending ``as_of``.
+
+    >>> date_presets(date(2026, 11, 1))["Year to date"]
+    (datetime.date(2026, 1, 1), datetime.date(2026, 11, 1))
+    """
+    months = pd.DateOffset(months=DEFAULT_WINDOW_MONTHS)
+    year_ago = (pd.Timestamp(as_of) - months).date()
+    spans = {
+        "30 days": as_of - timedelta(days=29),
+        "90 days": as_of - timedelta(days=89),
+        "Year to date": date(as_of.year, 1, 1),
+        "12 months": year_ago,
+    }
+    lo = earliest or date.min
+    return {name: (max(since, lo), as_of) for name, since in spans.items()}
+
+
+def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filters:
     """Draw the shared sidebar and return the chosen filters.
 
-    Call it once per page, after ``st.set_page_config``.
+    Call it once per page, after ``st.set_page_config``. ``show`` names the
+    filters that apply to the page (keys of ``URL_PARAMS``; None: all). Filters
+    not shown keep their values, so a page switch does not lose them.
     """
+    ensure_app_menu()
     earliest = _earliest(ds)
     defaults = default_filters(ds.as_of, earliest)
     _initialise_state(defaults, earliest)
+    show = set(FILTER_KEYS if show is None else show)
+    unknown = show - set(FILTER_KEYS)
+    if unknown:
+        raise ValueError(
+            f"`show` had {sorted(unknown)} but is expected to be in {list(FILTER_KEYS)}"
+        )
 
     sb = st.sidebar
     sb.header("Data")
     _data_source(ds)
+    if not show:
+        return _collect(defaults)
 
     sb.header("Filters")
+    if {"since", "until"} <= show:
+        _date_filters(ds, earliest)
+    if "categories" in show:
+        sb.multiselect(
+            "Offence categories",
+            CATEGORIES,
+            key="categories",
+            help="Severity weights for crime-weighted coverage: "
+            + ", ".join(f"{c} {ds.city.weight_for(c):g}" for c in CATEGORIES),
+        )
+    if "tiers" in show:
+        sb.multiselect(
+            "Camera tiers",
+            TIERS,
+            key="tiers",
+            help="registered: location only, police ask the owner for footage; "
+            "integrated: live access through an integration device.",
+        )
+    if "owner_types" in show:
+        sb.multiselect("Camera owners", OWNER_TYPES, key="owner_types")
+    if "range_scale" in show:
+        sb.slider(
+            "Camera range assumption",
+            min_value=RANGE_SCALE_MIN,
+            max_value=RANGE_SCALE_MAX,
+            step=RANGE_SCALE_STEP,
+            key="range_scale",
+            format="%.1f×",
+            help="Multiplies the city's default useful range of every camera.",
+        )
+        sb.caption(_range_caption(ds.city, float(st.session_state["range_scale"])))
+
+    filters = _collect(defaults)
+    _persist_and_share(filters, defaults)
+    return filters
+
+
+def _date_filters(ds: Dataset, earliest: date | None) -> None:
+    sb = st.sidebar
+    presets = date_presets(ds.as_of, earliest)
+    state = st.session_state
+    current = (state.get("since"), state.get("until"))
+    state[PRESET_KEY] = next(
+        (name for name, span in presets.items() if span == current), None
+    )
+    sb.pills(
+        "Period",
+        list(presets),
+        key=PRESET_KEY,
+        on_change=_apply_preset,
+        args=(presets,),
+        help=f"Shortcuts ending on the data's latest day ({ds.as_of:%d %b %Y}).",
+    )
     sb.date_input(
         "From",
         key="since",
@@ -179,35 +263,12 @@ def render_sidebar(ds: Dataset) -> Filters:
         format="YYYY-MM-DD",
         help=f"Incidents up to and including this day (data as of {ds.as_of}).",
     )
-    sb.multiselect(
-        "Offence categories",
-        CATEGORIES,
-        key="categories",
-        help="Severity weights for crime-weighted coverage: "
-        + ", ".join(f"{c} {ds.city.weight_for(c):g}" for c in CATEGORIES),
-    )
-    sb.multiselect(
-        "Camera tiers",
-        TIERS,
-        key="tiers",
-        help="registered: location only, police ask the owner for footage; "
-        "integrated: live access through an integration device.",
-    )
-    sb.multiselect("Camera owners", OWNER_TYPES, key="owner_types")
-    sb.slider(
-        "Camera range assumption",
-        min_value=RANGE_SCALE_MIN,
-        max_value=RANGE_SCALE_MAX,
-        step=RANGE_SCALE_STEP,
-        key="range_scale",
-        format="%.1f×",
-        help="Multiplies the city's default useful range of every camera.",
-    )
-    sb.caption(_range_caption(ds.city, float(st.session_state["range_scale"])))
 
-    filters = _collect(defaults)
-    _persist_and_share(filters, defaults)
-    return filters
+
+def _apply_preset(presets: dict[str, tuple]) -> None:
+    chosen = st.session_state.get(PRESET_KEY)
+    if chosen in presets:
+        st.session_state["since"], st.session_state["until"] = presets[chosen]
 
 
 def _earliest(ds: Dataset) -> date | None:
@@ -281,9 +342,7 @@ def _data_source(ds: Dataset) -> None:
     if ds.synthetic:
         sb.markdown(f"**{ds.label}**")
         sb.caption(
-            "A made-up city. To use real data set "
-            + ", ".join(f"`{v}`" for v in DATA_ENV.values())
-            + " or the `[data]` section of the city file, or upload on the "
+            "A made-up city. The data steward connects the real registry on the "
             "Registry page."
         )
     else:

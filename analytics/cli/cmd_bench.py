@@ -42,6 +42,17 @@ def register(
         "--recommend-k", type=int, default=1000, help="sites to recommend (K)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--browser",
+        action="store_true",
+        help="also time pages in headless Chromium against `streamlit run` on the "
+        "demo of this size: first visit, later visit, page switch, sidebar change",
+    )
+    p.add_argument(
+        "--browser-only",
+        action="store_true",
+        help="only the page times in the browser (skip the refresh benchmark)",
+    )
     p.set_defaults(func=run)
 
 
@@ -57,6 +68,13 @@ def run(args: argparse.Namespace) -> int:
     ):
         if value < 1:
             raise CommandError(f"{flag} was {value} but must be a whole number >= 1")
+    if args.browser_only:
+        result = _browser(args)
+        if args.json:
+            print(json.dumps(_clean(result)))
+        else:
+            print_page_times(result)
+        return 0
     result = run_bench(
         load_city(args.city),
         cameras=args.cameras,
@@ -68,11 +86,51 @@ def run(args: argparse.Namespace) -> int:
         recommend_k=args.recommend_k,
     )
     result["synthetic"] = True
+    if args.browser:
+        result.update(_browser(args))
     if args.json:
         print(json.dumps(_clean(result)))
     else:
         print_table(result)
+        if args.browser:
+            print_page_times(result)
     return 0
+
+
+def _browser(args: argparse.Namespace) -> dict[str, Any]:
+    from analytics.bench_browser import page_timings
+
+    try:
+        result = page_timings(cameras=args.cameras, incidents=args.incidents)
+    except RuntimeError as exc:  # no Chromium, or the server did not start
+        raise CommandError(str(exc)) from exc
+    result.update(
+        {"registrations": args.cameras, "incidents": args.incidents, "synthetic": True}
+    )
+    return result
+
+
+def print_page_times(r: dict[str, Any]) -> None:
+    """The browser timings as a table: figures / map / done, seconds."""
+    print(
+        f"Pages in headless Chromium ({r['registrations']:,} registrations, "
+        f"{r['incidents']:,} incidents; server up in "
+        f"{r['server_start_seconds']:.1f} s; {r.get('cpus', '?')} CPUs, load "
+        f"{(r.get('load_average') or [float('nan')])[0]:.1f}):"
+    )
+    print(f"  {'':<22} {'figures':>8} {'map':>8} {'done':>8}")
+    for key in (
+        "first_visit_seconds",
+        "later_visit_seconds",
+        "page_switch_seconds",
+        "rerun_seconds",
+    ):
+        t = r[key]
+        cells = [
+            "" if t.get(name) is None else f"{t[name]:8.2f}"
+            for name in ("figures", "map", "done")
+        ]
+        print(f"  {key:<22} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8}")
 
 
 def _clean(value: object) -> object:

@@ -1,0 +1,54 @@
+"""``screenshots``: a PNG of every dashboard page at desktop and phone width.
+
+>>> main(["screenshots", "--out", "docs/screenshots"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from analytics.cli import CommandError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "screenshots",
+        help="capture every page at 1440 px and 390 px in a real browser",
+        description="Start `streamlit run dashboard.py` on the demo data (or use "
+        "--url), open every page in headless Chromium at desktop (1440x900) and "
+        "phone (390x844) width and save <page>-<width>.png.",
+    )
+    p.add_argument("--out", default="docs/screenshots", help="folder for the PNGs")
+    p.add_argument("--url", help="a running dashboard to capture instead")
+    p.add_argument(
+        "--page",
+        action="append",
+        help="only this page (file stem without the number, e.g. Wards); repeatable",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from analytics.browser import dashboard_server, page_paths, screenshot_pages
+
+    pages = page_paths()
+    if args.page:
+        unknown = [p for p in args.page if p not in pages]
+        if unknown:
+            raise CommandError(
+                f"--page was {unknown[0]!r} but is expected to be in {list(pages)}"
+            )
+        pages = {p: pages[p] for p in args.page}
+    out = Path(args.out)
+    try:
+        if args.url:
+            written = screenshot_pages(args.url.rstrip("/"), out, pages=pages)
+        else:
+            with dashboard_server() as url:
+                written = screenshot_pages(url, out, pages=pages)
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    for path in written:
+        print(path)
+    return 0

@@ -1,0 +1,36 @@
+"""Page timings of the bench: same demo-size variables as the app, clean output."""
+
+from __future__ import annotations
+
+from analytics.bench_browser import DEMO_SIZE_ENV
+from analytics.browser import MAP_PAGES, page_paths
+from analytics.cli import cmd_bench
+from ui.data import DEMO_SIZE_ENV as APP_DEMO_SIZE_ENV
+
+
+def test_bench_sizes_the_demo_through_the_variables_the_app_reads():
+    assert DEMO_SIZE_ENV == APP_DEMO_SIZE_ENV
+
+
+def test_every_page_is_known_and_map_pages_exist():
+    paths = page_paths()
+    assert paths["Overview"] == ""  # the landing page
+    assert paths["Coverage_map"] == "Coverage_map"
+    assert set(MAP_PAGES) - {"Overview"} <= set(paths.values())
+
+
+def test_page_times_print_as_a_table(capsys):
+    result = {
+        "registrations": 30_000,
+        "incidents": 1_000_000,
+        "server_start_seconds": 1.25,
+        "first_visit_seconds": {"figures": 2.5, "map": 3.75, "done": 4.0},
+        "later_visit_seconds": {"figures": 0.5, "map": 0.75, "done": 0.8},
+        "page_switch_seconds": {"done": 0.9},
+        "rerun_seconds": {"done": 0.6},
+    }
+    cmd_bench.print_page_times(result)
+    out = capsys.readouterr().out
+    assert "30,000 registrations" in out
+    assert "first_visit_seconds        2.50     3.75     4.00" in out
+    assert "rerun_seconds                                0.60" in out
