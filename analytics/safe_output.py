@@ -12,6 +12,7 @@ store and escaped only on the way out.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pandas as pd
@@ -28,12 +29,24 @@ def escape_html(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+# Text that is a plain number ("-92.30", "+1", "-1e-3"): not a formula, written as is.
+_PLAIN_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+
+
 def neutralise_formula(value: Any) -> Any:
     """Prefix a text cell that a spreadsheet would evaluate with a single quote.
 
-    Numbers are left alone so ``-3.5`` stays a number; only strings change.
+    Numbers are left alone so ``-3.5`` stays a number, and so is text that is a
+    plain number (``"-92.30"`` read from a file): only formula-like text changes.
+
+    >>> neutralise_formula("-92.30"), neutralise_formula("-1+2")
+    ('-92.30', "'-1+2")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not _PLAIN_NUMBER.match(value)
+    ):
         return "'" + value
     return value
 

@@ -57,9 +57,14 @@ INCIDENT_COLUMNS = (
     "latitude",
     "longitude",
     "district",
+    "rows",  # file rows folded into this one: victims (or offences) of the incident
 )
 
 # --- Boundaries --------------------------------------------------------------------
 WARD_COLUMNS = ("ward_id", "ward_name")  # plus polygon geometry
 
 SYNTHETIC_LABEL = "Synthetic demo data"
+# Column the demo writes into its files (value "synthetic") so the label survives a
+# round trip through files; loaders look for it.
+SYNTHETIC_COLUMN = "data_origin"
+SYNTHETIC_VALUE = "synthetic"

@@ -558,6 +558,7 @@ def _incidents(
             "latitude": np.round(lat, 6),
             "longitude": np.round(lon, 6),
             "district": district,
+            "rows": 1,  # one file row per incident in the demo
         }
     )[list(INCIDENT_COLUMNS)]
     return gpd.GeoDataFrame(
