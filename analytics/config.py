@@ -26,6 +26,8 @@ DATA_ENV = {
     "wards": "CAMREG_WARDS",
     "city_limit": "CAMREG_CITY_LIMIT",
     "registry_db": "CAMREG_REGISTRY_DB",
+    # city address points (CSV/GeoJSON of address + point) for address-only exports
+    "addresses": "CAMREG_ADDRESSES",
 }
 
 
@@ -97,6 +99,8 @@ class CityConfig:
     ward_count: int
     data: dict[str, Path | None] = field(default_factory=dict)
     source: Path | None = None
+    # an upload may take at most this multiple of its size once expanded
+    max_expansion: float = 20.0
 
     def range_for(
         self, owner_type: str | None, camera_type: str | None = None
@@ -322,6 +326,7 @@ def _parse(raw: dict[str, Any], path: Path) -> CityConfig:
         ward_count=int(_number(raw, "wards.count", path, default=7)),
         data=data,
         source=path,
+        max_expansion=float(_number(raw, "limits.max_expansion", path, default=20.0)),
     )
 
 
