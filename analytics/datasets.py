@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from analytics.config import CityConfig, load_city
-from analytics.schema import SYNTHETIC_LABEL, SYNTHETIC_VALUE
+from analytics.schema import SYNTHETIC_LABEL, SYNTHETIC_VALUE, UNDATED_REGISTRY_NOTE
 
 
 @dataclass(frozen=True)
@@ -200,10 +200,7 @@ PLAIN_REASONS = {
 }
 # Offences whose locations police withhold (NIBRS sex offences).
 WITHHELD_OFFENSES = ("rape", "sodomy", "sexual assault with an object", "fondling")
-UNDATED_NOTE = (
-    "The registry gives no registration dates, so its cameras are a stock of unknown "
-    'date: no pace, no forecast and no "added in the last 30 days" can be shown.'
-)
+UNDATED_NOTE = UNDATED_REGISTRY_NOTE
 
 
 SINGULAR_VERBS = {

@@ -598,9 +598,10 @@ def _synthetic_marker(rows: _Rows, mapping: dict[str, str]) -> bool:
             continue
         text = rows.column(col).str.lower()
         if len(text) and (text == SYNTHETIC_VALUE).mean() > 0.5:
-            rows.warn(
-                f"column {col!r} marks these rows as {SYNTHETIC_LABEL.lower()}: "
-                "everything built from them is labelled synthetic"
+            rows.notes.append(
+                f"{rows.raw.name}: column {col!r} marks these rows as "
+                f"{SYNTHETIC_LABEL.lower()}: everything built from them is labelled "
+                "synthetic"
             )
             return True
     return False
@@ -1209,12 +1210,16 @@ def load_boundaries(source: Source, *, name: str | None = None) -> gpd.GeoDataFr
         names = names.where(~is_empty(names), "Ward " + ids)
     else:
         names = "Ward " + ids
+    marker = find_column(columns, (SYNTHETIC_COLUMN,))
+    synthetic = marker is not None and bool(
+        (clean_text(gdf[marker].astype("str")).str.lower() == "synthetic").any()
+    )
     if ids.duplicated().any():
         raise LoadError(
             f"{label}: ward ids repeat ({sorted(ids[ids.duplicated()].unique())}) "
             f"in column {id_col!r}; expected one polygon per ward"
         )
-    return gpd.GeoDataFrame(
+    out = gpd.GeoDataFrame(
         {
             WARD_COLUMNS[0]: ids.astype("str").to_numpy(),
             WARD_COLUMNS[1]: names.astype("str").to_numpy(),
@@ -1222,6 +1227,10 @@ def load_boundaries(source: Source, *, name: str | None = None) -> gpd.GeoDataFr
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
+    if synthetic:
+        out.attrs["synthetic"] = True
+        out.attrs["label"] = SYNTHETIC_LABEL
+    return out
 
 
 def _read_polygons(source: Source, label: str) -> gpd.GeoDataFrame:

@@ -7,7 +7,13 @@ import os
 import streamlit as st
 
 from analytics.config import CityConfig, load_city
-from analytics.datasets import Dataset, load_dataset
+from analytics.datasets import (
+    UNDATED_NOTE,
+    Dataset,
+    load_dataset,
+    unmapped_sentences,
+)
+from ui.formatting import escape_markdown
 
 # Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
 # CAMREG_DEMO_INCIDENTS=1000000 to try the dashboard at the program's goal scale.
@@ -50,13 +56,20 @@ def get_city() -> CityConfig:
 
 
 def source_banner(ds: Dataset) -> None:
-    """Say where the numbers come from; synthetic data is always labelled."""
+    """Say where the numbers come from; synthetic data is always labelled.
+
+    Also says what was not mapped and why (counts per reason), and that an
+    undated registry has no pace or forecast: every page calls this.
+    """
     if ds.synthetic:
         st.info(
-            f"**{ds.label}** for {ds.city.name}: a made-up city used to demonstrate "
-            f"the dashboard (data as of {ds.as_of:%d %b %Y}). These are not the "
-            "city's figures.",
+            f"**{escape_markdown(ds.label)}** for {ds.city.name}: a made-up city used "
+            f"to demonstrate the dashboard (data as of {ds.as_of:%d %b %Y}). These "
+            "are not the city's figures.",
             icon=":material/science:",
         )
     else:
-        st.caption(f"Data: {ds.label} · as of {ds.as_of:%d %b %Y}")
+        st.caption(f"Data: {escape_markdown(ds.label)} · as of {ds.as_of:%d %b %Y}")
+    st.caption(escape_markdown(" ".join(unmapped_sentences(ds))))
+    if not ds.registry_dated:
+        st.info(UNDATED_NOTE, icon=":material/event_busy:")

@@ -11,6 +11,7 @@ import math
 from datetime import date
 
 from analytics.cli import CommandError, add_data_options, data_paths, load_data
+from analytics.datasets import unmapped_sentences
 
 TOP_GAPS = 5  # gap cells listed in the plain-text summary
 
@@ -123,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+# What --json repeats of each file's load report.
+REPORT_KEYS = ("rows_read", "accepted", "folded", "quarantined", "reasons")
+
+
 def as_json(report, ds, since, until, categories) -> dict:
     from analytics.coverage import HEADLINE_KEYS
 
@@ -136,6 +141,20 @@ def as_json(report, ds, since, until, categories) -> dict:
             "until": until.isoformat() if until else None,
             "categories": categories,
             "flags": list(report.flags),
+            "not_mapped": unmapped_sentences(ds),
+            "load_reports": {
+                kind: {
+                    k: rep.get(k)
+                    for k in (
+                        "rows_read",
+                        "accepted",
+                        "folded",
+                        "quarantined",
+                        "reasons",
+                    )
+                }
+                for kind, rep in ds.load_reports.items()
+            },
             "wards": _records(report.wards),
             "top_gaps": _records(
                 report.gaps.drop(columns="geometry").head(TOP_GAPS * 2)
@@ -161,6 +180,8 @@ def print_summary(report, ds, since, until) -> None:
         print(f"{ds.label} (synthetic): not the city's figures.")
     else:
         print(f"Data: {ds.label}, as of {ds.as_of}")
+    for sentence in unmapped_sentences(ds):
+        print(f"Not mapped: {sentence}")
     window = f"{since or 'start'} to {until or 'end'}"
     print(
         f"Cameras: {h['cameras']:,} at {h['sites']:,} sites "
