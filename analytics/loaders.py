@@ -533,8 +533,8 @@ def looks_like(raw: RawTable) -> tuple[str | None, str]:
     if raw.geom_note is not None and len(raw.frame) and not (incident or camera):
         polygonal = pd.Series(raw.geom_note).astype("str").str.contains("polygon")
         if polygonal.mean() > 0.5:
-            return "polygons", f"{int(polygonal.sum())} polygons and no camera or "
-            "incident columns"
+            evidence = f"{int(polygonal.sum())} polygons, no camera or incident columns"
+            return "polygons", evidence
     if incident and not camera:
         return "incidents", f"columns {incident[:3]}"
     if camera and not incident:
@@ -746,7 +746,6 @@ def _locate(
         located = lat.notna() & lon.notna()
     else:
         located = ~missing
-    missing = lat.isna() | lon.isna()
     rows.reject(missing & bad_text, R_BAD_COORDS)
     rows.reject(missing & ~bad_text, R_MISSING_COORDS)
     zero = located & (lat == 0) & (lon == 0)
