@@ -41,7 +41,7 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-# --- 1. one row per victim ---------------------------------------------------------
+# --- 1. one row per victim ---
 def test_victim_rows_fold_into_their_incident(city, r2):
     result = load_incidents(r2 / "lrpd_victims.csv", city)
     # 12 rows: 3 victims of one assault (2 folded), a robbery + assault (2 offences
@@ -89,7 +89,7 @@ def test_validate_exits_0_when_repeats_are_only_folded(tmp_path, r2, capsys):
     )
 
 
-# --- 2. descriptions without codes ---------------------------------------------------
+# --- 2. descriptions without codes ---
 def test_descriptions_map_to_nibrs_codes_and_categories(city, r2):
     result = load_incidents(r2 / "violent_descriptions.csv", city)
     got = result.accepted[["offense", "offense_code", "category"]]
@@ -141,7 +141,7 @@ def test_violent_filter_finds_description_only_incidents(r2, data_dir, capsys):
     assert json.loads(out)["incidents"] == 4
 
 
-# --- 4. quarantine round trip ----------------------------------------------------------
+# --- 4. quarantine round trip ---
 def test_quarantine_file_reloads_after_a_person_fixes_a_row(tmp_path, city, capsys):
     export = tmp_path / "registry.csv"
     export.write_text(
@@ -156,7 +156,8 @@ def test_quarantine_file_reloads_after_a_person_fixes_a_row(tmp_path, city, caps
     assert code == 1
     # numbers, negative ones too, are written as numbers; formula text is guarded
     raw = out_csv.read_text(encoding="utf-8-sig")
-    assert "-192.31" in raw and "'-192.31" not in raw
+    assert "-192.31" in raw
+    assert "'-192.31" not in raw
     records = list(csv.DictReader(io.StringIO(raw)))
     assert [r["camera_id"] for r in records] == ["C"]
     # a person corrects the longitude in a spreadsheet and saves the file
@@ -183,7 +184,7 @@ def test_quarantine_file_reloads_after_a_person_fixes_a_row(tmp_path, city, caps
     ]
 
 
-# --- 5. files of the wrong kind -------------------------------------------------------
+# --- 5. files of the wrong kind ---
 @pytest.mark.parametrize(
     ("kind", "fixture", "looks"),
     [
@@ -208,7 +209,7 @@ def test_boundaries_refuse_a_point_table(r2):
         load_boundaries(r2 / "camera_list_undated.csv")
 
 
-# --- 6. a file from elsewhere -------------------------------------------------------
+# --- 6. a file from elsewhere ---
 def test_foreign_file_gets_one_message_with_both_extents(city, r2, capsys):
     result = load_cameras(r2 / "cameras_other_city.csv", city)
     assert result.reasons == {"outside the city extent": 4}
@@ -229,7 +230,7 @@ def test_projected_coordinates_are_named_as_the_likely_cause(city):
     assert "projected coordinates" in result.notes[0]
 
 
-# --- 7. location text ------------------------------------------------------------------
+# --- 7. location text ---
 def test_location_text_is_the_address_when_it_is_not_coordinates(city, r2):
     result = load_cameras(r2 / "camera_list_undated.csv", city)
     assert len(result.quarantined) == 0
@@ -241,7 +242,7 @@ def test_location_text_is_the_address_when_it_is_not_coordinates(city, r2):
     assert result.accepted["registered_at"].isna().all()
 
 
-# --- 8. the demo stays synthetic through files ---------------------------------------
+# --- 8. the demo stays synthetic through files ---
 def test_demo_files_loaded_back_are_synthetic(tmp_path, city, capsys):
     demo = generate_demo(city, cameras=200, incidents=1_500, seed=3)
     paths = write_demo(tmp_path, demo)
@@ -254,7 +255,8 @@ def test_demo_files_loaded_back_are_synthetic(tmp_path, city, capsys):
     assert ds.synthetic
     assert ds.label.startswith("Synthetic demo data")
     code, out, _ = run_cli(capsys, "validate", "incidents", paths["incidents"])
-    assert code == 0 and "Synthetic demo data" in out
+    assert code == 0
+    assert "Synthetic demo data" in out
     code, out, _ = run_cli(
         capsys,
         "coverage",
@@ -283,7 +285,7 @@ def test_demo_files_loaded_back_are_synthetic(tmp_path, city, capsys):
     assert stored.synthetic
 
 
-# --- 9. what was not mapped ------------------------------------------------------------
+# --- 9. what was not mapped ---
 def test_unmapped_rows_are_counted_per_reason_in_plain_words(city, r2):
     ds = load_dataset(
         city,
@@ -313,14 +315,15 @@ def test_coverage_command_says_what_was_not_mapped(r2, capsys):
     assert "Not mapped: 3 of 12 incident rows are not on the map" in out
 
 
-# --- 10. address-only exports ----------------------------------------------------------
+# --- 10. address-only exports ---
 def test_addresses_only_without_an_address_file_says_what_to_give(city, r2, capsys):
     with pytest.raises(LoadError, match="addresses only: give an address-point file"):
         load_incidents(r2 / "lrpd_addresses_only.csv", city)
     code, _, err = run_cli(
         capsys, "validate", "incidents", r2 / "lrpd_addresses_only.csv"
     )
-    assert code == 2 and "addresses only" in err
+    assert code == 2
+    assert "addresses only" in err
 
 
 @pytest.mark.parametrize("points", ["address_points.csv", "address_points.geojson"])
