@@ -242,7 +242,10 @@ def _store(args: argparse.Namespace, city=None) -> RegistryStore:
     try:
         return RegistryStore(path)
     except (StoreError, sqlite3.Error, OSError) as exc:
-        raise CommandError(f"registry store {str(path)!r}: {exc}") from exc
+        message = str(exc)
+        if not message.startswith("registry store "):  # the damaged-store line does
+            message = f"registry store {str(path)!r}: {message}"
+        raise CommandError(message) from exc
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
