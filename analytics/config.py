@@ -100,7 +100,7 @@ class CityConfig:
     data: dict[str, Path | None] = field(default_factory=dict)
     source: Path | None = None
     # an upload may take at most this multiple of its size once expanded
-    max_expansion: float = 20.0
+    max_expansion: float = 100.0
 
     def range_for(
         self, owner_type: str | None, camera_type: str | None = None
@@ -326,7 +326,7 @@ def _parse(raw: dict[str, Any], path: Path) -> CityConfig:
         ward_count=int(_number(raw, "wards.count", path, default=7)),
         data=data,
         source=path,
-        max_expansion=float(_number(raw, "limits.max_expansion", path, default=20.0)),
+        max_expansion=float(_number(raw, "limits.max_expansion", path, default=100.0)),
     )
 
 
