@@ -407,7 +407,7 @@ def _load(
 def _reason_rank(reason: str) -> int:
     """Position of a reason in :data:`REASON_ORDER` (variants share their stem's)."""
     for i, stem in enumerate(REASON_ORDER):
-        if reason == stem or reason.startswith(stem + " "):
+        if reason == stem or reason.startswith((stem + " ", stem + ":")):
             return i
     return len(REASON_ORDER)
 

@@ -418,15 +418,17 @@ def split_swallowed(
             records = [p for p in parts[1:] if p.count(delimiter) >= max(width - 1, 2)]
             if records:
                 line = int(lines[i])
+                # each swallowed line is a record of its own (blank lines are none)
+                lines_in = [p for p in parts[1:] if p.strip()]
                 swallowed = [
                     (next(csv.reader([p], delimiter=delimiter), []) + [""] * width)[
                         :width
                     ]
-                    for p in parts[1:]
+                    for p in lines_in
                 ]
                 why = (
                     f"inside an unclosed quote: opened on line {line} in column "
-                    f"{frame.columns[j]!r}, it ran over the next {len(parts) - 1} lines"
+                    f"{frame.columns[j]!r}, it ran over the next {len(lines_in)} lines"
                 )
                 frame.iat[i, j] = parts[0]
                 insert[i] = (swallowed, why)
