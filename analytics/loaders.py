@@ -460,13 +460,11 @@ def _offenses_by_reason(values: pd.DataFrame, reason: pd.Series) -> dict:
     quarantined = reason.notna()
     if not quarantined.any():
         return out
-    name = values["offense_code"].map(
-        lambda c: (
-            codes.NIBRS_OFFENSES.get(c, (None,))[0] if isinstance(c, str) else None
-        )
-    )
-    name = name.fillna(values["offense"].str.lower()).fillna("offence not given")
-    table = pd.crosstab(reason[quarantined], name[quarantined])
+    held = values.loc[quarantined]
+    names = {c: entry[0] for c, entry in codes.NIBRS_OFFENSES.items()}
+    name = held["offense_code"].map(names)
+    name = name.fillna(held["offense"].str.lower()).fillna("offence not given")
+    table = pd.crosstab(reason[quarantined], name)
     for why, row in table.iterrows():
         row = row[row > 0].sort_values(ascending=False)
         out[str(why)] = {str(k): int(v) for k, v in row.items()}

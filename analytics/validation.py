@@ -73,7 +73,11 @@ def clean_text(series: pd.Series) -> pd.Series:
     removed again, so an exported quarantine file reloads as it was read.
     """
     text = series.fillna("").astype("str").str.strip()
-    return text.str.replace(_GUARD, "", regex=True)
+    guarded = text.str.startswith("'").to_numpy(dtype=bool, na_value=False)
+    if guarded.any():  # rare: the lookahead runs in Python, so only on these cells
+        text = text.copy()
+        text[guarded] = text[guarded].str.replace(_GUARD, "", regex=True)
+    return text
 
 
 def is_empty(text: pd.Series) -> pd.Series:
