@@ -191,6 +191,17 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
     geocoding: dict | None = None
     unmapped_offenses: dict[str, dict[str, int]] = field(default_factory=dict)
+    # set by validate_file on a file read in chunks: the accepted rows are counted,
+    # not kept (``accepted`` is then empty)
+    accepted_total: int | None = None
+    accepted_positions: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_accepted(self) -> int:
+        """Accepted rows (counted when the file was validated in chunks)."""
+        if self.accepted_total is not None:
+            return int(self.accepted_total)
+        return len(self.accepted)
 
     @property
     def reasons(self) -> dict[str, int]:
@@ -206,7 +217,7 @@ class LoadResult:
             "kind": self.kind,
             "source": self.source,
             "rows_read": int(self.rows_read),
-            "accepted": len(self.accepted),
+            "accepted": self.n_accepted,
             "folded": int(self.folded),
             "quarantined": len(self.quarantined),
             "reasons": self.reasons,
@@ -401,6 +412,7 @@ def _load(
     )
     if kind == "incidents" and len(quarantined):
         result.unmapped_offenses = _offenses_by_reason(values, reason)
+    result.accepted_positions = np.flatnonzero(accepted_mask)
     return result
 
 
@@ -861,8 +873,9 @@ def _ids(rows: _Rows, col: str | None, label: str) -> pd.Series:
     if col is None:
         stem = Path(rows.raw.name).stem or "row"
         rows.warn(f"no {label} column: ids made from the file name and row number")
+        first = rows.raw.row_offset + 1
         return pd.Series(
-            [f"{stem}-{i}" for i in range(1, len(rows.index) + 1)],
+            [f"{stem}-{i}" for i in range(first, first + len(rows.index))],
             index=rows.index,
             dtype="str",
         )

@@ -108,6 +108,7 @@ class RawTable:
     extra_fields: np.ndarray | None = None
     row_reasons: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
+    row_offset: int = 0  # data rows before this table (a chunk of a bigger file)
 
 
 def source_name(source: Source, name: str | None = None) -> str:
