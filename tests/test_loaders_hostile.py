@@ -242,3 +242,49 @@ def test_validate_json_summary_of_a_hostile_file(tmp_path, capsys):
     assert code == 1
     summary = json.loads(out)
     assert summary["reasons"] == {"camera count past a sane range": 1}
+
+
+# --- big files: validated in chunks ---
+@pytest.mark.parametrize(
+    ("kind", "fixture"),
+    [
+        ("incidents", "round2/lrpd_victims.csv"),
+        ("incidents", "lrpd/lrpd_current.csv"),
+        ("incidents", "lrpd/lrpd_rsave.csv"),
+        ("incidents", "round2/violent_descriptions.csv"),
+        ("cameras", "registry_export.csv"),
+        ("cameras", "round2/cameras_other_city.csv"),
+    ],
+)
+def test_chunked_validation_counts_like_the_whole_file(city, data_dir, kind, fixture):
+    from analytics.chunked import validate_file
+    from analytics.loaders import load_table
+
+    whole = load_table(kind, data_dir / fixture, city).summary()
+    keys = ("rows_read", "accepted", "folded", "quarantined", "reasons")
+    for rows in (1, 2, 5):
+        # tiny blocks and chunks: repeats and conflicts fall in different chunks
+        chunked = validate_file(
+            kind,
+            data_dir / fixture,
+            city,
+            chunk_rows=rows,
+            min_bytes=0,
+            block_bytes=200,
+        )
+        got = chunked.summary()
+        assert {k: got[k] for k in keys} == {k: whole[k] for k in keys}
+        assert got["unmapped_offenses"] == whole["unmapped_offenses"]
+        assert chunked.quarantined["row_number"].is_unique
+
+
+def test_chunked_validation_folds_victims_split_across_chunks(city, data_dir):
+    from analytics.chunked import validate_file
+
+    path = data_dir / "round2" / "lrpd_victims.csv"
+    result = validate_file(
+        "incidents", path, city, chunk_rows=1, min_bytes=0, block_bytes=200
+    )
+    assert "validated in 12 chunks of up to 1 rows" in result.warnings[-1]
+    assert (result.n_accepted, result.folded, len(result.quarantined)) == (6, 3, 3)
+    assert result.quarantined["row_number"].tolist() == [8, 9, 12]
