@@ -12,10 +12,14 @@ store and escaped only on the way out.
 from __future__ import annotations
 
 import html
+import json
 import re
+from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
+
+from analytics.schema import SYNTHETIC_COLUMN, SYNTHETIC_VALUE
 
 # Cells starting with these are run as formulas by Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); tab and carriage return start hidden formulas too.
@@ -66,6 +70,42 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_safe_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes (with a byte-order mark so Excel reads accents) of ``frame``."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+# Whether exports made in this thread (one Streamlit script run, one command) come
+# from synthetic data; set once per run by ui.data.source_banner.
+_SYNTHETIC_EXPORTS: ContextVar[bool] = ContextVar("synthetic_exports", default=False)
+
+
+def set_synthetic_exports(flag: bool) -> None:
+    """Mark every export made from now on in this thread as synthetic (or not)."""
+    _SYNTHETIC_EXPORTS.set(bool(flag))
+
+
+def _is_synthetic(synthetic: bool | None) -> bool:
+    return _SYNTHETIC_EXPORTS.get() if synthetic is None else bool(synthetic)
+
+
+def to_safe_csv(frame: pd.DataFrame, *, synthetic: bool | None = None) -> bytes:
+    """UTF-8 CSV bytes (with a byte-order mark so Excel reads accents) of ``frame``.
+
+    Synthetic data (``synthetic=True``, or by default the thread's setting from
+    :func:`set_synthetic_exports`) gets a first column ``data_origin`` saying
+    "synthetic", so the file says so and loads back as synthetic.
+    """
+    out = safe_frame(frame)
+    if _is_synthetic(synthetic) and SYNTHETIC_COLUMN not in out.columns:
+        out.insert(0, SYNTHETIC_COLUMN, SYNTHETIC_VALUE)
+    return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def mark_geojson(text: str, *, synthetic: bool | None = None) -> str:
+    """GeoJSON text with ``data_origin: synthetic`` on the collection and on every
+    feature's properties when the data is synthetic (unchanged otherwise)."""
+    if not _is_synthetic(synthetic):
+        return text
+    doc = json.loads(text)
+    doc[SYNTHETIC_COLUMN] = SYNTHETIC_VALUE
+    for feature in doc.get("features") or []:
+        if isinstance(feature, dict):
+            props = feature.get("properties") or {}
+            feature["properties"] = {SYNTHETIC_COLUMN: SYNTHETIC_VALUE, **props}
+    return json.dumps(doc, ensure_ascii=False)

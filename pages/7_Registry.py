@@ -258,7 +258,7 @@ with import_tab:
                 st.dataframe(reasons, hide_index=True)
                 st.download_button(
                     "Download the quarantined rows (CSV)",
-                    to_safe_csv(result.quarantined),
+                    to_safe_csv(result.quarantined, synthetic=result.synthetic),
                     file_name=f"{Path(upload.name).stem}_quarantine.csv",
                     mime="text/csv",
                     key="registry_quarantine_download",

@@ -13,6 +13,7 @@ from analytics.datasets import (
     load_dataset,
     unmapped_sentences,
 )
+from analytics.safe_output import set_synthetic_exports
 from ui.formatting import escape_markdown
 
 # Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
@@ -61,6 +62,7 @@ def source_banner(ds: Dataset) -> None:
     Also says what was not mapped and why (counts per reason), and that an
     undated registry has no pace or forecast: every page calls this.
     """
+    set_synthetic_exports(ds.synthetic)  # every CSV/GeoJSON download says so
     if ds.synthetic:
         st.info(
             f"**{escape_markdown(ds.label)}** for {ds.city.name}: a made-up city used "

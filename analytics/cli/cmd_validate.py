@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.quarantine)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(to_safe_csv(result.quarantined))
+            out.write_bytes(to_safe_csv(result.quarantined, synthetic=result.synthetic))
         except OSError as exc:
             raise CommandError(f"cannot write {out}: {exc.strerror}") from exc
     if args.json:
