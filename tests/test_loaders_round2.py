@@ -409,3 +409,26 @@ def test_summary_is_json_serialisable(city, r2):
     result = load_incidents(r2 / "lrpd_victims.csv", city)
     assert json.loads(json.dumps(result.summary()))["folded"] == 3
     assert isinstance(result.accepted["rows"], pd.Series)
+
+
+def test_synthetic_downloads_say_so_and_load_back_synthetic(city, tmp_path):
+    from analytics.safe_output import mark_geojson, set_synthetic_exports, to_safe_csv
+
+    demo = generate_demo(city, cameras=50, incidents=200, seed=5)
+    cams = demo.cameras.drop(columns="source")  # only the export marker remains
+    text = to_safe_csv(cams, synthetic=True).decode("utf-8-sig")
+    assert text.splitlines()[1].startswith("synthetic,")
+    assert load_cameras(text.encode(), city, name="download.csv").synthetic
+    assert "data_origin" not in to_safe_csv(cams, synthetic=False).decode()
+    wards = json.loads(mark_geojson(demo.wards.to_json(), synthetic=True))
+    assert wards["data_origin"] == "synthetic"
+    assert {f["properties"]["data_origin"] for f in wards["features"]} == {"synthetic"}
+    path = tmp_path / "wards.geojson"
+    path.write_text(json.dumps(wards))
+    assert load_boundaries(path).attrs["synthetic"]
+    # the page / command setting applies when no flag is given
+    set_synthetic_exports(True)
+    try:
+        assert to_safe_csv(cams.head(1)).decode("utf-8-sig").startswith("data_origin")
+    finally:
+        set_synthetic_exports(False)
