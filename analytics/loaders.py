@@ -124,9 +124,10 @@ FUTURE_TOLERANCE = pd.Timedelta(days=1)
 DEFAULT_TIER = "registered"  # location only: never claim live access not granted
 DEFAULT_OWNER_LIST = "public"  # a city's own camera list holds city cameras
 DEFAULT_STATUS = "active"
-# More cameras than this on one registration is a typing or overflow error (a
-# CityProtect account holds at most 100 cameras; a campus a few hundred).
-MAX_CAMERA_COUNT = 1_000
+# More cameras than this on one row is a typing or overflow error: more than the
+# whole city's goal (a CityProtect account holds at most 100 cameras; a row for a
+# legacy stock of city cameras can hold thousands).
+MAX_CAMERA_COUNT = 100_000
 # Share of located rows outside the city above which the whole file is suspect.
 FOREIGN_SHARE = 0.5
 # Share of sampled non-empty cells that must parse for a location column to be
