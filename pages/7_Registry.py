@@ -238,6 +238,8 @@ with import_tab:
             read.metric("Rows read", f"{result.rows_read:,}")
             accepted.metric("Accepted", f"{len(result.accepted):,}")
             quarantined.metric("Quarantined", f"{len(result.quarantined):,}")
+            for note in result.notes:  # e.g. the whole file lies in another city
+                st.warning(note)
             for warning in result.warnings:
                 st.caption(f"Fixed while loading: {warning}")
             if result.reasons:
