@@ -13,8 +13,7 @@ from analytics.datasets import (
     load_dataset,
     unmapped_sentences,
 )
-from analytics.safe_output import set_synthetic_exports
-from ui.formatting import escape_markdown
+from analytics.safe_output import escape_markdown, set_synthetic_exports
 
 # Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
 # CAMREG_DEMO_INCIDENTS=1000000 to try the dashboard at the program's goal scale.
@@ -65,12 +64,14 @@ def source_banner(ds: Dataset) -> None:
     set_synthetic_exports(ds.synthetic)  # every CSV/GeoJSON download says so
     if ds.synthetic:
         st.info(
-            f"**{escape_markdown(ds.label)}** for {ds.city.name}: a made-up city used "
-            f"to demonstrate the dashboard (data as of {ds.as_of:%d %b %Y}). These "
-            "are not the city's figures.",
+            f"**{escape_markdown(ds.label)}** for {escape_markdown(ds.city.name)}: "
+            "a made-up city used to demonstrate "
+            f"the dashboard (data as of {ds.as_of:%d %b %Y}). These are not the "
+            "city's figures.",
             icon=":material/science:",
         )
     else:
+        # the label is made of file names: Markdown in them stays text
         st.caption(f"Data: {escape_markdown(ds.label)} · as of {ds.as_of:%d %b %Y}")
     st.caption(escape_markdown(" ".join(unmapped_sentences(ds))))
     if not ds.registry_dated:

@@ -13,8 +13,14 @@ import warnings
 from pathlib import Path
 
 from analytics.chunked import validate_file
+from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.config import load_city
-from analytics.loaders import KINDS, LoadError, LoadWarning
+from analytics.loaders import (
+    KINDS,
+    LoadError,
+    LoadResult,
+    LoadWarning,
+)
 from analytics.safe_output import to_safe_csv
 from analytics.schema import SYNTHETIC_LABEL
 
@@ -22,7 +28,9 @@ from analytics.schema import SYNTHETIC_LABEL
 MAX_WARNINGS_SHOWN = 20
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "validate",
         help="check a camera registry or incident file row by row",
@@ -54,8 +62,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-
     city = load_city(args.city)
     path = Path(args.file)
     if not path.is_file():
@@ -88,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if len(result.quarantined) else EXIT_OK
 
 
-def _print_summary(result, quarantine: str | None) -> None:
+def _print_summary(result: LoadResult, quarantine: str | None) -> None:
     share = result.n_accepted / result.rows_read if result.rows_read else 1.0
     print(f"{result.source} ({result.kind})")
     if result.synthetic:
