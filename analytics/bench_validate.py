@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +102,7 @@ def write_lrpd_export(path: str | os.PathLike[str], rows: int, seed: int = 7) ->
 
 def bench_validate(
     rows: int = 5_000_000, *, keep: str | os.PathLike[str] | None = None
-) -> dict[str, float | int | dict]:
+) -> dict[str, Any]:
     """Write an LRPD export of ``rows`` rows, validate it in a child process.
 
     Returns ``validate_rows``, ``validate_file_mb``, ``validate_write_seconds``,

@@ -21,7 +21,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,7 @@ from analytics.readers import (
     SNIFF_BYTES,
     WIDE_BOMS,
     RawTable,
+    Source,
     _binary_format,
     _drop_index_column,
     _reject_binary,
@@ -52,7 +55,7 @@ def validate_file(
     path: str | os.PathLike[str],
     city: CityConfig,
     *,
-    addresses=None,
+    addresses: Source | None = None,
     chunk_rows: int = CHUNK_ROWS,
     min_bytes: int = STREAM_BYTES,
     block_bytes: int = BLOCK_BYTES,
@@ -102,7 +105,7 @@ def _stream_header(file: Path, min_bytes: int) -> tuple[list[str], str, bool] | 
 
 def _batches(
     file: Path, names: list[str], delimiter: str, chunk_rows: int, block_bytes: int
-):
+) -> Iterator[pd.DataFrame]:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -118,7 +121,7 @@ def _batches(
             quoted_strings_can_be_null=False,
         ),
     )
-    pending: list = []
+    pending: list[Any] = []
     size = 0
     for batch in reader:
         pending.append(batch)
@@ -131,10 +134,21 @@ def _batches(
 
 
 def _hash(frame: pd.DataFrame) -> np.ndarray:
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
+    hashed: np.ndarray = pd.util.hash_pandas_object(frame, index=False).to_numpy(
+        np.uint64
+    )
+    return hashed
 
 
-def _validate_stream(kind, file, city, header, addresses, chunk_rows, block_bytes):
+def _validate_stream(
+    kind: str,
+    file: Path,
+    city: CityConfig,
+    header: tuple[list[str], str, bool],
+    addresses: Source | None,
+    chunk_rows: int,
+    block_bytes: int,
+) -> loaders.LoadResult:
     names, delimiter, had_bom = header
     label = str(file)
     offset = 0
@@ -145,7 +159,7 @@ def _validate_stream(kind, file, city, header, addresses, chunk_rows, block_byte
     unknown: dict[str, int] = {}
     unmapped: dict[str, dict[str, int]] = {}
     synthetic = False
-    geocoding: dict | None = None
+    geocoding: dict[str, Any] | None = None
     seen_full = np.empty(0, np.uint64)  # incident, offence, time, place
     seen_key = np.empty(0, np.uint64)  # incident + offence, or camera id
     first_accepted = None
@@ -198,7 +212,7 @@ def _validate_stream(kind, file, city, header, addresses, chunk_rows, block_byte
             why = loaders.R_DUPLICATE
         folded += result.folded + int(again.sum())
         accepted += len(part) - int(again.sum()) - int(clash.sum())
-        if clash.any():
+        if clash.any() and result.accepted_positions is not None:
             positions = result.accepted_positions[clash]
             extra_rows = raw.frame.iloc[positions].astype("str").copy()
             extra_rows["row_number"] = positions + 1 + offset

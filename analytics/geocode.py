@@ -247,8 +247,11 @@ class AddressIndex:
                     return hit[0], hit[1], "address"
             return None
         low = parsed.number
-        for key, table in ((parsed.street, self.streets), (parsed.core, self.cores)):
-            points = table.get(key)
+        for key, by_street in (
+            (parsed.street, self.streets),
+            (parsed.core, self.cores),
+        ):
+            points = by_street.get(key)
             if points is None:
                 continue
             inside = points[

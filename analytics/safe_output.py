@@ -140,7 +140,8 @@ def to_safe_csv(frame: pd.DataFrame, *, synthetic: bool | None = None) -> bytes:
     out = safe_frame(frame)
     if _is_synthetic(synthetic) and SYNTHETIC_COLUMN not in out.columns:
         out.insert(0, SYNTHETIC_COLUMN, SYNTHETIC_VALUE)
-    return out.to_csv(index=False).encode("utf-8-sig")
+    data: bytes = out.to_csv(index=False).encode("utf-8-sig")
+    return data
 
 
 def mark_geojson(text: str, *, synthetic: bool | None = None) -> str:
