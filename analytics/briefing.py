@@ -34,7 +34,7 @@ from analytics.briefing_html import (
     validate_briefing_audience,
 )
 from analytics.config import CityConfig
-from analytics.datasets import Dataset
+from analytics.datasets import Dataset, unmapped_sentences
 from analytics.schema import WGS84
 
 __all__ = [
@@ -294,7 +294,11 @@ def gather_briefing(
         forecast=_forecast_view(fc),
         costs=cost_table,
         scenario=_scenario_rows(scenario, city),
-        methods=_extra_methods(range_scale, wards, fc),
+        methods={
+            **_extra_methods(range_scale, wards, fc),
+            # what the figures leave out, with counts per reason (shared wording)
+            "What was not mapped": " ".join(unmapped_sentences(dataset)),
+        },
         generated_at=generated_at,
     )
 
@@ -633,11 +637,18 @@ def _extra_methods(range_scale: float, wards, fc) -> dict[str, str]:
             "just outside a ward still count as seeing into it. Progress toward "
             "the goal is city-wide."
         )
+    if getattr(fc, "status", None) == "undated":
+        out["Goal forecast"] = fc.message
+        return _recruitment_method(out)
     out["Goal forecast"] = (
         "Monthly net sign-ups (registrations minus withdrawals) since the launch "
         "are projected forward; the range comes from re-running the projection "
         "on resampled monthly figures. " + " ".join(getattr(fc, "notes", ()) or ())
     ).strip()
+    return _recruitment_method(out)
+
+
+def _recruitment_method(out: dict[str, str]) -> dict[str, str]:
     out["Recruitment areas"] = (
         "Candidate sites are the centres of map cells holding incidents no camera "
         "sees; sites are picked one at a time, each where it adds the most "

@@ -17,7 +17,7 @@ import geopandas as gpd
 
 from analytics import loaders, synthetic
 from analytics.config import DATA_ENV, CityConfig, load_city
-from analytics.schema import SYNTHETIC_LABEL
+from analytics.schema import SYNTHETIC_LABEL, SYNTHETIC_VALUE, UNDATED_REGISTRY_NOTE
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,16 @@ class Dataset:
     load_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
+    def registry_dated(self) -> bool:
+        """True when the registry says when cameras were registered.
+
+        A camera list without registration dates (common in open data) is stock
+        of unknown date: no pace, no forecast, nothing "added in the last 30 days".
+        """
+        cams = self.cameras
+        return bool(len(cams)) and bool(cams["registered_at"].notna().any())
+
+    @property
     def now(self) -> datetime:
         """Timestamp at the end of ``as_of``, the reference for "last 30 days"."""
         return datetime.combine(self.as_of, datetime.max.time()).replace(microsecond=0)
@@ -52,6 +62,7 @@ def load_dataset(
     wards: str | Path | None = None,
     city_limit: str | Path | None = None,
     registry_db: str | Path | None = None,
+    addresses: str | Path | None = None,
     demo_cameras: int | None = None,
     demo_incidents: int | None = None,
     seed: int | None = None,
@@ -112,6 +123,7 @@ def load_dataset(
         db_path,
         wards or city.data_path("wards"),
         city_limit or city.data_path("city_limit"),
+        addresses or city.data_path("addresses"),
     )
 
 
@@ -140,6 +152,7 @@ def _load_real(
     db_path: str | Path | None,
     wards_path: str | Path | None,
     limit_path: str | Path | None,
+    addresses_path: str | Path | None = None,
 ) -> Dataset:
     assert inc_path is not None  # load_dataset refuses real cameras alone
     reports: dict[str, dict[str, Any]] = {}
@@ -155,16 +168,26 @@ def _load_real(
             "reasons": {},
         }
         cam_label = f"registry {Path(db_path).name}"
+        # the demo's registrations keep their "synthetic" source in the store
+        synthetic = bool(len(cams)) and bool(
+            (cams["source"].astype("str").str.lower() == SYNTHETIC_VALUE).any()
+        )
     else:
         assert cam_path is not None  # no registry database: a camera file
         result = loaders.load_cameras(cam_path, city)
         cams = result.accepted
         reports["cameras"] = result.summary()
         cam_label = Path(cam_path).name
-    inc = loaders.load_incidents(inc_path, city)
+        synthetic = result.synthetic
+    inc = loaders.load_incidents(inc_path, city, addresses=addresses_path)
     reports["incidents"] = inc.summary()
     wards = loaders.load_boundaries(wards_path) if wards_path else None
     limit = loaders.load_boundaries(limit_path) if limit_path else None
+    synthetic = synthetic or inc.synthetic
+    for frame in (wards, limit):
+        synthetic = synthetic or bool(
+            frame is not None and frame.attrs.get("synthetic")
+        )
     dates = [
         d
         for d in (
@@ -175,4 +198,123 @@ def _load_real(
     ]
     as_of = max(dates) if dates else date.today()
     label = f"{cam_label} + {Path(inc_path).name}"
-    return Dataset(cams, inc.accepted, wards, limit, city, label, False, as_of, reports)
+    if synthetic:
+        # demo files loaded back: still made up, whatever the path says
+        label = f"{SYNTHETIC_LABEL} ({label})"
+    return Dataset(
+        cams, inc.accepted, wards, limit, city, label, synthetic, as_of, reports
+    )
+
+
+# --- what was not mapped, in plain words -------------------------------------------
+PLAIN_REASONS = {
+    "missing coordinates": "have no location in the file",
+    "unparseable coordinates": "have a location that cannot be read",
+    "coordinates are (0, 0)": "are placed at (0, 0), which means no location",
+    "outside the city extent": "lie outside the city",
+    "address not found": "have an address not found in the address-point file",
+    "missing date": "have no date",
+    "bad date": "have a date that cannot be read",
+    "date in the future": "are dated in the future",
+    "missing id": "have no incident number",
+    "duplicate id": "repeat another row's id",
+}
+# Offences whose locations police withhold (NIBRS sex offences).
+WITHHELD_OFFENSES = ("rape", "sodomy", "sexual assault with an object", "fondling")
+UNDATED_NOTE = UNDATED_REGISTRY_NOTE
+
+
+SINGULAR_VERBS = {
+    "have": "has",
+    "lie": "lies",
+    "are": "is",
+    "were": "was",
+    "hold": "holds",
+    "repeat": "repeats",
+}
+
+
+def _plain(reason: str, count: int = 2) -> str:
+    """A quarantine reason as words after a count ("3 lie outside the city")."""
+    words = PLAIN_REASONS.get(reason)
+    if words is None:
+        if reason.startswith("inside an unclosed quote"):
+            words = "were swallowed by an unclosed quote in the file"
+        elif reason.startswith("field longer than the limit"):
+            words = "hold a field too long to be real"
+        else:
+            words = f"were set aside ({reason})"
+    if count == 1:
+        verb, _, rest = words.partition(" ")
+        words = f"{SINGULAR_VERBS.get(verb, verb)} {rest}"
+    return words
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def unmapped_sentences(ds: Dataset) -> list[str]:
+    """What was not mapped and why, one plain sentence per kind of data.
+
+    >>> unmapped_sentences(load_dataset())[0].startswith("All ")
+    True
+    """
+    out = []
+    inc = ds.load_reports.get("incidents")
+    cams = ds.load_reports.get("cameras")
+    if not inc and not cams:
+        return [
+            f"All {len(ds.incidents):,} incidents and {len(ds.cameras):,} camera "
+            "registrations are on the map: none were left out."
+        ]
+    for kind, report, noun in (
+        ("incidents", inc, ("incident row", "incident rows")),
+        ("cameras", cams, ("registry row", "registry rows")),
+    ):
+        if not report:
+            continue
+        read = int(report.get("rows_read", 0))
+        left = int(report.get("quarantined", 0))
+        folded = int(report.get("folded", 0) or 0)
+        if not left:
+            sentence = f"All {_n(read - folded, *noun)} are on the map."
+        else:
+            parts = []
+            by_offence = report.get("unmapped_offenses") or {}
+            for reason, count in report.get("reasons", {}).items():
+                part = f"{count:,} {_plain(reason, count)}"
+                offences = by_offence.get(reason, {})
+                withheld = {o: c for o, c in offences.items() if o in WITHHELD_OFFENSES}
+                if kind == "incidents" and withheld:
+                    total = sum(withheld.values())
+                    mapped = _mapped_sex_offences(ds)
+                    every = "all " if mapped == 0 else ""
+                    if set(withheld) == {"rape"}:
+                        what = _n(total, "rape", "rapes")
+                    else:
+                        what = _n(total, "sex offence", "sex offences (rapes too)")
+                    part += (
+                        f" (including {every}{what}: the police withhold their "
+                        "locations)"
+                    )
+                parts.append(part)
+            sentence = (
+                f"{left:,} of {_n(read, *noun)} are not on the map: "
+                + "; ".join(parts)
+                + "."
+            )
+        if folded:
+            sentence += (
+                f" {folded:,} more rows repeat an incident once per victim and are "
+                "counted in it."
+            )
+        out.append(sentence)
+    return out
+
+
+def _mapped_sex_offences(ds: Dataset) -> int:
+    codes = ds.incidents.get("offense_code")
+    if codes is None:
+        return 0
+    return int(codes.astype("str").str.upper().isin(["11A", "11B", "11C", "11D"]).sum())

@@ -48,6 +48,7 @@ import pandas as pd
 from analytics import forecast_text as text
 from analytics.config import CityConfig
 from analytics.history import camera_history, cameras_on, registry_events
+from analytics.schema import UNDATED_REGISTRY_NOTE
 
 MIN_MONTHS = 6  # full months since launch needed before any forecast is made
 PACE_MONTHS = 6  # "current pace" = mean net additions of the last 6 full months
@@ -151,7 +152,8 @@ class ForecastResult:
     """Where the registry stands, its pace, and when it reaches the goal.
 
     ``status`` is ``"ok"``, ``"too_short"`` (fewer than ``MIN_MONTHS`` full months
-    since launch: no model, no date) or ``"goal_reached"``. ``message`` says the
+    since launch: no model, no date), ``"undated"`` (no registration dates at
+    all: no pace, no model) or ``"goal_reached"``. ``message`` says the
     outcome in one plain sentence. ``projected_goal_date`` is None when the goal
     is not reached within ``horizon_months``; ``interval`` is the 80% interval
     ``(low, high)``, where ``high`` None means "later than the horizon".
@@ -370,6 +372,16 @@ def forecast_goal(
         "interval": None,
         "projection": empty,
     }
+    if len(cameras) and not cameras["registered_at"].notna().any():
+        # a camera list without registration dates: stock of unknown date, no pace
+        common.update(current_monthly_pace=None, pace_months=0)
+        return ForecastResult(
+            **common,
+            **no_model,
+            status="undated",
+            message=UNDATED_REGISTRY_NOTE,
+            notes=(),
+        )
     if current >= goal:
         return ForecastResult(
             **common,

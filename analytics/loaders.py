@@ -40,6 +40,8 @@ from analytics.schema import (
     CAMERA_COLUMNS,
     CATEGORIES,
     INCIDENT_COLUMNS,
+    SYNTHETIC_COLUMN,
+    SYNTHETIC_LABEL,
     WARD_COLUMNS,
     WGS84,
 )
@@ -59,9 +61,11 @@ __all__ = [
     "LoadError",
     "LoadResult",
     "LoadWarning",
+    "check_kind",
     "load_boundaries",
     "load_cameras",
     "load_incidents",
+    "looks_like",
 ]
 
 KINDS = ("cameras", "incidents")
@@ -75,6 +79,12 @@ R_ZERO = "coordinates are (0, 0)"
 R_OUTSIDE = "outside the city extent"
 R_MISSING_ID = "missing id"
 R_DUPLICATE = "duplicate id"
+R_CONFLICT = "incident number and offence repeated at another place or time"
+R_NUL = "NUL byte in the row (damaged file)"
+R_SWALLOWED = "inside an unclosed quote"
+R_OVERLONG = "field longer than the limit"
+R_NOT_FOUND = "address not found"
+R_COUNT_RANGE = "camera count past a sane range"
 R_MISSING_DATE = "missing date"
 R_BAD_DATE = "bad date"
 R_FUTURE = "date in the future"
@@ -84,6 +94,9 @@ R_COUNT = "camera count is not a positive whole number"
 R_STATUS = "unknown status"
 # When a row has several problems, the first of these is its reason.
 REASON_ORDER = (
+    R_NUL,
+    R_SWALLOWED,
+    R_OVERLONG,
     R_RAGGED_LONG,
     R_RAGGED_SHORT,
     R_NOT_CAMERA,
@@ -99,6 +112,8 @@ REASON_ORDER = (
     R_OWNER,
     R_STATUS,
     R_COUNT,
+    R_COUNT_RANGE,
+    R_NOT_FOUND,
 )
 # Rows of a location-text column parsed to decide it holds coordinates at all.
 SAMPLE_ROWS = 5_000
@@ -109,6 +124,17 @@ FUTURE_TOLERANCE = pd.Timedelta(days=1)
 DEFAULT_TIER = "registered"  # location only: never claim live access not granted
 DEFAULT_OWNER_LIST = "public"  # a city's own camera list holds city cameras
 DEFAULT_STATUS = "active"
+# More cameras than this on one row is a typing or overflow error: more than the
+# whole city's goal (a CityProtect account holds at most 100 cameras; a row for a
+# legacy stock of city cameras can hold thousands).
+MAX_CAMERA_COUNT = 100_000
+# Share of located rows outside the city above which the whole file is suspect.
+FOREIGN_SHARE = 0.5
+# Share of sampled non-empty cells that must parse for a location column to be
+# read as coordinates (otherwise it holds addresses or place names).
+COORDINATE_SHARE = 0.5
+# Incident repeats are the same incident, offence and place (one row per victim).
+FOLD_DECIMALS = 6
 
 
 class LoadWarning(UserWarning):
@@ -131,9 +157,27 @@ class LoadResult:
         DataFrame of the rejected rows' original columns as text, plus
         ``row_number`` (1-based data row, header not counted) and ``reason``.
     rows_read
-        Data rows in the file; always ``len(accepted) + len(quarantined)``.
+        Data rows in the file; always
+        ``len(accepted) + folded + len(quarantined)``.
     warnings
         Fixes applied, one sentence each.
+    folded
+        Incident rows that repeat an accepted row (same incident number, offence,
+        time and place: one row per victim) and were folded into it; the kept
+        row's ``rows`` column counts them.
+    synthetic
+        True when the file carries the demo's synthetic marker.
+    unknown_offenses
+        Offence descriptions without a code that no NIBRS spelling matched, with
+        their row counts.
+    notes
+        Findings about the whole file (e.g. most rows lie in another city), one
+        sentence each, shown before the per-row reasons.
+    geocoding
+        Address matching figures when rows were placed from an address-point
+        file (``addresses``, ``matched``, ``rate``), else None.
+    unmapped_offenses
+        Per quarantine reason, the offences of the rows it holds (incidents).
     """
 
     kind: str
@@ -142,6 +186,23 @@ class LoadResult:
     quarantined: pd.DataFrame
     rows_read: int
     warnings: list[str] = field(default_factory=list)
+    folded: int = 0
+    synthetic: bool = False
+    unknown_offenses: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    geocoding: dict | None = None
+    unmapped_offenses: dict[str, dict[str, int]] = field(default_factory=dict)
+    # set by validate_file on a file read in chunks: the accepted rows are counted,
+    # not kept (``accepted`` is then empty)
+    accepted_total: int | None = None
+    accepted_positions: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_accepted(self) -> int:
+        """Accepted rows (counted when the file was validated in chunks)."""
+        if self.accepted_total is not None:
+            return int(self.accepted_total)
+        return len(self.accepted)
 
     @property
     def reasons(self) -> dict[str, int]:
@@ -157,10 +218,18 @@ class LoadResult:
             "kind": self.kind,
             "source": self.source,
             "rows_read": int(self.rows_read),
-            "accepted": len(self.accepted),
+            "accepted": self.n_accepted,
+            "folded": int(self.folded),
             "quarantined": len(self.quarantined),
             "reasons": self.reasons,
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
+            "synthetic": bool(self.synthetic),
+            "unknown_offenses": dict(self.unknown_offenses),
+            "geocoding": self.geocoding,
+            "unmapped_offenses": {
+                k: dict(v) for k, v in self.unmapped_offenses.items()
+            },
         }
 
 
@@ -185,39 +254,58 @@ def load_cameras(
     LoadError
         The file cannot be used at all (empty, not a table, no location columns).
     """
-    raw = read_table(source, name=name)
+    raw = read_table(source, name=name, city=city)
     result = _load(raw, city, "cameras")
     _emit(result.warnings)
     return result
 
 
 def load_incidents(
-    source: Source, city: CityConfig, *, name: str | None = None
+    source: Source,
+    city: CityConfig,
+    *,
+    name: str | None = None,
+    addresses: Source | None = None,
 ) -> LoadResult:
     """Load a crime incident export (LRPD open data as downloaded, and others).
 
     ``category`` is derived from the NIBRS ``offense_code`` with
-    ``city.category_for``; ``occurred_at`` is naive local time.
+    ``city.category_for`` (codes missing: from the offence description, see
+    :func:`analytics.codes.code_for_description`); ``occurred_at`` is naive local
+    time. Rows repeating an incident (one per victim) are folded into one row
+    whose ``rows`` counts them.
+
+    Parameters
+    ----------
+    addresses
+        An address-point file (CSV or GeoJSON of address + point, see
+        :mod:`analytics.geocode`) that places rows given by address only.
 
     Raises
     ------
     LoadError
-        The file cannot be used at all (empty, not a table, no location columns).
+        The file cannot be used at all (empty, not a table, no location columns,
+        not an incident export).
     """
-    raw = read_table(source, name=name)
-    result = _load(raw, city, "incidents")
+    raw = read_table(source, name=name, city=city)
+    result = _load(raw, city, "incidents", addresses=addresses)
     _emit(result.warnings)
     return result
 
 
 def load_table(
-    kind: str, source: Source, city: CityConfig, *, name: str | None = None
+    kind: str,
+    source: Source,
+    city: CityConfig,
+    *,
+    name: str | None = None,
+    addresses: Source | None = None,
 ) -> LoadResult:
     """:func:`load_cameras` or :func:`load_incidents` by ``kind``."""
     if kind not in KINDS:
         raise ValueError(f"`kind` was {kind!r} but is expected to be in {KINDS}")
-    raw = read_table(source, name=name)
-    result = _load(raw, city, kind)
+    raw = read_table(source, name=name, city=city)
+    result = _load(raw, city, kind, addresses=addresses)
     _emit(result.warnings)
     return result
 
@@ -247,6 +335,9 @@ class _Rows:
     location_sources: list[str] = field(default_factory=list)
     reasons: list[tuple[pd.Series, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unknown_offenses: dict[str, int] = field(default_factory=dict)
+    geocoding: dict | None = None
 
     @property
     def index(self) -> pd.Index:
@@ -267,38 +358,264 @@ class _Rows:
         self.warnings.append(f"{self.raw.name}: {message}")
 
 
-def _load(raw: RawTable, city: CityConfig, kind: str) -> LoadResult:
+def _load(
+    raw: RawTable, city: CityConfig, kind: str, *, addresses: Source | None = None
+) -> LoadResult:
     raw.frame = raw.frame.reset_index(drop=True)
     rows = _Rows(raw, city, kind, warnings=list(raw.warnings))
     n = len(raw.frame)
-    if raw.ragged is not None:
-        rows.reject(raw.ragged > 0, R_RAGGED_LONG)
-        rows.reject(raw.ragged < 0, R_RAGGED_SHORT)
     aliases = CAMERA_ALIASES if kind == "cameras" else INCIDENT_ALIASES
-    mapping = match_columns(list(raw.frame.columns), aliases)
-    lat, lon = _locate(rows, mapping)
-    if kind == "cameras":
-        values = _cameras(rows, mapping)
-        id_col, dup_keys = "camera_id", ["camera_id"]
-    else:
-        values = _incidents(rows, mapping)
-        id_col, dup_keys = "incident_id", ["incident_id", "offense_code"]
+    columns = list(raw.frame.columns)
+    check_kind(raw, kind)
+    mapping = match_columns(columns, aliases)
+    _damaged_rows(rows)
+    synthetic = _synthetic_marker(rows, mapping)
+    lat, lon = _locate(rows, mapping, addresses)
+    load_rows = _cameras if kind == "cameras" else _incidents
+    values = load_rows(rows, mapping)
     _note_fixes(rows, mapping)
-    ordered = sorted(rows.reasons, key=lambda pair: REASON_ORDER.index(pair[1]))
+    ordered = sorted(rows.reasons, key=lambda pair: _reason_rank(pair[1]))
     reason = first_reason(ordered, rows.index)
-    # duplicates among otherwise valid rows: the first valid copy is kept
-    ids = values[id_col]
-    ok = reason.isna() & ids.notna()
-    dup = pd.Series(False, index=rows.index)
-    dup[ok] = values.loc[ok, dup_keys].duplicated(keep="first")
-    reason = reason.mask(dup, R_DUPLICATE)
+    folded = pd.Series(False, index=rows.index)
+    if kind == "cameras":
+        # duplicates among otherwise valid rows: the first valid copy is kept
+        ok = reason.isna() & values["camera_id"].notna()
+        dup = pd.Series(False, index=rows.index)
+        dup[ok] = values.loc[ok, ["camera_id"]].duplicated(keep="first")
+        reason = reason.mask(dup, R_DUPLICATE)
+    else:
+        folded, conflict = _fold_repeats(values, lat, lon, reason)
+        reason = reason.mask(conflict, R_CONFLICT)
     if n == 0:
         rows.warn("no data rows (header only)")
-    accepted_mask = reason.isna().to_numpy()
+    accepted_mask = (reason.isna() & ~folded).to_numpy()
     accepted = _assemble(values, lat, lon, accepted_mask, kind)
-    quarantined = _quarantine(raw, reason, ~accepted_mask)
-    assert len(accepted) + len(quarantined) == n, "every row accepted or quarantined"
-    return LoadResult(kind, raw.name, accepted, quarantined, n, rows.warnings)
+    quarantined = _quarantine(raw, reason, reason.notna().to_numpy())
+    n_folded = int(folded.sum())
+    assert len(accepted) + n_folded + len(quarantined) == n, (
+        "every row accepted, folded or quarantined"
+    )
+    if synthetic:
+        accepted.attrs["synthetic"] = True
+        accepted.attrs["label"] = SYNTHETIC_LABEL
+    result = LoadResult(
+        kind,
+        raw.name,
+        accepted,
+        quarantined,
+        n,
+        rows.warnings,
+        folded=n_folded,
+        synthetic=synthetic,
+        unknown_offenses=rows.unknown_offenses,
+        notes=rows.notes,
+        geocoding=rows.geocoding,
+    )
+    if kind == "incidents" and len(quarantined):
+        result.unmapped_offenses = _offenses_by_reason(values, reason)
+    result.accepted_positions = np.flatnonzero(accepted_mask)
+    return result
+
+
+def _reason_rank(reason: str) -> int:
+    """Position of a reason in :data:`REASON_ORDER` (variants share their stem's)."""
+    for i, stem in enumerate(REASON_ORDER):
+        if reason == stem or reason.startswith((stem + " ", stem + ":")):
+            return i
+    return len(REASON_ORDER)
+
+
+def _fold_repeats(
+    values: pd.DataFrame, lat: pd.Series, lon: pd.Series, reason: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """(folded, conflict) masks over valid incident rows; sets ``values["rows"]``.
+
+    Rows agreeing on incident number, offence, time and place are one incident
+    reported once per victim: the first is kept and counts them in ``rows``, the
+    others are folded. The same number and offence at another place or time is a
+    conflict the data steward has to resolve (quarantined).
+    """
+    idx = values.index
+    values["rows"] = 1
+    ok = (reason.isna() & values["incident_id"].notna()).to_numpy()
+    folded = pd.Series(False, index=idx)
+    conflict = pd.Series(False, index=idx)
+    if not ok.any():
+        return folded, conflict
+    offence = values["offense_code"].fillna(values["offense"].str.upper())
+    keys = pd.DataFrame(
+        {
+            "id": values["incident_id"],
+            "offence": offence.fillna(""),
+            "when": values["occurred_at"],
+            "lat": lat.round(FOLD_DECIMALS),
+            "lon": lon.round(FOLD_DECIMALS),
+        },
+        index=idx,
+    )[ok]
+    same = keys.duplicated(keep="first")
+    if same.any():
+        sizes = keys.groupby(list(keys.columns), sort=False, dropna=False)[
+            "id"
+        ].transform("size")
+        firsts = keys.index[~same.to_numpy()]
+        values.loc[firsts, "rows"] = sizes.loc[firsts].to_numpy()
+        folded[keys.index[same.to_numpy()]] = True
+    rest = keys[~same.to_numpy()]
+    clash = rest.duplicated(["id", "offence"], keep="first")
+    conflict[rest.index[clash.to_numpy()]] = True
+    return folded, conflict
+
+
+def _offenses_by_reason(values: pd.DataFrame, reason: pd.Series) -> dict:
+    """Quarantine reason -> {offence name: rows}, for "what was not mapped"."""
+    out: dict[str, dict[str, int]] = {}
+    quarantined = reason.notna()
+    if not quarantined.any():
+        return out
+    held = values.loc[quarantined]
+    names = {c: entry[0] for c, entry in codes.NIBRS_OFFENSES.items()}
+    name = held["offense_code"].map(names)
+    name = name.fillna(held["offense"].str.lower()).fillna("offence not given")
+    table = pd.crosstab(reason[quarantined], name)
+    for why, row in table.iterrows():
+        row = row[row > 0].sort_values(ascending=False)
+        out[str(why)] = {str(k): int(v) for k, v in row.items()}
+    return out
+
+
+# --- what kind of file is this? ------------------------------------------------------
+# Normalised column names that only an incident export or only a camera list has.
+INCIDENT_MARKERS = (
+    "incident_number",
+    "incident_id",
+    "incident_no",
+    "incident_date",
+    "offense_code",
+    "offense_description",
+    "offense",
+    "offense_desc",
+    "nibrs_code",
+    "ucr_code",
+    "weapon_type",
+    "crime_type",
+    "case_number",
+    "occurred_at",
+    "occurred_date",
+)
+CAMERA_MARKERS = (
+    "camera_id",
+    "cameraid",
+    "cam_id",
+    "camera_count",
+    "num_cameras",
+    "number_of_cameras",
+    "cameras",
+    "tier",
+    "owner_type",
+    "registered_at",
+    "registration_date",
+    "go_live_date",
+    "golive_date",
+    "camera_type",
+    "camera_direction",
+    "direction_deg",
+    "fov_deg",
+    "man_made",
+    "surveillance",
+    "surveillance_type",
+)
+KIND_NAMES = {
+    "incidents": "a crime incident export",
+    "cameras": "a camera list",
+    "polygons": "a polygon file (ward or boundary shapes)",
+}
+
+
+def looks_like(raw: RawTable) -> tuple[str | None, str]:
+    """(kind, evidence): what a file appears to hold, from its columns and shapes.
+
+    ``kind`` is ``"incidents"``, ``"cameras"``, ``"polygons"`` or None when the
+    file could be either (bare coordinates); ``evidence`` names what decided it.
+    """
+    names = {normalise_name(c): c for c in raw.frame.columns}
+    incident = [names[m] for m in INCIDENT_MARKERS if m in names]
+    camera = [names[m] for m in CAMERA_MARKERS if m in names]
+    if raw.geom_note is not None and len(raw.frame) and not (incident or camera):
+        polygonal = pd.Series(raw.geom_note).astype("str").str.contains("polygon")
+        if polygonal.mean() > 0.5:
+            evidence = f"{int(polygonal.sum())} polygons, no camera or incident columns"
+            return "polygons", evidence
+    if incident and not camera:
+        return "incidents", f"columns {incident[:3]}"
+    if camera and not incident:
+        return "cameras", f"columns {camera[:3]}"
+    return None, ""
+
+
+def check_kind(raw: RawTable, kind: str) -> None:
+    """Refuse a file that is plainly of another kind than ``kind``.
+
+    Raises
+    ------
+    LoadError
+        One sentence naming what the file looks like and how to load it.
+    """
+    seen, evidence = looks_like(raw)
+    if seen is None or seen == kind:
+        return
+    wanted = KIND_NAMES[kind]
+    hint = {
+        "incidents": "load it as incidents",
+        "cameras": "load it as a camera registry",
+        "polygons": "load it as ward boundaries or the city limit",
+    }[seen]
+    raise LoadError(
+        f"{raw.name}: this looks like {KIND_NAMES[seen]} ({evidence}), not "
+        f"{wanted}: {hint}"
+    )
+
+
+def _damaged_rows(rows: _Rows) -> None:
+    """Quarantine rows holding NUL bytes, swallowed by an unclosed quote or with
+    an overlong field (the reader marks the last two in ``raw.row_reasons``)."""
+    frame = rows.raw.frame
+    nul = pd.Series(False, index=rows.index)
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            nul |= values.astype("str").str.contains("\x00", regex=False).fillna(False)
+    if nul.any():
+        rows.reject(nul, R_NUL)
+        for col in frame.columns:
+            frame[col] = frame[col].astype("str").str.replace("\x00", "", regex=False)
+    if rows.raw.row_reasons is not None:
+        marks = pd.Series(rows.raw.row_reasons, index=rows.index)
+        for why in marks.dropna().unique():
+            rows.reject(marks == why, str(why))
+    if rows.raw.ragged is not None:
+        rows.reject(rows.raw.ragged > 0, R_RAGGED_LONG)
+        rows.reject(rows.raw.ragged < 0, R_RAGGED_SHORT)
+
+
+def _synthetic_marker(rows: _Rows, mapping: dict[str, str]) -> bool:
+    """True when the file carries the demo's marker (a ``data_origin`` column
+    saying "synthetic", or a camera ``source`` of "synthetic")."""
+    from analytics.schema import SYNTHETIC_VALUE
+
+    columns = list(rows.raw.frame.columns)
+    for col in (find_column(columns, (SYNTHETIC_COLUMN,)), mapping.get("source")):
+        if col is None:
+            continue
+        text = rows.column(col).str.lower()
+        if len(text) and (text == SYNTHETIC_VALUE).mean() > 0.5:
+            rows.notes.append(
+                f"{rows.raw.name}: column {col!r} marks these rows as "
+                f"{SYNTHETIC_LABEL.lower()}: everything built from them is labelled "
+                "synthetic"
+            )
+            return True
+    return False
 
 
 def _note_fixes(rows: _Rows, mapping: dict[str, str]) -> None:
@@ -331,12 +648,15 @@ def _note_fixes(rows: _Rows, mapping: dict[str, str]) -> None:
         )
 
 
-def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+def _locate(
+    rows: _Rows, mapping: dict[str, str], addresses: Source | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Latitude and longitude per row from geometry, numeric columns or text.
 
     Adds the coordinate quarantine reasons and swaps rows whose latitude and
     longitude were exchanged. A location column holding no coordinates at all
     is remembered in ``rows.address_column`` (a street address or intersection).
+    With an address-point file, rows given by address only are placed from it.
     """
     raw, idx = rows.raw, rows.index
     columns = list(raw.frame.columns)
@@ -390,7 +710,10 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
         look[:SAMPLE_ROWS] = True
         text = rows.column(col)[look]
         t_lat, t_lon, _, t_bad = coords_from_text(text)
-        if not (t_lat.notna().any() or t_bad.any()):
+        sample = ~is_empty(text.iloc[:SAMPLE_ROWS])
+        tried = (t_lat.notna() | t_bad).iloc[:SAMPLE_ROWS] & sample
+        if not sample.any() or tried.sum() < COORDINATE_SHARE * sample.sum():
+            # place names or addresses ("Chester Road (White City)"), not coordinates
             rows.address_column = rows.address_column or col
             continue
         sources += 1
@@ -398,23 +721,50 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
         fill = t_lat.index[(lat[look].isna() & t_lat.notna()).to_numpy()]
         lat.loc[fill], lon.loc[fill] = t_lat[fill], t_lon[fill]
         bad_text.loc[t_bad.index] |= t_bad & lat[t_bad.index].isna()
+    address_col = mapping.get("address") or rows.address_column
+    geocoded_only = False
+    if rows.kind != "incidents":
+        address_col = None  # camera registries must give their points
     if sources == 0:
-        if projected_note:
-            projected_note = f" ({projected_note}, without a CRS)"
-        raise LoadError(
-            f"{raw.name}: no location columns{projected_note}: expected "
-            "latitude/longitude (or lat/lon, x/y in degrees), a '(lat, lon)' or "
-            "WKT 'POINT (lon lat)' location column, or point geometry; "
-            f"found columns {columns}"
+        if address_col is None:
+            if projected_note:
+                projected_note = f" ({projected_note}, without a CRS)"
+            raise LoadError(
+                f"{raw.name}: no location columns{projected_note}: expected "
+                "latitude/longitude (or lat/lon, x/y in degrees), a '(lat, lon)' or "
+                "WKT 'POINT (lon lat)' location column, or point geometry; "
+                f"found columns {columns}"
+            )
+        if addresses is None:
+            raise LoadError(
+                f"{raw.name}: addresses only: give an address-point file to geocode "
+                f"(column {address_col!r} holds addresses and the file has no "
+                "coordinates; set CAMREG_ADDRESSES or pass --addresses FILE)"
+            )
+        geocoded_only = True
+    if addresses is not None and address_col is not None:
+        todo = (
+            (lat.isna() | lon.isna()) & ~bad_text & ~is_empty(rows.column(address_col))
         )
+        found = _geocode(rows, address_col, todo, addresses, lat, lon)
+        if geocoded_only:
+            rows.reject(todo & ~found, R_NOT_FOUND)
     missing = lat.isna() | lon.isna()
+    if geocoded_only:
+        missing_reason = missing & is_empty(rows.column(address_col))
+        rows.reject(missing_reason, R_MISSING_COORDS)
+        missing = pd.Series(False, index=idx)  # reasons given above
+        located = lat.notna() & lon.notna()
+    else:
+        located = ~missing
     rows.reject(missing & bad_text, R_BAD_COORDS)
     rows.reject(missing & ~bad_text, R_MISSING_COORDS)
-    rows.reject(~missing & (lat == 0) & (lon == 0), R_ZERO)
+    zero = located & (lat == 0) & (lon == 0)
+    rows.reject(zero, R_ZERO)
     extent = rows.city.extent
     inside = pd.Series(extent.contains(lon, lat), index=idx).fillna(False)
     swapped = (
-        ~missing
+        located
         & ~inside
         & pd.Series(extent.contains(lat, lon), index=idx).fillna(False)
     )
@@ -422,8 +772,85 @@ def _locate(rows: _Rows, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]
         lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
         rows.warn(f"{_rows(swapped)} with latitude and longitude swapped: swapped back")
         inside = inside | swapped
-    rows.reject(~missing & ~inside & ~((lat == 0) & (lon == 0)), R_OUTSIDE)
+    outside = located & ~inside & ~zero
+    rows.reject(outside, R_OUTSIDE)
+    if outside.sum() > FOREIGN_SHARE * max(int(located.sum()), 1):
+        rows.notes.append(
+            foreign_extent_note(raw.name, lat[outside], lon[outside], extent)
+        )
     return lat, lon
+
+
+def foreign_extent_note(name: str, lat: pd.Series, lon: pd.Series, extent) -> str:
+    """One sentence for a file whose rows mostly lie outside the city: where they
+    are, where the city is, and the likely cause."""
+    box = (
+        f"latitude {lat.min():.4g} to {lat.max():.4g}, longitude {lon.min():.4g} "
+        f"to {lon.max():.4g}"
+    )
+    city = (
+        f"latitude {extent.min_lat:g} to {extent.max_lat:g}, longitude "
+        f"{extent.min_lon:g} to {extent.max_lon:g}"
+    )
+    if (lat.abs() > 90).mean() > 0.5 or (lon.abs() > MAX_DEGREES).mean() > 0.5:
+        cause = (
+            "the values are too large for degrees: projected coordinates (metres or "
+            "feet, e.g. state plane) given as latitude/longitude; export them in "
+            "WGS84 degrees or load a file that names its CRS"
+        )
+    elif (
+        extent.min_lat <= -lat.median() <= extent.max_lat
+        or extent.min_lon <= -lon.median() <= extent.max_lon
+    ):
+        cause = "a sign is missing or flipped (e.g. longitude east instead of west)"
+    else:
+        cause = (
+            "the file is probably from another city or area, or its latitude and "
+            "longitude columns are mixed up"
+        )
+    return (
+        f"{name}: {len(lat):,} rows lie outside the city. The data spans {box}; "
+        f"the city spans {city}. Likely cause: {cause}."
+    )
+
+
+def _geocode(
+    rows: _Rows,
+    col: str,
+    todo: pd.Series,
+    addresses: Source,
+    lat: pd.Series,
+    lon: pd.Series,
+) -> pd.Series:
+    """Fill ``lat``/``lon`` of the ``todo`` rows from an address-point file.
+
+    Returns the mask of rows placed; records the match rate in ``rows.geocoding``.
+    """
+    from analytics.geocode import load_address_points
+
+    index = load_address_points(addresses)
+    g_lat, g_lon, how = index.locate(rows.column(col)[todo])
+    found = pd.Series(False, index=rows.index)
+    hit = how.notna()
+    found[hit.index[hit.to_numpy()]] = True
+    lat.loc[hit.index[hit.to_numpy()]] = g_lat[hit]
+    lon.loc[hit.index[hit.to_numpy()]] = g_lon[hit]
+    tried = int(todo.sum())
+    matched = int(hit.sum())
+    rows.geocoding = {
+        "address_file": index.name,
+        "addresses": tried,
+        "matched": matched,
+        "by_block": int((how == "block").sum()),
+        "rate": round(matched / tried, 4) if tried else None,
+    }
+    rows.notes.append(
+        f"{rows.raw.name}: {matched:,} of {tried:,} addresses found in "
+        f"{index.name} ({matched / tried:.1%})"
+        if tried
+        else f"{rows.raw.name}: no addresses to look up"
+    )
+    return found
 
 
 def _date_column(
@@ -447,8 +874,9 @@ def _ids(rows: _Rows, col: str | None, label: str) -> pd.Series:
     if col is None:
         stem = Path(rows.raw.name).stem or "row"
         rows.warn(f"no {label} column: ids made from the file name and row number")
+        first = rows.raw.row_offset + 1
         return pd.Series(
-            [f"{stem}-{i}" for i in range(1, len(rows.index) + 1)],
+            [f"{stem}-{i}" for i in range(first, first + len(rows.index))],
             index=rows.index,
             dtype="str",
         )
@@ -525,7 +953,10 @@ def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
     else:
         count, empty, bad = whole_numbers(rows.column(col))
         rows.reject(bad | (count.notna() & (count < 1)), R_COUNT)
-        out["camera_count"] = count.fillna(1).clip(lower=1).astype("int64")
+        # never cast a huge value to int64 (it would wrap to a negative number)
+        rows.reject(count.notna() & (count > MAX_CAMERA_COUNT), R_COUNT_RANGE)
+        sane = count.where((count >= 1) & (count <= MAX_CAMERA_COUNT))
+        out["camera_count"] = sane.fillna(1).astype("int64")
 
     stamps = _date_column(
         rows, mapping.get("registered_at"), "registration date", required=False
@@ -662,19 +1093,58 @@ def _incidents(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
     out["occurred_at"] = _date_column(rows, col, "date", required=True)
     code = _optional_text(rows, mapping.get("offense_code")).str.upper()
     code = code.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    offense = _optional_text(rows, mapping.get("offense"))
+    code = _codes_from_descriptions(rows, code, offense)
     out["offense_code"] = code
-    out["offense"] = _optional_text(rows, mapping.get("offense"))
+    out["offense"] = offense
     given = _optional_text(rows, mapping.get("category")).str.lower()
     given = given.where(given.isin(CATEGORIES))
     unique_codes = code.dropna().unique()
     lookup = {c: rows.city.category_for(c) for c in unique_codes}
     derived = pd.Series(code.map(lookup), dtype="str")
-    if mapping.get("offense_code") is None and mapping.get("category") is None:
-        rows.warn("no offense code or category column: every incident is 'other'")
+    if (
+        mapping.get("offense_code") is None
+        and mapping.get("category") is None
+        and mapping.get("offense") is None
+    ):
+        rows.warn(
+            "no offense code, description or category column: every incident is 'other'"
+        )
     out["category"] = derived.fillna(given).fillna("other")
     district = _optional_text(rows, mapping.get("district"))
     out["district"] = district.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     return out
+
+
+def _codes_from_descriptions(
+    rows: _Rows, code: pd.Series, offense: pd.Series
+) -> pd.Series:
+    """Fill missing NIBRS codes from offence descriptions; list the unknown ones."""
+    need = code.isna() & offense.notna()
+    if not need.any():
+        return code
+    texts = offense[need]
+    lookup = {t: codes.code_for_description(t) for t in texts.unique()}
+    found = texts.map(lookup)
+    code = code.copy()
+    code[need] = found
+    named = found.notna()
+    if named.any():
+        rows.warn(
+            f"{_rows(named)} without an offence code: the NIBRS code was read "
+            "from the description"
+        )
+    unknown = texts[~named]
+    if len(unknown):
+        counts = unknown.str.upper().value_counts()
+        rows.unknown_offenses = {str(k): int(v) for k, v in counts.items()}
+        shown = ", ".join(repr(k) for k in list(counts.index)[:5])
+        more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+        rows.warn(
+            f"{_rows(~named)} with an offence description no NIBRS spelling "
+            f"matches ({shown}{more}): counted as 'other'"
+        )
+    return code
 
 
 # --- assembly ---------------------------------------------------------------------
@@ -751,12 +1221,16 @@ def load_boundaries(source: Source, *, name: str | None = None) -> gpd.GeoDataFr
         names = names.where(~is_empty(names), "Ward " + ids)
     else:
         names = "Ward " + ids
+    marker = find_column(columns, (SYNTHETIC_COLUMN,))
+    synthetic = marker is not None and bool(
+        (clean_text(gdf[marker].astype("str")).str.lower() == "synthetic").any()
+    )
     if ids.duplicated().any():
         raise LoadError(
             f"{label}: ward ids repeat ({sorted(ids[ids.duplicated()].unique())}) "
             f"in column {id_col!r}; expected one polygon per ward"
         )
-    return gpd.GeoDataFrame(
+    out = gpd.GeoDataFrame(
         {
             WARD_COLUMNS[0]: ids.astype("str").to_numpy(),
             WARD_COLUMNS[1]: names.astype("str").to_numpy(),
@@ -764,6 +1238,10 @@ def load_boundaries(source: Source, *, name: str | None = None) -> gpd.GeoDataFr
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
+    if synthetic:
+        out.attrs["synthetic"] = True
+        out.attrs["label"] = SYNTHETIC_LABEL
+    return out
 
 
 def _read_polygons(source: Source, label: str) -> gpd.GeoDataFrame:

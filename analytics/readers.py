@@ -27,8 +27,25 @@ import pandas as pd
 BOM = b"\xef\xbb\xbf"
 DELIMITERS = (",", "\t", ";", "|")
 SNIFF_BYTES = 65_536
-# Share of control characters above which "text" is taken for binary garbage.
+# Share of control characters (NUL included) above which "text" is taken for
+# binary garbage; a few stray NUL bytes only cost their rows.
 MAX_CONTROL_SHARE = 0.02
+# A CSV field longer than this is an unclosed quote or garbage: its row is
+# quarantined (a real address or description is a few hundred characters).
+MAX_FIELD_CHARS = 10_000
+# Default for the city setting `limits.max_expansion`: a file may take at most this
+# multiple of its size once decompressed (Parquet, zip) before it is refused.
+DEFAULT_MAX_EXPANSION = 100.0
+# Byte-order marks of UTF-32 and UTF-16 (UTF-32 first: its LE mark starts like
+# UTF-16's).
+WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+# Deepest JSON nesting a data file may have (GeoJSON polygons need about 5).
+MAX_JSON_DEPTH = 64
 GEOJSON_TYPES = ("FeatureCollection", "Feature")
 PARQUET_MAGIC = b"PAR1"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -74,6 +91,9 @@ class RawTable:
         Per-row field count minus header length (CSV only; 0 for good rows).
     extra_fields
         Fields beyond the header in ragged rows, joined by the delimiter.
+    row_reasons
+        Per-row quarantine reason found while reading (a field swallowed by an
+        unclosed quote, an overlong field) or None.
     warnings
         Fixes applied while reading (byte-order mark, encoding, index column).
     """
@@ -86,7 +106,9 @@ class RawTable:
     geom_note: np.ndarray | None = None
     ragged: np.ndarray | None = None
     extra_fields: np.ndarray | None = None
+    row_reasons: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
+    row_offset: int = 0  # data rows before this table (a chunk of a bigger file)
 
 
 def source_name(source: Source, name: str | None = None) -> str:
@@ -99,14 +121,23 @@ def source_name(source: Source, name: str | None = None) -> str:
 
 
 def read_bytes(source: Source, name: str) -> bytes:
-    """All bytes of a path, bytes object or binary file object."""
+    """All bytes of a path, bytes object or binary file object.
+
+    A path is checked from its first bytes before the rest is read, so a huge
+    file of binary garbage (a 2 GB sparse file) is refused without reading it.
+    """
     if isinstance(source, bytes | bytearray):
         return bytes(source)
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.is_file():
             raise LoadError(f"{name}: file not found")
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+            wide = head.startswith(tuple(bom for bom, _, _ in WIDE_BOMS))
+            if not _binary_format(head) and not wide:
+                _reject_binary(head, name)
+            return head + handle.read()
     if hasattr(source, "read"):
         if hasattr(source, "seek"):
             source.seek(0)
@@ -146,27 +177,77 @@ def sniff_format(data: bytes, name: str) -> str:
     return "csv"
 
 
-def read_table(source: Source, *, name: str | None = None) -> RawTable:
+def read_table(source: Source, *, name: str | None = None, city=None) -> RawTable:
     """Read any supported table into a :class:`RawTable`.
+
+    ``city`` (a :class:`analytics.config.CityConfig`) supplies the expansion
+    limit ``max_expansion``; without it :data:`DEFAULT_MAX_EXPANSION` applies.
 
     Raises
     ------
     LoadError
         Empty file, binary garbage, JSON that is not GeoJSON, unreadable
-        GeoPackage or Parquet.
+        GeoPackage or Parquet, a file that would expand past the limit.
     """
     label = source_name(source, name)
     data = read_bytes(source, label)
+    data, wide_note = _as_utf8(data, label)
     if not data.strip(BOM + b" \t\r\n"):
         raise LoadError(f"{label}: the file is empty")
+    limit = float(getattr(city, "max_expansion", None) or DEFAULT_MAX_EXPANSION)
     kind = sniff_format(data, label)
     if kind == "json":
-        return _read_json(data, label)
-    if kind in ("gpkg", "zip"):
-        return _read_vector(data, label, kind)
-    if kind == "parquet":
-        return _read_parquet(data, label)
-    return _read_csv(data, label)
+        raw = _read_json(data, label)
+    elif kind in ("gpkg", "zip"):
+        if kind == "zip":
+            _check_zip_expansion(data, label, limit)
+        raw = _read_vector(data, label, kind)
+    elif kind == "parquet":
+        raw = _read_parquet(data, label, limit)
+    else:
+        raw = _read_csv(data, label)
+    if wide_note:
+        raw.warnings.insert(0, f"{label}: {wide_note}")
+    return raw
+
+
+def _binary_format(head: bytes) -> bool:
+    return head.startswith((PARQUET_MAGIC, SQLITE_MAGIC, ZIP_MAGIC, OLE_MAGIC))
+
+
+def _as_utf8(data: bytes, name: str) -> tuple[bytes, str | None]:
+    """UTF-16/UTF-32 text (told by its byte-order mark) re-encoded as UTF-8."""
+    for bom, codec, label in WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise LoadError(
+                    f"{name}: starts with a {label} byte-order mark but is not valid "
+                    f"{label} (byte {exc.start})"
+                ) from exc
+            return text.encode("utf-8"), f"{label} text (byte-order mark) read"
+    return data, None
+
+
+def _too_big(name: str, expanded: float, size: int, limit: float) -> LoadError:
+    return LoadError(
+        f"{name}: would expand to {expanded / 1e6:,.0f} MB in memory, more than "
+        f"{limit:g} times its {size / 1e6:,.1f} MB (the city setting "
+        "`limits.max_expansion`): refused to protect the server"
+    )
+
+
+def _check_zip_expansion(data: bytes, name: str, limit: float) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise LoadError(f"{name}: not a readable zip file ({exc})") from exc
+    if expanded > limit * max(len(data), 1):
+        raise _too_big(name, expanded, len(data), limit)
 
 
 # --- CSV -------------------------------------------------------------------------
@@ -192,11 +273,6 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
 
 def _reject_binary(data: bytes, name: str) -> None:
     head = data[:SNIFF_BYTES]
-    if b"\x00" in head:
-        raise LoadError(
-            f"{name}: binary content (NUL bytes), not a CSV, GeoJSON, GeoPackage "
-            "or Parquet table"
-        )
     control = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
     if head and control / len(head) > MAX_CONTROL_SHARE:
         raise LoadError(
@@ -229,10 +305,13 @@ def _read_csv(data: bytes, name: str) -> RawTable:
             raise LoadError(f"{name}: not a readable CSV table ({exc})") from exc
     if frame is None or not len(frame.columns):
         raise LoadError(f"{name}: no header row found")
+    frame, ragged, extra, reasons = split_swallowed(frame, ragged, extra, delimiter)
     frame, index_note = _drop_index_column(frame)
     if index_note:
         notes.append(index_note)
-    raw = RawTable(frame, name, "csv", ragged=ragged, extra_fields=extra)
+    raw = RawTable(
+        frame, name, "csv", ragged=ragged, extra_fields=extra, row_reasons=reasons
+    )
     raw.warnings.extend(f"{name}: {n}" for n in notes)
     return raw
 
@@ -295,6 +374,104 @@ def _csv_python(
     return frame, ragged, extra
 
 
+def split_swallowed(
+    frame: pd.DataFrame,
+    ragged: np.ndarray | None,
+    extra: np.ndarray | None,
+    delimiter: str,
+) -> tuple[pd.DataFrame, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """Give back the rows an unclosed quote swallowed, and mark overlong fields.
+
+    A quote left open makes one field run over the following lines of the file.
+    When a field holds lines that look like whole records (as many delimiters as
+    the header), each of those lines becomes a row of its own again, and they and
+    the row that opened the quote are marked "inside an unclosed quote" with the
+    file line where it opened. A field longer than :data:`MAX_FIELD_CHARS` marks
+    its row "field longer than the limit". Returns the frame, ``ragged``,
+    ``extra`` and per-row reasons (None when nothing was found).
+    """
+    width = len(frame.columns)
+    if not len(frame):
+        return frame, ragged, extra, None
+    text = {c: frame[c].fillna("").astype("str") for c in frame.columns}
+    newlines = np.zeros(len(frame), dtype=np.int64)
+    longest = np.zeros(len(frame), dtype=np.int64)
+    for col in frame.columns:
+        newlines += text[col].str.count("\n").to_numpy(dtype=np.int64)
+        longest = np.maximum(longest, text[col].str.len().to_numpy(dtype=np.int64))
+    suspect = np.flatnonzero((newlines > 0) | (longest > MAX_FIELD_CHARS))
+    if not len(suspect):
+        return frame, ragged, extra, None
+    # file line of each record: header on line 1, one line per record plus the
+    # line breaks inside its quoted fields
+    lines = 2 + np.concatenate([[0], np.cumsum(newlines + 1)[:-1]])
+    pieces: list[pd.DataFrame] = []
+    reasons = np.full(len(frame), None, dtype=object)
+    new_ragged = np.zeros(len(frame), dtype=int) if ragged is None else ragged.copy()
+    new_extra = np.full(len(frame), "", dtype=object) if extra is None else extra
+    insert: dict[int, tuple[list[list[str]], str]] = {}
+    for i in suspect:
+        row = [text[c].iat[i] for c in frame.columns]
+        for j, cell in enumerate(row):
+            parts = cell.split("\n")
+            # a line with a whole record's delimiters (at least two, so the
+            # "city, state" line of an older LRPD location does not count)
+            records = [p for p in parts[1:] if p.count(delimiter) >= max(width - 1, 2)]
+            if records:
+                line = int(lines[i])
+                # each swallowed line is a record of its own (blank lines are none)
+                lines_in = [p for p in parts[1:] if p.strip()]
+                swallowed = [
+                    (next(csv.reader([p], delimiter=delimiter), []) + [""] * width)[
+                        :width
+                    ]
+                    for p in lines_in
+                ]
+                why = (
+                    f"inside an unclosed quote: opened on line {line} in column "
+                    f"{frame.columns[j]!r}, it ran over the next {len(lines_in)} lines"
+                )
+                frame.iat[i, j] = parts[0]
+                insert[i] = (swallowed, why)
+                reasons[i] = why
+                break
+            if len(cell) > MAX_FIELD_CHARS:
+                reasons[i] = (
+                    f"field longer than the limit: {len(cell):,} characters in column "
+                    f"{frame.columns[j]!r} on line {int(lines[i])} (limit "
+                    f"{MAX_FIELD_CHARS:,})"
+                )
+                frame.iat[i, j] = cell[:200] + "..."
+                break
+    if not insert:
+        found = reasons if any(r is not None for r in reasons) else None
+        return frame, ragged, extra, found
+    out_reasons, out_ragged, out_extra = [], [], []
+    start = 0
+    for i in sorted(insert):
+        pieces.append(frame.iloc[start : i + 1])
+        out_reasons.extend(reasons[start : i + 1])
+        out_ragged.extend(new_ragged[start : i + 1])
+        out_extra.extend(new_extra[start : i + 1])
+        swallowed, why = insert[i]
+        pieces.append(pd.DataFrame(swallowed, columns=frame.columns, dtype="str"))
+        out_reasons.extend([why] * len(swallowed))
+        out_ragged.extend([0] * len(swallowed))
+        out_extra.extend([""] * len(swallowed))
+        start = i + 1
+    pieces.append(frame.iloc[start:])
+    out_reasons.extend(reasons[start:])
+    out_ragged.extend(new_ragged[start:])
+    out_extra.extend(new_extra[start:])
+    merged = pd.concat(pieces, ignore_index=True)
+    return (
+        merged,
+        np.asarray(out_ragged, dtype=int),
+        np.asarray(out_extra, dtype=object),
+        np.asarray(out_reasons, dtype=object),
+    )
+
+
 def _drop_index_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """Drop the unnamed row-number column R's ``write.csv`` puts first."""
     first = frame.columns[0]
@@ -314,10 +491,18 @@ def _drop_index_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
 # --- JSON / GeoJSON ----------------------------------------------------------------
 def _read_json(data: bytes, name: str) -> RawTable:
     text, notes = decode_text(data, name)
+    depth = _json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise LoadError(
+            f"{name}: JSON nested {depth} levels deep (a data file needs fewer than "
+            f"{MAX_JSON_DEPTH}): not a GeoJSON or record list"
+        )
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LoadError(f"{name}: looks like JSON but does not parse ({exc})") from exc
+    except RecursionError as exc:
+        raise LoadError(f"{name}: JSON nested too deeply to read") from exc
     if isinstance(doc, dict) and doc.get("type") in GEOJSON_TYPES:
         raw = _geojson(doc, name)
     elif isinstance(doc, dict) and isinstance(doc.get("elements"), list):
@@ -339,6 +524,21 @@ def _read_json(data: bytes, name: str) -> RawTable:
         )
     raw.warnings[:0] = [f"{name}: {n}" for n in notes]
     return raw
+
+
+def _json_depth(text: str) -> int:
+    """Deepest bracket nesting of JSON text (brackets inside strings ignored),
+    counted without building the document, so a hostile file cannot exhaust the
+    stack or memory first."""
+    import re
+
+    # drop string literals, then count brackets by running sum
+    bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+    opens = np.frombuffer(bare.encode("utf-8", "replace"), dtype=np.uint8)
+    step = np.zeros(len(opens), dtype=np.int32)
+    step[(opens == ord("[")) | (opens == ord("{"))] = 1
+    step[(opens == ord("]")) | (opens == ord("}"))] = -1
+    return int(np.cumsum(step).max()) if len(step) else 0
 
 
 def _text(value: Any) -> str:
@@ -533,9 +733,44 @@ def _read_vector(data: bytes, name: str, kind: str) -> RawTable:
     return _frame_from_geo(gdf, name, kind)
 
 
-def _read_parquet(data: bytes, name: str) -> RawTable:
-    import geopandas as gpd
+def parquet_decoded_size(meta) -> int:
+    """Bytes a Parquet file's rows take once decoded, from its footer alone.
 
+    Dictionary and run-length encoding make the stored sizes tiny for repeated
+    text (a 2 MB file can hold gigabytes), so text columns are sized from their
+    min/max statistics (rows x mean length of the two) or their uncompressed
+    pages, whichever is larger; other columns at 8 bytes a value.
+    """
+    total = 0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        rows = max(group.num_rows, 1)
+        for c in range(group.num_columns):
+            column = group.column(c)
+            width = 8
+            if column.physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"):
+                width = max(column.total_uncompressed_size // rows, 1)
+                stats = column.statistics
+                if stats is not None and stats.has_min_max:
+                    mean = (len(str(stats.min)) + len(str(stats.max))) // 2
+                    width = max(width, mean)
+            total += width * group.num_rows
+    return int(total)
+
+
+def _read_parquet(
+    data: bytes, name: str, limit: float = DEFAULT_MAX_EXPANSION
+) -> RawTable:
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+    except Exception as exc:  # pyarrow raises several kinds for a damaged footer
+        raise LoadError(f"{name}: not a readable Parquet file ({exc})") from exc
+    expanded = parquet_decoded_size(meta)
+    if expanded > limit * max(len(data), 1):
+        raise _too_big(name, expanded, len(data), limit)
     try:
         gdf = gpd.read_parquet(io.BytesIO(data))
     except Exception:  # plain parquet without geo metadata

@@ -26,10 +26,14 @@ these (CSV cells get :func:`neutralise_formula`).
 from __future__ import annotations
 
 import html
+import json
 import re
+from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
+
+from analytics.schema import SYNTHETIC_COLUMN, SYNTHETIC_VALUE
 
 # Cells starting with these are run as formulas by Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); tab and carriage return start hidden formulas too.
@@ -42,6 +46,9 @@ def escape_html(value: Any) -> str:
         return ""
     return html.escape(str(value), quote=True)
 
+
+# Text that is a plain number ("-92.30", "+1", "-1e-3"): not a formula, written as is.
+_PLAIN_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 
 # Characters that make Markdown wherever they stand: links and images ([ ]),
 # HTML and autolinks (< >), code, emphasis and strikethrough (` * ~), LaTeX ($),
@@ -102,9 +109,17 @@ def escape_plotly(value: Any) -> str:
 def neutralise_formula(value: Any) -> Any:
     """Prefix a text cell that a spreadsheet would evaluate with a single quote.
 
-    Numbers are left alone so ``-3.5`` stays a number; only strings change.
+    Numbers are left alone so ``-3.5`` stays a number, and so is text that is a
+    plain number (``"-92.30"`` read from a file): only formula-like text changes.
+
+    >>> neutralise_formula("-92.30"), neutralise_formula("-1+2")
+    ('-92.30', "'-1+2")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not _PLAIN_NUMBER.match(value)
+    ):
         return "'" + value
     return value
 
@@ -124,7 +139,43 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_safe_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes (with a byte-order mark so Excel reads accents) of ``frame``."""
-    data: bytes = safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+# Whether exports made in this thread (one Streamlit script run, one command) come
+# from synthetic data; set once per run by ui.data.source_banner.
+_SYNTHETIC_EXPORTS: ContextVar[bool] = ContextVar("synthetic_exports", default=False)
+
+
+def set_synthetic_exports(flag: bool) -> None:
+    """Mark every export made from now on in this thread as synthetic (or not)."""
+    _SYNTHETIC_EXPORTS.set(bool(flag))
+
+
+def _is_synthetic(synthetic: bool | None) -> bool:
+    return _SYNTHETIC_EXPORTS.get() if synthetic is None else bool(synthetic)
+
+
+def to_safe_csv(frame: pd.DataFrame, *, synthetic: bool | None = None) -> bytes:
+    """UTF-8 CSV bytes (with a byte-order mark so Excel reads accents) of ``frame``.
+
+    Synthetic data (``synthetic=True``, or by default the thread's setting from
+    :func:`set_synthetic_exports`) gets a first column ``data_origin`` saying
+    "synthetic", so the file says so and loads back as synthetic.
+    """
+    out = safe_frame(frame)
+    if _is_synthetic(synthetic) and SYNTHETIC_COLUMN not in out.columns:
+        out.insert(0, SYNTHETIC_COLUMN, SYNTHETIC_VALUE)
+    data: bytes = out.to_csv(index=False).encode("utf-8-sig")
     return data
+
+
+def mark_geojson(text: str, *, synthetic: bool | None = None) -> str:
+    """GeoJSON text with ``data_origin: synthetic`` on the collection and on every
+    feature's properties when the data is synthetic (unchanged otherwise)."""
+    if not _is_synthetic(synthetic):
+        return text
+    doc = json.loads(text)
+    doc[SYNTHETIC_COLUMN] = SYNTHETIC_VALUE
+    for feature in doc.get("features") or []:
+        if isinstance(feature, dict):
+            props = feature.get("properties") or {}
+            feature["properties"] = {SYNTHETIC_COLUMN: SYNTHETIC_VALUE, **props}
+    return json.dumps(doc, ensure_ascii=False)

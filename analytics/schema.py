@@ -57,9 +57,21 @@ INCIDENT_COLUMNS = (
     "latitude",
     "longitude",
     "district",
+    "rows",  # file rows folded into this one: victims (or offences) of the incident
 )
 
 # --- Boundaries --------------------------------------------------------------------
 WARD_COLUMNS = ("ward_id", "ward_name")  # plus polygon geometry
 
 SYNTHETIC_LABEL = "Synthetic demo data"
+# Column the demo writes into its files (value "synthetic") so the label survives a
+# round trip through files; loaders look for it.
+SYNTHETIC_COLUMN = "data_origin"
+SYNTHETIC_VALUE = "synthetic"
+
+# Said on every page, in `forecast` and in the briefing when a registry has no
+# registration dates (a city camera list): its cameras are stock of unknown date.
+UNDATED_REGISTRY_NOTE = (
+    "The registry gives no registration dates, so its cameras are a stock of unknown "
+    'date: no pace, no forecast and no "added in the last 30 days" can be shown.'
+)

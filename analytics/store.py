@@ -44,6 +44,7 @@ from analytics.schema import (
     TIERS,
     WGS84,
 )
+from analytics.store_check import DamagedStoreError, check_store
 
 if TYPE_CHECKING:
     from analytics.config import CityConfig
@@ -274,6 +275,10 @@ class RegistryStore:
                 "database file path such as data/registry.sqlite"
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            check_store(self.path)  # a damaged file is refused by every command
+        except DamagedStoreError as exc:
+            raise StoreError(str(exc)) from exc
         self._ensure_schema()
 
     def __repr__(self) -> str:

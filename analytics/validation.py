@@ -30,8 +30,10 @@ WKT_POINT = re.compile(
     rf"^\s*(?:SRID=\d+\s*;\s*)?POINT\s*Z?\s*\(\s*({_NUM})\s+({_NUM})", re.IGNORECASE
 )
 # Text that tried to be coordinates (so "unparseable", not just "missing").
+# A pair in parentheses at the end, or WKT: "(foo, bar)" tried, "(White City)" did not.
 LOOKS_LIKE_COORDS = re.compile(
-    r"(?:\([^()]*\)\s*$)|(?:^\s*(?:SRID=\d+\s*;\s*)?POINT\b)", re.IGNORECASE
+    r"(?:\([^(),]*,[^(),]*\)\s*$)|(?:^\s*(?:SRID=\d+\s*;\s*)?POINT\b)",
+    re.IGNORECASE,
 )
 
 DATETIME_FORMATS = (
@@ -59,9 +61,23 @@ _OFFSET_HOURS_ONLY = re.compile(r"([+-]\d\d)$")
 _HAS_OFFSET = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[+-]\d\d(?::?\d\d)?|Z)$"
 
 
+# The formula guard of a CSV export: a single quote before text a spreadsheet
+# would run (``'=SUM(A1)``, ``'-cmd``); see analytics.safe_output.
+_GUARD = r"^'(?=[=+\-@\t\r])"
+
+
 def clean_text(series: pd.Series) -> pd.Series:
-    """Strip surrounding whitespace; every value a str (missing -> "")."""
-    return series.fillna("").astype("str").str.strip()
+    """Strip surrounding whitespace; every value a str (missing -> "").
+
+    The leading apostrophe our CSV formula guard adds (``'=1+2``, ``'-92.3``) is
+    removed again, so an exported quarantine file reloads as it was read.
+    """
+    text = series.fillna("").astype("str").str.strip()
+    guarded = text.str.startswith("'").to_numpy(dtype=bool, na_value=False)
+    if guarded.any():  # rare: the lookahead runs in Python, so only on these cells
+        text = text.copy()
+        text[guarded] = text[guarded].str.replace(_GUARD, "", regex=True)
+    return text
 
 
 def is_empty(text: pd.Series) -> pd.Series:

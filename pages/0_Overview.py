@@ -79,11 +79,15 @@ cols[3].metric(
 )
 cols[4].metric(
     "Added in the last 30 days",
-    f"{recent['cameras_added']:,}",
-    delta=f"{recent['cameras_net']:+,} net of withdrawals",
+    f"{recent['cameras_added']:,}" if ds.registry_dated else "unknown",
+    delta=f"{recent['cameras_net']:+,} net of withdrawals"
+    if ds.registry_dated
+    else None,
     delta_color="normal",
     help=f"Cameras registered {month_start:%d %b} – {month_end:%d %b %Y} "
-    f"({recent['cameras_withdrawn']:,} withdrawn in the same days).",
+    f"({recent['cameras_withdrawn']:,} withdrawn in the same days)."
+    if ds.registry_dated
+    else "The registry gives no registration dates.",
 )
 if forecast.projected_goal_date is not None:
     goal_date = f"{forecast.projected_goal_date:%b %Y}"
@@ -91,6 +95,8 @@ elif forecast.status == "goal_reached":
     goal_date = "Reached"
 elif forecast.status == "too_short":
     goal_date = "Too early"
+elif forecast.status == "undated":
+    goal_date = "Unknown"
 else:
     horizon_end = forecast.as_of + timedelta(
         days=round(forecast.horizon_months * 30.44)

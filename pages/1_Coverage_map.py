@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS, hexes_for_audience
-from analytics.safe_output import to_safe_csv
+from analytics.safe_output import mark_geojson, to_safe_csv
 from ui import cached
 from ui.formatting import share
 from ui.mapview import show_map
@@ -145,7 +145,7 @@ d1.download_button(
 )
 d2.download_button(
     "Download hex grid (GeoJSON)",
-    hexes_for_audience(report.hexes, page.role).to_json(drop_id=True),
+    mark_geojson(hexes_for_audience(report.hexes, page.role).to_json(drop_id=True)),
     file_name="coverage_hexes.geojson",
     mime="application/geo+json",
     key="download_hexes",

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
-from analytics.safe_output import escape_markdown, to_safe_csv
+from analytics.safe_output import escape_markdown, mark_geojson, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
 from ui.formatting import points, share
@@ -149,7 +149,7 @@ d1.download_button(
 )
 d2.download_button(
     "Download sites (GeoJSON)",
-    rec.to_geojson(),
+    mark_geojson(rec.to_geojson()),
     file_name=f"recommended_sites_k{k}.geojson",
     mime="application/geo+json",
     key="download_sites_geojson",
@@ -197,7 +197,7 @@ g1.download_button(
 )
 g2.download_button(
     "Download gap cells (GeoJSON)",
-    gaps.to_json(drop_id=True),
+    mark_geojson(gaps.to_json(drop_id=True)),
     file_name="coverage_gaps.geojson",
     mime="application/geo+json",
     key="download_gaps_geojson",

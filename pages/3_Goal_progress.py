@@ -119,7 +119,7 @@ if result.required_monthly_pace is not None:
     )
     p2.metric(
         "Gap to required pace",
-        f"{result.pace_gap:+,.0f} a month",
+        "n/a" if result.pace_gap is None else f"{result.pace_gap:+,.0f} a month",
         help="Required minus current pace: positive means the program is short.",
     )
 else:
@@ -131,7 +131,7 @@ if result.months_to_goal_at_pace is not None:
         help="If the current pace simply continued, no trend.",
     )
 
-if result.status == "too_short":
+if result.status in ("too_short", "undated"):
     st.warning(result.message)
 elif result.status == "goal_reached":
     st.success(result.message)

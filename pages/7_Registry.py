@@ -241,6 +241,8 @@ with import_tab:
             read.metric("Rows read", f"{result.rows_read:,}")
             accepted.metric("Accepted", f"{len(result.accepted):,}")
             quarantined.metric("Quarantined", f"{len(result.quarantined):,}")
+            for note in result.notes:  # e.g. the whole file lies in another city
+                st.warning(note)
             for warning in result.warnings:
                 st.caption(f"Fixed while loading: {warning}")
             if result.reasons:
@@ -261,7 +263,7 @@ with import_tab:
                 st.dataframe(reasons, hide_index=True)
                 st.download_button(
                     "Download the quarantined rows (CSV)",
-                    to_safe_csv(result.quarantined),
+                    to_safe_csv(result.quarantined, synthetic=result.synthetic),
                     file_name=f"{Path(upload.name).stem}_quarantine.csv",
                     mime="text/csv",
                     key="registry_quarantine_download",

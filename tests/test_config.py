@@ -30,7 +30,7 @@ def test_little_rock_defaults(city):
         ("23A", "property"),
         ("23H", "property"),
         ("240", "property"),
-        ("290", "other"),
+        ("290", "property"),  # NIBRS: vandalism is a crime against property
         ("", "other"),
         (None, "other"),
         (" 13a ", "violent"),

@@ -50,7 +50,8 @@ def test_coverage_json_on_files(capsys, demo_files):
     out = run_json(capsys, argv)
     for key in HEADLINE:
         assert key in out
-    assert out["synthetic"] is False
+    # the demo's files carry its marker: loaded back they are still synthetic
+    assert out["synthetic"] is True
     assert "cameras.csv" in out["data_label"]
     active = demo.cameras["status"] == "active"
     assert out["cameras"] == int(demo.cameras.loc[active, "camera_count"].sum())

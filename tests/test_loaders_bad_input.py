@@ -249,15 +249,18 @@ ROWS = [
         "duplicate_incident_offence",
         "incidents",
         "inc.csv",
-        # same incident, two offences: both kept; the exact repeat is not
+        # same incident, two offences: both kept; the exact repeat (a second
+        # victim) is folded into its row, not quarantined; the same incident and
+        # offence at another place is a conflict
         _csv(
             INC,
             "2024-1,2024-01-01,120,34.74,-92.33",
             "2024-1,2024-01-01,13A,34.74,-92.33",
             "2024-1,2024-01-01,13A,34.74,-92.33",
+            "2024-1,2024-01-01,13A,34.75,-92.33",
         ),
         2,
-        {"duplicate id": 1},
+        {"incident number and offence repeated at another place or time": 1},
     ),
     (
         "bad_camera_counts",
@@ -307,7 +310,9 @@ ROWS = [
         "geojson_polygons",
         "cameras",
         "cams.geojson",
-        _geojson([_feature(SQUARE, id="P1"), _feature(SQUARE, id="P2")]),
+        _geojson(
+            [_feature(SQUARE, id="P1", tier="1"), _feature(SQUARE, id="P2", tier="1")]
+        ),
         2,
         {},
     ),
@@ -366,7 +371,9 @@ def test_rows_quarantined_with_expected_reasons(
         result = loader(content, city, name=name)
     assert result.reasons == reasons
     assert len(result.accepted) == accepted
-    assert result.rows_read == len(result.accepted) + len(result.quarantined)
+    assert result.rows_read == (
+        len(result.accepted) + result.folded + len(result.quarantined)
+    )
     assert result.quarantined["row_number"].is_unique
 
 
@@ -489,4 +496,6 @@ def test_corrupted_fixtures_load_or_raise_load_error(city, path):
             if message is not None:
                 assert message.startswith(f"{path.name}: "), (i, message)
                 continue
-            assert result.rows_read == len(result.accepted) + len(result.quarantined)
+            assert result.rows_read == (
+                len(result.accepted) + result.folded + len(result.quarantined)
+            )

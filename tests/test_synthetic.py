@@ -57,7 +57,8 @@ def test_program_shape(city):
     assert 13_000 <= per_year <= 18_000
     assert incs["occurred_at"].max() < pd.Timestamp(demo.as_of) + pd.Timedelta(days=1)
     share = incs["category"].value_counts(normalize=True)
-    assert share["property"] > share["violent"] > share["other"]
+    # a Part I mix: vandalism (290) and arson count as property, nothing is "other"
+    assert share["property"] > share["violent"] > share.get("other", 0.0)
 
 
 def test_write_demo(tmp_path, city):

@@ -7,8 +7,13 @@ import os
 import streamlit as st
 
 from analytics.config import CITY_ENV, DATA_ENV, CityConfig, load_city
-from analytics.datasets import Dataset, load_dataset
-from analytics.safe_output import escape_markdown
+from analytics.datasets import (
+    UNDATED_NOTE,
+    Dataset,
+    load_dataset,
+    unmapped_sentences,
+)
+from analytics.safe_output import escape_markdown, set_synthetic_exports
 
 # Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
 # CAMREG_DEMO_INCIDENTS=1000000 to try the dashboard at the program's goal scale.
@@ -68,7 +73,12 @@ def get_city() -> CityConfig:
 
 
 def source_banner(ds: Dataset) -> None:
-    """Say where the numbers come from; synthetic data is always labelled."""
+    """Say where the numbers come from; synthetic data is always labelled.
+
+    Also says what was not mapped and why (counts per reason), and that an
+    undated registry has no pace or forecast: every page calls this.
+    """
+    set_synthetic_exports(ds.synthetic)  # every CSV/GeoJSON download says so
     if ds.synthetic:
         st.info(
             f"**{escape_markdown(ds.label)}** for {escape_markdown(ds.city.name)}: "
@@ -80,3 +90,6 @@ def source_banner(ds: Dataset) -> None:
     else:
         # the label is made of file names: Markdown in them stays text
         st.caption(f"Data: {escape_markdown(ds.label)} · as of {ds.as_of:%d %b %Y}")
+    st.caption(escape_markdown(" ".join(unmapped_sentences(ds))))
+    if not ds.registry_dated:
+        st.info(UNDATED_NOTE, icon=":material/event_busy:")

@@ -11,6 +11,7 @@ input or bad arguments.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import importlib
 import pkgutil
 import sys
@@ -87,11 +88,14 @@ def load_data(city: CityConfig, **paths: Any) -> Dataset:
     None leaves a source to the configuration or the demo.
     """
     from analytics.datasets import load_dataset
+    from analytics.safe_output import set_synthetic_exports
 
     try:
-        return load_dataset(city, **paths)
+        ds = load_dataset(city, **paths)
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         raise CommandError(str(exc)) from exc
+    set_synthetic_exports(ds.synthetic)  # CSV files the command writes say so
+    return ds
 
 
 class Parser(argparse.ArgumentParser):
@@ -151,7 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             # fixes made while loading are news for the user, not a code location
             warnings.showwarning = _show_warning
-            return int(args.func(args) or 0)
+            # run in a copy of the context: settings such as synthetic exports end
+            # with the command (tests run many commands in one thread)
+            return int(contextvars.copy_context().run(args.func, args) or 0)
     except (CommandError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

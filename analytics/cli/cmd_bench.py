@@ -41,6 +41,14 @@ def register(
     p.add_argument(
         "--recommend-k", type=int, default=1000, help="sites to recommend (K)"
     )
+    p.add_argument(
+        "--validate-rows",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: write an LRPD-layout export of N rows (e.g. 5000000) and "
+        "measure `validate incidents` on it (wall and CPU time, peak memory)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--browser",
@@ -68,6 +76,22 @@ def run(args: argparse.Namespace) -> int:
     ):
         if value < 1:
             raise CommandError(f"{flag} was {value} but must be a whole number >= 1")
+    if args.validate_rows:
+        from analytics.bench_validate import bench_validate
+
+        if args.validate_rows < 1:
+            raise CommandError(
+                f"--validate-rows was {args.validate_rows} but must be >= 1"
+            )
+        measured = bench_validate(args.validate_rows)
+        measured["synthetic"] = True
+        if args.json:
+            print(json.dumps(measured))
+        else:
+            print("validate incidents, synthetic LRPD-layout export")
+            for key, value in measured.items():
+                print(f"  {key:<26} {value}")
+        return 0
     if args.browser_only:
         result = _browser(args)
         if args.json:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analytics.cli import CommandError, add_data_options, data_paths, load_data
+from analytics.datasets import unmapped_sentences
 from analytics.schema import CATEGORIES
 
 if TYPE_CHECKING:
@@ -131,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+# What --json repeats of each file's load report.
+REPORT_KEYS = ("rows_read", "accepted", "folded", "quarantined", "reasons")
+
+
 def as_json(
     report: CoverageReport,
     ds: Dataset,
@@ -150,6 +155,20 @@ def as_json(
             "until": until.isoformat() if until else None,
             "categories": categories,
             "flags": list(report.flags),
+            "not_mapped": unmapped_sentences(ds),
+            "load_reports": {
+                kind: {
+                    k: rep.get(k)
+                    for k in (
+                        "rows_read",
+                        "accepted",
+                        "folded",
+                        "quarantined",
+                        "reasons",
+                    )
+                }
+                for kind, rep in ds.load_reports.items()
+            },
             "wards": _records(report.wards),
             "top_gaps": _records(
                 report.gaps.drop(columns="geometry").head(TOP_GAPS * 2)
@@ -177,6 +196,8 @@ def print_summary(
         print(f"{ds.label} (synthetic): not the city's figures.")
     else:
         print(f"Data: {ds.label}, as of {ds.as_of}")
+    for sentence in unmapped_sentences(ds):
+        print(f"Not mapped: {sentence}")
     window = f"{since or 'start'} to {until or 'end'}"
     print(
         f"Cameras: {h['cameras']:,} at {h['sites']:,} sites "

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out, allow_nan=False))
     else:
         print_summary(result, label, synthetic)
-    return EXIT_FINDINGS if result.status == "too_short" else EXIT_OK
+    return EXIT_FINDINGS if result.status in ("too_short", "undated") else EXIT_OK
 
 
 def parse_date(text: str | None, option: str) -> date | None:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.config import CityConfig, load_city
+from analytics.schema import SYNTHETIC_LABEL
 from analytics.store import RegistryStore, StoreError, default_store_path
 
 DEFAULT_USER = "cli"
@@ -165,6 +166,11 @@ def run_import(args: argparse.Namespace) -> int:
         )
     else:
         print(f"Validation of {path.name}:")
+        if validation.get("synthetic"):
+            print(
+                f"  {SYNTHETIC_LABEL}: the file is marked synthetic; the store will "
+                "show these cameras as synthetic"
+            )
         print(f"  rows read    {validation['rows_read']:,}")
         print(f"  accepted     {validation['accepted']:,}")
         print(f"  quarantined  {validation['quarantined']:,}")

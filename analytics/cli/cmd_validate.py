@@ -1,6 +1,8 @@
 """``validate``: check a camera or incident file row by row before using it.
 
-Exit codes: 0 every row accepted, 1 some rows quarantined, 2 the file is unusable.
+Exit codes: 0 nothing quarantined (rows repeating an incident once per victim are
+folded, not quarantined), 1 some rows quarantined, 2 the file is unusable (or of
+another kind than asked).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import warnings
 from pathlib import Path
 
+from analytics.chunked import validate_file
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.config import load_city
 from analytics.loaders import (
@@ -17,9 +20,9 @@ from analytics.loaders import (
     LoadError,
     LoadResult,
     LoadWarning,
-    load_table,
 )
 from analytics.safe_output import to_safe_csv
+from analytics.schema import SYNTHETIC_LABEL
 
 # Warnings listed in the human summary before "... and N more".
 MAX_WARNINGS_SHOWN = 20
@@ -44,6 +47,12 @@ def register(
         help="write the quarantined rows (original columns + row_number, reason)",
     )
     p.add_argument(
+        "--addresses",
+        metavar="FILE",
+        help="address-point file (CSV or GeoJSON of address + point) that places "
+        "incidents given by address only (default: $CAMREG_ADDRESSES)",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object: rows_read, accepted, quarantined, reasons, "
@@ -60,15 +69,19 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         # the fixes are listed in the summary; do not print them twice
         warnings.simplefilter("ignore", LoadWarning)
+        addresses = args.addresses or city.data_path("addresses")
+        if addresses and not Path(addresses).is_file():
+            raise CommandError(f"{addresses}: address-point file not found")
         try:
-            result = load_table(args.kind, path, city)
+            # a big CSV is streamed in chunks: memory stays bounded
+            result = validate_file(args.kind, path, city, addresses=addresses)
         except LoadError as exc:
             raise CommandError(str(exc)) from exc
     if args.quarantine:
         out = Path(args.quarantine)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(to_safe_csv(result.quarantined))
+            out.write_bytes(to_safe_csv(result.quarantined, synthetic=result.synthetic))
         except OSError as exc:
             raise CommandError(f"cannot write {out}: {exc.strerror}") from exc
     if args.json:
@@ -82,13 +95,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(result: LoadResult, quarantine: str | None) -> None:
-    share = len(result.accepted) / result.rows_read if result.rows_read else 1.0
+    share = result.n_accepted / result.rows_read if result.rows_read else 1.0
     print(f"{result.source} ({result.kind})")
+    if result.synthetic:
+        print(f"  {SYNTHETIC_LABEL}: made up by the demo, not the city's records")
+    for note in result.notes:
+        print(f"  {note}")
     print(f"  rows read    {result.rows_read:>10,}")
-    print(f"  accepted     {len(result.accepted):>10,}  ({share:.1%})")
+    print(f"  accepted     {result.n_accepted:>10,}  ({share:.1%})")
+    if result.folded:
+        print(
+            f"  folded       {result.folded:>10,}  (repeat the incident, offence, "
+            "time and place of an accepted row: one row per victim)"
+        )
     print(f"  quarantined  {len(result.quarantined):>10,}")
     for reason, count in result.reasons.items():
         print(f"    {count:>10,}  {reason}")
+    if result.unknown_offenses:
+        print("Offence descriptions not recognised (counted as 'other'):")
+        for text, count in list(result.unknown_offenses.items())[:MAX_WARNINGS_SHOWN]:
+            print(f"    {count:>10,}  {text}")
     if result.warnings:
         print("Fixed while loading:")
         for message in result.warnings[:MAX_WARNINGS_SHOWN]:

@@ -1,0 +1,334 @@
+"""Offline geocoding: place address-only incidents from a city address-point file.
+
+Cities publish their address points (one point per street address) as CSV or
+GeoJSON. Older LRPD exports carry an address and no coordinates; matching the
+address against those points places the incident without any network service.
+
+Addresses are compared after :func:`parse_address`: upper case, unit numbers
+dropped (``APT 4``, ``#12``, ``SUITE B``), directions and street types in their
+USPS abbreviations (``SOUTH`` -> ``S``, ``ROAD`` -> ``RD``), the city/state tail
+after a comma ignored. A block address (``5200 BLOCK GEYER SPRINGS RD``) lands on
+the middle of the block's points (house numbers 5200-5299 on that street).
+
+>>> index = AddressIndex.from_frame(pd.DataFrame({
+...     "address": ["5201 Geyer Springs Road", "5299 GEYER SPRINGS RD"],
+...     "latitude": [34.70, 34.72], "longitude": [-92.34, -92.36]}))
+>>> lat, lon, how = index.locate(pd.Series(["5200 BLOCK GEYER SPRINGS RD"]))
+>>> float(round(lat[0], 2)), how[0]
+(34.71, 'block')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analytics.columns import LATITUDE, LONGITUDE, find_column, normalise_name
+from analytics.readers import LoadError, Source, read_table, source_name
+from analytics.validation import clean_text, is_empty, parse_number
+
+# USPS street suffix abbreviations (Publication 28, the common ones).
+STREET_TYPES = {
+    "STREET": "ST",
+    "STR": "ST",
+    "ST": "ST",
+    "ROAD": "RD",
+    "RD": "RD",
+    "AVENUE": "AVE",
+    "AV": "AVE",
+    "AVE": "AVE",
+    "AVN": "AVE",
+    "BOULEVARD": "BLVD",
+    "BLVD": "BLVD",
+    "BLV": "BLVD",
+    "DRIVE": "DR",
+    "DRV": "DR",
+    "DR": "DR",
+    "LANE": "LN",
+    "LN": "LN",
+    "PARKWAY": "PKWY",
+    "PKY": "PKWY",
+    "PKWY": "PKWY",
+    "PLACE": "PL",
+    "PL": "PL",
+    "COURT": "CT",
+    "CT": "CT",
+    "CIRCLE": "CIR",
+    "CIR": "CIR",
+    "HIGHWAY": "HWY",
+    "HWY": "HWY",
+    "TERRACE": "TER",
+    "TER": "TER",
+    "TRAIL": "TRL",
+    "TRL": "TRL",
+    "PLAZA": "PLZ",
+    "PLZ": "PLZ",
+    "SQUARE": "SQ",
+    "SQ": "SQ",
+    "EXPRESSWAY": "EXPY",
+    "EXPY": "EXPY",
+    "FREEWAY": "FWY",
+    "FWY": "FWY",
+    "COVE": "CV",
+    "CV": "CV",
+    "CROSSING": "XING",
+    "XING": "XING",
+    "ALLEY": "ALY",
+    "ALY": "ALY",
+    "HEIGHTS": "HTS",
+    "HTS": "HTS",
+    "LOOP": "LOOP",
+    "WAY": "WAY",
+    "PIKE": "PIKE",
+    "RIDGE": "RDG",
+    "RDG": "RDG",
+}
+DIRECTIONS = {
+    "NORTH": "N",
+    "SOUTH": "S",
+    "EAST": "E",
+    "WEST": "W",
+    "NORTHEAST": "NE",
+    "NORTHWEST": "NW",
+    "SOUTHEAST": "SE",
+    "SOUTHWEST": "SW",
+    **{d: d for d in ("N", "S", "E", "W", "NE", "NW", "SE", "SW")},
+}
+# A unit designator and the token after it (``APT 4``, ``STE B``, ``# 12``).
+_UNIT = re.compile(
+    r"(?:\b(?:APT|APARTMENT|UNIT|STE|SUITE|BLDG|BUILDING|LOT|RM|ROOM|SPC|SPACE|"
+    r"TRLR|FL|FLOOR|DEPT)\b\.?\s*[\w-]+)|(?:#\s*[\w-]+)"
+)
+_BLOCK = ("BLOCK", "BLK")
+# Columns of an address-point file (normalised names), best first.
+ADDRESS_COLUMNS = (
+    "address",
+    "full_address",
+    "fulladdr",
+    "full_addr",
+    "site_address",
+    "siteaddress",
+    "street_address",
+    "add_full",
+    "addr",
+    "location",
+)
+NUMBER_COLUMNS = (
+    "add_number",
+    "addnum",
+    "address_number",
+    "house_number",
+    "housenumber",
+    "addr_housenumber",
+    "st_num",
+    "number",
+)
+STREET_COLUMNS = (
+    "street",
+    "street_name",
+    "st_name",
+    "full_street",
+    "fullname",
+    "addr_street",
+    "streetname",
+)
+BLOCK_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """An address as matched: house number, full street key, core street name."""
+
+    number: int | None
+    street: str
+    core: str
+    block: bool
+
+
+def parse_address(text: object) -> ParsedAddress | None:
+    """Normalise one address; None when it has no street.
+
+    >>> parse_address("1500 South Main Street, Apt 4, Little Rock AR")
+    ParsedAddress(number=1500, street='S MAIN ST', core='MAIN', block=False)
+    >>> parse_address("52XX GEYER SPRINGS RD").block
+    True
+    """
+    if text is None:
+        return None
+    raw = str(text).upper().split(",")[0].split("\n")[0]
+    raw = _UNIT.sub(" ", raw)
+    tokens = re.sub(r"[^\w ]+", " ", raw).split()
+    if not tokens:
+        return None
+    number: int | None = None
+    block = False
+    head = tokens[0]
+    match = re.fullmatch(r"(\d+)(X{1,2})?[A-Z]?", head)
+    if match:
+        digits, xs = match.group(1), match.group(2)
+        number = int(digits) * (10 ** len(xs)) if xs else int(digits)
+        block = bool(xs)
+        tokens = tokens[1:]
+    if tokens and tokens[0] in _BLOCK:
+        block = True
+        tokens = tokens[1:]
+        if tokens and tokens[0] == "OF":
+            tokens = tokens[1:]
+    if block and number is not None:
+        number = number // BLOCK_SIZE * BLOCK_SIZE
+    words = [DIRECTIONS.get(t, t) for t in tokens]
+    if len(words) > 1:
+        words[-1] = STREET_TYPES.get(words[-1], words[-1])
+    if not words:
+        return None
+    core = list(words)
+    if len(core) > 1 and core[-1] in STREET_TYPES.values():
+        core = core[:-1]
+    if len(core) > 1 and core[-1] in DIRECTIONS.values():
+        core = core[:-1]
+    if len(core) > 1 and core[0] in DIRECTIONS.values():
+        core = core[1:]
+    return ParsedAddress(number, " ".join(words), " ".join(core), block)
+
+
+@dataclass
+class AddressIndex:
+    """Address points by (house number, street), for exact and block lookups."""
+
+    name: str
+    exact: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
+    by_core: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
+    streets: dict[str, pd.DataFrame] = field(default_factory=dict)
+    cores: dict[str, pd.DataFrame] = field(default_factory=dict)
+    points: int = 0
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, name: str = "addresses") -> AddressIndex:
+        """Index a frame of ``address``, ``latitude``, ``longitude``."""
+        parsed = [parse_address(a) for a in frame["address"]]
+        rows = [
+            (p.number, p.street, p.core, lat, lon)
+            for p, lat, lon in zip(
+                parsed, frame["latitude"], frame["longitude"], strict=True
+            )
+            if p is not None and p.number is not None and lat == lat and lon == lon
+        ]
+        table = pd.DataFrame(rows, columns=["number", "street", "core", "lat", "lon"])
+        index = cls(name=name, points=len(table))
+        if not len(table):
+            return index
+        for key, target in (("street", index.exact), ("core", index.by_core)):
+            means = table.groupby(["number", key])[["lat", "lon"]].mean()
+            target.update(
+                {
+                    (int(n), str(s)): (float(r.lat), float(r.lon))
+                    for (n, s), r in means.iterrows()
+                }
+            )
+        index.streets = {
+            s: g[["number", "lat", "lon"]] for s, g in table.groupby("street")
+        }
+        index.cores = {s: g[["number", "lat", "lon"]] for s, g in table.groupby("core")}
+        return index
+
+    def _find(self, parsed: ParsedAddress) -> tuple[float, float, str] | None:
+        if parsed.number is None:
+            return None
+        if not parsed.block:
+            for key, table in (
+                (parsed.street, self.exact),
+                (parsed.core, self.by_core),
+            ):
+                hit = table.get((parsed.number, key))
+                if hit is not None:
+                    return hit[0], hit[1], "address"
+            return None
+        low = parsed.number
+        for key, by_street in (
+            (parsed.street, self.streets),
+            (parsed.core, self.cores),
+        ):
+            points = by_street.get(key)
+            if points is None:
+                continue
+            inside = points[
+                (points["number"] >= low) & (points["number"] < low + BLOCK_SIZE)
+            ]
+            if len(inside):
+                return float(inside["lat"].mean()), float(inside["lon"].mean()), "block"
+        return None
+
+    def locate(self, addresses: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """(lat, lon, how) per address; ``how`` is ``address``, ``block`` or None.
+
+        Each distinct address is parsed once (a year's export repeats addresses).
+        """
+        found: dict[str, tuple[float, float, str] | None] = {}
+        for text in pd.unique(addresses.dropna()):
+            parsed = parse_address(text)
+            found[text] = self._find(parsed) if parsed is not None else None
+        hits = addresses.map(found)
+        lat = hits.map(lambda h: h[0] if h else np.nan).astype(float)
+        lon = hits.map(lambda h: h[1] if h else np.nan).astype(float)
+        how = hits.map(lambda h: h[2] if h else None).astype(object)
+        return lat, lon, how
+
+
+def load_address_points(source: Source, *, name: str | None = None) -> AddressIndex:
+    """Read a city address-point file (CSV or GeoJSON) into an :class:`AddressIndex`.
+
+    The file needs an address (one ``address`` column, or house number and street
+    columns) and a point (latitude/longitude columns or point geometry).
+
+    Raises
+    ------
+    LoadError
+        No address or no coordinates in the file.
+    """
+    label = source_name(source, name)
+    raw = read_table(source, name=label)
+    frame = raw.frame
+    columns = list(frame.columns)
+    addr_col = find_column(columns, ADDRESS_COLUMNS)
+    num_col = find_column(columns, NUMBER_COLUMNS)
+    street_col = find_column(columns, STREET_COLUMNS)
+    if (
+        addr_col is not None
+        and normalise_name(addr_col) == "location"
+        and (num_col and street_col)
+    ):
+        addr_col = None
+    if addr_col is not None:
+        address = clean_text(frame[addr_col])
+    elif num_col and street_col:
+        address = clean_text(frame[num_col]) + " " + clean_text(frame[street_col])
+    else:
+        raise LoadError(
+            f"{label}: an address-point file needs an address column (one of "
+            f"{list(ADDRESS_COLUMNS[:4])}) or house number and street columns; "
+            f"found columns {columns}"
+        )
+    lat_col = find_column(columns, LATITUDE)
+    lon_col = find_column(columns, LONGITUDE)
+    if raw.geom_lat is not None:
+        lat = pd.Series(raw.geom_lat, index=frame.index)
+        lon = pd.Series(raw.geom_lon, index=frame.index)
+    elif lat_col and lon_col:
+        lat = parse_number(clean_text(frame[lat_col]))[0]
+        lon = parse_number(clean_text(frame[lon_col]))[0]
+    else:
+        raise LoadError(
+            f"{label}: an address-point file needs latitude/longitude columns or "
+            f"point geometry; found columns {columns}"
+        )
+    usable = ~is_empty(address)
+    table = pd.DataFrame(
+        {"address": address[usable], "latitude": lat[usable], "longitude": lon[usable]}
+    )
+    index = AddressIndex.from_frame(table, name=str(label).rsplit("/", 1)[-1])
+    if not index.points:
+        raise LoadError(f"{label}: no address points with a house number and a point")
+    return index
