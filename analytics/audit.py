@@ -1,0 +1,295 @@
+"""Every look at sensitive data is recorded, without anyone pressing anything.
+
+A canvass, a notification list and every display of owner contacts writes one
+entry to the registry store's audit log (``RegistryStore.log_event``): who (the
+person's name, never just a role), their role, when (the store stamps it),
+where, the radius, how many cameras were listed, whether contacts were shown
+and the case number. Investigators see contacts only once they give a case
+number (:func:`view_audience`).
+
+The dashboard records to the configured registry store, or to the default one
+(``data/registry.sqlite``) on the demo. The command line records whenever a
+store is configured (``--db``, ``$CAMREG_REGISTRY_DB`` or the city file), as
+the operating-system user unless ``--user`` names someone.
+
+>>> audience = view_audience("investigator", case_number="")    # no case yet
+>>> audience
+'staff'
+>>> record_canvass_look(store, result, user="jsmith", role="investigator",
+...                     case_number="2026-004242")               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analytics.accounts import audience_for
+
+if TYPE_CHECKING:
+    from analytics.config import CityConfig
+    from analytics.store import RegistryStore
+
+CANVASS_ACTION = "canvass"
+NOTIFY_ACTION = "area_notification"
+NOTE_ACTION = "note"
+SIGN_IN_ACTION = "sign_in"
+SIGN_IN_FAILED_ACTION = "sign_in_failed"
+SIGN_OUT_ACTION = "sign_out"
+ACCOUNT_ACTION = "account"
+LOOK_ACTIONS = (CANVASS_ACTION, NOTIFY_ACTION)
+# Audiences that must name a case before owner contacts are shown.
+CASE_REQUIRED = ("investigator",)
+CASE_MAX_LENGTH = 64
+_CASE_PATTERN = re.compile(r"^[\w][\w ./:#-]*$")
+
+
+def case_number_or_none(case_number: str | None) -> str | None:
+    """A usable case number (stripped), None when blank; ValueError when unusable.
+
+    >>> case_number_or_none("  2026-004242 ")
+    '2026-004242'
+    """
+    text = str(case_number or "").strip()
+    if not text:
+        return None
+    if len(text) > CASE_MAX_LENGTH or not _CASE_PATTERN.match(text):
+        raise ValueError(
+            f"case number was {case_number!r} but is expected to be up to "
+            f"{CASE_MAX_LENGTH} letters, digits, spaces or . / : # - (e.g. "
+            "'2026-004242')"
+        )
+    return text
+
+
+def needs_case(role: str) -> bool:
+    """True when ``role`` sees owner contacts only with a case number."""
+    return audience_for(role) in CASE_REQUIRED
+
+
+def view_audience(role: str, case_number: str | None) -> str:
+    """The audience a look gets: an investigator without a case sees as staff.
+
+    ``role`` is an account role (``analytics.accounts.ROLE_ORDER``). A case
+    number that is unusable counts as none.
+    """
+    audience = audience_for(role)
+    if audience in CASE_REQUIRED:
+        try:
+            case = case_number_or_none(case_number)
+        except ValueError:
+            case = None
+        if case is None:
+            return "staff"
+    return audience
+
+
+def configured_store_path(city: CityConfig, db: str | os.PathLike | None = None):
+    """The registry store the command line records to, or None when none is set.
+
+    ``db`` (``--db``) first, then ``$CAMREG_REGISTRY_DB`` or the city file's
+    ``[data].registry_db``.
+    """
+    if db:
+        return Path(db)
+    return city.data_path("registry_db")
+
+
+def os_user() -> str:
+    """The operating-system account running the command (for the audit log)."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        name = ""
+    return f"{name or 'uid ' + str(os.getuid())} (os user)"
+
+
+def record_look(
+    store: RegistryStore,
+    action: str,
+    *,
+    user: str,
+    role: str,
+    audience: str,
+    case_number: str | None = None,
+    cameras: int = 0,
+    contacts_shown: bool = False,
+    where: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> int:
+    """Write one look to the audit log; returns the event id.
+
+    Parameters
+    ----------
+    store
+        The registry store (only its ``log_event`` is used).
+    action
+        What was looked at (``CANVASS_ACTION``, ``NOTIFY_ACTION`` ...).
+    user
+        The person (account name, SSO e-mail or OS user), never a role.
+    role, audience
+        The person's role and the data audience the look was made for.
+    case_number
+        Required (ValueError) when ``contacts_shown``.
+    cameras
+        How many cameras (sites) the look listed.
+    where
+        ``lat``, ``lon``, ``radius_m`` or an ``area``.
+    details
+        Anything else worth keeping (camera ids, incident time).
+    note
+        Free text, e.g. why the look was made.
+    """
+    user = str(user or "").strip()
+    if not user:
+        raise ValueError("user was empty but a look must name the person")
+    case = case_number_or_none(case_number)
+    if contacts_shown and case is None:
+        raise ValueError(
+            "case number was empty but owner contacts are shown only for a case"
+        )
+    record = {
+        "role": role,
+        "audience": audience,
+        "case_number": case,
+        "cameras": int(cameras),
+        "contacts_shown": bool(contacts_shown),
+        **{k: _plain(v) for k, v in (where or {}).items()},
+        **{k: _plain(v) for k, v in (details or {}).items()},
+    }
+    reason = note.strip() or (f"{action} for case {case}" if case else action)
+    return store.log_event(action, user=user, details=record, reason=reason)
+
+
+def canvass_look(result: pd.DataFrame) -> dict[str, Any]:
+    """Where, how many and what a canvass result (``canvass()``) showed."""
+    meta = result.attrs
+    return {
+        "where": {
+            "lat": round(float(meta["lat"]), 6),
+            "lon": round(float(meta["lon"]), 6),
+            "radius_m": float(meta["radius_m"]),
+        },
+        "cameras": int(meta.get("within_radius", len(result))),
+        "details": {
+            "nearest": int(meta.get("nearest", 0)),
+            "incident_at": meta.get("at"),
+            "cameras_listed": len(result),
+            "camera_ids": _ids(result),
+        },
+        "contacts_shown": _shows_contacts(result),
+    }
+
+
+def record_canvass_look(
+    store: RegistryStore,
+    result: pd.DataFrame,
+    *,
+    user: str,
+    role: str,
+    case_number: str | None = None,
+    note: str = "",
+) -> int:
+    """Record a canvass as shown: the audience is the one it was made for."""
+    look = canvass_look(result)
+    return record_look(
+        store,
+        CANVASS_ACTION,
+        user=user,
+        role=role,
+        audience=str(result.attrs.get("role", audience_for(role))),
+        case_number=case_number,
+        cameras=look["cameras"],
+        contacts_shown=look["contacts_shown"],
+        where=look["where"],
+        details=look["details"],
+        note=note,
+    )
+
+
+def record_notification_look(
+    store: RegistryStore,
+    notice: Any,
+    *,
+    user: str,
+    role: str,
+    case_number: str | None = None,
+    circle: tuple[float, float, float] | None = None,
+    note: str = "",
+) -> int:
+    """Record a notification list (``analytics.canvass.Notification``) as shown."""
+    import shapely
+
+    if circle is not None:
+        where = {"lat": circle[0], "lon": circle[1], "radius_m": circle[2]}
+    else:
+        where = {"area": shapely.to_geojson(shapely.set_precision(notice.area, 1e-6))}
+    sites = notice.sites
+    return record_look(
+        store,
+        NOTIFY_ACTION,
+        user=user,
+        role=role,
+        audience=notice.role,
+        case_number=case_number,
+        cameras=int(notice.preview.get("sites", len(sites))),
+        contacts_shown=_shows_contacts(notice.recipients),
+        where=where,
+        details={
+            "owners": int(notice.preview.get("owners", 0)),
+            "camera_count": int(notice.preview.get("cameras", 0)),
+            "camera_ids": _ids(sites),
+        },
+        note=note,
+    )
+
+
+def record_sign_in(
+    store: RegistryStore, name: str, outcome: str, *, role: str = "", how: str = ""
+) -> int:
+    """Record a sign-in, a refused attempt or a sign-out under the name typed."""
+    action = {
+        "ok": SIGN_IN_ACTION,
+        "signed_out": SIGN_OUT_ACTION,
+    }.get(outcome, SIGN_IN_FAILED_ACTION)
+    return store.log_event(
+        action,
+        user=str(name or "").strip() or "(no name typed)",
+        details={"outcome": outcome, "role": role, "how": how},
+        reason=f"{action}: {outcome}",
+    )
+
+
+def look_key(action: str, **parts: Any) -> str:
+    """A stable text key for one look, so a page rerun does not record it twice."""
+    return action + "|" + "|".join(f"{k}={_plain(parts[k])}" for k in sorted(parts))
+
+
+def _ids(frame: pd.DataFrame) -> list[str]:
+    if "camera_id" not in frame.columns:
+        return []
+    return frame["camera_id"].dropna().astype(str).tolist()
+
+
+def _shows_contacts(frame: pd.DataFrame) -> bool:
+    """True when ``frame`` carries at least one owner contact value."""
+    from analytics.schema import CONTACT_COLUMNS
+
+    present = [c for c in CONTACT_COLUMNS if c in frame.columns]
+    return bool(present) and bool(frame[present].notna().to_numpy().any())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, list | tuple | dict):
+        return value.item()
+    return value
