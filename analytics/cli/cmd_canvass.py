@@ -5,8 +5,11 @@
 Prints the active cameras within the radius plus the N nearest whatever their
 distance, each with its distance, tier (``view now`` / ``ask the owner``),
 whether the incident is in its view and whether footage is likely still kept.
-Owner names and contacts only with ``--role investigator``. ``--record`` writes
-the canvass to the registry's audit log (needs ``--case`` and ``--user``).
+Owner names and contacts only with ``--role investigator`` and a ``--case``.
+Every canvass is written to the registry's audit log whenever a store is
+configured (``--db``, ``$CAMREG_REGISTRY_DB`` or the city file), naming
+``--user`` or else the operating-system user; ``--record`` also records when
+none is configured (to the default store) and ``--note`` adds a note.
 
 Exit codes: 0 the canvass ran (even when it found no camera); 2 unusable input
 (coordinates outside the city, a bad date, an unreadable camera file).
@@ -86,13 +89,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--role",
         choices=("staff", "investigator"),
         default="staff",
-        help="investigator adds owner names and contacts (default staff)",
+        help="investigator adds owner names and contacts, with --case (default staff)",
     )
     p.add_argument("--cameras", help="camera registry file (CSV/GeoJSON/Parquet)")
-    p.add_argument("--record", action="store_true", help="write to the audit log")
-    p.add_argument("--case", help="case number (required with --record)")
-    p.add_argument("--user", help="who runs the canvass (required with --record)")
-    p.add_argument("--db", help="registry store for --record (default: configured)")
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="record in the audit log even when no store is configured (the "
+        "default store); a configured store always records",
+    )
+    p.add_argument("--case", help="case number (required for investigator)")
+    p.add_argument("--user", help="who runs the canvass (default: the OS user)")
+    p.add_argument("--note", default="", help="a note for the audit log")
+    p.add_argument(
+        "--db", help="registry store for the audit log (default: configured)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -110,15 +121,20 @@ def run(args: argparse.Namespace) -> int:
             f"latitude {city.extent.min_lat} to {city.extent.max_lat} and longitude "
             f"{city.extent.min_lon} to {city.extent.max_lon}"
         )
-    if args.record and not (args.case and args.user):
-        raise CommandError("--record needs --case CASE_NUMBER and --user NAME")
+    from analytics import audit
+
+    try:
+        case = audit.case_number_or_none(args.case)
+    except ValueError as exc:
+        raise CommandError(f"--case: {exc}") from exc
+    if audit.needs_case(args.role) and case is None:
+        raise CommandError(
+            "--role investigator shows owner contacts only for a case: add --case "
+            "CASE_NUMBER"
+        )
     cameras, now, label, synthetic = _load(args, city)
     now = now_arg or now
-    store = None
-    if args.record:
-        from analytics.store import RegistryStore, default_store_path
-
-        store = RegistryStore(args.db or default_store_path(city))
+    store = _audit_store(args, city)
     try:
         result = canvass(
             CameraIndex(cameras, city),
@@ -129,10 +145,16 @@ def run(args: argparse.Namespace) -> int:
             at=at,
             now=now,
             role=args.role,
-            store=store,
-            user=args.user,
-            case_number=args.case,
         )
+        if store is not None:
+            audit.record_canvass_look(
+                store,
+                result,
+                user=args.user or audit.os_user(),
+                role=args.role,
+                case_number=case,
+                note=args.note,
+            )
     except (ValueError, PermissionError) as exc:
         raise CommandError(str(exc)) from exc
     if args.json:
@@ -140,6 +162,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_table(result, label, synthetic)
     return EXIT_OK
+
+
+def _audit_store(args: argparse.Namespace, city):
+    """The store this canvass is recorded in, or None (nothing configured)."""
+    from analytics.audit import configured_store_path
+    from analytics.store import RegistryStore, default_store_path
+
+    path = configured_store_path(city, args.db)
+    if path is None and args.record:
+        path = default_store_path(city)
+    return RegistryStore(path) if path is not None else None
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:
