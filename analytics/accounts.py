@@ -780,3 +780,94 @@ def _parse_time(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# --- which sign-in a deployment uses ------------------------------------------
+ADD_ACCOUNT_HELP = (
+    "An administrator adds accounts on the server with `python -m analytics users "
+    "add NAME --role staff|investigator|admin` (see the README, 'Accounts and "
+    "sign-in')."
+)
+
+
+@dataclass(frozen=True)
+class AuthSetup:
+    """How this deployment signs people in, decided from its settings.
+
+    ``mode`` is one of:
+
+    ``"error"``
+        Settings that cannot be trusted (a malformed secrets file, the old
+        shared ``[roles]`` passwords, broken ``[auth]``/``[sso]``, an accounts
+        file that does not parse or holds an empty password): nobody gets in.
+    ``"sso"``
+        Streamlit's ``st.login`` (OIDC) with ``sso`` mapping identities to roles.
+    ``"accounts"``
+        Named accounts in ``accounts`` (an :class:`AccountStore`).
+    ``"demo"``
+        The synthetic demo without accounts: everyone views as staff.
+    ``"public"``
+        Real data without accounts: everyone gets the public edition.
+    """
+
+    mode: str
+    message: str = ""
+    sso: SsoConfig | None = None
+    accounts: AccountStore | None = None
+
+
+def resolve_auth(
+    secrets: Mapping[str, Any],
+    secrets_error: str | None,
+    *,
+    synthetic: bool,
+    accounts: AccountStore | None = None,
+) -> AuthSetup:
+    """Decide the sign-in mode; anything doubtful gives less access, never more.
+
+    Parameters
+    ----------
+    secrets
+        The parsed secrets (``st.secrets.to_dict()``; ``{}`` when none).
+    secrets_error
+        Why the secrets file could not be parsed, or None.
+    synthetic
+        True when the dashboard runs on the synthetic demo.
+    accounts
+        The accounts file (default: :func:`users_path`).
+    """
+    if secrets_error:
+        return AuthSetup("error", f"the secrets file cannot be read: {secrets_error}")
+    if "roles" in secrets:
+        return AuthSetup(
+            "error",
+            "secrets.toml still has a `[roles]` table of shared passwords. Shared "
+            "passwords are no longer accepted: create a named account for each "
+            "person, then delete `[roles]`. " + ADD_ACCOUNT_HELP,
+        )
+    if "auth" in secrets or "sso" in secrets:
+        if "auth" not in secrets:
+            return AuthSetup("error", "secrets has `[sso]` but no `[auth]` table")
+        try:
+            return AuthSetup("sso", sso=sso_config(secrets))
+        except AccountError as exc:
+            return AuthSetup("error", str(exc))
+    store = accounts if accounts is not None else AccountStore()
+    try:
+        found = store.accounts()
+    except AccountError as exc:
+        return AuthSetup("error", str(exc))
+    if found:
+        return AuthSetup("accounts", accounts=store)
+    if synthetic:
+        return AuthSetup(
+            "demo",
+            "Synthetic demo with no accounts set up: everyone views as staff. "
+            + ADD_ACCOUNT_HELP.replace("An administrator adds", "Add")
+            + " to require sign-in.",
+        )
+    return AuthSetup(
+        "public",
+        "No accounts are set up, so this dashboard shows the public edition only. "
+        + ADD_ACCOUNT_HELP,
+    )

@@ -21,7 +21,7 @@ from analytics.privacy import redact_table
 from analytics.safe_output import to_safe_csv
 from analytics.store import RegistryStore, StoreError, default_store_path
 from ui.data import get_dataset, source_banner
-from ui.role import current_role
+from ui.role import current_viewer
 from ui.sidebar import render_sidebar
 
 UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg", "parquet"]
@@ -179,11 +179,12 @@ if ds is not None:
     city = ds.city
 else:
     city = load_city()
-role = current_role()
+viewer = current_viewer(city, synthetic=ds is not None and ds.synthetic)
+role = viewer.audience
 if role == "public":
     st.warning(
         "The registry holds private camera locations and owner contacts. Sign in "
-        "as staff or investigator (password box in the sidebar) to manage it."
+        "as staff or investigator (in the sidebar) to manage it."
     )
     st.stop()
 
@@ -199,11 +200,15 @@ except (StoreError, sqlite3.Error, OSError) as exc:
     st.stop()
 
 overview = st.container()
-st.text_input(
-    "Your name (recorded in the audit log with every change)",
-    key="registry_user",
-    placeholder="e.g. J. Smith, records unit",
-)
+if viewer.name:  # signed in: the audit log names the account, not a typed name
+    st.session_state["registry_user"] = viewer.name
+    st.caption(f"Changes are recorded in the audit log as **{viewer.name}**.")
+else:
+    st.text_input(
+        "Your name (recorded in the audit log with every change)",
+        key="registry_user",
+        placeholder="e.g. J. Smith, records unit",
+    )
 import_tab, withdraw_tab, audit_tab = st.tabs(
     ["Import an export", "Withdraw or reactivate", "Audit log"]
 )

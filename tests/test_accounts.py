@@ -36,7 +36,9 @@ def quick_hashes(monkeypatch, request):
     """A cheap Argon2id for speed (the production cost is checked above)."""
     if request.node.name.startswith("test_production"):
         return
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from conftest import CENTRE, make_cameras
 from streamlit.testing.v1 import AppTest
 
 from analytics.store import RegistryStore
+from tests.pagetest import use_accounts
 from ui.data import get_dataset
 
 pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
@@ -221,9 +222,9 @@ def test_store_still_managed_when_dataset_cannot_load(store, monkeypatch):
     assert store.counts() == {"active": 1, "withdrawn": 1}
 
 
-def test_public_viewers_are_kept_out(store):
+def test_public_viewers_are_kept_out(store, monkeypatch, tmp_path):
+    use_accounts(monkeypatch, tmp_path, clerk="staff")  # visitors are public
     at = AppTest.from_file(PAGE, default_timeout=120)
-    at.secrets["roles"] = {"staff": "staff-pass"}
     at.run()
     assert not at.exception
     assert any("Sign in as staff or investigator" in w.value for w in at.warning)

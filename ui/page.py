@@ -1,7 +1,11 @@
-"""The start every page shares: config, dataset, banner, sidebar filters and role.
+"""The start every page shares: config, dataset, banner, sign-in and filters.
 
 >>> page = start_page("Coverage map", icon="🗺️")
->>> page.ds, page.filters, page.role, page.key
+>>> page.ds, page.filters, page.role, page.viewer, page.key
+
+``page.role`` is the data audience (``analytics.privacy.ROLES``) every redaction
+takes; ``page.viewer`` is the person (name and account role) the audit log
+records.
 
 A dataset that cannot be loaded (a configured file is missing or unusable) stops
 the page with an error saying what to fix, never a traceback.
@@ -13,23 +17,26 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from analytics.accounts import Viewer
 from analytics.config import ConfigError
 from analytics.datasets import Dataset
 from ui.data import get_dataset, source_banner
-from ui.role import current_role
+from ui.role import current_viewer
 from ui.sidebar import Filters, render_sidebar
 
 APP_TITLE = "Camera registry dashboard"
+PUBLIC_VIEWER = Viewer(None, "public")
 
 
 @dataclass(frozen=True)
 class Page:
-    """What a page needs: the data, the chosen filters and the viewer's role."""
+    """What a page needs: the data, the chosen filters and who is looking."""
 
     ds: Dataset
     filters: Filters
-    role: str
+    role: str  # the viewer's data audience
     key: tuple  # small hashable identity of ``ds`` for cache keys
+    viewer: Viewer = PUBLIC_VIEWER
 
 
 def dataset_key(ds: Dataset) -> tuple:
@@ -74,6 +81,12 @@ def start_page(title: str, *, icon: str = "📹", caption: str | None = None) ->
     if caption:
         st.caption(caption)
     source_banner(ds)
+    viewer = current_viewer(ds.city, synthetic=ds.synthetic)
     filters = render_sidebar(ds)
-    role = current_role()
-    return Page(ds=ds, filters=filters, role=role, key=dataset_key(ds))
+    return Page(
+        ds=ds,
+        filters=filters,
+        role=viewer.audience,
+        key=dataset_key(ds),
+        viewer=viewer,
+    )
