@@ -293,3 +293,16 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, list | tuple | dict):
         return value.item()
     return value
+
+
+def record_note(store: RegistryStore, event_id: int, note: str, *, user: str) -> int:
+    """Add a note to an earlier look (event ``event_id``); returns the note's id."""
+    text = str(note or "").strip()
+    if not text:
+        raise ValueError("note was empty")
+    return store.log_event(
+        NOTE_ACTION,
+        user=str(user),
+        details={"event": int(event_id)},
+        reason=text,
+    )
