@@ -7,9 +7,10 @@ where, the radius, how many cameras were listed, whether contacts were shown
 and the case number. Investigators see contacts only once they give a case
 number (:func:`view_audience`).
 
-The dashboard records to the configured registry store, or to the default one
-(``data/registry.sqlite``) on the demo. The command line records whenever a
-store is configured (``--db``, ``$CAMREG_REGISTRY_DB`` or the city file), as
+The dashboard records to the configured registry store; without one (the demo,
+or real data read from files) to ``$CAMREG_AUDIT_DB``, else the default store
+``data/registry.sqlite``. The command line records whenever a store is
+configured (``--db``, ``$CAMREG_REGISTRY_DB`` or the city file), as
 the operating-system user unless ``--user`` names someone.
 
 >>> audience = view_audience("investigator", case_number="")    # no case yet
@@ -45,6 +46,7 @@ SIGN_IN_FAILED_ACTION = "sign_in_failed"
 SIGN_OUT_ACTION = "sign_out"
 ACCOUNT_ACTION = "account"
 LOOK_ACTIONS = (CANVASS_ACTION, NOTIFY_ACTION)
+AUDIT_DB_ENV = "CAMREG_AUDIT_DB"
 # Audiences that must name a case before owner contacts are shown.
 CASE_REQUIRED = ("investigator",)
 CASE_MAX_LENGTH = 64
@@ -100,6 +102,23 @@ def configured_store_path(city: CityConfig, db: str | os.PathLike | None = None)
     if db:
         return Path(db)
     return city.data_path("registry_db")
+
+
+def dashboard_store_path(city: CityConfig) -> Path:
+    """Where the dashboard records looks and sign-ins.
+
+    The configured registry store; else ``$CAMREG_AUDIT_DB``; else the default
+    store (``analytics.store.default_store_path``).
+    """
+    configured = configured_store_path(city)
+    if configured is not None:
+        return configured
+    env = os.environ.get(AUDIT_DB_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    from analytics.store import default_store_path
+
+    return default_store_path(city)
 
 
 def os_user() -> str:

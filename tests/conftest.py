@@ -31,6 +31,7 @@ def _private_accounts_and_audit(monkeypatch, tmp_path):
     """
     monkeypatch.setenv("CAMREG_USERS", str(tmp_path / "no-accounts.json"))
     monkeypatch.delenv("CAMREG_COOKIE_SECRET", raising=False)
+    monkeypatch.delenv("CAMREG_AUDIT_DB", raising=False)
     monkeypatch.setattr("analytics.store.DEFAULT_DB", tmp_path / "default.sqlite")
 
 

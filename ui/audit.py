@@ -15,15 +15,16 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from analytics.audit import dashboard_store_path
 from analytics.config import CityConfig
-from analytics.store import RegistryStore, StoreError, default_store_path
+from analytics.store import RegistryStore, StoreError
 
 _RECORDED_KEY = "_recorded_looks"
 
 
 def audit_store(city: CityConfig) -> RegistryStore:
-    """The store pages record looks in: the configured one, else the default."""
-    return RegistryStore(default_store_path(city))
+    """The store pages record looks in (``analytics.audit.dashboard_store_path``)."""
+    return RegistryStore(dashboard_store_path(city))
 
 
 def record_once(key: str, write: Callable[[], int]) -> int:
@@ -40,8 +41,8 @@ def record_once(key: str, write: Callable[[], int]) -> int:
     except (StoreError, sqlite3.Error, OSError, ValueError) as exc:
         st.error(
             f"This look could not be written to the audit log ({exc}), so it is "
-            "not shown. Check `CAMREG_REGISTRY_DB` (or `[data].registry_db`) points "
-            "at a registry store this dashboard may write."
+            "not shown. Check that `CAMREG_REGISTRY_DB` (or `[data].registry_db`, "
+            "or `CAMREG_AUDIT_DB`) names a store this dashboard may write."
         )
         st.stop()
         raise  # st.stop() raises; keeps type checkers happy

@@ -39,9 +39,9 @@ from analytics.accounts import (
     resolve_auth,
     viewer_from_claims,
 )
-from analytics.audit import record_sign_in
+from analytics.audit import dashboard_store_path, record_sign_in
 from analytics.config import CityConfig
-from analytics.store import RegistryStore, StoreError, default_store_path
+from analytics.store import RegistryStore, StoreError
 
 LOG = logging.getLogger(__name__)
 SESSION_COOKIE = "camreg_session"
@@ -255,7 +255,7 @@ def _cookie_script(cookie: str) -> None:
 def _audit(city: CityConfig, name: str, outcome: str, *, role: str = "") -> None:
     """Write a sign-in event; a broken store is logged, not shown to the visitor."""
     try:
-        store = RegistryStore(default_store_path(city))
+        store = RegistryStore(dashboard_store_path(city))
         record_sign_in(store, name, outcome, role=role, how="account")
     except (StoreError, sqlite3.Error, OSError, ValueError) as exc:
         LOG.warning("sign-in event for %r not written to the audit log: %s", name, exc)
