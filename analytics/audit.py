@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 CANVASS_ACTION = "canvass"
 NOTIFY_ACTION = "area_notification"
 NOTE_ACTION = "note"
+RECORD_ACTION = "camera_record"
 SIGN_IN_ACTION = "sign_in"
 SIGN_IN_FAILED_ACTION = "sign_in_failed"
 SIGN_OUT_ACTION = "sign_out"
@@ -143,6 +144,7 @@ def record_look(
     where: Mapping[str, Any] | None = None,
     details: Mapping[str, Any] | None = None,
     note: str = "",
+    case_required: bool = True,
 ) -> int:
     """Write one look to the audit log; returns the event id.
 
@@ -166,12 +168,15 @@ def record_look(
         Anything else worth keeping (camera ids, incident time).
     note
         Free text, e.g. why the look was made.
+    case_required
+        False only for the data steward's registry work (a record opened to
+        withdraw or correct it), which is not tied to a case.
     """
     user = str(user or "").strip()
     if not user:
         raise ValueError("user was empty but a look must name the person")
     case = case_number_or_none(case_number)
-    if contacts_shown and case is None:
+    if contacts_shown and case is None and case_required:
         raise ValueError(
             "case number was empty but owner contacts are shown only for a case"
         )
@@ -268,6 +273,28 @@ def record_notification_look(
             "camera_ids": _ids(sites),
         },
         note=note,
+    )
+
+
+def record_camera_record_look(
+    store: RegistryStore, camera_id: str, *, user: str, role: str, audience: str
+) -> int:
+    """Record that one camera's registry record was shown (Registry page).
+
+    Contacts are shown only to the ``admin`` role (the data steward), without a
+    case: registry work such as a withdrawal is not an investigation.
+    """
+    return record_look(
+        store,
+        RECORD_ACTION,
+        user=user,
+        role=role,
+        audience=audience,
+        cameras=1,
+        contacts_shown=audience == "investigator",
+        details={"camera_id": str(camera_id)},
+        note=f"registry record of {camera_id}",
+        case_required=False,
     )
 
 

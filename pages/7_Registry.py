@@ -15,11 +15,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analytics.audit import RECORD_ACTION, look_key, record_camera_record_look
 from analytics.config import ConfigError, load_city
 from analytics.loaders import LoadError, LoadResult, load_cameras
 from analytics.privacy import redact_table
 from analytics.safe_output import to_safe_csv
 from analytics.store import RegistryStore, StoreError, default_store_path
+from ui.audit import record_once
 from ui.data import get_dataset, source_banner
 from ui.role import current_viewer
 from ui.sidebar import render_sidebar
@@ -335,7 +337,20 @@ with withdraw_tab:
             st.warning(f"No camera {code(wanted)} in the store.")
         else:
             shown = pd.DataFrame([{k: record.get(k) for k in RECORD_FIELDS}])
-            st.dataframe(redact_table(shown, role), hide_index=True)
+            # contacts here for the data steward (admin) only, and recorded;
+            # investigators see them on the canvass page, for a case
+            seen_as = "investigator" if viewer.role == "admin" else "staff"
+            record_once(
+                look_key(RECORD_ACTION, camera=wanted, user=viewer.audit_name),
+                lambda: record_camera_record_look(
+                    store,
+                    wanted,
+                    user=viewer.audit_name,
+                    role=viewer.role,
+                    audience=seen_as,
+                ),
+            )
+            st.dataframe(redact_table(shown, seen_as), hide_index=True)
     st.text_input(
         "Reason",
         key="registry_withdraw_reason",
