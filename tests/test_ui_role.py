@@ -176,7 +176,7 @@ SSO = {
 }
 
 
-def test_single_sign_on_maps_the_identity_to_a_named_role():
+def test_single_sign_on_maps_the_identity_to_a_named_role(tmp_path):
     user = {
         "is_logged_in": True,
         "email": "det.lee@city.example",
@@ -185,6 +185,10 @@ def test_single_sign_on_maps_the_identity_to_a_named_role():
     at = _open(secrets=SSO, user=user)
     assert not at.exception
     assert _viewer(at) == ("det.lee@city.example", "investigator", "investigator")
+    at.run()  # the sign-in is recorded once per session, not per click
+    log = RegistryStore(tmp_path / "default.sqlite").audit_log("sign_in")
+    assert list(log["user"]) == ["det.lee@city.example"]
+    assert json.loads(log.iloc[0]["details"])["how"] == "sso"
 
 
 def test_single_sign_on_before_sign_in_is_public_with_a_button():

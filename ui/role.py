@@ -52,6 +52,7 @@ _EPOCH_KEY = "_signed_in_epoch"
 _SET_COOKIE_KEY = "_cookie_to_set"
 _CLEAR_COOKIE_KEY = "_cookie_to_clear"
 _FAILED_KEY = "_sign_in_message"
+_SSO_RECORDED_KEY = "_sso_sign_in_recorded"
 
 
 def read_secrets() -> tuple[Mapping[str, Any], str | None]:
@@ -98,7 +99,7 @@ def current_viewer(city: CityConfig, *, synthetic: bool) -> Viewer:
         st.sidebar.info(setup.message)
         st.sidebar.caption("Viewing as: **public**")
     elif setup.mode == "sso":
-        viewer = _sso_viewer(setup.sso)
+        viewer = _sso_viewer(setup.sso, city)
     else:
         viewer = _account_viewer(setup, city)
     st.session_state[VIEWER_KEY] = viewer
@@ -106,15 +107,26 @@ def current_viewer(city: CityConfig, *, synthetic: bool) -> Viewer:
     return viewer
 
 
-def current_role(city: CityConfig, *, synthetic: bool) -> str:
-    """The viewer's data audience (``analytics.privacy.ROLES``)."""
+def current_role(city: CityConfig | None = None, *, synthetic: bool = False) -> str:
+    """The viewer's data audience (``analytics.privacy.ROLES``).
+
+    Without arguments: the configured city, treated as real data (so with no
+    accounts the viewer is public: the safe default).
+    """
+    if city is None:
+        from analytics.config import load_city
+
+        city = load_city()
     return current_viewer(city, synthetic=synthetic).audience
 
 
 # --- single sign-on -----------------------------------------------------------------
-def _sso_viewer(sso: SsoConfig) -> Viewer:
+def _sso_viewer(sso: SsoConfig, city: CityConfig) -> Viewer:
     if st.user.is_logged_in:
         viewer = viewer_from_claims(st.user.to_dict(), sso)
+        if st.session_state.get(_SSO_RECORDED_KEY) != viewer.name:
+            _audit(city, viewer.audit_name, "ok", role=viewer.role, how="sso")
+            st.session_state[_SSO_RECORDED_KEY] = viewer.name
         st.sidebar.caption(f"Signed in as **{viewer.name}** ({viewer.role})")
         if st.sidebar.button("Sign out", key="sso_sign_out"):
             st.logout()
@@ -252,10 +264,12 @@ def _cookie_script(cookie: str) -> None:
         st.html(body, unsafe_allow_javascript=True)
 
 
-def _audit(city: CityConfig, name: str, outcome: str, *, role: str = "") -> None:
+def _audit(
+    city: CityConfig, name: str, outcome: str, *, role: str = "", how: str = "account"
+) -> None:
     """Write a sign-in event; a broken store is logged, not shown to the visitor."""
     try:
         store = RegistryStore(dashboard_store_path(city))
-        record_sign_in(store, name, outcome, role=role, how="account")
+        record_sign_in(store, name, outcome, role=role, how=how)
     except (StoreError, sqlite3.Error, OSError, ValueError) as exc:
         LOG.warning("sign-in event for %r not written to the audit log: %s", name, exc)
