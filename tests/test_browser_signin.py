@@ -187,3 +187,34 @@ def test_a_forged_cookie_opens_nothing(accounts_server, browser):
 
 def _now(page) -> float:
     return page.evaluate("() => Date.now() / 1000")
+
+
+def test_sign_in_works_at_phone_width(accounts_server, browser):
+    """On a phone the sidebar starts folded: open it, sign in, stay signed in."""
+    url, _ = accounts_server
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        _open(page, f"{url}/")
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        sidebar = _sidebar(page)
+        sidebar.get_by_label("Name", exact=True).fill("det.lee")
+        sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.screenshot(path=str(ARTIFACTS / "signin-phone-form.png"))
+        sidebar.get_by_role("button", name="Sign in").click()
+        _wait_idle(page)
+        page.screenshot(path=str(ARTIFACTS / "signin-phone.png"))
+        page.reload()
+        _open(page, page.url)
+        _wait_idle(page)
+        if not sidebar.is_visible() or not _signed_in(page):
+            page.locator('[data-testid="stExpandSidebarButton"]').click()
+        sidebar.get_by_text(SIGNED_IN).wait_for(timeout=PAGE_TIMEOUT_MS)
+        # the form fits the screen: no sideways scrolling
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390
+    except Exception:
+        page.screenshot(
+            path=str(ARTIFACTS / "signin-phone-failure.png"), full_page=True
+        )
+        raise
