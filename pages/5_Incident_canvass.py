@@ -30,6 +30,7 @@ from analytics.maps import TIER_COLOURS, use_local_assets
 from analytics.safe_output import escape_html, to_safe_csv
 from ui.audit import audit_store, record_once
 from ui.cached import asset_base
+from ui.formatting import escape_markdown
 from ui.page import start_page
 
 AREA_KINDS = {"circle": "Circle around the incident", "drawn": "Shape drawn on a map"}
@@ -355,7 +356,8 @@ table.attrs = {}  # the query metadata is shown above, not serialised
 st.dataframe(table, hide_index=True, width="stretch")
 
 st.caption(
-    f"Recorded in the audit log as {viewer.audit_name} (event {looked}): who, "
+    f"Recorded in the audit log as {escape_markdown(viewer.audit_name)} (event "
+    f"{looked}): who, "
     "when, where, the radius, the cameras listed and the case."
 )
 note_col, button_col = st.columns([2, 3])
@@ -453,7 +455,10 @@ st.caption(
         "investigators."
     )
 )
-st.caption(f"Recorded in the audit log as {viewer.audit_name} (event {notified}).")
+st.caption(
+    f"Recorded in the audit log as {escape_markdown(viewer.audit_name)} (event "
+    f"{notified})."
+)
 st.download_button(
     "Download notification list (CSV)",
     data=to_safe_csv(notice.recipients),

@@ -23,6 +23,7 @@ from analytics.safe_output import to_safe_csv
 from analytics.store import RegistryStore, StoreError, default_store_path
 from ui.audit import record_once
 from ui.data import get_dataset, source_banner
+from ui.formatting import escape_markdown
 from ui.role import current_viewer
 from ui.sidebar import render_sidebar
 
@@ -204,7 +205,9 @@ except (StoreError, sqlite3.Error, OSError) as exc:
 overview = st.container()
 if viewer.name:  # signed in: the audit log names the account, not a typed name
     st.session_state["registry_user"] = viewer.name
-    st.caption(f"Changes are recorded in the audit log as **{viewer.name}**.")
+    st.caption(
+        f"Changes are recorded in the audit log as **{escape_markdown(viewer.name)}**."
+    )
 else:
     st.text_input(
         "Your name (recorded in the audit log with every change)",

@@ -42,6 +42,7 @@ from analytics.accounts import (
 from analytics.audit import dashboard_store_path, record_sign_in
 from analytics.config import CityConfig
 from analytics.store import RegistryStore, StoreError
+from ui.formatting import escape_markdown
 
 LOG = logging.getLogger(__name__)
 SESSION_COOKIE = "camreg_session"
@@ -127,7 +128,9 @@ def _sso_viewer(sso: SsoConfig, city: CityConfig) -> Viewer:
         if st.session_state.get(_SSO_RECORDED_KEY) != viewer.name:
             _audit(city, viewer.audit_name, "ok", role=viewer.role, how="sso")
             st.session_state[_SSO_RECORDED_KEY] = viewer.name
-        st.sidebar.caption(f"Signed in as **{viewer.name}** ({viewer.role})")
+        st.sidebar.caption(
+            f"Signed in as **{escape_markdown(viewer.name)}** ({viewer.role})"
+        )
         if st.sidebar.button("Sign out", key="sso_sign_out"):
             st.logout()
         return viewer
