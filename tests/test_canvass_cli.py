@@ -260,3 +260,18 @@ def test_without_a_configured_store_nothing_is_written(
     assert not default.exists()
     _json(capsys, camera_file, "--radius-m", 100, "--record")  # asked for
     assert len(RegistryStore(default).audit_log(action="canvass")) == 1
+
+
+def test_an_unwritable_audit_log_means_no_list(
+    capsys, camera_file, tmp_path, monkeypatch
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(blocker / "registry.sqlite"))
+    code, out, err = _run(
+        capsys, "--lat", LAT, "--lon", LON, "--cameras", camera_file, "--json"
+    )
+    assert code == 2
+    assert out == ""  # nothing shown that was not recorded
+    assert "audit log" in err
+    assert len(err.strip().splitlines()) == 1

@@ -52,6 +52,7 @@ _ACCOUNT_KEY = "_signed_in_account"
 _EPOCH_KEY = "_signed_in_epoch"
 _SET_COOKIE_KEY = "_cookie_to_set"
 _CLEAR_COOKIE_KEY = "_cookie_to_clear"
+_WROTE_COOKIE_KEY = "_cookie_written"
 _FAILED_KEY = "_sign_in_message"
 _SSO_RECORDED_KEY = "_sso_sign_in_recorded"
 
@@ -219,6 +220,7 @@ def _sign_in(store: AccountStore, city: CityConfig, name: str, password: str) ->
     st.session_state[_ACCOUNT_KEY] = account.name
     st.session_state[_EPOCH_KEY] = account.session_epoch
     st.session_state[_SET_COOKIE_KEY] = store.issue_token(account)
+    st.session_state[_WROTE_COOKIE_KEY] = True
     st.session_state.pop(_CLEAR_COOKIE_KEY, None)
     st.rerun()
 
@@ -251,7 +253,9 @@ def _cookie_scripts() -> None:
     if token and token != current:
         cookie = f"{SESSION_COOKIE}={token}; Max-Age={SESSION_HOURS * 3600}"
         _cookie_script(cookie)
-    elif st.session_state.get(_CLEAR_COOKIE_KEY) and current:
+    elif st.session_state.get(_CLEAR_COOKIE_KEY) and (
+        current or st.session_state.get(_WROTE_COOKIE_KEY)
+    ):
         _cookie_script(f"{SESSION_COOKIE}=; Max-Age=0")
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             now=now,
             role=args.role,
         )
-        if store is not None:
+        if store is not None:  # before anything is printed: no record, no list
             audit.record_canvass_look(
                 store,
                 result,
@@ -155,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
                 case_number=case,
                 note=args.note,
             )
-    except (ValueError, PermissionError) as exc:
+    except (ValueError, PermissionError, sqlite3.Error) as exc:
         raise CommandError(str(exc)) from exc
     if args.json:
         print(json.dumps(to_json(result, label, synthetic), allow_nan=False))
@@ -172,7 +173,15 @@ def _audit_store(args: argparse.Namespace, city):
     path = configured_store_path(city, args.db)
     if path is None and args.record:
         path = default_store_path(city)
-    return RegistryStore(path) if path is not None else None
+    if path is None:
+        return None
+    try:
+        return RegistryStore(path)
+    except (ValueError, OSError, sqlite3.Error) as exc:  # StoreError is a ValueError
+        raise CommandError(
+            f"the audit log in {str(path)!r} cannot be opened, so the canvass is not "
+            f"shown: {exc}"
+        ) from exc
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sqlite3
 import sys
 from datetime import datetime, timezone
 
@@ -123,12 +124,18 @@ def _audit(args: argparse.Namespace, change: str, name: str, role: str = "") -> 
         return
     from analytics.store import RegistryStore
 
-    RegistryStore(path).log_event(
-        ACCOUNT_ACTION,
-        user=args.user or os_user(),
-        details={"account": name, "change": change, "role": role},
-        reason=f"account {name}: {change}",
-    )
+    try:
+        RegistryStore(path).log_event(
+            ACCOUNT_ACTION,
+            user=args.user or os_user(),
+            details={"account": name, "change": change, "role": role},
+            reason=f"account {name}: {change}",
+        )
+    except (ValueError, OSError, sqlite3.Error) as exc:  # StoreError: ValueError
+        raise CommandError(
+            f"account {name}: {change}, but the audit log in {str(path)!r} could "
+            f"not be written: {exc}"
+        ) from exc
 
 
 def run_add(args: argparse.Namespace) -> int:
