@@ -862,9 +862,9 @@ def resolve_auth(
     if synthetic:
         return AuthSetup(
             "demo",
-            "Synthetic demo with no accounts set up: everyone views as staff. "
-            + ADD_ACCOUNT_HELP.replace("An administrator adds", "Add")
-            + " to require sign-in.",
+            "Synthetic demo with no accounts set up: everyone views as staff. To "
+            "require sign-in, add accounts on the server with `python -m analytics "
+            "users add NAME --role staff|investigator|admin`.",
         )
     return AuthSetup(
         "public",

@@ -352,3 +352,65 @@ def record_note(store: RegistryStore, event_id: int, note: str, *, user: str) ->
         details={"event": int(event_id)},
         reason=text,
     )
+
+
+SUMMARISED_ACTIONS = (
+    CANVASS_ACTION,
+    NOTIFY_ACTION,
+    RECORD_ACTION,
+    NOTE_ACTION,
+    SIGN_IN_ACTION,
+    SIGN_IN_FAILED_ACTION,
+    SIGN_OUT_ACTION,
+    ACCOUNT_ACTION,
+)
+
+
+def summarise_looks(table: pd.DataFrame, audience: str) -> pd.DataFrame:
+    """An audit table whose look events read as a sentence safe for ``audience``.
+
+    The stored details of a canvass name where an investigator looked and the
+    ids of the cameras listed; shown to staff next to each other they would
+    place residential cameras within a radius. Below ``investigator`` the
+    ``what`` of look events keeps only the kind of look, the case, the count
+    and whether contacts were shown; investigators also see the place.
+    ``table`` is ``RegistryStore.audit_table`` output (``action``, ``what``).
+    """
+    if "what" not in table.columns or "action" not in table.columns:
+        return table
+    out = table.copy()
+    looks = out["action"].isin(SUMMARISED_ACTIONS).to_numpy()
+    out.loc[looks, "what"] = [
+        _look_sentence(action, what, audience)
+        for action, what in zip(out["action"][looks], out["what"][looks], strict=True)
+    ]
+    return out
+
+
+def _look_sentence(action: str, what: Any, audience: str) -> str:
+    import json
+
+    try:
+        details = json.loads(what) if isinstance(what, str) and what else {}
+    except json.JSONDecodeError:
+        details = {}
+    if not isinstance(details, dict):
+        details = {}
+    if action in (SIGN_IN_ACTION, SIGN_IN_FAILED_ACTION, SIGN_OUT_ACTION):
+        return f"{action.replace('_', ' ')}: {details.get('outcome', '')}".strip()
+    if action == ACCOUNT_ACTION:
+        return f"account {details.get('account', '')}: {details.get('change', '')}"
+    if action == NOTE_ACTION:
+        return f"note on event {details.get('event', '?')}"
+    parts = [action.replace("_", " ")]
+    if details.get("case_number"):
+        parts.append(f"case {details['case_number']}")
+    if "cameras" in details:
+        parts.append(f"{details['cameras']} camera sites")
+    if details.get("radius_m") is not None:
+        parts.append(f"radius {float(details['radius_m']):g} m")
+    if audience == "investigator" and details.get("lat") is not None:
+        parts.append(f"at {details['lat']}, {details['lon']}")
+    if details.get("contacts_shown"):
+        parts.append("owner contacts shown")
+    return " · ".join(str(p) for p in parts)

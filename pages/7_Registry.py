@@ -15,7 +15,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.audit import RECORD_ACTION, look_key, record_camera_record_look
+from analytics.audit import (
+    RECORD_ACTION,
+    look_key,
+    record_camera_record_look,
+    summarise_looks,
+)
 from analytics.config import ConfigError, load_city
 from analytics.loaders import LoadError, LoadResult, load_cameras
 from analytics.privacy import redact_table
@@ -404,11 +409,14 @@ with audit_tab:
     )
     camera_filter = str(st.session_state.get("registry_audit_camera") or "").strip()
     action_filter = st.session_state.get("registry_audit_actions") or None
-    audit = store.audit_table(
+    audit = summarise_looks(  # where investigators looked stays theirs
+        store.audit_table(
+            role,
+            camera_id=camera_filter or None,
+            action=action_filter,
+            limit=AUDIT_ROWS,
+        ),
         role,
-        camera_id=camera_filter or None,
-        action=action_filter,
-        limit=AUDIT_ROWS,
     )
     st.caption(
         f"Newest first, up to {AUDIT_ROWS} events. Times are UTC. Owner contacts"

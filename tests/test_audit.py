@@ -121,3 +121,23 @@ def test_look_keys_tell_looks_apart():
     assert a == audit.look_key("canvass", radius=100.0, case=None, lat=1.0)
     assert a != audit.look_key("canvass", lat=1.0, radius=150.0, case=None)
     assert a != audit.look_key("canvass", lat=1.0, radius=100.0, case="2026-1")
+
+
+def test_staff_reading_the_audit_log_learn_neither_place_nor_cameras(index, tmp_path):
+    store = RegistryStore(tmp_path / "r.sqlite")
+    shown = canvass(index, LAT, LON, radius_m=100, now=NOW, role="investigator")
+    audit.record_canvass_look(
+        store, shown, user="det", role="investigator", case_number="2026-9"
+    )
+    audit.record_sign_in(store, "det", "ok", role="investigator", how="account")
+    staff = audit.summarise_looks(store.audit_table("staff"), "staff")
+    text = " ".join(staff["what"].astype(str))
+    assert "K1" not in text
+    assert f"{LAT}" not in text
+    assert f"{LON}" not in text
+    assert list(staff["what"]) == [
+        "sign in: ok",
+        "canvass · case 2026-9 · 2 camera sites · radius 100 m · owner contacts shown",
+    ]
+    inv = audit.summarise_looks(store.audit_table("investigator"), "investigator")
+    assert f"at {LAT}, {LON}" in inv["what"].iloc[1]
