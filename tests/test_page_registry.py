@@ -246,3 +246,17 @@ def test_opening_a_record_is_recorded_and_only_the_steward_sees_contacts(
         assert look["user"] == name
         details = json.loads(look["details"])
         assert (details["camera_id"], details["contacts_shown"]) == ("B", sees_owner)
+
+
+def test_real_data_without_accounts_is_public_and_says_how_to_add_them(
+    store, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("CAMREG_USERS", str(tmp_path / "none.json"))
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    info = " ".join(i.value for i in at.sidebar.info)
+    assert "public edition only" in info
+    assert "python -m analytics users add" in info
+    assert not at.sidebar.text_input  # no sign-in form without accounts
+    assert any("Sign in as staff or investigator" in w.value for w in at.warning)
+    assert len(at.dataframe) == 0
