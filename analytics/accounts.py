@@ -41,7 +41,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -328,8 +328,9 @@ class AccountStore:
             refused = _refusal(account.retry_at, account.locked_until, now)
             if refused is not None:
                 return refused
+            good: bool
             try:
-                good = _HASHER.verify(account.password_hash, password)
+                good = bool(_HASHER.verify(account.password_hash, password))
             except (VerifyMismatchError, VerificationError, InvalidHashError):
                 good = False
             if not good:
@@ -368,7 +369,7 @@ class AccountStore:
         env = os.environ.get(COOKIE_SECRET_ENV, "").strip()
         if env:
             return env
-        return self._read()["secret_key"]
+        return str(self._read()["secret_key"])
 
     def issue_token(self, account: Account, *, now: datetime | None = None) -> str:
         """A signed token for a signed-in account, to keep in a cookie."""
@@ -442,12 +443,12 @@ class AccountStore:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _update(self, name: str, change) -> Account:
+    def _update(self, name: str, change: Callable[[Account], Account]) -> Account:
         key = normalise_name(name)
         with self._change() as data:
             for account in data["accounts"]:
                 if account.name == key:
-                    updated = change(account)
+                    updated: Account = change(account)
                     _replace(data, updated)
                     return updated
         known = ", ".join(sorted(a.name for a in data["accounts"])) or "none"
@@ -487,7 +488,7 @@ def parse_accounts(text: str, where: str = "accounts file") -> dict[str, Any]:
             raise AccountError(f"{where}: account {name!r} has unknown keys {unknown}")
         try:
             normal = normalise_name(name)
-            validate_role(entry.get("role"))
+            validate_role(str(entry.get("role")))
         except AccountError as exc:
             raise AccountError(f"{where}: {exc}") from exc
         if normal != name:

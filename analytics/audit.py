@@ -94,7 +94,9 @@ def view_audience(role: str, case_number: str | None) -> str:
     return audience
 
 
-def configured_store_path(city: CityConfig, db: str | os.PathLike | None = None):
+def configured_store_path(
+    city: CityConfig, db: str | os.PathLike[str] | None = None
+) -> Path | None:
     """The registry store the command line records to, or None when none is set.
 
     ``db`` (``--db``) first, then ``$CAMREG_REGISTRY_DB`` or the city file's
@@ -113,7 +115,7 @@ def dashboard_store_path(city: CityConfig) -> Path:
     """
     configured = configured_store_path(city)
     if configured is not None:
-        return configured
+        return Path(configured)
     env = os.environ.get(AUDIT_DB_ENV, "").strip()
     if env:
         return Path(env).expanduser()
@@ -322,7 +324,7 @@ def look_key(action: str, **parts: Any) -> str:
 def _ids(frame: pd.DataFrame) -> list[str]:
     if "camera_id" not in frame.columns:
         return []
-    return frame["camera_id"].dropna().astype(str).tolist()
+    return [str(c) for c in frame["camera_id"].dropna()]
 
 
 def _shows_contacts(frame: pd.DataFrame) -> bool:

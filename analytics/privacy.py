@@ -28,6 +28,7 @@ account's role, or public without one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import h3
@@ -286,7 +287,7 @@ def _aggregate(
     )
     sites["group"] = sites["base"]
     claimed: set[str] = set()
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     merged = 0
     lowest = max(resolution - MERGE_LEVELS, 0)
     for level in range(resolution, lowest - 1, -1):

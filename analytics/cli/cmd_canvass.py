@@ -23,12 +23,16 @@ import math
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analytics.cli import EXIT_OK, CommandError
+from analytics.config import CityConfig
 from analytics.schema import CONTACT_COLUMNS
+
+if TYPE_CHECKING:
+    from analytics.store import RegistryStore
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 JSON_FIELDS = (
@@ -49,7 +53,9 @@ JSON_FIELDS = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "canvass",
         help="cameras near an incident, nearest first (who to ask for footage)",
@@ -122,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
             f"latitude {city.extent.min_lat} to {city.extent.max_lat} and longitude "
             f"{city.extent.min_lon} to {city.extent.max_lon}"
         )
+    check_limits(args)
     from analytics import audit
 
     try:
@@ -135,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
         )
     cameras, now, label, synthetic = _load(args, city)
     now = now_arg or now
+    if at is not None and at > now:
+        raise CommandError(
+            f"--at was {at:%Y-%m-%d %H:%M} but is after 'now' ({now:%Y-%m-%d %H:%M}); "
+            "set --now for a reference time other than the clock"
+        )
     store = _audit_store(args, city)
     try:
         result = canvass(
@@ -165,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _audit_store(args: argparse.Namespace, city):
+def _audit_store(args: argparse.Namespace, city: CityConfig) -> RegistryStore | None:
     """The store this canvass is recorded in, or None (nothing configured)."""
     from analytics.audit import configured_store_path
     from analytics.store import RegistryStore, default_store_path
@@ -184,6 +196,22 @@ def _audit_store(args: argparse.Namespace, city):
         ) from exc
 
 
+def check_limits(args: argparse.Namespace) -> None:
+    """--radius-m and --nearest in range, or a CommandError naming the option."""
+    from analytics.canvass import MAX_NEAREST, MAX_RADIUS_M
+
+    radius = args.radius_m
+    if radius is not None and not 0 < radius <= MAX_RADIUS_M:
+        raise CommandError(
+            f"--radius-m was {radius:g} but is expected to be more than 0 and at "
+            f"most {MAX_RADIUS_M:g} metres"
+        )
+    if args.nearest is not None and not 0 <= args.nearest <= MAX_NEAREST:
+        raise CommandError(
+            f"--nearest was {args.nearest} but is expected to be 0-{MAX_NEAREST}"
+        )
+
+
 def parse_time(text: str | None, option: str) -> datetime | None:
     """``YYYY-MM-DD HH:MM`` (or a date alone) or a CommandError naming the option."""
     if text is None:
@@ -199,7 +227,9 @@ def parse_time(text: str | None, option: str) -> datetime | None:
     )
 
 
-def _load(args: argparse.Namespace, city) -> tuple:
+def _load(
+    args: argparse.Namespace, city: CityConfig
+) -> tuple[pd.DataFrame, datetime, str, bool]:
     """(cameras, now, label, synthetic): a camera file, the configured data or demo."""
     try:
         if args.cameras:
@@ -219,7 +249,7 @@ def _load(args: argparse.Namespace, city) -> tuple:
     return ds.cameras, now, ds.label, ds.synthetic
 
 
-def _configured_cameras(city) -> tuple:
+def _configured_cameras(city: CityConfig) -> tuple[pd.DataFrame, datetime, str, bool]:
     path = city.data_path("cameras")
     if path:
         from analytics.loaders import load_cameras
@@ -228,6 +258,7 @@ def _configured_cameras(city) -> tuple:
     from analytics.store import RegistryStore
 
     db = city.data_path("registry_db")
+    assert db is not None  # only called with a camera file or database configured
     return RegistryStore(db).cameras(), datetime.now(), Path(db).name, False
 
 
@@ -246,7 +277,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_json(result: pd.DataFrame, label: str, synthetic: bool) -> dict:
+def to_json(result: pd.DataFrame, label: str, synthetic: bool) -> dict[str, Any]:
     """One object: the query, the data label and ``cameras`` nearest first."""
     fields = [f for f in JSON_FIELDS if f in result.columns]
     fields += [c for c in CONTACT_COLUMNS if c in result.columns]

@@ -22,14 +22,22 @@ import json
 import sqlite3
 import sys
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from analytics.cli import EXIT_OK, CommandError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from analytics.accounts import Account, AccountStore
 
 STATUS_WIDTH = 30
 ACCOUNT_ROLES = ("staff", "investigator", "admin")  # analytics.accounts, unimported
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "users",
         help="manage sign-in accounts (add, disable, list ...)",
@@ -90,7 +98,7 @@ def _password_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _store(args: argparse.Namespace):
+def _store(args: argparse.Namespace) -> AccountStore:
     from analytics.accounts import AccountStore
 
     return AccountStore(args.file) if args.file else AccountStore()
@@ -170,7 +178,7 @@ def run_change(args: argparse.Namespace) -> int:
     from analytics.accounts import AccountError
 
     store = _store(args)
-    changes = {
+    changes: dict[str, tuple[Callable[[], Account], str]] = {
         "disable": (lambda: store.set_disabled(args.name, True), "disabled"),
         "enable": (lambda: store.set_disabled(args.name, False), "enabled"),
         "unlock": (lambda: store.unlock(args.name), "unlocked"),
@@ -225,7 +233,7 @@ def run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _status(account, now: datetime) -> str:
+def _status(account: Account, now: datetime) -> str:
     if account.disabled:
         return "disabled"
     until = account.locked_at(now)
