@@ -27,10 +27,9 @@ from analytics.canvass import (
     match_address,
 )
 from analytics.maps import TIER_COLOURS, use_local_assets
-from analytics.safe_output import escape_html, to_safe_csv
+from analytics.safe_output import escape_html, escape_markdown, to_safe_csv
 from ui.audit import audit_store, record_once
 from ui.cached import asset_base
-from ui.formatting import escape_markdown
 from ui.page import start_page
 
 AREA_KINDS = {"circle": "Circle around the incident", "drawn": "Shape drawn on a map"}

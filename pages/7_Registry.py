@@ -24,11 +24,10 @@ from analytics.audit import (
 from analytics.config import ConfigError, load_city
 from analytics.loaders import LoadError, LoadResult, load_cameras
 from analytics.privacy import redact_table
-from analytics.safe_output import to_safe_csv
+from analytics.safe_output import escape_markdown, to_safe_csv
 from analytics.store import RegistryStore, StoreError, default_store_path
 from ui.audit import record_once
 from ui.data import get_dataset, source_banner
-from ui.formatting import escape_markdown
 from ui.role import current_viewer
 from ui.sidebar import render_sidebar
 

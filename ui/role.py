@@ -41,8 +41,8 @@ from analytics.accounts import (
 )
 from analytics.audit import dashboard_store_path, record_sign_in
 from analytics.config import CityConfig
+from analytics.safe_output import escape_markdown
 from analytics.store import RegistryStore, StoreError
-from ui.formatting import escape_markdown
 
 LOG = logging.getLogger(__name__)
 SESSION_COOKIE = "camreg_session"
