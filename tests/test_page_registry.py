@@ -16,6 +16,7 @@ import pytest
 from conftest import CENTRE, make_cameras
 from streamlit.testing.v1 import AppTest
 
+from analytics.safe_output import escape_markdown
 from analytics.store import RegistryStore
 from tests.pagetest import sign_in, use_accounts
 from ui.data import get_dataset
@@ -96,7 +97,8 @@ def test_page_shows_the_store_in_use_and_its_counts(store):
     }
     captions = " ".join(c.value for c in at.caption)
     assert f"Registry store in use: `{store.path}`" in captions
-    assert "Data: registry registry.sqlite + lrpd_current.csv" in captions
+    label = escape_markdown("registry registry.sqlite + lrpd_current.csv")
+    assert f"Data: {label}" in captions  # file names are shown as typed
     audit = audit_frame(at)
     assert audit["action"].tolist() == ["sign_in", "import", "insert", "insert"]
     assert audit["user"].iloc[0] == STEWARD
