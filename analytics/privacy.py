@@ -20,14 +20,13 @@ single home with six cameras is still one household, so a cell needs at least
 
 >>> validate_audience("staff")
 'staff'
->>> role_for({}, None)  # no roles configured: the demo runs as staff
-'staff'
+
+Who gets which audience is decided by sign-in (``analytics.accounts``): an
+account's role, or public without one.
 """
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +40,6 @@ from analytics.config import CityConfig
 from analytics.schema import CONTACT_COLUMNS, LOCATION_COLUMNS, OWNER_TYPES, WGS84
 
 ROLES = ("public", "staff", "investigator")
-# Role used when the deployment configures no passwords at all (the demo).
-DEFAULT_ROLE = "staff"
 # Owner types whose cameras each audience may see as exact points.
 EXACT_OWNER_TYPES: dict[str, tuple[str, ...]] = {
     "public": (),
@@ -232,65 +229,6 @@ def suppress_small_groups(
         f"{n} {areas} fewer than {city.min_group_size} sites; their counts are not "
         "shown."
     )
-
-
-def role_for(secrets: Mapping[str, Any], password: str | None) -> str:
-    """The role a password opens, given the deployment's secrets.
-
-    Parameters
-    ----------
-    secrets
-        Mapping like Streamlit's ``st.secrets``; passwords per role live in a
-        ``roles`` table: ``{"roles": {"investigator": "...", "staff": "..."}}``.
-    password
-        What the user typed (None or empty when nothing was typed).
-
-    Returns
-    -------
-    str
-        ``"staff"`` when no roles are configured at all (the demo default);
-        otherwise the most trusted role whose password matches, else ``"public"``.
-
-    >>> role_for({"roles": {"staff": "s3cret"}}, "s3cret")
-    'staff'
-    >>> role_for({"roles": {"staff": "s3cret"}}, "guess")
-    'public'
-    """
-    roles = roles_configured(secrets)
-    if not roles:
-        return DEFAULT_ROLE
-    if not password:
-        return "public"
-    typed = str(password).encode("utf-8")
-    # most trusted first, and compare every configured password in constant time
-    matched = "public"
-    for role in reversed(ROLES):
-        expected = roles.get(role)
-        if expected and hmac.compare_digest(typed, expected.encode("utf-8")):
-            matched = role if matched == "public" else matched
-    return matched
-
-
-def roles_configured(secrets: Mapping[str, Any]) -> dict[str, str]:
-    """Non-empty role passwords from ``secrets["roles"]`` (``{}`` when none).
-
-    Raises ValueError for a role name that is not in ``ROLES``: a typo such as
-    ``[roles] investigtor = ...`` must not silently leave an account locked out.
-    """
-    raw = secrets.get("roles") if secrets else None
-    if not raw:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise ValueError(
-            f"secrets `roles` was {type(raw).__name__} but is expected to be a table "
-            "of role = password"
-        )
-    unknown = sorted(set(raw) - set(ROLES))
-    if unknown:
-        raise ValueError(
-            f"secrets `roles` has {unknown} but roles are expected to be in {ROLES}"
-        )
-    return {str(k): str(v) for k, v in raw.items() if k != "public" and v}
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 to notify in the area.
 
 Widgets and layout only: the lists come from ``analytics.canvass`` (redacted by
-``analytics.privacy`` for the viewer's role) and are recorded in the registry's
-audit log when the user presses "Record". docs/privacy-and-canvass.md explains
-each column.
+``analytics.privacy`` for the viewer's role) and every list shown is recorded in
+the registry's audit log under the signed-in person's name (``analytics.audit``).
+Investigators see owner contacts once they enter a case number.
+docs/privacy-and-canvass.md explains each column.
 """
 
 from __future__ import annotations
@@ -18,17 +19,16 @@ import streamlit as st
 from folium.plugins import Draw
 from streamlit_folium import st_folium
 
+from analytics import audit
 from analytics.canvass import (
-    NOTIFY_ACTION,
     CameraIndex,
     area_notification,
     canvass,
     match_address,
-    record_canvass,
 )
 from analytics.maps import TIER_COLOURS, use_local_assets
-from analytics.safe_output import escape_html, to_safe_csv
-from analytics.store import RegistryStore, StoreError, default_store_path
+from analytics.safe_output import escape_html, escape_markdown, to_safe_csv
+from ui.audit import audit_store, record_once
 from ui.cached import asset_base
 from ui.page import start_page
 
@@ -69,7 +69,9 @@ page = start_page(
     caption="Cameras that may have seen an incident, nearest first, and the owners "
     "to notify in an area. Click the map, type coordinates or search an address.",
 )
-ds, role, city = page.ds, page.role, page.ds.city
+ds, viewer, city = page.ds, page.viewer, page.ds.city
+# an investigator sees contacts (and residential cameras) only for a case
+role = audit.view_audience(viewer.role, st.session_state.get("case_number"))
 if role == "public":
     st.warning(
         "The canvass lists private cameras by distance from a point, which would "
@@ -189,10 +191,6 @@ def _file_part(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", text.strip())[:40] or "no-case"
 
 
-def _store() -> RegistryStore:
-    return RegistryStore(default_store_path(city))
-
-
 # --- where and when ---------------------------------------------------------------
 map_col, input_col = st.columns([3, 2])
 with input_col:
@@ -302,9 +300,36 @@ with input_col:
         "(as the real-time crime center's tools dock them).",
     )
     case_number = st.text_input("Case number", key="case_number")
+    try:
+        case = audit.case_number_or_none(case_number)
+    except ValueError as exc:
+        st.warning(str(exc))
+        case = None
+    if audit.needs_case(viewer.role) and case is None:
+        st.info(
+            "Enter the case number to see owner contacts and residential cameras; "
+            "each list is recorded in the audit log with it."
+        )
 
 at = min(datetime.combine(day, hour), now)
 result = _run_canvass(float(lat), float(lon), float(radius), int(nearest), at)
+store = audit_store(city)
+looked = record_once(  # before the list is shown: no record, no list
+    audit.look_key(
+        audit.CANVASS_ACTION,
+        lat=float(lat),
+        lon=float(lon),
+        radius=float(radius),
+        nearest=int(nearest),
+        at=at,
+        audience=role,
+        case=case,
+        user=viewer.audit_name,
+    ),
+    lambda: audit.record_canvass_look(
+        store, result, user=viewer.audit_name, role=viewer.role, case_number=case
+    ),
+)
 
 # --- the call list ----------------------------------------------------------------
 st.subheader("Cameras to check, nearest first")
@@ -329,8 +354,13 @@ table = result[[c for c in TABLE_COLUMNS if c in result.columns]].rename(
 table.attrs = {}  # the query metadata is shown above, not serialised
 st.dataframe(table, hide_index=True, width="stretch")
 
-user_col, button_col = st.columns([2, 3])
-user = user_col.text_input("Your name (for the audit log)", key="canvass_user")
+st.caption(
+    f"Recorded in the audit log as {escape_markdown(viewer.audit_name)} (event "
+    f"{looked}): who, "
+    "when, where, the radius, the cameras listed and the case."
+)
+note_col, button_col = st.columns([2, 3])
+note = note_col.text_input("Note for the audit log (optional)", key="canvass_note")
 with button_col:
     b1, b2 = st.columns(2)
     b1.download_button(
@@ -340,20 +370,14 @@ with button_col:
         mime="text/csv",
         key="download_canvass",
     )
-    ready = bool(case_number.strip() and user.strip())
     if b2.button(
-        "Record canvass",
+        "Add note",
         key="record_canvass",
-        disabled=not ready,
-        help="Writes who, when, where, the radius, the case and the listed cameras "
-        "to the registry's audit log. Needs a case number and your name.",
+        disabled=not note.strip(),
+        help="The canvass is already in the audit log; a note says why it was run.",
     ):
-        try:
-            event = record_canvass(_store(), result, user=user, case_number=case_number)
-        except (ValueError, StoreError) as exc:
-            st.error(f"Not recorded: {exc}")
-        else:
-            st.success(f"Recorded in the audit log (event {event}).")
+        event = audit.record_note(store, looked, note, user=viewer.audit_name)
+        st.success(f"Note added to the audit log (event {event}).")
 
 # --- area notification ------------------------------------------------------------
 st.subheader("Notify owners in the area")
@@ -398,6 +422,24 @@ try:
 except ValueError as exc:
     st.error(f"That area cannot be used: {exc}. Draw a polygon or a rectangle.")
     st.stop()
+circle = area if area_kind == "circle" else None
+notified = record_once(
+    audit.look_key(
+        audit.NOTIFY_ACTION,
+        area=str(area),
+        audience=role,
+        case=case,
+        user=viewer.audit_name,
+    ),
+    lambda: audit.record_notification_look(
+        store,
+        notice,
+        user=viewer.audit_name,
+        role=viewer.role,
+        case_number=case,
+        circle=circle,
+    ),
+)
 n1, n2, n3 = st.columns(3)
 n1.metric("Owners to notify", f"{notice.preview['owners']:,}")
 n2.metric("Sites", f"{notice.preview['sites']:,}")
@@ -412,25 +454,14 @@ st.caption(
         "investigators."
     )
 )
-e1, e2 = st.columns(2)
-e1.download_button(
+st.caption(
+    f"Recorded in the audit log as {escape_markdown(viewer.audit_name)} (event "
+    f"{notified})."
+)
+st.download_button(
     "Download notification list (CSV)",
     data=to_safe_csv(notice.recipients),
     file_name=f"notify_{_file_part(case_number)}.csv",
     mime="text/csv",
     key="download_notify",
 )
-if e2.button("Record notification list", key="record_notify", disabled=not ready):
-    try:
-        area_notification(
-            index,
-            area,
-            role=role,
-            store=_store(),
-            user=user,
-            case_number=case_number,
-        )
-    except (ValueError, StoreError) as exc:
-        st.error(f"Not recorded: {exc}")
-    else:
-        st.success(f"Recorded in the audit log ({NOTIFY_ACTION}).")

@@ -15,13 +15,20 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analytics.audit import (
+    RECORD_ACTION,
+    look_key,
+    record_camera_record_look,
+    summarise_looks,
+)
 from analytics.config import ConfigError, load_city
 from analytics.loaders import LoadError, LoadResult, load_cameras
 from analytics.privacy import redact_table
-from analytics.safe_output import to_safe_csv
+from analytics.safe_output import escape_markdown, to_safe_csv
 from analytics.store import RegistryStore, StoreError, default_store_path
+from ui.audit import record_once
 from ui.data import get_dataset, source_banner
-from ui.role import current_role
+from ui.role import current_viewer
 from ui.sidebar import render_sidebar
 
 UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg", "parquet"]
@@ -175,18 +182,17 @@ except (ValueError, OSError) as exc:  # LoadError is a ValueError
         f"The dashboard's dataset could not be loaded: {exc}. The registry store "
         "can still be managed on this page."
     )
+city = ds.city if ds is not None else load_city()
+# sign-in at the top of the sidebar
+viewer = current_viewer(city, synthetic=ds is not None and ds.synthetic)
+role = viewer.audience
 if ds is not None:
-    role = current_role()  # sign-in at the top of the sidebar
     source_banner(ds)
     render_sidebar(ds, show=())  # no filter applies to the registry
-    city = ds.city
-else:
-    city = load_city()
-    role = current_role()
 if role == "public":
     st.warning(
         "The registry holds private camera locations and owner contacts. Sign in "
-        "as staff or investigator (password box in the sidebar) to manage it."
+        "as staff or investigator (in the sidebar) to manage it."
     )
     st.stop()
 
@@ -202,11 +208,17 @@ except (StoreError, sqlite3.Error, OSError) as exc:
     st.stop()
 
 overview = st.container()
-st.text_input(
-    "Your name (recorded in the audit log with every change)",
-    key="registry_user",
-    placeholder="e.g. J. Smith, records unit",
-)
+if viewer.name:  # signed in: the audit log names the account, not a typed name
+    st.session_state["registry_user"] = viewer.name
+    st.caption(
+        f"Changes are recorded in the audit log as **{escape_markdown(viewer.name)}**."
+    )
+else:
+    st.text_input(
+        "Your name (recorded in the audit log with every change)",
+        key="registry_user",
+        placeholder="e.g. J. Smith, records unit",
+    )
 import_tab, withdraw_tab, audit_tab = st.tabs(
     ["Import an export", "Withdraw or reactivate", "Audit log"]
 )
@@ -335,7 +347,20 @@ with withdraw_tab:
             st.warning(f"No camera {code(wanted)} in the store.")
         else:
             shown = pd.DataFrame([{k: record.get(k) for k in RECORD_FIELDS}])
-            st.dataframe(redact_table(shown, role), hide_index=True)
+            # contacts here for the data steward (admin) only, and recorded;
+            # investigators see them on the canvass page, for a case
+            seen_as = "investigator" if viewer.role == "admin" else "staff"
+            record_once(
+                look_key(RECORD_ACTION, camera=wanted, user=viewer.audit_name),
+                lambda: record_camera_record_look(
+                    store,
+                    wanted,
+                    user=viewer.audit_name,
+                    role=viewer.role,
+                    audience=seen_as,
+                ),
+            )
+            st.dataframe(redact_table(shown, seen_as), hide_index=True)
     st.text_input(
         "Reason",
         key="registry_withdraw_reason",
@@ -386,11 +411,14 @@ with audit_tab:
     )
     camera_filter = str(st.session_state.get("registry_audit_camera") or "").strip()
     action_filter = st.session_state.get("registry_audit_actions") or None
-    audit = store.audit_table(
+    audit = summarise_looks(  # where investigators looked stays theirs
+        store.audit_table(
+            role,
+            camera_id=camera_filter or None,
+            action=action_filter,
+            limit=AUDIT_ROWS,
+        ),
         role,
-        camera_id=camera_filter or None,
-        action=action_filter,
-        limit=AUDIT_ROWS,
     )
     st.caption(
         f"Newest first, up to {AUDIT_ROWS} events. Times are UTC. Owner contacts"

@@ -22,6 +22,19 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 CENTRE = (34.74, -92.33)  # (lat, lon) inside the city extent
 
 
+@pytest.fixture(autouse=True)
+def _private_accounts_and_audit(monkeypatch, tmp_path):
+    """No test reads the developer's accounts file or writes data/registry.sqlite.
+
+    Each test starts with no accounts (``$CAMREG_USERS`` points at a missing
+    file in its tmp dir) and a default registry store in its tmp dir.
+    """
+    monkeypatch.setenv("CAMREG_USERS", str(tmp_path / "no-accounts.json"))
+    monkeypatch.delenv("CAMREG_COOKIE_SECRET", raising=False)
+    monkeypatch.delenv("CAMREG_AUDIT_DB", raising=False)
+    monkeypatch.setattr("analytics.store.DEFAULT_DB", tmp_path / "default.sqlite")
+
+
 @pytest.fixture(scope="session")
 def city():
     return load_city("little_rock")

@@ -46,3 +46,38 @@ def expected_report(ds, *, categories=None, tiers=None, owner_types=None):
         cams,
         incs,
     )
+
+
+# --- sign-in -------------------------------------------------------------------------
+PASSWORD = "correct horse battery staple"
+
+
+def use_accounts(monkeypatch, tmp_path, **roles: str) -> Path:
+    """Accounts ``name=role`` (password ``PASSWORD``) in a file the pages read.
+
+    With accounts set up every visitor is public until signed in. Hashes use a
+    cheap Argon2id cost here for speed (the production cost is tested in
+    tests/test_accounts.py).
+    """
+    from argon2 import PasswordHasher
+
+    from analytics.accounts import AccountStore
+
+    monkeypatch.setattr(
+        "analytics.accounts._HASHER",
+        PasswordHasher(time_cost=1, memory_cost=64, parallelism=1),
+    )
+    path = tmp_path / "accounts.json"
+    store = AccountStore(path)
+    for name, role in roles.items():
+        store.add(name, role, PASSWORD)
+    monkeypatch.setenv("CAMREG_USERS", str(path))
+    return path
+
+
+def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    """Fill the sidebar sign-in form and submit it."""
+    at.sidebar.text_input(key="sign_in_name").input(name)
+    at.sidebar.text_input(key="sign_in_password").input(password)
+    next(b for b in at.sidebar.button if b.label == "Sign in").click()
+    return at.run()

@@ -82,12 +82,18 @@ def _wait_until_up(url: str, proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
     port = _free_port()
     unset = {*DATA_ENV.values(), *DEMO_SIZE_ENV.values(), CITY_ENV}
     env = {k: v for k, v in os.environ.items() if k not in unset}
+    # no accounts (the demo opens as staff); looks recorded outside the repo
+    tmp = tmp_path_factory.mktemp("browser")
+    env.update(
+        CAMREG_USERS=str(tmp / "no-accounts.json"),
+        CAMREG_AUDIT_DB=str(tmp / "audit.sqlite"),
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit-server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

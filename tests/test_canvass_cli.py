@@ -110,7 +110,16 @@ def test_nearest_reaches_beyond_the_radius(capsys, camera_file):
 
 
 def test_contacts_only_with_investigator_role(capsys, camera_file):
-    data = _json(capsys, camera_file, "--radius-m", 30, "--role", "investigator")
+    data = _json(
+        capsys,
+        camera_file,
+        "--radius-m",
+        30,
+        "--role",
+        "investigator",
+        "--case",
+        "2026-000001",
+    )
     near = data["cameras"][0]
     assert near["owner_name"] == "Owner NEAR"
     assert near["contact_email"] == "near@example.org"
@@ -138,7 +147,8 @@ def test_contacts_only_with_investigator_role(capsys, camera_file):
         (["--lat", LAT, "--lon", 0.0], "outside"),
         (["--lat", LAT, "--lon", LON, "--at", "31/10/2026"], "--at"),
         (["--lat", LAT, "--lon", LON, "--radius-m", -1], "--radius-m was -1"),
-        (["--lat", LAT, "--lon", LON, "--record"], "--case"),
+        (["--lat", LAT, "--lon", LON, "--role", "investigator"], "--case"),
+        (["--lat", LAT, "--lon", LON, "--case", "x" * 65], "--case"),
         (
             [
                 "--lat",
@@ -202,3 +212,66 @@ def test_demo_default_runs(capsys):
     assert data["now"] == "2026-11-01 23:59"  # the demo's own "now"
     distances = [c["distance_m"] for c in data["cameras"]]
     assert distances == sorted(distances)
+
+
+def test_a_configured_store_records_every_canvass_as_the_os_user(
+    capsys, camera_file, tmp_path, monkeypatch
+):
+    db = tmp_path / "registry.sqlite"
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(db))
+    monkeypatch.setattr("getpass.getuser", lambda: "jdoe")
+    # staff, no --record, no --user, no case: still recorded, by the OS user
+    _json(capsys, camera_file, "--radius-m", 100, "--nearest", 0)
+    _json(
+        capsys,
+        camera_file,
+        "--radius-m",
+        30,
+        "--nearest",
+        0,
+        "--role",
+        "investigator",
+        "--case",
+        "2026-000778",
+        "--user",
+        "det. jones",
+    )
+    log = RegistryStore(db).audit_log(action="canvass")
+    assert list(log["user"]) == ["det. jones", "jdoe (os user)"]  # newest first
+    newest, oldest = (json.loads(d) for d in log["details"])
+    assert oldest["role"] == "staff"
+    assert oldest["case_number"] is None
+    assert oldest["contacts_shown"] is False
+    assert (oldest["radius_m"], oldest["cameras"]) == (100, 3)  # NEAR, AWAY, NODIR
+    assert (oldest["lat"], oldest["lon"]) == (LAT, LON)
+    assert newest["role"] == "investigator"
+    assert newest["contacts_shown"] is True
+    assert newest["case_number"] == "2026-000778"
+    assert newest["camera_ids"] == ["NEAR"]
+
+
+def test_without_a_configured_store_nothing_is_written(
+    capsys, camera_file, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("CAMREG_REGISTRY_DB", raising=False)
+    default = tmp_path / "default.sqlite"
+    monkeypatch.setattr("analytics.store.DEFAULT_DB", default)
+    _json(capsys, camera_file, "--radius-m", 100)
+    assert not default.exists()
+    _json(capsys, camera_file, "--radius-m", 100, "--record")  # asked for
+    assert len(RegistryStore(default).audit_log(action="canvass")) == 1
+
+
+def test_an_unwritable_audit_log_means_no_list(
+    capsys, camera_file, tmp_path, monkeypatch
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(blocker / "registry.sqlite"))
+    code, out, err = _run(
+        capsys, "--lat", LAT, "--lon", LON, "--cameras", camera_file, "--json"
+    )
+    assert code == 2
+    assert out == ""  # nothing shown that was not recorded
+    assert "audit log" in err
+    assert len(err.strip().splitlines()) == 1

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.datasets import load_dataset
 from analytics.schema import SYNTHETIC_LABEL
+from tests.pagetest import use_accounts
 from ui.sidebar import default_filters
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "6_Briefing.py"
@@ -82,8 +83,9 @@ def test_wards_and_audience_change_the_document(demo):
     assert "<circle" in staff_doc  # business and city cameras as points
 
 
-def test_public_viewer_can_only_export_public():
-    at = _open(roles={"investigator": "inv-pass", "staff": "staff-pass"})
+def test_public_viewer_can_only_export_public(monkeypatch, tmp_path):
+    use_accounts(monkeypatch, tmp_path, det="investigator", clerk="staff")
+    at = _open()
     assert not at.exception
     assert list(at.radio(key="audience").options) == ["Public"]
     assert "Public edition" in at.session_state["briefing_html"]

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.datasets import load_dataset
 from analytics.schema import CONTACT_COLUMNS
 from analytics.store import RegistryStore
+from tests.pagetest import sign_in, use_accounts
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "5_Incident_canvass.py"
 TIMEOUT = 120
@@ -90,33 +91,62 @@ def test_lat_lon_radius_change_the_count_as_computed_by_hand(demo):
     assert len(at.dataframe[0].value) == within_50
 
 
-def test_investigator_sees_contacts_and_public_sees_nothing():
-    roles = {"investigator": "inv-pass", "staff": "staff-pass"}
-    at = _open(roles=roles)
+def test_public_sees_nothing_and_investigator_needs_a_case_for_contacts(
+    monkeypatch, tmp_path
+):
+    use_accounts(monkeypatch, tmp_path, det="investigator")
+    at = _open()
     assert not at.exception
     assert not at.dataframe  # public: no list at all
     assert at.warning
-    at.sidebar.text_input(key="role_password").input("inv-pass").run()
+    sign_in(at, "det")
+    assert not at.exception
+    # signed in, but no case number yet: no contacts
+    assert not CONTACT_HEADERS & set(at.dataframe[0].value.columns)
+    assert any("Enter the case number" in i.value for i in at.info)
+    at.text_input(key="case_number").input("2026-004242").run()
     assert not at.exception
     assert set(at.dataframe[0].value.columns) >= CONTACT_HEADERS
 
 
-def test_record_canvass_writes_the_audit_log(monkeypatch, tmp_path):
-    db = tmp_path / "registry.sqlite"
-    monkeypatch.setattr("analytics.store.DEFAULT_DB", db)
-    at = _open()
-    assert at.button(key="record_canvass").disabled  # no case number yet
-    at.text_input(key="case_number").input("2026-004242")
-    at.text_input(key="canvass_user").input("det. lee").run()
-    at.button(key="record_canvass").click().run()
+def test_every_list_shown_is_in_the_audit_log_with_the_name(monkeypatch, tmp_path):
+    """Nobody presses anything: opening the page and changing the radius record."""
+    use_accounts(monkeypatch, tmp_path, det="investigator")
+    at = sign_in(_open(), "det")
+    at.text_input(key="case_number").input("2026-004242").run()
+    at.slider(key="radius_m").set_value(200).run()
+    at.text_input(key="canvass_note").input("burglary, rear door").run()  # a rerun
     assert not at.exception
-    assert at.success
-    log = RegistryStore(db).audit_log(action="canvass")
-    assert len(log) == 1
-    details = json.loads(log.iloc[0]["details"])
-    assert details["case_number"] == "2026-004242"
-    assert log.iloc[0]["user"] == "det. lee"
-    assert len(details["camera_ids"]) == len(at.dataframe[0].value)
+    store = RegistryStore(tmp_path / "default.sqlite")
+    looks = store.audit_log(action="canvass")
+    # before the case (staff view), with the case, then 150 m; the rerun for
+    # the note did not write the same look again
+    assert list(looks["user"]) == ["det", "det", "det"]
+    newest = json.loads(looks.iloc[0]["details"])
+    assert newest["case_number"] == "2026-004242"
+    assert newest["role"] == "investigator"
+    assert newest["contacts_shown"] is True
+    assert newest["radius_m"] == 200
+    assert newest["cameras"] == _metric(at, "Camera sites within 200 m")
+    assert len(newest["camera_ids"]) == len(at.dataframe[0].value)
+    first = json.loads(looks.iloc[2]["details"])
+    assert first["audience"] == "staff"
+    assert first["contacts_shown"] is False
+    # the notification list shown below is recorded too
+    notices = store.audit_log(action="area_notification")
+    assert set(notices["user"]) == {"det"}
+    # a note is added only on request, pointing at the canvass
+    at.button(key="record_canvass").click().run()
+    note = store.audit_log(action="note").iloc[0]
+    assert note["reason"] == "burglary, rear door"
+    assert json.loads(note["details"])["event"] == int(looks.iloc[0]["event_id"])
+
+
+def test_demo_looks_are_recorded_as_the_demo_visitor(tmp_path):
+    at = _open()
+    assert not at.exception
+    looks = RegistryStore(tmp_path / "default.sqlite").audit_log(action="canvass")
+    assert list(looks["user"]) == ["demo visitor (no accounts)"]
 
 
 def test_notification_area_circle_then_drawn_shape(demo):

@@ -13,6 +13,7 @@ from tests.pagetest import (
     clear_data_env,
     expected_report,
     metrics,
+    use_accounts,
 )
 
 PAGE = "pages/1_Coverage_map.py"
@@ -104,9 +105,9 @@ def test_a_window_without_incidents_shows_dashes_not_nan():
     assert any("No incidents match" in w.value for w in at.warning)
 
 
-def test_public_viewer_gets_the_page_without_camera_points(demo):
+def test_public_viewer_gets_the_page_without_camera_points(demo, monkeypatch, tmp_path):
+    use_accounts(monkeypatch, tmp_path, clerk="staff")  # visitors are public
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
-    at.secrets["roles"] = {"staff": "staff-passphrase"}  # roles on: visitors are public
     at.run()
     assert not at.exception
     assert any("Viewing as: **public**" in c.value for c in at.sidebar.caption)

@@ -8,6 +8,7 @@ since Streamlit 1.53).
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -15,11 +16,16 @@ import pytest
 from conftest import CENTRE, make_cameras
 from streamlit.testing.v1 import AppTest
 
+from analytics.safe_output import escape_markdown
 from analytics.store import RegistryStore
+from tests.pagetest import sign_in, use_accounts
 from ui.data import get_dataset
 
 pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "7_Registry.py")
+
+
+STEWARD = "j.smith"
 
 
 @pytest.fixture
@@ -29,6 +35,8 @@ def store(tmp_path, monkeypatch, data_dir) -> RegistryStore:
     monkeypatch.setenv("CAMREG_INCIDENTS", str(data_dir / "lrpd" / "lrpd_current.csv"))
     for name in ("CAMREG_CAMERAS", "CAMREG_CITY", "CAMREG_WARDS", "CAMREG_CITY_LIMIT"):
         monkeypatch.delenv(name, raising=False)
+    # real data: only a signed-in person may manage the store
+    use_accounts(monkeypatch, tmp_path, **{STEWARD: "staff"})
     lat, lon = CENTRE
     store = RegistryStore(path)
     store.import_cameras(
@@ -55,7 +63,8 @@ def store(tmp_path, monkeypatch, data_dir) -> RegistryStore:
 
 
 def run_page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    """The page, signed in as STEWARD (the audit log's first event after the seed)."""
+    at = sign_in(AppTest.from_file(PAGE, default_timeout=120).run(), STEWARD)
     assert not at.exception
     return at
 
@@ -70,7 +79,6 @@ def audit_frame(at: AppTest):
 
 
 def fill_withdrawal(at: AppTest, camera_id: str, *, confirm: bool = True) -> None:
-    at.text_input(key="registry_user").input("J. Smith")
     at.text_input(key="registry_withdraw_id").input(camera_id)
     at.text_input(key="registry_withdraw_reason").input("owner asked by phone")
     at.date_input(key="registry_withdraw_date").set_value(date(2025, 3, 1))
@@ -89,9 +97,11 @@ def test_page_shows_the_store_in_use_and_its_counts(store):
     }
     captions = " ".join(c.value for c in at.caption)
     assert f"Registry store in use: `{store.path}`" in captions
-    assert "Data: registry registry.sqlite + lrpd_current.csv" in captions
+    label = escape_markdown("registry registry.sqlite + lrpd_current.csv")
+    assert f"Data: {label}" in captions  # file names are shown as typed
     audit = audit_frame(at)
-    assert audit["action"].tolist() == ["import", "insert", "insert"]
+    assert audit["action"].tolist() == ["sign_in", "import", "insert", "insert"]
+    assert audit["user"].iloc[0] == STEWARD
     # staff never see a residential address or an owner's name
     text = " ".join(audit["what"].astype(str))
     assert "12 Home Rd" not in text
@@ -103,7 +113,7 @@ def test_withdraw_through_the_widgets_shows_in_the_audit_log(store):
     at = run_page()
     fill_withdrawal(at, "A")
     assert [s.value for s in at.success] == [
-        "Camera `A` withdrawn as of 01 Mar 2025 (audit event #4). It is kept for "
+        "Camera `A` withdrawn as of 01 Mar 2025 (audit event #6). It is kept for "
         "the record and left out of analytics and canvass lists."
     ]
     assert metrics(at)["Active cameras in the store"] == "1"
@@ -112,7 +122,7 @@ def test_withdraw_through_the_widgets_shows_in_the_audit_log(store):
     assert (top["action"], top["camera_id"], top["user"]) == (
         "withdraw",
         "A",
-        "J. Smith",
+        STEWARD,
     )
     assert top["reason"] == "owner asked by phone"
     assert top["what"] == "status: active -> withdrawn; withdrawn_at: - -> 2025-03-01"
@@ -143,14 +153,13 @@ def test_withdraw_unknown_camera_says_so(store):
     assert [e.value for e in at.error] == [
         "Nothing was changed: camera 'ZZZ' is not in the registry."
     ]
-    assert len(store.audit_log()) == 3
+    assert len(store.audit_log()) == 4  # seed (3) and the sign-in
 
 
 def test_reactivate_after_withdrawal(store):
     store.withdraw("B", reason="moved", user="u", at="2025-02-01")
     at = run_page()
     assert metrics(at)["Withdrawn (kept for the record)"] == "1"
-    at.text_input(key="registry_user").input("J. Smith")
     at.text_input(key="registry_reactivate_id").input("B")
     at.text_input(key="registry_reactivate_reason").input("owner re-registered")
     at.checkbox(key="registry_reactivate_confirm").check()
@@ -178,12 +187,6 @@ def test_upload_validate_then_import(store, data_dir):
     assert at.button(key="registry_import").label == (
         "Import 3 accepted rows into the store"
     )
-    # without a name nothing is imported
-    at.button(key="registry_import").click().run()
-    assert any("enter your name" in e.value for e in at.error)
-    assert store.counts()["active"] == 2
-
-    at.text_input(key="registry_user").input("J. Smith")
     at.button(key="registry_import").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == [
@@ -221,11 +224,41 @@ def test_store_still_managed_when_dataset_cannot_load(store, monkeypatch):
     assert store.counts() == {"active": 1, "withdrawn": 1}
 
 
-def test_public_viewers_are_kept_out(store):
+def test_public_viewers_are_kept_out(store, monkeypatch, tmp_path):
+    use_accounts(monkeypatch, tmp_path, clerk="staff")  # visitors are public
     at = AppTest.from_file(PAGE, default_timeout=120)
-    at.secrets["roles"] = {"staff": "staff-pass"}
     at.run()
     assert not at.exception
     assert any("Sign in as staff or investigator" in w.value for w in at.warning)
     assert len(at.dataframe) == 0
     assert len(at.metric) == 0
+
+
+def test_opening_a_record_is_recorded_and_only_the_steward_sees_contacts(
+    store, monkeypatch, tmp_path
+):
+    use_accounts(monkeypatch, tmp_path, boss="admin")
+    for name, sees_owner in ((STEWARD, False), ("boss", True)):
+        at = sign_in(AppTest.from_file(PAGE, default_timeout=120).run(), name)
+        at.text_input(key="registry_withdraw_id").input("B").run()
+        assert not at.exception
+        record = next(d.value for d in at.dataframe if "camera_id" in d.value)
+        assert ("Ann Owner" in set(record.get("owner_name", []))) is sees_owner
+        look = store.audit_log(action="camera_record").iloc[0]
+        assert look["user"] == name
+        details = json.loads(look["details"])
+        assert (details["camera_id"], details["contacts_shown"]) == ("B", sees_owner)
+
+
+def test_real_data_without_accounts_is_public_and_says_how_to_add_them(
+    store, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("CAMREG_USERS", str(tmp_path / "none.json"))
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    info = " ".join(i.value for i in at.sidebar.info)
+    assert "public edition only" in info
+    assert "python -m analytics users add" in info
+    assert not at.sidebar.text_input  # no sign-in form without accounts
+    assert any("Sign in as staff or investigator" in w.value for w in at.warning)
+    assert len(at.dataframe) == 0

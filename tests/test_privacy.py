@@ -8,10 +8,8 @@ import pytest
 import shapely
 
 from analytics.privacy import (
-    ROLES,
     redact_cameras,
     redact_table,
-    role_for,
     suppress_small_groups,
     validate_audience,
 )
@@ -215,33 +213,6 @@ def test_validate_audience_names_bad_value(bad):
     with pytest.raises(ValueError, match=repr(bad)):
         validate_audience(bad)
     assert validate_audience("staff") == "staff"
-
-
-SECRETS = {"roles": {"investigator": "inv-pass", "staff": "staff-pass"}}
-
-
-@pytest.mark.parametrize(
-    ("secrets", "password", "expected"),
-    [
-        (SECRETS, "inv-pass", "investigator"),
-        (SECRETS, "staff-pass", "staff"),
-        (SECRETS, "wrong", "public"),
-        (SECRETS, "", "public"),
-        (SECRETS, None, "public"),
-        ({}, None, "staff"),
-        ({}, "anything", "staff"),
-        ({"roles": {}}, "x", "staff"),
-        ({"roles": {"staff": "s"}}, "inv-pass", "public"),
-    ],
-)
-def test_role_for(secrets, password, expected):
-    assert role_for(secrets, password) == expected
-    assert expected in ROLES
-
-
-def test_role_for_rejects_unknown_role_names():
-    with pytest.raises(ValueError, match="investigtor"):
-        role_for({"roles": {"investigtor": "x"}}, "x")
 
 
 def test_suppress_small_groups_blanks_counts_below_the_minimum(city):

@@ -1,7 +1,11 @@
-"""The start every page shares: config, dataset, banner, sidebar filters and role.
+"""The start every page shares: config, dataset, banner, sign-in and filters.
 
 >>> page = start_page("Coverage map", icon="🗺️")
->>> page.ds, page.filters, page.role, page.key
+>>> page.ds, page.filters, page.role, page.viewer, page.key
+
+``page.role`` is the data audience (``analytics.privacy.ROLES``) every redaction
+takes; ``page.viewer`` is the person (name and account role) the audit log
+records.
 
 A dataset that cannot be loaded (a configured file is missing or unusable) stops
 the page with an error saying what to fix, never a traceback.
@@ -14,26 +18,29 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from analytics.accounts import Viewer
 from analytics.config import ConfigError
 from analytics.datasets import Dataset
 from analytics.safe_output import escape_markdown
 from ui.data import get_dataset, source_banner
 from ui.navigation import ensure_app_menu
-from ui.role import current_role
+from ui.role import current_viewer
 from ui.sidebar import Filters, render_sidebar
 
 APP_TITLE = "Camera registry dashboard"
 DEFAULT_ICON = ":material/videocam:"
+PUBLIC_VIEWER = Viewer(None, "public")
 
 
 @dataclass(frozen=True)
 class Page:
-    """What a page needs: the data, the chosen filters and the viewer's role."""
+    """What a page needs: the data, the chosen filters and who is looking."""
 
     ds: Dataset
     filters: Filters
-    role: str
+    role: str  # the viewer's data audience
     key: tuple  # small hashable identity of ``ds`` for cache keys
+    viewer: Viewer = PUBLIC_VIEWER
 
 
 def dataset_key(ds: Dataset) -> tuple:
@@ -93,7 +100,14 @@ def start_page(
     st.title(heading)
     if caption:
         st.caption(caption)
-    role = current_role()  # sign-in first: the top of the sidebar
+    # sign-in first: the top of the sidebar
+    viewer = current_viewer(ds.city, synthetic=ds.synthetic)
     source_banner(ds)
     chosen = render_sidebar(ds, show=filters)
-    return Page(ds=ds, filters=chosen, role=role, key=dataset_key(ds))
+    return Page(
+        ds=ds,
+        filters=chosen,
+        role=viewer.audience,
+        key=dataset_key(ds),
+        viewer=viewer,
+    )

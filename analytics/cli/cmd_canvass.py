@@ -5,8 +5,11 @@
 Prints the active cameras within the radius plus the N nearest whatever their
 distance, each with its distance, tier (``view now`` / ``ask the owner``),
 whether the incident is in its view and whether footage is likely still kept.
-Owner names and contacts only with ``--role investigator``. ``--record`` writes
-the canvass to the registry's audit log (needs ``--case`` and ``--user``).
+Owner names and contacts only with ``--role investigator`` and a ``--case``.
+Every canvass is written to the registry's audit log whenever a store is
+configured (``--db``, ``$CAMREG_REGISTRY_DB`` or the city file), naming
+``--user`` or else the operating-system user; ``--record`` also records when
+none is configured (to the default store) and ``--note`` adds a note.
 
 Exit codes: 0 the canvass ran (even when it found no camera); 2 unusable input
 (coordinates outside the city, a bad date, an unreadable camera file).
@@ -17,15 +20,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analytics.cli import EXIT_OK, CommandError
 from analytics.config import CityConfig
 from analytics.schema import CONTACT_COLUMNS
+
+if TYPE_CHECKING:
+    from analytics.store import RegistryStore
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 JSON_FIELDS = (
@@ -89,13 +96,21 @@ def register(
         "--role",
         choices=("staff", "investigator"),
         default="staff",
-        help="investigator adds owner names and contacts (default staff)",
+        help="investigator adds owner names and contacts, with --case (default staff)",
     )
     p.add_argument("--cameras", help="camera registry file (CSV/GeoJSON/Parquet)")
-    p.add_argument("--record", action="store_true", help="write to the audit log")
-    p.add_argument("--case", help="case number (required with --record)")
-    p.add_argument("--user", help="who runs the canvass (required with --record)")
-    p.add_argument("--db", help="registry store for --record (default: configured)")
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="record in the audit log even when no store is configured (the "
+        "default store); a configured store always records",
+    )
+    p.add_argument("--case", help="case number (required for investigator)")
+    p.add_argument("--user", help="who runs the canvass (default: the OS user)")
+    p.add_argument("--note", default="", help="a note for the audit log")
+    p.add_argument(
+        "--db", help="registry store for the audit log (default: configured)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -114,8 +129,17 @@ def run(args: argparse.Namespace) -> int:
             f"{city.extent.min_lon} to {city.extent.max_lon}"
         )
     check_limits(args)
-    if args.record and not (args.case and args.user):
-        raise CommandError("--record needs --case CASE_NUMBER and --user NAME")
+    from analytics import audit
+
+    try:
+        case = audit.case_number_or_none(args.case)
+    except ValueError as exc:
+        raise CommandError(f"--case: {exc}") from exc
+    if audit.needs_case(args.role) and case is None:
+        raise CommandError(
+            "--role investigator shows owner contacts only for a case: add --case "
+            "CASE_NUMBER"
+        )
     cameras, now, label, synthetic = _load(args, city)
     now = now_arg or now
     if at is not None and at > now:
@@ -123,11 +147,7 @@ def run(args: argparse.Namespace) -> int:
             f"--at was {at:%Y-%m-%d %H:%M} but is after 'now' ({now:%Y-%m-%d %H:%M}); "
             "set --now for a reference time other than the clock"
         )
-    store = None
-    if args.record:
-        from analytics.store import RegistryStore, default_store_path
-
-        store = RegistryStore(args.db or default_store_path(city))
+    store = _audit_store(args, city)
     try:
         result = canvass(
             CameraIndex(cameras, city),
@@ -138,17 +158,42 @@ def run(args: argparse.Namespace) -> int:
             at=at,
             now=now,
             role=args.role,
-            store=store,
-            user=args.user,
-            case_number=args.case,
         )
-    except (ValueError, PermissionError) as exc:
+        if store is not None:  # before anything is printed: no record, no list
+            audit.record_canvass_look(
+                store,
+                result,
+                user=args.user or audit.os_user(),
+                role=args.role,
+                case_number=case,
+                note=args.note,
+            )
+    except (ValueError, PermissionError, sqlite3.Error) as exc:
         raise CommandError(str(exc)) from exc
     if args.json:
         print(json.dumps(to_json(result, label, synthetic), allow_nan=False))
     else:
         print_table(result, label, synthetic)
     return EXIT_OK
+
+
+def _audit_store(args: argparse.Namespace, city: CityConfig) -> RegistryStore | None:
+    """The store this canvass is recorded in, or None (nothing configured)."""
+    from analytics.audit import configured_store_path
+    from analytics.store import RegistryStore, default_store_path
+
+    path = configured_store_path(city, args.db)
+    if path is None and args.record:
+        path = default_store_path(city)
+    if path is None:
+        return None
+    try:
+        return RegistryStore(path)
+    except (ValueError, OSError, sqlite3.Error) as exc:  # StoreError is a ValueError
+        raise CommandError(
+            f"the audit log in {str(path)!r} cannot be opened, so the canvass is not "
+            f"shown: {exc}"
+        ) from exc
 
 
 def check_limits(args: argparse.Namespace) -> None:
