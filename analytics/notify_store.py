@@ -54,6 +54,7 @@ notices = sa.Table(
     sa.Column("template", sa.Text),
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
+    sa.Column("sms_body", sa.Text, nullable=False),
     sa.Column("area", sa.Text, nullable=False),  # GeoJSON (WGS84)
     sa.Column("recipients", sa.Integer, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
@@ -185,7 +186,7 @@ def email_key(value: Any) -> str | None:
 
 
 def phone_key(value: Any) -> str | None:
-    """Digits only, a leading US ``1`` dropped: ``"(501) 555-0100"`` -> ``p:5015550100``."""
+    """Digits, a leading US ``1`` dropped: ``(501) 555-0100`` -> ``p:5015550100``."""
     digits = re.sub(r"\D", "", _text(value))
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
@@ -359,9 +360,7 @@ def notice_table(engine: Engine, *, case_number: str | None = None) -> pd.DataFr
     else:
         wide = tally.pivot(index="notice_id", columns="status", values="n")
     for status in DELIVERY_STATUSES:
-        frame[status] = (
-            frame["notice_id"].map(wide[status]) if status in wide else 0
-        )
+        frame[status] = frame["notice_id"].map(wide[status]) if status in wide else 0
         frame[status] = frame[status].fillna(0).astype(int)
     return frame[columns]
 

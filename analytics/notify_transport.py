@@ -30,6 +30,7 @@ CAMREG_SMS_FROM         sms.from           sending number
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -298,7 +299,9 @@ class SmtpSender:
             try:
                 self.open()
             except (OSError, smtplib.SMTPException) as exc:
-                return Outcome("retry", f"cannot reach the relay: {_why(exc)}", fatal=True)
+                return Outcome(
+                    "retry", f"cannot reach the relay: {_why(exc)}", fatal=True
+                )
         smtp = self._smtp
         assert smtp is not None
         data = self.message(address, subject, text).as_bytes(policy=SMTP_POLICY)
@@ -356,18 +359,14 @@ class SmtpSender:
 
     def close(self) -> None:
         if self._smtp is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
             self._drop()
 
 
 def _quietly_close(smtp: smtplib.SMTP) -> None:
-    try:
+    with contextlib.suppress(OSError):
         smtp.close()
-    except OSError:
-        pass
 
 
 def _text(reply: Any) -> str:
@@ -436,7 +435,9 @@ class HttpSmsSender:
         except urllib.error.URLError as exc:
             refused = isinstance(exc.reason, ConnectionRefusedError | socket.gaierror)
             if refused:
-                return Outcome("retry", f"cannot reach the provider: {exc.reason}", fatal=True)
+                return Outcome(
+                    "retry", f"cannot reach the provider: {exc.reason}", fatal=True
+                )
             return Outcome(
                 "failed",
                 f"connection lost ({exc.reason}); not resent, the provider may "
