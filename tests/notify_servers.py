@@ -40,7 +40,7 @@ class Mailbox:
         self.mails = 0
         self.datas = 0
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+    async def handle_MAIL(self, server, _session, envelope, address, mail_options):
         self.mails += 1
         if self.drop_at_mail == self.mails:
             server.transport.abort()
@@ -49,13 +49,13 @@ class Mailbox:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, _server, _session, envelope, address, _options):
         if address in self.refuse:
             return "550 5.1.1 no such user here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, _session, envelope):
         self.datas += 1
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
@@ -90,7 +90,7 @@ class SmsServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 size = int(self.headers.get("Content-Length", 0))
                 form = urllib.parse.parse_qs(self.rfile.read(size).decode())
                 record = {
@@ -165,7 +165,7 @@ def scenario_cameras():
          "contact_email": "o@example.org", **at(35, -10)},
         {"camera_id": "N1", "owner_type": "business", "owner_name": "No Contact Inc",
          **at(45, 0)},
-        {"camera_id": "FAR", "owner_type": "business", "contact_email": "far@example.org",
-         **at(500, 0)},
+        {"camera_id": "FAR", "owner_type": "business",
+         "contact_email": "far@example.org", **at(500, 0)},
     ]  # fmt: skip
     return make_cameras(rows)

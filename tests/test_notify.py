@@ -82,14 +82,19 @@ def settings(city):
 
 
 def _smtp(server: SmtpServer) -> SmtpSender:
-    return SmtpSender(
-        SmtpSettings(host="127.0.0.1", port=server.port, sender="notices@city.test",
-                     tls="none", reply_to="tips@city.test")  # fmt: skip
+    settings = SmtpSettings(
+        host="127.0.0.1",
+        port=server.port,
+        sender="notices@city.test",
+        tls="none",
+        reply_to="tips@city.test",
     )
+    return SmtpSender(settings)
 
 
 def _sms(server: SmsServer) -> HttpSmsSender:
-    return HttpSmsSender(SmsSettings(url=server.url, sender="+15015550000", token="t0k"))
+    settings = SmsSettings(url=server.url, sender="+15015550000", token="t0k")
+    return HttpSmsSender(settings)
 
 
 def _send(index, cams, city, store, senders, settings, **kw):
@@ -122,7 +127,9 @@ def test_preview_for_staff_is_rounded_so_small_areas_reveal_nothing(index, cams)
         preview_notice(index, AREA, cameras=cams, role="public")
 
 
-def test_notice_reaches_exactly_the_right_owners_once(index, cams, city, store, settings):
+def test_notice_reaches_exactly_the_right_owners_once(
+    index, cams, city, store, settings
+):
     with SmtpServer(Mailbox()) as smtp, SmsServer() as sms:
         result = _send(
             index, cams, city, store, {"email": _smtp(smtp), "sms": _sms(sms)}, settings
@@ -136,17 +143,22 @@ def test_notice_reaches_exactly_the_right_owners_once(index, cams, city, store, 
         assert msg["Reply-To"] == "tips@city.test"
         assert msg.get_content_type() == "text/plain"
         text = msg.get_content()
-        assert "burglary" in text and CASE in text and "STOP" in text
+        assert "burglary" in text
+        assert CASE in text
+        assert "STOP" in text
         # the same text for every owner: nobody's data in anybody's message
         assert not [p for p in PRIVATE if p in text and p != "@example.org"]
         assert msg["To"] in ("a@example.org", "c@example.org")
-        assert msg["Cc"] is None and msg["Bcc"] is None
+        assert msg["Cc"] is None
+        assert msg["Bcc"] is None
     # b by text message, through the provider's API, once
     assert len(sms.requests) == 1
     req = sms.requests[0]
-    assert req["To"] == "+15015550101" and req["From"] == "+15015550000"
+    assert req["To"] == "+15015550101"
+    assert req["From"] == "+15015550000"
     assert req["auth"] == "Bearer t0k"
-    assert "burglary" in req["Body"] and "Reply STOP" in req["Body"]
+    assert "burglary" in req["Body"]
+    assert "Reply STOP" in req["Body"]
     assert result == {**EXPECTED, "notice_id": result["notice_id"], "sent": 3,
                       "failed": 0, "queued": 0, "status": "done"}  # fmt: skip
 
@@ -166,21 +178,28 @@ def test_delivery_table_and_audit_say_how_many_not_who(
     assert sorted(skipped["reason"]) == ["no_contact", "opted_out", "withdrawn"]
     assert set(table[table["status"] == "sent"]["channel"]) == {"email", "sms"}
     shown = table.to_csv()
-    assert "@" not in shown and "555" not in shown and "address" not in table
+    assert "@" not in shown
+    assert "555" not in shown
+    assert "address" not in table
     notices = notice_table(engine, case_number=CASE)
-    assert notices.iloc[0]["sent"] == 3 and notices.iloc[0]["status"] == "done"
+    assert notices.iloc[0]["sent"] == 3
+    assert notices.iloc[0]["status"] == "done"
 
     log = store.audit_log(action=[NOTICE_ACTION, DELIVERY_ACTION])
     assert list(log["action"]) == [DELIVERY_ACTION, NOTICE_ACTION]
     created = json.loads(log.iloc[1]["details"])
     assert created["notice_id"] == result["notice_id"]
-    assert created["case_number"] == CASE and created["recipients"] == 3
-    assert created["radius_m"] == 200.0 and "Polygon" in created["area"]
+    assert created["case_number"] == CASE
+    assert created["recipients"] == 3
+    assert created["radius_m"] == 200.0
+    assert "Polygon" in created["area"]
     assert log.iloc[1]["user"] == "det. lee"
     delivered = json.loads(log.iloc[0]["details"])
-    assert delivered["reached"] == 3 and delivered["failed"] == 0
+    assert delivered["reached"] == 3
+    assert delivered["failed"] == 0
     everything = log.to_json()
-    assert "@example" not in everything and "555" not in everything
+    assert "@example" not in everything
+    assert "555" not in everything
 
 
 def test_connection_dropped_before_handover_resume_sends_the_rest_once(
@@ -225,7 +244,8 @@ def test_connection_cut_during_handover_is_never_resent(cams, city, store, setti
     assert sorted(received) == [f"o{i}@example.org" for i in range(5)]
     table = delivery_table(notify_engine(store), notice_id=result["notice_id"])
     failed = table[table["status"] == "failed"]
-    assert len(failed) == 1 and "not resent" in failed.iloc[0]["reason"]
+    assert len(failed) == 1
+    assert "not resent" in failed.iloc[0]["reason"]
 
 
 def test_crash_mid_send_leaves_the_row_unsent_on_resume(city, store, settings):
@@ -256,9 +276,10 @@ def test_crash_mid_send_leaves_the_row_unsent_on_resume(city, store, settings):
 
 
 def test_refused_address_is_a_reverification_task(cams, index, city, store, settings):
-    with SmtpServer(Mailbox(refuse={"c@example.org"})) as smtp, SmsServer(
-        refuse={"+15015550101"}
-    ) as sms:
+    with (
+        SmtpServer(Mailbox(refuse={"c@example.org"})) as smtp,
+        SmsServer(refuse={"+15015550101"}) as sms,
+    ):
         result = _send(
             index, cams, city, store, {"email": _smtp(smtp), "sms": _sms(sms)}, settings
         )
@@ -282,11 +303,13 @@ def test_opt_out_by_reply_is_honoured_by_the_next_notice(index, cams, store):
     reply = "\nStop.\n\n> On Monday the police wrote:\n> please check your camera"
     assert opt_out_reply(store, sender="C@Example.org", text=reply, channel="email")
     got = preview_notice(index, AREA, cameras=cams, store=store, role="investigator")
-    assert got["recipients"] == 2 and got["skipped"]["opted_out"] == 2
+    assert got["recipients"] == 2
+    assert got["skipped"]["opted_out"] == 2
     # the owner of B opts out by text; the steward records N1's camera
     assert opt_out_reply(store, sender="+1 501 555 0101", text="STOP", channel="sms")
     got = preview_notice(index, AREA, cameras=cams, store=store, role="investigator")
-    assert got["recipients"] == 1 and got["skipped"]["opted_out"] == 3
+    assert got["recipients"] == 1
+    assert got["skipped"]["opted_out"] == 3
 
 
 def test_large_notices_need_an_investigator(index, cams, city, store, settings):
