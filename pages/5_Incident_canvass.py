@@ -30,6 +30,7 @@ from analytics.maps import TIER_COLOURS, use_local_assets
 from analytics.safe_output import escape_html, to_safe_csv
 from analytics.store import RegistryStore, StoreError, default_store_path
 from ui.cached import asset_base
+from ui.notify import notice_section
 from ui.page import start_page
 
 AREA_KINDS = {"circle": "Circle around the incident", "drawn": "Shape drawn on a map"}
@@ -434,3 +435,16 @@ if e2.button("Record notification list", key="record_notify", disabled=not ready
         st.error(f"Not recorded: {exc}")
     else:
         st.success(f"Recorded in the audit log ({NOTIFY_ACTION}).")
+
+# --- area notice: compose, preview, send (ui/notify.py) -----------------------------
+notice_section(
+    index,
+    ds.cameras,
+    city,
+    area=area,
+    area_text=area_text,
+    role=role,
+    at=at,
+    case_number=case_number,
+    user=user,
+)
