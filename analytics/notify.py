@@ -464,6 +464,7 @@ def send_notice(
         "area": area_json,
         "template": text.template,
         "subject": text.subject,
+        "message": text.body,
         "role": role,
         **summary,
     }
@@ -585,7 +586,8 @@ def _deliver(
             if channel not in opened:
                 opened.add(channel)
             limiter.wait()
-            _mark(engine, notice_id, seq, "sending", attempt=True)
+            if not _claim(engine, notice_id, seq):
+                continue  # another session is sending this notice: theirs now
             if channel == "sms":
                 outcome = sender.send(address, notice.subject, notice.sms_body)
             else:
@@ -626,16 +628,23 @@ def _deliver(
     return result
 
 
-def _mark(engine: sa.Engine, notice_id: str, seq: int, status: str, *, attempt: bool):
-    values: dict[str, Any] = {"status": status, "updated_at": utc_now()}
-    if attempt:
-        values["attempts"] = deliveries.c.attempts + 1
+def _claim(engine: sa.Engine, notice_id: str, seq: int) -> bool:
+    """queued -> sending, only if still queued: two runs never send one row."""
     with engine.begin() as con:
-        con.execute(
+        done = con.execute(
             deliveries.update()
-            .where((deliveries.c.notice_id == notice_id) & (deliveries.c.seq == seq))
-            .values(**values)
+            .where(
+                (deliveries.c.notice_id == notice_id)
+                & (deliveries.c.seq == seq)
+                & (deliveries.c.status == "queued")
+            )
+            .values(
+                status="sending",
+                attempts=deliveries.c.attempts + 1,
+                updated_at=utc_now(),
+            )
         )
+    return done.rowcount == 1
 
 
 def _record(engine: sa.Engine, notice_id: str, seq: int, outcome: Outcome) -> None:
