@@ -256,3 +256,58 @@ def _show_result(result: dict) -> None:
             "addresses go to the data steward to re-verify."
             + (" Resume to send the rest." if result["queued"] else "")
         )
+
+
+def steward_section(store: RegistryStore, *, user: str) -> None:
+    """For the Registry page: bounced contacts to re-verify, and opt-outs.
+
+    Shows camera ids, channels and the servers' reasons; the address itself is
+    in the camera's record. An opt-out recorded here is dated and honoured by
+    every later notice.
+    """
+    from analytics.notify import record_opt_out
+    from analytics.notify_store import opt_out_table, reverify_tasks
+
+    engine = notify_engine(store)
+    st.subheader("Area notices: contacts to re-verify and opt-outs")
+    tasks = reverify_tasks(engine)
+    if tasks.empty:
+        st.caption("No e-mail address or phone number has been refused by the relay.")
+    else:
+        st.caption(
+            f"{len(tasks):,} contact(s) refused by the relay or the SMS provider: "
+            "check them with the owner and update the registration (look the "
+            "camera up in the Withdraw or reactivate tab)."
+        )
+        st.dataframe(tasks, hide_index=True, width="stretch")
+    with st.expander("Record that an owner wants no more notices"):
+        st.text_input("Camera id", key="notice_optout_camera")
+        st.text_input(
+            "Reason",
+            key="notice_optout_reason",
+            placeholder="e.g. owner asked by phone on 3 March",
+        )
+        camera = str(st.session_state.get("notice_optout_camera") or "").strip()
+        if st.button(
+            "Record opt-out",
+            key="notice_optout",
+            disabled=not (camera and user.strip()),
+            help="Needs the camera id and your name at the top of the page.",
+        ):
+            if not store.has_camera(camera):
+                st.error(f"No camera `{camera}` in the store: nothing recorded.")
+            else:
+                opt_id = record_opt_out(
+                    store,
+                    user=user,
+                    camera_id=camera,
+                    method="steward",
+                    reason=str(st.session_state.get("notice_optout_reason") or ""),
+                )
+                st.success(
+                    f"Opt-out #{opt_id} recorded: later notices skip the owner of "
+                    "this camera (all their cameras)."
+                )
+        table = opt_out_table(engine)
+        if len(table):
+            st.dataframe(table, hide_index=True, width="stretch")
