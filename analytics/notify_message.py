@@ -12,7 +12,7 @@ City settings (``[notify]`` in the city file; defaults here)::
     [notify]
     rate_per_minute = 60                  # messages per minute, e-mail and SMS together
     max_owners_without_investigator = 250 # larger notices: investigators only
-    sender_name = "Little Rock Police Department"
+    sender_name = "the Little Rock Police Department"
     reply = "call 311 or reply to this message"
     [notify.templates.check_camera]
     subject = "..."; body = "..."; sms = "..."
@@ -41,8 +41,8 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "check_camera": {
         "subject": "$program: please check your camera (case $case_number)",
         "body": (
-            "This is $sender_name, writing to owners of cameras registered with "
-            "$program near a recent incident.\n\n"
+            "A message from $sender_name to the owners of cameras registered "
+            "with $program near a recent incident.\n\n"
             "What happened: $incident_type\n"
             "When: $window\n"
             "Case number: $case_number\n\n"
@@ -52,7 +52,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Thank you for taking part in $program."
         ),
         "sms": (
-            "$sender_name: $incident_type near your registered camera, $window. "
+            "$program: $incident_type near your registered camera, $window. "
             "Please check your footage; if you have anything, $reply "
             "(case $case_number)."
         ),
@@ -60,7 +60,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "general": {
         "subject": "$program: message from $sender_name (case $case_number)",
         "body": "$message",
-        "sms": "$sender_name: $message",
+        "sms": "$program: $message",
     },
 }
 

@@ -22,8 +22,12 @@ from analytics.notify_transport import SettingsError, configured_senders
 from analytics.store import RegistryStore, StoreError, default_store_path
 from ui.role import read_secrets
 
-WINDOW_MINUTES = 60  # default window: an hour either side of the incident
+WINDOW_MINUTES = 30  # default window: half an hour either side of the incident
 LAST_KEY = "_notice_last"
+TEMPLATE_LABELS = {
+    "check_camera": "Check your camera (incident type, time window, case)",
+    "general": "Free message",
+}
 CHANNEL_NAMES = {"email": "e-mail (SMTP relay)", "sms": "text message (SMS provider)"}
 
 
@@ -57,6 +61,7 @@ def notice_section(
         names,
         index=names.index("check_camera") if "check_camera" in names else 0,
         key="notice_template",
+        format_func=_template_label,
         help="Templates live in the city file ([notify.templates]).",
     )
     incident = c2.text_input(
@@ -95,7 +100,7 @@ def notice_section(
         text = compose(
             settings,
             city,
-            case_number=case_number or "(case number)",
+            case_number=case_number or "[case number]",
             template=template,
             message=message or None,
             incident_type=incident,
@@ -192,6 +197,11 @@ def notice_section(
         if len(table):
             with st.expander(f"Deliveries for case {case_number}", expanded=False):
                 st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _template_label(name: str) -> str:
+    """``check_camera`` -> ``Check camera``; built-in ones say what they hold."""
+    return TEMPLATE_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 def _store(path) -> RegistryStore:
