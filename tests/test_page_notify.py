@@ -107,6 +107,9 @@ def test_notice_from_the_page_reaches_the_owners_once(monkeypatch, tmp_path):
     assert "Notice N" in at.success[0].value
     # the page shows counts and the notice text, never a recipient
     assert "@example.org" not in _all_text(at)
+    # the same notice cannot go out twice by a second click
+    assert at.button(key="send_notice").disabled
+    assert any("This notice was sent" in c.value for c in at.caption)
     log = RegistryStore(tmp_path / "registry.sqlite").audit_log(action="area_notice")
     details = json.loads(log.iloc[0]["details"])
     assert details["recipients"] == len(expected)

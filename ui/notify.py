@@ -7,6 +7,8 @@ read and used by ``analytics.notify`` only.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -140,9 +142,18 @@ def notice_section(
         "I have read the message; send it to every owner counted above",
         key="notice_confirm",
     )
+    fingerprint = _fingerprint(area, case_number, text.subject, text.body)
+    previous = st.session_state.get(LAST_KEY) or {}
+    already = previous.get("fingerprint") == fingerprint
+    if already:
+        st.caption(
+            f"This notice was sent ({previous['notice_id']}). Change the area or "
+            "the message to send another one."
+        )
     ready = (
         bool(senders and case_number.strip() and user.strip() and confirmed)
         and not too_many
+        and not already
     )
     if st.button(
         "Send notice",
@@ -151,46 +162,48 @@ def notice_section(
         disabled=not ready,
         help="Needs a case number, your name, a configured relay or provider and "
         "the confirmation above.",
+    ) and _send(
+        lambda: send_notice(
+            index,
+            area,
+            cameras=cameras,
+            city=city,
+            store=_store(path),
+            senders=senders,
+            case_number=case_number,
+            user=user,
+            role=role,
+            template=template,
+            message=message or None,
+            incident_type=incident,
+            start=start,
+            end=end,
+            settings=settings,
+        ),
+        counts["recipients"],
+        settings.rate_per_minute,
+        fingerprint,
     ):
-        _send(
-            lambda: send_notice(
-                index,
-                area,
-                cameras=cameras,
-                city=city,
-                store=_store(path),
-                senders=senders,
-                case_number=case_number,
-                user=user,
-                role=role,
-                template=template,
-                message=message or None,
-                incident_type=incident,
-                start=start,
-                end=end,
-                settings=settings,
-            ),
-            counts["recipients"],
-            settings.rate_per_minute,
-        )
+        st.rerun()  # redraw the button as sent
     last = st.session_state.get(LAST_KEY)
     if last:
         _show_result(last)
         resumable = bool(last.get("queued") and senders and user.strip())
-        if resumable and st.button("Resume sending", key="resume_notice"):
-            _send(
-                lambda: resume_notice(
-                    last["notice_id"],
-                    city=city,
-                    store=_store(path),
-                    senders=senders,
-                    user=user,
-                    role=role,
-                    settings=settings,
-                ),
-                last["queued"],
-                settings.rate_per_minute,
-            )
+        resume = resumable and st.button("Resume sending", key="resume_notice")
+        if resume and _send(
+            lambda: resume_notice(
+                last["notice_id"],
+                city=city,
+                store=_store(path),
+                senders=senders,
+                user=user,
+                role=role,
+                settings=settings,
+            ),
+            last["queued"],
+            settings.rate_per_minute,
+            last.get("fingerprint"),
+        ):
             st.rerun()
     if role == "investigator" and case_number.strip() and store is not None:
         table = delivery_table(notify_engine(store), case_number=case_number)
@@ -237,7 +250,14 @@ def _show_counts(counts: dict, area_text: str) -> None:
     )
 
 
-def _send(action, count: int, rate: int) -> None:
+def _fingerprint(area: Any, case_number: str, subject: str, body: str) -> str:
+    """Same area, case and text: the same notice (sent once per session)."""
+    raw = json.dumps([area, case_number.strip(), subject, body], default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _send(action, count: int, rate: int, fingerprint: str | None) -> bool:
+    """Run a send or resume under a spinner; False (and an error) if refused."""
     minutes = count / rate
     with st.spinner(
         f"Sending about {count:,} messages at up to {rate} a minute"
@@ -248,8 +268,9 @@ def _send(action, count: int, rate: int) -> None:
             result = action()
         except (NoticeError, PermissionError, ValueError, StoreError) as exc:
             st.error(f"Not sent: {exc}")
-            return
-    st.session_state[LAST_KEY] = result
+            return False
+    st.session_state[LAST_KEY] = {**result, "fingerprint": fingerprint}
+    return True
 
 
 def _show_result(result: dict) -> None:
