@@ -110,15 +110,39 @@ def _select(
     channels: tuple[str, ...] = CHANNELS,
 ) -> _Selection:
     active, geometry, circle = area_rows(index, area)
-    sites = [_site(row, True) for row in active.to_dict("records")]
+    sites = [_site(row, True) for row in _records(active)]
     if cameras is not None and len(cameras):
-        sites += [
-            _site(row, False)
-            for row in _withdrawn_inside(cameras, geometry, circle).to_dict("records")
-        ]
+        withdrawn = _withdrawn_inside(cameras, geometry, circle)
+        sites += [_site(row, False) for row in _records(withdrawn)]
     owners = [_owner(g, opted, channels) for g in _group(sites)]
-    owners.sort(key=lambda o: (o.camera_ids[0] if o.camera_ids else "", o.contact_key))
+    owners.sort(key=_owner_order)
     return _Selection(owners, geometry, circle)
+
+
+SITE_COLUMNS = (
+    "camera_id",
+    "tier",
+    "owner_type",
+    "owner_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of the few columns an owner is built from (fast)."""
+    columns = {
+        c: frame[c].astype(object).to_numpy() if c in frame else [None] * len(frame)
+        for c in SITE_COLUMNS
+    }
+    return [
+        dict(zip(SITE_COLUMNS, values, strict=True))
+        for values in zip(*columns.values(), strict=True)
+    ]
+
+
+def _owner_order(owner: _Owner) -> tuple[str, str]:
+    return (owner.camera_ids[0] if owner.camera_ids else "", owner.contact_key)
 
 
 def _site(row: Mapping[str, Any], active: bool) -> dict[str, Any]:
