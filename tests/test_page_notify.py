@@ -115,3 +115,31 @@ def test_notice_from_the_page_reaches_the_owners_once(monkeypatch, tmp_path):
     assert details["recipients"] == len(expected)
     assert details["case_number"] == CASE
     assert log.iloc[0]["user"] == "det. lee"
+
+
+def test_investigator_sees_exact_counts_and_the_case_deliveries(monkeypatch):
+    expected = _expected_emails()
+    with SmtpServer(Mailbox()) as smtp:
+        monkeypatch.setenv("CAMREG_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CAMREG_SMTP_PORT", str(smtp.port))
+        monkeypatch.setenv("CAMREG_SMTP_FROM", "notices@city.test")
+        monkeypatch.setenv("CAMREG_SMTP_TLS", "none")
+        at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+        at.secrets["roles"] = {"investigator": "inv-pass", "staff": "staff-pass"}
+        at.run()
+        at.sidebar.text_input(key="role_password").input("inv-pass").run()
+        at.number_input(key="lat").set_value(LAT)
+        at.number_input(key="lon").set_value(LON)
+        at.slider(key="notify_radius_m").set_value(RADIUS)
+        at.text_input(key="case_number").input(CASE)
+        at.text_input(key="canvass_user").input("det. lee")
+        at.checkbox(key="notice_confirm").check().run()
+        metric = next(m for m in at.metric if m.label.startswith("Owners a notice"))
+        assert int(metric.value) == len(expected)  # exact for investigators
+        at.button(key="send_notice").click().run()
+        assert not at.exception
+    assert sorted(smtp.handler.recipients()) == sorted(expected)
+    deliveries = next(d.value for d in at.dataframe if "recipient" in d.value)
+    assert len(deliveries) == len(expected)
+    assert set(deliveries["status"]) == {"sent"}
+    assert "@example.org" not in deliveries.to_csv()
