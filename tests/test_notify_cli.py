@@ -81,7 +81,10 @@ def test_dry_run_json_counts_and_sends_nothing(capsys, camera_file, db, monkeypa
         argv = _circle(camera_file, db, "--dry-run", "--json", "--role", "investigator")
         code, out, _ = _run(capsys, *argv)
     assert code == 0
-    assert json.loads(out) == DRY_RUN
+    got = json.loads(out)
+    assert got.pop("data_label") == "cameras.csv"
+    assert got.pop("synthetic") is False
+    assert got == DRY_RUN
     assert smtp.handler.messages == []
     assert not db.exists()  # a preview writes nothing
 

@@ -133,7 +133,21 @@ def run_notify(args: argparse.Namespace) -> int:
         )
     start = parse_time(args.start, "--start")
     end = parse_time(args.end, "--end")
-    cameras = _cameras(args, city)
+    senders = {}
+    if not args.dry_run:
+        if not (args.user or "").strip():
+            raise CommandError("--user NAME is required to send a notice")
+        try:
+            senders = configured_senders()
+        except SettingsError as exc:
+            raise CommandError(str(exc)) from exc
+        if not senders:
+            raise CommandError(
+                "no e-mail relay or SMS provider is configured: set "
+                "CAMREG_SMTP_HOST and CAMREG_SMTP_FROM, or CAMREG_SMS_URL and "
+                "CAMREG_SMS_FROM (docs/privacy-and-canvass.md); --dry-run previews"
+            )
+    cameras, label, synthetic = _cameras(args, city)
     from analytics.canvass import CameraIndex
 
     index = CameraIndex(cameras, city)
@@ -157,15 +171,13 @@ def run_notify(args: argparse.Namespace) -> int:
                 index, area, cameras=cameras, store=store, role=args.role
             )
         else:
-            if not (args.user or "").strip():
-                raise CommandError("--user NAME is required to send a notice")
             result = send_notice(
                 index,
                 area,
                 cameras=cameras,
                 city=city,
                 store=_store(args, city, create=True),
-                senders=configured_senders(),
+                senders=senders,
                 case_number=args.case,
                 user=args.user,
                 role=args.role,
@@ -177,6 +189,7 @@ def run_notify(args: argparse.Namespace) -> int:
             )
     except (NoticeError, SettingsError, ValueError, PermissionError) as exc:
         raise CommandError(str(exc)) from exc
+    result = {**result, "data_label": label, "synthetic": synthetic}
     _print(result, args.json, dry_run=args.dry_run)
     return _exit(result)
 
@@ -229,10 +242,11 @@ def _area(args: argparse.Namespace, city):
 
 
 def _cameras(args: argparse.Namespace, city):
-    """Every camera (withdrawn ones too: they are counted as skipped)."""
+    """(cameras, data label, synthetic): withdrawn ones too (counted as skipped)."""
     from analytics.cli.cmd_canvass import _load
 
-    return _load(args, city)[0]
+    cameras, _, label, synthetic = _load(args, city)
+    return cameras, label, synthetic
 
 
 def _store(args: argparse.Namespace, city, *, create: bool, required: bool = False):
@@ -254,6 +268,10 @@ def _print(result: dict, as_json: bool, *, dry_run: bool) -> None:
         print(json.dumps(result))
         return
     rounded = " (rounded to 5)" if result.get("rounded_to") else ""
+    if result.get("synthetic"):
+        print(f"data: {result['data_label']} (synthetic: the owners are fictitious)")
+    elif result.get("data_label"):
+        print(f"data: {result['data_label']}")
     if "recipients" in result:
         head = "Would reach" if dry_run else "Notice for"
         print(f"{head} {result['recipients']} owners{rounded}")
