@@ -62,6 +62,7 @@ from analytics.notify_store import (
     opt_out,
     opted_out,
     phone_key,
+    scrub_reason,
     utc_now,
 )
 from analytics.notify_transport import Outcome, Sender
@@ -616,9 +617,9 @@ def _deliver(
                 outcome = sender.send(address, notice.subject, notice.sms_body)
             else:
                 outcome = sender.send(address, notice.subject, notice.body)
-            _record(engine, notice_id, seq, outcome)
+            _record(engine, notice_id, seq, outcome, address)
             if outcome.fatal:
-                stopped = outcome.reason
+                stopped = scrub_reason(outcome.reason, address) or ""
                 break
     finally:
         for channel in opened:
@@ -671,7 +672,9 @@ def _claim(engine: sa.Engine, notice_id: str, seq: int) -> bool:
     return done.rowcount == 1
 
 
-def _record(engine: sa.Engine, notice_id: str, seq: int, outcome: Outcome) -> None:
+def _record(
+    engine: sa.Engine, notice_id: str, seq: int, outcome: Outcome, address: str
+) -> None:
     status = "queued" if outcome.status == "retry" else outcome.status
     with engine.begin() as con:
         con.execute(
@@ -679,7 +682,7 @@ def _record(engine: sa.Engine, notice_id: str, seq: int, outcome: Outcome) -> No
             .where((deliveries.c.notice_id == notice_id) & (deliveries.c.seq == seq))
             .values(
                 status=status,
-                reason=outcome.reason or None,
+                reason=scrub_reason(outcome.reason, address) or None,
                 bounced=bool(outcome.bounced),
                 provider_id=outcome.provider_id,
                 updated_at=utc_now(),

@@ -7,7 +7,7 @@ today the store's SQLite file, or the store's own SQLAlchemy engine / URL when
 it has one (PostgreSQL).
 
 >>> engine = notify_engine(RegistryStore("data/registry.sqlite"))  # doctest: +SKIP
->>> opt_out(engine, email="ann@example.org", method="steward", user="steward")
+>>> opt_out(engine, email="ann@example.org", method="steward", user="steward")  # +SKIP
 
 Delivery statuses (``DELIVERY_STATUSES``):
 
@@ -204,6 +204,32 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def scrub_reason(reason: str | None, address: str | None = None) -> str | None:
+    """A server's reason without the recipient's contact in it.
+
+    Relays and providers often quote the address or number they refused
+    ("550 5.1.1 <ann@example.org>: User unknown"); the reason is shown to
+    investigators and the steward, the contact is not.
+
+    >>> scrub_reason("550 <Ann@Example.org>: unknown", "ann@example.org")
+    '550 <address>: unknown'
+    """
+    if not reason:
+        return reason
+    text = _EMAIL.sub("\x00", str(reason)).replace("<\x00>", "\x00")
+    text = text.replace("\x00", "<address>")
+    digits = re.sub(r"\D", "", str(address or ""))
+    if len(digits) >= 7:
+        # the number as written, as digits, and in E.164 (+1...), any spacing
+        tail = digits[-10:] if len(digits) >= 10 else digits
+        spaced = r"[\s().-]*".join(tail)
+        text = re.sub(rf"(?:\+?1[\s.-]*)?\(?{spaced}", "<number>", text)
+    return text
+
+
 # --- opt-outs -----------------------------------------------------------------------
 def opt_out(
     engine: Engine,
@@ -287,6 +313,39 @@ def opt_out_table(engine: Engine) -> pd.DataFrame:
     ).order_by(opt_outs.c.opt_out_id)
     with engine.connect() as con:
         return pd.DataFrame(con.execute(query).mappings().all())
+
+
+def mark_bounced(engine: Engine, address: str, reason: str) -> int:
+    """A later bounce report: the newest ``sent`` delivery to ``address`` failed.
+
+    The row becomes ``failed`` and ``bounced`` (a re-verification task) with the
+    report's reason. Returns how many rows changed (0 or 1).
+    """
+    key = email_key(address) or phone_key(address)
+    if key is None:
+        raise ValueError(f"`address` was {address!r} but is not an e-mail or phone")
+    d, n = deliveries, notices
+    with engine.begin() as con:
+        row = con.execute(
+            sa.select(d.c.notice_id, d.c.seq)
+            .join(n, n.c.notice_id == d.c.notice_id)
+            .where((d.c.contact_key == key) & (d.c.status == "sent"))
+            .order_by(n.c.created_at.desc(), d.c.notice_id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return 0
+        con.execute(
+            d.update()
+            .where((d.c.notice_id == row.notice_id) & (d.c.seq == row.seq))
+            .values(
+                status="failed",
+                bounced=True,
+                reason=scrub_reason(reason, address),
+                updated_at=utc_now(),
+            )
+        )
+    return 1
 
 
 # --- reading deliveries (never addresses) ------------------------------------------

@@ -51,7 +51,8 @@ class Mailbox:
 
     async def handle_RCPT(self, _server, _session, envelope, address, _options):
         if address in self.refuse:
-            return "550 5.1.1 no such user here"
+            # as Postfix words it: the refused address is quoted back
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -100,7 +101,8 @@ class SmsServer:
                 }
                 outer.requests.append(record)
                 if record.get("To") in refuse:
-                    code, body = 400, {"code": 21211, "message": "Invalid 'To' number"}
+                    message = f"The 'To' number {record['To']} is not a valid number."
+                    code, body = 400, {"code": 21211, "message": message}
                 else:
                     code, body = status, {"sid": f"SM{len(outer.requests):04d}"}
                 payload = json.dumps(body).encode()

@@ -289,8 +289,13 @@ def test_refused_address_is_a_reverification_task(cams, index, city, store, sett
     by_cam = tasks.set_index("camera_ids")
     assert "550" in by_cam.loc["C1 C2", "reason"]
     assert by_cam.loc["C1 C2", "contact_field"] == "contact_email"
-    assert "Invalid 'To' number" in by_cam.loc["B1", "reason"]
+    assert "User unknown" in by_cam.loc["C1 C2", "reason"]
+    assert by_cam.loc["B1", "reason"] == (
+        "HTTP 400: The 'To' number <number> is not a valid number."
+    )
+    # the servers quoted the address and the number back: neither is kept
     assert "@" not in tasks.to_csv()
+    assert "555" not in tasks.to_csv()
 
 
 def test_opt_out_by_reply_is_honoured_by_the_next_notice(index, cams, store):

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from email import message_from_bytes, policy
-from email.utils import parseaddr
 from pathlib import Path
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
@@ -111,6 +109,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="addresses and numbers refused by the relay or provider (steward)",
         description="Re-verification tasks: the cameras whose e-mail or phone was "
         "refused, with the server's reason. Open the camera's record to fix it.",
+    )
+    bounces.add_argument(
+        "--report",
+        metavar="FILE.eml",
+        nargs="+",
+        help="delivery status notifications (bounce mails) to record first",
     )
     bounces.add_argument("--db", help="registry store (default: configured)")
     bounces.add_argument("--json", action="store_true", help="print one JSON object")
@@ -377,16 +381,14 @@ def run_opt_out(args: argparse.Namespace) -> int:
 
 
 def _read_eml(path: str) -> tuple[str, str]:
+    from analytics.notify_inbox import read_reply
+
     try:
-        msg = message_from_bytes(Path(path).read_bytes(), policy=policy.default)
+        return read_reply(Path(path).read_bytes())
     except OSError as exc:
         raise CommandError(f"--reply-eml {path!r} cannot be read: {exc}") from exc
-    sender = parseaddr(str(msg.get("From", "")))[1]
-    if "@" not in sender:
-        raise CommandError(f"--reply-eml {path!r} has no sender address (From)")
-    body = msg.get_body(preferencelist=("plain",))
-    text = body.get_content() if body is not None else ""
-    return sender, text
+    except ValueError as exc:
+        raise CommandError(f"--reply-eml {path!r}: {exc}") from exc
 
 
 # --- notify-bounces -----------------------------------------------------------------
@@ -396,7 +398,21 @@ def run_bounces(args: argparse.Namespace) -> int:
 
     city = load_city(args.city)
     store = _store(args, city, create=False, required=True)
-    tasks = reverify_tasks(notify_engine(store))
+    engine = notify_engine(store)
+    recorded = 0
+    for path in args.report or ():
+        from analytics.notify_inbox import read_bounce_report
+        from analytics.notify_store import mark_bounced
+
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"--report {path!r} cannot be read: {exc}") from exc
+        for address, reason in read_bounce_report(raw):
+            recorded += mark_bounced(engine, address, reason)
+    if args.report and not args.json:
+        print(f"{recorded} bounce(s) recorded from {len(args.report)} report(s)")
+    tasks = reverify_tasks(engine)
     if args.json:
         print(json.dumps({"tasks": tasks.to_dict(orient="records")}))
     elif tasks.empty:
