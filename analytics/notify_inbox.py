@@ -72,7 +72,7 @@ def _blocks(part: Message) -> list[Message]:
     if isinstance(payload, list):  # the email package parses the blocks
         return [p for p in payload if isinstance(p, Message)]
     text = payload if isinstance(payload, str) else ""
-    blocks = []
+    blocks: list[Message] = []
     for chunk in re.split(r"\r?\n\r?\n", text):
         if chunk.strip():
             blocks.append(message_from_bytes(chunk.encode(), policy=policy.default))

@@ -27,8 +27,6 @@ from datetime import datetime
 from string import Template
 from typing import Any
 
-import tomllib
-
 from analytics.config import CityConfig, ConfigError
 
 STOP_KEYWORDS = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT")
@@ -89,38 +87,31 @@ class Message:
 
 
 def notify_settings(city: CityConfig) -> NotifySettings:
-    """Read ``[notify]`` from the city's file (defaults for what it leaves out)."""
-    raw: dict[str, Any] = {}
-    if city.source is not None and city.source.is_file():
-        raw = tomllib.loads(city.source.read_text(encoding="utf-8")).get("notify", {})
-    where = f"{city.source}: [notify]"
-    values: dict[str, Any] = {}
-    for key in ("rate_per_minute", "max_owners_without_investigator"):
-        if key in raw:
-            value = raw[key]
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(
-                    f"{where} `{key}` was {value!r} but is expected to be an "
-                    "integer >= 1"
-                )
-            values[key] = value
-    for key in ("sender_name", "reply"):
-        if key in raw:
-            values[key] = plain_field(raw[key], key)
+    """The city's ``[notify]`` settings (validated by ``analytics.city_schema``).
+
+    City templates are added to the built-in ones (a city template of the same
+    name replaces the built-in one); a template without ``sms`` uses its body.
+    """
+    raw = city.notify or {}
     templates = {k: dict(v) for k, v in DEFAULT_TEMPLATES.items()}
     for name, spec in (raw.get("templates") or {}).items():
-        if not isinstance(spec, Mapping) or not {"subject", "body"} <= set(spec):
-            raise ConfigError(
-                f"{where} template {name!r} needs `subject` and `body` (and "
-                "optionally `sms`)"
-            )
         templates[str(name)] = {
             "subject": str(spec["subject"]),
             "body": str(spec["body"]),
             "sms": str(spec.get("sms", spec["body"])),
         }
-    values.setdefault("sender_name", f"the {city.program} team")
-    return NotifySettings(**values, templates=templates)
+    defaults = NotifySettings()
+    sender = plain_field(raw.get("sender_name") or "", "notify.sender_name")
+    return NotifySettings(
+        rate_per_minute=int(raw.get("rate_per_minute") or defaults.rate_per_minute),
+        max_owners_without_investigator=int(
+            raw.get("max_owners_without_investigator")
+            or defaults.max_owners_without_investigator
+        ),
+        sender_name=sender or f"the {city.program} team",
+        reply=plain_field(raw.get("reply") or defaults.reply, "notify.reply"),
+        templates=templates,
+    )
 
 
 def plain_field(value: Any, name: str, limit: int = FIELD_LIMIT) -> str:

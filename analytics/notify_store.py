@@ -267,7 +267,7 @@ def opt_out(
         {"contact_key": None, "camera_id": camera_id}
     ]
     stamp = when or utc_now()
-    first = None
+    ids: list[int] = []
     with engine.begin() as con:
         for row in rows:
             result = con.execute(
@@ -279,8 +279,10 @@ def opt_out(
                     reason=reason or None,
                 )
             )
-            first = first or int(result.inserted_primary_key[0])
-    return int(first)
+            key = result.inserted_primary_key
+            assert key is not None
+            ids.append(int(key[0]))
+    return ids[0]
 
 
 def opted_out(engine: Engine) -> tuple[set[str], set[str]]:

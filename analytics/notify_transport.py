@@ -123,7 +123,10 @@ class SmsSettings:
 
 
 def _merged(
-    table: str, env_names: Mapping[str, str], secrets: Mapping | None, environ
+    table: str,
+    env_names: Mapping[str, str],
+    secrets: Mapping[str, Any] | None,
+    environ: Mapping[str, str],
 ) -> dict[str, str]:
     section = (secrets or {}).get(table) or {}
     if not isinstance(section, Mapping):
@@ -137,7 +140,8 @@ def _merged(
 
 
 def smtp_settings(
-    secrets: Mapping | None = None, environ: Mapping | None = None
+    secrets: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> SmtpSettings | None:
     """The relay settings, or None when no host is configured (e-mail off)."""
     environ = os.environ if environ is None else environ
@@ -185,7 +189,8 @@ def smtp_settings(
 
 
 def sms_settings(
-    secrets: Mapping | None = None, environ: Mapping | None = None
+    secrets: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> SmsSettings | None:
     """The SMS provider settings, or None when no URL is configured (SMS off)."""
     environ = os.environ if environ is None else environ
@@ -213,7 +218,8 @@ def sms_settings(
 
 
 def configured_senders(
-    secrets: Mapping | None = None, environ: Mapping | None = None
+    secrets: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, Sender]:
     """``{"email": SmtpSender, "sms": HttpSmsSender}`` for what is configured."""
     out: dict[str, Sender] = {}
@@ -477,7 +483,7 @@ def e164(phone: str, country_code: str = "1") -> str:
     return f"+{digits}"
 
 
-def _json(raw: bytes) -> dict:
+def _json(raw: bytes) -> dict[str, Any]:
     try:
         value = json.loads(raw.decode("utf-8", "replace") or "{}")
     except ValueError:

@@ -91,7 +91,7 @@ def test_city_file_templates_and_settings(tmp_path):
     [
         ("\n[notify]\nrate_per_minute = 0\n", "rate_per_minute"),
         ('\n[notify]\nmax_owners_without_investigator = "many"\n', "max_owners"),
-        ('\n[notify.templates.x]\nsubject = "only a subject"\n', "needs `subject`"),
+        ('\n[notify.templates.x]\nsubject = "only a subject"\n', "`subject` and"),
     ],
 )
 def test_bad_notify_settings_name_the_value(tmp_path, notify, message):

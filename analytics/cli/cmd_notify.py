@@ -23,14 +23,23 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.cli.cmd_canvass import parse_time
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from analytics.config import CityConfig
+    from analytics.store import RegistryStore
+
 ROLES = ("staff", "investigator")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "notify",
         help="send an area notice ('check your camera') to the owners in an area",
@@ -198,7 +207,7 @@ def run_notify(args: argparse.Namespace) -> int:
     return _exit(result)
 
 
-def _resume(args: argparse.Namespace, city) -> int:
+def _resume(args: argparse.Namespace, city: CityConfig) -> int:
     from analytics.notify import NoticeError, resume_notice
     from analytics.notify_transport import SettingsError, configured_senders
 
@@ -219,13 +228,13 @@ def _resume(args: argparse.Namespace, city) -> int:
     return _exit(result)
 
 
-def _exit(result: dict) -> int:
+def _exit(result: dict[str, Any]) -> int:
     if result.get("failed") or result.get("queued"):
         return EXIT_FINDINGS
     return EXIT_OK
 
 
-def _area(args: argparse.Namespace, city):
+def _area(args: argparse.Namespace, city: CityConfig) -> Any:
     circle = args.lat is not None or args.lon is not None
     if circle and args.area:
         raise CommandError("give either --lat/--lon (a circle) or --area, not both")
@@ -245,7 +254,9 @@ def _area(args: argparse.Namespace, city):
     return (args.lat, args.lon, radius)
 
 
-def _cameras(args: argparse.Namespace, city):
+def _cameras(
+    args: argparse.Namespace, city: CityConfig
+) -> tuple[gpd.GeoDataFrame, str, bool]:
     """(cameras, data label, synthetic): withdrawn ones too (counted as skipped)."""
     from analytics.cli.cmd_canvass import _load
 
@@ -253,7 +264,9 @@ def _cameras(args: argparse.Namespace, city):
     return cameras, label, synthetic
 
 
-def _store(args: argparse.Namespace, city, *, create: bool, required: bool = False):
+def _store(
+    args: argparse.Namespace, city: CityConfig, *, create: bool, required: bool = False
+) -> RegistryStore | None:
     from analytics.store import RegistryStore, StoreError, default_store_path
 
     path = Path(args.db) if args.db else default_store_path(city)
@@ -267,7 +280,7 @@ def _store(args: argparse.Namespace, city, *, create: bool, required: bool = Fal
         raise CommandError(str(exc)) from exc
 
 
-def _print(result: dict, as_json: bool, *, dry_run: bool) -> None:
+def _print(result: dict[str, Any], as_json: bool, *, dry_run: bool) -> None:
     if as_json:
         print(json.dumps(result))
         return
