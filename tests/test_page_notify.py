@@ -143,3 +143,33 @@ def test_investigator_sees_exact_counts_and_the_case_deliveries(monkeypatch):
     assert len(deliveries) == len(expected)
     assert set(deliveries["status"]) == {"sent"}
     assert "@example.org" not in deliveries.to_csv()
+
+
+def test_interrupted_notice_is_resumed_from_the_page(monkeypatch):
+    expected = _expected_emails()
+
+    def relay(port):
+        monkeypatch.setenv("CAMREG_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CAMREG_SMTP_PORT", str(port))
+        monkeypatch.setenv("CAMREG_SMTP_FROM", "notices@city.test")
+        monkeypatch.setenv("CAMREG_SMTP_TLS", "none")
+
+    with SmtpServer(Mailbox(drop_at_mail=4)) as first:
+        relay(first.port)
+        at = _page()
+        at.text_input(key="case_number").input(CASE)
+        at.text_input(key="canvass_user").input("det. lee")
+        at.checkbox(key="notice_confirm").check().run()
+        at.button(key="send_notice").click().run()
+        assert not at.exception
+    assert len(first.handler.recipients()) == 3  # the relay hung up at the 4th
+    assert any("Resume to send the rest" in w.value for w in at.warning)
+    resume = [b for b in at.button if b.key.startswith("resume_N")]
+    assert len(resume) == 1
+    with SmtpServer(Mailbox()) as second:
+        relay(second.port)
+        resume[0].click().run()
+        assert not at.exception
+    received = first.handler.recipients() + second.handler.recipients()
+    assert sorted(received) == sorted(expected)  # everyone once, nobody twice
+    assert not [b for b in at.button if b.key.startswith("resume_N")]

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,7 +22,7 @@ from analytics.canvass import CameraIndex
 from analytics.config import CityConfig
 from analytics.notify import NoticeError, preview_notice, resume_notice, send_notice
 from analytics.notify_message import compose, notify_settings
-from analytics.notify_store import delivery_table, notify_engine
+from analytics.notify_store import delivery_table, notice_table, notify_engine
 from analytics.notify_transport import SettingsError, configured_senders
 from analytics.store import RegistryStore, StoreError, default_store_path
 from ui.role import read_secrets
@@ -188,23 +191,33 @@ def notice_section(
     last = st.session_state.get(LAST_KEY)
     if last:
         _show_result(last)
-        resumable = bool(last.get("queued") and senders and user.strip())
-        resume = resumable and st.button("Resume sending", key="resume_notice")
-        if resume and _send(
-            lambda: resume_notice(
-                last["notice_id"],
-                city=city,
-                store=_store(path),
-                senders=senders,
-                user=user,
-                role=role,
-                settings=settings,
-            ),
-            last["queued"],
-            settings.rate_per_minute,
-            last.get("fingerprint"),
-        ):
-            st.rerun()
+    if case_number.strip() and store is not None and senders and user.strip():
+        # any interrupted notice of the case, from this session or another one
+        notices = notice_table(notify_engine(store), case_number=case_number)
+        for row in notices[notices["status"] == "interrupted"].itertuples():
+            left = f" ({row.queued:,} still queued)" if role == "investigator" else ""
+            if st.button(
+                f"Resume notice {row.notice_id}{left}",
+                key=f"resume_{row.notice_id}",
+                help="Sends only the messages still queued; nobody gets it twice.",
+            ) and _send(
+                partial(
+                    resume_notice,
+                    str(row.notice_id),
+                    city=city,
+                    store=_store(path),
+                    senders=senders,
+                    user=user,
+                    role=role,
+                    settings=settings,
+                ),
+                int(row.queued),
+                settings.rate_per_minute,
+                (last or {}).get("fingerprint")
+                if (last or {}).get("notice_id") == row.notice_id
+                else None,
+            ):
+                st.rerun()
     if role == "investigator" and case_number.strip() and store is not None:
         table = delivery_table(notify_engine(store), case_number=case_number)
         if len(table):
@@ -217,11 +230,11 @@ def _template_label(name: str) -> str:
     return TEMPLATE_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
-def _store(path) -> RegistryStore:
+def _store(path: Path) -> RegistryStore:
     return RegistryStore(path)
 
 
-def _show_counts(counts: dict, area_text: str) -> None:
+def _show_counts(counts: dict[str, Any], area_text: str) -> None:
     rounded = counts.get("rounded_to")
     m1, m2, m3 = st.columns(3)
     m1.metric("Owners a notice reaches", f"{counts['recipients']:,}")
@@ -256,7 +269,12 @@ def _fingerprint(area: Any, case_number: str, subject: str, body: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _send(action, count: int, rate: int, fingerprint: str | None) -> bool:
+def _send(
+    action: Callable[[], dict[str, Any]],
+    count: int,
+    rate: int,
+    fingerprint: str | None,
+) -> bool:
     """Run a send or resume under a spinner; False (and an error) if refused."""
     minutes = count / rate
     with st.spinner(
@@ -273,7 +291,7 @@ def _send(action, count: int, rate: int, fingerprint: str | None) -> bool:
     return True
 
 
-def _show_result(result: dict) -> None:
+def _show_result(result: dict[str, Any]) -> None:
     rounded = " (rounded to 5)" if result.get("rounded_to") else ""
     text = (
         f"Notice {result['notice_id']}: sent {result['sent']:,}, failed "
