@@ -175,3 +175,31 @@ def test_two_sessions_resuming_at_once_send_each_message_once(parts, city):
 
 def _local(port: int) -> SmtpSettings:
     return SmtpSettings(host="127.0.0.1", port=port, sender="n@city.test", tls="none")
+
+
+def test_sms_adapter_speaks_twilio_and_keeps_throttled_messages_queued():
+    import base64
+
+    from analytics.notify_transport import HttpSmsSender, SmsSettings
+    from tests.notify_servers import SmsServer
+
+    with SmsServer() as ok:
+        sender = HttpSmsSender(
+            SmsSettings(url=ok.url, sender="+15015550000", token="secret", user="AC1")
+        )
+        got = sender.send("(501) 555-0199", "ignored subject", "Check your camera.")
+    assert (got.status, got.provider_id) == ("sent", "SM0001")
+    request = ok.requests[0]
+    assert request["auth"] == "Basic " + base64.b64encode(b"AC1:secret").decode()
+    assert request["path"] == "/Messages.json"
+    assert (request["To"], request["Body"]) == ("+15015550199", "Check your camera.")
+    with SmsServer(status=429) as busy:
+        sender = HttpSmsSender(SmsSettings(url=busy.url, sender="+1", token="t"))
+        got = sender.send("5015550199", "", "x")
+    assert (got.status, got.fatal, got.bounced) == ("retry", True, False)
+    # nothing listening: certainly not sent
+    down = HttpSmsSender(
+        SmsSettings(url=f"http://127.0.0.1:{free_port()}/x", sender="+1", token="t")
+    )
+    got = down.send("5015550199", "", "x")
+    assert (got.status, got.fatal) == ("retry", True)
