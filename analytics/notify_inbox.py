@@ -6,14 +6,19 @@ here from their raw bytes (saved from the reply mailbox), never shown:
 
 >>> sender, text = read_reply(raw)               # doctest: +SKIP
 >>> bounces = read_bounce_report(raw)            # [(address, reason), ...]
+>>> process_maildir(store, "/var/mail/camera-tips", user="inbox")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import mailbox
 import re
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -77,3 +82,71 @@ def _blocks(part: Message) -> list[Message]:
         if chunk.strip():
             blocks.append(message_from_bytes(chunk.encode(), policy=policy.default))
     return blocks
+
+
+@dataclass(frozen=True)
+class InboxResult:
+    """What processing the reply mailbox did (counts only)."""
+
+    messages: int
+    opt_outs: int
+    bounces: int
+    other: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "messages": self.messages,
+            "opt_outs": self.opt_outs,
+            "bounces": self.bounces,
+            "other": self.other,
+        }
+
+
+def process_message(store: Any, raw: bytes, *, user: str) -> tuple[int, int]:
+    """One mail from the reply mailbox: (opt-outs recorded, bounces recorded).
+
+    A delivery status notification marks its failed recipients as bounced; any
+    other mail whose first unquoted word is STOP opts its sender out.
+    """
+    from analytics.notify import opt_out_reply
+    from analytics.notify_store import mark_bounced, notify_engine
+
+    report = read_bounce_report(raw)
+    if report:
+        engine = notify_engine(store)
+        return 0, sum(mark_bounced(engine, a, r) for a, r in report)
+    try:
+        sender, text = read_reply(raw)
+    except ValueError:
+        return 0, 0
+    done = opt_out_reply(store, sender=sender, text=text, channel="email", user=user)
+    return int(done), 0
+
+
+def process_maildir(store: Any, path: str | Path, *, user: str) -> InboxResult:
+    """Process the new mail of a Maildir (the reply address's mailbox).
+
+    Each message in ``new/`` is read once, then moved to ``cur/`` marked seen,
+    so running this every few minutes (cron, a systemd timer) handles each reply
+    and bounce exactly once.
+    """
+    folder = Path(path)
+    if not (folder / "new").is_dir():
+        raise ValueError(
+            f"`path` was {str(path)!r} but is not a Maildir (no new/ folder)"
+        )
+    box = mailbox.Maildir(folder, factory=None, create=False)
+    counts = [0, 0, 0, 0]
+    for key in list(box.iterkeys()):
+        message = box.get_message(key)
+        if message.get_subdir() != "new":
+            continue
+        opt, bounced = process_message(store, box.get_bytes(key), user=user)
+        counts[0] += 1
+        counts[1] += opt
+        counts[2] += bounced
+        counts[3] += int(not (opt or bounced))
+        message.set_subdir("cur")
+        message.add_flag("S")
+        box[key] = message
+    return InboxResult(*counts)

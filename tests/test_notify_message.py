@@ -168,3 +168,32 @@ def test_a_later_bounce_becomes_a_reverification_task(
     statuses = sorted(d["status"] for d in json.loads(out)["deliveries"])
     assert statuses.count("failed") == 1
     assert main(["notify-bounces", "--db", str(db), "--report", "nope.eml"]) == 2
+
+
+def test_reply_mailbox_is_processed_once(capsys, tmp_path, monkeypatch, data_dir):
+    import mailbox
+
+    cameras = tmp_path / "cameras.csv"
+    scenario_cameras().drop(columns="geometry").to_csv(cameras, index=False)
+    db = tmp_path / "registry.sqlite"
+    with SmtpServer(Mailbox()) as smtp:
+        _relay(monkeypatch, smtp)
+        argv = (*_circle(cameras, db, "--role", "investigator"), "--user", "det. lee")
+        assert _run(capsys, *argv)[0] == 0
+    box = mailbox.Maildir(tmp_path / "tips", create=True)
+    box.add((data_dir / "notify" / "bounce_postfix.eml").read_bytes())  # a@ bounced
+    box.add(b"From: Cy <C@example.org>\r\nSubject: Re: check\r\n\r\nSTOP\r\n")
+    box.add(b"From: o@example.org\r\nSubject: Re: check\r\n\r\nI have footage\r\n")
+    inbox = ("notify-inbox", "--maildir", str(tmp_path / "tips"), "--db", str(db))
+    code, out, _ = _run(capsys, *inbox, "--json")
+    assert code == 0
+    assert json.loads(out) == {"messages": 3, "opt_outs": 1, "bounces": 1, "other": 1}
+    # a second run finds nothing new: each mail is handled once
+    code, out, _ = _run(capsys, *inbox, "--json")
+    assert json.loads(out) == {"messages": 0, "opt_outs": 0, "bounces": 0, "other": 0}
+    assert sum(1 for _ in mailbox.Maildir(tmp_path / "tips").iterkeys()) == 3
+    argv = _circle(cameras, db, "--dry-run", "--json", "--role", "investigator")
+    got = json.loads(_run(capsys, *argv)[1])
+    assert got["skipped"]["opted_out"] == 1  # c stopped
+    tasks = json.loads(_run(capsys, "notify-bounces", "--db", str(db), "--json")[1])
+    assert [t["camera_ids"] for t in tasks["tasks"]] == ["A1 A2"]

@@ -113,6 +113,21 @@ def register(
     out.add_argument("--db", help="registry store (default: configured)")
     out.set_defaults(func=run_opt_out)
 
+    inbox = subparsers.add_parser(
+        "notify-inbox",
+        help="process the reply mailbox: STOP replies and bounce reports",
+        description="Read the mail that came back to the notices' reply address: "
+        "a STOP reply records an opt-out, a bounce report (delivery status "
+        "notification) a re-verification task. Give a Maildir (new mail is "
+        "processed once, then marked seen) or saved .eml files. Prints counts.",
+    )
+    inbox.add_argument("files", nargs="*", metavar="FILE.eml", help="saved mails")
+    inbox.add_argument("--maildir", help="the reply mailbox as a Maildir folder")
+    inbox.add_argument("--user", default="reply mailbox", help="recorded as who")
+    inbox.add_argument("--db", help="registry store (default: configured)")
+    inbox.add_argument("--json", action="store_true", help="print one JSON object")
+    inbox.set_defaults(func=run_inbox)
+
     bounces = subparsers.add_parser(
         "notify-bounces",
         help="addresses and numbers refused by the relay or provider (steward)",
@@ -433,4 +448,43 @@ def run_bounces(args: argparse.Namespace) -> int:
     else:
         print(f"{len(tasks)} contact(s) to re-verify (open each camera's record):")
         print(tasks.to_string(index=False))
+    return EXIT_OK
+
+
+# --- notify-inbox -------------------------------------------------------------------
+def run_inbox(args: argparse.Namespace) -> int:
+    from analytics.config import load_city
+    from analytics.notify_inbox import InboxResult, process_maildir, process_message
+
+    if bool(args.maildir) == bool(args.files):
+        raise CommandError("give either --maildir DIR or saved .eml files")
+    city = load_city(args.city)
+    store = _store(args, city, create=True)
+    try:
+        if args.maildir:
+            result = process_maildir(store, args.maildir, user=args.user)
+        else:
+            counts = [0, 0, 0, 0]
+            for path in args.files:
+                try:
+                    raw = Path(path).read_bytes()
+                except OSError as exc:
+                    raise CommandError(f"{path!r} cannot be read: {exc}") from exc
+                opt, bounced = process_message(store, raw, user=args.user)
+                counts = [
+                    counts[0] + 1,
+                    counts[1] + opt,
+                    counts[2] + bounced,
+                    counts[3] + int(not (opt or bounced)),
+                ]
+            result = InboxResult(*counts)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(result.as_dict()))
+    else:
+        print(
+            f"{result.messages} message(s): {result.opt_outs} opt-out(s), "
+            f"{result.bounces} bounce(s) recorded, {result.other} other"
+        )
     return EXIT_OK
