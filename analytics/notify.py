@@ -36,7 +36,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -355,6 +355,12 @@ class RateLimiter:
         self.clock, self.sleep = clock, sleep
         self._sent: deque[float] = deque()
 
+    def seed(self, ages: list[float]) -> None:
+        """Count sends made ``ages`` seconds ago (by earlier runs) in the window."""
+        now = self.clock()
+        for age in sorted((a for a in ages if 0 <= a < 60.0), reverse=True):
+            self._sent.append(now - age)
+
     def wait(self) -> None:
         """Block until one more send keeps within the limit, then count it."""
         now = self.clock()
@@ -601,6 +607,9 @@ def _deliver(
             .order_by(deliveries.c.seq)
         ).all()
     limiter = RateLimiter(settings.rate_per_minute, clock=clock, sleep=sleep)
+    # the relay's limit holds across runs: a resume, or another notice, that
+    # starts right after a run counts that run's last minute of messages
+    limiter.seed(_recent_send_ages(engine))
     opened: set[str] = set()
     stopped = ""
     try:
@@ -651,6 +660,20 @@ def _deliver(
         reason=f"delivery of notice {notice_id} for case {notice.case_number}",
     )
     return result
+
+
+def _recent_send_ages(engine: sa.Engine) -> list[float]:
+    """Seconds since each message handed over in the last minute (any notice)."""
+    now = datetime.now(timezone.utc)
+    since = (now - timedelta(seconds=60)).isoformat(timespec="seconds")
+    with engine.connect() as con:
+        stamps = con.execute(
+            sa.select(deliveries.c.updated_at).where(
+                deliveries.c.status.in_(("sending", "sent", "failed"))
+                & (deliveries.c.updated_at >= since)
+            )
+        ).scalars()
+        return [(now - datetime.fromisoformat(t)).total_seconds() for t in stamps]
 
 
 def _claim(engine: sa.Engine, notice_id: str, seq: int) -> bool:

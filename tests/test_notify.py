@@ -27,10 +27,12 @@ from analytics.notify import (
 )
 from analytics.notify_message import notify_settings
 from analytics.notify_store import (
+    deliveries,
     delivery_table,
     notice_table,
     notify_engine,
     reverify_tasks,
+    utc_now,
 )
 from analytics.notify_transport import (
     HttpSmsSender,
@@ -379,3 +381,38 @@ def _many_owners(n: int):
              "latitude": la, "longitude": lo}
         )  # fmt: skip
     return make_cameras(rows)
+
+
+def test_rate_limit_holds_across_a_resume(city, store, settings):
+    cams = _many_owners(4)
+    index = CameraIndex(cams, city)
+    slow = replace(settings, rate_per_minute=2)
+    now, slept = [0.0], []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    with SmtpServer(Mailbox(drop_at_mail=3)) as first:
+        result = _send(index, cams, city, store, {"email": _smtp(first)}, slow)
+    assert result["sent"] == 2
+    # as if the resume came right after the first run (on a loaded machine the
+    # servers can take many seconds to start)
+    engine = notify_engine(store)
+    with engine.begin() as con:
+        con.execute(
+            deliveries.update()
+            .where(deliveries.c.status == "sent")
+            .values(updated_at=utc_now())
+        )
+    with SmtpServer(Mailbox()) as second:
+        again = resume_notice(
+            result["notice_id"], city=city, store=store,
+            senders={"email": _smtp(second)}, user="det. lee",
+            role="investigator", settings=slow, clock=lambda: now[0], sleep=sleep,
+        )  # fmt: skip
+    assert again["sent"] == 4
+    # without the first run's two messages counted, two more would go at once
+    # (no wait); counted, the resume waits until they are a minute old
+    assert len(slept) == 1
+    assert 55 < slept[0] <= 60
