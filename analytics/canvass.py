@@ -354,14 +354,7 @@ def area_notification(
     phone, else name, else (unknown owner) by site.
     """
     role = _canvass_role(role)
-    geometry, circle = _parse_area(area)
-    if circle is not None:
-        lat, lon, radius = circle
-        _check_point(index.city, lat, lon)
-        idx = index.within(lat, lon, radius)
-    else:
-        idx = _inside_polygon(index, geometry)
-    frame = index.frame.iloc[idx]
+    frame, geometry, circle = area_rows(index, area)
     sites = pd.DataFrame(
         {c: frame[c].to_numpy() if c in frame else None for c in NOTIFY_COLUMNS}
     )
@@ -399,6 +392,31 @@ def area_notification(
         geometry,
         role,
     )
+
+
+def area_rows(
+    index: CameraIndex, area: Any
+) -> tuple[pd.DataFrame, shapely.Geometry, tuple[float, float, float] | None]:
+    """The index's rows inside ``area``, unredacted: for code inside ``analytics/``.
+
+    :func:`area_notification` redacts them for a role; the notice sender
+    (``analytics.notify``) reads the contacts from them. Never hand the frame to
+    a page or an export.
+
+    Returns
+    -------
+    tuple
+        (rows of ``index.frame``, the area as a WGS84 geometry, the circle
+        ``(lat, lon, radius_m)`` or None for a polygon).
+    """
+    geometry, circle = _parse_area(area)
+    if circle is not None:
+        lat, lon, radius = circle
+        _check_point(index.city, lat, lon)
+        idx = index.within(lat, lon, radius)
+    else:
+        idx = _inside_polygon(index, geometry)
+    return index.frame.iloc[idx], geometry, circle
 
 
 def match_address(

@@ -195,6 +195,30 @@ def codes() -> Setting:
     return Setting('a list of code prefixes, like ["09A", "13A"]', check, None)
 
 
+def notice_templates() -> Setting:
+    """``[notify.templates.NAME]`` tables of texts: subject, body and maybe sms."""
+
+    def check(v: Any) -> dict[str, dict[str, str]] | None:
+        if not isinstance(v, dict):
+            return None
+        out: dict[str, dict[str, str]] = {}
+        for name, spec in v.items():
+            if not isinstance(spec, dict) or not {"subject", "body"} <= set(spec):
+                return None
+            if set(spec) - {"subject", "body", "sms"}:
+                return None
+            if not all(isinstance(x, str) and x.strip() for x in spec.values()):
+                return None
+            out[str(name)] = {k: str(x) for k, x in spec.items()}
+        return out
+
+    return Setting(
+        "tables of texts, each with `subject` and `body` (and optionally `sms`)",
+        check,
+        {},
+    )
+
+
 DEVICE: Table = {
     "name": text(),
     "upfront_usd": number(lo=0, unit="US dollars"),
@@ -241,6 +265,15 @@ SCHEMA: Table = {
     "privacy": {"min_group_size": whole(1, default=5)},
     "hex": {"resolution": whole(0, 15, default=8)},
     "wards": {"count": whole(1, default=7)},
+    # area notices (analytics/notify_message.py); relay and provider settings
+    # are secrets and never read from this file
+    "notify": {
+        "rate_per_minute": whole(1, default=60),
+        "max_owners_without_investigator": whole(1, default=250),
+        "sender_name": text(default=""),
+        "reply": text(default="reply to this message"),
+        "templates": notice_templates(),
+    },
     # a data file may expand to at most this multiple of its size (zip, Parquet)
     "limits": {"max_expansion": number(lo=1, default=100.0)},
     "data": {

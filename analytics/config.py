@@ -104,6 +104,8 @@ class CityConfig:
     source: Path | None = None
     # an upload may take at most this multiple of its size once expanded
     max_expansion: float = 100.0
+    # [notify] settings by key (analytics.notify_message.notify_settings)
+    notify: dict[str, Any] = field(default_factory=dict)
 
     def range_for(
         self, owner_type: str | None, camera_type: str | None = None
@@ -259,6 +261,7 @@ def _build(s: dict[str, Any], path: Path) -> CityConfig:
         data=data,
         source=path,
         max_expansion=s["limits.max_expansion"],
+        notify={k.split(".", 1)[1]: v for k, v in s.items() if k.startswith("notify.")},
     )
 
 

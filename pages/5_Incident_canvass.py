@@ -30,6 +30,7 @@ from analytics.maps import TIER_COLOURS, use_local_assets
 from analytics.safe_output import escape_html, escape_markdown, to_safe_csv
 from ui.audit import audit_store, record_once
 from ui.cached import asset_base
+from ui.notify import notice_section
 from ui.page import start_page
 
 AREA_KINDS = {"circle": "Circle around the incident", "drawn": "Shape drawn on a map"}
@@ -464,4 +465,17 @@ st.download_button(
     file_name=f"notify_{_file_part(case_number)}.csv",
     mime="text/csv",
     key="download_notify",
+)
+
+# --- area notice: compose, preview, send (ui/notify.py) -----------------------------
+notice_section(
+    index,
+    ds.cameras,
+    city,
+    area=area,
+    area_text=area_text,
+    role=role,
+    at=at,
+    case_number=case or "",
+    user=viewer.audit_name,
 )

@@ -28,6 +28,7 @@ from analytics.safe_output import escape_markdown, to_safe_csv
 from analytics.store import RegistryStore, StoreError, default_store_path
 from ui.audit import record_once
 from ui.data import get_dataset, source_banner
+from ui.notify import steward_section
 from ui.role import current_viewer
 from ui.sidebar import render_sidebar
 
@@ -455,3 +456,6 @@ with overview:
             "The other pages do not read this store yet: set `CAMREG_REGISTRY_DB` "
             "to it (with `CAMREG_INCIDENTS` for the crime data) to analyse it."
         )
+
+# --- area notices: bounced contacts and opt-outs (ui/notify.py) --------------------
+steward_section(store, user=steward())
