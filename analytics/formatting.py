@@ -12,7 +12,6 @@ written as a dash, never as "None", "nan" or a false 0.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 

@@ -117,7 +117,8 @@ def default_window(
     the oldest incident, and never ends after ``as_of``.
 
     >>> import pandas as pd
-    >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2024-03-02", "2025-06-30"])})
+    >>> days = pd.to_datetime(["2024-03-02", "2025-06-30"])
+    >>> inc = pd.DataFrame({"occurred_at": days})
     >>> w = default_window(inc, date(2026, 1, 1))
     >>> w.since, w.until
     (datetime.date(2024, 7, 1), datetime.date(2025, 6, 30))
