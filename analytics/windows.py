@@ -124,12 +124,19 @@ def default_window(
     (datetime.date(2024, 7, 1), datetime.date(2025, 6, 30))
     """
     newest = newest_incident_day(incidents) if incidents is not None else None
-    until = min(newest, as_of) if newest else as_of
+    oldest = oldest_incident_day(incidents) if incidents is not None else None
+    return window_ending(min(newest, as_of) if newest else as_of, oldest, months)
+
+
+def window_ending(
+    until: date, earliest: date | None = None, months: int = DEFAULT_WINDOW_MONTHS
+) -> Window:
+    """The ``months`` months ending on ``until`` (inclusive), not starting before
+    ``earliest``."""
     since = (pd.Timestamp(until) - pd.DateOffset(months=months)).date()
     since += timedelta(days=1)
-    oldest = oldest_incident_day(incidents) if incidents is not None else None
-    if oldest is not None and oldest <= until:
-        since = max(since, oldest)
+    if earliest is not None and earliest <= until:
+        since = max(since, earliest)
     return Window(since, until)
 
 

@@ -23,11 +23,11 @@ import streamlit as st
 from analytics.config import DATA_ENV, CityConfig
 from analytics.datasets import Dataset
 from analytics.schema import CATEGORIES, OWNER_TYPES, TIERS
+from analytics.windows import Window, default_window, window_ending
 
 RANGE_SCALE_MIN = 0.5
 RANGE_SCALE_MAX = 2.0
 RANGE_SCALE_STEP = 0.1
-DEFAULT_WINDOW_MONTHS = 12
 # session_state key -> URL parameter name
 URL_PARAMS = {
     "since": "since",
@@ -59,6 +59,19 @@ class Filters:
     range_scale: float
 
     @property
+    def window(self) -> Window:
+        """The incident window, measured against today's active registry
+        (:mod:`analytics.windows`)."""
+        return Window(self.since, self.until)
+
+    @property
+    def narrowed(self) -> bool:
+        """True when the tier or owner filters leave some cameras out."""
+        return set(self.tiers) != set(TIERS) or set(self.owner_types) != set(
+            OWNER_TYPES
+        )
+
+    @property
     def all_categories(self) -> bool:
         return set(self.categories) == set(CATEGORIES)
 
@@ -81,19 +94,28 @@ def _field_for(label: str) -> str:
     return {"offences": "categories", "tiers": "tiers", "owners": "owner_types"}[label]
 
 
-def default_filters(as_of: date, earliest: date | None = None) -> Filters:
-    """The filters a new visitor sees: the last 12 months up to ``as_of``, all."""
-    since = (pd.Timestamp(as_of) - pd.DateOffset(months=DEFAULT_WINDOW_MONTHS)).date()
-    if earliest is not None and since < earliest:
-        since = earliest
+def default_filters(
+    as_of: date, earliest: date | None = None, newest: date | None = None
+) -> Filters:
+    """The filters a new visitor sees: the default window of
+    :func:`analytics.windows.default_window` (the 12 months ending on the newest
+    incident, ``newest``; ``as_of`` when unknown), everything else unfiltered."""
+    window = window_ending(min(newest, as_of) if newest else as_of, earliest)
     return Filters(
-        since=since,
-        until=as_of,
+        since=window.since,
+        until=window.until,
         categories=CATEGORIES,
         tiers=TIERS,
         owner_types=OWNER_TYPES,
         range_scale=1.0,
     )
+
+
+def default_filters_for(ds: Dataset) -> Filters:
+    """:func:`default_filters` of a dataset: the default window of
+    :func:`analytics.windows.default_window`, shared with the CLI and briefing."""
+    window = default_window(ds.incidents, ds.as_of)
+    return default_filters(window.until, window.since)
 
 
 def filters_to_params(filters: Filters, defaults: Filters) -> dict[str, str]:
@@ -155,7 +177,7 @@ def render_sidebar(ds: Dataset) -> Filters:
     Call it once per page, after ``st.set_page_config``.
     """
     earliest = _earliest(ds)
-    defaults = default_filters(ds.as_of, earliest)
+    defaults = default_filters_for(ds)
     _initialise_state(defaults, earliest)
 
     sb = st.sidebar
@@ -169,7 +191,9 @@ def render_sidebar(ds: Dataset) -> Filters:
         min_value=earliest,
         max_value=ds.as_of,
         format="YYYY-MM-DD",
-        help="Incidents on or after this day. Default: the last 12 months.",
+        help="Incidents on or after this day. Default: the 12 months ending on "
+        "the newest incident. Coverage is always measured with today's active "
+        "registry; the window chooses the crime that is measured.",
     )
     sb.date_input(
         "Until",
@@ -207,6 +231,7 @@ def render_sidebar(ds: Dataset) -> Filters:
 
     filters = _collect(defaults)
     _persist_and_share(filters, defaults)
+    sb.caption(filters.window.describe(ds.as_of) + ".")
     return filters
 
 
