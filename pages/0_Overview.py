@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -21,6 +20,7 @@ from analytics.figures import (
     program_texts,
     show,
 )
+from analytics.formatting import format_table
 from ui import cached
 from ui.charts import forecast_chart
 from ui.formatting import count, day, escape_markdown, km2, points, share, signed_count
@@ -183,27 +183,36 @@ c4.metric(
 )
 if report.wards is not None and before.wards is not None:
     changes = ward_changes(report.wards, before.wards)
-    table = pd.DataFrame(
-        {
-            "Ward": changes["ward_name"],
-            "Active cameras": changes["cameras"],
-            "New cameras (net)": changes["cameras_change"],
-            "Crime-weighted coverage (%)": changes["weighted_incident_coverage_share"]
-            * 100,
-            "Change (pts)": changes["weighted_incident_coverage_share_change"] * 100,
-        }
-    ).sort_values("Change (pts)", ascending=False)
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Crime-weighted coverage (%)": st.column_config.NumberColumn(format="%.1f"),
-            "Change (pts)": st.column_config.NumberColumn(format="%+.2f"),
-            "New cameras (net)": st.column_config.NumberColumn(format="%+d"),
-        },
-        key="ward_changes",
+    changes = changes.sort_values(
+        "weighted_incident_coverage_share_change", ascending=False
     )
+    table = format_table(
+        changes[
+            [
+                "ward_name",
+                "cameras",
+                "cameras_change",
+                "weighted_incident_coverage_share",
+                "weighted_incident_coverage_share_change",
+            ]
+        ],
+        {
+            "cameras": "count",
+            "cameras_change": "signed_count",
+            "weighted_incident_coverage_share": "pct",
+            "weighted_incident_coverage_share_change": lambda v: points(v, 2),
+        },
+        rename={
+            "ward_name": "Ward",
+            "cameras": label("view_cameras") if filters.narrowed else "Active cameras",
+            "cameras_change": "New cameras (net)",
+            "weighted_incident_coverage_share": label(
+                "weighted_incident_coverage_share"
+            ),
+            "weighted_incident_coverage_share_change": "Change",
+        },
+    )
+    st.dataframe(table, hide_index=True, width="stretch", key="ward_changes")
 
 # --- how to read this ---------------------------------------------------------------
 with st.expander("How to read this page", expanded=False):
