@@ -149,9 +149,9 @@ _FIGURES = (
     Figure(
         "projected_goal_date",
         "Projected goal date",
-        "The month the forecast model (fitted to every month since the launch, so "
-        "it follows a pace that grows or shrinks) reaches the goal, or 'Not by' "
-        "the end of its 10-year horizon.",
+        "The month the forecast model (chosen by backtest: a steady pace over the "
+        "last 12 months, or a pace growing or shrinking by a fixed share) reaches "
+        "the goal, or 'Not by' the end of its 10-year horizon.",
         "month",
         "month",
         "program",
@@ -404,9 +404,16 @@ def goal_sentence(fc) -> str:
             f"its {years_h:g}-year horizon"
         )
     return (
-        f"{at_pace}; the forecast, which follows the trend of every month since the "
-        f"launch ({fc.model} model), {projection}."
+        f"{at_pace}; the forecast, {MODEL_WORDS.get(fc.model, fc.model)}, {projection}."
     )
+
+
+# how each forecast model differs from "today's pace", for goal_sentence
+MODEL_WORDS = {
+    "linear": "a steady pace fitted to the last 12 months (linear model)",
+    "exponential": "a pace that grows or shrinks by a fixed share each month, "
+    "fitted to every month since the launch (exponential model)",
+}
 
 
 # --- window figures ----------------------------------------------------------------
