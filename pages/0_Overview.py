@@ -180,6 +180,8 @@ c4.metric(
     label("covered_area_km2"),
     km2(head["covered_area_km2"]),
     delta=f"{head['covered_area_km2'] - before.headline['covered_area_km2']:+.2f} km²",
+    help=f"{show('area_coverage_share', head['area_coverage_share'])} of the city's "
+    f"{km2(head['city_area_km2'])} (its {report.area_basis}).",
 )
 if report.wards is not None and before.wards is not None:
     changes = ward_changes(report.wards, before.wards)
