@@ -136,7 +136,11 @@ def filters_to_params(filters: Filters, defaults: Filters) -> dict[str, str]:
 
 
 def filters_from_params(
-    params: Mapping[str, str], defaults: Filters, *, earliest: date | None = None
+    params: Mapping[str, str],
+    defaults: Filters,
+    *,
+    earliest: date | None = None,
+    latest: date | None = None,
 ) -> Filters:
     """Filters from URL parameters; anything missing or unreadable keeps its default.
 
@@ -158,7 +162,7 @@ def filters_from_params(
             except ValueError:
                 continue
             lo = earliest or date.min
-            values[key] = min(max(day, lo), defaults.until)
+            values[key] = min(max(day, lo), latest or defaults.until)
         else:
             try:
                 scale = float(raw)
@@ -178,7 +182,7 @@ def render_sidebar(ds: Dataset) -> Filters:
     """
     earliest = _earliest(ds)
     defaults = default_filters_for(ds)
-    _initialise_state(defaults, earliest)
+    _initialise_state(defaults, earliest, ds.as_of)
 
     sb = st.sidebar
     sb.header("Data")
@@ -241,13 +245,15 @@ def _earliest(ds: Dataset) -> date | None:
     return pd.Timestamp(ds.incidents["occurred_at"].min()).date()
 
 
-def _initialise_state(defaults: Filters, earliest: date | None) -> None:
+def _initialise_state(
+    defaults: Filters, earliest: date | None, latest: date | None = None
+) -> None:
     state = st.session_state
     start = asdict(defaults)
     if not state.get(_URL_READ):
         state[_URL_READ] = True
         from_url = filters_from_params(
-            dict(st.query_params), defaults, earliest=earliest
+            dict(st.query_params), defaults, earliest=earliest, latest=latest
         )
         start = asdict(from_url)
         for key in FILTER_KEYS:
