@@ -176,8 +176,13 @@ def format_table(
         fn = FORMATS[how] if isinstance(how, str) else how
         out[column] = [fn(v) for v in out[column]]
     for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = [DASH if is_missing(v) else v for v in out[column]]
+        kind = out[column].dtype
+        if pd.api.types.is_object_dtype(kind) or pd.api.types.is_string_dtype(kind):
+            out[column] = pd.Series(
+                [DASH if is_missing(v) else v for v in out[column]],
+                index=out.index,
+                dtype=object,
+            )
     if rename:
         out = out.rename(columns=dict(rename))
     return out
