@@ -348,7 +348,7 @@ def _coverage_section(inputs: BriefingInputs) -> str:
         ("ward_name", "Ward", str),
         (
             "cameras",
-            "Registered cameras",
+            label("active_cameras"),
             lambda v: _int(v) if _finite(v) else f"fewer than {min_group} sites",
         ),
         ("incidents", "Incidents", _int),
@@ -396,11 +396,11 @@ def _cameras_section(inputs: BriefingInputs) -> str:
     chart = svg.svg_map(
         layers,
         inputs.city.metric_crs,
-        title="Registered cameras per map cell",
+        title="Active cameras per map cell",
         legend=svg.legend_for("Cameras per cell", edges),
     )
     caption = (
-        "Registered cameras counted per hexagonal map cell (about "
+        "Active cameras counted per hexagonal map cell (about "
         f"{_cell_area_text(inputs.city.hex_resolution)} each; cells merged from "
         "sparse neighbours are larger). Cells with fewer than "
         f"{inputs.city.min_group_size} registered sites are merged into a larger "

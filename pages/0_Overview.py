@@ -169,7 +169,7 @@ st.caption(
     + "."
 )
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Cameras registered", count(recent_view["cameras_added"]))
+c1.metric("Cameras added", count(recent_view["cameras_added"]))
 c2.metric("Cameras withdrawn", count(recent_view["cameras_withdrawn"]))
 c3.metric(
     label("incident_coverage_share"),

@@ -9,7 +9,7 @@ from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
 from analytics.safe_output import to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
-from ui.formatting import points, share
+from ui.formatting import format_table, points, share
 from ui.mapview import show_map
 from ui.page import start_page
 
@@ -71,8 +71,9 @@ m1.metric(
 m2.metric(
     "As usual",
     f"{rec.baseline_total:,.0f}",
-    help=f"{rec.k:,} sites drawn where registrations came from over the last 12 "
-    "months, scored the same way.",
+    help=f"{rec.k:,} sites placed where registrations came from over the last 12 "
+    "months, scored the same way: the mean over 32 seeded draws, so the same K "
+    "always gives the same figure.",
 )
 m3.metric(
     "Targeted vs as usual",
@@ -121,30 +122,27 @@ with right:
         "over recruiting wherever sign-ups happen to come from."
     )
 
-sites = pd.DataFrame(
+sites = format_table(
+    pd.DataFrame(
+        {
+            "Rank": rec.sites["rank"],
+            "Ward": rec.sites.get("ward_name", pd.Series("", index=rec.sites.index)),
+            "Latitude": rec.sites["latitude"],
+            "Longitude": rec.sites["longitude"],
+            "Weighted incidents added": rec.sites["marginal_gain"],
+            "Incidents added": rec.sites["new_incidents"],
+            "Cumulative share of weighted incidents": rec.sites["cumulative_share"],
+        }
+    ),
     {
-        "Rank": rec.sites["rank"],
-        "Ward": rec.sites.get("ward_name", pd.Series("", index=rec.sites.index)),
-        "Latitude": rec.sites["latitude"].round(5),
-        "Longitude": rec.sites["longitude"].round(5),
-        "Weighted incidents added": rec.sites["marginal_gain"],
-        "Incidents added": rec.sites["new_incidents"],
-        "Cumulative share of weighted incidents": rec.sites["cumulative_share"],
-    }
-)
-st.dataframe(
-    sites,
-    hide_index=True,
-    width="stretch",
-    height=280,
-    column_config={
-        "Weighted incidents added": st.column_config.NumberColumn(format="%.1f"),
-        "Cumulative share of weighted incidents": st.column_config.NumberColumn(
-            format="percent"
-        ),
+        "Latitude": "coord",
+        "Longitude": "coord",
+        "Weighted incidents added": "number",
+        "Incidents added": "count",
+        "Cumulative share of weighted incidents": "pct",
     },
-    key="sites_table",
 )
+st.dataframe(sites, hide_index=True, width="stretch", height=280, key="sites_table")
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download sites (CSV)",
@@ -184,18 +182,20 @@ table = pd.DataFrame(
     }
 )
 if "nearest_camera_m" in gaps:  # investigators only
-    table["Nearest camera (m)"] = gaps["nearest_camera_m"].round(0)
-st.dataframe(
+    table["Nearest camera (m)"] = gaps["nearest_camera_m"]
+table = format_table(
     table,
-    hide_index=True,
-    width="stretch",
-    height=320,
-    column_config={
-        "Weighted incidents out of range": st.column_config.NumberColumn(format="%.1f"),
-        "Nearest camera (m)": st.column_config.NumberColumn(format="%.0f"),
+    {
+        "Weighted incidents out of range": "number",
+        "Incidents out of range": "count",
+        "Incidents": "count",
+        "Violent": "count",
+        "Property": "count",
+        "Other": "count",
+        "Nearest camera (m)": "count",
     },
-    key="gap_table",
 )
+st.dataframe(table, hide_index=True, width="stretch", height=320, key="gap_table")
 g1, g2 = st.columns(2)
 g1.download_button(
     "Download gap ranking (CSV)",

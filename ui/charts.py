@@ -31,7 +31,7 @@ def forecast_chart(result: ForecastResult, *, height: int = SMALL_HEIGHT) -> go.
             go.Scatter(
                 x=hist["period"],
                 y=hist["cameras"],
-                name="Registered cameras",
+                name="Active cameras",
                 mode="lines",
                 line={"color": HISTORY_COLOUR, "width": 3},
                 hovertemplate="%{x|%b %Y}: %{y:,.0f} cameras<extra></extra>",
@@ -72,7 +72,7 @@ def forecast_chart(result: ForecastResult, *, height: int = SMALL_HEIGHT) -> go.
         margin=_MARGIN,
         yaxis_title="Cameras",
         legend={"orientation": "h", "y": -0.15},
-        title={"text": "Registered cameras and projection", "font": {"size": 14}},
+        title={"text": "Active cameras and projection", "font": {"size": 14}},
     )
     return fig
 
