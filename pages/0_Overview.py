@@ -21,6 +21,7 @@ from analytics.figures import (
     show,
 )
 from analytics.formatting import format_table
+from analytics.windows import registry_note
 from ui import cached
 from ui.charts import forecast_chart
 from ui.formatting import count, day, escape_markdown, km2, points, share, signed_count
@@ -64,6 +65,9 @@ st.caption(
     + (f", {filters.describe()}" if filters.narrowed else "")
     + "."
 )
+empty = registry_note(ds.cameras, filters.window, ds.as_of)
+if empty:
+    st.info(f"{empty} Coverage cannot be measured until cameras are registered.")
 if head["incidents"] == 0:
     st.warning(
         "No incidents match the sidebar filters, so coverage cannot be measured: "
