@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,8 +73,8 @@ def demo_footage(
     scale = np.array([_M_PER_DEG * np.cos(np.radians(lat0)), _M_PER_DEG])
     cam_xy = active[["longitude", "latitude"]].to_numpy() * scale
     dead = rng.random(len(active)) < DEAD_SHARE
-    rows: list[dict] = []
-    cases: list[dict] = []
+    rows: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
     if len(active) and len(inc):
         tree = cKDTree(cam_xy)
         inc_xy = inc[["longitude", "latitude"]].to_numpy() * scale

@@ -145,9 +145,11 @@ class FootageStore:
         ids = []
         with self.engine.begin() as con:
             for row in rows:
-                request_id = con.execute(
+                key = con.execute(
                     sa.insert(REQUESTS).values(**row)
-                ).inserted_primary_key[0]
+                ).inserted_primary_key
+                assert key is not None  # an INSERT returns its new key
+                request_id = key[0]
                 ids.append(int(request_id))
                 con.execute(
                     sa.insert(EVENTS).values(
@@ -317,7 +319,7 @@ class FootageStore:
         return pd.DataFrame(rows, columns=list(CASE_COLUMNS))
 
     def load(
-        self, frame: pd.DataFrame, *, user: str, cases: Iterable[dict] = ()
+        self, frame: pd.DataFrame, *, user: str, cases: Iterable[dict[str, Any]] = ()
     ) -> int:
         """Bulk-insert a request history (the demo's); returns rows written."""
         records = [

@@ -12,11 +12,13 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
+from analytics.config import DeviceTier
 from analytics.footage import (
     DEFAULT_STALE_MONTHS,
     KIND_LABELS,
@@ -117,7 +119,9 @@ def requests_view(
     return RequestsView(stats, by_tier, by_owner, len(queue), rows, stale)
 
 
-def integration_cost_per_year(cameras: pd.DataFrame, devices) -> float | None:
+def integration_cost_per_year(
+    cameras: pd.DataFrame, devices: Sequence[DeviceTier]
+) -> float | None:
     """Yearly fees of one entry device per active integrated site.
 
     The cheapest device the city offers is assumed for every site, so the cost

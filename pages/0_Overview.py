@@ -21,10 +21,11 @@ from analytics.figures import (
     show,
 )
 from analytics.formatting import format_table
+from analytics.safe_output import escape_markdown
 from analytics.windows import registry_note
 from ui import cached
 from ui.charts import forecast_chart
-from ui.formatting import count, day, escape_markdown, km2, points, share, signed_count
+from ui.formatting import count, day, km2, points, share, signed_count
 from ui.mapview import show_map
 from ui.navigation import PAGES
 from ui.page import start_page

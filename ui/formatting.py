@@ -29,10 +29,3 @@ from analytics.formatting import (  # noqa: F401 (re-exported for the pages)
     years,
 )
 from analytics.formatting import pct as share  # noqa: F401
-
-_MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
-
-
-def escape_markdown(text: object) -> str:
-    """Text that ``st.markdown`` shows as typed (registry names are data)."""
-    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in str(text))

@@ -9,14 +9,25 @@ import argparse
 import json
 import math
 from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from analytics.cli import CommandError, add_data_options, data_paths, load_data
 from analytics.formatting import count, number, pct
+from analytics.schema import CATEGORIES
+
+if TYPE_CHECKING:
+    from analytics.coverage import CoverageReport
+    from analytics.datasets import Dataset
+    from analytics.windows import Window
 
 TOP_GAPS = 5  # gap cells listed in the plain-text summary
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "coverage",
         help="how much of the city and its crime active cameras can see",
@@ -76,8 +87,6 @@ def _date(text: str | None, flag: str) -> date | None:
 
 
 def _categories(text: str | None) -> list[str] | None:
-    from analytics.schema import CATEGORIES
-
     if text is None:
         return None
     wanted = [c.strip().lower() for c in text.split(",") if c.strip()]
@@ -90,7 +99,7 @@ def _categories(text: str | None) -> list[str] | None:
     return wanted
 
 
-def _clean(value):
+def _clean(value: Any) -> object:
     """JSON-safe number: NaN/inf -> null, numpy scalars -> Python."""
     if value is None:
         return None
@@ -145,7 +154,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def resolve_window(ds, since, until, whole_record: bool, registry: str):
+def resolve_window(
+    ds: Dataset,
+    since: date | None,
+    until: date | None,
+    whole_record: bool,
+    registry: str,
+) -> Window:
     """The window of the one rule (:mod:`analytics.windows`): the default window
     unless dates are given; ``--whole-record`` spans every incident."""
     from analytics.windows import (
@@ -172,7 +187,13 @@ def resolve_window(ds, since, until, whole_record: bool, registry: str):
     return Window(since, until, rule)
 
 
-def as_json(report, ds, window, categories, note=None) -> dict:
+def as_json(
+    report: CoverageReport,
+    ds: Dataset,
+    window: Window,
+    categories: list[str] | None,
+    note: str | None = None,
+) -> dict[str, Any]:
     from analytics.coverage import HEADLINE_KEYS
 
     out = {k: _clean(report.headline[k]) for k in HEADLINE_KEYS}
@@ -197,13 +218,15 @@ def as_json(report, ds, window, categories, note=None) -> dict:
     return out
 
 
-def _records(frame) -> list[dict] | None:
+def _records(frame: pd.DataFrame | None) -> list[dict[str, object]] | None:
     if frame is None:
         return None
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def print_summary(report, ds, window, note=None) -> None:
+def print_summary(
+    report: CoverageReport, ds: Dataset, window: Window, note: str | None = None
+) -> None:
     from analytics.figures import label, show
 
     h = report.headline

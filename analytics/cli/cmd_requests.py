@@ -17,6 +17,7 @@ import argparse
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -50,7 +51,9 @@ LIST_COLUMNS = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=None, metavar="PATH", help="registry store")
     p = subparsers.add_parser(
@@ -234,14 +237,14 @@ def _footage(args: argparse.Namespace) -> FootageStore:
     return FootageStore(_store(args))
 
 
-def _json_rows(frame: pd.DataFrame) -> list[dict]:
+def _json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {k: (None if pd.isna(v) else v) for k, v in row.items()}
         for row in frame.to_dict("records")
     ]
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
