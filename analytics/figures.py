@@ -26,8 +26,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from analytics import formatting
+
+if TYPE_CHECKING:
+    from analytics.forecast import ForecastResult
 
 __all__ = [
     "FIGURES",
@@ -60,7 +64,7 @@ class Figure:
     scope: str
     surfaces: tuple[str, ...]
 
-    def show(self, value) -> str:
+    def show(self, value: object) -> str:
         """``value`` written in this figure's format (a dash when missing)."""
         return formatting.FORMATS[self.fmt](value)
 
@@ -307,7 +311,7 @@ def label(key: str) -> str:
         ) from None
 
 
-def show(key: str, value) -> str:
+def show(key: str, value: object) -> str:
     """``value`` of figure ``key`` in its display format."""
     if key == "projected_goal_date" and isinstance(value, str):
         return value
@@ -315,14 +319,15 @@ def show(key: str, value) -> str:
 
 
 # --- program figures ---------------------------------------------------------------
-def horizon_end(fc) -> date | None:
+def horizon_end(fc: ForecastResult) -> date | None:
     """Last month end the forecast looks at (None without a projection)."""
     if fc.projection is None or not len(fc.projection):
         return None
-    return fc.projection["date"].iloc[-1]
+    end: date = fc.projection["date"].iloc[-1]
+    return end
 
 
-def goal_date_text(fc) -> str:
+def goal_date_text(fc: ForecastResult) -> str:
     """The projected goal date as every surface writes it.
 
     ``Mar 2031``; ``Not by Oct 2036`` past the horizon; ``Reached``; ``Too early``
@@ -338,12 +343,12 @@ def goal_date_text(fc) -> str:
     return f"Not by {formatting.month(end)}" if end else formatting.DASH
 
 
-def years_at_pace(fc) -> float | None:
+def years_at_pace(fc: ForecastResult) -> float | None:
     months = fc.months_to_goal_at_pace
     return None if months is None else months / 12
 
 
-def program_figures(fc) -> dict[str, object]:
+def program_figures(fc: ForecastResult) -> dict[str, object]:
     """Every program figure from a goal forecast (:func:`forecast_goal` of the
     whole registry): raw values keyed as in :data:`FIGURES`."""
     return {
@@ -360,7 +365,7 @@ def program_figures(fc) -> dict[str, object]:
     }
 
 
-def program_texts(fc) -> dict[str, str]:
+def program_texts(fc: ForecastResult) -> dict[str, str]:
     """:func:`program_figures` written out (the projected date as
     :func:`goal_date_text`)."""
     values = program_figures(fc)
@@ -369,7 +374,7 @@ def program_texts(fc) -> dict[str, str]:
     return out
 
 
-def goal_sentence(fc) -> str:
+def goal_sentence(fc: ForecastResult) -> str:
     """One sentence reconciling the projected date and "at today's pace".
 
     The same words on the Overview, Goal progress, the briefing and ``forecast``.
@@ -403,9 +408,8 @@ def goal_sentence(fc) -> str:
             f"does not reach it by {formatting.month(horizon_end(fc))}, the end of "
             f"its {years_h:g}-year horizon"
         )
-    return (
-        f"{at_pace}; the forecast, {MODEL_WORDS.get(fc.model, fc.model)}, {projection}."
-    )
+    model = MODEL_WORDS.get(fc.model or "", f"{fc.model} model")
+    return f"{at_pace}; the forecast, {model}, {projection}."
 
 
 # how each forecast model differs from "today's pace", for goal_sentence

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -40,6 +41,10 @@ __all__ = [
 DASH = "–"
 
 
+def _f(value: Any) -> float:
+    return float(value)
+
+
 def is_missing(value: object) -> bool:
     """None, NaN, NaT or pandas NA."""
     if value is None:
@@ -50,93 +55,95 @@ def is_missing(value: object) -> bool:
         return False
 
 
-def count(value: float | None) -> str:
+def count(value: object) -> str:
     """A whole number with thousands separators: ``4,731``."""
-    return DASH if is_missing(value) else f"{float(value):,.0f}"
+    return DASH if is_missing(value) else f"{_f(value):,.0f}"
 
 
-def signed_count(value: float | None) -> str:
+def signed_count(value: object) -> str:
     """A change in a count with its sign: ``+12``, ``-3``, ``0``."""
     if is_missing(value):
         return DASH
-    value = round(float(value))
-    return f"{value:+,.0f}" if value else "0"
+    whole = round(_f(value))
+    return f"{whole:+,.0f}" if whole else "0"
 
 
-def number(value: float | None, digits: int = 1) -> str:
+def number(value: object, digits: int = 1) -> str:
     """A measured quantity with separators and ``digits`` decimals: ``1,234.5``."""
-    return DASH if is_missing(value) else f"{float(value):,.{digits}f}"
+    return DASH if is_missing(value) else f"{_f(value):,.{digits}f}"
 
 
-def pct(value: float | None, digits: int = 1) -> str:
+def pct(value: object, digits: int = 1) -> str:
     """A 0-1 share as a percentage with one decimal: ``17.4%``."""
-    return DASH if is_missing(value) else f"{float(value):.{digits}%}"
+    return DASH if is_missing(value) else f"{_f(value):.{digits}%}"
 
 
-def points(change: float | None, digits: int = 1) -> str:
+def points(change: object, digits: int = 1) -> str:
     """A change of a share in percentage points with a sign: ``+0.4 pts``."""
-    return DASH if is_missing(change) else f"{float(change) * 100:+.{digits}f} pts"
+    return DASH if is_missing(change) else f"{_f(change) * 100:+.{digits}f} pts"
 
 
-def money(value: float | None) -> str:
+def money(value: object) -> str:
     """Dollars, whole, with separators: ``$220,000`` (``-$5`` for a negative)."""
     if is_missing(value):
         return DASH
-    value = float(value)
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.0f}"
+    amount = _f(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.0f}"
 
 
-def km2(value: float | None, digits: int = 1) -> str:
+def km2(value: object, digits: int = 1) -> str:
     """An area in square kilometres: ``12.3 km²``."""
-    return DASH if is_missing(value) else f"{float(value):,.{digits}f} km²"
+    return DASH if is_missing(value) else f"{_f(value):,.{digits}f} km²"
 
 
-def coord(value: float | None) -> str:
+def coord(value: object) -> str:
     """A longitude or latitude to 5 decimals (about a metre)."""
-    return DASH if is_missing(value) else f"{float(value):.5f}"
+    return DASH if is_missing(value) else f"{_f(value):.5f}"
 
 
-def years(value: float | None) -> str:
+def years(value: object) -> str:
     """A duration in years with one decimal: ``32.7 years``."""
-    return DASH if is_missing(value) else f"{float(value):,.1f} years"
+    return DASH if is_missing(value) else f"{_f(value):,.1f} years"
 
 
-def pace(value: float | None) -> str:
+def pace(value: object) -> str:
     """A monthly rate of cameras: ``74 cameras a month``."""
-    return DASH if is_missing(value) else f"{float(value):,.0f} cameras a month"
+    return DASH if is_missing(value) else f"{_f(value):,.0f} cameras a month"
 
 
-def _as_date(value) -> date | None:
+def _as_date(value: object) -> date | None:
     if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
+        out: datetime = value.to_pydatetime()
+        return out
     if isinstance(value, date):
         return value
-    return pd.Timestamp(value).to_pydatetime()
+    stamp: datetime = pd.Timestamp(str(value)).to_pydatetime()
+    return stamp
 
 
-def day(value) -> str:
+def day(value: object) -> str:
     """A calendar day: ``01 Nov 2026``."""
-    value = _as_date(value)
-    return DASH if value is None else f"{value:%d %b %Y}"
+    when = _as_date(value)
+    return DASH if when is None else f"{when:%d %b %Y}"
 
 
-def month(value) -> str:
+def month(value: object) -> str:
     """A month: ``Nov 2026`` (the unit of every projected date)."""
-    value = _as_date(value)
-    return DASH if value is None else f"{value:%b %Y}"
+    when = _as_date(value)
+    return DASH if when is None else f"{when:%b %Y}"
 
 
-def timestamp(value) -> str:
+def timestamp(value: object) -> str:
     """A date and time to the minute, never seconds: ``01 Nov 2026 14:05``."""
-    value = _as_date(value)
-    if value is None:
+    when = _as_date(value)
+    if when is None:
         return DASH
-    if not isinstance(value, datetime):
-        return f"{value:%d %b %Y}"
-    return f"{value:%d %b %Y %H:%M}"
+    if not isinstance(when, datetime):
+        return f"{when:%d %b %Y}"
+    return f"{when:%d %b %Y %H:%M}"
 
 
 FORMATS: dict[str, Callable[..., str]] = {

@@ -470,7 +470,7 @@ class _BaselinePool:
         self.x, self.y = np.asarray(self.x), np.asarray(self.y)
 
     def draw(
-        self, seed: int, draw: int, k: int, area, jitter_m: float
+        self, seed: int, draw: int, k: int, area: shapely.Geometry, jitter_m: float
     ) -> tuple[np.ndarray, np.ndarray]:
         """Metric x, y of one draw of ``k`` sites (prefix-stable)."""
         picks, noise = _baseline_draw(seed, draw, k, self.size, jitter_m)
@@ -508,7 +508,7 @@ def _baseline_draw(
 def expected_baseline(
     cameras: gpd.GeoDataFrame,
     k: int,
-    area,
+    area: shapely.Geometry,
     *,
     city: CityConfig,
     tree: cKDTree | None,

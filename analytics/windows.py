@@ -25,6 +25,7 @@ empty page. docs/figures.md writes the rule down.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -153,8 +154,8 @@ def registry_for(
     window: Window,
     as_of: date,
     *,
-    tiers=None,
-    owner_types=None,
+    tiers: Iterable[str] | None = None,
+    owner_types: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The cameras a window is measured against, by the rule above.
 

@@ -180,6 +180,7 @@ def resolve_window(
         default = default_window(ds.incidents, ds.as_of)
         since, until = default.since, default.until
     elif since is None:
+        assert until is not None  # both None is the branch above
         first = oldest_incident_day(ds.incidents)
         since = min(first, until) if first else until
     elif until is None:
