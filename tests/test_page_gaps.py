@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.datasets import load_dataset
+from analytics.safe_output import escape_markdown
 from analytics.targeting import recommend_sites
 from tests.pagetest import app, clear_data_env, expected_report, metrics
 
@@ -88,7 +89,7 @@ def test_biggest_gap_is_named_at_the_top(demo):
     first = report.gaps.iloc[0]
     names = dict(zip(demo.wards["ward_id"], demo.wards["ward_name"], strict=True))
     summary = next(i.value for i in at.info if "Biggest gap" in i.value)
-    assert names[first["ward_id"]] in summary
+    assert escape_markdown(names[first["ward_id"]]) in summary
     assert f"{int(first['incidents_uncovered']):,} incidents out of camera range" in (
         summary
     )

@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 from analytics.datasets import load_dataset
 from analytics.figures import program_texts
 from analytics.forecast import forecast_goal
+from analytics.safe_output import escape_markdown
 from analytics.schema import SYNTHETIC_LABEL
 from tests.pagetest import clear_data_env, expected_report
-from ui.formatting import escape_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "dashboard.py")
