@@ -90,9 +90,16 @@ def hostile_files(tmp_path_factory):
 
 @pytest.fixture
 def hostile_env(monkeypatch, hostile_files):
+    from ui.data import get_dataset
+
     clear_data_env(monkeypatch)
     for key in ("cameras", "incidents", "wards", "city_limit"):
         monkeypatch.setenv(DATA_ENV[key], str(hostile_files[key]))
+    # the dataset cache is process-wide: start from and leave a clean one, or the
+    # hostile files leak into the next page test (it then is not the demo)
+    get_dataset.clear()
+    yield
+    get_dataset.clear()
 
 
 def _markdown_texts(at: AppTest) -> list[str]:
