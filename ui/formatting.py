@@ -29,3 +29,6 @@ from analytics.formatting import (  # noqa: F401 (re-exported for the pages)
     years,
 )
 from analytics.formatting import pct as share  # noqa: F401
+
+# the one Markdown escape lives with the other output escapes
+from analytics.safe_output import escape_markdown  # noqa: F401
