@@ -34,6 +34,7 @@ from analytics.briefing_html import (
     validate_briefing_audience,
 )
 from analytics.config import CityConfig
+from analytics.costs import DEFAULT_COST_SCENARIO, CostScenario
 from analytics.datasets import Dataset, unmapped_sentences
 from analytics.schema import WGS84
 
@@ -74,6 +75,8 @@ class ForecastView:
     confidence: str = "80%"
     message: str = ""
     pace: str = ""
+    outlook: str = ""  # analytics.figures.goal_sentence: same words on every surface
+    goal_date_text: str = ""  # analytics.figures.goal_date_text
 
 
 @dataclass(frozen=True)
@@ -109,22 +112,6 @@ class BriefingInputs:
     scenario: Mapping[str, object] = field(default_factory=dict)
     methods: Mapping[str, str] = field(default_factory=dict)
     generated_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class CostScenario:
-    """The integration scenario costed in the briefing (hashable, for caching).
-
-    ``tier_mix`` pairs device names with shares summing to 1; empty means every
-    device is the city's first (entry) device.
-    """
-
-    integrations: int = 100
-    years: float = 3.0
-    tier_mix: tuple[tuple[str, float], ...] = ()
-
-    def mix(self, city: CityConfig) -> dict[str, float] | str:
-        return dict(self.tier_mix) if self.tier_mix else city.devices[0].name
 
 
 def build_briefing(
@@ -185,7 +172,11 @@ def gather_briefing(
     audience
         ``"public"`` or ``"staff"`` (:data:`BRIEFING_AUDIENCES`).
     since, until
-        Inclusive dates of the incidents measured; None for the whole record.
+        Inclusive dates of the incidents measured; both None for the default
+        window of :func:`analytics.windows.default_window` (the 12 months ending
+        on the newest incident, as on the dashboard and in the CLI); ``since``
+        alone runs to the data's date. Coverage is measured against today's
+        active registry (:mod:`analytics.windows`).
     wards
         Ward ids to report on; None or empty for the whole city. Incidents and
         camera counts are limited to these wards; cameras just outside still
@@ -193,7 +184,9 @@ def gather_briefing(
     categories
         Offence categories measured; None for all.
     scenario
-        Integration devices to cost; None for the default :class:`CostScenario`.
+        Integration devices to cost; None for
+        :data:`analytics.costs.DEFAULT_COST_SCENARIO` (the one Goal progress opens
+        on).
     recruit_k
         Number of new camera sites to recommend (grouped into map cells).
     range_scale
@@ -206,10 +199,13 @@ def gather_briefing(
     ValueError
         Unknown audience or ward id, ``since`` after ``until``, bad scenario.
     """
-    from analytics import costs, coverage, forecast, privacy, targeting
+    from analytics import costs, coverage, forecast, privacy, targeting, windows
 
     validate_briefing_audience(audience)
     city = dataset.city
+    if since is None and until is None:
+        window = windows.default_window(dataset.incidents, dataset.as_of)
+        since, until = window.since, window.until
     if since and until is None:  # the data ends on its as-of date: say so
         if since > dataset.as_of:
             raise ValueError(
@@ -222,9 +218,15 @@ def gather_briefing(
             f"`since` was {since.isoformat()} but is expected to be on or before "
             f"`until` {until.isoformat()}"
         )
+    if since is None:  # only an end given: from the first incident
+        first = windows.oldest_incident_day(dataset.incidents)
+        since = min(first, until) if first else until
     chosen = _chosen_wards(dataset.wards, wards)
     area = chosen.dissolve().geometry if chosen is not None else None
-    cameras = dataset.cameras
+    # the window rule: today's active registry against the window's incidents
+    cameras = windows.registry_for(
+        dataset.cameras, windows.Window(since, until), dataset.as_of
+    )
     incidents = coverage.filter_incidents(
         dataset.incidents,
         since=since,
@@ -265,11 +267,9 @@ def gather_briefing(
         city_limit=area if area is not None else dataset.city_limit,
         wards=chosen,
     )
-    fc = forecast.forecast_goal(cameras, city, as_of=dataset.as_of)
-    scenario = scenario or CostScenario()
-    cost_table = costs.device_costs(
-        city, scenario.integrations, scenario.mix(city), scenario.years
-    )
+    fc = forecast.forecast_goal(dataset.cameras, city, as_of=dataset.as_of)
+    scenario = scenario or DEFAULT_COST_SCENARIO
+    cost_table = costs.cost_plan(city, scenario)
     return BriefingInputs(
         city=city,
         audience=audience,
@@ -557,6 +557,7 @@ def _recruitment_note(rec, k: int) -> str:
 
 
 def _forecast_view(fc) -> ForecastView:
+    from analytics.figures import goal_date_text, goal_sentence
     from analytics.forecast import INTERVAL
 
     history = fc.history
@@ -598,6 +599,8 @@ def _forecast_view(fc) -> ForecastView:
         confidence=f"{INTERVAL[1] - INTERVAL[0]:.0%}",
         message=fc.message,
         pace=_pace_text(fc),
+        outlook=goal_sentence(fc),
+        goal_date_text=goal_date_text(fc),
     )
 
 
@@ -618,9 +621,9 @@ def _scenario_rows(scenario: CostScenario, city: CityConfig) -> dict[str, str]:
         else ", ".join(f"{share:.0%} {name}" for name, share in mix.items())
     )
     return {
-        "Integration devices": f"{scenario.integrations:,}",
+        "Devices bought a year": f"{scenario.devices_per_year:,}",
         "Device mix": mix_text,
-        "Years kept": f"{scenario.years:g}",
+        "Years budgeted": f"{scenario.years:g}",
     }
 
 

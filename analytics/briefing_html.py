@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import briefing_svg as svg
+from analytics import formatting
+from analytics.figures import label
 from analytics.markup import Html, templates
 from analytics.schema import SYNTHETIC_LABEL
 
@@ -34,7 +36,11 @@ Block = dict[str, Any]  # {"kind": "p" | "note" | "figure" | ..., ...}: see the 
 # The briefing never needs owner contacts, so investigators export it as staff.
 BRIEFING_AUDIENCES = ("public", "staff")
 TOP_AREAS = 10  # recruitment areas numbered on the map and listed
-COST_HEADERS = {  # analytics.costs.COST_COLUMNS in plain words
+COST_HEADERS = {  # analytics.costs.PLAN_COLUMNS in plain words
+    "year": "Year",
+    "devices_bought": "Devices bought",
+    "devices_in_service": "Devices in service",
+    "yearly_fees_usd": "Yearly fees",
     "device": "Device",
     "devices": "Number",
     "upfront_each_usd": "Up front, each",
@@ -122,6 +128,7 @@ def _header(inputs: BriefingInputs) -> list[tuple[str, str]]:
         ("City", inputs.city.name),
         ("Programme", inputs.city.program),
         ("Crime period", _period_text(inputs.since, inputs.until)),
+        ("Cameras measured", _registry_text(inputs)),
         ("Wards", wards),
         ("Data as of", f"{inputs.as_of:%d %B %Y}"),
         ("Data source", inputs.label),
@@ -143,53 +150,40 @@ def _summary_section(inputs: BriefingInputs) -> list[Block]:
         goal_note = f"{_pct(h.get('goal_share'))} of the goal of {_int(goal)}"
     cards = [
         (
-            "Registered cameras",
+            label("active_cameras"),
             hidden if h.get("suppressed") else _int(h.get("cameras")),
             goal_note,
         ),
         (
-            "Camera sites",
+            label("active_sites"),
             hidden if h.get("suppressed") else _int(h.get("sites")),
             "homes, businesses and buildings registered",
         ),
         (
-            "Live-access cameras",
+            label("integrated_cameras"),
             hidden if h.get("suppressed") else _int(h.get("integrated_cameras")),
             "integrated through a device; the rest on request",
         ),
         (
-            "Crimes within camera view",
+            label("incident_coverage_share"),
             _pct(h.get("incident_coverage_share")),
             f"of {_int(h.get('incidents'))} reported incidents in the period",
         ),
         (
-            "Crime-weighted coverage",
+            label("weighted_incident_coverage_share"),
             _pct(h.get("weighted_incident_coverage_share")),
             "serious crimes count more (weights in Methods)",
         ),
         (
-            "Area within camera view",
+            label("area_coverage_share"),
             _pct(h.get("area_coverage_share")),
             f"{_num(h.get('covered_area_km2'), 1)} of "
             f"{_num(h.get('city_area_km2'), 0)} km²",
         ),
     ]
     lines = [_summary_sentence(inputs)]
-    if inputs.forecast is not None and inputs.forecast.goal_date is not None:
-        lines.append(
-            f"At the recent pace the goal of {_int(goal)} cameras would be reached "
-            f"around {inputs.forecast.goal_date:%B %Y}"
-            + (
-                f" ({inputs.forecast.confidence} range {_interval_text(inputs)})."
-                if inputs.forecast.interval
-                else "."
-            )
-        )
-    elif inputs.forecast is not None:
-        lines.append(
-            f"At the recent pace the goal of {_int(goal)} cameras is not reached "
-            "within the forecast horizon."
-        )
+    if inputs.forecast is not None and inputs.forecast.outlook:
+        lines.append(inputs.forecast.outlook)
     return [_cards(cards), *(_p(line) for line in lines)]
 
 
@@ -217,7 +211,7 @@ def _progress_section(inputs: BriefingInputs) -> list[Block]:
     if fc is None:
         return [_p("No forecast is available for this data.")]
     projected = fc.projection is not None and len(fc.projection) > 0
-    series = [("Registered cameras", fc.history)]
+    series = [(label("active_cameras"), fc.history)]
     if projected:
         series.append(("Projection", fc.projection))
     band = None
@@ -229,7 +223,7 @@ def _progress_section(inputs: BriefingInputs) -> list[Block]:
         hlines=[(f"Goal: {goal:,.0f} cameras", goal)],
         vlines=[("Data date", inputs.as_of)],
         dashed=(False, True),
-        title="Registered cameras over time and projection to the goal",
+        title="Active cameras over time and projection to the goal",
         y_label="Active cameras",
     )
     caption = (
@@ -244,19 +238,20 @@ def _progress_section(inputs: BriefingInputs) -> list[Block]:
         + ("." if projected else "")
         + f" The dotted line is the goal of {goal:,.0f} cameras."
     )
-    text = [t for t in (fc.pace, fc.message) if t]
-    if fc.goal_date is not None:
+    text = [t for t in (fc.outlook or fc.message,) if t]
+    date_text = fc.goal_date_text or (
+        formatting.month(fc.goal_date) if fc.goal_date else ""
+    )
+    if date_text:
         text.append(
-            f"Projected date for the goal: {fc.goal_date:%B %Y}"
+            f"{label('projected_goal_date')}: {date_text}"
             + (
                 f" ({fc.confidence} range {_interval_text(inputs)})"
-                if fc.interval
+                if fc.interval and fc.goal_date is not None
                 else ""
             )
             + "."
         )
-    elif projected and not fc.message:
-        text.append("The goal is not reached within the forecast horizon.")
     text.append(f"Model: {fc.model}.")
     if fc.backtest_error:
         text.append(f"Back-test: {fc.backtest_error}.")
@@ -326,7 +321,7 @@ def _coverage_section(inputs: BriefingInputs) -> list[Block]:
         ("ward_name", "Ward", str),
         (
             "cameras",
-            "Registered cameras",
+            label("active_cameras"),
             lambda v: _int(v) if _finite(v) else f"fewer than {min_group} sites",
         ),
         ("incidents", "Incidents", _int),
@@ -376,11 +371,11 @@ def _cameras_section(inputs: BriefingInputs) -> list[Block]:
     chart = svg.svg_map(
         layers,
         inputs.city.metric_crs,
-        title="Registered cameras per map cell",
+        title="Active cameras per map cell",
         legend=svg.legend_for("Cameras per cell", edges),
     )
     caption = (
-        "Registered cameras counted per hexagonal map cell (about "
+        "Active cameras counted per hexagonal map cell (about "
         f"{_cell_area_text(inputs.city.hex_resolution)} each; cells merged from "
         "sparse neighbours are larger). Cells with fewer than "
         f"{inputs.city.min_group_size} registered sites are merged into a larger "
@@ -676,26 +671,34 @@ def _finite(value: object) -> bool:
         return False
 
 
+# the shared helpers of analytics.formatting, so the briefing writes every figure
+# as the dashboard and the command line do
 def _int(value: object) -> str:
-    return f"{float(value):,.0f}" if _finite(value) else "–"  # type: ignore[arg-type]
+    return formatting.count(value if _finite(value) else None)
 
 
 def _num(value: object, digits: int) -> str:
-    return f"{float(value):,.{digits}f}" if _finite(value) else "–"  # type: ignore[arg-type]
+    return formatting.number(value if _finite(value) else None, digits)
 
 
 def _pct(value: object) -> str:
-    return f"{float(value):.1%}" if _finite(value) else "–"  # type: ignore[arg-type]
+    return formatting.pct(value if _finite(value) else None)
 
 
 def _money(value: object) -> str:
-    return f"${float(value):,.0f}" if _finite(value) else "–"  # type: ignore[arg-type]
+    return formatting.money(value if _finite(value) else None)
 
 
 def _cell(value: object) -> str:
     if isinstance(value, float | int | np.number) and not isinstance(value, bool):
+        if not _finite(value):
+            return formatting.DASH
         return _num(value, 0) if float(value).is_integer() else _num(value, 2)
-    return "" if value is None else str(value)
+    return formatting.DASH if formatting.is_missing(value) else str(value)
+
+
+def _registry_text(inputs: BriefingInputs) -> str:
+    return f"The active registry on {inputs.as_of:%d %B %Y} (every camera)"
 
 
 def _period_text(since: date | None, until: date | None) -> str:
@@ -719,8 +722,8 @@ def _interval_text(inputs: BriefingInputs) -> str:
     if fc is None or not fc.interval:
         return ""
     lo, hi = fc.interval
-    lo_text = f"{lo:%B %Y}" if lo else "now"
-    hi_text = f"{hi:%B %Y}" if hi else "beyond the forecast horizon"
+    lo_text = formatting.month(lo) if lo else "now"
+    hi_text = formatting.month(hi) if hi else "beyond the forecast horizon"
     return f"{lo_text} to {hi_text}"
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,103 @@ COST_COLUMNS = (
     "yearly_usd",
     "total_usd",
 )
+
+
+PLAN_COLUMNS = (
+    "year",
+    "devices_bought",
+    "devices_in_service",
+    "upfront_usd",
+    "yearly_fees_usd",
+    "total_usd",
+)
+
+
+@dataclass(frozen=True)
+class CostScenario:
+    """The one integration-cost scenario shape (hashable, for caching).
+
+    ``devices_per_year`` new devices are bought every year for ``years`` years;
+    ``tier_mix`` pairs device names with shares summing to 1 (empty: every
+    device is the city's first, entry, device).
+    """
+
+    devices_per_year: int = 200
+    years: int = 5
+    tier_mix: tuple[tuple[str, float], ...] = ()
+
+    def mix(self, city: CityConfig) -> dict[str, float] | str:
+        if self.tier_mix:
+            return dict(self.tier_mix)
+        return next(iter(_tiers(city)))  # the entry device
+
+    def describe(self, city: CityConfig) -> str:
+        """``200 devices a year for 5 years, all Entry device``."""
+        mix = self.mix(city)
+        mix_text = (
+            f"all {mix}"
+            if isinstance(mix, str)
+            else ", ".join(f"{share:.0%} {name}" for name, share in mix.items())
+        )
+        return (
+            f"{self.devices_per_year:,} devices a year for {self.years:g} years, "
+            f"{mix_text}"
+        )
+
+
+# Goal progress and the briefing open on this scenario.
+DEFAULT_COST_SCENARIO = CostScenario()
+
+
+def cost_plan(city: CityConfig, scenario: CostScenario) -> pd.DataFrame:
+    """The one cost table: year by year, then a ``"Total"`` row.
+
+    Every year buys ``scenario.devices_per_year`` new devices (their up-front
+    price) and pays the yearly fee of every device in service, so the bill grows
+    as devices accumulate. The total row is the sum over the years.
+
+    >>> from analytics.config import load_city
+    >>> plan = cost_plan(load_city(), CostScenario(200, 5))
+    >>> plan_total(plan)   # 5 x 200 x $350 + (1+2+3+4+5) x 200 x $150
+    800000.0
+    """
+    years = int(scenario.years)
+    if years < 1 or years != scenario.years:
+        raise ValueError(
+            f"`years` was {scenario.years!r} but is expected to be a whole >= 1"
+        )
+    frame = program_costs(
+        city, int(scenario.devices_per_year), scenario.mix(city), years
+    )
+    frame = frame.drop(columns="cumulative_usd")
+    frame["year"] = [f"Year {y}" for y in frame["year"]]
+    total = {
+        "year": TOTAL,
+        "devices_bought": int(frame["devices_bought"].sum()),
+        "devices_in_service": int(frame["devices_in_service"].iloc[-1]),
+        "upfront_usd": float(frame["upfront_usd"].sum()),
+        "yearly_fees_usd": float(frame["yearly_fees_usd"].sum()),
+        "total_usd": float(frame["total_usd"].sum()),
+    }
+    out = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    out = out[list(PLAN_COLUMNS)]
+    out.attrs["device_years"] = int(frame["devices_in_service"].sum())
+    return out
+
+
+def plan_total(plan: pd.DataFrame) -> float:
+    """The total dollars of a :func:`cost_plan` table."""
+    return float(plan.loc[plan["year"] == TOTAL, "total_usd"].iloc[0])
+
+
+def plan_cost_per_incident(
+    plan: pd.DataFrame, incidents_per_device_year: float
+) -> float | None:
+    """Dollars per incident newly in live view over the plan: the total divided by
+    (incidents a device adds a year x device-years in service); None when none."""
+    return cost_per_covered_incident(
+        plan_total(plan), incidents_per_device_year * plan.attrs["device_years"]
+    )
 
 
 def device_costs(

@@ -82,6 +82,10 @@ HEADLINE_KEYS = (
     "city_area_km2",
 )
 M2_PER_KM2 = 1_000_000.0
+# what the area shares are divided by (CoverageReport.area_basis)
+AREA_LIMIT = "city limit"
+AREA_WARDS = "ward boundaries"
+AREA_EXTENT = "configured extent"
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class CoverageReport:
     gaps: gpd.GeoDataFrame
     flags: tuple[str, ...] = field(default_factory=tuple)
     live_gain_per_device: float = 0.0
+    area_basis: str = AREA_LIMIT
 
 
 # --- filters ---------------------------------------------------------------------
@@ -290,19 +295,30 @@ def _metric_union(
 
 
 def _fallback_limit(
-    x: np.ndarray, y: np.ndarray, city: CityConfig
-) -> tuple[shapely.Geometry, str]:
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() >= 3:
-        hull = shapely.MultiPoint(np.column_stack([x[ok], y[ok]])).convex_hull
-        if hull.area > 0:
-            return hull, (
-                "No city limit given: area shares use the convex hull of the incidents."
-            )
+    wards: gpd.GeoDataFrame | None, city: CityConfig
+) -> tuple[shapely.Geometry, str, str]:
+    """The city's area without a city-limit file: the configured ward boundaries'
+    union, else the configured extent box. Never anything built from incidents,
+    so the denominator of an area share does not move with a filter."""
+    union = _metric_union(wards, city) if wards is not None and len(wards) else None
+    if union is not None and union.area > 0:
+        return (
+            union,
+            AREA_WARDS,
+            (
+                "No city limit given: area shares are of the ward boundaries' union "
+                f"({union.area / M2_PER_KM2:,.1f} km²)."
+            ),
+        )
     box = gpd.GeoSeries([shapely.box(*city.extent.bounds)], crs=WGS84)
-    return box.to_crs(city.metric_crs).iloc[0], (
-        "No city limit given and too few incidents: area shares use the city's "
-        "configured extent box."
+    metric = box.to_crs(city.metric_crs).iloc[0]
+    return (
+        metric,
+        AREA_EXTENT,
+        (
+            "No city limit or ward boundaries given: area shares are of the city's "
+            f"configured extent box ({metric.area / M2_PER_KM2:,.1f} km²)."
+        ),
     )
 
 
@@ -342,9 +358,10 @@ def coverage_report(
     city
         City configuration (ranges, field of view, goal, severity weights).
     city_limit
-        Polygon(s) for the area share; None uses the convex hull of the incidents
-        (or the configured extent when there are fewer than three) and says so in
-        ``flags``.
+        Polygon(s) for the area share; None uses the ward boundaries' union (or,
+        without wards, the configured extent box), says so in ``flags`` and names
+        it in ``area_basis``. Never a hull of the incidents: the city's area must
+        not move with a crime filter.
     wards
         Ward polygons with ``ward_id`` and ``ward_name``; None skips the ward table.
     range_scale
@@ -422,6 +439,7 @@ def build_report(
         gaps,
         tuple(flags),
         live_gain_per_device(state, incidents),
+        state.area_basis,
     )
 
 
@@ -460,8 +478,9 @@ def coverage_state(
     sites_seeing, live_sites_seeing = _seeing(cams, x, y, clock)
 
     limit = _metric_union(city_limit, city)
+    basis = AREA_LIMIT
     if limit is None:
-        limit, note = _fallback_limit(x, y, city)
+        limit, basis, note = _fallback_limit(wards, city)
         flags.append(note)
     zones, ward_ids = _ward_zones(wards, city)
     cell_m = areagrid.choose_cell_m(
@@ -495,6 +514,7 @@ def coverage_state(
         ward_ids=ward_ids,
         incident_ward=grid.zone_of(x, y) if zones else None,
         camera_ward=grid.zone_of(cams.x, cams.y) if zones else None,
+        area_basis=basis,
     )
 
 

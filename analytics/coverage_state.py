@@ -53,6 +53,9 @@ class CoverageState:
     incident_ward, camera_ward
         Zone index of each incident / site (-1 outside every ward); None
         without wards.
+    area_basis
+        What the grid's city area is: ``"city limit"``, ``"ward boundaries"``
+        or ``"configured extent"`` (:data:`analytics.coverage.AREA_LIMIT` ...).
     """
 
     city: CityConfig
@@ -72,6 +75,7 @@ class CoverageState:
     ward_ids: pd.DataFrame
     incident_ward: np.ndarray | None = None
     camera_ward: np.ndarray | None = None
+    area_basis: str = "city limit"
 
     def __post_init__(self) -> None:
         n = len(self.incident_x)

@@ -10,7 +10,9 @@ instance (Nemhauser, Wolsey & Fisher 1978) and in practice much closer; the test
 check it reaches 98% of the exact optimum on small instances.
 
 Next to it, an "as usual" baseline: K sites drawn where registrations have been
-arriving over the last 12 months (jittered by ~50 m), scored the same way.
+arriving over the last 12 months (jittered by ~50 m), scored the same way, as the
+expectation over many seeded draws so the same K always gives the same figure and
+the curve only grows with K.
 
 >>> rec = recommend_sites(cameras, incidents, city, 1000)  # doctest: +SKIP
 >>> rec.sites[["rank", "marginal_gain", "cumulative_share"]].head()  # doctest: +SKIP
@@ -52,6 +54,8 @@ BASELINE_RECENT_DAYS = 365  # "as usual" = where the last 12 months' sign-ups we
 BASELINE_JITTER_M = 50.0  # registrations are resampled with this much noise
 SWAP_PASSES = 2  # passes of one-for-one swaps after greedy (each ~0.2 s at K=1,000)
 BASELINE_MAX_REDRAWS = 20  # jittered points outside the city are redrawn this often
+BASELINE_DRAWS = 32  # "as usual" is the mean over this many seeded draws
+BASELINE_CHUNK = 64  # sites drawn per random stream (keeps draws prefix-stable)
 SITE_COLUMNS = (
     "rank",
     "candidate_id",
@@ -170,7 +174,9 @@ def recommend_sites(
     wards
         Optional ward polygons (``ward_id``, ``ward_name``) to label the sites.
     baseline_seed
-        Seed of the "as usual" draw (same seed, same baseline).
+        Seed of the "as usual" draws (same seed, same baseline). The baseline's
+        gains are the mean over ``BASELINE_DRAWS`` draws
+        (:func:`expected_baseline`); ``baseline_sites`` shows the first draw.
     max_candidates
         Cap on default candidates.
     swaps
@@ -244,8 +250,16 @@ def recommend_sites(
     if wards is not None:
         sites = _label_wards(sites, wards)
 
-    baseline = baseline_sites(cameras, k, area, seed=baseline_seed, city=city)
-    b_gain, b_count = _sequential_gains(tree, baseline, to_metric, range_m, open_weight)
+    baseline, b_gain, b_count = expected_baseline(
+        cameras,
+        k,
+        area,
+        city=city,
+        tree=tree,
+        range_m=range_m,
+        weight=open_weight,
+        seed=baseline_seed,
+    )
     baseline["marginal_gain"] = b_gain
     baseline["new_incidents"] = b_count
     baseline["cumulative_gain"] = np.cumsum(b_gain)
@@ -404,6 +418,7 @@ def baseline_sites(
     *,
     seed: int = 0,
     city: CityConfig,
+    draw: int = 0,
     recent_days: int = BASELINE_RECENT_DAYS,
     jitter_m: float = BASELINE_JITTER_M,
 ) -> gpd.GeoDataFrame:
@@ -412,8 +427,11 @@ def baseline_sites(
     Registrations (any status) of the last ``recent_days`` before the newest
     registration are resampled with replacement and moved by Gaussian noise of
     ``jitter_m`` metres per axis; points landing outside ``area`` are redrawn.
-    With no dated registrations, all registrations are used. Deterministic for a
-    given ``seed``.
+    With no dated registrations, all registrations are used.
+
+    Deterministic for a given ``seed`` and ``draw``, and prefix-stable: the first
+    k sites of a draw of K are the draw of k, so the "as usual" curve for a larger
+    K extends the one for a smaller K instead of being a new random draw.
 
     Returns
     -------
@@ -421,40 +439,104 @@ def baseline_sites(
         ``order`` (1..K), ``latitude``, ``longitude``, point geometry, WGS84.
         Empty when there are no registrations at all.
     """
-    lon = pd.to_numeric(cameras["longitude"], errors="coerce").to_numpy(float)
-    lat = pd.to_numeric(cameras["latitude"], errors="coerce").to_numpy(float)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    when = pd.to_datetime(cameras["registered_at"], errors="coerce")
-    pool = ok.copy()
-    if when.notna().any():
-        recent = (when > when.max() - pd.Timedelta(days=recent_days)).to_numpy()
-        if (recent & ok).any():
-            pool = recent & ok
-    pool_idx = np.flatnonzero(pool)
-    if not len(pool_idx):
+    pool = _BaselinePool(cameras, city, recent_days)
+    if not pool.size:
         warnings.warn(
             "no camera registrations: the 'as usual' baseline is empty", stacklevel=3
         )
         return _points(np.array([]), np.array([]), order=True)
-
-    rng = np.random.default_rng(seed)
-    draw = pool_idx[rng.integers(0, len(pool_idx), k)]
-    to_metric = _transformer(city.metric_crs)
-    to_wgs = _transformer(city.metric_crs, inverse=True)
-    x0, y0 = to_metric.transform(lon[draw], lat[draw])
-    x, y = x0.copy(), y0.copy()
-    todo = np.arange(k)
-    for _ in range(BASELINE_MAX_REDRAWS):
-        x[todo] = x0[todo] + rng.normal(0.0, jitter_m, len(todo))
-        y[todo] = y0[todo] + rng.normal(0.0, jitter_m, len(todo))
-        blon, blat = to_wgs.transform(x[todo], y[todo])
-        todo = todo[~inside(area, blon, blat)]
-        if not len(todo):
-            break
-    # still outside after the redraws: keep the registration's own place
-    x[todo], y[todo] = x0[todo], y0[todo]
-    blon, blat = to_wgs.transform(x, y)
+    x, y = pool.draw(seed, draw, k, area, jitter_m)
+    blon, blat = pool.to_wgs.transform(x, y)
     return _points(blon, blat, order=True)
+
+
+class _BaselinePool:
+    """Metric positions of the registrations "as usual" sites are drawn from."""
+
+    def __init__(self, cameras: gpd.GeoDataFrame, city: CityConfig, recent_days: int):
+        lon = pd.to_numeric(cameras["longitude"], errors="coerce").to_numpy(float)
+        lat = pd.to_numeric(cameras["latitude"], errors="coerce").to_numpy(float)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        when = pd.to_datetime(cameras["registered_at"], errors="coerce")
+        pool = ok.copy()
+        if when.notna().any():
+            recent = (when > when.max() - pd.Timedelta(days=recent_days)).to_numpy()
+            if (recent & ok).any():
+                pool = recent & ok
+        rows = np.flatnonzero(pool)
+        self.size = len(rows)
+        self.to_wgs = _transformer(city.metric_crs, inverse=True)
+        self.x, self.y = _transformer(city.metric_crs).transform(lon[rows], lat[rows])
+        self.x, self.y = np.asarray(self.x), np.asarray(self.y)
+
+    def draw(
+        self, seed: int, draw: int, k: int, area: shapely.Geometry, jitter_m: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Metric x, y of one draw of ``k`` sites (prefix-stable)."""
+        picks, noise = _baseline_draw(seed, draw, k, self.size, jitter_m)
+        x0, y0 = self.x[picks], self.y[picks]
+        x, y = x0.copy(), y0.copy()
+        todo = np.arange(k)
+        for attempt in range(BASELINE_MAX_REDRAWS):
+            x[todo] = x0[todo] + noise[attempt, todo, 0]
+            y[todo] = y0[todo] + noise[attempt, todo, 1]
+            blon, blat = self.to_wgs.transform(x[todo], y[todo])
+            todo = todo[~inside(area, blon, blat)]
+            if not len(todo):
+                break
+        # still outside after the redraws: keep the registration's own place
+        x[todo], y[todo] = x0[todo], y0[todo]
+        return x, y
+
+
+def _baseline_draw(
+    seed: int, draw: int, k: int, pool_size: int, jitter_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pool positions (k,) and jitter (redraws, k, 2) of one draw, generated in
+    fixed chunks of sites so that a longer draw starts with the shorter one."""
+    chunks = -(-k // BASELINE_CHUNK)
+    picks, noise = [], []
+    for chunk in range(chunks):
+        rng = np.random.default_rng([int(seed), int(draw), chunk])
+        picks.append(rng.integers(0, pool_size, BASELINE_CHUNK))
+        noise.append(
+            rng.normal(0.0, jitter_m, (BASELINE_MAX_REDRAWS, BASELINE_CHUNK, 2))
+        )
+    return np.concatenate(picks)[:k], np.concatenate(noise, axis=1)[:, :k]
+
+
+def expected_baseline(
+    cameras: gpd.GeoDataFrame,
+    k: int,
+    area: shapely.Geometry,
+    *,
+    city: CityConfig,
+    tree: cKDTree | None,
+    range_m: float,
+    weight: np.ndarray,
+    seed: int = 0,
+    draws: int = BASELINE_DRAWS,
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """The "as usual" baseline as an expectation: one example draw of K sites, and
+    the mean over ``draws`` seeded draws of each step's gain and newly covered
+    incidents.
+
+    The same K always gives the same figures, and since every draw is
+    prefix-stable (:func:`baseline_sites`) the expected curve for a larger K
+    extends the one for a smaller K: it only grows with K.
+    """
+    example = baseline_sites(cameras, k, area, seed=seed, city=city)
+    if not len(example):
+        return example, np.zeros(0), np.zeros(0)
+    pool = _BaselinePool(cameras, city, BASELINE_RECENT_DAYS)
+    gains = np.zeros(k)
+    counts = np.zeros(k)
+    for draw in range(draws):
+        x, y = pool.draw(seed, draw, k, area, BASELINE_JITTER_M)
+        g, c = _sequential_gains_xy(tree, np.column_stack([x, y]), range_m, weight)
+        gains += g
+        counts += c
+    return example, gains / draws, counts / draws
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -551,17 +633,29 @@ def _sequential_gains(
     x, y = to_metric.transform(
         sites["longitude"].to_numpy(float), sites["latitude"].to_numpy(float)
     )
-    matrix = _reach_matrix(tree, np.column_stack([x, y]), range_m, len(weight))
-    w = np.array(weight, dtype=float)
-    gains = np.zeros(len(sites))
-    counts = np.zeros(len(sites), dtype=np.int64)
-    for i in range(len(sites)):
-        reach = matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]
-        newly = reach[w[reach] > 0]
-        gains[i] = w[newly].sum()
-        counts[i] = len(newly)
-        w[newly] = 0.0
-    return gains, counts
+    return _sequential_gains_xy(tree, np.column_stack([x, y]), range_m, weight)
+
+
+def _sequential_gains_xy(
+    tree: cKDTree | None, xy: np.ndarray, range_m: float, weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_sequential_gains` of metric points ``xy`` (n, 2).
+
+    Each incident's weight goes to the first site in the order that reaches it,
+    found for all incidents at once (no loop over the sites).
+    """
+    n = len(xy)
+    matrix = _reach_matrix(tree, xy, range_m, len(weight))
+    w = np.asarray(weight, dtype=float)
+    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    cols = matrix.indices
+    keep = w[cols] > 0
+    first = np.full(len(w), n, dtype=np.int64)
+    np.minimum.at(first, cols[keep], rows[keep])
+    hit = first < n
+    gains = np.bincount(first[hit], weights=w[hit], minlength=n)[:n]
+    counts = np.bincount(first[hit], minlength=n)[:n].astype(np.int64)
+    return gains.astype(float), counts
 
 
 def _curve(

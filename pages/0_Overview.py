@@ -8,16 +8,25 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.changes import registrations_between, ward_changes
+from analytics.figures import (
+    FIGURES,
+    goal_sentence,
+    label,
+    program_figures,
+    program_texts,
+    show,
+)
 from analytics.forecast import required_pace
+from analytics.formatting import format_table
 from analytics.safe_output import escape_markdown
+from analytics.windows import registry_note
 from ui import cached
 from ui.charts import forecast_chart
-from ui.formatting import points, share
+from ui.formatting import count, day, km2, points, share, signed_count
 from ui.mapview import show_map
 from ui.navigation import PAGES
 from ui.page import start_page
@@ -33,8 +42,17 @@ report = cached.coverage(ds, page.key, filters)
 data = cached.filtered(ds, page.key, filters)
 forecast = cached.forecast(ds, page.key)
 head = report.headline
-month_start, month_end = cached.recent_window(filters.until)
-recent = registrations_between(data.cameras, month_start, month_end)
+# goal figures are the program's: the whole registry on the data's date, whatever
+# the sidebar says (analytics.figures)
+program = program_figures(forecast)
+texts = program_texts(forecast)
+month_start, month_end = cached.recent_window(ds.as_of)
+recent = registrations_between(ds.cameras, month_start, month_end)
+recent_view = (
+    registrations_between(data.cameras, month_start, month_end)
+    if filters.narrowed
+    else recent
+)
 before = cached.coverage_at(ds, page.key, filters, month_start - timedelta(days=1))
 
 
@@ -44,70 +62,76 @@ def _change(key: str, digits: int = 1) -> str:
 
 
 # --- headline tiles ------------------------------------------------------------------
+st.caption(
+    f"Goal tiles: the whole registry on {day(ds.as_of)} (sidebar filters do not "
+    f"change them). Coverage: {filters.window.describe(ds.as_of)}"
+    + (f", {filters.describe()}" if filters.narrowed else "")
+    + "."
+)
+empty = registry_note(ds.cameras, filters.window, ds.as_of)
+if empty:
+    st.info(f"{empty} Coverage cannot be measured until cameras are registered.")
 if head["incidents"] == 0:
     st.warning(
         "No incidents match the sidebar filters, so coverage cannot be measured: "
         "widen the dates or choose more offence categories."
     )
-goal = head["goal"]
-to_go = max(goal - head["cameras"], 0)
+goal = program["goal"]
 cols = [*st.columns(3, border=True), *st.columns(3, border=True)]
 cols[0].metric(
-    "Cameras in the registry",
-    f"{head['cameras']:,}",
-    help=f"Active registered cameras on {filters.until:%d %b %Y} "
-    f"({head['sites']:,} sites), with the sidebar's tier and owner filters.",
+    label("active_cameras"),
+    texts["active_cameras"],
+    help=f"{FIGURES['active_cameras'].meaning} {texts['active_sites']} active "
+    f"sites on {day(ds.as_of)}.",
 )
 cols[1].metric(
-    f"Share of the {goal:,} goal",
-    f"{head['goal_share']:.1%}",
-    help=f"{to_go:,} cameras still to go.",
+    label("goal_share"),
+    texts["goal_share"],
+    help=f"Of the goal of {texts['goal']} cameras; {texts['cameras_to_go']} to go.",
 )
 cols[2].metric(
-    "Integrated cameras",
-    f"{head['integrated_cameras']:,}",
-    help="Live access for police in an emergency, through an integration device.",
+    label("integrated_cameras"),
+    texts["integrated_cameras"],
+    help=FIGURES["integrated_cameras"].meaning,
 )
 cols[3].metric(
-    "Crime-weighted coverage",
-    share(head["weighted_incident_coverage_share"]),
+    label("weighted_incident_coverage_share"),
+    show("weighted_incident_coverage_share", head["weighted_incident_coverage_share"]),
     delta=f"{_change('weighted_incident_coverage_share')} in 30 days",
-    help="Share of incidents in the time window that some registered camera could "
-    "have seen, weighting violent crime "
-    f"{city.weight_for('violent'):g}×, property {city.weight_for('property'):g}× "
-    f"and other {city.weight_for('other'):g}×.",
+    help=f"{FIGURES['weighted_incident_coverage_share'].meaning} Weights: violent "
+    f"{city.weight_for('violent'):g}×, property {city.weight_for('property'):g}×, "
+    f"other {city.weight_for('other'):g}×. "
+    f"{filters.window.describe(ds.as_of)}.",
 )
 cols[4].metric(
     "Added in the last 30 days",
-    f"{recent['cameras_added']:,}" if ds.registry_dated else "unknown",
-    delta=f"{recent['cameras_net']:+,} net of withdrawals"
+    count(recent["cameras_added"]) if ds.registry_dated else "unknown",
+    delta=f"{signed_count(recent['cameras_net'])} net of withdrawals"
     if ds.registry_dated
     else None,
     delta_color="normal",
     help=f"Cameras registered {month_start:%d %b} – {month_end:%d %b %Y} "
-    f"({recent['cameras_withdrawn']:,} withdrawn in the same days)."
+    f"({count(recent['cameras_withdrawn'])} withdrawn in the same days), whole "
+    "registry."
     if ds.registry_dated
     else "The registry gives no registration dates.",
 )
-if forecast.projected_goal_date is not None:
-    goal_date = f"{forecast.projected_goal_date:%b %Y}"
-elif forecast.status == "goal_reached":
-    goal_date = "Reached"
-elif forecast.status == "too_short":
-    goal_date = "Too early"
-elif forecast.status == "undated":
-    goal_date = "Unknown"
-else:
-    horizon_end = forecast.as_of + timedelta(
-        days=round(forecast.horizon_months * 30.44)
+cols[5].metric(
+    label("projected_goal_date"),
+    texts["projected_goal_date"],
+    help=FIGURES["projected_goal_date"].meaning,
+)
+if filters.narrowed:
+    st.caption(
+        f"{label('view_cameras')} (sidebar: {filters.describe()}): "
+        f"{show('view_cameras', head['cameras'])} of {texts['active_cameras']}. "
+        "Coverage below is measured with these; the goal tiles count every camera."
     )
-    goal_date = f"After {horizon_end:%Y}"
-cols[5].metric("Projected goal date", goal_date, help=forecast.message)
 
 st.progress(
-    min(head["goal_share"], 1.0),
-    text=f"{head['cameras']:,} of {goal:,} cameras ({head['goal_share']:.1%}); "
-    f"{to_go:,} to go.",
+    min(program["goal_share"], 1.0),
+    text=f"{texts['active_cameras']} of {texts['goal']} cameras "
+    f"({texts['goal_share']}); {texts['cameras_to_go']} to go.",
 )
 pace = forecast.current_monthly_pace
 # --- pace: on track or not ------------------------------------------------------------
@@ -120,16 +144,16 @@ if pace is not None and isinstance(target, date) and target > ds.as_of:
     on_track = pace >= needed
     p1, p2, p3 = st.columns([1, 1, 2], vertical_alignment="center")
     p1.metric(
-        "Current pace",
-        f"{pace:,.0f} a month",
+        label("current_pace"),
+        show("current_pace", pace),
         delta=f"{pace - needed:+,.0f} vs required",
         delta_color="normal",
         help=f"Net cameras added per month over the last {forecast.pace_months} "
         "months.",
     )
     p2.metric(
-        "Required pace",
-        f"{needed:,.0f} a month",
+        label("required_pace"),
+        show("required_pace", needed),
         help=f"To reach {goal:,} cameras by {target:%d %b %Y} (set the target on "
         "the Goal progress page).",
     )
@@ -142,17 +166,7 @@ if pace is not None and isinstance(target, date) and target > ds.as_of:
             f"{'At or above' if on_track else 'Below'} the pace that reaches the "
             f"goal by {target:%b %Y}."
         )
-if pace:
-    years = forecast.months_to_goal_at_pace
-    at_pace = (
-        f" At today's pace of about {pace:,.0f} cameras a month the goal is "
-        f"{years / 12:,.0f} years away."
-        if years
-        else ""
-    )
-    st.markdown(f"**Forecast.** {forecast.message}{at_pace}")
-else:
-    st.markdown(f"**Forecast.** {forecast.message}")
+st.markdown(f"**Forecast.** {goal_sentence(forecast)}")
 where = []
 if report.wards is not None:
     measured = report.wards.dropna(subset=["weighted_incident_coverage_share"])
@@ -193,59 +207,76 @@ with right:
 st.subheader("What changed since last month")
 st.caption(
     f"Cameras registered {month_start:%d %b} – {month_end:%d %b %Y} compared with "
-    "the registry the day before; coverage measured on the same incidents."
+    f"the registry as it stood on {day(month_start - timedelta(days=1))}; coverage "
+    f"measured on the same incidents ({day(filters.since)} – {day(filters.until)})"
+    + (f", {label('view_cameras').lower()} only" if filters.narrowed else "")
+    + "."
 )
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Cameras registered", f"{recent['cameras_added']:,}")
-c2.metric("Cameras withdrawn", f"{recent['cameras_withdrawn']:,}")
+c1.metric("Cameras added", count(recent_view["cameras_added"]))
+c2.metric("Cameras withdrawn", count(recent_view["cameras_withdrawn"]))
 c3.metric(
-    "Incidents within camera range",
-    share(head["incident_coverage_share"]),
+    label("incident_coverage_share"),
+    show("incident_coverage_share", head["incident_coverage_share"]),
     delta=_change("incident_coverage_share", 2),
 )
 c4.metric(
-    "Area within camera range",
-    f"{head['covered_area_km2']:,.1f} km²",
+    label("covered_area_km2"),
+    km2(head["covered_area_km2"]),
     delta=f"{head['covered_area_km2'] - before.headline['covered_area_km2']:+.2f} km²",
+    help=f"{show('area_coverage_share', head['area_coverage_share'])} of the city's "
+    f"{km2(head['city_area_km2'])} (its {report.area_basis}).",
 )
 if report.wards is not None and before.wards is not None:
     changes = ward_changes(report.wards, before.wards)
-    table = pd.DataFrame(
-        {
-            "Ward": changes["ward_name"],
-            "Cameras": changes["cameras"],
-            "New cameras (net)": changes["cameras_change"],
-            "Crime-weighted coverage (%)": changes["weighted_incident_coverage_share"]
-            * 100,
-            "Change (pts)": changes["weighted_incident_coverage_share_change"] * 100,
-        }
-    ).sort_values("Change (pts)", ascending=False)
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Crime-weighted coverage (%)": st.column_config.NumberColumn(format="%.1f"),
-            "Change (pts)": st.column_config.NumberColumn(format="%+.2f"),
-            "New cameras (net)": st.column_config.NumberColumn(format="%+d"),
-        },
-        key="ward_changes",
+    changes = changes.sort_values(
+        "weighted_incident_coverage_share_change", ascending=False
     )
+    table = format_table(
+        changes[
+            [
+                "ward_name",
+                "cameras",
+                "cameras_change",
+                "weighted_incident_coverage_share",
+                "weighted_incident_coverage_share_change",
+            ]
+        ],
+        {
+            "cameras": "count",
+            "cameras_change": "signed_count",
+            "weighted_incident_coverage_share": "pct",
+            "weighted_incident_coverage_share_change": lambda v: points(v, 2),
+        },
+        rename={
+            "ward_name": "Ward",
+            "cameras": label("view_cameras") if filters.narrowed else "Active cameras",
+            "cameras_change": "New cameras (net)",
+            "weighted_incident_coverage_share": label(
+                "weighted_incident_coverage_share"
+            ),
+            "weighted_incident_coverage_share_change": "Change",
+        },
+    )
+    st.dataframe(table, hide_index=True, width="stretch", key="ward_changes")
 
 # --- how to read this ---------------------------------------------------------------
 with st.expander("How to read this page", expanded=False):
     st.markdown(
         f"""
-- **Cameras** are registered cameras (one registration can hold several). Owners
-  choose *registered* (police know where the camera is and may ask for footage) or
-  *integrated* (police get live access in an emergency through a device).
-  Withdrawn cameras count nowhere.
+- **Active cameras** count every camera in an active registration (one
+  registration can hold several). Owners choose the tier *registered* (police know
+  where the camera is and may ask for footage) or *integrated* (police get live
+  access in an emergency through a device). Withdrawn cameras count nowhere. The
+  goal tiles always count the whole registry; the sidebar's filters change only
+  the coverage figures.
 - **Goal**: {goal:,} cameras. The projection fits the monthly growth since the
   launch on {city.launch_date:%d %b %Y}; the shaded band is its 80% interval.
 - **Crime-weighted coverage**: of the incidents in the sidebar's time window,
-  the share within the assumed view of at least one camera, violent crime
-  counting most. The view of a camera is a sector or circle whose range depends
-  on the owner and camera type; the sidebar slider scales every range.
+  the share within the assumed view of at least one of today's active cameras,
+  violent crime counting most (docs/figures.md: one rule for every window). The
+  view of a camera is a sector or circle whose range depends on the owner and
+  camera type; the sidebar slider scales every range.
 - **Map**: hexagons show the share of incidents within camera range; points and
   clusters are cameras by tier; residential cameras are shown only as counts per
   area.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.figures import FIGURES, label, show
 from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS, hexes_for_audience
 from analytics.safe_output import mark_geojson, to_safe_csv
 from ui import cached
-from ui.formatting import share
+from ui.formatting import count, km2
 from ui.mapview import show_map
 from ui.page import start_page
 
@@ -32,33 +33,39 @@ if head["incidents"] == 0:
 
 c1, c2, c3 = st.columns(3, border=True)
 c4, c5, c6 = st.columns(3, border=True)
-c1.metric("Cameras", f"{head['cameras']:,}", help=f"{head['sites']:,} sites")
+c1.metric(
+    label("view_cameras"),
+    show("view_cameras", head["cameras"]),
+    help=f"{count(head['sites'])} sites. {FIGURES['view_cameras'].meaning}",
+)
 c2.metric(
-    "Incidents within camera range",
-    share(head["incident_coverage_share"]),
-    help=f"Of {head['incidents']:,} incidents in the time window.",
+    label("incident_coverage_share"),
+    show("incident_coverage_share", head["incident_coverage_share"]),
+    help=f"Of {count(head['incidents'])} incidents in the time window.",
 )
 c3.metric(
-    "Crime-weighted coverage",
-    share(head["weighted_incident_coverage_share"]),
+    label("weighted_incident_coverage_share"),
+    show("weighted_incident_coverage_share", head["weighted_incident_coverage_share"]),
     help="Violent incidents weigh more (weights in the sidebar help).",
 )
 c4.metric(
-    "Within range of live cameras",
-    share(head["live_incident_coverage_share"]),
-    help="Incidents an integrated (live-access) camera could have seen.",
+    label("live_incident_coverage_share"),
+    show("live_incident_coverage_share", head["live_incident_coverage_share"]),
+    help=FIGURES["live_incident_coverage_share"].meaning,
 )
 c5.metric(
-    "Area within camera range",
-    share(head["area_coverage_share"]),
-    help=f"{head['covered_area_km2']:,.1f} of {head['city_area_km2']:,.0f} km².",
+    label("area_coverage_share"),
+    show("area_coverage_share", head["area_coverage_share"]),
+    help=f"{km2(head['covered_area_km2'])} of {km2(head['city_area_km2'])} "
+    f"(the city's {report.area_basis}).",
 )
 c6.metric(
-    "Effective cameras",
-    f"{head['effective_cameras']:,.0f}",
+    label("effective_cameras"),
+    show("effective_cameras", head["effective_cameras"]),
     help="Area seen by all cameras together divided by the area one camera sees: "
     "clustered cameras count less.",
 )
+st.caption(f"{filters.window.describe(ds.as_of)}.")
 
 # one thematic layer at a time: the switch here and in the map's layer control
 cells = cached.redacted(ds, page.key, filters, page.role).cells

@@ -9,7 +9,7 @@ from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
 from analytics.safe_output import escape_markdown, mark_geojson, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
-from ui.formatting import points, share
+from ui.formatting import format_table, points, share
 from ui.mapview import show_map
 from ui.page import start_page
 
@@ -64,8 +64,9 @@ m1.metric(
 m2.metric(
     "As usual",
     f"{rec.baseline_total:,.0f}",
-    help=f"{rec.k:,} sites drawn where registrations came from over the last 12 "
-    "months, scored the same way.",
+    help=f"{rec.k:,} sites placed where registrations came from over the last 12 "
+    "months, scored the same way: the mean over 32 seeded draws, so the same K "
+    "always gives the same figure.",
 )
 m3.metric(
     "Targeted vs as usual",
@@ -115,30 +116,27 @@ with right:
     )
 
 named_sites = cached.site_places(ds, page.key, filters, k)
-sites = pd.DataFrame(
+sites = format_table(
+    pd.DataFrame(
+        {
+            "Site": named_sites["rank"],
+            "Place": named_sites["place"],
+            "Weighted incidents added": named_sites["marginal_gain"],
+            "Incidents added": named_sites["new_incidents"],
+            "Cumulative share of weighted incidents": named_sites["cumulative_share"],
+            "Latitude": named_sites["latitude"],
+            "Longitude": named_sites["longitude"],
+        }
+    ),
     {
-        "Site": named_sites["rank"],
-        "Place": named_sites["place"],
-        "Weighted incidents added": named_sites["marginal_gain"],
-        "Incidents added": named_sites["new_incidents"],
-        "Cumulative share of weighted incidents": named_sites["cumulative_share"],
-        "Latitude": named_sites["latitude"].round(5),
-        "Longitude": named_sites["longitude"].round(5),
-    }
-)
-st.dataframe(
-    sites,
-    hide_index=True,
-    width="stretch",
-    height=280,
-    column_config={
-        "Weighted incidents added": st.column_config.NumberColumn(format="%.1f"),
-        "Cumulative share of weighted incidents": st.column_config.NumberColumn(
-            format="percent"
-        ),
+        "Latitude": "coord",
+        "Longitude": "coord",
+        "Weighted incidents added": "number",
+        "Incidents added": "count",
+        "Cumulative share of weighted incidents": "pct",
     },
-    key="sites_table",
 )
+st.dataframe(sites, hide_index=True, width="stretch", height=280, key="sites_table")
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download sites (CSV)",
@@ -175,18 +173,20 @@ table = pd.DataFrame(
     }
 )
 if "nearest_camera_m" in gaps:  # investigators only
-    table["Nearest camera (m)"] = gaps["nearest_camera_m"].round(0)
-st.dataframe(
+    table["Nearest camera (m)"] = gaps["nearest_camera_m"]
+table = format_table(
     table,
-    hide_index=True,
-    width="stretch",
-    height=320,
-    column_config={
-        "Weighted incidents out of range": st.column_config.NumberColumn(format="%.1f"),
-        "Nearest camera (m)": st.column_config.NumberColumn(format="%.0f"),
+    {
+        "Weighted incidents out of range": "number",
+        "Incidents out of range": "count",
+        "Incidents": "count",
+        "Violent": "count",
+        "Property": "count",
+        "Other": "count",
+        "Nearest camera (m)": "count",
     },
-    key="gap_table",
 )
+st.dataframe(table, hide_index=True, width="stretch", height=320, key="gap_table")
 g1, g2 = st.columns(2)
 g1.download_button(
     "Download gap ranking (CSV)",

@@ -12,8 +12,24 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from analytics.costs import TOTAL, device_costs, program_costs
-from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult
+from analytics.costs import (
+    DEFAULT_COST_SCENARIO,
+    PLAN_COLUMNS,
+    CostScenario,
+    cost_plan,
+    plan_cost_per_incident,
+    plan_total,
+)
+from analytics.figures import (
+    FIGURES,
+    goal_date_text,
+    goal_sentence,
+    label,
+    program_texts,
+    show,
+)
+from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, required_pace
+from analytics.formatting import format_table, money, month, signed_count
 from analytics.safe_output import to_safe_csv
 from analytics.scenarios import Scenario
 from ui import cached, charts
@@ -25,8 +41,8 @@ DEFAULT_TARGET_YEARS = 4  # default target: the end of the year four years ahead
 DEFAULT_EXTRA_PER_MONTH = 100
 DEFAULT_CAMPAIGN = 1_000
 DEFAULT_CAMPAIGN_DELAY_MONTHS = 3
-DEFAULT_DEVICES_PER_YEAR = 200
-DEFAULT_COST_YEARS = 5
+DEFAULT_DEVICES_PER_YEAR = DEFAULT_COST_SCENARIO.devices_per_year  # as the briefing
+DEFAULT_COST_YEARS = DEFAULT_COST_SCENARIO.years
 MIX = "Mix of the entry and top-tier devices"
 GROUPINGS = {"tier": "Tier", "owner_type": "Owner type", "ward": "Ward"}
 
@@ -37,15 +53,15 @@ goal = city.goal_cameras
 
 
 def month_label(day: date | None) -> str:
-    return f"{day:%b %Y}" if day else "not within horizon"
+    return month(day) if day else "not within horizon"
 
 
 def short_label(day: date | None, result: ForecastResult) -> str:
-    """Month of ``day`` or "Not by <horizon end>", short enough for a metric."""
+    """Month of ``day`` or "Not by <horizon end>", as analytics.figures writes it."""
     if day:
-        return f"{day:%b %Y}"
+        return month(day)
     if len(result.projection):
-        return f"Not by {result.projection['date'].iloc[-1]:%Y}"
+        return f"Not by {month(result.projection['date'].iloc[-1])}"
     return "no forecast"
 
 
@@ -82,61 +98,79 @@ except ValueError as exc:
     result = cached.forecast(ds, page.key, None, horizon_months)
 
 # --- headline ----------------------------------------------------------------------
+# the program's figures, as on the Overview, in the briefing and from `forecast`:
+# the whole registry and the default 10-year horizon, whatever the controls say
+program = cached.forecast(ds, page.key)
+texts = program_texts(program)
+st.caption(
+    f"The whole registry on {ds.as_of:%d %b %Y}: the sidebar's filters change only "
+    "the breakdown chart below."
+)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
-    "Cameras registered",
-    f"{result.current_cameras:,}",
-    help=f"Active cameras on {result.as_of:%d %b %Y} ({result.current_sites:,} "
-    "sites); withdrawn cameras are not counted.",
+    label("active_cameras"),
+    texts["active_cameras"],
+    help=f"{FIGURES['active_cameras'].meaning} {texts['active_sites']} active sites.",
 )
-m2.metric("Share of goal", f"{result.goal_share:.1%}")
+m2.metric(
+    label("goal_share"),
+    texts["goal_share"],
+    help=f"Of the goal of {texts['goal']} cameras; {texts['cameras_to_go']} to go.",
+)
 m3.metric(
-    "Current pace",
-    "n/a"
-    if result.current_monthly_pace is None
-    else f"{result.current_monthly_pace:,.0f} a month",
-    help=f"Mean net additions (new minus withdrawn) over the last "
-    f"{result.pace_months} full months.",
+    label("current_pace"),
+    texts["current_pace"],
+    help=FIGURES["current_pace"].meaning,
 )
 m4.metric(
-    "Projected goal date",
-    short_label(result.projected_goal_date, result),
+    label("projected_goal_date"),
+    goal_date_text(program),
     help=(
-        f"80% interval: {month_label(result.interval[0])} to "
-        f"{month_label(result.interval[1])}."
-        if result.interval
+        f"80% interval: {month_label(program.interval[0])} to "
+        f"{month_label(program.interval[1])}."
+        if program.interval
         else None
     ),
 )
 
 p1, p2, p3 = st.columns(3)
-if result.required_monthly_pace is not None:
+needed = None
+if target is not None and target > program.as_of:
+    needed = required_pace(program.current_cameras, goal, program.as_of, target)
+if needed is not None:
     p1.metric(
-        "Required pace",
-        f"{result.required_monthly_pace:,.0f} a month",
-        help=f"Net cameras a month from {result.as_of:%d %b %Y} to reach "
-        f"{goal:,} by {result.target_date:%d %b %Y}.",
+        label("required_pace"),
+        show("required_pace", needed),
+        help=f"Net cameras a month from {program.as_of:%d %b %Y} to reach "
+        f"{goal:,} by {target:%d %b %Y}.",
     )
+    gap = needed - (program.current_monthly_pace or 0.0)
     p2.metric(
         "Gap to required pace",
-        "n/a" if result.pace_gap is None else f"{result.pace_gap:+,.0f} a month",
+        "n/a"
+        if program.current_monthly_pace is None
+        else f"{signed_count(gap)} a month",
         help="Required minus current pace: positive means the program is short.",
     )
 else:
-    p1.metric("Required pace", "pick a future target date")
-if result.months_to_goal_at_pace is not None:
-    p3.metric(
-        "Years to goal at today's pace",
-        f"{result.months_to_goal_at_pace / 12:,.1f} years",
-        help="If the current pace simply continued, no trend.",
+    p1.metric(label("required_pace"), "pick a future target date")
+p3.metric(
+    label("years_at_pace"),
+    texts["years_at_pace"],
+    help=FIGURES["years_at_pace"].meaning,
+)
+st.info(goal_sentence(program))
+if horizon_months != program.horizon_months and result.status == "ok":
+    st.caption(
+        f"With the {horizon_years}-year horizon chosen above, the chart and the "
+        f"scenarios look further ahead: there the forecast reads "
+        f"{short_label(result.projected_goal_date, result)}."
     )
 
 if result.status in ("too_short", "undated"):
     st.warning(result.message)
 elif result.status == "goal_reached":
     st.success(result.message)
-else:
-    st.info(result.message)
 for note in result.notes:
     st.caption(f"Note: {note}")
 
@@ -186,7 +220,7 @@ else:
         charts.breakdown_chart(grouped, by), width="stretch", key="group_chart"
     )
     st.caption(
-        f"Cameras in the registry by {GROUPINGS[by].lower()} (stacked), for the "
+        f"Active cameras by {GROUPINGS[by].lower()} (stacked), for the "
         "tiers and owner types picked in the sidebar. A camera's tier is its tier "
         "today: the registry does not record when a camera was integrated."
     )
@@ -306,12 +340,19 @@ else:
     st.plotly_chart(
         charts.scenario_chart(comparison, goal), width="stretch", key="scenario_chart"
     )
-    table = summary.assign(
-        goal_date=summary["goal_date"].map(month_label),
-        low=summary["low"].map(month_label),
-        high=summary["high"].map(month_label),
-    ).rename(
-        columns={
+    table = format_table(
+        summary,
+        {
+            "goal_date": month_label,
+            "low": month_label,
+            "high": month_label,
+            "months_sooner": "number",
+            "cameras_at_end": "count",
+            "integrated_at_end": "count",
+            "devices": "count",
+            "cameras_at_target": "count",
+        },
+        rename={
             "scenario": "Scenario",
             "goal_date": "Reaches goal",
             "low": "80% interval from",
@@ -321,7 +362,7 @@ else:
             "integrated_at_end": f"Integrated after {horizon_years} years",
             "devices": "Devices funded",
             "cameras_at_target": "Cameras on the target date",
-        }
+        },
     )
     st.dataframe(table, hide_index=True, width="stretch", key="scenario_table")
     st.caption(
@@ -357,74 +398,69 @@ per_device = k2.number_input(
     "sees; integrating it makes them live. Overwrite it with your own figure; 0 "
     "hides the cost per incident.",
 )
-covered = per_device * float(per_year or 0)
 if per_year:
-    costs = device_costs(
-        city,
-        int(per_year),
-        tier_mix,
-        years,
-        additional_covered_incidents=covered or None,
+    scenario = CostScenario(
+        devices_per_year=int(per_year),
+        years=years,
+        tier_mix=tuple(tier_mix.items()),
     )
-    shown = costs.rename(
-        columns={
-            "device": "Device",
-            "devices": "Devices",
-            "upfront_each_usd": "Upfront each ($)",
-            "yearly_each_usd": "Yearly each ($)",
-            "upfront_usd": "Upfront ($)",
-            "yearly_usd": "Yearly ($ a year)",
-            "total_usd": f"Total over {years} years ($)",
-            "usd_per_covered_incident": "$ per additional covered incident",
-        }
+    plan = cost_plan(city, scenario)
+    total = plan_total(plan)
+    per_incident = plan_cost_per_incident(plan, per_device) if per_device else None
+    c1, c2 = st.columns(2)
+    c1.metric(
+        f"{label('device_cost_total')} over {years} years",
+        money(total),
+        help=FIGURES["device_cost_total"].meaning,
     )
-    st.dataframe(shown, hide_index=True, width="stretch", key="cost_table")
-    total = costs.set_index("device").loc[TOTAL]
+    c2.metric(
+        "Cost per incident newly in live view",
+        money(per_incident),
+        help="The total divided by the incidents the devices bring into live view "
+        "over the years they are in service (a dash when that is zero).",
+    )
+    headers = {
+        "year": "Year",
+        "devices_bought": "Devices bought",
+        "devices_in_service": "Devices in service",
+        "upfront_usd": "Up front",
+        "yearly_fees_usd": "Yearly fees",
+        "total_usd": "Total",
+    }
+    st.dataframe(
+        format_table(
+            plan,
+            {
+                "devices_bought": "count",
+                "devices_in_service": "count",
+                "upfront_usd": "money",
+                "yearly_fees_usd": "money",
+                "total_usd": "money",
+            },
+            rename=headers,
+        )[[headers[c] for c in PLAN_COLUMNS]],
+        hide_index=True,
+        width="stretch",
+        key="cost_table",
+    )
     st.caption(
-        f"One year's {int(per_year):,} devices: ${total['upfront_usd']:,.0f} up front "
-        f"and ${total['yearly_usd']:,.0f} a year in fees, ${total['total_usd']:,.0f} "
-        f"over {years} years. Prices from the city configuration: "
+        f"{scenario.describe(city)}: each year buys that year's devices and pays the "
+        "yearly fee of every device in service, so the bill grows as devices "
+        f"accumulate. The same model and default ({DEFAULT_DEVICES_PER_YEAR:,} a year "
+        f"for {DEFAULT_COST_YEARS} years) as the council briefing. Prices from the "
+        "city configuration: "
         + "; ".join(
-            f"{d.name} ${d.upfront_usd:,.0f} + ${d.yearly_usd:,.0f}/year"
+            f"{d.name} {money(d.upfront_usd)} + {money(d.yearly_usd)}/year"
             for d in city.devices
         )
         + "."
     )
     st.download_button(
         "Download the cost table (CSV)",
-        data=to_safe_csv(costs),
+        data=to_safe_csv(plan),
         file_name="device_costs.csv",
         mime="text/csv",
         key="download_costs",
-    )
-    program = program_costs(city, int(per_year), tier_mix, years)
-    st.dataframe(
-        program.rename(
-            columns={
-                "year": "Year",
-                "devices_bought": "Devices bought",
-                "devices_in_service": "Devices in service",
-                "upfront_usd": "Upfront ($)",
-                "yearly_fees_usd": "Yearly fees ($)",
-                "total_usd": "Total ($)",
-                "cumulative_usd": "Cumulative ($)",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        key="program_table",
-    )
-    st.caption(
-        f"Funding {int(per_year):,} new devices every year for {years} years: each "
-        "year pays for that year's new devices and the fees of every device in "
-        "service, so the yearly bill grows as devices accumulate."
-    )
-    st.download_button(
-        "Download the year-by-year budget (CSV)",
-        data=to_safe_csv(program),
-        file_name="device_budget_by_year.csv",
-        mime="text/csv",
-        key="download_program",
     )
 else:
     st.caption("Set a number of integration devices a year to see their cost.")

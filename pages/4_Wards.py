@@ -8,7 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.changes import ward_changes
+from analytics.figures import label, show
+from analytics.formatting import format_table
 from analytics.safe_output import escape_markdown, to_safe_csv
+from analytics.windows import Window, registry_note
 from ui import cached
 from ui.charts import ward_bar_chart
 from ui.formatting import points, share
@@ -51,9 +54,27 @@ if ds.wards is None:
     st.stop()
 
 report = cached.coverage(ds, page.key, filters)
+# "what changed in the window": the registry as it stood on the window's last day
+# against the one of the day before it began (analytics.windows, "window_end")
 start = cached.coverage_at(ds, page.key, filters, filters.since - timedelta(days=1))
+end = (
+    report
+    if filters.until >= ds.as_of
+    else cached.coverage_at(ds, page.key, filters, filters.until)
+)
 city_share = report.headline["weighted_incident_coverage_share"]
-changes = ward_changes(report.wards, start.wards)
+changes = ward_changes(end.wards, start.wards)
+st.caption(
+    f"{filters.window.describe(ds.as_of)}"
+    + (f" ({filters.describe()})" if filters.narrowed else "")
+    + ". The change columns compare the registry on the window's last day with "
+    "the registry the day before it began."
+)
+empty_note = registry_note(
+    ds.cameras, Window(filters.since, filters.until, "window_end"), ds.as_of
+)
+if empty_note:
+    st.info(f"{empty_note} The change columns are therefore blank.")
 wards = report.wards.merge(
     changes[
         [
@@ -93,8 +114,8 @@ else:
         "be compared: widen the dates or choose more offence categories."
     )
 c3.metric(
-    "City-wide crime-weighted coverage",
-    share(city_share),
+    f"City-wide {label('weighted_incident_coverage_share').lower()}",
+    show("weighted_incident_coverage_share", city_share),
     help="All incidents in the time window, violent crime weighted most.",
 )
 
@@ -137,14 +158,17 @@ with focus_col:
         st.markdown(f"**{escape_markdown(names[focus])}**")
         f1, f2 = st.columns(2)
         f1.metric(
-            "Crime-weighted coverage",
-            share(row["weighted_incident_coverage_share"]),
+            label("weighted_incident_coverage_share"),
+            show(
+                "weighted_incident_coverage_share",
+                row["weighted_incident_coverage_share"],
+            ),
             delta=f"{points(row['weighted_incident_coverage_share'] - city_share)} "
             "vs city",
         )
-        f2.metric("Cameras", f"{int(row['cameras']):,}")
+        f2.metric(label("active_cameras"), show("active_cameras", row["cameras"]))
         f3, f4 = st.columns(2)
-        f3.metric("Incidents", f"{int(row['incidents']):,}")
+        f3.metric(label("incidents"), show("incidents", row["incidents"]))
         f4.metric("Cameras per km²", f"{row['cameras_per_km2']:,.1f}")
         st.button(
             "Back to the whole city",
@@ -154,44 +178,66 @@ with focus_col:
             type="primary",
         )
 
-table = pd.DataFrame(
+numbers = pd.DataFrame(
     {
-        "Ward": wards["ward_name"].astype(str),
-        "Cameras": wards["cameras"],
-        "Integrated cameras": wards["integrated_cameras"],
-        "Cameras per km²": wards["cameras_per_km2"],
-        "Incidents": wards["incidents"],
-        "Incidents within range (%)": wards["incident_coverage_share"] * 100,
-        "Crime-weighted coverage (%)": wards["weighted_incident_coverage_share"] * 100,
-        "Area within range (%)": wards["area_coverage_share"] * 100,
-        "New cameras in period": wards["cameras_change"],
-        "Coverage change (pts)": wards["weighted_incident_coverage_share_change"] * 100,
+        "ward_name": wards["ward_name"].astype(str),
+        "cameras": wards["cameras"],
+        "integrated_cameras": wards["integrated_cameras"],
+        "cameras_per_km2": wards["cameras_per_km2"],
+        "incidents": wards["incidents"],
+        "incident_coverage_share": wards["incident_coverage_share"],
+        "weighted_incident_coverage_share": wards["weighted_incident_coverage_share"],
+        "area_coverage_share": wards["area_coverage_share"],
+        "cameras_change": wards["cameras_change"],
+        "coverage_change": wards["weighted_incident_coverage_share_change"],
     }
-).sort_values("Crime-weighted coverage (%)")
-percent = st.column_config.NumberColumn(format="%.1f")
+).sort_values("weighted_incident_coverage_share", na_position="last")
+headers = {
+    "ward_name": "Ward",
+    "cameras": "Active cameras",
+    "integrated_cameras": label("integrated_cameras"),
+    "cameras_per_km2": "Cameras per km²",
+    "incidents": label("incidents"),
+    "incident_coverage_share": label("incident_coverage_share"),
+    "weighted_incident_coverage_share": label("weighted_incident_coverage_share"),
+    "area_coverage_share": label("area_coverage_share"),
+    "cameras_change": "New cameras in the window (net)",
+    "coverage_change": "Coverage change in the window",
+}
+table = format_table(
+    numbers,
+    {
+        "cameras": "count",
+        "integrated_cameras": "count",
+        "cameras_per_km2": "number",
+        "incidents": "count",
+        "incident_coverage_share": "pct",
+        "weighted_incident_coverage_share": "pct",
+        "area_coverage_share": "pct",
+        "cameras_change": "signed_count",
+        "coverage_change": "points",
+    },
+    rename=headers,
+)
 if focus is not None:
-    table = table[table["Ward"] == names[focus]]
-    st.caption(f"Showing {names[focus]} only: “Back to the whole city” shows all.")
+    table = table[numbers["ward_name"].to_numpy() == names[focus]]
+    st.caption(
+        f"Showing {escape_markdown(names[focus])} only: “Back to the whole city” "
+        "shows all."
+    )
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
-    column_config={
-        # pinned: the ward stays in view when a phone scrolls the figures
-        "Ward": st.column_config.TextColumn(pinned=True),
-        "Cameras per km²": st.column_config.NumberColumn(format="%.1f"),
-        "Incidents within range (%)": percent,
-        "Crime-weighted coverage (%)": percent,
-        "Area within range (%)": percent,
-        "New cameras in period": st.column_config.NumberColumn(format="%+d"),
-        "Coverage change (pts)": st.column_config.NumberColumn(format="%+.2f"),
-    },
+    # pinned: the ward stays in view when a phone scrolls the figures
+    column_config={"Ward": st.column_config.TextColumn(pinned=True)},
     key="ward_table",
 )
 st.caption(
-    f"{filters.describe()}. Sorted from least to best covered. “In period”: "
+    f"{filters.describe()}. Sorted from least to best covered. “In the window”: "
     f"cameras registered {filters.since:%d %b %Y} – {filters.until:%d %b %Y} "
-    "(net of withdrawals) and the coverage they added, with crime held fixed."
+    "(net of withdrawals) and the coverage they added, with crime held fixed. "
+    "A dash: nothing to measure (no incidents in the ward)."
 )
 
 left, mid, right = st.columns(3)
@@ -231,7 +277,7 @@ with right:
 
 st.download_button(
     "Download ward table (CSV)",
-    to_safe_csv(table),
+    to_safe_csv(numbers.rename(columns=headers)),
     file_name="wards.csv",
     mime="text/csv",
     key="download_wards",

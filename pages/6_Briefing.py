@@ -21,6 +21,7 @@ from analytics.briefing import (
     render_briefing,
     ward_choices,
 )
+from analytics.costs import DEFAULT_COST_SCENARIO
 from analytics.safe_output import to_safe_csv
 from ui.data import get_dataset
 from ui.page import start_page
@@ -37,8 +38,8 @@ EDITION_HELP = {
     "staff": "Adds exact points of business, institutional and city cameras. "
     "Not for public release.",
 }
-DEFAULT_DEVICES = 100
-DEFAULT_YEARS = 3
+DEFAULT_DEVICES = DEFAULT_COST_SCENARIO.devices_per_year  # same as Goal progress
+DEFAULT_YEARS = DEFAULT_COST_SCENARIO.years
 MAX_RECRUIT = 500
 PREVIEW_HEIGHT = 900
 TABLE_LABELS = {
@@ -115,16 +116,17 @@ st.caption(
 with st.expander("Scenario: integration devices and recruitment", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
     devices = c1.number_input(
-        "Integration devices",
+        "Integration devices bought a year",
         min_value=0,
         max_value=100_000,
         value=DEFAULT_DEVICES,
         step=10,
         key="devices",
-        help="Devices giving live access, to be costed.",
+        help="New devices giving live access bought every year, to be costed "
+        "(the same cost model and default as Goal progress).",
     )
     years = c2.number_input(
-        "Years kept", min_value=1, max_value=20, value=DEFAULT_YEARS, key="years"
+        "Years budgeted", min_value=1, max_value=20, value=DEFAULT_YEARS, key="years"
     )
     if len(city.devices) > 1:
         top_share = c3.slider(
@@ -149,7 +151,7 @@ with st.expander("Scenario: integration devices and recruitment", expanded=False
         value=DEFAULT_RECRUIT_K,
         key="recruit",
     )
-scenario = CostScenario(integrations=int(devices), years=float(years), tier_mix=mix)
+scenario = CostScenario(devices_per_year=int(devices), years=int(years), tier_mix=mix)
 
 with st.spinner("Computing coverage, gaps, recruitment areas and the forecast..."):
     inputs = cached_inputs(

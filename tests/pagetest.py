@@ -8,9 +8,9 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import CITY_ENV, DATA_ENV
-from analytics.coverage import coverage_report, filter_cameras, filter_incidents
+from analytics.coverage import coverage_report, filter_incidents
+from analytics.windows import default_window, registry_for
 from ui.data import DEMO_SIZE_ENV
-from ui.sidebar import default_filters
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180
@@ -34,10 +34,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def expected_report(ds, *, categories=None, tiers=None, owner_types=None):
     """The coverage report the pages should show under the default filters."""
-    f = default_filters(ds.as_of, ds.incidents["occurred_at"].min().date())
-    cams = filter_cameras(
-        ds.cameras, tiers=tiers, owner_types=owner_types, as_of=f.until
-    )
+    f = default_window(ds.incidents, ds.as_of)
+    cams = registry_for(ds.cameras, f, ds.as_of, tiers=tiers, owner_types=owner_types)
     incs = filter_incidents(
         ds.incidents, since=f.since, until=f.until, categories=categories
     )

@@ -145,8 +145,9 @@ def test_suppressed_counts_are_stated(standin, city):
 
 def test_forecast_dates_and_goal_in_text(standin):
     html = briefing.render_briefing(standin)
-    assert "June 2029" in html
-    assert "January 2028 to beyond the forecast horizon" in html
+    # months are written as everywhere else (analytics.formatting.month)
+    assert "Projected goal date: Jun 2029" in html
+    assert "Jan 2028 to beyond the forecast horizon" in html
 
 
 def test_investigator_briefing_is_refused(standin):

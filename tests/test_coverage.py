@@ -224,13 +224,38 @@ def test_range_scale_grows_coverage(city, camera_factory, incident_factory):
     assert incident_coverage(cams, incs, city, range_scale=1.5)["covered"].iloc[0]
 
 
-def test_no_city_limit_uses_incident_hull(city, camera_factory, incident_factory):
+def test_no_city_limit_uses_the_ward_boundaries(city, camera_factory, incident_factory):
+    """Without a city limit the area is the wards' union, whatever the incidents:
+    a crime filter must not move the denominator (it used to be their hull)."""
     cams = camera_factory([at(0, 0)])
     corners = [(-500, -500), (500, -500), (500, 500), (-500, 500)]
     incs = incident_factory([at(e, n) for e, n in corners])
+    lon0, lat0 = at(-1000, -1000)["longitude"], at(-1000, -1000)["latitude"]
+    lon1, lat1 = at(1000, 1000)["longitude"], at(1000, 1000)["latitude"]
+    wards = gpd.GeoDataFrame(
+        {"ward_id": ["1"], "ward_name": ["All"]},
+        geometry=[shapely.box(lon0, lat0, lon1, lat1)],
+        crs=WGS84,
+    )
+    report = coverage_report(cams, incs, city, wards=wards)
+    fewer = coverage_report(cams, incs.iloc[:2], city, wards=wards)
+    assert report.headline["city_area_km2"] == pytest.approx(4.0, rel=0.01)
+    assert fewer.headline["city_area_km2"] == report.headline["city_area_km2"]
+    assert report.area_basis == "ward boundaries"
+    assert any("ward boundaries' union" in f for f in report.flags)
+
+
+def test_no_city_limit_nor_wards_uses_the_configured_extent(
+    city, camera_factory, incident_factory
+):
+    cams = camera_factory([at(0, 0)])
+    incs = incident_factory([at(e, 0) for e in (-500, 0, 500)])
     report = coverage_report(cams, incs, city)
-    assert report.headline["city_area_km2"] == pytest.approx(1.0, rel=0.005)
-    assert any("convex hull" in f for f in report.flags)
+    box = gpd.GeoSeries([shapely.box(*city.extent.bounds)], crs=WGS84)
+    km2 = box.to_crs(city.metric_crs).area.iloc[0] / 1e6
+    assert report.headline["city_area_km2"] == pytest.approx(km2, rel=0.01)
+    assert report.area_basis == "configured extent"
+    assert any("configured extent box" in f for f in report.flags)
 
 
 def test_filter_incidents(incident_factory):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from analytics.cli import main
@@ -47,7 +48,7 @@ def test_coverage_json_on_files(capsys, demo_files):
         str(paths["city_limit"]),
         "--json",
     ]
-    out = run_json(capsys, argv)
+    out = run_json(capsys, [*argv, "--whole-record"])
     for key in HEADLINE:
         assert key in out
     # the demo's files carry its marker: loaded back they are still synthetic
@@ -60,6 +61,19 @@ def test_coverage_json_on_files(capsys, demo_files):
     assert out["goal_share"] == pytest.approx(out["cameras"] / out["goal"])
     assert len(out["wards"]) == 7
     assert sum(w["incidents"] for w in out["wards"]) == 3000
+
+    # the default window is the dashboard's: the 12 months ending on the newest
+    # incident, counted here by hand
+    default = run_json(capsys, argv)
+    when = demo.incidents["occurred_at"]
+    newest = when.max().normalize()
+    first = newest - pd.DateOffset(months=12) + pd.Timedelta(days=1)
+    assert default["until"] == f"{newest:%Y-%m-%d}"
+    assert default["since"] == f"{first:%Y-%m-%d}"
+    assert default["incidents"] == int((when >= first).sum()) < 3000
+    assert default["cameras"] == out["cameras"]
+    as_of = pd.Timestamp(default["as_of"])
+    assert default["window"].endswith(f"active registry on {as_of:%d %b %Y}")
 
     # a window and a category narrow the incidents, not the cameras
     narrowed = run_json(
@@ -80,7 +94,26 @@ def test_coverage_text_says_synthetic(capsys):
     assert main(["coverage"]) == 0
     text = capsys.readouterr().out
     assert "synthetic" in text
-    assert "Incidents in view" in text
+    assert "Incidents in camera view" in text
+    assert "against the active registry on" in text
+
+
+def test_window_before_the_registry_says_why_instead_of_zeros(capsys, demo_files):
+    demo, paths = demo_files
+    argv = ["coverage", "--cameras", str(paths["cameras"]), "--incidents"]
+    argv += [str(paths["incidents"]), "--since", "2017-01-01", "--until"]
+    argv += ["2017-12-31", "--registry", "window-end"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    first = demo.cameras["registered_at"].min()
+    assert f"the registry starts in {first:%b %Y}" in text
+    assert "Active cameras: 0" not in text
+    # today's registry (the default rule) counts every active camera
+    out = run_json(capsys, [*argv[:-2], "--json"])
+    assert out["cameras"] == int(
+        demo.cameras.loc[demo.cameras["status"] == "active", "camera_count"].sum()
+    )
+    assert out["registry_note"] is None
 
 
 @pytest.mark.parametrize(

@@ -114,6 +114,7 @@ def _forget_loaded_data():
 
 @pytest.fixture
 def hostile_env(monkeypatch, hostile_files):
+
     clear_data_env(monkeypatch)
     for key in ("cameras", "incidents", "wards", "city_limit"):
         monkeypatch.setenv(DATA_ENV[key], str(hostile_files[key]))

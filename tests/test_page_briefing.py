@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.datasets import load_dataset
 from analytics.schema import SYNTHETIC_LABEL
+from analytics.windows import default_window
 from tests.pagetest import use_accounts
-from ui.sidebar import default_filters
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "6_Briefing.py"
 TIMEOUT = 120
@@ -66,7 +66,7 @@ def test_wards_and_audience_change_the_document(demo):
     ward_name = demo.wards.set_index("ward_id").loc["1", "ward_name"]
     assert f"<td>{ward_name}</td>" in ward_doc  # header lists the chosen ward
     # independent count: incidents of the default period inside ward 1
-    filters = default_filters(demo.as_of)
+    filters = default_window(demo.incidents, demo.as_of)
     when = pd.to_datetime(demo.incidents["occurred_at"])
     in_period = (when >= pd.Timestamp(filters.since)) & (
         when < pd.Timestamp(filters.until) + pd.Timedelta(days=1)
@@ -92,21 +92,23 @@ def test_public_viewer_can_only_export_public(monkeypatch, tmp_path):
 
 
 def test_scenario_changes_the_costs(demo):
-    entry = demo.city.devices[0].upfront_usd  # the default mix: all entry devices
+    """The default is Goal progress's: 200 entry devices a year for 5 years,
+    $800,000 in all (5 x 200 x $350 + 15 x 200 x $150)."""
     at = _open()
-    assert f"${100 * entry:,.0f}" in at.session_state["briefing_html"]
+    doc = at.session_state["briefing_html"]
+    assert "$800,000" in doc
     at.number_input(key="devices").set_value(10).run()
     assert not at.exception
     doc = at.session_state["briefing_html"]
-    assert f"${10 * entry:,.0f}" in doc
-    assert f"${100 * entry:,.0f}" not in doc
+    assert "$40,000" in doc  # 5 x 10 x $350 + 15 x 10 x $150
+    assert "$800,000" not in doc
 
 
 def test_sidebar_period_and_offences_drive_the_counts(demo):
     at = _open()
     at.multiselect(key="categories").set_value(["violent"]).run()
     assert not at.exception
-    filters = default_filters(demo.as_of)
+    filters = default_window(demo.incidents, demo.as_of)
     inc = demo.incidents
     when = pd.to_datetime(inc["occurred_at"])
     in_period = (when >= pd.Timestamp(filters.since)) & (

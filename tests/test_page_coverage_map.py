@@ -39,14 +39,14 @@ def test_page_runs_with_headline_figures_of_the_analytics(default_run, demo):
     assert not at.exception
     head = expected_report(demo)[0].headline
     shown = metrics(at)
-    assert shown["Cameras"] == f"{head['cameras']:,}"
-    assert shown["Incidents within camera range"] == (
+    assert shown["Cameras in this view"] == f"{head['cameras']:,}"
+    assert shown["Incidents in camera view"] == (
         f"{head['incident_coverage_share']:.1%}"
     )
     assert shown["Crime-weighted coverage"] == (
         f"{head['weighted_incident_coverage_share']:.1%}"
     )
-    assert shown["Within range of live cameras"] == (
+    assert shown["Incidents in live view"] == (
         f"{head['live_incident_coverage_share']:.1%}"
     )
     assert shown["Effective cameras"] == f"{head['effective_cameras']:,.0f}"
@@ -66,22 +66,20 @@ def test_integrated_only_lowers_cameras_and_coverage(demo):
     assert not at.exception
     after = metrics(at)
     head = expected_report(demo, tiers=["integrated"])[0].headline
-    assert after["Cameras"] == f"{head['cameras']:,}"
-    assert int(after["Cameras"].replace(",", "")) < int(
-        before["Cameras"].replace(",", "")
+    assert after["Cameras in this view"] == f"{head['cameras']:,}"
+    assert int(after["Cameras in this view"].replace(",", "")) < int(
+        before["Cameras in this view"].replace(",", "")
     )
     # with only live cameras, all coverage is live coverage
-    assert (
-        after["Incidents within camera range"] == after["Within range of live cameras"]
-    )
+    assert after["Incidents in camera view"] == after["Incidents in live view"]
 
 
 def test_longer_range_assumption_raises_coverage():
     at = app(PAGE)
-    before = metrics(at)["Incidents within camera range"]
+    before = metrics(at)["Incidents in camera view"]
     at.slider(key="range_scale").set_value(2.0).run()
     assert not at.exception
-    after = metrics(at)["Incidents within camera range"]
+    after = metrics(at)["Incidents in camera view"]
     assert float(after.rstrip("%")) > float(before.rstrip("%"))
 
 
@@ -101,7 +99,7 @@ def test_a_window_without_incidents_shows_dashes_not_nan():
     at.run()
     assert not at.exception
     shown = metrics(at)
-    assert shown["Incidents within camera range"] == "–"
+    assert shown["Incidents in camera view"] == "–"
     assert any("No incidents match" in w.value for w in at.warning)
 
 
@@ -112,4 +110,6 @@ def test_public_viewer_gets_the_page_without_camera_points(demo, monkeypatch, tm
     assert not at.exception
     assert any("Viewing as: **public**" in c.value for c in at.sidebar.caption)
     head = expected_report(demo)[0].headline
-    assert metrics(at)["Cameras"] == f"{head['cameras']:,}"  # totals stay public
+    assert (
+        metrics(at)["Cameras in this view"] == f"{head['cameras']:,}"
+    )  # totals stay public

@@ -35,7 +35,7 @@ def app():
 def test_page_runs_and_labels_synthetic_data(app):
     assert not app.exception
     assert any("Synthetic demo data" in i.value for i in app.info)
-    assert _metric(app, "Cameras registered") != "0"
+    assert _metric(app, "Active cameras") == "4,731"  # the whole demo registry
 
 
 def test_required_pace_rises_when_the_target_comes_closer(app):
@@ -74,8 +74,14 @@ def test_cost_table_follows_the_devices_and_offers_a_csv(app):
     app.selectbox(key="device_tier").set_value("Entry device").run()
     app.number_input(key="cost_years").set_value(3).run()
     assert not app.exception
-    costs = app.dataframe[1].value.set_index("Device")
-    assert costs.loc["Total", "Total over 3 years ($)"] == 10 * 350 + 10 * 150 * 3
+    costs = app.dataframe[1].value.set_index("Year")
+    # 10 entry devices bought every year: $3,500 up front a year plus $150 for
+    # each device in service (10, 20, 30): 5,000 + 6,500 + 8,000
+    assert costs.loc["Year 2", "Total"] == "$6,500"
+    assert costs.loc["Total", "Total"] == "$19,500"
+    assert costs.loc["Total", "Devices bought"] == "30"
+    assert _metric(app, "Device cost over 3 years") == "$19,500"
+    assert not costs.isin(["None", "nan", "NaN"]).any().any()
     assert any(
         b.proto.label.startswith("Download the cost table")
         for b in app.get("download_button")
@@ -83,8 +89,9 @@ def test_cost_table_follows_the_devices_and_offers_a_csv(app):
 
 
 def test_covered_incidents_default_comes_from_the_coverage_engine():
-    from analytics.coverage import coverage_report, filter_cameras, filter_incidents
+    from analytics.coverage import coverage_report, filter_incidents
     from analytics.datasets import load_dataset
+    from analytics.windows import Window, registry_for
 
     at = AppTest.from_file(str(PAGE), default_timeout=120)
     at.run()
@@ -94,7 +101,7 @@ def test_covered_incidents_default_comes_from_the_coverage_engine():
     since = at.date_input(key="since").value
     until = at.date_input(key="until").value
     gain = coverage_report(
-        filter_cameras(ds.cameras, as_of=until),
+        registry_for(ds.cameras, Window(since, until), ds.as_of),
         filter_incidents(ds.incidents, since=since, until=until),
         ds.city,
     ).live_gain_per_device
@@ -102,6 +109,8 @@ def test_covered_incidents_default_comes_from_the_coverage_engine():
     assert at.number_input(key="live_gain_per_device").value == pytest.approx(
         round(gain, 2)
     )
-    assert "$ per additional covered incident" in at.dataframe[-1].value.columns or any(
-        "$ per additional covered incident" in df.value.columns for df in at.dataframe
+    # 40 entry devices a year for 5 years: $160,000 over 600 device-years
+    per_incident = 160_000 / (round(gain, 2) * 600)
+    assert (
+        _metric(at, "Cost per incident newly in live view") == f"${per_incident:,.0f}"
     )

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.coverage import coverage_report, filter_cameras, filter_incidents
 from analytics.datasets import load_dataset
+from analytics.figures import program_texts
 from analytics.forecast import forecast_goal
 from analytics.safe_output import escape_markdown
 from analytics.schema import SYNTHETIC_LABEL
-from tests.pagetest import clear_data_env
-from ui.sidebar import default_filters
+from tests.pagetest import clear_data_env, expected_report
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "dashboard.py")
@@ -31,14 +31,11 @@ def demo():
 
 
 def _expected(ds, *, categories=None, tiers=None):
-    f = default_filters(ds.as_of, ds.incidents["occurred_at"].min().date())
-    cams = filter_cameras(ds.cameras, tiers=tiers, as_of=f.until)
-    incs = filter_incidents(
-        ds.incidents, since=f.since, until=f.until, categories=categories
-    )
-    return coverage_report(
-        cams, incs, ds.city, city_limit=ds.city_limit, wards=ds.wards
-    ).headline
+    return expected_report(ds, categories=categories, tiers=tiers)[0].headline
+
+
+def _program(ds):
+    return program_texts(forecast_goal(ds.cameras, ds.city, as_of=ds.as_of))
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -60,8 +57,9 @@ def test_overview_runs_and_is_labelled_synthetic(app):
 def test_headline_tiles_match_the_analytics(app, demo):
     head = _expected(demo)
     shown = _metrics(app)
-    assert shown["Cameras in the registry"] == f"{head['cameras']:,}"
-    assert shown["Share of the 30,000 goal"] == f"{head['goal_share']:.1%}"
+    # 4,731 active cameras of 30,000 in the demo: 15.8%
+    assert shown["Active cameras"] == "4,731" == f"{head['cameras']:,}"
+    assert shown["Share of the goal"] == "15.8%"
     assert shown["Integrated cameras"] == f"{head['integrated_cameras']:,}"
     assert (
         shown["Crime-weighted coverage"]
@@ -74,8 +72,9 @@ def test_projected_goal_date_tile_matches_the_forecast(app, demo):
     shown = _metrics(app)["Projected goal date"]
     if result.projected_goal_date is not None:
         assert shown == f"{result.projected_goal_date:%b %Y}"
-    else:  # the demo's pace does not reach the goal within the horizon
-        assert shown.startswith("After ")
+    else:  # the demo's pace does not reach the goal within the 10-year horizon
+        end = result.projection["date"].iloc[-1]
+        assert shown == f"Not by {end:%b %Y}"
 
 
 def test_added_in_last_30_days_counts_registrations_up_to_as_of(app, demo):
@@ -103,28 +102,63 @@ def test_violent_only_changes_weighted_coverage_not_cameras(demo):
         f"{head['weighted_incident_coverage_share']:.1%}"
     )
     assert after["Crime-weighted coverage"] != before["Crime-weighted coverage"]
-    assert after["Cameras in the registry"] == before["Cameras in the registry"]
+    assert after["Active cameras"] == before["Active cameras"]
 
 
-def test_integrated_only_counts_integrated_cameras(demo):
+GOAL_TILES = (
+    "Active cameras",
+    "Share of the goal",
+    "Integrated cameras",
+    "Added in the last 30 days",
+    "Projected goal date",
+)
+
+
+def test_integrated_only_leaves_the_goal_tiles_alone(demo):
+    """``?tiers=integrated`` narrows coverage, labelled, never the program's
+    figures (it used to read 703 cameras, 2.3% of the goal)."""
     at = AppTest.from_file(PAGE, default_timeout=180)
     at.run()
+    before = _metrics(at)
     at.multiselect(key="tiers").set_value(["integrated"]).run()
     assert not at.exception
-    head = _expected(demo, tiers=["integrated"])
     shown = _metrics(at)
-    assert shown["Cameras in the registry"] == f"{head['cameras']:,}"
-    assert shown["Cameras in the registry"] == shown["Integrated cameras"]
+    assert {k: shown[k] for k in GOAL_TILES} == {k: before[k] for k in GOAL_TILES}
+    assert shown["Active cameras"] == _program(demo)["active_cameras"] == "4,731"
+    head = _expected(demo, tiers=["integrated"])
+    filtered = [c.value for c in at.caption if c.value.startswith("Cameras in this")]
+    assert filtered
+    assert f"{head['cameras']:,} of 4,731" in filtered[0]
     assert at.query_params["tiers"] == "integrated"  # shared through the URL
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("tiers", ["registered"]),
+        ("owner_types", ["business"]),
+        ("categories", ["property"]),
+        ("range_scale", 1.5),
+        ("since", date(2026, 6, 1)),
+    ],
+)
+def test_every_sidebar_filter_leaves_the_goal_tiles_alone(key, value):
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.run()
+    before = _metrics(at)
+    if key == "range_scale":
+        at.slider(key=key).set_value(value).run()
+    elif key == "since":
+        at.date_input(key=key).set_value(value).run()
+    else:
+        at.multiselect(key=key).set_value(value).run()
+    assert not at.exception
+    after = _metrics(at)
+    assert {k: after[k] for k in GOAL_TILES} == {k: before[k] for k in GOAL_TILES}
+
+
 def test_overview_names_the_least_covered_ward(app, demo):
-    f = default_filters(demo.as_of, demo.incidents["occurred_at"].min().date())
-    cams = filter_cameras(demo.cameras, as_of=f.until)
-    incs = filter_incidents(demo.incidents, since=f.since, until=f.until)
-    wards = coverage_report(
-        cams, incs, demo.city, city_limit=demo.city_limit, wards=demo.wards
-    ).wards
+    wards = expected_report(demo)[0].wards
     least = wards.loc[wards["weighted_incident_coverage_share"].idxmin(), "ward_name"]
     where = next(m.value for m in app.markdown if m.value.startswith("**Where.**"))
     assert f"least covered ward is **{escape_markdown(least)}**" in where

@@ -12,7 +12,7 @@ from analytics.footage_view import (
     requests_view,
 )
 from tests.pagetest import app, clear_data_env, metrics
-from ui.sidebar import default_filters
+from ui.sidebar import default_filters_for
 
 PAGE = "pages/8_Requests_and_outcomes.py"
 
@@ -27,7 +27,7 @@ def expected():
     ds = load_dataset()
     demo = demo_footage(ds.cameras, ds.incidents, as_of=ds.as_of)
     history = FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
-    f = default_filters(ds.as_of, ds.incidents["occurred_at"].min().date())
+    f = default_filters_for(ds)  # the sidebar's default window
     return requests_view(
         history,
         ds.cameras,

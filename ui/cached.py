@@ -35,6 +35,7 @@ from analytics.privacy import RedactedCameras, redact_cameras
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.store import RegistryStore
 from analytics.targeting import Recommendation, recommend_sites
+from analytics.windows import registry_for
 from ui.sidebar import Filters
 
 CACHE_ENTRIES = 16  # distinct filter combinations kept per wrapper
@@ -52,12 +53,15 @@ class Filtered:
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:  # noqa: ARG001
-    """Cameras in the registry on ``filters.until`` and incidents in the window."""
-    cameras = filter_cameras(
+    """Today's active registry (tier and owner filters applied) and the incidents
+    in the window: the rule of :mod:`analytics.windows`, as in the CLI and the
+    briefing."""
+    cameras = registry_for(
         _ds.cameras,
+        filters.window,
+        _ds.as_of,
         tiers=filters.tiers,
         owner_types=filters.owner_types,
-        as_of=filters.until,
     )
     incidents = filter_incidents(
         _ds.incidents,
@@ -88,9 +92,10 @@ def coverage(_ds: Dataset, key: tuple, filters: Filters) -> CoverageReport:
 def coverage_at(
     _ds: Dataset, key: tuple, filters: Filters, cameras_on: date
 ) -> CoverageReport:
-    """Coverage of the same incidents by the cameras registered by ``cameras_on``.
+    """Coverage of the same incidents by the registry as it stood on ``cameras_on``
+    (the "window_end" rule of :mod:`analytics.windows`).
 
-    Comparing it with :func:`coverage` shows what the cameras added since then
+    Comparing two of these shows what the cameras added between the two days
     changed, with crime held fixed.
     """
     data = filtered(_ds, key, filters)

@@ -64,7 +64,7 @@ def forecast_chart(
             go.Scatter(
                 x=hist["period"],
                 y=hist["cameras"],
-                name="Registered cameras",
+                name="Active cameras",
                 mode="lines",
                 line={"color": HISTORY_COLOUR, "width": 3},
                 hovertemplate="%{x|%b %Y}: %{y:,.0f} cameras<extra></extra>",
@@ -112,7 +112,7 @@ def forecast_chart(
         yaxis_title="Cameras",
         legend=LEGEND_ABOVE,
         modebar=MODEBAR,
-        title=_title("Registered cameras and projection"),
+        title=_title("Active cameras and projection"),
     )
     return fig
 
@@ -245,7 +245,7 @@ def breakdown_chart(history: pd.DataFrame, by: str) -> go.Figure:
     fig.update_layout(
         height=HEIGHT,
         xaxis_title="Month",
-        yaxis_title="Cameras in the registry (count)",
+        yaxis_title="Active cameras (count)",
         **CHART_LAYOUT,
     )
     return fig
@@ -276,7 +276,7 @@ def scenario_chart(comparison: ScenarioComparison, goal: int) -> go.Figure:
     fig.update_layout(
         height=450,
         xaxis_title="Date (month end)",
-        yaxis_title="Cameras in the registry (count)",
+        yaxis_title="Active cameras (count)",
         **CHART_LAYOUT,
     )
     return fig

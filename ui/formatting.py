@@ -1,4 +1,6 @@
-"""Text for figures shown in tiles and captions; a missing value shows as a dash.
+"""Text for figures shown in tiles and tables: the helpers of
+:mod:`analytics.formatting` (shared with the briefing and the command line) plus
+what only Streamlit needs.
 
 A share is undefined when nothing was counted (no incidents in the window):
 showing "nan%" would look like a bug, 0% would be false.
@@ -9,31 +11,24 @@ showing "nan%" would look like a bug, 0% would be false.
 
 from __future__ import annotations
 
-import math
+from analytics.formatting import (  # noqa: F401 (re-exported for the pages)
+    DASH,
+    coord,
+    count,
+    day,
+    format_table,
+    km2,
+    money,
+    month,
+    number,
+    pace,
+    pct,
+    points,
+    signed_count,
+    timestamp,
+    years,
+)
+from analytics.formatting import pct as share  # noqa: F401
 
 # the one Markdown escape lives with the other output escapes
-from analytics.safe_output import escape_markdown
-
-DASH = "–"
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def share(value: float | None, digits: int = 1) -> str:
-    """A 0-1 share as a percentage."""
-    return DASH if _missing(value) else f"{value:.{digits}%}"
-
-
-def count(value: float | None) -> str:
-    """A whole number with thousands separators."""
-    return DASH if _missing(value) else f"{value:,.0f}"
-
-
-def points(change: float | None, digits: int = 1) -> str:
-    """A change of a share, in percentage points with a sign."""
-    return DASH if _missing(change) else f"{change * 100:+.{digits}f} pts"
-
-
-__all__ = ["DASH", "count", "escape_markdown", "points", "share"]
+from analytics.safe_output import escape_markdown  # noqa: F401

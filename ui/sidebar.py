@@ -23,12 +23,17 @@ import streamlit as st
 from analytics.config import CityConfig
 from analytics.datasets import Dataset
 from analytics.schema import CATEGORIES, OWNER_TYPES, TIERS
+from analytics.windows import (
+    DEFAULT_WINDOW_MONTHS,
+    Window,
+    default_window,
+    window_ending,
+)
 from ui.navigation import ensure_app_menu
 
 RANGE_SCALE_MIN = 0.5
 RANGE_SCALE_MAX = 2.0
 RANGE_SCALE_STEP = 0.1
-DEFAULT_WINDOW_MONTHS = 12
 # session_state key -> URL parameter name
 URL_PARAMS = {
     "since": "since",
@@ -61,6 +66,19 @@ class Filters:
     range_scale: float
 
     @property
+    def window(self) -> Window:
+        """The incident window, measured against today's active registry
+        (:mod:`analytics.windows`)."""
+        return Window(self.since, self.until)
+
+    @property
+    def narrowed(self) -> bool:
+        """True when the tier or owner filters leave some cameras out."""
+        return set(self.tiers) != set(TIERS) or set(self.owner_types) != set(
+            OWNER_TYPES
+        )
+
+    @property
     def all_categories(self) -> bool:
         return set(self.categories) == set(CATEGORIES)
 
@@ -83,19 +101,28 @@ def _field_for(label: str) -> str:
     return {"offences": "categories", "tiers": "tiers", "owners": "owner_types"}[label]
 
 
-def default_filters(as_of: date, earliest: date | None = None) -> Filters:
-    """The filters a new visitor sees: the last 12 months up to ``as_of``, all."""
-    since = (pd.Timestamp(as_of) - pd.DateOffset(months=DEFAULT_WINDOW_MONTHS)).date()
-    if earliest is not None and since < earliest:
-        since = earliest
+def default_filters(
+    as_of: date, earliest: date | None = None, newest: date | None = None
+) -> Filters:
+    """The filters a new visitor sees: the default window of
+    :func:`analytics.windows.default_window` (the 12 months ending on the newest
+    incident, ``newest``; ``as_of`` when unknown), everything else unfiltered."""
+    window = window_ending(min(newest, as_of) if newest else as_of, earliest)
     return Filters(
-        since=since,
-        until=as_of,
+        since=window.since,
+        until=window.until,
         categories=CATEGORIES,
         tiers=TIERS,
         owner_types=OWNER_TYPES,
         range_scale=1.0,
     )
+
+
+def default_filters_for(ds: Dataset) -> Filters:
+    """:func:`default_filters` of a dataset: the default window of
+    :func:`analytics.windows.default_window`, shared with the CLI and briefing."""
+    window = default_window(ds.incidents, ds.as_of)
+    return default_filters(window.until, window.since)
 
 
 def filters_to_params(filters: Filters, defaults: Filters) -> dict[str, str]:
@@ -116,7 +143,11 @@ def filters_to_params(filters: Filters, defaults: Filters) -> dict[str, str]:
 
 
 def filters_from_params(
-    params: Mapping[str, str], defaults: Filters, *, earliest: date | None = None
+    params: Mapping[str, str],
+    defaults: Filters,
+    *,
+    earliest: date | None = None,
+    latest: date | None = None,
 ) -> Filters:
     """Filters from URL parameters; anything missing or unreadable keeps its default.
 
@@ -138,7 +169,7 @@ def filters_from_params(
             except ValueError:
                 continue
             lo = earliest or date.min
-            values[key] = min(max(day, lo), defaults.until)
+            values[key] = min(max(day, lo), latest or defaults.until)
         else:
             try:
                 scale = float(raw)
@@ -178,8 +209,8 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
     """
     ensure_app_menu()
     earliest = _earliest(ds)
-    defaults = default_filters(ds.as_of, earliest)
-    _initialise_state(defaults, earliest)
+    defaults = default_filters_for(ds)
+    _initialise_state(defaults, earliest, ds.as_of)
     show = set(FILTER_KEYS if show is None else show)
     unknown = show - set(FILTER_KEYS)
     if unknown:
@@ -195,7 +226,7 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
 
     sb.header("Filters")
     if {"since", "until"} <= show:
-        _date_filters(ds, earliest)
+        _date_filters(ds, earliest, defaults.until)
     if "categories" in show:
         sb.multiselect(
             "Offence categories",
@@ -228,12 +259,15 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
 
     filters = _collect(defaults)
     _persist_and_share(filters, defaults)
+    if {"since", "until"} <= show:
+        sb.caption(filters.window.describe(ds.as_of) + ".")
     return filters
 
 
-def _date_filters(ds: Dataset, earliest: date | None) -> None:
+def _date_filters(ds: Dataset, earliest: date | None, latest: date) -> None:
     sb = st.sidebar
-    presets = date_presets(ds.as_of, earliest)
+    # shortcuts end where the default window ends: the newest incident
+    presets = date_presets(latest, earliest)
     state = st.session_state
     current = (state.get("since"), state.get("until"))
     state[PRESET_KEY] = next(
@@ -245,7 +279,7 @@ def _date_filters(ds: Dataset, earliest: date | None) -> None:
         key=PRESET_KEY,
         on_change=_apply_preset,
         args=(presets,),
-        help=f"Shortcuts ending on the data's latest day ({ds.as_of:%d %b %Y}).",
+        help=f"Shortcuts ending on the newest incident's day ({latest:%d %b %Y}).",
     )
     sb.date_input(
         "From",
@@ -253,7 +287,9 @@ def _date_filters(ds: Dataset, earliest: date | None) -> None:
         min_value=earliest,
         max_value=ds.as_of,
         format="YYYY-MM-DD",
-        help="Incidents on or after this day. Default: the last 12 months.",
+        help="Incidents on or after this day. Default: the 12 months ending on "
+        "the newest incident. Coverage is always measured with today's active "
+        "registry; the window chooses the crime that is measured.",
     )
     sb.date_input(
         "Until",
@@ -277,13 +313,15 @@ def _earliest(ds: Dataset) -> date | None:
     return pd.Timestamp(ds.incidents["occurred_at"].min()).date()
 
 
-def _initialise_state(defaults: Filters, earliest: date | None) -> None:
+def _initialise_state(
+    defaults: Filters, earliest: date | None, latest: date | None = None
+) -> None:
     state = st.session_state
     start = asdict(defaults)
     if not state.get(_URL_READ):
         state[_URL_READ] = True
         from_url = filters_from_params(
-            dict(st.query_params), defaults, earliest=earliest
+            dict(st.query_params), defaults, earliest=earliest, latest=latest
         )
         start = asdict(from_url)
         for key in FILTER_KEYS:

@@ -19,6 +19,7 @@ from analytics.cli import (
     load_data,
     output_path,
 )
+from analytics.costs import DEFAULT_COST_SCENARIO
 
 AUDIENCE_CHOICES = ("public", "staff")  # analytics.briefing.BRIEFING_AUDIENCES
 
@@ -44,7 +45,12 @@ def register(
         help="edition: public (aggregates only, default) or staff (adds exact "
         "business, institutional and city camera points; never contacts)",
     )
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="first day of incidents")
+    p.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="first day of incidents (default: the 12 months ending on the newest "
+        "incident, as on the dashboard)",
+    )
     p.add_argument("--until", metavar="YYYY-MM-DD", help="last day of incidents")
     p.add_argument(
         "--wards",
@@ -61,15 +67,17 @@ def register(
     )
     p.add_argument(
         "--devices",
-        default="100",
+        default=str(DEFAULT_COST_SCENARIO.devices_per_year),
         metavar="N",
-        help="integration devices in the cost scenario (default 100)",
+        help="integration devices bought every year in the cost scenario (default "
+        f"{DEFAULT_COST_SCENARIO.devices_per_year}, as on Goal progress)",
     )
     p.add_argument(
         "--years",
-        default="3",
+        default=str(DEFAULT_COST_SCENARIO.years),
         metavar="Y",
-        help="years the devices are kept in the cost scenario (default 3)",
+        help="whole years budgeted in the cost scenario (default "
+        f"{DEFAULT_COST_SCENARIO.years})",
     )
     p.add_argument(
         "--mix",
@@ -96,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         )
     k = parse_whole(args.recruit, "--recruit", minimum=1)
     devices = parse_whole(args.devices, "--devices", minimum=0)
-    years = parse_number(args.years, "--years")
+    years = parse_whole(args.years, "--years", minimum=1)
     city = load_city(args.city)
     mix = parse_mix(args.mix, [d.name for d in city.devices])
     ds = load_data(city, **data_paths(args))
@@ -113,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             since=since,
             until=until,
             wards=wards,
-            scenario=CostScenario(integrations=devices, years=years, tier_mix=mix),
+            scenario=CostScenario(devices_per_year=devices, years=years, tier_mix=mix),
             recruit_k=k,
             generated_at=datetime.now().replace(microsecond=0),
         )

@@ -15,11 +15,13 @@ import pandas as pd
 
 from analytics.cli import CommandError, add_data_options, data_paths, load_data
 from analytics.datasets import unmapped_sentences
+from analytics.formatting import count, number, pct
 from analytics.schema import CATEGORIES
 
 if TYPE_CHECKING:
     from analytics.coverage import CoverageReport
     from analytics.datasets import Dataset
+    from analytics.windows import Window
 
 TOP_GAPS = 5  # gap cells listed in the plain-text summary
 
@@ -37,9 +39,26 @@ def register(
     )
     add_data_options(p)
     p.add_argument(
-        "--since", help="first incident day counted, YYYY-MM-DD (default: all)"
+        "--since",
+        help="first incident day counted, YYYY-MM-DD (default: the 12 months ending "
+        "on the newest incident, as on the dashboard)",
     )
-    p.add_argument("--until", help="last incident day counted, YYYY-MM-DD")
+    p.add_argument(
+        "--until",
+        help="last incident day counted, YYYY-MM-DD (default: the newest incident)",
+    )
+    p.add_argument(
+        "--whole-record",
+        action="store_true",
+        help="count every incident in the file instead of the default window",
+    )
+    p.add_argument(
+        "--registry",
+        choices=("current", "window-end"),
+        default="current",
+        help="cameras measured: today's active registry (default) or the registry "
+        "as it stood on the window's last day ('what changed')",
+    )
     p.add_argument(
         "--categories",
         help="comma-separated offense categories: violent,property,other",
@@ -101,6 +120,7 @@ def _clean(value: Any) -> object:
 def run(args: argparse.Namespace) -> int:
     from analytics.config import load_city
     from analytics.coverage import coverage_report, filter_incidents
+    from analytics.windows import registry_for, registry_note
 
     since = _date(args.since, "--since")
     until = _date(args.until, "--until")
@@ -113,11 +133,13 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--resolution was {args.resolution} but must be 0-15")
     city = load_city(args.city)
     ds = load_data(city, **data_paths(args))
+    window = resolve_window(ds, since, until, args.whole_record, args.registry)
     incidents = filter_incidents(
-        ds.incidents, since=since, until=until, categories=categories
+        ds.incidents, since=window.since, until=window.until, categories=categories
     )
+    cameras = registry_for(ds.cameras, window, ds.as_of)
     report = coverage_report(
-        ds.cameras,
+        cameras,
         incidents,
         city,
         city_limit=ds.city_limit,
@@ -125,10 +147,11 @@ def run(args: argparse.Namespace) -> int:
         range_scale=args.range_scale,
         hex_resolution=args.resolution,
     )
+    note = registry_note(ds.cameras, window, ds.as_of)
     if args.json:
-        print(json.dumps(as_json(report, ds, since, until, categories)))
+        print(json.dumps(as_json(report, ds, window, categories, note)))
     else:
-        print_summary(report, ds, since, until)
+        print_summary(report, ds, window, note)
     return 0
 
 
@@ -136,12 +159,46 @@ def run(args: argparse.Namespace) -> int:
 REPORT_KEYS = ("rows_read", "accepted", "folded", "quarantined", "reasons")
 
 
-def as_json(
-    report: CoverageReport,
+def resolve_window(
     ds: Dataset,
     since: date | None,
     until: date | None,
+    whole_record: bool,
+    registry: str,
+) -> Window:
+    """The window of the one rule (:mod:`analytics.windows`): the default window
+    unless dates are given; ``--whole-record`` spans every incident."""
+    from analytics.windows import (
+        Window,
+        default_window,
+        newest_incident_day,
+        oldest_incident_day,
+    )
+
+    rule = registry.replace("-", "_")
+    if whole_record:
+        if since or until:
+            raise CommandError("--whole-record cannot be combined with --since/--until")
+        since = oldest_incident_day(ds.incidents) or ds.as_of
+        until = newest_incident_day(ds.incidents) or ds.as_of
+    elif since is None and until is None:
+        default = default_window(ds.incidents, ds.as_of)
+        since, until = default.since, default.until
+    elif since is None:
+        assert until is not None  # both None is the branch above
+        first = oldest_incident_day(ds.incidents)
+        since = min(first, until) if first else until
+    elif until is None:
+        until = max(since, ds.as_of)
+    return Window(since, until, rule)
+
+
+def as_json(
+    report: CoverageReport,
+    ds: Dataset,
+    window: Window,
     categories: list[str] | None,
+    note: str | None = None,
 ) -> dict[str, Any]:
     from analytics.coverage import HEADLINE_KEYS
 
@@ -151,8 +208,11 @@ def as_json(
             "synthetic": bool(ds.synthetic),
             "data_label": ds.label,
             "as_of": ds.as_of.isoformat(),
-            "since": since.isoformat() if since else None,
-            "until": until.isoformat() if until else None,
+            "since": window.since.isoformat(),
+            "until": window.until.isoformat(),
+            "registry": window.registry,
+            "window": window.describe(ds.as_of),
+            "registry_note": note,
             "categories": categories,
             "flags": list(report.flags),
             "not_mapped": unmapped_sentences(ds),
@@ -184,13 +244,11 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, object]] | None:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _pct(x: float) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:.1%}"
-
-
 def print_summary(
-    report: CoverageReport, ds: Dataset, since: date | None, until: date | None
+    report: CoverageReport, ds: Dataset, window: Window, note: str | None = None
 ) -> None:
+    from analytics.figures import label, show
+
     h = report.headline
     if ds.synthetic:
         print(f"{ds.label} (synthetic): not the city's figures.")
@@ -198,41 +256,56 @@ def print_summary(
         print(f"Data: {ds.label}, as of {ds.as_of}")
     for sentence in unmapped_sentences(ds):
         print(f"Not mapped: {sentence}")
-    window = f"{since or 'start'} to {until or 'end'}"
-    print(
-        f"Cameras: {h['cameras']:,} at {h['sites']:,} sites "
-        f"({h['integrated_cameras']:,} integrated): {_pct(h['goal_share'])} "
-        f"of the {h['goal']:,} goal"
+    print(f"{window.describe(ds.as_of)}.")
+    if note:
+        print(f"Note: {note}")
+    if note:  # no camera to measure: say why instead of a page of zeros
+        return
+
+    def fig(key: str, head_key: str | None = None) -> str:
+        return show(key, h[head_key or key])
+
+    cameras = (
+        label("active_cameras")
+        if window.registry == "current"
+        else f"Cameras on {window.until:%d %b %Y}"
     )
     print(
-        f"Area in view: {_pct(h['area_coverage_share'])} of the city "
-        f"({h['covered_area_km2']:.1f} of {h['city_area_km2']:.1f} km2); "
-        f"effective cameras {h['effective_cameras']:,.0f}"
+        f"{cameras}: {fig('active_cameras', 'cameras')} at "
+        f"{fig('active_sites', 'sites')} sites "
+        f"({fig('integrated_cameras')} integrated); "
+        f"{label('goal_share').lower()} {fig('goal_share')} of {fig('goal')}"
     )
     print(
-        f"Incidents in view ({h['incidents']:,}, {window}): "
-        f"{_pct(h['incident_coverage_share'])} "
-        f"(live {_pct(h['live_incident_coverage_share'])}, on request only "
-        f"{_pct(h['on_request_incident_coverage_share'])}); severity-weighted "
-        f"{_pct(h['weighted_incident_coverage_share'])}"
+        f"{label('area_coverage_share')}: {fig('area_coverage_share')} "
+        f"({fig('covered_area_km2')} of {fig('city_area_km2')}); "
+        f"{label('effective_cameras').lower()} {fig('effective_cameras')}"
+    )
+    print(
+        f"{label('incident_coverage_share')} (of {fig('incidents')} incidents): "
+        f"{fig('incident_coverage_share')} (live "
+        f"{fig('live_incident_coverage_share')}, on request only "
+        f"{fig('on_request_incident_coverage_share')}); "
+        f"{label('weighted_incident_coverage_share').lower()} "
+        f"{fig('weighted_incident_coverage_share')}"
     )
     if report.wards is not None:
         print("\nWard  area in view  incidents in view  cameras  per km2")
         for row in report.wards.itertuples(index=False):
             print(
-                f"{row.ward_id!s:<5} {_pct(row.area_coverage_share):>12}  "
-                f"{_pct(row.incident_coverage_share):>17}  {row.cameras:>7,}  "
-                f"{row.cameras_per_km2:>7.1f}"
+                f"{row.ward_id!s:<5} {pct(row.area_coverage_share):>12}  "
+                f"{pct(row.incident_coverage_share):>17}  {count(row.cameras):>7}  "
+                f"{number(row.cameras_per_km2):>7}"
             )
     if len(report.gaps):
         print("\nWorst gaps (H3 cells, severity-weighted unseen incidents):")
         for row in report.gaps.head(TOP_GAPS).itertuples(index=False):
             ward = f"ward {row.ward_id}, " if row.ward_id else ""
             print(
-                f"{row.rank:>2}. {row.h3}  {row.weighted_uncovered:,.1f} "
+                f"{row.rank:>2}. {row.h3}  {number(row.weighted_uncovered)} "
                 f"({row.violent} violent, {row.property} property, "
                 f"{row.other} other; {ward}nearest camera "
-                f"{row.nearest_camera_m:,.0f} m)"
+                f"{count(row.nearest_camera_m)} m)"
             )
     for flag in report.flags:
         print(f"Note: {flag}")

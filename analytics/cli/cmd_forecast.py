@@ -132,39 +132,49 @@ def load_cameras(
 
 
 def print_summary(result: ForecastResult, label: str, synthetic: bool) -> None:
+    from analytics.figures import goal_sentence, program_texts
+    from analytics.figures import label as name
+
     tag = " (synthetic)" if synthetic else ""
+    texts = program_texts(result)
     print(f"Goal progress, data: {label}{tag}, as of {result.as_of:%d %b %Y}")
-    print(
-        f"  cameras registered: {result.current_cameras:,} of {result.goal:,} "
-        f"({result.goal_share:.1%})"
+    print("  the whole registry: no filter or incident window applies to the goal")
+
+    def line(key: str, text: str) -> None:
+        print(f"  {name(key) + ':':<31}{text}")
+
+    line(
+        "active_cameras",
+        f"{texts['active_cameras']} at {texts['active_sites']} sites "
+        f"({texts['integrated_cameras']} integrated)",
     )
+    line("goal_share", f"{texts['goal_share']} of {texts['goal']}")
+    line("cameras_to_go", texts["cameras_to_go"])
     print(
-        f"  launch stock:       {result.stock_at_launch:,} cameras before "
+        f"  {'Launch stock:':<31}{result.stock_at_launch:,} cameras before "
         f"{result.launch_date:%d %b %Y}; {result.months_since_launch} full months since"
     )
     if result.current_monthly_pace is not None:
-        print(
-            f"  current pace:       {result.current_monthly_pace:,.0f} net cameras a "
-            f"month (mean of the last {result.pace_months} full months)"
+        line(
+            "current_pace",
+            f"{texts['current_pace']} (net, mean of the last {result.pace_months} "
+            "full months)",
         )
     if result.months_to_goal_at_pace is not None:
-        months = result.months_to_goal_at_pace
-        print(
-            f"  at today's pace:    the goal is {months:,.0f} months "
-            f"(~{months / 12:.0f} years) away"
-        )
+        line("years_at_pace", texts["years_at_pace"])
+    line("projected_goal_date", texts["projected_goal_date"])
     if result.required_monthly_pace is not None:
-        print(
-            f"  required pace:      {result.required_monthly_pace:,.0f} a month to "
-            f"reach the goal by {result.target_date:%d %b %Y} "
-            f"(gap {result.pace_gap:+,.0f} a month)"
+        line(
+            "required_pace",
+            f"{texts['required_pace']} to reach the goal by "
+            f"{result.target_date:%d %b %Y} (gap {result.pace_gap:+,.0f} a month)",
         )
     if result.model:
         print(
-            f"  model:              {result.model} (backtest mean absolute error "
+            f"  {'Model:':<31}{result.model} (backtest mean absolute error "
             f"{result.backtest_error:,.0f} cameras over {result.backtest_months} "
             "held-out months)"
         )
-    print(f"  {result.message}")
+    print(f"  {goal_sentence(result)}")
     for note in result.notes:
         print(f"  note: {note}")
