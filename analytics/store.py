@@ -707,11 +707,12 @@ class RegistryStore:
         validate_audience(audience)
         log = self.audit_log(action=action, limit=limit, camera_id=camera_id)
         with store_db.read(self.engine) as conn:
-            owners = dict(
-                conn.execute(sa.select(CAMERAS.c.camera_id, CAMERAS.c.owner_type))
-                .tuples()
-                .all()
-            )
+            owners = {
+                cid: owner
+                for cid, owner in conn.execute(
+                    sa.select(CAMERAS.c.camera_id, CAMERAS.c.owner_type)
+                )
+            }
         exact = set(EXACT_OWNER_TYPES[audience])
         contacts = () if audience == "investigator" else CONTACT_COLUMNS
         what = []

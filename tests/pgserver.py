@@ -23,6 +23,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -164,6 +165,58 @@ def stop(folder: str | os.PathLike[str]) -> None:
     data = Path(folder) / "data"
     if pg_ctl and (data / "postmaster.pid").exists():
         _run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
+
+
+# --- pytest fixtures (imported by tests/conftest.py) ---------------------------------
+TEST_URL_ENV = "CAMREG_TEST_PG_URL"
+
+
+def _fixtures():
+    import uuid
+
+    import pytest
+
+    @pytest.fixture(scope="session")
+    def pg_template_url():
+        """URL of a PostGIS template database on a throwaway server.
+
+        ``$CAMREG_TEST_PG_URL`` (set by ``.ci/run``) names a running one;
+        otherwise a cluster is started here with initdb/pg_ctl and stopped at
+        the end. Skips, with the reason, only when no server can be started.
+        """
+        given = os.environ.get(TEST_URL_ENV, "").strip()
+        if given:
+            yield given
+            return
+        # not under pytest's temporary root: pytest keeps that private (0700)
+        # and the cluster runs as another user when we are root
+        folder = Path(tempfile.mkdtemp(prefix="camreg-pg-"))
+        try:
+            url = start(folder)
+        except ServerUnavailable as exc:
+            pytest.skip(f"no PostgreSQL server could be started: {exc}")
+        try:
+            yield url
+        finally:
+            from analytics.store_db import dispose_engines
+
+            dispose_engines()
+            stop(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @pytest.fixture
+    def pg_url(pg_template_url):
+        """A fresh, empty PostGIS database for one test."""
+        return create_database(pg_template_url, f"t_{uuid.uuid4().hex[:12]}")
+
+    @pytest.fixture(params=["sqlite", "postgresql"])
+    def store_target(request, tmp_path):
+        """Where a test's store lives: an SQLite file, then a PostgreSQL database."""
+        if request.param == "sqlite":
+            return tmp_path / "registry.sqlite"
+        return request.getfixturevalue("pg_url")
+
+    return pg_template_url, pg_url, store_target
 
 
 def main(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from conftest import CENTRE, make_cameras, offset
 
 from analytics import store as store_module
@@ -46,8 +47,9 @@ def three_cameras(**overrides) -> pd.DataFrame:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return RegistryStore(tmp_path / "registry.sqlite")
+def store(store_target):
+    """A new empty store, on SQLite and then on PostgreSQL (``store_target``)."""
+    return RegistryStore.init(store_target)
 
 
 @pytest.fixture
@@ -62,14 +64,47 @@ def camera_events(store) -> pd.DataFrame:
 
 
 # --- creation ----------------------------------------------------------------------
-def test_store_created_on_first_use_in_a_new_folder(tmp_path):
+def test_store_created_only_by_init_in_a_new_folder(tmp_path):
     path = tmp_path / "sub" / "dir" / "reg.sqlite"
-    store = RegistryStore(path)
+    with pytest.raises(StoreError, match=r"no registry store at .*registry init"):
+        RegistryStore(path)
+    assert not path.exists()
+    assert not path.parent.exists()
+    store = RegistryStore.init(path)
     assert path.is_file()
     assert len(store.cameras()) == 0
     assert list(store.cameras().columns) == [*CAMERA_COLUMNS, "geometry"]
     # opening again reuses it
     assert len(RegistryStore(path).audit_log()) == 0
+
+
+def test_mistyped_path_is_an_error_not_a_new_store(tmp_path):
+    RegistryStore.init(tmp_path / "registry.sqlite")
+    typo = tmp_path / "registy.sqlite"
+    with pytest.raises(StoreError, match=r"registy\.sqlite"):
+        RegistryStore(typo)
+    assert not typo.exists()
+
+
+def test_empty_postgres_database_needs_init(pg_url):
+    with pytest.raises(StoreError, match="holds no camera registry yet"):
+        RegistryStore(pg_url)
+    store = RegistryStore.init(pg_url)
+    assert store.backend == "postgresql"
+    assert store.counts() == {"active": 0, "withdrawn": 0}
+
+
+def test_unreachable_postgres_is_a_clear_error():
+    with pytest.raises(StoreError, match="cannot reach the registry database"):
+        RegistryStore("postgresql://nobody@127.0.0.1:1/registry")
+
+
+def test_password_is_not_shown_in_the_location():
+    from analytics.store_db import describe
+
+    assert describe("postgresql://ann:s3cret@db.city/reg") == (
+        "postgresql://ann:***@db.city/reg"
+    )
 
 
 def test_not_a_registry_is_refused(tmp_path):
@@ -196,23 +231,21 @@ def test_missing_required_column_is_refused(store):
 
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
-def test_import_failing_midway_leaves_store_byte_for_byte_unchanged(
-    loaded, monkeypatch, error
-):
-    before_bytes = loaded.path.read_bytes()
+def test_import_failing_midway_leaves_store_unchanged(loaded, monkeypatch, error):
+    before_bytes = loaded.path.read_bytes() if loaded.path else None
     before_cams = loaded.cameras()
     before_log = loaded.audit_log()
-    real = store_module._row_record
+    real = store_module._write_chunks
     calls = []
 
-    def flaky(row):
-        calls.append(row["camera_id"])
-        if len(calls) == 3:
+    def flaky(conn, statement, rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
             raise error("disk on fire")
-        return real(row)
+        return real(conn, statement, rows)
 
-    monkeypatch.setattr(store_module, "_row_record", flaky)
-    # rows 1 and 2 change (update, insert) before row 3 fails
+    monkeypatch.setattr(store_module, "_write_chunks", flaky)
+    # the insert of N is written, then the update of A fails
     frame = pd.concat(
         [
             three_cameras(A={"tier": "integrated"}).iloc[[0]],
@@ -223,15 +256,17 @@ def test_import_failing_midway_leaves_store_byte_for_byte_unchanged(
     )
     with pytest.raises(error, match="disk on fire"):
         loaded.import_cameras(frame, source="broken.csv", user="x")
-    assert calls == ["A", "N", "B"]
-    assert loaded.path.read_bytes() == before_bytes
+    assert calls == [1, 1]
+    if before_bytes is not None:
+        assert loaded.path.read_bytes() == before_bytes
     pd.testing.assert_frame_equal(
         pd.DataFrame(loaded.cameras()), pd.DataFrame(before_cams)
     )
     pd.testing.assert_frame_equal(loaded.audit_log(), before_log)
     # and the store still works afterwards
-    monkeypatch.setattr(store_module, "_row_record", real)
+    monkeypatch.setattr(store_module, "_write_chunks", real)
     assert loaded.import_cameras(frame, source="ok.csv", user="x").inserted == 1
+    assert loaded.check() == []
 
 
 # --- withdrawal --------------------------------------------------------------------
@@ -345,10 +380,10 @@ def test_reactivate_after_owner_registers_again(loaded):
 )
 def test_audit_log_is_append_only_in_the_database(loaded, statement):
     with (
-        sqlite3.connect(loaded.path) as con,
-        pytest.raises(sqlite3.DatabaseError, match="append-only"),
+        pytest.raises(sa.exc.DatabaseError, match="append-only"),
+        loaded.engine.begin() as conn,
     ):
-        con.execute(statement)
+        conn.execute(sa.text(statement))
     assert len(loaded.audit_log()) == 4
 
 
