@@ -262,6 +262,8 @@ class RegistryStore:
         self.location = store_db.describe(text)
         self._target = text
         if self.path is not None:
+            # the built-in demo default is made on first use; nobody typed it
+            create = create or self.path.resolve() == Path(DEFAULT_DB).resolve()
             self._check_file(create)
         try:
             self.engine = store_db.engine_for(text)
@@ -298,7 +300,7 @@ class RegistryStore:
             )
         if path.exists():
             return
-        if create or path.resolve() == Path(DEFAULT_DB).resolve():
+        if create:
             path.parent.mkdir(parents=True, exist_ok=True)
             return
         hint = (
@@ -707,12 +709,8 @@ class RegistryStore:
         validate_audience(audience)
         log = self.audit_log(action=action, limit=limit, camera_id=camera_id)
         with store_db.read(self.engine) as conn:
-            owners = {
-                cid: owner
-                for cid, owner in conn.execute(
-                    sa.select(CAMERAS.c.camera_id, CAMERAS.c.owner_type)
-                )
-            }
+            query = sa.select(CAMERAS.c.camera_id, CAMERAS.c.owner_type)
+            owners = dict(conn.execute(query).all())
         exact = set(EXACT_OWNER_TYPES[audience])
         contacts = () if audience == "investigator" else CONTACT_COLUMNS
         what = []
