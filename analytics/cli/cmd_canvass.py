@@ -116,9 +116,12 @@ def run(args: argparse.Namespace) -> int:
     now = now_arg or now
     store = None
     if args.record:
-        from analytics.store import RegistryStore, default_store_path
+        from analytics.store import RegistryStore, StoreError, default_store_path
 
-        store = RegistryStore(args.db or default_store_path(city))
+        try:
+            store = RegistryStore(args.db or default_store_path(city))
+        except StoreError as exc:
+            raise CommandError(str(exc)) from exc
     try:
         result = canvass(
             CameraIndex(cameras, city),
