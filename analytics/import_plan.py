@@ -121,19 +121,34 @@ class ImportPlan:
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
-    def preview(self, hide: tuple[str, ...] = ()) -> pd.DataFrame:
-        """One row per camera that changes or is kept withdrawn (``PREVIEW_COLUMNS``).
+    def preview(self, audience: str) -> pd.DataFrame:
+        """One row per camera that changes or is kept withdrawn (``PREVIEW_COLUMNS``),
+        as ``audience`` may read it.
 
-        Values of fields in ``hide`` are named but not shown (redaction is the
-        caller's: it knows the audience).
+        Owner contacts are hidden from everyone but investigators, and the
+        coordinates and address of cameras whose place the audience may not see
+        (``analytics.privacy.EXACT_OWNER_TYPES``) are named but not shown.
         """
+        from analytics.privacy import EXACT_OWNER_TYPES, validate_audience
+        from analytics.schema import CONTACT_COLUMNS
         from analytics.store import describe_changes
 
+        validate_audience(audience)
+        exact = set(EXACT_OWNER_TYPES[audience])
+        contacts = () if audience == "investigator" else CONTACT_COLUMNS
+        place = ("latitude", "longitude", "address")
         outcome = {"insert": "new", "update": "updated", "withdraw": "withdrawn"}
-        rows = [
-            (c.camera_id, outcome[c.action], describe_changes(c.changes, hide))
-            for c in self.changes
-        ]
+        rows = []
+        for c in self.changes:
+            # the old owner type too: a home that became a shop keeps its
+            # old address private
+            types = {c.record.get("owner_type")}
+            types.add(c.changes.get("owner_type", {}).get("old"))
+            private = bool((types - {None}) - exact) or types == {None}
+            hide = (*contacts, *(place if private else ()))
+            rows.append(
+                (c.camera_id, outcome[c.action], describe_changes(c.changes, hide))
+            )
         rows += [
             (
                 cid,

@@ -260,7 +260,7 @@ class RegistryStore:
         self.is_postgres = store_db.is_url(text)
         self.path: Path | None = None if self.is_postgres else Path(text).expanduser()
         self.location = store_db.describe(text)
-        self._target = text
+        self.target = text  # as given (a URL keeps its password: server side only)
         if self.path is not None:
             # the built-in demo default is made on first use; nobody typed it
             create = create or self.path.resolve() == Path(DEFAULT_DB).resolve()

@@ -186,10 +186,10 @@ def _configured_cameras(city) -> tuple:
         from analytics.loaders import load_cameras
 
         return load_cameras(path, city).accepted, datetime.now(), Path(path).name, False
-    from analytics.store import RegistryStore
+    from analytics.store import RegistryStore, configured_store
 
-    db = city.data_path("registry_db")
-    return RegistryStore(db).cameras(), datetime.now(), Path(db).name, False
+    store = RegistryStore(configured_store(city))
+    return store.cameras(), datetime.now(), store.location, False
 
 
 def _plain(value: Any) -> Any:
