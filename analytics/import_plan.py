@@ -201,13 +201,16 @@ def plan_import(
     unchanged: list[str] = []
     kept: list[str] = []
     fields_changed: Counter[str] = Counter()
-    for row in frame.to_dict("records"):
-        record = row_record(row)
+    records = _records(frame, columns)
+    withdrawn_dates = (
+        _column_values(frame["withdrawn_at"], "withdrawn_at")
+        if has_withdrawn_at
+        else [None] * len(frame)
+    )
+    for record, withdrawn_on in zip(records, withdrawn_dates, strict=True):
         cid = record["camera_id"]
         old = stored.get(cid)
-        withdrawn_on = (
-            _iso_date(row.get("withdrawn_at")) if has_withdrawn_at else None
-        ) or today
+        withdrawn_on = withdrawn_on or today
         if old is None:
             diff = {
                 k: {"old": None, "new": v}
@@ -310,6 +313,25 @@ def row_record(row: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[name] = _iso_date(value)
     return out
+
+
+def _column_values(values: pd.Series, name: str) -> list[Any]:
+    """One column as plain Python values of the field's type (None if missing)."""
+    items = values.tolist()
+    if name in TEXT_FIELDS:
+        return [None if missing(v) else str(v) for v in items]
+    if name in REAL_FIELDS:
+        return [None if missing(v) else float(v) for v in items]
+    if name in INTEGER_FIELDS:
+        return [None if missing(v) else int(v) for v in items]
+    return [_iso_date(v) for v in items]
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows as plain records, converted column by column (fast at 200,000 rows)."""
+    lists = [_column_values(frame[name], name) for name in columns]
+    rows = zip(*lists, strict=True)
+    return [dict(zip(columns, values, strict=True)) for values in rows]
 
 
 def _json_default(value: Any) -> Any:
