@@ -79,8 +79,8 @@ def compare_replay(
                     f"camera {cid!r}: {name} is {now.get(name)!r} in the store but "
                     f"{then.get(name)!r} by the audit log"
                 )
-    per_import: dict[int, Counter] = defaultdict(Counter)
-    summaries: dict[int, dict] = {}
+    per_import: dict[int, Counter[str]] = defaultdict(Counter)
+    summaries: dict[int, dict[str, Any]] = {}
     for event in events:
         import_id = event.get("import_id")
         if import_id is None or import_id != import_id:  # None or NaN

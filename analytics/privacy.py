@@ -349,7 +349,7 @@ def _aggregate(
     )
     sites["group"] = sites["base"]
     claimed: set[str] = set()
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     merged = 0
     lowest = max(resolution - MERGE_LEVELS, 0)
     for level in range(resolution, lowest - 1, -1):

@@ -195,7 +195,9 @@ def configured_store(city: CityConfig | None = None) -> Path | str | None:
     return None
 
 
-def describe_changes(changes: str | dict | None, hide: Iterable[str] = ()) -> str:
+def describe_changes(
+    changes: str | dict[str, Any] | None, hide: Iterable[str] = ()
+) -> str:
     """``{"tier": {"old": "registered", "new": "integrated"}}`` -> readable text.
 
     Fields in ``hide`` are named but their values are not shown.
@@ -561,7 +563,7 @@ class RegistryStore:
             )
 
     def log_event(
-        self, action: str, *, user: str, details: dict, reason: str = ""
+        self, action: str, *, user: str, details: dict[str, Any], reason: str = ""
     ) -> int:
         """Append a non-camera event (e.g. a canvass list) to the audit log.
 
@@ -796,7 +798,7 @@ class RegistryStore:
         if words:
             pattern = f"%{_escape_like(words)}%"
 
-            def like(column):
+            def like(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
                 return sa.func.lower(column).like(pattern, escape="\\")
 
             exact = EXACT_OWNER_TYPES[audience]
@@ -880,7 +882,12 @@ class RegistryStore:
 
 
 # --- schema and migrations ----------------------------------------------------------
-def _alembic_config(conn: sa.Connection | None = None):
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+
+def _alembic_config(conn: sa.Connection | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -889,14 +896,14 @@ def _alembic_config(conn: sa.Connection | None = None):
     return config
 
 
-def _scripts():
+def _scripts() -> ScriptDirectory:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_alembic_config())
 
 
 def _head_revision() -> str:
-    return _scripts().get_current_head()
+    return str(_scripts().get_current_head())
 
 
 def _schema_state(conn: sa.Connection) -> tuple[str, str]:
@@ -909,10 +916,10 @@ def _schema_state(conn: sa.Connection) -> tuple[str, str]:
         ).scalar()
         scripts = _scripts()
         if revision == scripts.get_current_head():
-            return "current", revision
+            return "current", str(revision)
         known = {s.revision for s in scripts.walk_revisions()}
         if revision in known:
-            return "old", revision
+            return "old", str(revision)
         return "newer", f"revision {revision!r}"
     if "schema_info" in tables:
         version = conn.execute(
@@ -972,7 +979,7 @@ def _apply_import(
     import_id = _next_id(conn, AUDIT.c.import_id)
     event_id = _next_id(conn, AUDIT.c.event_id)
     inserts, audit_rows = [], []
-    updates: dict[tuple[str, ...], list[dict]] = {}
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in plan.changes:
         values = _sql_values(change.record)
         if change.action == "insert":
@@ -1039,7 +1046,9 @@ def _apply_import(
     return summary
 
 
-def _write_chunks(conn: sa.Connection, statement, rows: list[dict]) -> None:
+def _write_chunks(
+    conn: sa.Connection, statement: sa.Executable, rows: list[dict[str, Any]]
+) -> None:
     """executemany in ``WRITE_CHUNK`` batches (one transaction: the caller's)."""
     for start in range(0, len(rows), WRITE_CHUNK):
         conn.execute(statement, rows[start : start + WRITE_CHUNK])
@@ -1124,7 +1133,7 @@ def _camera_row(conn: sa.Connection, camera_id: str) -> dict[str, Any]:
 
 
 # --- helpers -----------------------------------------------------------------------
-def _audit_select() -> sa.Select:
+def _audit_select() -> sa.Select[Any]:
     return sa.select(
         AUDIT.c.event_id,
         AUDIT.c.recorded_at,
@@ -1150,7 +1159,7 @@ def _required_text(value: Any, name: str) -> str:
     return text
 
 
-def _next_id(conn: sa.Connection, column: sa.Column) -> int:
+def _next_id(conn: sa.Connection, column: sa.Column[Any]) -> int:
     # ids assigned inside the write transaction, which holds the store's write
     # lock: the same on both engines, no AUTOINCREMENT or sequence
     top = conn.execute(sa.select(sa.func.max(column))).scalar()
@@ -1176,7 +1185,7 @@ def _json_default(value: Any) -> Any:
     )
 
 
-def _dumps(value: dict | None) -> str | None:
+def _dumps(value: dict[str, Any] | None) -> str | None:
     if value is None:
         return None
     try:
@@ -1186,7 +1195,7 @@ def _dumps(value: dict | None) -> str | None:
 
 
 def _dates(values: Sequence[Any]) -> np.ndarray:
-    out = []
+    out: list[date | None] = []
     for value in values:
         if missing(value):
             out.append(None)
@@ -1194,10 +1203,10 @@ def _dates(values: Sequence[Any]) -> np.ndarray:
             out.append(value)
         else:
             out.append(date.fromisoformat(str(value)[:10]))
-    return pd.Series(out, dtype=object).to_numpy()
+    return np.asarray(pd.Series(out, dtype=object).to_numpy())
 
 
-def _camera_frame(rows: list) -> gpd.GeoDataFrame:
+def _camera_frame(rows: Sequence[Any]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame.from_records(
         [tuple(r) for r in rows], columns=list(READ_FIELDS)
     )
@@ -1217,7 +1226,7 @@ def _camera_frame(rows: list) -> gpd.GeoDataFrame:
     )
 
 
-def _audit_frame(rows: list) -> pd.DataFrame:
+def _audit_frame(rows: Sequence[Any]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(
         [tuple(r) for r in rows], columns=list(AUDIT_COLUMNS)
     )

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
@@ -150,7 +151,7 @@ def _create_engine(url: URL) -> Engine:
         )
 
         @sa.event.listens_for(engine, "connect")
-        def _connect(dbapi_connection, _record) -> None:
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
             # pysqlite's own transaction handling off: SQLAlchemy's "begin"
             # event below issues BEGIN / BEGIN IMMEDIATE itself
             dbapi_connection.isolation_level = None

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics.config import CityConfig, load_city
 from analytics.datasets import Dataset, load_dataset
+from analytics.safe_output import escape_markdown
 
 # Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
 # CAMREG_DEMO_INCIDENTS=1000000 to try the dashboard at the program's goal scale.
@@ -53,10 +54,12 @@ def source_banner(ds: Dataset) -> None:
     """Say where the numbers come from; synthetic data is always labelled."""
     if ds.synthetic:
         st.info(
-            f"**{ds.label}** for {ds.city.name}: a made-up city used to demonstrate "
+            f"**{escape_markdown(ds.label)}** for {escape_markdown(ds.city.name)}: "
+            "a made-up city used to demonstrate "
             f"the dashboard (data as of {ds.as_of:%d %b %Y}). These are not the "
             "city's figures.",
             icon=":material/science:",
         )
     else:
-        st.caption(f"Data: {ds.label} · as of {ds.as_of:%d %b %Y}")
+        # the label is made of file names: Markdown in them stays text
+        st.caption(f"Data: {escape_markdown(ds.label)} · as of {ds.as_of:%d %b %Y}")

@@ -19,11 +19,13 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-from analytics.config import load_city
+from analytics.config import CityConfig, load_city
+from analytics.import_plan import ImportPlan
 from analytics.store import (
     EXPORT_ROLES,
     RegistryStore,
@@ -52,9 +54,12 @@ LOG_COLUMNS = (
 MAX_CELL = 60  # table cells longer than this are cut in the terminal (not in --json)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    # history and log only read: they take --db but not --user
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
         "--db",
         default=None,
         metavar="PATH",
@@ -62,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "$CAMREG_REGISTRY_DB, the city's [data].registry_db, or "
         "data/registry.sqlite); create a new one with `registry init`",
     )
+    common = argparse.ArgumentParser(add_help=False, parents=[reading])
     common.add_argument(
         "--user",
         default=None,
@@ -79,7 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     init = sub.add_parser(
         "init",
-        parents=[common],
+        parents=[reading],
         help="create a new, empty registry store (or upgrade an existing one)",
         description="Create the registry store named by --db (an SQLite file, "
         "with its folder, or the tables in an existing PostgreSQL database). "
@@ -136,7 +142,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     hist = sub.add_parser(
         "history",
-        parents=[common],
+        parents=[reading],
         help="every recorded change to one camera, oldest first",
     )
     hist.add_argument("camera_id", metavar="CAMERA_ID")
@@ -145,7 +151,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     log = sub.add_parser(
         "log",
-        parents=[common],
+        parents=[reading],
         help="the audit log, newest first (imports, withdrawals, canvass lists)",
     )
     log.add_argument(
@@ -160,7 +166,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     check = sub.add_parser(
         "check",
-        parents=[common],
+        parents=[reading],
         help="integrity check: the audit log replays to the stored cameras",
         description="Replay every camera event of the audit log and compare the "
         "result with the stored cameras, field by field. Exit code 1 and one "
@@ -171,7 +177,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     export = sub.add_parser(
         "export",
-        parents=[common],
+        parents=[reading],
         help="write the registry to a GeoPackage or CSV file, redacted per role",
         description="Write the store to --out (.gpkg or .csv). --role admin is a "
         "full backup (withdrawn registrations and owner contacts included); "
@@ -246,7 +252,7 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_validation(path: Path, validation: dict) -> None:
+def _print_validation(path: Path, validation: dict[str, Any]) -> None:
     print(f"Validation of {path.name}:")
     print(f"  rows read    {validation['rows_read']:,}")
     print(f"  accepted     {validation['accepted']:,}")
@@ -255,7 +261,13 @@ def _print_validation(path: Path, validation: dict) -> None:
         print(f"    {n:>8,}  {reason}")
 
 
-def _print_plan(args, store, path: Path, validation: dict, plan) -> int:
+def _print_plan(
+    args: argparse.Namespace,
+    store: RegistryStore,
+    path: Path,
+    validation: dict[str, Any],
+    plan: ImportPlan,
+) -> int:
     counts = plan.counts()
     if args.json:
         print(
@@ -392,21 +404,22 @@ def _user(args: argparse.Namespace) -> str:
     return args.user or os.environ.get("USER", "").strip() or DEFAULT_USER
 
 
-def _target(args: argparse.Namespace, city=None) -> Path | str:
+def _target(args: argparse.Namespace, city: CityConfig | None = None) -> Path | str:
     if args.db:
-        return args.db.strip()
+        return str(args.db).strip()
     return default_store_path(city or load_city(args.city))
 
 
-def _store(args: argparse.Namespace, city=None) -> RegistryStore:
+def _store(args: argparse.Namespace, city: CityConfig | None = None) -> RegistryStore:
     target = _target(args, city)
     try:
         return RegistryStore(target)
     except (StoreError, OSError) as exc:
+        # StoreError already names the store; say it once
         raise CommandError(str(exc)) from exc
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.drop(columns=["summary"], errors="ignore").to_dict("records"):
         for key in ("changes", "details"):
@@ -415,7 +428,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _is_na(value) -> bool:
+def _is_na(value: object) -> bool:
     return not isinstance(value, dict | list) and bool(pd.isna(value))
 
 
@@ -442,7 +455,7 @@ def format_table(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...]) -> s
     return "\n".join(lines)
 
 
-def _cell(value, *, cut: bool = True) -> str:
+def _cell(value: object, *, cut: bool = True) -> str:
     if value is None or _is_na(value):
         return ""
     text = " ".join(str(value).split())  # one line per row, whatever the data holds
