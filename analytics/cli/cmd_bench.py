@@ -43,6 +43,10 @@ def register(
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
+    # `bench load`: concurrent browser sessions against `streamlit run`
+    from analytics.cli.bench_load import register_load
+
+    register_load(p.add_subparsers(dest="bench_command", metavar="[load]"))
 
 
 def run(args: argparse.Namespace) -> int:
