@@ -15,6 +15,8 @@ preview and the store applies exactly the same rules inside its transaction.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import json
 import math
 from collections import Counter
@@ -200,6 +202,10 @@ def plan_import(
     changes: list[CameraChange] = []
     unchanged: list[str] = []
     kept: list[str] = []
+    # a withdrawn camera under another spelling of its id, or under a new id at
+    # the same place with the same owner, stays withdrawn (analytics.identity,
+    # when present)
+    withdrawn_twin = _withdrawn_matcher(stored)
     fields_changed: Counter[str] = Counter()
     records = _records(frame, columns)
     withdrawn_dates = (
@@ -211,6 +217,11 @@ def plan_import(
         cid = record["camera_id"]
         old = stored.get(cid)
         withdrawn_on = withdrawn_on or today
+        twin = withdrawn_twin.find(record) if old is None and withdrawn_twin else None
+        if twin is not None:
+            kept.append(f"{cid} (= {twin.camera_id}, {twin.how})")
+            unchanged.append(cid)
+            continue
         if old is None:
             diff = {
                 k: {"old": None, "new": v}
@@ -251,6 +262,23 @@ def plan_import(
         today=today,
         fields_changed=dict(sorted(fields_changed.items())),
     )
+
+
+def _withdrawn_matcher(stored: Mapping[str, Mapping[str, Any]]) -> Any:
+    """``analytics.identity.CameraMatcher`` of the withdrawn cameras, or None.
+
+    The matcher (normalised ids, same owner at the same place) lives in its own
+    module; without it, ids are matched exactly.
+    """
+    if importlib.util.find_spec("analytics.identity") is None:
+        return None
+    identity = importlib.import_module("analytics.identity")
+    withdrawn = [
+        {k: _plain(v) for k, v in rec.items()}
+        for rec in stored.values()
+        if rec.get("status") == "withdrawn"
+    ]
+    return identity.CameraMatcher(withdrawn) if withdrawn else None
 
 
 # --- values ------------------------------------------------------------------------

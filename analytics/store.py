@@ -527,6 +527,12 @@ class RegistryStore:
             raise StoreError(str(exc)) from exc
         if on is None:
             raise StoreError(f"`at` was {at!r} but is expected to be a YYYY-MM-DD date")
+        if on > now[:10]:  # a future date would keep the camera active until then
+            raise StoreError(
+                f"withdrawal date {on} is in the future (today is {now[:10]} UTC): "
+                "consent is withdrawn when the owner asks, so record it on or "
+                "before today"
+            )
         with self._writing() as conn:
             row = _camera_row(conn, camera_id)
             if row["status"] == "withdrawn":

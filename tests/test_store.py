@@ -705,3 +705,42 @@ def test_engine_is_shared_for_other_modules_tables(loaded):
     with loaded.engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE extra_things (x INTEGER)"))
     assert RegistryStore(loaded.target).counts() == {"active": 3, "withdrawn": 0}
+
+
+def test_plan_keeps_a_withdrawn_twin_found_by_the_identity_matcher(monkeypatch):
+    # analytics.identity (privacy work) matches ids like "a" to "A"; the plan
+    # asks it about new rows when the module is there
+    import importlib.machinery
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    from analytics.import_plan import plan_import
+
+    @dataclass
+    class Match:
+        camera_id: str
+        how: str
+
+    class CameraMatcher:
+        def __init__(self, known):
+            self.known = {r["camera_id"].upper(): r["camera_id"] for r in known}
+
+        def find(self, record):
+            cid = self.known.get(record["camera_id"].upper())
+            return Match(cid, "id") if cid else None
+
+    fake = types.ModuleType("analytics.identity")
+    fake.CameraMatcher = CameraMatcher
+    fake.__spec__ = importlib.machinery.ModuleSpec("analytics.identity", None)
+    monkeypatch.setitem(sys.modules, "analytics.identity", fake)
+    stored = {"A": {"camera_id": "A", "status": "withdrawn", "tier": "registered"}}
+    plan = plan_import(stored, three_cameras(A={"camera_id": "a"}), today="2025-06-01")
+    assert plan.kept_withdrawn == ("a (= A, id)",)
+    assert sorted(plan.ids("insert")) == ["B", "C"]
+    assert "a" in plan.unchanged
+
+
+def test_withdrawal_in_the_future_is_refused(loaded):
+    with pytest.raises(StoreError, match="in the future"):
+        loaded.withdraw("A", reason="r", user="u", at="2999-01-01")
