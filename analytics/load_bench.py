@@ -3,7 +3,10 @@
 ``run_load`` starts ``streamlit run dashboard.py`` on a free loopback port (the
 server listens on 127.0.0.1 only), opens ``sessions`` browser sessions in one
 headless Chromium (Playwright driving Debian's ``/usr/bin/chromium``), and has
-each go round the dashboard's pages for ``seconds``. A page view is timed from
+each go round the dashboard's pages for ``seconds``, pausing ``think_s`` between
+views as a person reading the page would. Before the timed run one session
+opens every page once (the server's first load of the data and its caches; its
+times are reported as ``warmup_s``). A page view is timed from
 navigation until the page's script has finished (Streamlit's
 ``data-test-script-state="notRunning"``); a view that shows a Streamlit
 exception or times out is an error. It reports the median and the 95th
@@ -84,6 +87,7 @@ def run_load(
     seconds: float = 120.0,
     env: Mapping[str, str] | None = None,
     pages: list[str] | None = None,
+    think_s: float = 5.0,
 ) -> dict[str, Any]:
     """Run ``sessions`` concurrent browser sessions for ``seconds``; the timings.
 
@@ -99,11 +103,14 @@ def run_load(
         ``CAMREG_REGISTRY_DB`` and ``CAMREG_INCIDENTS`` to run on a store.
     pages
         URL paths to go round (default: every page, :func:`page_paths`).
+    think_s
+        Pause between two views of a session.
 
     Returns
     -------
     dict
-        ``sessions``, ``seconds``, ``views``, ``errors`` (count),
+        ``sessions``, ``seconds``, ``think_s``, ``warmup_s`` (the warm-up
+        session's view times by page), ``views``, ``errors`` (count),
         ``error_samples``, ``median_s``, ``p95_s``, ``max_s`` and ``per_page``
         (``{path: {"views", "median_s", "p95_s"}}``).
 
@@ -147,14 +154,22 @@ def run_load(
     )
     try:
         _wait_until_up(url, proc)
-        views = asyncio.run(_sessions(url, sessions, seconds, pages or page_paths()))
+        paths = pages or page_paths()
+        warmup = asyncio.run(_sessions(url, 1, 0.0, paths, 0.0, rounds=1))
+        views = asyncio.run(_sessions(url, sessions, seconds, paths, think_s))
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-    return summarise(views, sessions=sessions, seconds=seconds)
+    result = summarise(views, sessions=sessions, seconds=seconds)
+    result["think_s"] = think_s
+    result["warmup_s"] = {
+        (path or "Overview"): round(t, 2) if err is None else err
+        for path, t, err in warmup
+    }
+    return result
 
 
 def summarise(
@@ -186,7 +201,13 @@ def summarise(
 
 
 async def _sessions(
-    url: str, sessions: int, seconds: float, pages: list[str]
+    url: str,
+    sessions: int,
+    seconds: float,
+    pages: list[str],
+    think_s: float,
+    *,
+    rounds: int | None = None,
 ) -> list[tuple[str, float, str | None]]:
     from playwright.async_api import async_playwright
 
@@ -197,7 +218,7 @@ async def _sessions(
         try:
             await asyncio.gather(
                 *(
-                    _session(browser, url, pages, i, deadline, views)
+                    _session(browser, url, pages, i, deadline, views, think_s, rounds)
                     for i in range(sessions)
                 )
             )
@@ -213,12 +234,18 @@ async def _session(
     index: int,
     deadline: float,
     views: list[tuple[str, float, str | None]],
+    think_s: float,
+    rounds: int | None,
 ) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     step = index  # sessions start on different pages
     try:
-        while time.monotonic() < deadline:
+        while (
+            step - index < rounds * len(pages)
+            if rounds is not None
+            else time.monotonic() < deadline
+        ):
             path = pages[step % len(pages)]
             step += 1
             started = time.monotonic()
@@ -238,5 +265,7 @@ async def _session(
             except Exception as exc:
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
             views.append((path, time.monotonic() - started, error))
+            if think_s and time.monotonic() + think_s < deadline:
+                await asyncio.sleep(think_s)
     finally:
         await context.close()

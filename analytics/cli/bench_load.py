@@ -27,6 +27,9 @@ def register_load(
     p.add_argument("--sessions", type=int, default=20, help="concurrent sessions")
     p.add_argument("--seconds", type=float, default=120.0, help="duration")
     p.add_argument(
+        "--think", type=float, default=5.0, help="pause between views (seconds)"
+    )
+    p.add_argument(
         "--db",
         default=None,
         help="registry store the dashboard reads (sets CAMREG_REGISTRY_DB; "
@@ -50,7 +53,9 @@ def run_load_command(args: argparse.Namespace) -> int:
     if args.incidents:
         env["CAMREG_INCIDENTS"] = str(args.incidents)
     try:
-        result = run_load(sessions=args.sessions, seconds=args.seconds, env=env)
+        result = run_load(
+            sessions=args.sessions, seconds=args.seconds, env=env, think_s=args.think
+        )
     except (ValueError, RuntimeError) as exc:
         raise CommandError(str(exc)) from exc
     store = env.get("CAMREG_REGISTRY_DB") or os.environ.get("CAMREG_REGISTRY_DB")
@@ -63,6 +68,8 @@ def run_load_command(args: argparse.Namespace) -> int:
             f"{result['store']}: {result['views']:,} page views, "
             f"{result['errors']} failed"
         )
+        warm = ", ".join(f"{k} {v}" for k, v in result["warmup_s"].items())
+        print(f"  warm-up (one session, every page once): {warm}")
         if result["median_s"] is not None:
             print(
                 f"  page time: median {result['median_s']:.2f} s, "
