@@ -29,7 +29,7 @@ from analytics.footage_view import FootageHistory
 from analytics.forecast import ForecastResult, forecast_goal
 from analytics.maps import build_coverage_map
 from analytics.privacy import RedactedCameras, redact_cameras
-from analytics.store import RegistryStore
+from analytics.store import RegistryStore, configured_store
 from analytics.targeting import Recommendation, recommend_sites
 from ui.sidebar import Filters
 
@@ -201,8 +201,10 @@ def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:  # noqa:
     if _ds.synthetic:
         demo = demo_footage(_ds.cameras, _ds.incidents, as_of=_ds.as_of)
         return FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
-    db_path = _ds.city.data_path("registry_db")
+    # a path or a postgresql:// URL (city.data_path would mangle a URL)
+    db_path = configured_store(_ds.city)
     if not db_path:
         return None
-    footage = FootageStore(RegistryStore(db_path))
-    return FootageHistory(footage.requests(), footage.cases(), None, str(db_path))
+    store = RegistryStore(db_path)
+    footage = FootageStore(store)
+    return FootageHistory(footage.requests(), footage.cases(), None, store.location)
