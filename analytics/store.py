@@ -25,6 +25,7 @@ audit row that records the withdrawal.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -902,10 +903,12 @@ def _alembic_config(conn: sa.Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def _scripts() -> ScriptDirectory:
-    from alembic.script import ScriptDirectory
+    """The migration scripts, read once per process (every open consults them)."""
+    from alembic.script import ScriptDirectory as Scripts
 
-    return ScriptDirectory.from_config(_alembic_config())
+    return Scripts.from_config(_alembic_config())
 
 
 def _head_revision() -> str:
