@@ -20,7 +20,7 @@ import importlib.util
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -133,7 +133,6 @@ class ImportPlan:
         """
         from analytics.privacy import EXACT_OWNER_TYPES, validate_audience
         from analytics.schema import CONTACT_COLUMNS
-        from analytics.store import describe_changes
 
         validate_audience(audience)
         exact = set(EXACT_OWNER_TYPES[audience])
@@ -279,6 +278,35 @@ def _withdrawn_matcher(stored: Mapping[str, Mapping[str, Any]]) -> Any:
         if rec.get("status") == "withdrawn"
     ]
     return identity.CameraMatcher(withdrawn) if withdrawn else None
+
+
+def describe_changes(
+    changes: str | dict[str, Any] | None, hide: Iterable[str] = ()
+) -> str:
+    """``{"tier": {"old": "registered", "new": "integrated"}}`` -> readable text.
+
+    Fields in ``hide`` are named but their values are not shown.
+
+    >>> describe_changes('{"tier": {"old": "registered", "new": "integrated"}}')
+    'tier: registered -> integrated'
+    >>> describe_changes({"owner_name": {"old": None, "new": "Ann"}}, ["owner_name"])
+    'owner_name: (hidden)'
+    """
+    if changes is None or (isinstance(changes, float) and math.isnan(changes)):
+        return ""
+    if isinstance(changes, str):
+        changes = json.loads(changes) if changes else {}
+    hidden = set(hide)
+    parts = []
+    for name, change in changes.items():
+        if name in hidden:
+            parts.append(f"{name}: (hidden)")
+            continue
+        old, new = change.get("old"), change.get("new")
+        parts.append(
+            f"{name}: {'-' if old is None else old} -> {'-' if new is None else new}"
+        )
+    return "; ".join(parts)
 
 
 # --- values ------------------------------------------------------------------------

@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
@@ -52,6 +51,7 @@ from analytics.import_plan import (
     TEXT_FIELDS,
     ImportPlan,
     PlanError,
+    describe_changes,
     iso_date,
     missing,
     plan_import,
@@ -194,35 +194,6 @@ def configured_store(city: CityConfig | None = None) -> Path | str | None:
     if env or (city is not None and city.data.get("registry_db")):
         return default_store_path(city)
     return None
-
-
-def describe_changes(
-    changes: str | dict[str, Any] | None, hide: Iterable[str] = ()
-) -> str:
-    """``{"tier": {"old": "registered", "new": "integrated"}}`` -> readable text.
-
-    Fields in ``hide`` are named but their values are not shown.
-
-    >>> describe_changes('{"tier": {"old": "registered", "new": "integrated"}}')
-    'tier: registered -> integrated'
-    >>> describe_changes({"owner_name": {"old": None, "new": "Ann"}}, ["owner_name"])
-    'owner_name: (hidden)'
-    """
-    if changes is None or (isinstance(changes, float) and math.isnan(changes)):
-        return ""
-    if isinstance(changes, str):
-        changes = json.loads(changes) if changes else {}
-    hidden = set(hide)
-    parts = []
-    for name, change in changes.items():
-        if name in hidden:
-            parts.append(f"{name}: (hidden)")
-            continue
-        old, new = change.get("old"), change.get("new")
-        parts.append(
-            f"{name}: {'-' if old is None else old} -> {'-' if new is None else new}"
-        )
-    return "; ".join(parts)
 
 
 class RegistryStore:
