@@ -3,26 +3,33 @@
 Takes :class:`analytics.briefing.BriefingInputs` (already redacted for the
 audience) and returns one self-contained document: inline SVG from
 :mod:`analytics.briefing_svg`, no scripts, no external links, images or fonts.
-Every text that comes from data goes through :func:`analytics.briefing_svg.esc`
-(:func:`analytics.safe_output.escape_html`).
+
+The document is the Jinja2 template ``analytics/templates/briefing.html.j2``
+with autoescaping (:func:`analytics.markup.templates`): this module only decides
+what each section says, as a list of blocks (paragraphs, notes, figures, tables,
+cards, definition lists) of plain text. Nothing here writes HTML, so no text from
+data can reach the page unescaped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
 
 from analytics import briefing_svg as svg
-from analytics.briefing_svg import esc
+from analytics.markup import Html, templates
 from analytics.schema import SYNTHETIC_LABEL
 
 if TYPE_CHECKING:
     from analytics.briefing import BriefingInputs
+
+Block = dict[str, Any]  # {"kind": "p" | "note" | "figure" | ..., ...}: see the template
 
 # The briefing never needs owner contacts, so investigators export it as staff.
 BRIEFING_AUDIENCES = ("public", "staff")
@@ -70,7 +77,8 @@ def briefing_title(inputs: BriefingInputs) -> str:
 def render_briefing(inputs: BriefingInputs) -> str:
     """The briefing as one self-contained HTML document (a string).
 
-    All text that comes from data (ward names, labels, notes) is escaped here.
+    Rendered from ``briefing.html.j2`` with autoescaping: all text that comes
+    from data (ward names, labels, notes) is escaped by the template.
     """
     validate_briefing_audience(inputs.audience)
     sections = [
@@ -83,45 +91,30 @@ def render_briefing(inputs: BriefingInputs) -> str:
         ("costs", "Costs of the integration scenario", _costs_section),
         ("methods", "Methods, assumptions and data", _methods_section),
     ]
-    body = [
-        _banner(inputs),
-        _header(inputs),
-        _contents(sections),
-    ]
-    for anchor, heading, render in sections:
-        body.append(
-            f'<section id="{anchor}"><h2>{esc(heading)}</h2>{render(inputs)}</section>'
-        )
-    body.append(_footer(inputs))
     return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(briefing_title(inputs))}</title>"
-        f"<style>{CSS}</style></head><body><main>"
-        + "\n".join(body)
-        + "</main></body></html>\n"
+        templates()
+        .get_template("briefing.html.j2")
+        .render(
+            title=briefing_title(inputs),
+            css=Html(CSS),  # a constant of this module, not data
+            synthetic=inputs.synthetic,
+            synthetic_label=SYNTHETIC_LABEL,
+            city_name=inputs.city.name,
+            audience=inputs.audience,
+            audience_text=AUDIENCE_TEXT[inputs.audience],
+            header=_header(inputs),
+            sections=[
+                {"anchor": anchor, "heading": heading, "blocks": build(inputs)}
+                for anchor, heading, build in sections
+            ],
+            footer=_footer(inputs),
+        )
     )
 
 
 # --- sections --------------------------------------------------------------------
-def _banner(inputs: BriefingInputs) -> str:
-    parts = []
-    if inputs.synthetic:
-        parts.append(
-            f'<div class="synthetic" role="note"><strong>'
-            f"{esc(SYNTHETIC_LABEL)}</strong>: every figure in this "
-            "document comes from a made-up city used to demonstrate the dashboard. "
-            f"These are not {esc(inputs.city.name)}'s figures.</div>"
-        )
-    parts.append(
-        f'<div class="audience audience-{esc(inputs.audience)}">'
-        f"{esc(AUDIENCE_TEXT[inputs.audience])}</div>"
-    )
-    return "".join(parts)
-
-
-def _header(inputs: BriefingInputs) -> str:
+def _header(inputs: BriefingInputs) -> list[tuple[str, str]]:
+    """Rows of the table under the title."""
     wards = (
         ", ".join(inputs.ward_names) if inputs.ward_names else "all wards (city-wide)"
     )
@@ -136,22 +129,10 @@ def _header(inputs: BriefingInputs) -> str:
     ]
     if inputs.generated_at is not None:
         rows.append(("Generated", f"{inputs.generated_at:%d %B %Y %H:%M}"))
-    meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return (
-        f"<header><h1>{esc(briefing_title(inputs))}</h1>"
-        f'<table class="meta">{meta}</table></header>'
-    )
+    return rows
 
 
-def _contents(sections) -> str:
-    items = "".join(
-        f'<li><a href="#{anchor}">{esc(heading)}</a></li>'
-        for anchor, heading, _ in sections
-    )
-    return f'<nav class="contents"><h2>Contents</h2><ol>{items}</ol></nav>'
-
-
-def _summary_section(inputs: BriefingInputs) -> str:
+def _summary_section(inputs: BriefingInputs) -> list[Block]:
     h = inputs.headline
     goal = h.get("goal", inputs.city.goal_cameras)
     min_group = inputs.city.min_group_size
@@ -193,12 +174,6 @@ def _summary_section(inputs: BriefingInputs) -> str:
             f"{_num(h.get('city_area_km2'), 0)} km²",
         ),
     ]
-    html_cards = "".join(
-        f'<div class="card"><div class="label">{esc(label)}</div>'
-        f'<div class="value">{esc(value)}</div>'
-        f'<div class="note">{esc(note)}</div></div>'
-        for label, value, note in cards
-    )
     lines = [_summary_sentence(inputs)]
     if inputs.forecast is not None and inputs.forecast.goal_date is not None:
         lines.append(
@@ -215,9 +190,7 @@ def _summary_section(inputs: BriefingInputs) -> str:
             f"At the recent pace the goal of {_int(goal)} cameras is not reached "
             "within the forecast horizon."
         )
-    return f'<div class="cards">{html_cards}</div>' + "".join(
-        f"<p>{esc(line)}</p>" for line in lines
-    )
+    return [_cards(cards), *(_p(line) for line in lines)]
 
 
 def _summary_sentence(inputs: BriefingInputs) -> str:
@@ -238,11 +211,11 @@ def _summary_sentence(inputs: BriefingInputs) -> str:
     return text + "."
 
 
-def _progress_section(inputs: BriefingInputs) -> str:
+def _progress_section(inputs: BriefingInputs) -> list[Block]:
     fc = inputs.forecast
     goal = float(inputs.headline.get("goal", inputs.city.goal_cameras))
     if fc is None:
-        return "<p>No forecast is available for this data.</p>"
+        return [_p("No forecast is available for this data.")]
     projected = fc.projection is not None and len(fc.projection) > 0
     series = [("Registered cameras", fc.history)]
     if projected:
@@ -287,14 +260,14 @@ def _progress_section(inputs: BriefingInputs) -> str:
     text.append(f"Model: {fc.model}.")
     if fc.backtest_error:
         text.append(f"Back-test: {fc.backtest_error}.")
-    return _figure(chart, caption) + "".join(f"<p>{esc(t)}</p>" for t in text)
+    return [_figure(chart, caption), *(_p(t) for t in text)]
 
 
-def _coverage_section(inputs: BriefingInputs) -> str:
+def _coverage_section(inputs: BriefingInputs) -> list[Block]:
     table = inputs.ward_table
     if table is None or table.empty:
-        return "<p>No ward boundaries are configured, so there is no ward table.</p>"
-    parts = []
+        return [_p("No ward boundaries are configured, so there is no ward table.")]
+    parts: list[Block] = []
     if inputs.ward_shapes is not None and len(inputs.ward_shapes):
         shapes = inputs.ward_shapes.merge(
             table[["ward_id", "weighted_coverage_share"]], on="ward_id", how="left"
@@ -348,7 +321,7 @@ def _coverage_section(inputs: BriefingInputs) -> str:
         )
     )
     min_group = inputs.city.min_group_size
-    columns = [
+    columns: list[Column] = [
         ("ward_id", "No.", str),
         ("ward_name", "Ward", str),
         (
@@ -363,14 +336,16 @@ def _coverage_section(inputs: BriefingInputs) -> str:
     parts.append(_table(table, columns))
     if "cameras" in table and table["cameras"].isna().any():
         parts.append(
-            f'<p class="note">Camera counts (and, in the public edition, coverage '
-            f"shares) are not shown for wards with fewer than {min_group} "
-            "registered sites, so no household can be singled out.</p>"
+            _note(
+                "Camera counts (and, in the public edition, coverage shares) are "
+                f"not shown for wards with fewer than {min_group} registered sites, "
+                "so no household can be singled out."
+            )
         )
-    return "".join(parts)
+    return parts
 
 
-def _cameras_section(inputs: BriefingInputs) -> str:
+def _cameras_section(inputs: BriefingInputs) -> list[Block]:
     cells = inputs.camera_cells
     layers = _base_layers(inputs)
     counts = cells["cameras"].to_numpy(dtype=float) if len(cells) else np.array([])
@@ -397,7 +372,7 @@ def _cameras_section(inputs: BriefingInputs) -> str:
             )
         )
     if not layers:
-        return "<p>No cameras to map.</p>"
+        return [_p("No cameras to map.")]
     chart = svg.svg_map(
         layers,
         inputs.city.metric_crs,
@@ -416,11 +391,11 @@ def _cameras_section(inputs: BriefingInputs) -> str:
             " Orange dots are business, institutional and city-owned cameras "
             "(staff edition only)."
         )
-    return (
-        _figure(chart, caption)
-        + f'<p class="note">{esc(inputs.privacy_note)}</p>'
-        + f'<p class="note">{esc(_suppression_text(inputs))}</p>'
-    )
+    return [
+        _figure(chart, caption),
+        _note(inputs.privacy_note),
+        _note(_suppression_text(inputs)),
+    ]
 
 
 def _suppression_text(inputs: BriefingInputs) -> str:
@@ -445,10 +420,10 @@ def _suppression_text(inputs: BriefingInputs) -> str:
     return text
 
 
-def _gaps_section(inputs: BriefingInputs) -> str:
+def _gaps_section(inputs: BriefingInputs) -> list[Block]:
     gaps = inputs.gaps
     if gaps is None or gaps.empty:
-        return "<p>No coverage gaps: every reported incident was within view.</p>"
+        return [_p("No coverage gaps: every reported incident was within view.")]
     top = gaps.reset_index(drop=True)
     layers = _base_layers(inputs)
     layers.append(
@@ -467,7 +442,7 @@ def _gaps_section(inputs: BriefingInputs) -> str:
     chart = svg.svg_map(
         layers, inputs.city.metric_crs, title="The biggest coverage gaps"
     )
-    columns = [
+    columns: list[Column] = [
         ("rank", "Rank", _int),
         ("ward_name", "Ward", str),
         ("incidents", "Incidents", _int),
@@ -477,18 +452,21 @@ def _gaps_section(inputs: BriefingInputs) -> str:
     ]
     top = top.assign(rank=np.arange(1, len(top) + 1))
     columns = [c for c in columns if c[0] in top.columns]
-    return _figure(
-        chart,
-        f"The {len(top)} map cells with the most reported crime out of view of any "
-        "registered camera, serious crimes counting more. Numbers on the map match "
-        "the table.",
-    ) + _table(top, columns)
+    return [
+        _figure(
+            chart,
+            f"The {len(top)} map cells with the most reported crime out of view of "
+            "any registered camera, serious crimes counting more. Numbers on the map "
+            "match the table.",
+        ),
+        _table(top, columns),
+    ]
 
 
-def _recruitment_section(inputs: BriefingInputs) -> str:
+def _recruitment_section(inputs: BriefingInputs) -> list[Block]:
     rec = inputs.recruitment
     if rec is None or rec.empty:
-        return "<p>No recruitment areas were computed.</p>"
+        return [_p("No recruitment areas were computed.")]
     rec = rec.reset_index(drop=True).assign(rank=lambda f: np.arange(1, len(f) + 1))
     top = rec.head(TOP_AREAS)
     layers = _base_layers(inputs)
@@ -513,7 +491,7 @@ def _recruitment_section(inputs: BriefingInputs) -> str:
         title="Recommended recruitment areas",
         legend=svg.legend_for("Crime-weighted gain", edges, svg.PURPLES, "{:,.1f}"),
     )
-    columns = [
+    columns: list[Column] = [
         ("rank", "Area", _int),
         ("ward_name", "Ward", str),
         ("sites", "Suggested new sites", _int),
@@ -522,14 +500,7 @@ def _recruitment_section(inputs: BriefingInputs) -> str:
     ]
     columns = [c for c in columns if c[0] in rec.columns]
     rest = rec.iloc[TOP_AREAS:]
-    more = ""
-    if len(rest):
-        more = (
-            f'<p class="note">{esc(f"{len(rest)} further areas")} hold '
-            f"{esc(_int(rest['sites'].sum()))} more suggested sites "
-            "(shaded on the map, not numbered).</p>"
-        )
-    return (
+    parts = [
         _figure(
             chart,
             "Areas (map cells) where signing up new cameras would bring the most "
@@ -537,18 +508,22 @@ def _recruitment_section(inputs: BriefingInputs) -> str:
             f"ones are the first {min(TOP_AREAS, len(rec))} to recruit in. "
             "Suggested sites are grouped by cell; they are places to recruit, "
             "not existing cameras.",
+        ),
+        _table(top, columns),
+    ]
+    if len(rest):
+        parts.append(
+            _note(
+                f"{len(rest)} further areas hold {_int(rest['sites'].sum())} more "
+                "suggested sites (shaded on the map, not numbered)."
+            )
         )
-        + _table(top, columns)
-        + more
-        + (
-            f'<p class="note">{esc(inputs.recruitment_note)}</p>'
-            if inputs.recruitment_note
-            else ""
-        )
-    )
+    if inputs.recruitment_note:
+        parts.append(_note(inputs.recruitment_note))
+    return parts
 
 
-def _clip(geometry, outline):
+def _clip(geometry: gpd.GeoSeries, outline: gpd.GeoSeries | None) -> gpd.GeoSeries:
     """Cells cut to the city outline: merged parent cells reach far beyond it."""
     if outline is None or not len(outline):
         return geometry
@@ -567,19 +542,15 @@ def _base_layers(inputs: BriefingInputs) -> list[svg.MapLayer]:
     return layers
 
 
-def _costs_section(inputs: BriefingInputs) -> str:
+def _costs_section(inputs: BriefingInputs) -> list[Block]:
     costs = inputs.costs
-    scenario = "".join(
-        f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
-        for k, v in inputs.scenario.items()
-    )
-    parts = []
-    if scenario:
-        parts.append(f'<table class="meta">{scenario}</table>')
+    parts: list[Block] = []
+    if inputs.scenario:
+        parts.append({"kind": "meta", "rows": list(inputs.scenario.items())})
     if costs is None or costs.empty:
-        parts.append("<p>No cost scenario was chosen.</p>")
-        return "".join(parts)
-    columns = [
+        parts.append(_p("No cost scenario was chosen."))
+        return parts
+    columns: list[Column] = [
         (
             c,
             COST_HEADERS.get(c, c.replace("_", " ").capitalize()),
@@ -593,14 +564,15 @@ def _costs_section(inputs: BriefingInputs) -> str:
         for d in inputs.city.devices
     )
     parts.append(
-        f'<p class="note">Device prices from the city configuration: '
-        f"{esc(devices)}. Registration itself (footage on request) costs "
-        "the owner nothing.</p>"
+        _note(
+            f"Device prices from the city configuration: {devices}. Registration "
+            "itself (footage on request) costs the owner nothing."
+        )
     )
-    return "".join(parts)
+    return parts
 
 
-def _methods_section(inputs: BriefingInputs) -> str:
+def _methods_section(inputs: BriefingInputs) -> list[Block]:
     city = inputs.city
     ranges = ", ".join(
         f"{owner} {metres:g} m" for owner, metres in city.range_m_by_owner.items()
@@ -657,42 +629,44 @@ def _methods_section(inputs: BriefingInputs) -> str:
                 "Do not quote these numbers as the city's.",
             )
         )
-    return (
-        "<dl>"
-        + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
-        + "</dl>"
-    )
+    return [{"kind": "dl", "entries": items}]
 
 
 def _footer(inputs: BriefingInputs) -> str:
     synthetic = f"{SYNTHETIC_LABEL}. " if inputs.synthetic else ""
     return (
-        f"<footer>{esc(synthetic)}{esc(inputs.city.program)} · "
-        f"data as of {inputs.as_of:%d %B %Y} · "
-        f"{esc(inputs.audience.capitalize())} edition</footer>"
+        f"{synthetic}{inputs.city.program} · data as of {inputs.as_of:%d %B %Y} · "
+        f"{inputs.audience.capitalize()} edition"
     )
 
 
 # --- formatting helpers ----------------------------------------------------------
-def _figure(svg_text: str, caption: str) -> str:
-    return f"<figure>{svg_text}<figcaption>{esc(caption)}</figcaption></figure>"
+def _p(text: str) -> Block:
+    return {"kind": "p", "text": text}
 
 
-def _table(
-    frame: pd.DataFrame, columns: Sequence[tuple[str, str, Callable[[object], str]]]
-) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for _, h, _ in columns)
-    rows = []
-    for _, row in frame.iterrows():
-        cells = "".join(
-            f'<td class="{"num" if fmt is not str else "txt"}">'
-            f"{esc(fmt(row[col]))}</td>"
-            for col, _, fmt in columns
-        )
-        rows.append(f"<tr>{cells}</tr>")
-    return (
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+def _note(text: str) -> Block:
+    return {"kind": "note", "text": text}
+
+
+def _cards(cards: Sequence[tuple[str, str, str]]) -> Block:
+    return {"kind": "cards", "cards": list(cards)}
+
+
+def _figure(svg_markup: Html, caption: str) -> Block:
+    return {"kind": "figure", "svg": svg_markup, "caption": caption}
+
+
+Column = tuple[str, str, Callable[[Any], str]]  # (column, header, formatter)
+
+
+def _table(frame: pd.DataFrame, columns: Sequence[Column]) -> Block:
+    """A table block: header texts and rows of (css class, cell text)."""
+    rows = [
+        [("txt" if fmt is str else "num", fmt(row[col])) for col, _, fmt in columns]
+        for _, row in frame.iterrows()
+    ]
+    return {"kind": "table", "head": [h for _, h, _ in columns], "rows": rows}
 
 
 def _finite(value: object) -> bool:

@@ -1,8 +1,10 @@
 """Inline SVG maps and charts for the council briefing.
 
 Drawn by our own code so the briefing opens offline from an email attachment: no
-JavaScript, no CDN, no web fonts, no external images. Every label and tooltip goes
-through :func:`analytics.safe_output.escape_html`.
+JavaScript, no CDN, no web fonts, no external images. Every element holding
+text (labels, tooltips, titles) is built with :class:`analytics.markup.Html`,
+which escapes its arguments; the charts are returned as ``Html`` for the
+briefing's template.
 
 Maps take WGS84 geometries and draw them in the city's metric CRS, so shapes keep
 their true proportions. Only the geometries handed in are drawn: callers pass
@@ -16,7 +18,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analytics.safe_output import escape_html
+from analytics.markup import Html
 
 # Sequential palette (light to dark blue-green), colour-blind safe and legible in
 # greyscale print. Gaps use a light-to-dark orange ramp.
@@ -33,20 +35,22 @@ BLUES = ("#edf8fb", "#b2e2e2", "#66c2a4", "#2ca25f", "#006d2c")
 ORANGES = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
 PURPLES = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 NO_DATA = "#f2f2f2"
+# metric coordinates (n x 2) -> pixel coordinates of the drawing
+ToPixels = Callable[[np.ndarray], np.ndarray]
 INK = "#222222"
 MUTED = "#666666"
 SERIES_COLOURS = ("#1f5f8b", "#d95f02", "#7570b3", "#1b9e77")
 FONT = "font-family:Arial,Helvetica,sans-serif"
 
 
-def esc(value: object) -> str:
-    """:func:`escape_html`, and ``=`` as a character reference.
+def _tag(template: str, *args: object) -> str:
+    """``template`` (trusted SVG) with every argument escaped into it."""
+    return str(Html(template).format(*args))
 
-    Escaped text is already inert; encoding ``=`` as well means hostile registry
-    text such as ``<img onerror=...>`` does not even look like an attribute to
-    mail filters and naive scanners. Browsers render it unchanged.
-    """
-    return escape_html(value).replace("=", "&#61;")
+
+def _title(text: object) -> str:
+    """A tooltip element; the text is data and escaped."""
+    return _tag("<title>{}</title>", text)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Legend:
     items: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
 
-def class_breaks(values: Sequence[float], classes: int = 5) -> np.ndarray:
+def class_breaks(values: Sequence[float] | np.ndarray, classes: int = 5) -> np.ndarray:
     """Quantile class breaks (``classes + 1`` edges) of the finite values.
 
     >>> class_breaks([0, 1, 2, 3, 4], classes=2).tolist()
@@ -92,7 +96,9 @@ def class_breaks(values: Sequence[float], classes: int = 5) -> np.ndarray:
 
 
 def classify(
-    values: Sequence[float], edges: np.ndarray, palette: Sequence[str] = BLUES
+    values: Sequence[float] | np.ndarray,
+    edges: np.ndarray,
+    palette: Sequence[str] = BLUES,
 ) -> list[str]:
     """Colour for each value: its class among ``edges``; NaN gets ``NO_DATA``."""
     arr = np.asarray(values, dtype=float)
@@ -129,7 +135,7 @@ def svg_map(
     title: str = "",
     legend: Legend | None = None,
     pad: float = 12.0,
-) -> str:
+) -> Html:
     """One map as an inline ``<svg>`` element.
 
     Parameters
@@ -182,7 +188,7 @@ def line_chart(
     width: int = 680,
     height: int = 320,
     dashed: Sequence[bool] = (),
-) -> str:
+) -> Html:
     """A time-series chart: lines over dates, an optional shaded band, goal lines.
 
     Parameters
@@ -245,8 +251,7 @@ def line_chart(
         pts = pts_up + pts_lo[::-1]
         body.append(
             f'<polygon points="{_points(pts)}" fill="{SERIES_COLOURS[1]}" '
-            f'fill-opacity="0.18" stroke="none"><title>{esc(name)}</title>'
-            "</polygon>"
+            'fill-opacity="0.18" stroke="none">' + _title(name) + "</polygon>"
         )
     for label, value in hlines:
         body.append(
@@ -268,7 +273,7 @@ def line_chart(
         body.append(
             f'<polyline points="{_points(pts)}" fill="none" '
             f'stroke="{SERIES_COLOURS[i % len(SERIES_COLOURS)]}" stroke-width="2.2"'
-            f"{dash}><title>{esc(name)}</title></polyline>"
+            f"{dash}>" + _title(name) + "</polyline>"
         )
     body.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" '
@@ -276,9 +281,14 @@ def line_chart(
     )
     if y_label:
         body.append(
-            f'<text transform="translate(14,{top + plot_h / 2:.0f}) rotate(-90)" '
-            f'text-anchor="middle" font-size="11" fill="{MUTED}" style="{FONT}">'
-            f"{esc(y_label)}</text>"
+            _tag(
+                '<text transform="translate(14,{:.0f}) rotate(-90)" '
+                'text-anchor="middle" font-size="11" fill="{}" style="{}">{}</text>',
+                top + plot_h / 2,
+                MUTED,
+                FONT,
+                y_label,
+            )
         )
     keys = [
         (SERIES_COLOURS[i % 4], n, i < len(dashed) and dashed[i])
@@ -298,7 +308,7 @@ def bar_chart(
     percent: bool = True,
     width: int = 680,
     bar_h: int = 12,
-) -> str:
+) -> Html:
     """Horizontal grouped bars: one row per label, one bar per group.
 
     Values are shares (0-1) drawn as percentages when ``percent``; NaN bars are
@@ -331,8 +341,9 @@ def bar_chart(
             w = 0.0 if not np.isfinite(v) else max(v, 0.0) / vmax * plot_w
             body.append(
                 f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" '
-                f'fill="{colour}"><title>{esc(f"{label}: {name} {text}")}'
-                "</title></rect>"
+                f'fill="{colour}">'
+                + _title(f"{label}: {name} {text}")
+                + "</rect>"
                 + _text(label_w + w + 4, by + bar_h - 3, text, anchor="start", size=10)
             )
     body.append(
@@ -345,21 +356,33 @@ def bar_chart(
 
 
 # --- helpers ---------------------------------------------------------------------
-def _svg(width: float, height: float, title: str, body: str) -> str:
-    return (
-        f'<svg viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px;height:auto" role="img" '
-        f'aria-label="{esc(title)}"><title>{esc(title)}</title>'
-        f"{body}</svg>"
+def _svg(width: float, height: float, title: str, body: str) -> Html:
+    """The whole chart as markup: its texts were escaped as they were built."""
+    head = _tag(
+        '<svg viewBox="0 0 {} {}" width="100%" style="max-width:{}px;height:auto" '
+        'role="img" aria-label="{}"><title>{}</title>',
+        width,
+        height,
+        width,
+        title,
+        title,
     )
+    return Html(head + body + "</svg>")
 
 
 def _text(
     x: float, y: float, text: str, *, anchor: str = "middle", size: int = 12
 ) -> str:
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
-        f'fill="{INK}" style="{FONT}">{esc(text)}</text>'
+    return _tag(
+        '<text x="{:.1f}" y="{:.1f}" text-anchor="{}" font-size="{}" fill="{}" '
+        'style="{}">{}</text>',
+        x,
+        y,
+        anchor,
+        size,
+        INK,
+        FONT,
+        text,
     )
 
 
@@ -367,7 +390,7 @@ def _points(pts: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
 
 
-def _ordinal(day) -> float:
+def _ordinal(day: object) -> float:
     return float(pd.Timestamp(day).toordinal())
 
 
@@ -389,7 +412,7 @@ def _bounds(geoms: gpd.GeoSeries) -> tuple[float, float, float, float]:
     return float(minx), float(miny), float(maxx), float(maxy)
 
 
-def _layer_svg(layer: MapLayer, geoms: gpd.GeoSeries, to_px) -> str:
+def _layer_svg(layer: MapLayer, geoms: gpd.GeoSeries, to_px: ToPixels) -> str:
     n = len(geoms)
     fills = [layer.fills] * n if isinstance(layer.fills, str) else list(layer.fills)
     titles = list(layer.titles) if layer.titles is not None else [None] * n
@@ -398,7 +421,7 @@ def _layer_svg(layer: MapLayer, geoms: gpd.GeoSeries, to_px) -> str:
     for geom, fill, title, label in zip(geoms, fills, titles, labels, strict=True):
         if geom is None or geom.is_empty:
             continue
-        tip = f"<title>{esc(title)}</title>" if title else ""
+        tip = _title(title) if title else ""
         if isinstance(geom, shapely.Point | shapely.MultiPoint):
             for pt in getattr(geom, "geoms", [geom]):
                 ((x, y),) = to_px(np.array([[pt.x, pt.y]]))
@@ -419,16 +442,22 @@ def _layer_svg(layer: MapLayer, geoms: gpd.GeoSeries, to_px) -> str:
             c = geom.representative_point()
             ((x, y),) = to_px(np.array([[c.x, c.y]]))
             out.append(
-                f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" '
-                f'font-size="12" font-weight="bold" fill="{INK}" stroke="#ffffff" '
-                f'stroke-width="3" paint-order="stroke" style="{FONT}">'
-                f"{esc(label)}</text>"
+                _tag(
+                    '<text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="12" '
+                    'font-weight="bold" fill="{}" stroke="#ffffff" stroke-width="3" '
+                    'paint-order="stroke" style="{}">{}</text>',
+                    x,
+                    y + 4,
+                    INK,
+                    FONT,
+                    label,
+                )
             )
     out.append("</g>")
     return "".join(out)
 
 
-def _path_data(geom, to_px) -> str:
+def _path_data(geom: shapely.Geometry, to_px: ToPixels) -> str:
     parts = []
     polygons = getattr(geom, "geoms", [geom])
     for poly in polygons:

@@ -16,7 +16,7 @@ these (CSV cells get :func:`neutralise_formula`).
 >>> escape_html('<img src=x onerror=alert(1)>')
 '&lt;img src=x onerror=alert(1)&gt;'
 >>> print(escape_markdown("[x](http://evil.example)"))
-\\[x\\]\\(http\\://evil\\.example\\)
+\\[x\\](http\\://evil.example)
 >>> escape_plotly('<a href="http://evil.example">x</a>')
 '&lt;a href="http://evil.example"&gt;x&lt;/a&gt;'
 >>> neutralise_formula('=HYPERLINK("http://x")')
@@ -26,6 +26,7 @@ these (CSV cells get :func:`neutralise_formula`).
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pandas as pd
@@ -42,23 +43,47 @@ def escape_html(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-# Characters Markdown (CommonMark, GitHub's extensions and Streamlit's own
-# :colour[...] / :material/icon: directives) gives a meaning; CommonMark lets any
-# ASCII punctuation be escaped with a backslash.
-_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]<>()#+-.!|~$:&")
+# Characters that make Markdown wherever they stand: links and images ([ ]),
+# HTML and autolinks (< >), code, emphasis and strikethrough (` * ~), LaTeX ($),
+# Streamlit's :material/icon: and emoji directives and http: autolinks (:),
+# entities (&) and the escape character itself. CommonMark lets any ASCII
+# punctuation be escaped with a backslash.
+_MARKDOWN_ALWAYS = frozenset("\\`*[]<>~$:&")
+# "_" makes emphasis unless it sits inside a word (snake_case file names stay)
+_INTRAWORD = re.compile(r"(?<=[0-9A-Za-z])_(?=[0-9A-Za-z])")
+# a list item, heading or quote can only start a line: the start of the text
+_LINE_START = re.compile(r"^(\s*)([-+#>]|\d+[.)])")
+# GitHub autolinks "www.example.com" without a scheme
+_WWW = re.compile(r"(?i)\b(www)\.")
 
 
 def escape_markdown(value: Any) -> str:
     """Text that Streamlit's Markdown shows exactly as typed, on one line.
 
-    Link and image syntax, emphasis, HTML, LaTeX and Streamlit directives all
-    become plain characters; line breaks become spaces so a name cannot start a
-    heading or a list.
+    Link and image syntax, emphasis, HTML, LaTeX, autolinks and Streamlit
+    directives become plain characters; line breaks become spaces so a name
+    cannot start a heading or a list. Characters that are harmless where they
+    stand are left alone, so "Ward 2 (synthetic)" and "lrpd_current.csv" read
+    as typed in the Markdown source too.
     """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     text = " ".join(str(value).splitlines())
-    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+    out = []
+    for i, c in enumerate(text):
+        if c in _MARKDOWN_ALWAYS or (c == "_" and not _INTRAWORD.match(text, i)):
+            out.append("\\" + c)
+        else:
+            out.append(c)
+    escaped = "".join(out)
+    escaped = _WWW.sub(lambda m: m.group(1) + "\\.", escaped)
+    return _LINE_START.sub(
+        lambda m: (
+            m.group(1)
+            + "".join("\\" + ch if not ch.isdigit() else ch for ch in m.group(2))
+        ),
+        escaped,
+    )
 
 
 def escape_plotly(value: Any) -> str:

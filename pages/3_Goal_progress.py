@@ -1,7 +1,8 @@
 """Goal progress: is the registry on course, what pace the goal needs, what would help.
 
-Widgets and layout only; the numbers come from analytics.forecast and
-analytics.costs (docs/goal-tracker.md explains each of them).
+Widgets and layout only: the numbers come from analytics.forecast,
+analytics.scenarios and analytics.costs (docs/goal-tracker.md explains each of
+them) through the cache wrappers of ui.cached, the figures from ui.charts.
 """
 
 from __future__ import annotations
@@ -9,22 +10,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.costs import TOTAL, device_costs, program_costs
-from analytics.forecast import (
-    DEFAULT_HORIZON_MONTHS,
-    ForecastResult,
-    forecast_goal,
-)
-from analytics.history import camera_history
-from analytics.safe_output import escape_plotly, to_safe_csv
-from analytics.scenarios import BASELINE, Scenario, ScenarioComparison, run_scenarios
-from ui import cached
-from ui.data import get_dataset, source_banner
-from ui.page import dataset_key
-from ui.sidebar import render_sidebar
+from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult
+from analytics.safe_output import to_safe_csv
+from analytics.scenarios import Scenario
+from ui import cached, charts
+from ui.page import start_page
 
 HORIZON_YEARS = (5, 10, 15, 20)
 DEFAULT_HORIZON_YEARS = DEFAULT_HORIZON_MONTHS // 12
@@ -36,52 +29,11 @@ DEFAULT_DEVICES_PER_YEAR = 200
 DEFAULT_COST_YEARS = 5
 MIX = "Mix of the entry and top-tier devices"
 GROUPINGS = {"tier": "Tier", "owner_type": "Owner type", "ward": "Ward"}
-COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
 
-st.set_page_config(page_title="Goal progress", page_icon="📈", layout="wide")
-ds = get_dataset()
-filters = render_sidebar(ds)
+page = start_page("Goal progress: {goal} cameras", icon="📈")
+ds, filters = page.ds, page.filters
 city = ds.city
 goal = city.goal_cameras
-
-st.title(f"Goal progress: {goal:,} cameras")
-source_banner(ds)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def cached_forecast(
-    _cameras: pd.DataFrame,
-    _city,
-    data_key: tuple,
-    target: date | None,
-    horizon_months: int,
-) -> ForecastResult:
-    return forecast_goal(
-        _cameras,
-        _city,
-        as_of=data_key[1],
-        target_date=target,
-        horizon_months=horizon_months,
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_scenarios(
-    _forecast: ForecastResult,
-    forecast_key: tuple,  # noqa: ARG001 (the cache key standing in for _forecast)
-    scenarios: tuple[Scenario, ...],
-) -> ScenarioComparison:
-    return run_scenarios(_forecast, list(scenarios))
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def cached_history(
-    _cameras: pd.DataFrame, _wards, data_key: tuple, by: str, tiers, owner_types
-) -> pd.DataFrame:
-    cams = _cameras[
-        _cameras["tier"].isin(tiers) & _cameras["owner_type"].isin(owner_types)
-    ]
-    return camera_history(cams, by=by, as_of=data_key[1], wards=_wards)
 
 
 def month_label(day: date | None) -> str:
@@ -96,17 +48,6 @@ def short_label(day: date | None, result: ForecastResult) -> str:
         return f"Not by {result.projection['date'].iloc[-1]:%Y}"
     return "no forecast"
 
-
-def history_points(result: ForecastResult) -> pd.DataFrame:
-    """Running totals at each month end (the current month at the data's date)."""
-    hist = result.history
-    ends = (hist["period"] + pd.offsets.MonthEnd(0)).dt.date
-    return pd.DataFrame(
-        {"date": [min(d, result.as_of) for d in ends], "cameras": hist["cameras"]}
-    )
-
-
-data_key = (ds.label, ds.as_of, len(ds.cameras), city.id)
 
 # --- controls ----------------------------------------------------------------------
 default_target = date(ds.as_of.year + DEFAULT_TARGET_YEARS, 12, 31)
@@ -130,15 +71,15 @@ horizon_years = c2.select_slider(
 )
 horizon_months = int(horizon_years) * 12
 
-with st.spinner("Fitting the forecast and its 80% interval..."):
-    try:
-        result = cached_forecast(ds.cameras, city, data_key, target, horizon_months)
-    except ValueError as exc:
-        st.error(
-            f"{exc}. The required pace needs a target date after "
-            f"{ds.as_of:%d %b %Y}; the rest of the page ignores the target."
-        )
-        result = cached_forecast(ds.cameras, city, data_key, None, horizon_months)
+try:
+    result = cached.forecast(ds, page.key, target, horizon_months)
+except ValueError as exc:
+    st.error(
+        f"{exc}. The required pace needs a target date after "
+        f"{ds.as_of:%d %b %Y}; the rest of the page ignores the target."
+    )
+    target = None
+    result = cached.forecast(ds, page.key, None, horizon_months)
 
 # --- headline ----------------------------------------------------------------------
 m1, m2, m3, m4 = st.columns(4)
@@ -201,88 +142,29 @@ for note in result.notes:
 
 # --- history and forecast chart ------------------------------------------------------
 st.subheader("History and forecast")
-hist_pts = history_points(result)
-fig = go.Figure()
-proj = result.projection
-if len(proj):
-    fig.add_trace(
-        go.Scatter(
-            x=proj["date"],
-            y=proj["high"],
-            line={"width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=proj["date"],
-            y=proj["low"],
-            fill="tonexty",
-            fillcolor="rgba(31,119,180,0.2)",
-            line={"width": 0},
-            name="80% interval",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=proj["date"],
-            y=proj["cameras"],
-            line={"dash": "dash", "color": COLOURS[0]},
-            name=f"Forecast ({result.model} model)",
-        )
-    )
-fig.add_trace(
-    go.Scatter(
-        x=hist_pts["date"],
-        y=hist_pts["cameras"],
-        line={"color": "black"},
-        name="Registered cameras",
-    )
+st.plotly_chart(
+    charts.forecast_chart(result, height=450, launch=city.launch_date),
+    width="stretch",
+    key="forecast_chart",
 )
-fig.add_hline(
-    y=goal, line_dash="dot", line_color="red", annotation_text=f"Goal {goal:,}"
-)
-fig.add_vline(x=pd.Timestamp(city.launch_date).timestamp() * 1000, line_dash="dot")
-fig.update_layout(
-    xaxis_title="Date (month end)",
-    yaxis_title="Cameras in the registry (count)",
-    legend={"orientation": "h"},
-    margin={"t": 30},
-    height=450,
-)
-st.plotly_chart(fig, width="stretch", key="forecast_chart")
 if result.status == "ok":
     st.caption(
-        f"Black: cameras in the registry at the end of each month. The dotted "
-        f"vertical line is the launch ({city.launch_date:%d %b %Y}); the "
+        f"Solid: cameras in the registry each month. The dotted vertical line "
+        f"is the launch ({city.launch_date:%d %b %Y}); the "
         f"{result.stock_at_launch:,} cameras registered before it are the starting "
         f"stock, so the forecast is fitted only on the "
         f"{result.months_since_launch} full months since. Dashed: the "
         f"{result.model} model, chosen because it predicted the last "
         f"{result.backtest_months} months best when they were hidden from it (off "
         f"by {result.backtest_error:,.0f} cameras on average). The shaded band "
-        "holds the total in 8 out of 10 simulated futures. Red: the goal."
+        "holds the total in 8 out of 10 simulated futures. Dotted: the goal."
     )
 
 # --- monthly additions -------------------------------------------------------------
 st.subheader("Monthly additions and withdrawals")
-months = result.history.tail(36)
-bars = go.Figure()
-bars.add_trace(go.Bar(x=months["period"], y=months["added"], name="Registered"))
-bars.add_trace(go.Bar(x=months["period"], y=-months["withdrawn"], name="Withdrawn"))
-bars.add_trace(
-    go.Scatter(x=months["period"], y=months["net"], name="Net", line={"color": "black"})
+st.plotly_chart(
+    charts.monthly_chart(result.history), width="stretch", key="monthly_chart"
 )
-bars.update_layout(
-    barmode="relative",
-    xaxis_title="Month",
-    yaxis_title="Cameras a month (count)",
-    legend={"orientation": "h"},
-    margin={"t": 30},
-    height=350,
-)
-st.plotly_chart(bars, width="stretch", key="monthly_chart")
 st.caption(
     "Each month's new registrations (up) and withdrawals (down, counted in the month "
     "the owner withdrew). The black line is the net change; the current pace is its "
@@ -299,27 +181,10 @@ by = st.selectbox(
 if by == "ward" and ds.wards is None:
     st.caption("No ward boundaries are loaded: set CAMREG_WARDS to break down by ward.")
 else:
-    grouped = cached_history(
-        ds.cameras, ds.wards, data_key, by, filters.tiers, filters.owner_types
+    grouped = cached.history(ds, page.key, by, filters.tiers, filters.owner_types)
+    st.plotly_chart(
+        charts.breakdown_chart(grouped, by), width="stretch", key="group_chart"
     )
-    area = go.Figure()
-    for name, part in grouped.groupby(by, sort=True):
-        area.add_trace(
-            go.Scatter(
-                x=part["period"],
-                y=part["cameras"],
-                stackgroup="one",
-                name=escape_plotly(name),  # ward names come from a data file
-            )
-        )
-    area.update_layout(
-        xaxis_title="Month",
-        yaxis_title="Cameras in the registry (count)",
-        legend={"orientation": "h"},
-        margin={"t": 30},
-        height=350,
-    )
-    st.plotly_chart(area, width="stretch", key="group_chart")
     st.caption(
         f"Cameras in the registry by {GROUPINGS[by].lower()} (stacked), for the "
         "tiers and owner types picked in the sidebar. A camera's tier is its tier "
@@ -430,9 +295,7 @@ if len(drivers) > 1:
 if result.status != "ok":
     st.info(f"Scenarios need a forecast. {result.message}")
 else:
-    forecast_key = (data_key, result.target_date, horizon_months)
-    with st.spinner("Running the scenarios..."):
-        comparison = cached_scenarios(result, forecast_key, tuple(drivers))
+    comparison = cached.scenarios(ds, page.key, target, horizon_months, tuple(drivers))
     summary = comparison.summary
     combined = summary.iloc[-1]
     st.metric(
@@ -440,30 +303,9 @@ else:
         short_label(combined["goal_date"], result),
         help="The projected date of reaching the goal with the scenario's drivers.",
     )
-    sfig = go.Figure()
-    for i, (name, part) in enumerate(comparison.curves.groupby("scenario", sort=False)):
-        sfig.add_trace(
-            go.Scatter(
-                x=part["date"],
-                y=part["cameras"],
-                name=name,
-                line={
-                    "color": "black" if name == BASELINE else COLOURS[i % len(COLOURS)],
-                    "dash": "dash" if name == BASELINE else "solid",
-                },
-            )
-        )
-    sfig.add_hline(
-        y=goal, line_dash="dot", line_color="red", annotation_text=f"Goal {goal:,}"
+    st.plotly_chart(
+        charts.scenario_chart(comparison, goal), width="stretch", key="scenario_chart"
     )
-    sfig.update_layout(
-        xaxis_title="Date (month end)",
-        yaxis_title="Cameras in the registry (count)",
-        legend={"orientation": "h"},
-        margin={"t": 30},
-        height=450,
-    )
-    st.plotly_chart(sfig, width="stretch", key="scenario_chart")
     table = summary.assign(
         goal_date=summary["goal_date"].map(month_label),
         low=summary["low"].map(month_label),
@@ -506,7 +348,7 @@ years = int(
 per_device = k2.number_input(
     "Incidents a year each device brings into live view",
     min_value=0.0,
-    value=round(cached.coverage(ds, dataset_key(ds), filters).live_gain_per_device, 2),
+    value=round(cached.coverage(ds, page.key, filters).live_gain_per_device, 2),
     step=0.1,
     format="%.2f",
     key="live_gain_per_device",

@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import DATA_ENV, load_city
@@ -39,11 +40,23 @@ HOSTILE_OFFENCE = '<a href="http://evil.example/o">THEFT</a>'
 
 # --- the helpers, by hand -------------------------------------------------------------
 def test_markdown_escape_by_hand():
-    assert escape_markdown(LINK) == r"\[click\]\(http\://evil\.example/x\)"
-    assert escape_markdown(IMAGE).startswith(r"\!\[pixel\]\(")
-    assert escape_markdown(":red[a]") == r"\:red\[a\]"
-    assert escape_markdown("six\n# heading") == r"six \# heading"
-    assert escape_markdown("St. Mary's 5") == r"St\. Mary's 5"
+    assert escape_markdown(LINK) == r"\[click\](http\://evil.example/x)"
+    assert escape_markdown(IMAGE).startswith(r"!\[pixel\](http\:")
+    assert escape_markdown(":red[a] :material/warning:") == (
+        r"\:red\[a\] \:material/warning\:"
+    )
+    assert escape_markdown("**b** _i_ ~s~ `c` $x$") == (
+        r"\*\*b\*\* \_i\_ \~s\~ \`c\` \$x\$"
+    )
+    # a name cannot start a heading or list, even after a line break
+    assert escape_markdown("# one") == r"\# one"
+    assert escape_markdown("- one") == r"\- one"
+    assert escape_markdown("12. one") == r"12\. one"
+    assert escape_markdown("six\n# heading") == "six # heading"
+    assert escape_markdown("www.evil.example") == r"www\.evil.example"
+    # what cannot make Markdown where it stands is left as typed
+    assert escape_markdown("Ward 2 (synthetic)") == "Ward 2 (synthetic)"
+    assert escape_markdown("lrpd_current.csv + x-y") == "lrpd_current.csv + x-y"
     assert escape_markdown(None) == ""
 
 
@@ -57,6 +70,10 @@ def test_html_escape_by_hand():
     assert escape_html(ANCHOR) == (
         "&lt;a href=&quot;http://evil.example&quot;&gt;W&lt;/a&gt;"
     )
+
+
+# "[text](" with neither bracket escaped: a Markdown link or image
+LINK_SYNTAX = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
 
 
 def _unescaped(text: str, char: str) -> int:
@@ -88,11 +105,21 @@ def hostile_files(tmp_path_factory):
     return write_demo(out, dataclasses.replace(demo, wards=wards, incidents=incidents))
 
 
+def _forget_loaded_data():
+    """The dataset and results are cached for the process: other tests must not
+    see the hostile data, nor these the demo."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 @pytest.fixture
 def hostile_env(monkeypatch, hostile_files):
     clear_data_env(monkeypatch)
     for key in ("cameras", "incidents", "wards", "city_limit"):
         monkeypatch.setenv(DATA_ENV[key], str(hostile_files[key]))
+    _forget_loaded_data()
+    yield
+    _forget_loaded_data()
 
 
 def _markdown_texts(at: AppTest) -> list[str]:
@@ -117,8 +144,10 @@ def test_pages_show_hostile_names_as_text(hostile_env, page):
     # the names do reach the page, escaped...
     assert any(escape_markdown(n) in shown for n in HOSTILE_WARDS), page
     # ...and no Markdown link, image, HTML tag or Streamlit directive survives
+    for name in HOSTILE_WARDS:
+        assert " ".join(name.splitlines()) not in shown, name
     for text in texts:
-        assert "](http" not in text.replace(r"\]\(http", ""), text
+        assert LINK_SYNTAX.search(text) is None, text
         assert _unescaped(text, "<") == 0, text
         assert ":material/warning:" not in text.replace(r"\:material", ""), text
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
@@ -126,3 +155,18 @@ def test_pages_show_hostile_names_as_text(hostile_env, page):
         dumped = json.dumps(spec)
         assert "<a href" not in dumped, page
         assert "<img" not in dumped, page
+
+
+def test_load_error_shows_a_hostile_file_name_as_text(monkeypatch, tmp_path):
+    clear_data_env(monkeypatch)
+    _forget_loaded_data()
+    name = tmp_path / "[x](http://evil.example).csv"  # does not exist
+    monkeypatch.setenv(DATA_ENV["cameras"], str(name))
+    at = AppTest.from_file(str(ROOT / "pages/1_Coverage_map.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    # (a path keeps one slash of "//")
+    assert r"\[x\](http\:/evil.example).csv" in error.value
+    assert LINK_SYNTAX.search(error.value) is None
+    _forget_loaded_data()

@@ -37,9 +37,7 @@ def expected():
         until=f.until,
         as_of=ds.as_of,
         min_group_size=ds.city.min_group_size,
-        device_cost_usd_per_year=integration_cost_per_year(
-            ds.cameras, ds.city.devices
-        ),
+        device_cost_usd_per_year=integration_cost_per_year(ds.cameras, ds.city.devices),
     )
 
 

@@ -78,7 +78,7 @@ def test_add_update_list_and_stats_round_trip(capsys, db):
 
 
 def test_withdrawn_camera_is_refused_with_one_line(capsys, db):
-    code, out, err = run(capsys, "requests", "add", "--db", str(db), "--case",
+    code, _out, err = run(capsys, "requests", "add", "--db", str(db), "--case",
                          "C-1", "--camera", "W", "--user", "x")  # fmt: skip
     assert code == 2
     assert "withdrawn" in err
@@ -94,14 +94,16 @@ def test_going_back_from_a_final_status_needs_a_reason(capsys, db):
                        "--status", "provided", "--user", "x")  # fmt: skip
     assert code == 2
     assert "give a reason" in err
-    code, _, _ = run(capsys, "requests", "update", "1", "--db", str(db), "--status",
-                     "provided", "--reason", "owner called back", "--user", "x")  # fmt: skip
+    code, _, _ = run(
+        capsys, "requests", "update", "1", "--db", str(db), "--status",
+        "provided", "--reason", "owner called back", "--user", "x",
+    )  # fmt: skip
     assert code == 0
 
 
 def test_stale_call_list_names_old_registrations_only(capsys, db, tmp_path):
     out_file = tmp_path / "calls.csv"
-    code, out, _ = run(capsys, "requests", "stale", "--db", str(db), "--months",
+    code, _out, _ = run(capsys, "requests", "stale", "--db", str(db), "--months",
                        "12", "--out", str(out_file), "--user", "steward")  # fmt: skip
     assert code == 0
     with out_file.open(encoding="utf-8-sig") as fh:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from analytics.coverage import (
@@ -26,9 +27,11 @@ from analytics.datasets import Dataset
 from analytics.footage_demo import demo_footage
 from analytics.footage_store import FootageStore
 from analytics.footage_view import FootageHistory
-from analytics.forecast import ForecastResult, forecast_goal
+from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
+from analytics.history import camera_history
 from analytics.maps import build_coverage_map
 from analytics.privacy import RedactedCameras, redact_cameras
+from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.store import RegistryStore, configured_store
 from analytics.targeting import Recommendation, recommend_sites
 from ui.sidebar import Filters
@@ -106,10 +109,57 @@ def coverage_at(
     )
 
 
-@st.cache_resource(max_entries=4, show_spinner="Forecasting the goal date...")
-def forecast(_ds: Dataset, key: tuple) -> ForecastResult:  # noqa: ARG001
-    """Goal forecast from the whole registry (filters do not apply to the goal)."""
-    return forecast_goal(_ds.cameras, _ds.city, as_of=_ds.as_of)
+@st.cache_resource(
+    max_entries=CACHE_ENTRIES,
+    show_spinner="Fitting the forecast and its 80% interval...",
+)
+def forecast(
+    _ds: Dataset,
+    key: tuple,  # noqa: ARG001
+    target: date | None = None,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+) -> ForecastResult:
+    """Goal forecast from the whole registry (filters do not apply to the goal).
+
+    ``target`` (a date for the required pace) and ``horizon_months`` as in
+    :func:`analytics.forecast.forecast_goal`; a target not after the data's date
+    raises ValueError.
+    """
+    return forecast_goal(
+        _ds.cameras,
+        _ds.city,
+        as_of=_ds.as_of,
+        target_date=target,
+        horizon_months=horizon_months,
+    )
+
+
+@st.cache_resource(
+    max_entries=4 * CACHE_ENTRIES, show_spinner="Running the scenarios..."
+)
+def scenarios(
+    _ds: Dataset,
+    key: tuple,
+    target: date | None,
+    horizon_months: int,
+    drivers: tuple[Scenario, ...],
+) -> ScenarioComparison:
+    """The scenarios beside the baseline :func:`forecast` with the same settings."""
+    return run_scenarios(forecast(_ds, key, target, horizon_months), list(drivers))
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def history(
+    _ds: Dataset,
+    key: tuple,  # noqa: ARG001
+    by: str,
+    tiers: tuple[str, ...],
+    owner_types: tuple[str, ...],
+) -> pd.DataFrame:
+    """Cameras in the registry by month and ``by`` (tier, owner type or ward)."""
+    cams = _ds.cameras
+    cams = cams[cams["tier"].isin(tiers) & cams["owner_type"].isin(owner_types)]
+    return camera_history(cams, by=by, as_of=_ds.as_of, wards=_ds.wards)
 
 
 @st.cache_resource(

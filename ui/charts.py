@@ -6,25 +6,34 @@ same everywhere.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.forecast import ForecastResult
 from analytics.maps import SITE_COLOUR, TIER_COLOURS
 from analytics.safe_output import escape_plotly
+from analytics.scenarios import BASELINE, ScenarioComparison
 from analytics.targeting import Recommendation
 
 HISTORY_COLOUR = "#1f78b4"
 PROJECTION_COLOUR = "#6a3d9a"
 BASELINE_COLOUR = "#7f7f7f"
 GOAL_COLOUR = "#d95f02"
+SCENARIO_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
 SMALL_HEIGHT = 300
 HEIGHT = 380
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
-def forecast_chart(result: ForecastResult, *, height: int = SMALL_HEIGHT) -> go.Figure:
-    """Cameras in the registry by month, the projection with its 80% band, the goal."""
+def forecast_chart(
+    result: ForecastResult, *, height: int = SMALL_HEIGHT, launch: date | None = None
+) -> go.Figure:
+    """Cameras in the registry by month, the projection with its 80% band, the goal.
+
+    ``launch`` adds a dotted line on the program's launch day (Goal progress).
+    """
     fig = go.Figure()
     hist = result.history
     if len(hist):
@@ -68,6 +77,12 @@ def forecast_chart(result: ForecastResult, *, height: int = SMALL_HEIGHT) -> go.
         annotation_text=f"Goal {result.goal:,}",
         annotation_position="top left",
     )
+    if launch is not None:
+        fig.add_vline(
+            x=pd.Timestamp(launch).timestamp() * 1000,
+            line={"color": BASELINE_COLOUR, "dash": "dot"},
+            annotation_text="Launch",
+        )
     fig.update_layout(
         height=height,
         margin=_MARGIN,
@@ -152,3 +167,79 @@ def ward_bar_chart(
 
 def tier_colour(tier: str) -> str:
     return TIER_COLOURS.get(tier, HISTORY_COLOUR)
+
+
+def monthly_chart(history: pd.DataFrame, *, months: int = 36) -> go.Figure:
+    """New registrations up, withdrawals down and the net change, by month."""
+    recent = history.tail(months)
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=recent["period"], y=recent["added"], name="Registered"))
+    fig.add_trace(go.Bar(x=recent["period"], y=-recent["withdrawn"], name="Withdrawn"))
+    fig.add_trace(
+        go.Scatter(
+            x=recent["period"], y=recent["net"], name="Net", line={"color": "black"}
+        )
+    )
+    fig.update_layout(
+        barmode="relative",
+        height=HEIGHT,
+        margin=_MARGIN,
+        xaxis_title="Month",
+        yaxis_title="Cameras a month (count)",
+        legend={"orientation": "h"},
+    )
+    return fig
+
+
+def breakdown_chart(history: pd.DataFrame, by: str) -> go.Figure:
+    """Cameras in the registry by month, stacked by ``by`` (tier, owner, ward)."""
+    fig = go.Figure()
+    for name, part in history.groupby(by, sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=part["cameras"],
+                stackgroup="one",
+                name=escape_plotly(name),  # ward names come from a data file
+            )
+        )
+    fig.update_layout(
+        height=HEIGHT,
+        margin=_MARGIN,
+        xaxis_title="Month",
+        yaxis_title="Cameras in the registry (count)",
+        legend={"orientation": "h"},
+    )
+    return fig
+
+
+def scenario_chart(comparison: ScenarioComparison, goal: int) -> go.Figure:
+    """Each scenario's projected cameras beside the baseline (dashed) and the goal."""
+    fig = go.Figure()
+    curves = comparison.curves.groupby("scenario", sort=False)
+    for i, (name, part) in enumerate(curves):
+        base = name == BASELINE
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=part["cameras"],
+                name=escape_plotly(name),
+                line={
+                    "color": BASELINE_COLOUR if base else SCENARIO_COLOURS[i % 5],
+                    "dash": "dash" if base else "solid",
+                },
+            )
+        )
+    fig.add_hline(
+        y=goal,
+        line={"color": GOAL_COLOUR, "dash": "dot"},
+        annotation_text=f"Goal {goal:,}",
+    )
+    fig.update_layout(
+        height=450,
+        margin=_MARGIN,
+        xaxis_title="Date (month end)",
+        yaxis_title="Cameras in the registry (count)",
+        legend={"orientation": "h"},
+    )
+    return fig

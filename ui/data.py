@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from analytics.config import CityConfig, load_city
+from analytics.config import CITY_ENV, DATA_ENV, CityConfig, load_city
 from analytics.datasets import Dataset, load_dataset
 from analytics.safe_output import escape_markdown
 
@@ -18,10 +18,27 @@ DEMO_SIZE_ENV = {
 }
 
 
-@st.cache_resource(show_spinner="Loading camera registry and incidents...")
 def get_dataset(city_name: str | None = None) -> Dataset:
-    """The shared dataset (demo or configured). Shared object: never mutate it."""
+    """The shared dataset (demo or configured). Shared object: never mutate it.
+
+    Cached per data configuration (the ``CAMREG_*`` variables), so a process
+    whose configuration changes never serves the dataset of the old one.
+    """
+    return _shared_dataset(city_name, _configuration())
+
+
+@st.cache_resource(show_spinner="Loading camera registry and incidents...")
+def _shared_dataset(city_name: str | None, configuration: tuple) -> Dataset:  # noqa: ARG001
     return load_dataset(load_city(city_name), **demo_size())
+
+
+def _configuration() -> tuple:
+    """The environment that decides what load_dataset reads."""
+    names = (CITY_ENV, *DATA_ENV.values(), *DEMO_SIZE_ENV.values())
+    return tuple((name, os.environ.get(name, "")) for name in names)
+
+
+get_dataset.clear = _shared_dataset.clear  # type: ignore[attr-defined]
 
 
 def demo_size() -> dict[str, int]:

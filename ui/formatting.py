@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import math
 
+# the one Markdown escape lives with the other output escapes
+from analytics.safe_output import escape_markdown
+
 DASH = "–"
 
 
@@ -31,3 +34,6 @@ def count(value: float | None) -> str:
 def points(change: float | None, digits: int = 1) -> str:
     """A change of a share, in percentage points with a sign."""
     return DASH if _missing(change) else f"{change * 100:+.{digits}f} pts"
+
+
+__all__ = ["DASH", "count", "escape_markdown", "points", "share"]

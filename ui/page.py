@@ -15,6 +15,7 @@ import streamlit as st
 
 from analytics.config import ConfigError
 from analytics.datasets import Dataset
+from analytics.safe_output import escape_markdown
 from ui.data import get_dataset, source_banner
 from ui.role import current_role
 from ui.sidebar import Filters, render_sidebar
@@ -47,12 +48,14 @@ def load_dataset_or_stop() -> Dataset:
         return get_dataset()
     except ConfigError as exc:
         st.error(
-            f"The city configuration could not be read: {exc}. Fix the file in "
+            f"The city configuration could not be read: {escape_markdown(exc)}. "
+            "Fix the file in "
             "`data/cities/` or unset `CAMREG_CITY` to use Little Rock."
         )
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         st.error(
-            f"The configured data could not be loaded: {exc}. Check the paths in "
+            f"The configured data could not be loaded: {escape_markdown(exc)}. "
+            "Check the paths in "
             "`CAMREG_CAMERAS`, `CAMREG_INCIDENTS`, `CAMREG_WARDS`, "
             "`CAMREG_CITY_LIMIT` / `CAMREG_REGISTRY_DB` (or the `[data]` section "
             "of the city file), or unset them to run on the synthetic demo."
@@ -64,11 +67,14 @@ def load_dataset_or_stop() -> Dataset:
 def start_page(title: str, *, icon: str = "📹", caption: str | None = None) -> Page:
     """Configure the page and draw its header, data banner and shared sidebar.
 
-    ``title`` may name ``{program}`` and ``{city}`` (filled from the city config).
+    ``title`` may name ``{program}``, ``{city}`` and ``{goal}`` (filled from the
+    city config).
     """
     st.set_page_config(page_title=APP_TITLE, page_icon=icon, layout="wide")
     ds = load_dataset_or_stop()
-    heading = title.format(program=ds.city.program, city=ds.city.name)
+    heading = title.format(
+        program=ds.city.program, city=ds.city.name, goal=f"{ds.city.goal_cameras:,}"
+    )
     st.set_page_config(page_title=f"{heading} · {APP_TITLE}")
     st.title(heading)
     if caption:
