@@ -96,18 +96,39 @@ def view_audience(role: str, case_number: str | None) -> str:
 
 def configured_store_path(
     city: CityConfig, db: str | os.PathLike[str] | None = None
-) -> Path | None:
+) -> Path | str | None:
     """The registry store the command line records to, or None when none is set.
 
     ``db`` (``--db``) first, then ``$CAMREG_REGISTRY_DB`` or the city file's
-    ``[data].registry_db``.
+    ``[data].registry_db``. A ``postgresql://`` URL is returned as text.
     """
+    from analytics.store_db import is_url
+
     if db:
-        return Path(db)
+        text = str(db)
+        return text if is_url(text) else Path(text)
+    env = os.environ.get("CAMREG_REGISTRY_DB", "").strip()
+    if env:
+        return env if is_url(env) else Path(env).expanduser()
     return city.data_path("registry_db")
 
 
-def dashboard_store_path(city: CityConfig) -> Path:
+def open_dashboard_store(city: CityConfig) -> RegistryStore:
+    """The store the dashboard records in, opened.
+
+    A configured registry store must exist (a mistyped path is an error, not a
+    new empty registry); the audit-only store of ``$CAMREG_AUDIT_DB`` or the
+    default path is created on first use.
+    """
+    from analytics.store import RegistryStore
+
+    configured = configured_store_path(city)
+    if configured is not None:
+        return RegistryStore(configured)
+    return RegistryStore(dashboard_store_path(city), create=True)
+
+
+def dashboard_store_path(city: CityConfig) -> Path | str:
     """Where the dashboard records looks and sign-ins.
 
     The configured registry store; else ``$CAMREG_AUDIT_DB``; else the default
@@ -115,7 +136,7 @@ def dashboard_store_path(city: CityConfig) -> Path:
     """
     configured = configured_store_path(city)
     if configured is not None:
-        return Path(configured)
+        return configured
     env = os.environ.get(AUDIT_DB_ENV, "").strip()
     if env:
         return Path(env).expanduser()

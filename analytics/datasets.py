@@ -86,7 +86,7 @@ def load_dataset(
         city = load_city(city)
     cam_path = cameras or city.data_path("cameras")
     inc_path = incidents or city.data_path("incidents")
-    db_path = registry_db or city.data_path("registry_db")
+    db_path = registry_db or _configured_store(city)
     for key, given in (("cameras", cameras), ("incidents", incidents)):
         _check_exists(city, key, given)
     real_cams = bool(cam_path or db_path)
@@ -127,6 +127,13 @@ def load_dataset(
     )
 
 
+def _configured_store(city: CityConfig) -> str | Path | None:
+    """The configured registry store (a path or a postgresql:// URL), or None."""
+    from analytics.store import configured_store
+
+    return configured_store(city)
+
+
 def _check_exists(city: CityConfig, key: str, given: str | Path | None) -> None:
     """A configured file that does not exist, named with where it was set.
 
@@ -159,15 +166,20 @@ def _load_real(
     if db_path and not cam_path:
         from analytics.store import RegistryStore
 
-        cams = RegistryStore(db_path).cameras(include_withdrawn=True)
+        store = RegistryStore(db_path)
+        cams = store.cameras(include_withdrawn=True)
         reports["cameras"] = {
-            "source": str(db_path),
+            "source": store.location,
             "rows_read": len(cams),
             "accepted": len(cams),
             "quarantined": 0,
             "reasons": {},
         }
-        cam_label = f"registry {Path(db_path).name}"
+        cam_label = (
+            f"registry {store.url.rsplit('/', 1)[-1]} on PostgreSQL"
+            if store.is_postgres
+            else f"registry {Path(db_path).name}"
+        )
         # the demo's registrations keep their "synthetic" source in the store
         synthetic = bool(len(cams)) and bool(
             (cams["source"].astype("str").str.lower() == SYNTHETIC_VALUE).any()

@@ -1,31 +1,36 @@
 """The registry store: cameras plus an append-only audit log in one database.
 
-An embedded SQLite file by default (stdlib ``sqlite3``, no ORM). The schema keeps
-to portable SQL -- ``TEXT``/``INTEGER``/``REAL`` columns, ISO-8601 text dates, ids
-assigned by the code, explicit transactions -- so a PostgreSQL backend can follow;
-the few SQLite-specific statements are module constants marked as such.
+One interface, two engines (``analytics/store_db.py``): an SQLite file, the
+embedded default, or PostgreSQL 15+ with PostGIS given as a ``postgresql://``
+URL. The schema is versioned with Alembic migrations
+(``analytics/store_migrations``): an older store is upgraded in place when it is
+opened, a store newer than this code is refused.
 
->>> store = RegistryStore("data/registry.sqlite")      # created on first use
+>>> RegistryStore.init("data/registry.sqlite")          # creation is explicit
+>>> store = RegistryStore("data/registry.sqlite")       # a missing file is an error
+>>> plan = store.plan_import(frame)                     # preview, nothing written
 >>> summary = store.import_cameras(frame, source="export.csv", user="steward")
 >>> store.withdraw("CAM-000042", reason="owner request", user="steward")
->>> store.cameras(include_withdrawn=False)             # canonical GeoDataFrame
+>>> store.cameras(include_withdrawn=False)              # canonical GeoDataFrame
 
 Import semantics (see ``docs/registry.md``): an import is an upsert by
 ``camera_id`` in ONE transaction -- it either applies completely or not at all.
+What it does is worked out by the pure :func:`analytics.import_plan.plan_import`.
 Cameras missing from an import are left alone. A withdrawn camera is never
 reactivated by an import ("your feed, your choice"): only
 :meth:`RegistryStore.reactivate`, after the owner registers again, does that.
+``withdrawn_at`` is a stored column written by the same transaction as the
+audit row that records the withdrawal.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import math
 import os
-import sqlite3
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -34,52 +39,54 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
-from analytics.schema import (
-    CAMERA_COLUMNS,
-    CAMERA_REQUIRED,
-    CONTACT_COLUMNS,
-    OWNER_TYPES,
-    STATUSES,
-    TIERS,
-    WGS84,
+from analytics import store_db
+from analytics.import_plan import (
+    COMPARED_FIELDS,
+    DATE_FIELDS,
+    REAL_FIELDS,
+    STORED_FIELDS,
+    TEXT_FIELDS,
+    ImportPlan,
+    PlanError,
+    describe_changes,
+    iso_date,
+    missing,
+    plan_import,
+    validate_frame,
 )
+from analytics.schema import CAMERA_COLUMNS, CONTACT_COLUMNS, STATUSES, WGS84
 from analytics.store_check import DamagedStoreError, check_store
+from analytics.store_db import audit_log as AUDIT
+from analytics.store_db import cameras as CAMERAS
 
 if TYPE_CHECKING:
     from analytics.config import CityConfig
     from analytics.loaders import LoadResult
 
-SCHEMA_VERSION = 1
+__all__ = [
+    "AUDIT_COLUMNS",
+    "AUDIT_TABLE_COLUMNS",
+    "CAMERA_ACTIONS",
+    "COMPARED_FIELDS",
+    "DEFAULT_DB",
+    "SCHEMA_VERSION",
+    "STORED_FIELDS",
+    "ImportSummary",
+    "RegistryStore",
+    "StoreError",
+    "default_store_path",
+    "describe_changes",
+]
+
+SCHEMA_VERSION = 2  # schema_info.version written by the newest migration
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "store_migrations"
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "registry.sqlite"
 
-# Column types in the store. withdrawn_at is not stored with the camera: it is
-# read from the audit log, the one record of when consent was withdrawn.
-TEXT_FIELDS = (
-    "camera_id",
-    "tier",
-    "owner_type",
-    "status",
-    "address",
-    "owner_name",
-    "contact_phone",
-    "contact_email",
-    "direction_deg",
-    "camera_type",
-    "mount",
-    "source",
-)
-REAL_FIELDS = ("latitude", "longitude", "fov_deg", "range_m")
-INTEGER_FIELDS = ("camera_count", "retention_days")
-DATE_FIELDS = ("registered_at", "verified_at")
-STORED_FIELDS = tuple(c for c in CAMERA_COLUMNS if c != "withdrawn_at")
-# Provenance, not registry content: re-importing the same rows from a file with
-# another name is "unchanged". Status has its own rules (withdrawal).
-NOT_COMPARED = ("camera_id", "source", "status")
-COMPARED_FIELDS = tuple(f for f in STORED_FIELDS if f not in NOT_COMPARED)
-
 # Audit actions written by the store itself; log_event() refuses them.
-CAMERA_ACTIONS = ("insert", "update", "withdraw", "reactivate", "import")
+CAMERA_ACTIONS = ("insert", "update", "withdraw", "reactivate", "import", "migrate")
 AUDIT_COLUMNS = (
     "event_id",
     "recorded_at",
@@ -92,7 +99,6 @@ AUDIT_COLUMNS = (
     "reason",
     "details",
 )
-
 # What people read (audit_table): readable, redacted changes instead of JSON.
 AUDIT_TABLE_COLUMNS = (
     "event_id",
@@ -105,52 +111,12 @@ AUDIT_TABLE_COLUMNS = (
     "source",
     "import_id",
 )
-
-_SQL_TYPES = {
-    **dict.fromkeys(TEXT_FIELDS, "TEXT"),
-    **dict.fromkeys(REAL_FIELDS, "REAL"),
-    **dict.fromkeys(INTEGER_FIELDS, "INTEGER"),
-    **dict.fromkeys(DATE_FIELDS, "TEXT"),
-}
-_NOT_NULL = set(CAMERA_REQUIRED) - {"camera_id"}
-
-SCHEMA_SQL = (
-    "CREATE TABLE schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE cameras (\n    "
-    + ",\n    ".join(
-        f"{name} {_SQL_TYPES[name]}"
-        + (" PRIMARY KEY" if name == "camera_id" else "")
-        + (" NOT NULL" if name in _NOT_NULL else "")
-        for name in STORED_FIELDS
-    )
-    + ",\n    updated_at TEXT NOT NULL\n)",
-    # `user` is reserved in PostgreSQL, hence user_name; frames call it `user`.
-    """CREATE TABLE audit_log (
-    event_id INTEGER PRIMARY KEY,
-    recorded_at TEXT NOT NULL,
-    action TEXT NOT NULL,
-    camera_id TEXT,
-    changes TEXT,
-    import_id INTEGER,
-    source TEXT,
-    user_name TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    details TEXT
-)""",
-    "CREATE INDEX audit_log_camera ON audit_log (camera_id)",
-    "CREATE INDEX audit_log_action ON audit_log (action)",
-    # SQLite-specific: append-only enforced in the database, not only by this API.
-    # PostgreSQL: a BEFORE UPDATE OR DELETE trigger function raising an exception,
-    # or REVOKE UPDATE, DELETE ON audit_log from the application role.
-    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
-    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
-)
-# SQLite-specific: take the write lock at BEGIN so concurrent writers queue
-# instead of failing at their first write. PostgreSQL: plain BEGIN.
-BEGIN_WRITE = "BEGIN IMMEDIATE"
-BUSY_TIMEOUT_S = 30.0
+READ_FIELDS = (*STORED_FIELDS, "withdrawn_at")
+WRITE_CHUNK = 5_000  # rows per executemany batch
+IMPORT_ATTEMPTS = 3  # a PostgreSQL connection lost mid-import: try again twice
+RETRY_PAUSE_S = 1.0
+EXPORT_ROLES = ("public", "staff", "investigator", "admin")
+PLACE_FIELDS = ("latitude", "longitude", "address")
 
 
 class StoreError(ValueError):
@@ -209,155 +175,194 @@ class ImportSummary:
         return out
 
 
-def default_store_path(city: CityConfig | None = None) -> Path:
-    """The store a run uses: the city's ``registry_db`` (env first), else DEFAULT_DB."""
-    if city is not None:
-        configured = city.data_path("registry_db")
-        if configured:
-            return Path(configured)
+def default_store_path(city: CityConfig | None = None) -> Path | str:
+    """The store a run uses: ``$CAMREG_REGISTRY_DB``, the city's ``registry_db``,
+    else ``DEFAULT_DB``. A ``postgresql://`` URL is returned as text."""
     env = os.environ.get("CAMREG_REGISTRY_DB", "").strip()
-    return Path(env).expanduser() if env else DEFAULT_DB
+    if env:
+        return env if store_db.is_url(env) else Path(env).expanduser()
+    if city is not None:
+        configured = city.data.get("registry_db")
+        if configured:
+            text = str(configured)
+            return text if store_db.is_url(text) else Path(configured)
+    return DEFAULT_DB
 
 
-def describe_changes(changes: str | dict | None, hide: Iterable[str] = ()) -> str:
-    """``{"tier": {"old": "registered", "new": "integrated"}}`` -> readable text.
-
-    Fields in ``hide`` are named but their values are not shown.
-
-    >>> describe_changes('{"tier": {"old": "registered", "new": "integrated"}}')
-    'tier: registered -> integrated'
-    >>> describe_changes({"owner_name": {"old": None, "new": "Ann"}}, ["owner_name"])
-    'owner_name: (hidden)'
-    """
-    if changes is None or (isinstance(changes, float) and math.isnan(changes)):
-        return ""
-    if isinstance(changes, str):
-        changes = json.loads(changes) if changes else {}
-    hidden = set(hide)
-    parts = []
-    for name, change in changes.items():
-        if name in hidden:
-            parts.append(f"{name}: (hidden)")
-            continue
-        old, new = change.get("old"), change.get("new")
-        parts.append(
-            f"{name}: {'-' if old is None else old} -> {'-' if new is None else new}"
-        )
-    return "; ".join(parts)
+def configured_store(city: CityConfig | None = None) -> Path | str | None:
+    """The store a deployment configured (env or city file), or None for none."""
+    env = os.environ.get("CAMREG_REGISTRY_DB", "").strip()
+    if env or (city is not None and city.data.get("registry_db")):
+        return default_store_path(city)
+    return None
 
 
 class RegistryStore:
-    """Camera registry with an append-only audit log, in an SQLite file.
+    """Camera registry with an append-only audit log, in SQLite or PostgreSQL.
 
     Parameters
     ----------
-    path
-        Database file; created (with its folder) on first use. Each call opens
-        its own short connection, so one store object can be shared between
-        Streamlit sessions.
+    target
+        An SQLite file path or a ``postgresql://user@host/db`` URL. The store
+        must exist (see :meth:`init`): a mistyped path is an error, not a new
+        empty registry. The one exception is the built-in default
+        ``data/registry.sqlite``, created on first use for the demo.
+    create
+        Create the store when it does not exist yet (what ``registry init``
+        does).
+
+    Each call runs in its own short transaction on a pooled connection, so one
+    store object can be shared between Streamlit sessions and threads.
+    ``engine`` is the SQLAlchemy engine, for modules that keep their own tables
+    in the same database (see ``docs/registry.md``).
 
     Raises
     ------
     StoreError
-        ``path`` is not a registry database (another file, or a newer schema).
+        No store at ``target``, not a registry database, a schema newer than
+        this code, or the database server cannot be reached.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path).expanduser()
-        if str(path) == ":memory:":
+    def __init__(self, target: str | os.PathLike[str], *, create: bool = False):
+        text = str(target).strip()
+        if text == ":memory:":
             raise StoreError(
-                "`path` was ':memory:' but the store opens one connection per call; "
-                "give a file path (a temporary file in tests)"
+                "`target` was ':memory:' but the store opens one connection per "
+                "call; give a file path (a temporary file in tests)"
             )
-        if self.path.is_dir():
-            raise StoreError(
-                f"registry store {str(self.path)!r} is a folder; expected a "
-                "database file path such as data/registry.sqlite"
-            )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not text:
+            raise StoreError("`target` was '' but a file path or URL is required")
+        self.is_postgres = store_db.is_url(text)
+        self.path: Path | None = None if self.is_postgres else Path(text).expanduser()
+        self.location = store_db.describe(text)
+        self.target = text  # as given (a URL keeps its password: server side only)
+        if self.path is not None:
+            # the built-in demo default is made on first use; nobody typed it
+            create = create or self.path.resolve() == Path(DEFAULT_DB).resolve()
+            self._check_file(create)
+            if self.path.exists():
+                try:  # a damaged file is refused by every command
+                    check_store(self.path)
+                except DamagedStoreError as exc:
+                    raise StoreError(str(exc)) from exc
         try:
-            check_store(self.path)  # a damaged file is refused by every command
-        except DamagedStoreError as exc:
-            raise StoreError(str(exc)) from exc
-        self._ensure_schema()
+            self.engine = store_db.engine_for(text)
+        except (sa_exc.ArgumentError, ValueError) as exc:
+            raise StoreError(f"registry store {self.location!r}: {exc}") from exc
+        self._open(create)
+
+    @classmethod
+    def init(cls, target: str | os.PathLike[str]) -> RegistryStore:
+        """Create a new, empty store at ``target`` (or open it if it exists)."""
+        return cls(target, create=True)
 
     def __repr__(self) -> str:
-        return f"RegistryStore({str(self.path)!r})"
+        return f"RegistryStore({self.location!r})"
 
-    # --- connections --------------------------------------------------------------
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            con = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None
-            )
-        except sqlite3.Error as exc:
+    @property
+    def url(self) -> str:
+        """SQLAlchemy URL of the store, password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def backend(self) -> str:
+        """``"postgresql"`` or ``"sqlite"``."""
+        return "postgresql" if self.is_postgres else "sqlite"
+
+    # --- opening ------------------------------------------------------------------
+    def _check_file(self, create: bool) -> None:
+        path = self.path
+        assert path is not None
+        if path.is_dir():
             raise StoreError(
-                f"cannot open registry store {str(self.path)!r}: {exc}"
-            ) from exc
-        with closing(con):
-            try:
-                yield con
-            except sqlite3.DatabaseError as exc:
-                if "not a database" in str(exc) or "malformed" in str(exc):
-                    raise StoreError(
-                        f"{str(self.path)!r} is not a registry database ({exc}); "
-                        "point --db / CAMREG_REGISTRY_DB at a registry file or a "
-                        "new path"
-                    ) from exc
-                raise
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One explicit transaction: commit on success, roll back on anything."""
-        with self._connect() as con:
-            con.execute(BEGIN_WRITE)
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-
-    def _ensure_schema(self) -> None:
-        with self._connect() as con:
-            tables = {
-                r[0]
-                for r in con.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
-            }
-            if "schema_info" in tables:
-                row = con.execute(
-                    "SELECT value FROM schema_info WHERE key = 'version'"
-                ).fetchone()
-                version = int(row[0]) if row else 0
-                if version != SCHEMA_VERSION:
-                    raise StoreError(
-                        f"registry store {str(self.path)!r} has schema version "
-                        f"{version} but this code reads version {SCHEMA_VERSION}"
-                    )
-                return
-            if tables:
-                raise StoreError(
-                    f"{str(self.path)!r} is a database with tables {sorted(tables)} "
-                    "but not a camera registry; choose another path"
-                )
-        with self._transaction() as con:
-            # another process may have created it while we waited for the lock
-            exists = con.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'schema_info'"
-            ).fetchone()
-            if exists:
-                return
-            for statement in SCHEMA_SQL:
-                con.execute(statement)
-            con.execute(
-                "INSERT INTO schema_info (key, value) VALUES ('version', ?)",
-                (str(SCHEMA_VERSION),),
+                f"registry store {str(path)!r} is a folder; expected a database "
+                "file path such as data/registry.sqlite"
             )
+        if path.exists():
+            return
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return
+        hint = (
+            f"the folder {str(path.parent)!r} does not exist either; "
+            if not path.parent.is_dir()
+            else ""
+        )
+        raise StoreError(
+            f"there is no registry store at {str(path)!r}; {hint}check the path, "
+            "or create a new store with `python -m analytics registry init --db "
+            f"{path}`"
+        )
+
+    def _open(self, create: bool) -> None:
+        try:
+            with store_db.read(self.engine) as conn:
+                state, detail = _schema_state(conn)
+            if state == "current":
+                return
+            if state == "empty" and not create:
+                raise StoreError(
+                    f"{self.location!r} holds no camera registry yet; create one "
+                    f"with `python -m analytics registry init --db {self.location}`"
+                )
+            self._refuse(state, detail)
+            with store_db.write(self.engine) as conn:
+                state, detail = _schema_state(conn)  # another process may be first
+                self._refuse(state, detail)
+                if state != "current":
+                    _migrate(conn, state, detail)
+        except sa_exc.DatabaseError as exc:
+            raise self._unusable(exc) from exc
+
+    def _refuse(self, state: str, detail: str) -> None:
+        if state == "newer":
+            raise StoreError(
+                f"registry store {self.location!r} has schema {detail}, newer than "
+                f"this code understands (up to revision {_head_revision()}); "
+                "upgrade the camera registry software before opening it"
+            )
+        if state == "foreign":
+            raise StoreError(
+                f"{self.location!r} is a database with tables {detail} but not a "
+                "camera registry; choose another path"
+            )
+
+    def _unusable(self, exc: Exception) -> StoreError:
+        text = str(getattr(exc, "orig", exc)).strip()
+        if "not a database" in text or "malformed" in text:
+            return StoreError(
+                f"{self.location!r} is not a registry database ({text}); point "
+                "--db / CAMREG_REGISTRY_DB at a registry file"
+            )
+        if isinstance(exc, sa_exc.OperationalError) and self.is_postgres:
+            return StoreError(
+                f"cannot reach the registry database {self.location!r}: "
+                f"{text.splitlines()[0] if text else exc}"
+            )
+        if "postgis" in text.lower():
+            return StoreError(
+                f"{self.location!r}: the PostGIS extension is not available "
+                f"({text.splitlines()[0]}); ask the database administrator to run "
+                "CREATE EXTENSION postgis in this database"
+            )
+        return StoreError(f"registry store {self.location!r}: {text}")
 
     # --- writing ------------------------------------------------------------------
+    def plan_import(self, cameras: pd.DataFrame) -> ImportPlan:
+        """What importing ``cameras`` would do now; nothing is written.
+
+        Raises
+        ------
+        StoreError
+            The rows cannot be imported (same checks as :meth:`import_cameras`).
+        """
+        with store_db.read(self.engine) as conn:
+            stored = _stored_records(conn)
+        try:
+            return plan_import(stored, cameras, today=_utc_now()[:10])
+        except PlanError as exc:
+            raise StoreError(str(exc)) from exc
+
     def import_cameras(
         self,
         cameras: pd.DataFrame,
@@ -365,6 +370,7 @@ class RegistryStore:
         source: str,
         user: str,
         reason: str = "",
+        expected: ImportPlan | str | None = None,
     ) -> ImportSummary:
         """Upsert validated camera rows by ``camera_id`` in one transaction.
 
@@ -379,6 +385,10 @@ class RegistryStore:
             Who ran the import.
         reason
             Why (optional); defaults to "import of <source>".
+        expected
+            The plan (or its ``digest()``) the steward confirmed in a preview.
+            When given, the import is refused if it would now do anything else
+            (someone changed the store in between).
 
         Returns
         -------
@@ -390,113 +400,43 @@ class RegistryStore:
         ------
         StoreError
             Required columns missing, duplicate or empty ids, values outside the
-            schema. Nothing is written then, nor when anything fails midway.
+            schema, a plan that no longer matches ``expected``, or a database
+            connection lost on every attempt. Nothing is written then, nor when
+            anything fails midway.
         """
         user = _required_text(user, "user")
         source = _required_text(source, "source")
-        _validate_frame(cameras)
-        columns = [c for c in STORED_FIELDS if c in cameras.columns]
-        has_withdrawn_at = "withdrawn_at" in cameras.columns
-        frame = pd.DataFrame(cameras)[
-            columns + (["withdrawn_at"] if has_withdrawn_at else [])
-        ]
-        now = _utc_now()
-        today = now[:10]
+        try:
+            validate_frame(cameras)  # before waiting for the write lock
+        except PlanError as exc:
+            raise StoreError(str(exc)) from exc
         reason = reason or f"import of {source}"
-        counts = Counter()
-        fields_changed: Counter[str] = Counter()
-        kept: list[str] = []
-        with self._transaction() as con:
-            existing = {
-                r[0]: dict(zip(STORED_FIELDS, r, strict=True))
-                for r in con.execute(f"SELECT {', '.join(STORED_FIELDS)} FROM cameras")
-            }
-            import_id = _next_id(con, "import_id")
-            event_id = _next_id(con, "event_id")
-            for row in frame.to_dict("records"):
-                record = _row_record(row)
-                old = existing.get(record["camera_id"])
-                withdrawn_on = (
-                    _iso_date(row.get("withdrawn_at")) if has_withdrawn_at else None
-                ) or today
-                if old is None:
-                    changes = {
-                        k: {"old": None, "new": v}
-                        for k, v in record.items()
-                        if v is not None and k != "camera_id"
-                    }
-                    if record["status"] == "withdrawn":
-                        changes["withdrawn_at"] = {"old": None, "new": withdrawn_on}
-                    _insert_camera(con, record, now)
-                    action = "insert"
-                    counts["inserted"] += 1
-                elif old["status"] == "withdrawn":
-                    if record["status"] == "active":
-                        kept.append(record["camera_id"])
-                    counts["unchanged"] += 1
-                    continue
-                else:
-                    changes = {
-                        k: {"old": old[k], "new": record[k]}
-                        for k in COMPARED_FIELDS
-                        if k in row and record[k] != old[k]
-                    }
-                    action = "update"
-                    if record["status"] == "withdrawn":
-                        changes["status"] = {"old": "active", "new": "withdrawn"}
-                        changes["withdrawn_at"] = {"old": None, "new": withdrawn_on}
-                        action = "withdraw"
-                        counts["withdrawn"] += 1
-                    elif changes:
-                        counts["updated"] += 1
-                    if not changes:
-                        counts["unchanged"] += 1
-                        continue
-                    fields_changed.update(
-                        k for k in changes if k not in ("status", "withdrawn_at")
+        want = expected.digest() if isinstance(expected, ImportPlan) else expected
+        for attempt in range(1, IMPORT_ATTEMPTS + 1):
+            try:
+                with store_db.write(self.engine) as conn:
+                    return _apply_import(
+                        conn,
+                        cameras,
+                        source=source,
+                        user=user,
+                        reason=reason,
+                        expected=want,
                     )
-                    _update_camera(con, record, [*changes, "source"], now)
-                _append_audit(
-                    con,
-                    event_id,
-                    now,
-                    action,
-                    camera_id=record["camera_id"],
-                    changes=changes,
-                    import_id=import_id,
-                    source=source,
-                    user=user,
-                    reason=reason,
-                )
-                event_id += 1
-            summary = ImportSummary(
-                import_id=import_id,
-                source=source,
-                user=user,
-                recorded_at=now,
-                rows=len(frame),
-                inserted=counts["inserted"],
-                updated=counts["updated"],
-                unchanged=counts["unchanged"],
-                withdrawn=counts["withdrawn"],
-                kept_withdrawn=tuple(kept),
-                fields_changed=dict(sorted(fields_changed.items())),
-            )
-            details = summary.as_dict()
-            for key in ("import_id", "source", "user", "recorded_at"):
-                details.pop(key)
-            _append_audit(
-                con,
-                event_id,
-                now,
-                "import",
-                import_id=import_id,
-                source=source,
-                user=user,
-                reason=reason,
-                details=details,
-            )
-        return summary
+            except PlanError as exc:
+                raise StoreError(str(exc)) from exc
+            except sa_exc.DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise self._unusable(exc) from exc
+                if attempt == IMPORT_ATTEMPTS:
+                    raise StoreError(
+                        f"the connection to {self.location!r} was lost during the "
+                        f"import, {attempt} times; nothing was applied (each "
+                        "attempt was rolled back). Try again when the database "
+                        "is reachable."
+                    ) from exc
+                time.sleep(RETRY_PAUSE_S * attempt)
+        raise AssertionError("unreachable")
 
     def import_file(
         self,
@@ -559,23 +499,33 @@ class RegistryStore:
         reason = _required_text(reason, "reason")
         user = _required_text(user, "user")
         now = _utc_now()
-        on = _iso_date(at) if at is not None else now[:10]
+        try:
+            on = iso_date(at) if at is not None else now[:10]
+        except PlanError as exc:
+            raise StoreError(str(exc)) from exc
         if on is None:
             raise StoreError(f"`at` was {at!r} but is expected to be a YYYY-MM-DD date")
-        with self._transaction() as con:
-            row = _camera_row(con, camera_id)
+        if on > now[:10]:  # a future date would keep the camera active until then
+            raise StoreError(
+                f"withdrawal date {on} is in the future (today is {now[:10]} UTC): "
+                "consent is withdrawn when the owner asks, so record it on or "
+                "before today"
+            )
+        with self._writing() as conn:
+            row = _camera_row(conn, camera_id)
             if row["status"] == "withdrawn":
+                since = row["withdrawn_at"]
                 raise StoreError(
                     f"camera {camera_id!r} is already withdrawn "
-                    f"(since {self._withdrawn_dates(con).get(camera_id, '?')})"
+                    f"(since {since.isoformat() if since else '?'})"
                 )
-            if on < row["registered_at"]:
+            if on < row["registered_at"].isoformat():
                 raise StoreError(
                     f"withdrawal date {on} is before camera {camera_id!r} was "
-                    f"registered ({row['registered_at']})"
+                    f"registered ({row['registered_at'].isoformat()})"
                 )
             return _set_status(
-                con, camera_id, "withdrawn", (None, on), now, user=user, reason=reason
+                conn, camera_id, "withdrawn", (None, on), now, user=user, reason=reason
             )
 
     def reactivate(self, camera_id: str, *, reason: str, user: str) -> int:
@@ -587,17 +537,17 @@ class RegistryStore:
         reason = _required_text(reason, "reason")
         user = _required_text(user, "user")
         now = _utc_now()
-        with self._transaction() as con:
-            row = _camera_row(con, camera_id)
+        with self._writing() as conn:
+            row = _camera_row(conn, camera_id)
             if row["status"] != "withdrawn":
                 raise StoreError(f"camera {camera_id!r} is active, not withdrawn")
-            since = self._withdrawn_dates(con).get(camera_id)
+            since = row["withdrawn_at"].isoformat() if row["withdrawn_at"] else None
             return _set_status(
-                con, camera_id, "active", (since, None), now, user=user, reason=reason
+                conn, camera_id, "active", (since, None), now, user=user, reason=reason
             )
 
     def log_event(
-        self, action: str, *, user: str, details: dict, reason: str = ""
+        self, action: str, *, user: str, details: dict[str, Any], reason: str = ""
     ) -> int:
         """Append a non-camera event (e.g. a canvass list) to the audit log.
 
@@ -618,45 +568,57 @@ class RegistryStore:
             raise StoreError(
                 f"`details` was {type(details).__name__} but is expected to be a dict"
             )
+        text = _dumps(details)
         now = _utc_now()
-        with self._transaction() as con:
-            event_id = _next_id(con, "event_id")
-            _append_audit(
-                con,
-                event_id,
-                now,
-                action,
-                user=user,
-                reason=str(reason or ""),
-                details=details,
+        with self._writing() as conn:
+            event_id = _next_id(conn, AUDIT.c.event_id)
+            conn.execute(
+                AUDIT.insert().values(
+                    event_id=event_id,
+                    recorded_at=now,
+                    action=action,
+                    user_name=user,
+                    reason=str(reason or ""),
+                    details=text,
+                )
             )
         return event_id
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A write transaction whose database errors become StoreError."""
+        try:
+            with store_db.write(self.engine) as conn:
+                yield conn
+        except sa_exc.DBAPIError as exc:
+            raise self._unusable(exc) from exc
 
     # --- reading ------------------------------------------------------------------
     def cameras(self, include_withdrawn: bool = True) -> gpd.GeoDataFrame:
         """All cameras as the canonical GeoDataFrame (EPSG:4326).
 
-        Columns follow ``CAMERA_COLUMNS`` plus ``geometry``; ``withdrawn_at`` comes
-        from the audit log. ``include_withdrawn=False`` keeps active cameras only.
+        Columns follow ``CAMERA_COLUMNS`` plus ``geometry``.
+        ``include_withdrawn=False`` keeps active cameras only.
         """
-        with self._connect() as con:
-            query = f"SELECT {', '.join(STORED_FIELDS)} FROM cameras"
-            if not include_withdrawn:
-                query += " WHERE status = 'active'"
-            rows = con.execute(query + " ORDER BY camera_id").fetchall()
-            withdrawn = self._withdrawn_dates(con) if include_withdrawn else {}
-        return _camera_frame(rows, withdrawn)
+        query = sa.select(*(CAMERAS.c[n] for n in READ_FIELDS))
+        if not include_withdrawn:
+            query = query.where(CAMERAS.c.status == "active")
+        with store_db.read(self.engine) as conn:
+            rows = conn.execute(query.order_by(CAMERAS.c.camera_id)).all()
+        return _camera_frame(rows)
 
     def history(self, camera_id: str) -> pd.DataFrame:
         """Every audit row about one camera, oldest first (empty if none).
 
         Columns are ``AUDIT_COLUMNS`` plus ``summary`` (readable changes).
         """
-        with self._connect() as con:
-            rows = con.execute(
-                f"{_AUDIT_SELECT} WHERE camera_id = ? ORDER BY event_id",
-                (str(camera_id),),
-            ).fetchall()
+        query = (
+            _audit_select()
+            .where(AUDIT.c.camera_id == str(camera_id))
+            .order_by(AUDIT.c.event_id)
+        )
+        with store_db.read(self.engine) as conn:
+            rows = conn.execute(query).all()
         return _audit_frame(rows)
 
     def audit_log(
@@ -670,53 +632,46 @@ class RegistryStore:
 
         ``limit`` keeps the newest ``limit`` rows.
         """
-        where, params = [], []
+        query = _audit_select()
         if action is not None:
             actions = [action] if isinstance(action, str) else list(action)
-            where.append(f"action IN ({', '.join('?' for _ in actions)})")
-            params.extend(actions)
+            query = query.where(AUDIT.c.action.in_(actions))
         if camera_id is not None:
-            where.append("camera_id = ?")
-            params.append(str(camera_id))
-        query = _AUDIT_SELECT
-        if where:
-            query += " WHERE " + " AND ".join(where)
-        query += " ORDER BY event_id DESC"
+            query = query.where(AUDIT.c.camera_id == str(camera_id))
+        query = query.order_by(AUDIT.c.event_id.desc())
         if limit is not None:
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
                 raise StoreError(
                     f"`limit` was {limit!r} but is expected to be an integer >= 0"
                 )
-            query += " LIMIT ?"
-            params.append(limit)
-        with self._connect() as con:
-            rows = con.execute(query, params).fetchall()
+            query = query.limit(limit)
+        with store_db.read(self.engine) as conn:
+            rows = conn.execute(query).all()
         return _audit_frame(rows)
 
     def has_camera(self, camera_id: str) -> bool:
-        with self._connect() as con:
-            return (
-                con.execute(
-                    "SELECT 1 FROM cameras WHERE camera_id = ?", (str(camera_id),)
-                ).fetchone()
-                is not None
-            )
+        query = sa.select(CAMERAS.c.camera_id).where(
+            CAMERAS.c.camera_id == str(camera_id)
+        )
+        with store_db.read(self.engine) as conn:
+            return conn.execute(query).first() is not None
 
     def camera_record(self, camera_id: str) -> dict[str, Any] | None:
-        """The stored fields of one camera (plus ``withdrawn_at``), or None."""
-        with self._connect() as con:
-            row = con.execute(
-                f"SELECT {', '.join(STORED_FIELDS)} FROM cameras WHERE camera_id = ?",
-                (str(camera_id),),
-            ).fetchone()
-            if row is None:
-                return None
-            record = dict(zip(STORED_FIELDS, row, strict=True))
-            record["withdrawn_at"] = (
-                self._withdrawn_dates(con).get(record["camera_id"])
-                if record["status"] == "withdrawn"
-                else None
-            )
+        """The stored fields of one camera (plus ``withdrawn_at``), or None.
+
+        Dates are ISO text (``YYYY-MM-DD``).
+        """
+        query = sa.select(*(CAMERAS.c[n] for n in READ_FIELDS)).where(
+            CAMERAS.c.camera_id == str(camera_id)
+        )
+        with store_db.read(self.engine) as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        record = dict(zip(READ_FIELDS, row, strict=True))
+        for name in DATE_FIELDS:
+            if isinstance(record.get(name), date):
+                record[name] = record[name].isoformat()
         return record
 
     def audit_table(
@@ -739,17 +694,20 @@ class RegistryStore:
 
         validate_audience(audience)
         log = self.audit_log(action=action, limit=limit, camera_id=camera_id)
-        with self._connect() as con:
-            owners = dict(con.execute("SELECT camera_id, owner_type FROM cameras"))
+        with store_db.read(self.engine) as conn:
+            query = sa.select(CAMERAS.c.camera_id, CAMERAS.c.owner_type)
+            owners = dict(conn.execute(query).all())
         exact = set(EXACT_OWNER_TYPES[audience])
         contacts = () if audience == "investigator" else CONTACT_COLUMNS
-        place = ("latitude", "longitude", "address")
         what = []
         for cid, changes, details in zip(
             log["camera_id"], log["changes"], log["details"], strict=True
         ):
             if isinstance(changes, str):
-                hide = [*contacts, *(place if owners.get(cid) not in exact else ())]
+                hide = [
+                    *contacts,
+                    *(PLACE_FIELDS if owners.get(cid) not in exact else ()),
+                ]
                 what.append(describe_changes(changes, hide))
             else:
                 what.append(details if isinstance(details, str) else "")
@@ -758,44 +716,422 @@ class RegistryStore:
 
     def actions(self) -> list[str]:
         """Distinct actions present in the audit log, alphabetical."""
-        with self._connect() as con:
-            rows = con.execute(
-                "SELECT DISTINCT action FROM audit_log ORDER BY action"
-            ).fetchall()
-        return [r[0] for r in rows]
+        query = sa.select(AUDIT.c.action).distinct().order_by(AUDIT.c.action)
+        with store_db.read(self.engine) as conn:
+            return list(conn.execute(query).scalars())
 
     def counts(self) -> dict[str, int]:
         """Registrations by status: ``{"active": n, "withdrawn": m}``."""
-        with self._connect() as con:
-            rows = con.execute(
-                "SELECT status, COUNT(*) FROM cameras GROUP BY status"
-            ).fetchall()
+        query = sa.select(CAMERAS.c.status, sa.func.count()).group_by(CAMERAS.c.status)
+        with store_db.read(self.engine) as conn:
+            rows = conn.execute(query).all()
         out = dict.fromkeys(STATUSES, 0)
         out.update({status: int(n) for status, n in rows})
         return out
 
-    @staticmethod
-    def _withdrawn_dates(con: sqlite3.Connection) -> dict[str, str]:
-        """camera_id -> withdrawal date, from the latest audit row that set one."""
-        out: dict[str, str] = {}
-        for camera_id, changes in con.execute(
-            "SELECT camera_id, changes FROM audit_log "
-            "WHERE camera_id IS NOT NULL AND changes LIKE '%\"withdrawn_at\"%' "
-            "ORDER BY event_id"
+    def totals(self) -> dict[str, int]:
+        """Active ``sites`` (registrations) and ``cameras`` (their camera_count),
+        and ``withdrawn`` registrations: the figures the Overview shows."""
+        active = CAMERAS.c.status == "active"
+        query = sa.select(
+            sa.func.count().filter(active),
+            sa.func.coalesce(sa.func.sum(CAMERAS.c.camera_count).filter(active), 0),
+            sa.func.count().filter(CAMERAS.c.status == "withdrawn"),
+        )
+        with store_db.read(self.engine) as conn:
+            sites, cams, withdrawn = conn.execute(query).one()
+        return {"sites": int(sites), "cameras": int(cams), "withdrawn": int(withdrawn)}
+
+    def browse(
+        self,
+        audience: str,
+        *,
+        search: str = "",
+        status: str | None = None,
+        tier: str | None = None,
+        owner_type: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> tuple[pd.DataFrame, int]:
+        """One page of the store as ``audience`` may see it, and the match count.
+
+        ``search`` matches camera ids, and addresses only of cameras whose place
+        the audience may see, and owner names/contacts only for investigators:
+        a search can never reveal what the table hides (a staff member cannot
+        find out whether a camera is registered at a home address by typing
+        it). Rows are ordered by ``camera_id``; ``page`` counts from 1.
+        """
+        from analytics.privacy import EXACT_OWNER_TYPES, redact_table, validate_audience
+
+        validate_audience(audience)
+        if page < 1 or page_size < 1:
+            raise StoreError(f"`page` {page} and `page_size` {page_size} must be >= 1")
+        where = []
+        for name, value, allowed in (
+            ("status", status, STATUSES),
+            ("tier", tier, None),
+            ("owner_type", owner_type, None),
         ):
-            new = json.loads(changes).get("withdrawn_at", {}).get("new")
-            if new:
-                out[camera_id] = new
-            else:
-                out.pop(camera_id, None)
-        return out
+            if value:
+                if allowed is not None and value not in allowed:
+                    raise StoreError(
+                        f"`{name}` was {value!r} but is expected to be in {allowed}"
+                    )
+                where.append(CAMERAS.c[name] == value)
+        words = str(search or "").strip().lower()
+        if words:
+            pattern = f"%{_escape_like(words)}%"
+
+            def like(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+                return sa.func.lower(column).like(pattern, escape="\\")
+
+            exact = EXACT_OWNER_TYPES[audience]
+            terms = [like(CAMERAS.c.camera_id)]
+            terms.append(
+                sa.and_(CAMERAS.c.owner_type.in_(exact), like(CAMERAS.c.address))
+            )
+            if audience == "investigator":
+                terms += [like(CAMERAS.c[n]) for n in CONTACT_COLUMNS]
+            where.append(sa.or_(*terms))
+        columns = [CAMERAS.c[n] for n in READ_FIELDS]
+        query = sa.select(*columns).where(*where).order_by(CAMERAS.c.camera_id)
+        query = query.limit(page_size).offset((page - 1) * page_size)
+        count = sa.select(sa.func.count()).select_from(CAMERAS).where(*where)
+        with store_db.read(self.engine) as conn:
+            total = int(conn.execute(count).scalar_one())
+            rows = conn.execute(query).all()
+        frame = pd.DataFrame(_camera_frame(rows).drop(columns="geometry"))
+        return redact_table(frame, audience).reset_index(drop=True), total
+
+    # --- integrity and hand-over ----------------------------------------------------
+    def check(self) -> list[str]:
+        """Problems found by replaying the audit log; empty when all is well.
+
+        Replays every camera event in order (``analytics.audit_replay``) and
+        compares the result with each stored camera, field by field, including
+        ``status`` and ``withdrawn_at``; also checks that each import has its
+        summary event and that event ids have no gaps.
+        """
+        from analytics.audit_replay import compare_replay
+
+        with store_db.read(self.engine) as conn:
+            events = conn.execute(_audit_select().order_by(AUDIT.c.event_id)).all()
+            stored = _stored_records(conn)
+        return compare_replay(
+            [dict(zip(AUDIT_COLUMNS, row, strict=True)) for row in events],
+            {cid: _plain_record(rec) for cid, rec in stored.items()},
+        )
+
+    def export(self, out: str | os.PathLike[str], role: str) -> int:
+        """Write the registry to ``out`` (``.gpkg`` or ``.csv``) for ``role``.
+
+        ``admin`` gets a full backup: every registration, withdrawn ones
+        included, with contacts. Other roles get the active cameras redacted by
+        :func:`analytics.privacy.redact_table`. CSV cells are formula-safe.
+        Returns the number of rows written.
+        """
+        from analytics.privacy import redact_table
+        from analytics.safe_output import to_safe_csv
+
+        if role not in EXPORT_ROLES:
+            raise StoreError(
+                f"`role` was {role!r} but is expected to be in {EXPORT_ROLES}"
+            )
+        out = Path(out)
+        suffix = out.suffix.lower()
+        if suffix not in (".gpkg", ".csv"):
+            raise StoreError(
+                f"export file {str(out)!r} must end in .gpkg (GeoPackage) or .csv"
+            )
+        frame = self.cameras(include_withdrawn=role == "admin")
+        if role != "admin":
+            frame = redact_table(frame, role)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.partial")
+        if suffix == ".csv":
+            tmp.write_bytes(to_safe_csv(pd.DataFrame(frame).drop(columns="geometry")))
+        else:
+            gpkg = gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
+            for name in DATE_FIELDS:
+                gpkg[name] = (
+                    pd.to_datetime(gpkg[name])
+                    .dt.date.astype(str)
+                    .where(gpkg[name].notna(), None)
+                )
+            if tmp.exists():
+                tmp.unlink()
+            gpkg.to_file(tmp, layer="cameras", driver="GPKG")
+        tmp.replace(out)
+        return len(frame)
+
+
+# --- schema and migrations ----------------------------------------------------------
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+
+def _alembic_config(conn: sa.Connection | None = None) -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    return config
+
+
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    """The migration scripts, read once per process (every open consults them)."""
+    from alembic.script import ScriptDirectory as Scripts
+
+    return Scripts.from_config(_alembic_config())
+
+
+def _head_revision() -> str:
+    return str(_scripts().get_current_head())
+
+
+def _schema_state(conn: sa.Connection) -> tuple[str, str]:
+    """("current" | "old" | "legacy" | "empty" | "newer" | "foreign", detail)."""
+    # PostGIS keeps its own table in public; other extensions' views do not count
+    tables = set(sa.inspect(conn).get_table_names()) - {"spatial_ref_sys"}
+    if "alembic_version" in tables:
+        revision = conn.execute(
+            sa.text("SELECT version_num FROM alembic_version")
+        ).scalar()
+        scripts = _scripts()
+        if revision == scripts.get_current_head():
+            return "current", str(revision)
+        known = {s.revision for s in scripts.walk_revisions()}
+        if revision in known:
+            return "old", str(revision)
+        return "newer", f"revision {revision!r}"
+    if "schema_info" in tables:
+        version = conn.execute(
+            sa.text("SELECT value FROM schema_info WHERE key = 'version'")
+        ).scalar()
+        if str(version) == "1":
+            return "legacy", "1"
+        return "newer", f"version {version}"
+    if tables:
+        return "foreign", str(sorted(tables))
+    return "empty", ""
+
+
+def _migrate(conn: sa.Connection, state: str, detail: str) -> None:
+    """Bring the store to the head revision inside the caller's transaction."""
+    from alembic import command
+
+    config = _alembic_config(conn)
+    if state == "legacy":  # a store from before migrations: schema 1
+        command.stamp(config, "0001")
+        detail = "0001"
+    command.upgrade(config, "head")
+    if state in ("legacy", "old"):
+        now = _utc_now()
+        conn.execute(
+            AUDIT.insert().values(
+                event_id=_next_id(conn, AUDIT.c.event_id),
+                recorded_at=now,
+                action="migrate",
+                user_name="camreg",
+                reason=f"schema upgrade {detail} -> {_head_revision()}",
+                details=_dumps({"from": detail, "to": _head_revision()}),
+            )
+        )
+
+
+# --- applying an import ---------------------------------------------------------------
+def _apply_import(
+    conn: sa.Connection,
+    cameras: pd.DataFrame,
+    *,
+    source: str,
+    user: str,
+    reason: str,
+    expected: str | None,
+) -> ImportSummary:
+    now = _utc_now()
+    plan = plan_import(_stored_records(conn), cameras, today=now[:10])
+    if expected is not None and plan.digest() != expected:
+        counts = plan.counts()
+        raise StoreError(
+            "the store changed since the preview: the import would now insert "
+            f"{counts['inserted']:,}, update {counts['updated']:,} and withdraw "
+            f"{counts['withdrawn']:,}; nothing was imported. Review the new "
+            "preview and confirm again."
+        )
+    import_id = _next_id(conn, AUDIT.c.import_id)
+    event_id = _next_id(conn, AUDIT.c.event_id)
+    inserts, audit_rows = [], []
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in plan.changes:
+        values = _sql_values(change.record)
+        if change.action == "insert":
+            inserts.append({**_blank_row(), **values, "updated_at": now})
+        else:
+            names = tuple(n for n in (*change.changes, "source") if n in values)
+            updates.setdefault(names, []).append(
+                {"b_camera_id": change.camera_id, "b_updated_at": now}
+                | {f"b_{n}": values[n] for n in names}
+            )
+        audit_rows.append(
+            {
+                "event_id": event_id,
+                "recorded_at": now,
+                "action": change.action,
+                "camera_id": change.camera_id,
+                "changes": _dumps(change.changes),
+                "import_id": import_id,
+                "source": source,
+                "user_name": user,
+                "reason": reason,
+                "details": None,
+            }
+        )
+        event_id += 1
+    _write_chunks(conn, CAMERAS.insert(), inserts)
+    for names, rows in updates.items():
+        statement = (
+            CAMERAS.update()
+            .where(CAMERAS.c.camera_id == sa.bindparam("b_camera_id"))
+            .values({n: sa.bindparam(f"b_{n}") for n in (*names, "updated_at")})
+        )
+        _write_chunks(conn, statement, rows)
+    _write_chunks(conn, AUDIT.insert(), audit_rows)
+    counts = plan.counts()
+    summary = ImportSummary(
+        import_id=import_id,
+        source=source,
+        user=user,
+        recorded_at=now,
+        rows=counts["rows"],
+        inserted=counts["inserted"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        withdrawn=counts["withdrawn"],
+        kept_withdrawn=plan.kept_withdrawn,
+        fields_changed=plan.fields_changed,
+    )
+    details = summary.as_dict()
+    for key in ("import_id", "source", "user", "recorded_at"):
+        details.pop(key)
+    conn.execute(
+        AUDIT.insert().values(
+            event_id=event_id,
+            recorded_at=now,
+            action="import",
+            import_id=import_id,
+            source=source,
+            user_name=user,
+            reason=reason,
+            details=_dumps(details),
+        )
+    )
+    return summary
+
+
+def _write_chunks(
+    conn: sa.Connection, statement: sa.Executable, rows: list[dict[str, Any]]
+) -> None:
+    """executemany in ``WRITE_CHUNK`` batches (one transaction: the caller's)."""
+    for start in range(0, len(rows), WRITE_CHUNK):
+        conn.execute(statement, rows[start : start + WRITE_CHUNK])
+
+
+def _blank_row() -> dict[str, Any]:
+    return dict.fromkeys(READ_FIELDS)
+
+
+def _sql_values(record: dict[str, Any]) -> dict[str, Any]:
+    """Plain record (ISO dates) -> values for the table (date objects)."""
+    out = dict(record)
+    for name in DATE_FIELDS:
+        if isinstance(out.get(name), str):
+            out[name] = date.fromisoformat(out[name])
+    return out
+
+
+def _plain_record(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in record.items()}
+
+
+def _stored_records(conn: sa.Connection) -> dict[str, dict[str, Any]]:
+    rows = conn.execute(sa.select(*(CAMERAS.c[n] for n in READ_FIELDS))).all()
+    return {row[0]: dict(zip(READ_FIELDS, row, strict=True)) for row in rows}
+
+
+def _set_status(
+    conn: sa.Connection,
+    camera_id: str,
+    status: str,
+    withdrawn_at: tuple[str | None, str | None],
+    now: str,
+    *,
+    user: str,
+    reason: str,
+) -> int:
+    """Flip a camera between active and withdrawn and log it; the event id."""
+    old = "active" if status == "withdrawn" else "withdrawn"
+    new_date = withdrawn_at[1]
+    conn.execute(
+        CAMERAS.update()
+        .where(CAMERAS.c.camera_id == camera_id)
+        .values(
+            status=status,
+            withdrawn_at=date.fromisoformat(new_date) if new_date else None,
+            updated_at=now,
+        )
+    )
+    event_id = _next_id(conn, AUDIT.c.event_id)
+    conn.execute(
+        AUDIT.insert().values(
+            event_id=event_id,
+            recorded_at=now,
+            action="withdraw" if status == "withdrawn" else "reactivate",
+            camera_id=camera_id,
+            changes=_dumps(
+                {
+                    "status": {"old": old, "new": status},
+                    "withdrawn_at": {"old": withdrawn_at[0], "new": new_date},
+                }
+            ),
+            user_name=user,
+            reason=reason,
+        )
+    )
+    return event_id
+
+
+def _camera_row(conn: sa.Connection, camera_id: str) -> dict[str, Any]:
+    row = conn.execute(
+        sa.select(
+            CAMERAS.c.camera_id,
+            CAMERAS.c.status,
+            CAMERAS.c.registered_at,
+            CAMERAS.c.withdrawn_at,
+        ).where(CAMERAS.c.camera_id == str(camera_id))
+    ).first()
+    if row is None:
+        raise StoreError(f"camera {camera_id!r} is not in the registry")
+    return dict(row._mapping)
 
 
 # --- helpers -----------------------------------------------------------------------
-_AUDIT_SELECT = (
-    "SELECT event_id, recorded_at, action, camera_id, changes, import_id, source, "
-    "user_name, reason, details FROM audit_log"
-)
+def _audit_select() -> sa.Select[Any]:
+    return sa.select(
+        AUDIT.c.event_id,
+        AUDIT.c.recorded_at,
+        AUDIT.c.action,
+        AUDIT.c.camera_id,
+        AUDIT.c.changes,
+        AUDIT.c.import_id,
+        AUDIT.c.source,
+        AUDIT.c.user_name,
+        AUDIT.c.reason,
+        AUDIT.c.details,
+    )
 
 
 def _utc_now() -> str:
@@ -809,120 +1145,15 @@ def _required_text(value: Any, name: str) -> str:
     return text
 
 
-def _next_id(con: sqlite3.Connection, column: str) -> int:
-    # ids assigned here, inside the write transaction, rather than by an
-    # SQLite-only AUTOINCREMENT or a PostgreSQL-only sequence
-    (top,) = con.execute(f"SELECT MAX({column}) FROM audit_log").fetchone()
+def _next_id(conn: sa.Connection, column: sa.Column[Any]) -> int:
+    # ids assigned inside the write transaction, which holds the store's write
+    # lock: the same on both engines, no AUTOINCREMENT or sequence
+    top = conn.execute(sa.select(sa.func.max(column))).scalar()
     return int(top or 0) + 1
 
 
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float | np.floating):
-        return math.isnan(value)
-    return False
-
-
-def _iso_date(value: Any) -> str | None:
-    """Date-like -> ``YYYY-MM-DD``, None if missing; StoreError if unreadable."""
-    if _missing(value):
-        return None
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else pd.Timestamp(value).date().isoformat()
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text[:10]).isoformat()
-    except ValueError as exc:
-        raise StoreError(
-            f"date was {value!r} but is expected to be a date or YYYY-MM-DD"
-        ) from exc
-
-
-def _row_record(row: dict[str, Any]) -> dict[str, Any]:
-    """One frame row -> SQL values for the stored fields present in the row."""
-    out: dict[str, Any] = {}
-    for name in STORED_FIELDS:
-        if name not in row:
-            continue
-        value = row[name]
-        if _missing(value):
-            out[name] = None
-        elif name in TEXT_FIELDS:
-            out[name] = str(value)
-        elif name in REAL_FIELDS:
-            out[name] = float(value)
-        elif name in INTEGER_FIELDS:
-            out[name] = int(value)
-        else:
-            out[name] = _iso_date(value)
-    return out
-
-
-def _insert_camera(con: sqlite3.Connection, record: dict[str, Any], now: str) -> None:
-    names = [*record, "updated_at"]
-    con.execute(
-        f"INSERT INTO cameras ({', '.join(names)}) "
-        f"VALUES ({', '.join('?' for _ in names)})",
-        [*record.values(), now],
-    )
-
-
-def _set_status(
-    con: sqlite3.Connection,
-    camera_id: str,
-    status: str,
-    withdrawn_at: tuple[str | None, str | None],
-    now: str,
-    *,
-    user: str,
-    reason: str,
-) -> int:
-    """Flip a camera between active and withdrawn and log it; the event id."""
-    old = "active" if status == "withdrawn" else "withdrawn"
-    _update_camera(con, {"camera_id": camera_id, "status": status}, ["status"], now)
-    event_id = _next_id(con, "event_id")
-    _append_audit(
-        con,
-        event_id,
-        now,
-        "withdraw" if status == "withdrawn" else "reactivate",
-        camera_id=camera_id,
-        changes={
-            "status": {"old": old, "new": status},
-            "withdrawn_at": {"old": withdrawn_at[0], "new": withdrawn_at[1]},
-        },
-        user=user,
-        reason=reason,
-    )
-    return event_id
-
-
-def _update_camera(
-    con: sqlite3.Connection, record: dict[str, Any], names: Iterable[str], now: str
-) -> None:
-    names = [n for n in names if n in record and n in STORED_FIELDS]
-    assignments = ", ".join(f"{n} = ?" for n in [*names, "updated_at"])
-    con.execute(
-        f"UPDATE cameras SET {assignments} WHERE camera_id = ?",
-        [*(record[n] for n in names), now, record["camera_id"]],
-    )
-
-
-def _camera_row(con: sqlite3.Connection, camera_id: str) -> dict[str, Any]:
-    row = con.execute(
-        "SELECT camera_id, status, registered_at FROM cameras WHERE camera_id = ?",
-        (str(camera_id),),
-    ).fetchone()
-    if row is None:
-        raise StoreError(f"camera {camera_id!r} is not in the registry")
-    return dict(zip(("camera_id", "status", "registered_at"), row, strict=True))
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _json_default(value: Any) -> Any:
@@ -940,7 +1171,7 @@ def _json_default(value: Any) -> Any:
     )
 
 
-def _dumps(value: dict | None) -> str | None:
+def _dumps(value: dict[str, Any] | None) -> str | None:
     if value is None:
         return None
     try:
@@ -949,105 +1180,28 @@ def _dumps(value: dict | None) -> str | None:
         raise StoreError(str(exc)) from exc
 
 
-def _append_audit(
-    con: sqlite3.Connection,
-    event_id: int,
-    now: str,
-    action: str,
-    *,
-    user: str,
-    reason: str,
-    camera_id: str | None = None,
-    changes: dict | None = None,
-    import_id: int | None = None,
-    source: str | None = None,
-    details: dict | None = None,
-) -> None:
-    con.execute(
-        "INSERT INTO audit_log (event_id, recorded_at, action, camera_id, changes, "
-        "import_id, source, user_name, reason, details) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            event_id,
-            now,
-            action,
-            camera_id,
-            _dumps(changes),
-            import_id,
-            source,
-            user,
-            reason,
-            _dumps(details),
-        ),
+def _dates(values: Sequence[Any]) -> np.ndarray:
+    out: list[date | None] = []
+    for value in values:
+        if missing(value):
+            out.append(None)
+        elif isinstance(value, date):
+            out.append(value)
+        else:
+            out.append(date.fromisoformat(str(value)[:10]))
+    return np.asarray(pd.Series(out, dtype=object).to_numpy())
+
+
+def _camera_frame(rows: Sequence[Any]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame.from_records(
+        [tuple(r) for r in rows], columns=list(READ_FIELDS)
     )
-
-
-def _validate_frame(frame: pd.DataFrame) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise StoreError(
-            f"`cameras` was {type(frame).__name__} but is expected to be a "
-            "(Geo)DataFrame with the canonical camera columns"
-        )
-    missing = [c for c in CAMERA_REQUIRED if c not in frame.columns]
-    if missing:
-        raise StoreError(
-            f"camera frame lacks required columns {missing}; expected "
-            f"{list(CAMERA_REQUIRED)} (validate files with analytics.loaders first)"
-        )
-    ids = frame["camera_id"]
-    empty = ids.isna() | (ids.astype(str).str.strip() == "")
-    if empty.any():
-        raise StoreError(
-            f"{int(empty.sum())} row(s) have no camera_id; every camera needs one"
-        )
-    dup = ids.astype(str)[ids.astype(str).duplicated()].unique().tolist()
-    if dup:
-        raise StoreError(
-            f"camera_id values {dup[:5]} appear more than once in the import; "
-            "each camera must appear once"
-        )
-    for name, allowed in (
-        ("tier", TIERS),
-        ("owner_type", OWNER_TYPES),
-        ("status", STATUSES),
-    ):
-        bad = sorted(set(frame[name].dropna().astype(str)) - set(allowed))
-        if bad or frame[name].isna().any():
-            shown = bad[:5] if bad else [None]
-            raise StoreError(
-                f"`{name}` was {shown} but is expected to be in {list(allowed)}"
-            )
-    for name in ("latitude", "longitude"):
-        values = pd.to_numeric(frame[name], errors="coerce")
-        if values.isna().any() or not np.isfinite(values.to_numpy(float)).all():
-            raise StoreError(f"`{name}` has missing or non-numeric values")
-    count = pd.to_numeric(frame["camera_count"], errors="coerce")
-    if count.isna().any() or (count < 1).any():
-        raise StoreError("`camera_count` must be an integer >= 1 on every row")
-    if frame["registered_at"].isna().any():
-        raise StoreError("`registered_at` is missing on some rows")
-
-
-def _dates(values: Sequence[Any]) -> pd.Series:
-    return pd.Series(
-        [None if _missing(v) else date.fromisoformat(v) for v in values], dtype=object
-    )
-
-
-def _camera_frame(rows: list[tuple], withdrawn: dict[str, str]) -> gpd.GeoDataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=list(STORED_FIELDS))
     for name in REAL_FIELDS:
         frame[name] = frame[name].astype(float)
     frame["camera_count"] = frame["camera_count"].astype("int64")
     frame["retention_days"] = frame["retention_days"].astype("Int64")
     for name in DATE_FIELDS:
-        frame[name] = _dates(frame[name].tolist()).to_numpy()
-    frame["withdrawn_at"] = _dates(
-        [
-            withdrawn.get(cid) if status == "withdrawn" else None
-            for cid, status in zip(frame["camera_id"], frame["status"], strict=True)
-        ]
-    ).to_numpy()
+        frame[name] = _dates(frame[name].tolist())
     for name in TEXT_FIELDS:
         frame[name] = frame[name].astype("str").where(frame[name].notna(), None)
     frame = frame[list(CAMERA_COLUMNS)]
@@ -1058,8 +1212,10 @@ def _camera_frame(rows: list[tuple], withdrawn: dict[str, str]) -> gpd.GeoDataFr
     )
 
 
-def _audit_frame(rows: list[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=list(AUDIT_COLUMNS))
+def _audit_frame(rows: Sequence[Any]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(
+        [tuple(r) for r in rows], columns=list(AUDIT_COLUMNS)
+    )
     frame["event_id"] = frame["event_id"].astype("int64")
     frame["import_id"] = frame["import_id"].astype("Int64")
     frame["summary"] = [describe_changes(c) for c in frame["changes"]]

@@ -1,14 +1,16 @@
 """Registry: the data steward's page.
 
-Upload a registry export and read its validation report, import the accepted rows
-into the registry store, record a withdrawal of consent, and read the audit log.
-All the work is done by ``analytics.loaders`` and ``analytics.store``; this page
-only lays out widgets.
+Browse the registry store (searchable, paged, redacted for the viewer's role),
+upload a registry export and read its validation report and the preview of what
+importing it would change, apply the import, record a withdrawal of consent, and
+read the audit log. All the work is done by ``analytics.loaders``,
+``analytics.import_plan`` and ``analytics.store``; this page only lays out
+widgets.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import math
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +27,13 @@ from analytics.config import ConfigError, load_city
 from analytics.loaders import LoadError, LoadResult, load_cameras
 from analytics.privacy import redact_table
 from analytics.safe_output import escape_markdown, to_safe_csv
-from analytics.store import RegistryStore, StoreError, default_store_path
+from analytics.schema import OWNER_TYPES, STATUSES, TIERS
+from analytics.store import (
+    RegistryStore,
+    StoreError,
+    configured_store,
+    default_store_path,
+)
 from ui.audit import record_once
 from ui.data import get_dataset, source_banner
 from ui.notify import steward_section
@@ -35,6 +43,7 @@ from ui.sidebar import render_sidebar
 UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg", "parquet"]
 PREVIEW_ROWS = 20
 AUDIT_ROWS = 500
+BROWSE_PAGE_SIZE = 50
 BAR_HEIGHT_BASE = 80  # px: axis and padding of the quarantine chart
 BAR_HEIGHT_PER_REASON = 32
 RECORD_FIELDS = (
@@ -116,7 +125,7 @@ def withdraw_clicked(path: str) -> None:
             user=steward(),
             at=on,
         )
-    except (StoreError, sqlite3.Error) as exc:
+    except StoreError as exc:
         say("error", f"Nothing was changed: {exc}.")
         return
     get_dataset.clear()  # other pages must stop counting the camera
@@ -147,7 +156,7 @@ def reactivate_clicked(path: str) -> None:
         event = RegistryStore(path).reactivate(
             camera_id, reason=state["registry_reactivate_reason"], user=steward()
         )
-    except (StoreError, sqlite3.Error) as exc:
+    except StoreError as exc:
         say("error", f"Nothing was changed: {exc}.")
         return
     get_dataset.clear()
@@ -197,14 +206,15 @@ if role == "public":
     )
     st.stop()
 
-store_path = default_store_path(city)
+store_target = default_store_path(city)
 try:
-    store = RegistryStore(store_path)
-except (StoreError, sqlite3.Error, OSError) as exc:
+    store = RegistryStore(store_target)
+except (StoreError, OSError) as exc:
     st.error(
         f"The registry store could not be opened: {exc}. Set `CAMREG_REGISTRY_DB` "
-        "(or `[data].registry_db` in the city file) to a registry database, or to "
-        "a new file name to start an empty one."
+        "(or `[data].registry_db` in the city file) to an SQLite file or a "
+        "`postgresql://` URL of a registry; create a new store with "
+        "`python -m analytics registry init --db ...`."
     )
     st.stop()
 
@@ -220,9 +230,57 @@ else:
         key="registry_user",
         placeholder="e.g. J. Smith, records unit",
     )
-import_tab, withdraw_tab, audit_tab = st.tabs(
-    ["Import an export", "Withdraw or reactivate", "Audit log"]
+browse_tab, import_tab, withdraw_tab, audit_tab = st.tabs(
+    ["Browse the store", "Import an export", "Withdraw or reactivate", "Audit log"]
 )
+
+with browse_tab:
+    search_col, status_col, tier_col, owner_col = st.columns([3, 1, 1, 1])
+    search_col.text_input(
+        "Search",
+        key="registry_browse_search",
+        placeholder="camera id"
+        + (", address, owner or contact" if role == "investigator" else " or address"),
+        help="Matches only what your role may see: addresses of cameras whose "
+        "location is hidden from you are not searched.",
+    )
+    status_col.selectbox("Status", ["all", *STATUSES], key="registry_browse_status")
+    tier_col.selectbox("Tier", ["all", *TIERS], key="registry_browse_tier")
+    owner_col.selectbox("Owner", ["all", *OWNER_TYPES], key="registry_browse_owner")
+    state = st.session_state
+
+    def chosen(key: str) -> str | None:
+        value = state.get(key) or "all"
+        return None if value == "all" else value
+
+    filters = {
+        "search": state.get("registry_browse_search") or "",
+        "status": chosen("registry_browse_status"),
+        "tier": chosen("registry_browse_tier"),
+        "owner_type": chosen("registry_browse_owner"),
+    }
+    _, total = store.browse(role, **filters, page=1, page_size=1)
+    pages = max(math.ceil(total / BROWSE_PAGE_SIZE), 1)
+    page_number = st.number_input(
+        f"Page (of {pages:,})",
+        min_value=1,
+        max_value=pages,
+        value=min(int(state.get("registry_browse_page") or 1), pages),
+        step=1,
+    )
+    state["registry_browse_page"] = int(page_number)
+    rows, total = store.browse(
+        role, **filters, page=int(page_number), page_size=BROWSE_PAGE_SIZE
+    )
+    first = (int(page_number) - 1) * BROWSE_PAGE_SIZE
+    st.caption(
+        f"{total:,} registration(s) match"
+        + (f"; showing {first + 1:,}–{first + len(rows):,}" if len(rows) else "")
+        + ". Owner contacts"
+        + ("" if role == "investigator" else " and residential locations")
+        + " are hidden for your role."
+    )
+    st.dataframe(rows, hide_index=True, key="registry_browse_table")
 
 with import_tab:
     upload = st.file_uploader(
@@ -289,51 +347,93 @@ with import_tab:
                         result.accepted.drop(columns="geometry").head(PREVIEW_ROWS)
                     )
                     st.dataframe(redact_table(preview, role), hide_index=True)
-            st.text_input(
-                "Why (optional, recorded in the audit log)",
-                key="registry_import_reason",
-                placeholder="e.g. monthly export from the registration portal",
-            )
-            if st.button(
-                f"Import {len(result.accepted):,} accepted rows into the store",
-                key="registry_import",
-                type="primary",
-                disabled=not len(result.accepted),
-            ):
-                if not steward():
-                    st.error(
-                        "Nothing was imported: enter your name at the top of the "
-                        "page first; every change is recorded with who made it."
-                    )
-                else:
-                    try:
-                        with st.spinner("Importing into the registry store..."):
-                            summary = store.import_cameras(
-                                result.accepted,
-                                source=upload.name,
-                                user=steward(),
-                                reason=st.session_state.get("registry_import_reason")
-                                or "",
+            plan = None
+            if len(result.accepted):
+                try:
+                    plan = store.plan_import(result.accepted)
+                except StoreError as exc:
+                    st.error(f"These rows cannot be imported: {exc}.")
+            if plan is not None:
+                counts = plan.counts()
+                st.subheader("What importing would change")
+                new, updated, gone, same, kept = st.columns(5)
+                new.metric("New", f"{counts['inserted']:,}")
+                updated.metric("Updated", f"{counts['updated']:,}")
+                gone.metric("Withdrawn by the file", f"{counts['withdrawn']:,}")
+                same.metric("Unchanged", f"{counts['unchanged']:,}")
+                kept.metric(
+                    "Kept withdrawn",
+                    f"{counts['kept_withdrawn']:,}",
+                    help="Listed as active in the file, but their owners withdrew "
+                    "consent: they stay withdrawn. Only the owner registering "
+                    "again reactivates a camera.",
+                )
+                preview = plan.preview(role)
+                if len(preview):
+                    st.dataframe(
+                        preview,
+                        hide_index=True,
+                        key="registry_import_preview",
+                        column_config={
+                            "what": st.column_config.TextColumn(
+                                "what changes", width="large"
                             )
-                    except (StoreError, sqlite3.Error) as exc:
+                        },
+                    )
+                st.text_input(
+                    "Why (optional, recorded in the audit log)",
+                    key="registry_import_reason",
+                    placeholder="e.g. monthly export from the registration portal",
+                )
+                st.checkbox(
+                    "I have reviewed these changes",
+                    key="registry_import_confirm",
+                    disabled=plan.is_empty,
+                )
+                if st.button(
+                    f"Apply: {len(plan.changes):,} change(s) in one transaction"
+                    if not plan.is_empty
+                    else "Nothing to import: the store already has these rows",
+                    key="registry_import",
+                    type="primary",
+                    disabled=plan.is_empty,
+                ):
+                    if not steward():
                         st.error(
-                            f"Nothing was imported (the store is unchanged): {exc}."
+                            "Nothing was imported: enter your name at the top of "
+                            "the page first; every change is recorded with who "
+                            "made it."
+                        )
+                    elif not st.session_state.get("registry_import_confirm"):
+                        st.error(
+                            'Nothing was imported: tick "I have reviewed these '
+                            'changes" first.'
                         )
                     else:
-                        get_dataset.clear()  # other pages reload from the store
-                        st.success(
-                            f"Import #{summary.import_id} of {code(upload.name)}: "
-                            f"{summary.inserted:,} inserted, {summary.updated:,} "
-                            f"updated, {summary.unchanged:,} unchanged, "
-                            f"{summary.withdrawn:,} withdrawn."
-                        )
-                        if summary.kept_withdrawn:
-                            st.info(
-                                f"{len(summary.kept_withdrawn):,} camera(s) in the "
-                                "file are withdrawn in the store and were kept "
-                                "withdrawn: only the owner registering again "
-                                "reactivates a camera (Withdraw or reactivate tab). "
-                                "Their ids are in the audit log's import event."
+                        try:
+                            with st.spinner("Importing into the registry store..."):
+                                summary = store.import_cameras(
+                                    result.accepted,
+                                    source=upload.name,
+                                    user=steward(),
+                                    reason=st.session_state.get(
+                                        "registry_import_reason"
+                                    )
+                                    or "",
+                                    expected=plan.digest(),
+                                )
+                        except StoreError as exc:
+                            st.error(
+                                f"Nothing was imported (the store is unchanged): {exc}"
+                            )
+                        else:
+                            get_dataset.clear()  # other pages reload from the store
+                            st.success(
+                                f"Import #{summary.import_id} of "
+                                f"{code(upload.name)}: {summary.inserted:,} "
+                                f"inserted, {summary.updated:,} updated, "
+                                f"{summary.unchanged:,} unchanged, "
+                                f"{summary.withdrawn:,} withdrawn."
                             )
 
 with withdraw_tab:
@@ -382,7 +482,7 @@ with withdraw_tab:
         "Withdraw camera",
         key="registry_withdraw",
         on_click=withdraw_clicked,
-        args=(str(store.path),),
+        args=(store.target,),
         help="The camera is kept for the record, marked withdrawn, and left out of "
         "analytics and canvass lists. Imports never reactivate it.",
     )
@@ -401,7 +501,7 @@ with withdraw_tab:
             "Reactivate camera",
             key="registry_reactivate",
             on_click=reactivate_clicked,
-            args=(str(store.path),),
+            args=(store.target,),
         )
 
 with audit_tab:
@@ -443,18 +543,31 @@ with audit_tab:
     )
 
 with overview:
-    counts = store.counts()
-    active, withdrawn = st.columns(2)
-    active.metric("Active cameras in the store", f"{counts['active']:,}")
-    withdrawn.metric("Withdrawn (kept for the record)", f"{counts['withdrawn']:,}")
-    st.caption(f"Registry store in use: `{store.path}`")
+    totals = store.totals()
+    cams, sites, withdrawn = st.columns(3)
+    # the Overview's headline figure, under the same name, from the same rows
+    cams.metric(
+        "Cameras in the registry",
+        f"{totals['cameras']:,}",
+        help="Active registered cameras in the store (the sum of each "
+        "registration's camera count), as on the Overview.",
+    )
+    sites.metric("Sites", f"{totals['sites']:,}", help="Active registrations.")
+    withdrawn.metric("Withdrawn (kept for the record)", f"{totals['withdrawn']:,}")
+    engine = "PostgreSQL" if store.is_postgres else "SQLite"
+    st.caption(f"Registry store in use: `{store.location}` ({engine})")
     reads_store = (
-        ds is not None and not ds.synthetic and ds.label.startswith("registry")
+        ds is not None
+        and not ds.synthetic
+        and configured_store(city) is not None
+        and ds.label.startswith("registry")
     )
     if not reads_store:
         st.caption(
-            "The other pages do not read this store yet: set `CAMREG_REGISTRY_DB` "
-            "to it (with `CAMREG_INCIDENTS` for the crime data) to analyse it."
+            "The other pages show "
+            + ("the demo data" if ds is None or ds.synthetic else "another source")
+            + ", not this store: set `CAMREG_REGISTRY_DB` to it (with "
+            "`CAMREG_INCIDENTS` for the crime data) so every page reads it."
         )
 
 # --- area notices: bounced contacts and opt-outs (ui/notify.py) --------------------

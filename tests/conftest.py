@@ -11,11 +11,15 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pgserver
 import pyproj
 import pytest
 
 from analytics.config import load_city
 from analytics.schema import CAMERA_COLUMNS, WGS84
+
+# PostgreSQL fixtures for the store tests: pg_template_url, pg_url, store_target
+pg_template_url, pg_url, store_target = pgserver._fixtures()
 
 DATA = Path(__file__).parent / "data"
 _GEOD = pyproj.Geod(ellps="WGS84")

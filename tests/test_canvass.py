@@ -278,7 +278,7 @@ def test_area_notification_polygon_and_geojson(index):
 
 
 def test_records_go_to_the_audit_log(index, tmp_path):
-    store = RegistryStore(tmp_path / "registry.sqlite")
+    store = RegistryStore.init(tmp_path / "registry.sqlite")
     run(index, store=store, user="det. smith", case_number="2026-012345")
     area_notification(
         index, (LAT, LON, 50), store=store, user="det. smith", case_number="2026-1"

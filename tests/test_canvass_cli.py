@@ -174,6 +174,7 @@ def test_unusable_input_is_one_line_and_exit_2(capsys, camera_file, argv, messag
 
 def test_record_writes_the_audit_log(capsys, camera_file, tmp_path):
     db = tmp_path / "registry.sqlite"
+    RegistryStore.init(db)  # creating a store is explicit (registry init)
     code, _, err = _run(
         capsys,
         "--lat",

@@ -279,7 +279,7 @@ def test_public_group_table_hides_small_groups():
 # --- store ------------------------------------------------------------------
 @pytest.fixture
 def footage(tmp_path) -> FootageStore:
-    store = RegistryStore(tmp_path / "reg.sqlite")
+    store = RegistryStore.init(tmp_path / "reg.sqlite")
     store.import_cameras(_cameras(), source="seed.csv", user="seeder")
     store.withdraw("R1", reason="owner request", user="steward")
     return FootageStore(store)

@@ -12,6 +12,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import CENTRE, make_cameras
 from streamlit.testing.v1 import AppTest
@@ -29,8 +30,9 @@ STEWARD = "j.smith"
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch, data_dir) -> RegistryStore:
-    path = tmp_path / "registry.sqlite"
+def store(store_target, tmp_path, monkeypatch, data_dir) -> RegistryStore:
+    """A seeded store named by CAMREG_REGISTRY_DB: SQLite, then PostgreSQL."""
+    path = store_target
     monkeypatch.setenv("CAMREG_REGISTRY_DB", str(path))
     monkeypatch.setenv("CAMREG_INCIDENTS", str(data_dir / "lrpd" / "lrpd_current.csv"))
     for name in ("CAMREG_CAMERAS", "CAMREG_CITY", "CAMREG_WARDS", "CAMREG_CITY_LIMIT"):
@@ -38,7 +40,7 @@ def store(tmp_path, monkeypatch, data_dir) -> RegistryStore:
     # real data: only a signed-in person may manage the store
     use_accounts(monkeypatch, tmp_path, **{STEWARD: "staff"})
     lat, lon = CENTRE
-    store = RegistryStore(path)
+    store = RegistryStore.init(path)
     store.import_cameras(
         make_cameras(
             [
@@ -50,6 +52,7 @@ def store(tmp_path, monkeypatch, data_dir) -> RegistryStore:
                     "owner_type": "residential",
                     "address": "12 Home Rd",
                     "owner_name": "Ann Owner",
+                    "camera_count": 3,
                 },
             ]
         ),
@@ -78,6 +81,16 @@ def audit_frame(at: AppTest):
     return at.dataframe[-1].value
 
 
+def frame_with(at: AppTest, column: str):
+    """The first dataframe on the page that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def browse_frame(at: AppTest):
+    """The store table of the first tab: the page's first dataframe."""
+    return at.dataframe[0].value
+
+
 def fill_withdrawal(at: AppTest, camera_id: str, *, confirm: bool = True) -> None:
     at.text_input(key="registry_withdraw_id").input(camera_id)
     at.text_input(key="registry_withdraw_reason").input("owner asked by phone")
@@ -92,13 +105,19 @@ def fill_withdrawal(at: AppTest, camera_id: str, *, confirm: bool = True) -> Non
 def test_page_shows_the_store_in_use_and_its_counts(store):
     at = run_page()
     assert metrics(at) == {
-        "Active cameras in the store": "2",
+        "Cameras in the registry": "4",  # 1 + 3 cameras at two sites
+        "Sites": "2",
         "Withdrawn (kept for the record)": "0",
     }
     captions = " ".join(c.value for c in at.caption)
-    assert f"Registry store in use: `{store.path}`" in captions
-    label = escape_markdown("registry registry.sqlite + lrpd_current.csv")
-    assert f"Data: {label}" in captions  # file names are shown as typed
+    assert f"Registry store in use: `{store.location}`" in captions
+    if store.is_postgres:
+        assert "Data: registry t_" in captions
+        assert "on PostgreSQL + lrpd_current.csv" in captions
+    else:
+        label = escape_markdown("registry registry.sqlite + lrpd_current.csv")
+        assert f"Data: {label}" in captions  # file names are shown as typed
+    assert "not this store" not in captions
     audit = audit_frame(at)
     assert audit["action"].tolist() == ["sign_in", "import", "insert", "insert"]
     assert audit["user"].iloc[0] == STEWARD
@@ -116,7 +135,8 @@ def test_withdraw_through_the_widgets_shows_in_the_audit_log(store):
         "Camera `A` withdrawn as of 01 Mar 2025 (audit event #6). It is kept for "
         "the record and left out of analytics and canvass lists."
     ]
-    assert metrics(at)["Active cameras in the store"] == "1"
+    assert metrics(at)["Sites"] == "1"
+    assert metrics(at)["Cameras in the registry"] == "3"
     assert metrics(at)["Withdrawn (kept for the record)"] == "1"
     top = audit_frame(at).iloc[0]
     assert (top["action"], top["camera_id"], top["user"]) == (
@@ -166,11 +186,11 @@ def test_reactivate_after_withdrawal(store):
     at.run()
     at.button(key="registry_reactivate").click().run()
     assert not at.exception
-    assert metrics(at)["Active cameras in the store"] == "2"
+    assert metrics(at)["Sites"] == "2"
     assert audit_frame(at).iloc[0]["action"] == "reactivate"
 
 
-def test_upload_validate_then_import(store, data_dir):
+def test_upload_shows_the_plan_then_imports_on_confirmation(store, data_dir):
     export = (data_dir / "registry_export.csv").read_bytes()
     at = run_page()
     at.file_uploader(key="registry_upload").set_value(
@@ -180,26 +200,100 @@ def test_upload_validate_then_import(store, data_dir):
     assert not at.exception
     got = metrics(at)
     assert (got["Rows read"], got["Accepted"], got["Quarantined"]) == ("4", "3", "1")
-    reasons = at.dataframe[0].value
-    assert reasons.to_dict("records") == [
-        {"reason": "outside the city extent", "rows": 1}
-    ]
+    # the preview: three new cameras, nothing else, before anything is written
+    assert (got["New"], got["Updated"], got["Unchanged"]) == ("3", "0", "0")
+    assert (got["Withdrawn by the file"], got["Kept withdrawn"]) == ("0", "0")
+    preview = frame_with(at, "outcome")
+    assert preview["camera_id"].tolist() == ["R-1", "R-2", "R-3"]
+    assert set(preview["outcome"]) == {"new"}
     assert at.button(key="registry_import").label == (
-        "Import 3 accepted rows into the store"
+        "Apply: 3 change(s) in one transaction"
     )
+    # without a name, or without the review tick, nothing is imported
+    at.button(key="registry_import").click().run()
+    assert any("enter your name" in e.value for e in at.error)
+    at.text_input(key="registry_user").input("J. Smith")
+    at.button(key="registry_import").click().run()
+    assert any("I have reviewed these changes" in e.value for e in at.error)
+    assert store.counts()["active"] == 2
+
+    at.checkbox(key="registry_import_confirm").check()
     at.button(key="registry_import").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == [
         "Import #2 of `registry_export.csv`: 3 inserted, 0 updated, 0 unchanged, "
         "0 withdrawn."
     ]
-    assert metrics(at)["Active cameras in the store"] == "5"
+    assert metrics(at)["Sites"] == "5"
     assert audit_frame(at).iloc[0]["source"] == "registry_export.csv"
     # the shared dataset was reloaded from the store: its date moved to the
     # newest registration in the export (12 Mar 2025)
     at.run()
     captions = " ".join(c.value for c in at.caption)
     assert "as of 12 Mar 2025" in captions
+    # the same file again: the preview says there is nothing to do
+    assert metrics(at)["Unchanged"] == "3"
+    assert at.button(key="registry_import").disabled
+
+
+def test_confirmed_plan_is_refused_if_the_store_changed_meanwhile(store, data_dir):
+    export = (data_dir / "registry_export.csv").read_bytes()
+    at = run_page()
+    at.file_uploader(key="registry_upload").set_value(
+        ("registry_export.csv", export, "text/csv")
+    )
+    at.run()
+    at.text_input(key="registry_user").input("J. Smith")
+    at.checkbox(key="registry_import_confirm").check()
+    at.run()
+    assert metrics(at)["New"] == "3"
+    # another steward imports one of the rows between preview and confirmation
+    from analytics.config import load_city
+    from analytics.loaders import load_cameras
+
+    rows = load_cameras(data_dir / "registry_export.csv", load_city()).accepted
+    store.import_cameras(rows.iloc[[0]], source="other.csv", user="other")
+    # the page reruns on the click and previews again: the plan it applies is
+    # the one shown, so it imports the two rows still new
+    at.button(key="registry_import").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [
+        "Import #3 of `registry_export.csv`: 2 inserted, 0 updated, 1 unchanged, "
+        "0 withdrawn."
+    ]
+
+
+def test_overview_and_registry_show_the_same_camera_count(store):
+    # withdrawn on the data's "as of" day (the newest registration here)
+    store.withdraw("A", reason="owner", user="u", at="2025-01-01")
+    registry = run_page()
+    overview = AppTest.from_file(
+        str(Path(PAGE).parent / "0_Overview.py"), default_timeout=180
+    ).run()
+    assert not overview.exception
+    shown = metrics(overview)["Cameras in the registry"]
+    assert shown == metrics(registry)["Cameras in the registry"] == "3"
+    assert store.totals()["cameras"] == 3
+
+
+def test_browse_is_searchable_paged_and_redacted(store):
+    at = run_page()
+    table = browse_frame(at)
+    assert table["camera_id"].tolist() == ["A", "B"]
+    # staff: no owner names, no home address or coordinates
+    assert "owner_name" not in table.columns
+    home = table.set_index("camera_id").loc["B"]
+    assert home["address"] is None
+    assert pd.isna(home["latitude"])
+    # searching a home address finds nothing: the search cannot reveal it
+    at.text_input(key="registry_browse_search").input("home rd").run()
+    assert browse_frame(at).empty
+    assert any(c.value.startswith("0 registration(s) match") for c in at.caption)
+    at.text_input(key="registry_browse_search").input("b").run()
+    assert browse_frame(at)["camera_id"].tolist() == ["B"]
+    at.text_input(key="registry_browse_search").input("").run()
+    at.selectbox(key="registry_browse_owner").set_value("residential").run()
+    assert browse_frame(at)["camera_id"].tolist() == ["B"]
 
 
 def test_unusable_upload_is_an_error_not_a_traceback(store):

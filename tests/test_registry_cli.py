@@ -8,7 +8,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import pytest
+import sqlalchemy as sa
 from conftest import CENTRE, make_cameras
 
 from analytics.cli import main
@@ -18,12 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "reg.sqlite"
+def db(store_target) -> str:
+    """A new, empty store: an SQLite file, then a PostgreSQL database."""
+    RegistryStore.init(store_target)
+    return str(store_target)
 
 
 @pytest.fixture
-def seeded(db) -> Path:
+def seeded(db) -> str:
     lat, lon = CENTRE
     RegistryStore(db).import_cameras(
         make_cameras(
@@ -45,7 +50,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", ["import", "withdraw", "reactivate", "history", "log"]
+    "command",
+    ["init", "import", "withdraw", "reactivate", "history", "log", "check", "export"],
 )
 def test_every_command_has_help_with_db(capsys, command):
     with pytest.raises(SystemExit) as exc:
@@ -261,6 +267,150 @@ def test_store_that_is_not_a_registry_gives_one_line(tmp_path):
 def test_unusable_file_gives_one_line_and_no_traceback(tmp_path):
     junk = tmp_path / "cameras.csv"
     junk.write_bytes(bytes(range(256)) * 8)
-    db = tmp_path / "r.sqlite"
+    db = RegistryStore.init(tmp_path / "r.sqlite").path
     assert_one_line_error(run_module("import", str(junk), "--db", str(db)))
     assert RegistryStore(db).audit_log().empty  # nothing recorded
+
+
+# --- init / dry run / check / export -------------------------------------------------
+def test_mistyped_db_is_an_error_and_init_creates(capsys, tmp_path):
+    typo = tmp_path / "registy.sqlite"
+    code, out, err = run(capsys, "registry", "log", "--db", str(typo))
+    assert code == 2
+    assert "no registry store at" in err
+    assert "registry init" in err
+    assert not typo.exists()
+    code, out, err = run(capsys, "registry", "init", "--db", str(typo))
+    assert (code, err) == (0, "")
+    assert out.startswith(f"registry store ready: {typo} (sqlite; 0 active")
+    assert run(capsys, "registry", "log", "--db", str(typo))[0] == 0
+
+
+def test_init_on_postgres(capsys, pg_url, monkeypatch):
+    code, out, err = run(capsys, "registry", "log", "--db", pg_url)
+    assert code == 2
+    assert "holds no camera registry yet" in err
+    code, out, err = run(capsys, "registry", "init", "--db", pg_url)
+    assert code == 0, err
+    assert "(postgresql; 0 active, 0 withdrawn)" in out
+    # the URL also comes from the environment, like a path
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", pg_url)
+    code, out, err = run(capsys, "registry", "check")
+    assert code == 0, err
+    assert out.startswith(f"Store {pg_url}: OK -- 0 audit events")
+
+
+def test_dry_run_shows_the_plan_and_writes_nothing(capsys, seeded, data_dir, tmp_path):
+    export = tmp_path / "e.csv"
+    frame = RegistryStore(seeded).cameras().drop(columns="geometry")
+    frame.loc[frame["camera_id"] == "A", "tier"] = "integrated"
+    new = frame.iloc[[1]].assign(camera_id="NEW")
+    frame = pd.concat([frame, new], ignore_index=True)
+    frame.to_csv(export, index=False)
+    before = RegistryStore(seeded).audit_log()
+    code, out, err = run(
+        capsys, "registry", "import", str(export), "--dry-run", "--json",
+        "--db", seeded,
+    )  # fmt: skip
+    assert code == 0, err
+    plan = json.loads(out)["plan"]
+    assert plan == {
+        "rows": 3, "inserted": 1, "updated": 1, "unchanged": 1, "withdrawn": 0,
+        "kept_withdrawn": 0,
+    }  # fmt: skip
+    assert len(RegistryStore(seeded).audit_log()) == len(before)
+    code, out, _ = run(capsys, "registry", "import", str(export), "--dry-run",
+                       "--db", seeded)  # fmt: skip
+    assert "Dry run against" in out
+    assert "new          1" in out
+    assert "fields updated: tier 1" in out
+
+
+def test_check_passes_then_finds_a_tampered_row(capsys, seeded):
+    main(["registry", "withdraw", "A", "--reason", "r", "--date", "2025-05-06",
+          "--db", seeded])  # fmt: skip
+    capsys.readouterr()
+    code, out, _ = run(capsys, "registry", "check", "--db", seeded)
+    assert code == 0
+    assert "OK -- 4 audit events replay to the 1 active and 1 withdrawn" in out
+    # someone edits the table behind the store's back
+    store = RegistryStore(seeded)
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE cameras SET tier = 'integrated' WHERE camera_id = 'B'")
+        )
+    code, out, _ = run(capsys, "registry", "check", "--json", "--db", seeded)
+    assert code == 1
+    result = json.loads(out)
+    assert result["ok"] is False
+    assert result["problems"] == [
+        "camera 'B': tier is 'integrated' in the store but 'registered' by the "
+        "audit log"
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".gpkg"])
+def test_export_redacts_per_role_unless_admin(capsys, db, tmp_path, suffix):
+    lat, lon = CENTRE
+    store = RegistryStore(db)
+    store.import_cameras(
+        make_cameras(
+            [
+                {
+                    "camera_id": "HOME",
+                    "latitude": lat,
+                    "longitude": lon,
+                    "owner_type": "residential",
+                    "address": "12 Home Rd",
+                    "owner_name": "Ann Owner",
+                    "contact_phone": "501-555-0199",
+                },
+                {
+                    "camera_id": "SHOP",
+                    "latitude": lat + 0.001,
+                    "longitude": lon,
+                    "owner_type": "business",
+                    "address": "=1 Shop St",
+                },
+                {"camera_id": "GONE", "latitude": lat + 0.002, "longitude": lon},
+            ]
+        ),
+        source="s.csv",
+        user="u",
+    )
+    store.withdraw("GONE", reason="owner", user="u", at="2025-02-01")
+
+    def export(role: str) -> pd.DataFrame:
+        out = tmp_path / f"{role}{suffix}"
+        code, _, err = run(
+            capsys, "registry", "export", "--out", str(out), "--role", role,
+            "--db", db,
+        )  # fmt: skip
+        assert code == 0, err
+        if suffix == ".csv":
+            return pd.read_csv(out, dtype=str, keep_default_na=False)
+        frame = gpd.read_file(out)
+        assert frame.crs.to_epsg() == 4326
+        return frame
+
+    staff = export("staff").set_index("camera_id")
+    assert sorted(staff.index) == ["HOME", "SHOP"]  # withdrawn left out
+    everything = export("staff").to_string()
+    for secret in ("12 Home Rd", "Ann Owner", "501-555-0199"):
+        assert secret not in everything
+    assert "owner_name" not in staff.columns
+    if suffix == ".gpkg":
+        assert staff.loc["HOME"].geometry is None
+        assert staff.loc["SHOP"].geometry is not None
+    else:
+        assert staff.loc["HOME", "latitude"] == ""
+        assert staff.loc["SHOP", "address"] == "'=1 Shop St"  # formula neutralised
+    admin = export("admin").set_index("camera_id")
+    assert sorted(admin.index) == ["GONE", "HOME", "SHOP"]
+    assert admin.loc["HOME", "owner_name"] == "Ann Owner"
+    assert admin.loc["GONE", "status"] == "withdrawn"
+    assert str(admin.loc["GONE", "withdrawn_at"])[:10] == "2025-02-01"
+    code, _, err = run(capsys, "registry", "export", "--out", str(tmp_path / "x.txt"),
+                       "--role", "staff", "--db", db)  # fmt: skip
+    assert code == 2
+    assert ".gpkg (GeoPackage) or .csv" in err

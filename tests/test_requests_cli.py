@@ -19,7 +19,7 @@ LAT, LON = CENTRE
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "reg.sqlite"
-    store = RegistryStore(path)
+    store = RegistryStore.init(path)  # creating a store is explicit
     store.import_cameras(
         make_cameras(
             [

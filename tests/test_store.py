@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from conftest import CENTRE, make_cameras, offset
 
 from analytics import store as store_module
@@ -46,8 +47,9 @@ def three_cameras(**overrides) -> pd.DataFrame:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return RegistryStore(tmp_path / "registry.sqlite")
+def store(store_target):
+    """A new empty store, on SQLite and then on PostgreSQL (``store_target``)."""
+    return RegistryStore.init(store_target)
 
 
 @pytest.fixture
@@ -62,14 +64,47 @@ def camera_events(store) -> pd.DataFrame:
 
 
 # --- creation ----------------------------------------------------------------------
-def test_store_created_on_first_use_in_a_new_folder(tmp_path):
+def test_store_created_only_by_init_in_a_new_folder(tmp_path):
     path = tmp_path / "sub" / "dir" / "reg.sqlite"
-    store = RegistryStore(path)
+    with pytest.raises(StoreError, match=r"no registry store at .*registry init"):
+        RegistryStore(path)
+    assert not path.exists()
+    assert not path.parent.exists()
+    store = RegistryStore.init(path)
     assert path.is_file()
     assert len(store.cameras()) == 0
     assert list(store.cameras().columns) == [*CAMERA_COLUMNS, "geometry"]
     # opening again reuses it
     assert len(RegistryStore(path).audit_log()) == 0
+
+
+def test_mistyped_path_is_an_error_not_a_new_store(tmp_path):
+    RegistryStore.init(tmp_path / "registry.sqlite")
+    typo = tmp_path / "registy.sqlite"
+    with pytest.raises(StoreError, match=r"registy\.sqlite"):
+        RegistryStore(typo)
+    assert not typo.exists()
+
+
+def test_empty_postgres_database_needs_init(pg_url):
+    with pytest.raises(StoreError, match="holds no camera registry yet"):
+        RegistryStore(pg_url)
+    store = RegistryStore.init(pg_url)
+    assert store.backend == "postgresql"
+    assert store.counts() == {"active": 0, "withdrawn": 0}
+
+
+def test_unreachable_postgres_is_a_clear_error():
+    with pytest.raises(StoreError, match="cannot reach the registry database"):
+        RegistryStore("postgresql://nobody@127.0.0.1:1/registry")
+
+
+def test_password_is_not_shown_in_the_location():
+    from analytics.store_db import describe
+
+    assert describe("postgresql://ann:s3cret@db.city/reg") == (
+        "postgresql://ann:***@db.city/reg"
+    )
 
 
 def test_not_a_registry_is_refused(tmp_path):
@@ -196,23 +231,21 @@ def test_missing_required_column_is_refused(store):
 
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
-def test_import_failing_midway_leaves_store_byte_for_byte_unchanged(
-    loaded, monkeypatch, error
-):
-    before_bytes = loaded.path.read_bytes()
+def test_import_failing_midway_leaves_store_unchanged(loaded, monkeypatch, error):
+    before_bytes = loaded.path.read_bytes() if loaded.path else None
     before_cams = loaded.cameras()
     before_log = loaded.audit_log()
-    real = store_module._row_record
+    real = store_module._write_chunks
     calls = []
 
-    def flaky(row):
-        calls.append(row["camera_id"])
-        if len(calls) == 3:
+    def flaky(conn, statement, rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
             raise error("disk on fire")
-        return real(row)
+        return real(conn, statement, rows)
 
-    monkeypatch.setattr(store_module, "_row_record", flaky)
-    # rows 1 and 2 change (update, insert) before row 3 fails
+    monkeypatch.setattr(store_module, "_write_chunks", flaky)
+    # the insert of N is written, then the update of A fails
     frame = pd.concat(
         [
             three_cameras(A={"tier": "integrated"}).iloc[[0]],
@@ -223,15 +256,17 @@ def test_import_failing_midway_leaves_store_byte_for_byte_unchanged(
     )
     with pytest.raises(error, match="disk on fire"):
         loaded.import_cameras(frame, source="broken.csv", user="x")
-    assert calls == ["A", "N", "B"]
-    assert loaded.path.read_bytes() == before_bytes
+    assert calls == [1, 1]
+    if before_bytes is not None:
+        assert loaded.path.read_bytes() == before_bytes
     pd.testing.assert_frame_equal(
         pd.DataFrame(loaded.cameras()), pd.DataFrame(before_cams)
     )
     pd.testing.assert_frame_equal(loaded.audit_log(), before_log)
     # and the store still works afterwards
-    monkeypatch.setattr(store_module, "_row_record", real)
+    monkeypatch.setattr(store_module, "_write_chunks", real)
     assert loaded.import_cameras(frame, source="ok.csv", user="x").inserted == 1
+    assert loaded.check() == []
 
 
 # --- withdrawal --------------------------------------------------------------------
@@ -345,10 +380,10 @@ def test_reactivate_after_owner_registers_again(loaded):
 )
 def test_audit_log_is_append_only_in_the_database(loaded, statement):
     with (
-        sqlite3.connect(loaded.path) as con,
-        pytest.raises(sqlite3.DatabaseError, match="append-only"),
+        pytest.raises(sa.exc.DatabaseError, match="append-only"),
+        loaded.engine.begin() as conn,
     ):
-        con.execute(statement)
+        conn.execute(sa.text(statement))
     assert len(loaded.audit_log()) == 4
 
 
@@ -490,3 +525,222 @@ def test_import_file_validates_then_imports(store, city, data_dir):
         path.read_bytes(), city, user="ann", name="upload.csv"
     )
     assert (summary.unchanged, summary.source) == (3, "upload.csv")
+
+
+# --- schema versions -----------------------------------------------------------------
+SCHEMA_1 = (
+    "CREATE TABLE schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "INSERT INTO schema_info VALUES ('version', '1')",
+    """CREATE TABLE cameras (camera_id TEXT PRIMARY KEY, tier TEXT NOT NULL,
+    owner_type TEXT NOT NULL, status TEXT NOT NULL, address TEXT, owner_name TEXT,
+    contact_phone TEXT, contact_email TEXT, direction_deg TEXT, camera_type TEXT,
+    mount TEXT, source TEXT, latitude REAL NOT NULL, longitude REAL NOT NULL,
+    fov_deg REAL, range_m REAL, camera_count INTEGER NOT NULL,
+    retention_days INTEGER, registered_at TEXT NOT NULL, verified_at TEXT,
+    updated_at TEXT NOT NULL)""",
+    """CREATE TABLE audit_log (event_id INTEGER PRIMARY KEY, recorded_at TEXT NOT
+    NULL, action TEXT NOT NULL, camera_id TEXT, changes TEXT, import_id INTEGER,
+    source TEXT, user_name TEXT NOT NULL, reason TEXT NOT NULL, details TEXT)""",
+    """INSERT INTO cameras VALUES ('A', 'registered', 'business', 'withdrawn', NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, 34.74, -92.33, NULL, NULL, 2, NULL,
+    '2025-01-01', NULL, '2025-03-01T00:00:00+00:00')""",
+    """INSERT INTO audit_log VALUES (1, '2025-01-02T00:00:00+00:00', 'insert', 'A',
+    '{"tier": {"old": null, "new": "registered"}, "owner_type": {"old": null,
+    "new": "business"}, "status": {"old": null, "new": "active"}, "latitude":
+    {"old": null, "new": 34.74}, "longitude": {"old": null, "new": -92.33},
+    "camera_count": {"old": null, "new": 2}, "registered_at": {"old": null,
+    "new": "2025-01-01"}}', 1, 'a.csv', 'ann', 'import of a.csv', NULL)""",
+    """INSERT INTO audit_log VALUES (2, '2025-01-02T00:00:00+00:00', 'import', NULL,
+    NULL, 1, 'a.csv', 'ann', 'import of a.csv', '{"rows": 1, "inserted": 1,
+    "updated": 0, "unchanged": 0, "withdrawn": 0}')""",
+    """INSERT INTO audit_log VALUES (3, '2025-03-01T00:00:00+00:00', 'withdraw', 'A',
+    '{"status": {"old": "active", "new": "withdrawn"}, "withdrawn_at": {"old": null,
+    "new": "2025-02-14"}}', NULL, NULL, 'ann', 'owner', NULL)""",
+)
+
+
+def test_schema_1_store_upgrades_in_place(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as con:
+        for statement in SCHEMA_1:
+            con.execute(statement)
+    store = RegistryStore(path)  # no init: an existing store is upgraded
+    a = store.cameras().set_index("camera_id").loc["A"]
+    # withdrawn_at now stored, filled once from the audit log
+    assert (a["status"], a["withdrawn_at"]) == ("withdrawn", date(2025, 2, 14))
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT withdrawn_at FROM cameras").fetchone() == (
+            "2025-02-14",
+        )
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            "0002",
+        )
+        assert con.execute("SELECT value FROM schema_info").fetchone() == ("2",)
+    top = store.audit_log().iloc[0]
+    assert (top["action"], top["reason"]) == ("migrate", "schema upgrade 0001 -> 0002")
+    assert store.check() == []
+    # opening again does nothing more
+    assert len(RegistryStore(path).audit_log()) == 4
+    store.reactivate("A", reason="back", user="ann")
+    assert store.check() == []
+
+
+def test_store_newer_than_the_code_is_refused(store_target):
+    store = RegistryStore.init(store_target)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(StoreError, match="revision '0099', newer than this code"):
+        RegistryStore(store_target)
+
+
+def test_postgres_points_are_geometry_under_a_spatial_index(pg_url):
+    store = RegistryStore.init(pg_url)
+    store.import_cameras(three_cameras(), source="a.csv", user="u")
+    store.import_cameras(three_cameras(A={"latitude": 34.75}), source="b.csv", user="u")
+    with store.engine.connect() as conn:
+        srid, kind = conn.execute(
+            sa.text("SELECT srid, type FROM geometry_columns WHERE f_table_name = "
+                    "'cameras' AND f_geometry_column = 'geom'")
+        ).one()  # fmt: skip
+        index = conn.execute(
+            sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = "
+                    "'cameras_geom_gist'")
+        ).scalar()  # fmt: skip
+        # the geometry follows longitude/latitude, also after an update
+        near = conn.execute(
+            sa.text(
+                "SELECT camera_id FROM cameras WHERE ST_DWithin(geom::geography, "
+                "ST_SetSRID(ST_MakePoint(-92.33, 34.75), 4326)::geography, 1) "
+            )
+        ).scalars().all()  # fmt: skip
+    assert (srid, kind) == (4326, "POINT")
+    assert "USING gist (geom)" in index
+    assert near == ["A"]
+
+
+# --- plan ----------------------------------------------------------------------------
+def test_plan_is_pure_and_counts_each_outcome():
+    from analytics.import_plan import plan_import
+
+    stored = {
+        "A": {"camera_id": "A", "status": "active", "tier": "registered",
+              "camera_count": 1, "registered_at": date(2025, 1, 1)},
+        "C": {"camera_id": "C", "status": "withdrawn", "tier": "registered",
+              "camera_count": 1, "registered_at": date(2024, 9, 1)},
+    }  # fmt: skip
+    frame = three_cameras(A={"tier": "integrated", "status": "withdrawn"})
+    plan = plan_import(stored, frame, today="2025-06-01")
+    assert plan.counts() == {
+        "rows": 3, "inserted": 1, "updated": 0, "unchanged": 1, "withdrawn": 1,
+        "kept_withdrawn": 1,
+    }  # fmt: skip
+    withdraw = next(c for c in plan.changes if c.action == "withdraw")
+    assert withdraw.camera_id == "A"
+    assert withdraw.changes["withdrawn_at"] == {"old": None, "new": "2025-06-01"}
+    assert withdraw.changes["tier"] == {"old": "registered", "new": "integrated"}
+    assert plan.kept_withdrawn == ("C",)
+    preview = plan.preview("staff").set_index("camera_id")
+    assert preview.loc["B", "outcome"] == "new"
+    # B is residential: staff see that its place is set, not where
+    assert "latitude: (hidden)" in preview.loc["B", "what"]
+    assert "1 Main St" not in preview.loc["B", "what"]
+    assert (
+        "=1 Main St"
+        in plan.preview("investigator").set_index("camera_id").loc["B", "what"]
+    )
+    assert preview.loc["C", "outcome"] == "kept withdrawn"
+    assert plan.digest() == plan_import(stored, frame, today="2025-06-01").digest()
+    assert plan.digest() != plan_import({}, frame, today="2025-06-01").digest()
+
+
+def test_import_refuses_a_plan_the_store_no_longer_matches(loaded):
+    frame = three_cameras(B={"camera_count": 5})
+    plan = loaded.plan_import(frame)
+    assert plan.counts()["updated"] == 1
+    loaded.import_cameras(frame, source="other.csv", user="bob")  # got there first
+    before = loaded.audit_log()
+    with pytest.raises(StoreError, match="changed since the preview"):
+        loaded.import_cameras(frame, source="mine.csv", user="ann", expected=plan)
+    pd.testing.assert_frame_equal(loaded.audit_log(), before)
+    fresh = loaded.plan_import(frame)
+    summary = loaded.import_cameras(frame, source="m.csv", user="a", expected=fresh)
+    assert summary.unchanged == 3
+
+
+# --- browsing ------------------------------------------------------------------------
+def test_browse_pages_and_never_searches_what_the_role_cannot_see(loaded):
+    rows, total = loaded.browse("staff", page=1, page_size=2)
+    assert (rows["camera_id"].tolist(), total) == (["A", "B"], 3)
+    rows, total = loaded.browse("staff", page=2, page_size=2)
+    assert (rows["camera_id"].tolist(), total) == (["C"], 3)
+    # B is residential at "=1 Main St": staff cannot find it by its address...
+    assert loaded.browse("staff", search="main st")[1] == 0
+    assert loaded.browse("staff", search="MAIN")[1] == 0
+    # ...investigators can
+    rows, total = loaded.browse("investigator", search="main st")
+    assert (rows["camera_id"].tolist(), total) == (["B"], 1)
+    assert rows.loc[0, "address"] == "=1 Main St"
+    # staff rows are redacted
+    rows, _ = loaded.browse("staff", search="b")
+    assert rows.loc[0, "address"] is None
+    assert "owner_name" not in rows.columns
+    # filters; LIKE wildcards in the search are plain text
+    assert loaded.browse("staff", tier="integrated")[0]["camera_id"].tolist() == ["B"]
+    assert loaded.browse("staff", search="%")[1] == 0
+    loaded.withdraw("C", reason="r", user="u")
+    assert loaded.browse("staff", status="withdrawn")[0]["camera_id"].tolist() == ["C"]
+    with pytest.raises(StoreError, match="`status` was 'gone'"):
+        loaded.browse("staff", status="gone")
+
+
+def test_totals_are_active_sites_and_their_cameras(loaded):
+    assert loaded.totals() == {"sites": 3, "cameras": 4, "withdrawn": 0}
+    loaded.withdraw("B", reason="r", user="u")
+    assert loaded.totals() == {"sites": 2, "cameras": 2, "withdrawn": 1}
+
+
+def test_engine_is_shared_for_other_modules_tables(loaded):
+    # other modules (e.g. notifications) keep their tables in the same database
+    assert loaded.engine is RegistryStore(loaded.target).engine
+    with loaded.engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE extra_things (x INTEGER)"))
+    assert RegistryStore(loaded.target).counts() == {"active": 3, "withdrawn": 0}
+
+
+def test_plan_keeps_a_withdrawn_twin_found_by_the_identity_matcher(monkeypatch):
+    # analytics.identity (privacy work) matches ids like "a" to "A"; the plan
+    # asks it about new rows when the module is there
+    import importlib.machinery
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    from analytics.import_plan import plan_import
+
+    @dataclass
+    class Match:
+        camera_id: str
+        how: str
+
+    class CameraMatcher:
+        def __init__(self, known):
+            self.known = {r["camera_id"].upper(): r["camera_id"] for r in known}
+
+        def find(self, record):
+            cid = self.known.get(record["camera_id"].upper())
+            return Match(cid, "id") if cid else None
+
+    fake = types.ModuleType("analytics.identity")
+    fake.CameraMatcher = CameraMatcher
+    fake.__spec__ = importlib.machinery.ModuleSpec("analytics.identity", None)
+    monkeypatch.setitem(sys.modules, "analytics.identity", fake)
+    stored = {"A": {"camera_id": "A", "status": "withdrawn", "tier": "registered"}}
+    plan = plan_import(stored, three_cameras(A={"camera_id": "a"}), today="2025-06-01")
+    assert plan.kept_withdrawn == ("a (= A, id)",)
+    assert sorted(plan.ids("insert")) == ["B", "C"]
+    assert "a" in plan.unchanged
+
+
+def test_withdrawal_in_the_future_is_refused(loaded):
+    with pytest.raises(StoreError, match="in the future"):
+        loaded.withdraw("A", reason="r", user="u", at="2999-01-01")

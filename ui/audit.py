@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from analytics.audit import dashboard_store_path
+from analytics.audit import open_dashboard_store
 from analytics.config import CityConfig
 from analytics.store import RegistryStore, StoreError
 
@@ -24,7 +24,7 @@ _RECORDED_KEY = "_recorded_looks"
 
 def audit_store(city: CityConfig) -> RegistryStore:
     """The store pages record looks in (``analytics.audit.dashboard_store_path``)."""
-    return RegistryStore(dashboard_store_path(city))
+    return open_dashboard_store(city)
 
 
 def record_once(key: str, write: Callable[[], int]) -> int:

@@ -33,7 +33,7 @@ from analytics.maps import MAX_GAP_CELLS, build_coverage_map, build_ward_map
 from analytics.places import name_places
 from analytics.privacy import RedactedCameras, redact_cameras
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
-from analytics.store import RegistryStore
+from analytics.store import RegistryStore, configured_store
 from analytics.targeting import Recommendation, recommend_sites
 from analytics.windows import registry_for
 from ui.sidebar import Filters
@@ -315,8 +315,10 @@ def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:  # noqa:
     if _ds.synthetic:
         demo = demo_footage(_ds.cameras, _ds.incidents, as_of=_ds.as_of)
         return FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
-    db_path = _ds.city.data_path("registry_db")
+    # a path or a postgresql:// URL (city.data_path would mangle a URL)
+    db_path = configured_store(_ds.city)
     if not db_path:
         return None
-    footage = FootageStore(RegistryStore(db_path))
-    return FootageHistory(footage.requests(), footage.cases(), None, str(db_path))
+    store = RegistryStore(db_path)
+    footage = FootageStore(store)
+    return FootageHistory(footage.requests(), footage.cases(), None, store.location)

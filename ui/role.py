@@ -39,10 +39,10 @@ from analytics.accounts import (
     resolve_auth,
     viewer_from_claims,
 )
-from analytics.audit import dashboard_store_path, record_sign_in
+from analytics.audit import open_dashboard_store, record_sign_in
 from analytics.config import CityConfig
 from analytics.safe_output import escape_markdown
-from analytics.store import RegistryStore, StoreError
+from analytics.store import StoreError
 
 LOG = logging.getLogger(__name__)
 SESSION_COOKIE = "camreg_session"
@@ -276,7 +276,7 @@ def _audit(
 ) -> None:
     """Write a sign-in event; a broken store is logged, not shown to the visitor."""
     try:
-        store = RegistryStore(dashboard_store_path(city))
+        store = open_dashboard_store(city)
         record_sign_in(store, name, outcome, role=role, how=how)
     except (StoreError, sqlite3.Error, OSError, ValueError) as exc:
         LOG.warning("sign-in event for %r not written to the audit log: %s", name, exc)

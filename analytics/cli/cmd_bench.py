@@ -62,6 +62,10 @@ def register(
         help="only the page times in the browser (skip the refresh benchmark)",
     )
     p.set_defaults(func=run)
+    # `bench load`: concurrent browser sessions against `streamlit run`
+    from analytics.cli.bench_load import register_load
+
+    register_load(p.add_subparsers(dest="bench_command", metavar="[load]"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -255,11 +255,12 @@ def _configured_cameras(city: CityConfig) -> tuple[pd.DataFrame, datetime, str, 
         from analytics.loaders import load_cameras
 
         return load_cameras(path, city).accepted, datetime.now(), Path(path).name, False
-    from analytics.store import RegistryStore
+    from analytics.store import RegistryStore, configured_store
 
-    db = city.data_path("registry_db")
-    assert db is not None  # only called with a camera file or database configured
-    return RegistryStore(db).cameras(), datetime.now(), Path(db).name, False
+    target = configured_store(city)
+    assert target is not None  # only called with a camera file or store configured
+    store = RegistryStore(target)
+    return store.cameras(), datetime.now(), store.location, False
 
 
 def _plain(value: Any) -> Any:

@@ -284,8 +284,8 @@ def _store(
 ) -> RegistryStore | None:
     from analytics.store import RegistryStore, StoreError, default_store_path
 
-    path = Path(args.db) if args.db else default_store_path(city)
-    if not create and not path.exists():
+    path = args.db or default_store_path(city)
+    if not create and isinstance(path, Path | str) and not _exists(path):
         if required:
             raise CommandError(f"registry store {str(path)!r} does not exist (--db)")
         return None  # a preview without a store: no opt-outs recorded yet
@@ -488,3 +488,10 @@ def run_inbox(args: argparse.Namespace) -> int:
             f"{result.bounces} bounce(s) recorded, {result.other} other"
         )
     return EXIT_OK
+
+
+def _exists(target: Path | str) -> bool:
+    """A store file exists, or the target is a database URL (checked on open)."""
+    from analytics.store_db import is_url
+
+    return is_url(str(target)) or Path(target).exists()

@@ -1,9 +1,16 @@
-"""``registry``: import exports into the registry store, withdraw, read the audit log.
+"""``registry``: create the store, import exports, withdraw, audit, check, export.
 
+python -m analytics registry init --db data/registry.sqlite
+python -m analytics registry import export.csv --dry-run
 python -m analytics registry import export.csv
 python -m analytics registry withdraw CAM-000042 --reason "owner asked by phone"
 python -m analytics registry history CAM-000042
 python -m analytics registry log --action canvass
+python -m analytics registry check
+python -m analytics registry export --out backup.gpkg --role admin
+
+``--db`` (or ``$CAMREG_REGISTRY_DB``) is an SQLite file path or a
+``postgresql://user@host/database`` URL.
 """
 
 from __future__ import annotations
@@ -11,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +25,14 @@ import pandas as pd
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.config import CityConfig, load_city
+from analytics.import_plan import ImportPlan
 from analytics.schema import SYNTHETIC_LABEL
-from analytics.store import RegistryStore, StoreError, default_store_path
+from analytics.store import (
+    EXPORT_ROLES,
+    RegistryStore,
+    StoreError,
+    default_store_path,
+)
 
 DEFAULT_USER = "cli"
 HISTORY_COLUMNS = (
@@ -52,8 +64,9 @@ def register(
         "--db",
         default=None,
         metavar="PATH",
-        help="registry database (default: $CAMREG_REGISTRY_DB, the city's "
-        "[data].registry_db, or data/registry.sqlite); created on first use",
+        help="registry store: an SQLite file or a postgresql:// URL (default: "
+        "$CAMREG_REGISTRY_DB, the city's [data].registry_db, or "
+        "data/registry.sqlite); create a new one with `registry init`",
     )
     common = argparse.ArgumentParser(add_help=False, parents=[reading])
     common.add_argument(
@@ -63,11 +76,23 @@ def register(
     )
     p = subparsers.add_parser(
         "registry",
-        help="manage the camera registry store (import, withdraw, history, log)",
-        description="The registry store: an SQLite database of camera "
-        "registrations with an append-only audit log of every change.",
+        help="manage the camera registry store (init, import, withdraw, history, "
+        "log, check, export)",
+        description="The registry store: an SQLite file or a PostgreSQL/PostGIS "
+        "database of camera registrations with an append-only audit log of "
+        "every change.",
     )
     sub = p.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
+
+    init = sub.add_parser(
+        "init",
+        parents=[reading],
+        help="create a new, empty registry store (or upgrade an existing one)",
+        description="Create the registry store named by --db (an SQLite file, "
+        "with its folder, or the tables in an existing PostgreSQL database). "
+        "Other commands never create a store, so a mistyped path is an error.",
+    )
+    init.set_defaults(func=run_init)
 
     imp = sub.add_parser(
         "import",
@@ -80,6 +105,12 @@ def register(
     )
     imp.add_argument("file", help="registry export to import")
     imp.add_argument("--reason", default="", help="why (recorded in the audit log)")
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the import would change (new, updated, withdrawn, kept "
+        "withdrawn) without writing anything",
+    )
     imp.add_argument("--json", action="store_true", help="print the result as JSON")
     imp.set_defaults(func=run_import)
 
@@ -134,10 +165,52 @@ def register(
     log.add_argument("--json", action="store_true", help="print JSON records")
     log.set_defaults(func=run_log)
 
+    check = sub.add_parser(
+        "check",
+        parents=[reading],
+        help="integrity check: the audit log replays to the stored cameras",
+        description="Replay every camera event of the audit log and compare the "
+        "result with the stored cameras, field by field. Exit code 1 and one "
+        "line per problem when they disagree.",
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.set_defaults(func=run_check)
+
+    export = sub.add_parser(
+        "export",
+        parents=[reading],
+        help="write the registry to a GeoPackage or CSV file, redacted per role",
+        description="Write the store to --out (.gpkg or .csv). --role admin is a "
+        "full backup (withdrawn registrations and owner contacts included); "
+        "other roles get the active cameras as that role may see them.",
+    )
+    export.add_argument("--out", required=True, metavar="FILE", help=".gpkg or .csv")
+    export.add_argument(
+        "--role",
+        required=True,
+        choices=EXPORT_ROLES,
+        help="who the file is for; decides what is redacted",
+    )
+    export.set_defaults(func=run_export)
+
 
 # --- commands ----------------------------------------------------------------------
+def run_init(args: argparse.Namespace) -> int:
+    target = _target(args)
+    try:
+        store = RegistryStore.init(target)
+    except (StoreError, OSError) as exc:
+        raise CommandError(f"registry store {str(target)!r}: {exc}") from exc
+    counts = store.counts()
+    print(
+        f"registry store ready: {store.location} ({store.backend}; "
+        f"{counts['active']:,} active, {counts['withdrawn']:,} withdrawn)"
+    )
+    return EXIT_OK
+
+
 def run_import(args: argparse.Namespace) -> int:
-    from analytics.loaders import LoadError
+    from analytics.loaders import LoadError, load_cameras
 
     path = Path(args.file).expanduser()
     if not path.is_file():
@@ -145,19 +218,25 @@ def run_import(args: argparse.Namespace) -> int:
     city = load_city(args.city)
     store = _store(args, city)
     try:
-        result, summary = store.import_file(
-            path, city, user=_user(args), reason=args.reason
-        )
+        result = load_cameras(path, city)
+        if args.dry_run:
+            plan = store.plan_import(result.accepted)
+        else:
+            summary = store.import_cameras(
+                result.accepted, source=path.name, user=_user(args), reason=args.reason
+            )
     except LoadError as exc:
         raise CommandError(f"{args.file}: {exc}") from exc
-    except (StoreError, sqlite3.Error) as exc:
+    except StoreError as exc:
         raise CommandError(f"{args.file}: {exc}") from exc
     validation = result.summary()
+    if args.dry_run:
+        return _print_plan(args, store, path, validation, plan)
     if args.json:
         print(
             json.dumps(
                 {
-                    "store": str(store.path),
+                    "store": store.location,
                     "validation": validation,
                     "import": summary.as_dict(),
                 },
@@ -165,21 +244,62 @@ def run_import(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(f"Validation of {path.name}:")
-        if validation.get("synthetic"):
-            print(
-                f"  {SYNTHETIC_LABEL}: the file is marked synthetic; the store will "
-                "show these cameras as synthetic"
-            )
-        print(f"  rows read    {validation['rows_read']:,}")
-        print(f"  accepted     {validation['accepted']:,}")
-        print(f"  quarantined  {validation['quarantined']:,}")
-        for reason, n in validation["reasons"].items():
-            print(f"    {n:>8,}  {reason}")
-        print(f"Store {store.path}:")
+        _print_validation(path, validation)
+        print(f"Store {store.location}:")
         for line in summary.lines():
             print(f"  {line}")
     if validation["quarantined"] or summary.kept_withdrawn:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _print_validation(path: Path, validation: dict[str, Any]) -> None:
+    print(f"Validation of {path.name}:")
+    if validation.get("synthetic"):
+        print(
+            f"  {SYNTHETIC_LABEL}: the file is marked synthetic; the store will "
+            "show these cameras as synthetic"
+        )
+    print(f"  rows read    {validation['rows_read']:,}")
+    print(f"  accepted     {validation['accepted']:,}")
+    print(f"  quarantined  {validation['quarantined']:,}")
+    for reason, n in validation["reasons"].items():
+        print(f"    {n:>8,}  {reason}")
+
+
+def _print_plan(
+    args: argparse.Namespace,
+    store: RegistryStore,
+    path: Path,
+    validation: dict[str, Any],
+    plan: ImportPlan,
+) -> int:
+    counts = plan.counts()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "store": store.location,
+                    "validation": validation,
+                    "plan": counts,
+                    "digest": plan.digest(),
+                    "kept_withdrawn": list(plan.kept_withdrawn),
+                    "fields_changed": plan.fields_changed,
+                }
+            )
+        )
+    else:
+        _print_validation(path, validation)
+        print(f"Dry run against {store.location} (nothing written):")
+        print(f"  new          {counts['inserted']:,}")
+        print(f"  updated      {counts['updated']:,}")
+        print(f"  withdrawn    {counts['withdrawn']:,}")
+        print(f"  unchanged    {counts['unchanged']:,}")
+        print(f"  kept withdrawn {counts['kept_withdrawn']:,}")
+        if plan.fields_changed:
+            changed = ", ".join(f"{k} {v:,}" for k, v in plan.fields_changed.items())
+            print(f"  fields updated: {changed}")
+    if validation["quarantined"] or plan.kept_withdrawn:
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -190,12 +310,12 @@ def run_withdraw(args: argparse.Namespace) -> int:
         event = store.withdraw(
             args.camera_id, reason=args.reason, user=_user(args), at=args.date
         )
-    except (StoreError, sqlite3.Error) as exc:
+    except StoreError as exc:
         raise CommandError(str(exc)) from exc
     print(
         f"camera {args.camera_id} withdrawn"
         + (f" as of {args.date}" if args.date else "")
-        + f" (audit event #{event}, store {store.path})"
+        + f" (audit event #{event}, store {store.location})"
     )
     return EXIT_OK
 
@@ -204,7 +324,7 @@ def run_reactivate(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         event = store.reactivate(args.camera_id, reason=args.reason, user=_user(args))
-    except (StoreError, sqlite3.Error) as exc:
+    except StoreError as exc:
         raise CommandError(str(exc)) from exc
     print(f"camera {args.camera_id} active again (audit event #{event})")
     return EXIT_OK
@@ -215,7 +335,7 @@ def run_history(args: argparse.Namespace) -> int:
     history = store.history(args.camera_id)
     if history.empty and not store.has_camera(args.camera_id):
         raise CommandError(
-            f"camera {args.camera_id!r} is not in the registry {store.path}"
+            f"camera {args.camera_id!r} is not in the registry {store.location}"
         )
     if args.json:
         print(json.dumps(_records(history), default=str))
@@ -235,8 +355,53 @@ def run_log(args: argparse.Namespace) -> int:
     else:
         # camera events say what changed; other events (imports, canvass) details
         log["what"] = log["summary"].where(log["summary"] != "", log["details"])
-        print(f"Audit log of {store.path} (newest first, {len(log)} rows):")
+        print(f"Audit log of {store.location} (newest first, {len(log)} rows):")
         print(format_table(log, LOG_COLUMNS))
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    store = _store(args)
+    problems = store.check()
+    counts = store.counts()
+    events = len(store.audit_log())
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "store": store.location,
+                    "ok": not problems,
+                    "problems": problems,
+                    "cameras": counts,
+                    "audit_events": events,
+                }
+            )
+        )
+    elif problems:
+        print(f"Store {store.location}: {len(problems):,} problem(s)")
+        for line in problems:
+            print(f"  {line}")
+    else:
+        print(
+            f"Store {store.location}: OK -- {events:,} audit events replay to the "
+            f"{counts['active']:,} active and {counts['withdrawn']:,} withdrawn "
+            "registrations"
+        )
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        rows = store.export(args.out, args.role)
+    except (StoreError, OSError) as exc:
+        raise CommandError(str(exc)) from exc
+    what = (
+        "full backup, withdrawn registrations and contacts included"
+        if args.role == "admin"
+        else f"active cameras, redacted for {args.role}"
+    )
+    print(f"wrote {rows:,} rows to {args.out} ({what})")
     return EXIT_OK
 
 
@@ -245,18 +410,19 @@ def _user(args: argparse.Namespace) -> str:
     return args.user or os.environ.get("USER", "").strip() or DEFAULT_USER
 
 
-def _store(args: argparse.Namespace, city: CityConfig | None = None) -> RegistryStore:
+def _target(args: argparse.Namespace, city: CityConfig | None = None) -> Path | str:
     if args.db:
-        path = Path(args.db).expanduser()
-    else:
-        path = default_store_path(city or load_city(args.city))
+        return str(args.db).strip()
+    return default_store_path(city or load_city(args.city))
+
+
+def _store(args: argparse.Namespace, city: CityConfig | None = None) -> RegistryStore:
+    target = _target(args, city)
     try:
-        return RegistryStore(path)
-    except (StoreError, sqlite3.Error, OSError) as exc:
-        where = f"registry store {str(path)!r}"
+        return RegistryStore(target)
+    except (StoreError, OSError) as exc:
         # StoreError already names the store; say it once
-        message = str(exc) if where in str(exc) else f"{where}: {exc}"
-        raise CommandError(message) from exc
+        raise CommandError(str(exc)) from exc
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

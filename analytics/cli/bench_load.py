@@ -1,0 +1,91 @@
+"""``bench load``: concurrent dashboard sessions in a real browser, page times.
+
+python -m analytics bench load --sessions 20 --seconds 120 \\
+    --db postgresql://camreg@127.0.0.1/registry --incidents incidents.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
+
+
+def register_load(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    p = subparsers.add_parser(
+        "load",
+        help="concurrent dashboard sessions against `streamlit run`: page times",
+        description="Start `streamlit run dashboard.py` on a loopback port, open "
+        "N browser sessions in headless Chromium that go round every page for "
+        "the given time, and report the median and 95th-percentile page times "
+        "and any page that failed. Exit code 1 when a view failed.",
+    )
+    p.add_argument("--sessions", type=int, default=20, help="concurrent sessions")
+    p.add_argument("--seconds", type=float, default=120.0, help="duration")
+    p.add_argument(
+        "--think", type=float, default=5.0, help="pause between views (seconds)"
+    )
+    p.add_argument(
+        "--db",
+        default=None,
+        help="registry store the dashboard reads (sets CAMREG_REGISTRY_DB; "
+        "default: the environment's)",
+    )
+    p.add_argument(
+        "--incidents",
+        default=None,
+        help="incident file (sets CAMREG_INCIDENTS; default: the environment's)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run_load_command)
+
+
+def run_load_command(args: argparse.Namespace) -> int:
+    from analytics.load_bench import run_load
+
+    env = {}
+    if args.db:
+        env["CAMREG_REGISTRY_DB"] = str(args.db)
+    if args.incidents:
+        env["CAMREG_INCIDENTS"] = str(args.incidents)
+    try:
+        result = run_load(
+            sessions=args.sessions, seconds=args.seconds, env=env, think_s=args.think
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise CommandError(str(exc)) from exc
+    store = env.get("CAMREG_REGISTRY_DB") or os.environ.get("CAMREG_REGISTRY_DB")
+    result["store"] = _without_password(store) if store else "demo data (no store)"
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            f"{result['sessions']} sessions for {result['seconds']:g} s on "
+            f"{result['store']}: {result['views']:,} page views, "
+            f"{result['errors']} failed"
+        )
+        warm = ", ".join(f"{k} {v}" for k, v in result["warmup_s"].items())
+        print(f"  warm-up (one session, every page once): {warm}")
+        if result["median_s"] is not None:
+            print(
+                f"  page time: median {result['median_s']:.2f} s, "
+                f"p95 {result['p95_s']:.2f} s, max {result['max_s']:.2f} s"
+            )
+        for page, t in result["per_page"].items():
+            print(
+                f"    {page:<22} {t['views']:>4} views  median {t['median_s']:.2f} s"
+                f"  p95 {t['p95_s']:.2f} s"
+            )
+        for sample in result["error_samples"]:
+            print(f"  failed: {sample}")
+    return EXIT_FINDINGS if result["errors"] else EXIT_OK
+
+
+def _without_password(target: str) -> str:
+    from analytics.store_db import describe
+
+    return describe(target)
