@@ -24,6 +24,7 @@ from analytics.audit import (
     summarise_looks,
 )
 from analytics.config import ConfigError, load_city
+from analytics.figures import label
 from analytics.loaders import LoadError, LoadResult, load_cameras
 from analytics.privacy import redact_table
 from analytics.safe_output import escape_markdown, to_safe_csv
@@ -547,12 +548,14 @@ with overview:
     cams, sites, withdrawn = st.columns(3)
     # the Overview's headline figure, under the same name, from the same rows
     cams.metric(
-        "Cameras in the registry",
+        label("active_cameras"),
         f"{totals['cameras']:,}",
         help="Active registered cameras in the store (the sum of each "
         "registration's camera count), as on the Overview.",
     )
-    sites.metric("Sites", f"{totals['sites']:,}", help="Active registrations.")
+    sites.metric(
+        label("active_sites"), f"{totals['sites']:,}", help="Active registrations."
+    )
     withdrawn.metric("Withdrawn (kept for the record)", f"{totals['withdrawn']:,}")
     engine = "PostgreSQL" if store.is_postgres else "SQLite"
     st.caption(f"Registry store in use: `{store.location}` ({engine})")

@@ -61,7 +61,7 @@ def test_case_numbers_are_checked():
 
 
 def test_a_canvass_is_recorded_with_the_person_where_and_how_many(index, tmp_path):
-    store = RegistryStore(tmp_path / "r.sqlite")
+    store = RegistryStore.init(tmp_path / "r.sqlite")
     result = canvass(index, LAT, LON, radius_m=100, nearest=0, now=NOW, role="staff")
     event = audit.record_canvass_look(store, result, user="ann", role="staff")
     row = store.audit_log(action="canvass").iloc[0]
@@ -77,7 +77,7 @@ def test_a_canvass_is_recorded_with_the_person_where_and_how_many(index, tmp_pat
 
 
 def test_contacts_cannot_be_recorded_without_a_case(index, tmp_path):
-    store = RegistryStore(tmp_path / "r.sqlite")
+    store = RegistryStore.init(tmp_path / "r.sqlite")
     shown = canvass(index, LAT, LON, radius_m=100, now=NOW, role="investigator")
     with pytest.raises(ValueError, match="case"):
         audit.record_canvass_look(store, shown, user="det", role="investigator")
@@ -92,7 +92,7 @@ def test_contacts_cannot_be_recorded_without_a_case(index, tmp_path):
 
 
 def test_a_notification_list_is_recorded(index, tmp_path):
-    store = RegistryStore(tmp_path / "r.sqlite")
+    store = RegistryStore.init(tmp_path / "r.sqlite")
     notice = area_notification(index, (LAT, LON, 50.0), role="staff")
     audit.record_notification_look(
         store, notice, user="ann", role="staff", circle=(LAT, LON, 50.0)
@@ -124,7 +124,7 @@ def test_look_keys_tell_looks_apart():
 
 
 def test_staff_reading_the_audit_log_learn_neither_place_nor_cameras(index, tmp_path):
-    store = RegistryStore(tmp_path / "r.sqlite")
+    store = RegistryStore.init(tmp_path / "r.sqlite")
     shown = canvass(index, LAT, LON, radius_m=100, now=NOW, role="investigator")
     audit.record_canvass_look(
         store, shown, user="det", role="investigator", case_number="2026-9"

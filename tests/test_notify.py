@@ -73,7 +73,7 @@ def index(cams, city):
 
 @pytest.fixture
 def store(tmp_path):
-    store = RegistryStore(tmp_path / "registry.sqlite")
+    store = RegistryStore.init(tmp_path / "registry.sqlite")
     record_opt_out(store, user="steward", email="o@example.org", reason="asked")
     return store
 

@@ -86,7 +86,7 @@ def _owners(n: int):
 def parts(city, tmp_path):
     cams = _owners(8)
     settings = replace(notify_settings(city), rate_per_minute=10_000)
-    store = RegistryStore(tmp_path / "registry.sqlite")
+    store = RegistryStore.init(tmp_path / "registry.sqlite")
     return CameraIndex(cams, city), cams, store, settings
 
 

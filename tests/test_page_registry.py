@@ -105,8 +105,8 @@ def fill_withdrawal(at: AppTest, camera_id: str, *, confirm: bool = True) -> Non
 def test_page_shows_the_store_in_use_and_its_counts(store):
     at = run_page()
     assert metrics(at) == {
-        "Cameras in the registry": "4",  # 1 + 3 cameras at two sites
-        "Sites": "2",
+        "Active cameras": "4",  # 1 + 3 cameras at two sites
+        "Active sites": "2",
         "Withdrawn (kept for the record)": "0",
     }
     captions = " ".join(c.value for c in at.caption)
@@ -135,8 +135,8 @@ def test_withdraw_through_the_widgets_shows_in_the_audit_log(store):
         "Camera `A` withdrawn as of 01 Mar 2025 (audit event #6). It is kept for "
         "the record and left out of analytics and canvass lists."
     ]
-    assert metrics(at)["Sites"] == "1"
-    assert metrics(at)["Cameras in the registry"] == "3"
+    assert metrics(at)["Active sites"] == "1"
+    assert metrics(at)["Active cameras"] == "3"
     assert metrics(at)["Withdrawn (kept for the record)"] == "1"
     top = audit_frame(at).iloc[0]
     assert (top["action"], top["camera_id"], top["user"]) == (
@@ -186,7 +186,7 @@ def test_reactivate_after_withdrawal(store):
     at.run()
     at.button(key="registry_reactivate").click().run()
     assert not at.exception
-    assert metrics(at)["Sites"] == "2"
+    assert metrics(at)["Active sites"] == "2"
     assert audit_frame(at).iloc[0]["action"] == "reactivate"
 
 
@@ -209,10 +209,8 @@ def test_upload_shows_the_plan_then_imports_on_confirmation(store, data_dir):
     assert at.button(key="registry_import").label == (
         "Apply: 3 change(s) in one transaction"
     )
-    # without a name, or without the review tick, nothing is imported
-    at.button(key="registry_import").click().run()
-    assert any("enter your name" in e.value for e in at.error)
-    at.text_input(key="registry_user").input("J. Smith")
+    # signed in (the audit log names the account), but without the review
+    # tick nothing is imported
     at.button(key="registry_import").click().run()
     assert any("I have reviewed these changes" in e.value for e in at.error)
     assert store.counts()["active"] == 2
@@ -224,7 +222,7 @@ def test_upload_shows_the_plan_then_imports_on_confirmation(store, data_dir):
         "Import #2 of `registry_export.csv`: 3 inserted, 0 updated, 0 unchanged, "
         "0 withdrawn."
     ]
-    assert metrics(at)["Sites"] == "5"
+    assert metrics(at)["Active sites"] == "5"
     assert audit_frame(at).iloc[0]["source"] == "registry_export.csv"
     # the shared dataset was reloaded from the store: its date moved to the
     # newest registration in the export (12 Mar 2025)
@@ -243,7 +241,6 @@ def test_confirmed_plan_is_refused_if_the_store_changed_meanwhile(store, data_di
         ("registry_export.csv", export, "text/csv")
     )
     at.run()
-    at.text_input(key="registry_user").input("J. Smith")
     at.checkbox(key="registry_import_confirm").check()
     at.run()
     assert metrics(at)["New"] == "3"
@@ -271,8 +268,8 @@ def test_overview_and_registry_show_the_same_camera_count(store):
         str(Path(PAGE).parent / "0_Overview.py"), default_timeout=180
     ).run()
     assert not overview.exception
-    shown = metrics(overview)["Cameras in the registry"]
-    assert shown == metrics(registry)["Cameras in the registry"] == "3"
+    shown = metrics(overview)["Active cameras"]
+    assert shown == metrics(registry)["Active cameras"] == "3"
     assert store.totals()["cameras"] == 3
 
 

@@ -52,12 +52,14 @@ def notice_section(
     st.markdown("#### Send a notice to these owners")
     settings = notify_settings(city)
     try:
-        senders = configured_senders(read_secrets())
+        # a broken secrets file is already an error page (ui.role)
+        secrets, _ = read_secrets()
+        senders = configured_senders(secrets)
     except SettingsError as exc:
         st.error(f"Notice delivery is misconfigured: {exc}")
         senders = {}
     path = default_store_path(city)
-    store = _store(path) if path.exists() else None
+    store = _store(path) if isinstance(path, str) or path.exists() else None
 
     names = sorted(settings.templates)
     c1, c2 = st.columns(2)
