@@ -87,7 +87,8 @@ def test_fields_parsed(lrpd):
     assert first["district"] == "61"
     by_id = acc.groupby("incident_id")["offense_code"].apply(list)
     assert by_id["2018-035990"] == ["120", "13A"]  # two offences, one incident
-    assert acc.loc[acc["offense_code"] == "290", "category"].tolist() == ["other"]
+    # vandalism (NIBRS 290) is a crime against property
+    assert acc.loc[acc["offense_code"] == "290", "category"].tolist() == ["property"]
     assert acc.loc[acc["offense_code"] == "290", "district"].tolist() == ["CW"]
     assert acc.loc[acc["incident_id"] == "2018-035501", "occurred_at"].iloc[
         0
@@ -97,6 +98,7 @@ def test_fields_parsed(lrpd):
 
 def test_category_counts(lrpd):
     # accepted rows (all but 5, 18, 20): violent 13A x4, 09A, 11A, 120 x2 -> 8;
-    # property 23C x2, 220 x3, 23F, 240, 23H x2, 23D, 23A, 23G -> 12; 290 -> other
+    # property 23C x2, 220 x3, 23F, 240, 23H x2, 23D, 23A, 23G, 290 (vandalism,
+    # a NIBRS crime against property) -> 13
     counts = lrpd.accepted["category"].value_counts().to_dict()
-    assert counts == {"property": 12, "violent": 8, "other": 1}
+    assert counts == {"property": 13, "violent": 8}

@@ -176,8 +176,8 @@ def test_pace_tiles_compare_current_with_required_and_say_on_or_off_track(app, d
     )
     pace = forecast.current_monthly_pace
     shown = {m.label: m for m in app.metric}
-    assert shown["Required pace"].value == f"{needed:,.0f} a month"
-    assert shown["Current pace"].value == f"{pace:,.0f} a month"
+    assert shown["Required pace"].value == f"{needed:,.0f} cameras a month"
+    assert shown["Current pace"].value == f"{pace:,.0f} cameras a month"
     assert shown["Current pace"].delta == f"{pace - needed:+,.0f} vs required"
     verdict = "Below" if pace < needed else "At or above"
     assert any(c.value.startswith(verdict) for c in app.caption)

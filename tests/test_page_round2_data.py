@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pagetest import clear_data_env
+from pagetest import clear_data_env, sign_in, use_accounts
 from streamlit.testing.v1 import AppTest
 
 from analytics.schema import UNDATED_REGISTRY_NOTE
+from analytics.store import RegistryStore
 from analytics.synthetic import generate_demo, write_demo
 from ui.data import get_dataset
 
@@ -63,16 +64,20 @@ def test_every_page_runs_on_an_undated_registry(undated, page):
     assert NOT_MAPPED in shown
     added = [m.value for m in at.metric if m.label == "Added in the last 30 days"]
     assert added in ([], ["unknown"])
-    assert [m.value for m in at.metric if m.label == "Current pace"] in ([], ["n/a"])
+    # no pace without dates: the catalogue's dash for a missing figure
+    assert [m.value for m in at.metric if m.label == "Current pace"] in ([], ["–"])
 
 
 def test_registry_page_refuses_an_incident_export(monkeypatch, tmp_path, data_dir):
     clear_data_env(monkeypatch)
+    RegistryStore.init(tmp_path / "registry.sqlite")
     monkeypatch.setenv("CAMREG_REGISTRY_DB", str(tmp_path / "registry.sqlite"))
     monkeypatch.setenv("CAMREG_INCIDENTS", str(data_dir / "lrpd" / "lrpd_current.csv"))
+    # real data: the data steward signs in
+    use_accounts(monkeypatch, tmp_path, steward="staff")
     get_dataset.clear()
     at = AppTest.from_file(str(ROOT / "pages" / "7_Registry.py"), default_timeout=120)
-    at.run()
+    at = sign_in(at.run(), "steward")
     export = (data_dir / "lrpd" / "lrpd_current.csv").read_bytes()
     at.file_uploader(key="registry_upload").set_value(
         ("lrpd_current.csv", export, "text/csv")
