@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analytics.identity import CameraMatcher
 from analytics.schema import (
     CAMERA_COLUMNS,
     CAMERA_REQUIRED,
@@ -408,9 +409,21 @@ class RegistryStore:
             }
             import_id = _next_id(con, "import_id")
             event_id = _next_id(con, "event_id")
+            # a withdrawn camera under another spelling of its id, or under a new
+            # id at the same place with the same owner, stays withdrawn
+            withdrawn_twin = CameraMatcher(
+                r for r in existing.values() if r["status"] == "withdrawn"
+            )
             for row in frame.to_dict("records"):
                 record = _row_record(row)
                 old = existing.get(record["camera_id"])
+                twin = withdrawn_twin.find(record) if old is None else None
+                if twin is not None:
+                    kept.append(
+                        f"{record['camera_id']} (= {twin.camera_id}, {twin.how})"
+                    )
+                    counts["unchanged"] += 1
+                    continue
                 withdrawn_on = (
                     _iso_date(row.get("withdrawn_at")) if has_withdrawn_at else None
                 ) or today
@@ -557,6 +570,12 @@ class RegistryStore:
         on = _iso_date(at) if at is not None else now[:10]
         if on is None:
             raise StoreError(f"`at` was {at!r} but is expected to be a YYYY-MM-DD date")
+        if on > now[:10]:  # a future date would keep the camera active until then
+            raise StoreError(
+                f"withdrawal date {on} is in the future (today is {now[:10]} UTC): "
+                "consent is withdrawn when the owner asks, so record it on or "
+                "before today"
+            )
         with self._transaction() as con:
             row = _camera_row(con, camera_id)
             if row["status"] == "withdrawn":
