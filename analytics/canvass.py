@@ -20,7 +20,12 @@ Rules (documented in docs/privacy-and-canvass.md):
 * ``footage_available`` is True when ``at + retention_days`` is after ``now``,
   False when it is not, null when the retention is unknown;
 * contacts appear only for the ``investigator`` role (``privacy.redact_table``);
-  the ``public`` role cannot canvass at all.
+  the ``public`` role cannot canvass at all;
+* below investigator, residential cameras (and any without a known owner type)
+  are never listed one by one: they are found at a stand-in point 30-60 m from
+  the home (:func:`analytics.privacy.stand_in_positions`) and reported only as
+  counts per distance band (``RESIDENTIAL_BANDS_M``), with no id, distance,
+  direction or view; no number of queries locates a home closer than 30 m.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -41,7 +47,13 @@ from pyproj import Geod
 from scipy.spatial import cKDTree
 
 from analytics.config import CityConfig
-from analytics.privacy import redact_table, validate_audience
+from analytics.privacy import (
+    PRIVATE_OWNER_TYPE,
+    is_private,
+    redact_table,
+    stand_in_positions,
+    validate_audience,
+)
 from analytics.schema import CONTACT_COLUMNS
 from analytics.viewshed import parse_direction, prepare_cameras
 
@@ -58,6 +70,10 @@ MAX_NEAREST = 100
 SEARCH_PAD = 1.002
 SEARCH_PAD_M = 1.0
 ADDRESS_MATCHES = 10
+# Distance bands (upper edges, metres) in which staff see residential cameras
+# counted; the canvass radius closes the last band, "beyond" holds the nearest N.
+RESIDENTIAL_BANDS_M = (50.0, 150.0, 300.0, 500.0, 1_000.0, 2_000.0)
+PRIVATE_ACTION = "ask an investigator"
 CANVASS_ACTION = "canvass"
 NOTIFY_ACTION = "area_notification"
 # Columns of a canvass result, in order (contacts last; dropped unless investigator).
@@ -65,10 +81,12 @@ CANVASS_COLUMNS = (
     "camera_id",
     "distance_m",
     "from_incident",
+    "distance_band",
     "within_radius",
     "tier",
     "action",
     "owner_type",
+    "sites",
     "camera_count",
     "camera_type",
     "direction_deg",
@@ -108,10 +126,40 @@ class CameraIndex:
         Canonical camera frame (WGS84).
     city
         Supplies the metric CRS, ranges, field of view and canvass defaults.
+    stand_ins
+        Place residential cameras (and any without a known owner type) at their
+        stand-in points (:func:`analytics.privacy.stand_in_positions`): the
+        index roles below investigator query, see :meth:`for_role`.
+    key
+        Key of the stand-in offsets (default ``$CAMREG_PRIVACY_KEY``).
     """
 
-    def __init__(self, cameras: gpd.GeoDataFrame, city: CityConfig) -> None:
+    def __init__(
+        self,
+        cameras: gpd.GeoDataFrame,
+        city: CityConfig,
+        *,
+        stand_ins: bool = False,
+        key: str | bytes | None = None,
+    ) -> None:
         self.city = city
+        self._source, self._key = cameras, key
+        self._views: dict[str, CameraIndex] = {}
+        self.stand_ins = stand_ins
+        owner = cameras.get("owner_type", None)
+        private = (
+            is_private(owner) if owner is not None else np.ones(len(cameras), bool)
+        )
+        cameras = cameras.assign(_private=private)
+        if stand_ins and private.any():
+            lat, lon = stand_in_positions(cameras[private], key=key)
+            cameras = cameras.copy()
+            cameras.loc[private, "latitude"] = lat
+            cameras.loc[private, "longitude"] = lon
+            cameras = cameras.set_geometry(
+                gpd.points_from_xy(cameras["longitude"], cameras["latitude"]),
+                crs=cameras.crs,
+            )
         frame = prepare_cameras(cameras, city)
         if "withdrawn_at" in frame:  # a withdrawal date means consent is gone
             frame = frame[frame["withdrawn_at"].isna().to_numpy()]
@@ -130,10 +178,23 @@ class CameraIndex:
         self.lon = pd.to_numeric(frame["longitude"]).to_numpy(float)
         self.lat = pd.to_numeric(frame["latitude"]).to_numpy(float)
         self.xy = frame[["x", "y"]].to_numpy(float)
+        self.private = frame["_private"].to_numpy(bool)
         self.tree = cKDTree(self.xy) if len(frame) else None
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def for_role(self, role: str) -> CameraIndex:
+        """The index ``role`` may query: this one for investigators, else the
+        stand-in index (built once, then kept)."""
+        validate_audience(role)
+        if role == "investigator" or self.stand_ins:
+            return self
+        if "stand_ins" not in self._views:
+            self._views["stand_ins"] = CameraIndex(
+                self._source, self.city, stand_ins=True, key=self._key
+            )
+        return self._views["stand_ins"]
 
     def within(self, lat: float, lon: float, radius_m: float) -> np.ndarray:
         """Row positions of the cameras within ``radius_m`` (geodesic) of a point."""
@@ -148,12 +209,15 @@ class CameraIndex:
     def busiest(self, radius_m: float) -> tuple[float, float]:
         """(lat, lon) of the camera with the most others within ``radius_m``.
 
-        A sensible first incident location for a demo or an empty form.
+        A sensible first incident location for a demo or an empty form. Only
+        cameras whose place is not private are candidates (a home must not be
+        the form's default point); the city's centre when there are none.
         """
-        if self.tree is None:
+        if self.tree is None or self.private.all():
             ext = self.city.extent
             return (ext.min_lat + ext.max_lat) / 2, (ext.min_lon + ext.max_lon) / 2
         counts = self.tree.query_ball_point(self.xy, radius_m, return_length=True)
+        counts = np.where(self.private, -1, counts)
         best = int(np.argmax(counts))
         return float(self.lat[best]), float(self.lon[best])
 
@@ -221,6 +285,7 @@ def canvass(
         ``footage_available`` are nullable booleans. ``attrs`` hold the query.
     """
     role = _canvass_role(role)
+    index = index.for_role(role)
     city = index.city
     _check_point(city, lat, lon)
     radius_m = city.canvass_radius_m if radius_m is None else float(radius_m)
@@ -259,6 +324,8 @@ def canvass(
     if store is not None:
         record_canvass(store, out, user=user, case_number=case_number)
     result = redact_table(out, role)
+    if role != "investigator":
+        result = _private_as_bands(result, index.private[idx], radius_m)
     result.attrs = dict(out.attrs)
     return result
 
@@ -288,7 +355,7 @@ def record_canvass(
         "role": meta.get("role", ""),
         "cameras_listed": len(result),
         "within_radius": int(meta.get("within_radius", 0)),
-        "camera_ids": [str(c) for c in result["camera_id"]],
+        "camera_ids": [str(c) for c in result["camera_id"] if not pd.isna(c)],
     }
     return store.log_event(
         CANVASS_ACTION,
@@ -355,6 +422,7 @@ def area_notification(
     phone, else name, else (unknown owner) by site.
     """
     role = _canvass_role(role)
+    index = index.for_role(role)
     geometry, circle = _parse_area(area)
     if circle is not None:
         lat, lon, radius = circle
@@ -370,11 +438,14 @@ def area_notification(
     sites = sites.sort_values(["owner_ref", "camera_id"], kind="stable")
     sites = sites.reset_index(drop=True)
     recipients = _recipients(sites)
+    private_refs = set(sites.loc[index.private[idx][sites.index], "owner_ref"])
     preview = {
         "sites": len(sites),
         "cameras": int(pd.to_numeric(sites["camera_count"]).sum()) if len(sites) else 0,
         "owners": len(recipients),
         "integrated_sites": int((sites["tier"] == "integrated").sum()),
+        "residential_sites": int(index.private[idx].sum()),
+        "residential_owners": len(private_refs),
     }
     if store is not None:
         user, case_number = _who(user, case_number)
@@ -393,6 +464,11 @@ def area_notification(
             details=details,
             reason=f"area notification for case {case_number}",
         )
+    if role != "investigator":
+        # homes are counted in the preview, never listed: no id, no reference
+        sites = sites[~index.private[idx][sites.index]].reset_index(drop=True)
+        recipients = recipients[~recipients["owner_ref"].isin(private_refs)]
+        recipients = recipients.reset_index(drop=True)
     return Notification(
         redact_table(sites, role),
         redact_table(recipients, role),
@@ -551,6 +627,8 @@ def _canvass_frame(
         {
             "distance_m": np.round(dist, 1),
             "from_incident": [_compass(b) for b in bearing],
+            "distance_band": np.full(len(idx), None, dtype=object),
+            "sites": np.ones(len(idx), dtype=np.int64),
             "within_radius": dist <= radius_m,
             "action": [ACTIONS.get(t, "ask the owner") for t in tier],
             "in_view": in_view,
@@ -563,6 +641,67 @@ def _canvass_frame(
         }
     )
     return pd.DataFrame({c: data.get(c) for c in CANVASS_COLUMNS})
+
+
+def band_label(lo: float, hi: float | None) -> str:
+    """``"0–50 m"``; ``"beyond 150 m"`` when ``hi`` is None."""
+    return f"beyond {lo:g} m" if hi is None else f"{lo:g}–{hi:g} m"
+
+
+def _bands(radius_m: float) -> list[tuple[float, float | None]]:
+    edges = [0.0, *(e for e in RESIDENTIAL_BANDS_M if e < radius_m), radius_m]
+    return [*pairwise(edges), (radius_m, None)]
+
+
+def _private_as_bands(
+    result: pd.DataFrame, private: np.ndarray, radius_m: float
+) -> pd.DataFrame:
+    """Replace the private rows of a canvass by one count row per distance band.
+
+    A band row has no id, distance, direction, view or footage figures: only
+    ``distance_band``, ``within_radius``, ``owner_type`` (residential),
+    ``sites``, ``camera_count`` and the action "ask an investigator".
+    """
+    exact = result[~private]
+    hidden = result[private]
+    if hidden.empty:
+        return exact.reset_index(drop=True)
+    dist = pd.to_numeric(hidden["distance_m"]).to_numpy(float)
+    counts = pd.to_numeric(hidden["camera_count"]).to_numpy(np.int64)
+    rows = []
+    for lo, hi in _bands(radius_m):
+        inside = (dist > lo) & (dist <= hi) if hi is not None else dist > lo
+        if lo == 0:
+            inside |= dist == 0
+        if not inside.any():
+            continue
+        rows.append(
+            {
+                "distance_band": band_label(lo, hi),
+                "within_radius": hi is not None,
+                "action": PRIVATE_ACTION,
+                "owner_type": PRIVATE_OWNER_TYPE,
+                "sites": int(inside.sum()),
+                "camera_count": int(counts[inside].sum()),
+                "_order": lo,
+            }
+        )
+    bands = pd.DataFrame(rows).reindex(columns=[*result.columns, "_order"])
+    exact = exact.assign(_order=pd.to_numeric(exact["distance_m"]))
+    frames = [f for f in (exact, bands) if len(f)]
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out = out.sort_values("_order", kind="stable").drop(columns="_order")
+    for col, dtype in (
+        ("in_view", "boolean"),
+        ("footage_available", "boolean"),
+        ("retention_days", "Int64"),
+        ("within_radius", bool),
+        ("sites", "int64"),
+        ("camera_count", "int64"),
+    ):
+        if col in out:
+            out[col] = out[col].astype(dtype)
+    return out.reset_index(drop=True)
 
 
 def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -26,7 +26,9 @@ single home with six cameras is still one household, so a cell needs at least
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +57,19 @@ NON_PRIVATE_OWNER_TYPES = ("public",)
 # levels up from resolution 8 is ~36 km2, about a fifth of the city.
 MERGE_LEVELS = 3
 CELL_COLUMNS = ("h3", "resolution", "cameras", "sites", "integrated", "merged")
+# Owner types whose exact place is hidden below investigator, and what a missing or
+# unrecognised owner type counts as (fail closed).
+PRIVATE_OWNER_TYPE = "residential"
+# Below investigator, a residential site is placed (for canvass distances, bands
+# and area searches) at a stand-in point this far (metres) from where it is, in a
+# direction and distance fixed per place and owner by a keyed hash: no number of
+# queries gets closer than DISPLACE_MIN_M to the home.
+DISPLACE_MIN_M = 30.0
+DISPLACE_MAX_M = 60.0
+# Secret mixed into that hash. Set it in production: without it the offsets still
+# depend on owner contacts and addresses staff cannot see.
+PRIVACY_KEY_ENV = "CAMREG_PRIVACY_KEY"
+_EARTH_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
@@ -232,6 +247,70 @@ def suppress_small_groups(
         f"{n} {areas} fewer than {city.min_group_size} sites; their counts are not "
         "shown."
     )
+
+
+def is_private(owner_type: pd.Series) -> np.ndarray:
+    """True for rows whose place is hidden below investigator.
+
+    Residential, and any owner type that is missing or not one of
+    ``OWNER_TYPES`` (fail closed).
+    """
+    known = owner_type.astype(object).isin(EXACT_OWNER_TYPES["staff"])
+    return ~known.to_numpy(bool)
+
+
+def stand_in_positions(
+    frame: pd.DataFrame, *, key: str | bytes | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A stand-in (lat, lon) per row, ``DISPLACE_MIN_M``-``DISPLACE_MAX_M`` m away.
+
+    The offset's direction and length come from a keyed BLAKE2 hash of the
+    place (coordinates to about a metre and the address) and the owner
+    (:func:`analytics.identity.owner_key`), so every registration of one owner at
+    one place moves to the same stand-in point, the same one on every query:
+    repeating or averaging queries learns that point and nothing closer. The key
+    is ``key``, else ``$CAMREG_PRIVACY_KEY``, else empty.
+
+    >>> f = pd.DataFrame({"latitude": [34.74], "longitude": [-92.33]})
+    >>> lat, lon = stand_in_positions(f, key="k")
+    >>> 30 <= distance_m(34.74, -92.33, lat[0], lon[0]) <= 60
+    True
+    """
+    from analytics.identity import address_key, owner_key
+
+    if key is None:
+        key = os.environ.get(PRIVACY_KEY_ENV, "")
+    secret = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    secret = hashlib.blake2b(secret, digest_size=32).digest()
+    lat = pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(float)
+    u = np.empty((len(frame), 2))
+    records = frame.to_dict("records")
+    for i, rec in enumerate(records):
+        text = "|".join(
+            (
+                f"{lat[i]:.5f},{lon[i]:.5f}",
+                address_key(rec.get("address")),
+                owner_key(rec),
+            )
+        )
+        digest = hashlib.blake2b(text.encode("utf-8"), key=secret, digest_size=16)
+        raw = np.frombuffer(digest.digest(), dtype=np.uint64)
+        u[i] = raw / float(2**64)
+    bearing = np.radians(360.0 * u[:, 0])
+    dist = DISPLACE_MIN_M + (DISPLACE_MAX_M - DISPLACE_MIN_M) * u[:, 1]
+    north, east = dist * np.cos(bearing), dist * np.sin(bearing)
+    new_lat = lat + np.degrees(north / _EARTH_M)
+    new_lon = lon + np.degrees(east / (_EARTH_M * np.cos(np.radians(lat))))
+    return new_lat, new_lon
+
+
+def distance_m(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in metres, element-wise (haversine)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * _EARTH_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
 def role_for(secrets: Mapping[str, Any], password: str | None) -> str:
