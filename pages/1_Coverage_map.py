@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS, hexes_for_audience
+from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS
 from analytics.safe_output import to_safe_csv
 from ui import cached
 from ui.formatting import share
@@ -136,10 +136,11 @@ d1.download_button(
 )
 d2.download_button(
     "Download hex grid (GeoJSON)",
-    hexes_for_audience(report.hexes, page.role).to_json(drop_id=True),
+    cached.hexes_for(ds, page.key, filters, page.role).to_json(drop_id=True),
     file_name="coverage_hexes.geojson",
     mime="application/geo+json",
     key="download_hexes",
     help="Incident counts and coverage per H3 cell (camera counts only for "
-    "investigators).",
+    "investigators; below them, coverage only in cells with enough cameras and "
+    "incidents, over at least a month).",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
+from analytics.maps import MAX_GAP_CELLS
 from analytics.safe_output import to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
@@ -167,7 +167,7 @@ st.caption(
     "H3 cells (about 0.7 km²) ranked by severity-weighted incidents out of camera "
     f"range ({filters.describe()})."
 )
-gaps = hexes_for_audience(report.gaps, page.role)
+gaps = cached.hexes_for(ds, page.key, filters, page.role, "gaps")
 table = pd.DataFrame(
     {
         "Rank": gaps["rank"],

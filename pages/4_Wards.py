@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.changes import ward_changes
+from analytics.privacy import protect_ward_table, ward_privacy
 from analytics.safe_output import to_safe_csv
 from ui import cached
 from ui.charts import ward_bar_chart
@@ -45,6 +46,12 @@ wards = report.wards.merge(
     on="ward_id",
     how="left",
 )
+
+wards, withheld = protect_ward_table(
+    wards, page.role, ds.city, **ward_privacy(cached.window_days(filters))
+)
+if page.role == "public":  # differencing two start dates would date single homes
+    wards[["cameras_change", "weighted_incident_coverage_share_change"]] = float("nan")
 
 measured = wards.dropna(subset=["weighted_incident_coverage_share"])
 c1, c2, c3 = st.columns(3)
@@ -111,6 +118,7 @@ st.caption(
     f"{filters.describe()}. Sorted from least to best covered. “In period”: "
     f"cameras registered {filters.since:%d %b %Y} – {filters.until:%d %b %Y} "
     "(net of withdrawals) and the coverage they added, with crime held fixed."
+    + (f" {withheld}" if withheld else "")
 )
 
 left, mid, right = st.columns(3)

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from analytics.coverage import (
@@ -24,8 +25,8 @@ from analytics.coverage import (
 )
 from analytics.datasets import Dataset
 from analytics.forecast import ForecastResult, forecast_goal
-from analytics.maps import build_coverage_map
-from analytics.privacy import RedactedCameras, redact_cameras
+from analytics.maps import build_coverage_map, hexes_for_audience
+from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
 from analytics.targeting import Recommendation, recommend_sites
 from ui.sidebar import Filters
 
@@ -49,7 +50,7 @@ def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:  # noqa: A
         _ds.cameras,
         tiers=filters.tiers,
         owner_types=filters.owner_types,
-        as_of=filters.until,
+        as_of=filters.cameras_as_of or filters.until,
     )
     incidents = filter_incidents(
         _ds.incidents,
@@ -128,8 +129,43 @@ def recommendation(
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def redacted(_ds: Dataset, key: tuple, filters: Filters, role: str) -> RedactedCameras:
-    """What ``role`` may see of the filtered cameras (shared by every map)."""
-    return redact_cameras(filtered(_ds, key, filters).cameras, role, _ds.city)
+    """What ``role`` may see of the filtered cameras (shared by every map).
+
+    Exact points follow the filters; the cells counting private cameras come
+    from the whole active registry, so no filter changes them.
+    """
+    return redact_cameras(
+        filtered(_ds, key, filters).cameras,
+        role,
+        _ds.city,
+        cell_source=_ds.cameras if role != "investigator" else None,
+    )
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cell_sites(_ds: Dataset, key: tuple) -> pd.Series:  # noqa: ARG001
+    """Active sites per map cell of the whole registry (for the privacy rule)."""
+    return sites_per_cell(_ds.cameras, _ds.city.hex_resolution)
+
+
+def window_days(filters: Filters) -> int:
+    """Days in the filters' incident window (both ends included)."""
+    return (filters.until - filters.since).days + 1
+
+
+def hexes_for(
+    _ds: Dataset, key: tuple, filters: Filters, role: str, table: str = "hexes"
+) -> gpd.GeoDataFrame:
+    """The coverage report's ``hexes`` or ``gaps`` as ``role`` may see them."""
+    report = coverage(_ds, key, filters)
+    return hexes_for_audience(
+        getattr(report, table),
+        role,
+        _ds.city,
+        sites=cell_sites(_ds, key),
+        window_days=window_days(filters),
+        empty_cells=table == "gaps",
+    )
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
@@ -149,7 +185,6 @@ def coverage_map(
 ) -> folium.Map:
     """The folium coverage map for these filters and this viewer."""
     data = filtered(_ds, key, filters)
-    report = coverage(_ds, key, filters)
     area = None
     if ward is not None and _ds.wards is not None:
         match = _ds.wards[_ds.wards["ward_name"].astype(str) == ward]
@@ -160,9 +195,9 @@ def coverage_map(
         redacted(_ds, key, filters, role),
         role=role,
         city=_ds.city,
-        hexes=report.hexes,
+        hexes=hexes_for(_ds, key, filters, role),
         choropleth=choropleth,
-        gaps=report.gaps if gaps else None,
+        gaps=hexes_for(_ds, key, filters, role, "gaps") if gaps else None,
         incidents=data.incidents if heat else None,
         wards=_ds.wards,
         city_limit=_ds.city_limit,

@@ -9,12 +9,14 @@ the page with an error saying what to fix, never a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from analytics.config import ConfigError
 from analytics.datasets import Dataset
+from analytics.privacy import public_window
+from analytics.schema import OWNER_TYPES, TIERS
 from ui.data import get_dataset, source_banner
 from ui.role import current_role
 from ui.sidebar import Filters, render_sidebar
@@ -76,4 +78,31 @@ def start_page(title: str, *, icon: str = "📹", caption: str | None = None) ->
     source_banner(ds)
     filters = render_sidebar(ds)
     role = current_role()
+    if role == "public":
+        filters = public_filters(filters, ds)
     return Page(ds=ds, filters=filters, role=role, key=dataset_key(ds))
+
+
+def public_filters(filters: Filters, ds: Dataset) -> Filters:
+    """The filters the public view applies, and a sidebar note saying so.
+
+    Cameras are always the whole current registry (every tier and owner type,
+    default ranges) and incidents are taken in whole months: views that differ by
+    a filter must not differ by a few homes or a single day's incidents
+    (``analytics.privacy``).
+    """
+    since, until = public_window(filters.since, filters.until, ds.as_of)
+    st.sidebar.caption(
+        f"Public view: incidents {since:%d %b %Y} – {until:%d %b %Y} (whole "
+        f"months); cameras: the whole registry on {ds.as_of:%d %b %Y}. The tier, "
+        "owner and range filters apply to signed-in staff."
+    )
+    return replace(
+        filters,
+        since=since,
+        until=until,
+        tiers=TIERS,
+        owner_types=OWNER_TYPES,
+        range_scale=1.0,
+        cameras_as_of=ds.as_of,
+    )
