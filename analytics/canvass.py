@@ -660,48 +660,44 @@ def _private_as_bands(
 
     A band row has no id, distance, direction, view or footage figures: only
     ``distance_band``, ``within_radius``, ``owner_type`` (residential),
-    ``sites``, ``camera_count`` and the action "ask an investigator".
+    ``sites``, ``camera_count`` and the action "ask an investigator". The
+    first private row of each band is rewritten in place and the others are
+    dropped (a canvass is queried often: no frame is rebuilt).
     """
-    exact = result[~private]
-    hidden = result[private]
-    if hidden.empty:
-        return exact.reset_index(drop=True)
-    dist = pd.to_numeric(hidden["distance_m"]).to_numpy(float)
-    counts = pd.to_numeric(hidden["camera_count"]).to_numpy(np.int64)
-    rows = []
+    if not private.any():
+        return result
+    out = result.copy()
+    dist = out["distance_m"].to_numpy(float)
+    counts = out["camera_count"].to_numpy(np.int64)
+    keep = ~private
+    order = np.where(private, np.inf, dist)
+    firsts, labels, within, sites, cams = [], [], [], [], []
     for lo, hi in _bands(radius_m):
-        inside = (dist > lo) & (dist <= hi) if hi is not None else dist > lo
-        if lo == 0:
-            inside |= dist == 0
+        upper = dist <= hi if hi is not None else np.ones(len(dist), bool)
+        inside = private & ((dist > lo) | ((dist == 0) & (lo == 0))) & upper
         if not inside.any():
             continue
-        rows.append(
-            {
-                "distance_band": band_label(lo, hi),
-                "within_radius": hi is not None,
-                "action": PRIVATE_ACTION,
-                "owner_type": PRIVATE_OWNER_TYPE,
-                "sites": int(inside.sum()),
-                "camera_count": int(counts[inside].sum()),
-                "_order": lo,
-            }
-        )
-    bands = pd.DataFrame(rows).reindex(columns=[*result.columns, "_order"])
-    exact = exact.assign(_order=pd.to_numeric(exact["distance_m"]))
-    frames = [f for f in (exact, bands) if len(f)]
-    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    out = out.sort_values("_order", kind="stable").drop(columns="_order")
-    for col, dtype in (
-        ("in_view", "boolean"),
-        ("footage_available", "boolean"),
-        ("retention_days", "Int64"),
-        ("within_radius", bool),
-        ("sites", "int64"),
-        ("camera_count", "int64"),
-    ):
-        if col in out:
-            out[col] = out[col].astype(dtype)
-    return out.reset_index(drop=True)
+        first = int(np.flatnonzero(inside)[0])
+        keep[first] = True
+        order[first] = lo
+        firsts.append(first)
+        labels.append(band_label(lo, hi))
+        within.append(hi is not None)
+        sites.append(int(inside.sum()))
+        cams.append(int(counts[inside].sum()))
+    kept = ("distance_band", "within_radius", "owner_type", "sites", "camera_count")
+    blank = [i for i, c in enumerate(out.columns) if c not in (*kept, "action")]
+    out.iloc[firsts, blank] = None
+    rows = out.index[firsts]
+    out.loc[rows, "distance_band"] = labels
+    out.loc[rows, "within_radius"] = within
+    out.loc[rows, "action"] = PRIVATE_ACTION
+    out.loc[rows, "owner_type"] = PRIVATE_OWNER_TYPE
+    out.loc[rows, "sites"] = sites
+    out.loc[rows, "camera_count"] = cams
+    pick = np.flatnonzero(keep)
+    pick = pick[np.argsort(order[pick], kind="stable")]
+    return out.iloc[pick].reset_index(drop=True)
 
 
 def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -75,6 +75,8 @@ _EARTH_M = 6_371_008.8
 # window of at least this many days, in cells with at least ``min_group_size``
 # registered sites (whole active registry) and incidents.
 MIN_COVERAGE_WINDOW_DAYS = 28
+# The public view is fixed: the 12 months up to the data's date (public_settings).
+PUBLIC_WINDOW_MONTHS = 12
 # Columns of hex and gap tables that count or locate cameras (investigators only)
 HEX_CAMERA_COLUMNS = ("cameras", "cameras_per_km2", "nearest_camera_m")
 # Ward-table columns describing cameras (blanked below min_group_size sites) and
@@ -446,19 +448,30 @@ def protect_ward_table(
     return out, note
 
 
-def public_window(since: date, until: date, as_of: date) -> tuple[date, date]:
-    """The incident window the public view applies: whole calendar months.
+def public_settings(as_of: date) -> dict[str, Any]:
+    """The one view the public gets of a dataset, whatever filters it picks.
 
-    ``since`` moves back to the first of its month and ``until`` on to the end
-    of its month (not past ``as_of``, the data's date), so two windows a visitor
-    can choose differ by whole months of incidents, never by a day.
+    The last ``PUBLIC_WINDOW_MONTHS`` months of incidents up to ``as_of`` (the
+    data's date), every offence category, every tier and owner type, default
+    camera ranges, and the registry as of ``as_of``. Two public views of one
+    dataset are then identical: no window, category, tier, owner or range
+    setting can be varied to difference out a home or a single incident.
 
-    >>> public_window(date(2026, 3, 14), date(2026, 5, 2), date(2026, 11, 1))
-    (datetime.date(2026, 3, 1), datetime.date(2026, 5, 31))
+    >>> public_settings(date(2026, 11, 1))["since"]
+    datetime.date(2025, 11, 2)
     """
-    start = since.replace(day=1)
-    end = (pd.Timestamp(until) + pd.offsets.MonthEnd(0)).date()
-    return start, max(start, min(end, as_of))
+    from analytics.schema import CATEGORIES, TIERS
+
+    since = (pd.Timestamp(as_of) - pd.DateOffset(months=PUBLIC_WINDOW_MONTHS)).date()
+    return {
+        "since": since + pd.Timedelta(days=1).to_pytimedelta(),
+        "until": as_of,
+        "categories": CATEGORIES,
+        "tiers": TIERS,
+        "owner_types": OWNER_TYPES,
+        "range_scale": 1.0,
+        "cameras_as_of": as_of,
+    }
 
 
 def ward_privacy(window_days: int | None) -> dict[str, Any]:

@@ -15,8 +15,7 @@ import streamlit as st
 
 from analytics.config import ConfigError
 from analytics.datasets import Dataset
-from analytics.privacy import public_window
-from analytics.schema import OWNER_TYPES, TIERS
+from analytics.privacy import public_settings
 from ui.data import get_dataset, source_banner
 from ui.role import current_role
 from ui.sidebar import Filters, render_sidebar
@@ -84,25 +83,14 @@ def start_page(title: str, *, icon: str = "📹", caption: str | None = None) ->
 
 
 def public_filters(filters: Filters, ds: Dataset) -> Filters:
-    """The filters the public view applies, and a sidebar note saying so.
-
-    Cameras are always the whole current registry (every tier and owner type,
-    default ranges) and incidents are taken in whole months: views that differ by
-    a filter must not differ by a few homes or a single day's incidents
-    (``analytics.privacy``).
+    """The one view the public gets (``analytics.privacy.public_settings``),
+    and a sidebar note saying so: the sidebar's filters apply to staff only.
     """
-    since, until = public_window(filters.since, filters.until, ds.as_of)
+    fixed = public_settings(ds.as_of)
     st.sidebar.caption(
-        f"Public view: incidents {since:%d %b %Y} – {until:%d %b %Y} (whole "
-        f"months); cameras: the whole registry on {ds.as_of:%d %b %Y}. The tier, "
-        "owner and range filters apply to signed-in staff."
+        f"Public view: incidents {fixed['since']:%d %b %Y} – {fixed['until']:%d %b %Y}"
+        f", every offence; cameras: the whole registry on {ds.as_of:%d %b %Y}. The "
+        "filters above apply to signed-in staff: views that differ by a filter "
+        "could single out a home."
     )
-    return replace(
-        filters,
-        since=since,
-        until=until,
-        tiers=TIERS,
-        owner_types=OWNER_TYPES,
-        range_scale=1.0,
-        cameras_as_of=ds.as_of,
-    )
+    return replace(filters, **fixed)
