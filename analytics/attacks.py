@@ -432,7 +432,7 @@ def _coverage_diffs(a: pd.DataFrame, b: pd.DataFrame) -> list[int]:
     cols = ["incidents", "incidents_covered"]
     left = a.dropna(subset=["coverage_share"]).set_index("h3")[cols]
     right = b.dropna(subset=["coverage_share"]).set_index("h3")[cols]
-    both = left.join(right, how="inner", lsuffix="_a", rsuffix="_b")
+    both = left.merge(right, left_index=True, right_index=True, suffixes=("_a", "_b"))
     diff = (both["incidents_a"] - both["incidents_b"]).abs()
     changed = (diff > 0) | (both["incidents_covered_a"] != both["incidents_covered_b"])
     return [int(v) for v in diff[changed]]

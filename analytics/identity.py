@@ -6,7 +6,7 @@ bring the camera back. These pure functions decide what counts as "the same
 camera"; :mod:`analytics.store` calls them on import.
 
 >>> normalise_id(" cam-0042 ")
-'CAM-42'
+'CAM42'
 >>> normalise_id("0007")
 '7'
 """
@@ -21,19 +21,20 @@ from typing import Any
 
 # Two registrations this close (metres) with the same owner are one place.
 SAME_PLACE_M = 15.0
-_SPACE = re.compile(r"\s+")
+_SEPARATORS = re.compile(r"[\s\-_./]+")
 _NUMBER = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[^\w]+")
 _EARTH_M = 6_371_008.8
 
 
 def normalise_id(value: Any) -> str:
-    """Camera id compared case-, space- and leading-zero-insensitively.
+    """Camera id compared ignoring case, separators and leading zeros.
 
-    Upper-cased, spaces removed, and every run of digits stripped of its leading
-    zeros (``"cam 007"`` and ``"CAM7"`` are the same id; ``"0"`` stays ``"0"``).
+    Upper-cased; spaces, hyphens, underscores, dots and slashes removed; every
+    run of digits stripped of its leading zeros (``"cam-007"``, ``"CAM 7"`` and
+    ``"CAM7"`` are the same id; ``"0"`` stays ``"0"``).
     """
-    text = _SPACE.sub("", str(value if value is not None else "")).upper()
+    text = _SEPARATORS.sub("", str(value if value is not None else "")).upper()
     return _NUMBER.sub(lambda m: m.group(0).lstrip("0") or "0", text)
 
 

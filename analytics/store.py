@@ -420,7 +420,7 @@ class RegistryStore:
                 twin = withdrawn_twin.find(record) if old is None else None
                 if twin is not None:
                     kept.append(
-                        f"{record['camera_id']} (= {twin.camera_id}, {twin.how})"
+                        f"{record['camera_id']} (= {twin.camera_id}, same {twin.how})"
                     )
                     counts["unchanged"] += 1
                     continue
