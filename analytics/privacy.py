@@ -487,6 +487,36 @@ def ward_privacy(window_days: int | None) -> dict[str, Any]:
     }
 
 
+def redact_event_details(
+    details: str | None, owners: Mapping[str, Any], audience: str
+) -> str | None:
+    """An audit event's JSON ``details`` as ``audience`` may read them.
+
+    Below investigator, ``camera_ids`` (of a canvass or notification list) keep
+    only the cameras whose place the audience may see: a home's id tied to the
+    point of a canvass would let a reader follow it from query to query.
+    ``owners`` maps camera id to owner type (unknown ids count as private).
+    """
+    import json
+
+    validate_audience(audience)
+    if audience == "investigator" or not details:
+        return details
+    try:
+        data = json.loads(details)
+    except (TypeError, ValueError):
+        return details
+    if not isinstance(data, dict) or "camera_ids" not in data:
+        return details
+    exact = set(EXACT_OWNER_TYPES[audience])
+    ids = [str(c) for c in data.get("camera_ids") or []]
+    kept = [c for c in ids if owners.get(c) in exact]
+    data["camera_ids"] = kept
+    if len(kept) < len(ids):
+        data["private_cameras_not_shown"] = len(ids) - len(kept)
+    return json.dumps(data)
+
+
 def is_private(owner_type: pd.Series) -> np.ndarray:
     """True for rows whose place is hidden below investigator.
 

@@ -749,7 +749,11 @@ class RegistryStore:
         may not see exactly (``analytics.privacy.EXACT_OWNER_TYPES``) are hidden
         too. Non-camera events show their ``details``.
         """
-        from analytics.privacy import EXACT_OWNER_TYPES, validate_audience
+        from analytics.privacy import (
+            EXACT_OWNER_TYPES,
+            redact_event_details,
+            validate_audience,
+        )
 
         validate_audience(audience)
         log = self.audit_log(action=action, limit=limit, camera_id=camera_id)
@@ -766,7 +770,8 @@ class RegistryStore:
                 hide = [*contacts, *(place if owners.get(cid) not in exact else ())]
                 what.append(describe_changes(changes, hide))
             else:
-                what.append(details if isinstance(details, str) else "")
+                shown = redact_event_details(details, owners, audience)
+                what.append(shown if isinstance(shown, str) else "")
         log["what"] = what
         return log[list(AUDIT_TABLE_COLUMNS)]
 

@@ -172,3 +172,28 @@ def test_unknown_owner_type_is_never_an_exact_point_below_investigator(city):
     assert result["camera_id"].isna().all()
     assert int(result["sites"].sum()) == 2
     assert pd.isna(result["latitude"]).all()
+
+
+def test_audit_log_hides_home_ids_in_canvass_events_below_investigator(tmp_path, city):
+    store = RegistryStore(tmp_path / "r.sqlite")
+    cams = make_cameras(
+        [camera("HOME-1", 10.0), {**camera("SHOP-1", 20.0), "owner_type": "business"}]
+    )
+    store.import_cameras(cams, source="seed.csv", user="ann")
+    canvass(
+        CameraIndex(store.cameras(), city),
+        *CENTRE,
+        radius_m=100,
+        at=NOW,
+        now=NOW,
+        role="investigator",
+        store=store,
+        user="det. lee",
+        case_number="2026-1",
+    )
+    staff = store.audit_table("staff", action="canvass").iloc[0]["what"]
+    assert "SHOP-1" in staff
+    assert "HOME-1" not in staff
+    assert '"private_cameras_not_shown": 1' in staff
+    inv = store.audit_table("investigator", action="canvass").iloc[0]["what"]
+    assert "HOME-1" in inv
