@@ -173,7 +173,13 @@ def parse_band(label: str) -> tuple[float, float]:
     return float(match["lo"]), float(match["hi"])
 
 
-def _from_exact(role, queries, exact, truth, city) -> Located:
+def _from_exact(
+    role: str,
+    queries: int,
+    exact: list[tuple[float, float, float]],
+    truth: np.ndarray,
+    city: CityConfig,
+) -> Located:
     from scipy.optimize import least_squares
 
     from analytics.viewshed import to_metric
@@ -184,7 +190,8 @@ def _from_exact(role, queries, exact, truth, city) -> Located:
     start = np.array([qx.mean(), qy.mean()]) + 1.0
 
     def residuals(p: np.ndarray) -> np.ndarray:
-        return np.hypot(p[0] - qx, p[1] - qy) - d
+        out: np.ndarray = np.hypot(p[0] - qx, p[1] - qy) - d
+        return out
 
     fit = least_squares(residuals, start)
     est = fit.x
@@ -199,7 +206,13 @@ def _from_exact(role, queries, exact, truth, city) -> Located:
     )
 
 
-def _from_bands(role, queries, bands, truth, city) -> Located:
+def _from_bands(
+    role: str,
+    queries: int,
+    bands: list[tuple[float, float, float, float]],
+    truth: np.ndarray,
+    city: CityConfig,
+) -> Located:
     from analytics.viewshed import to_metric
 
     b = np.array(bands)
@@ -238,7 +251,9 @@ def _to_latlon(xy: np.ndarray, city: CityConfig) -> tuple[float, float]:
     return float(lat), float(lon)
 
 
-def _offset(lat: float, lon: float, east_m, north_m) -> tuple[np.ndarray, np.ndarray]:
+def _offset(
+    lat: float, lon: float, east_m: Any, north_m: Any
+) -> tuple[np.ndarray, np.ndarray]:
     from pyproj import Geod
 
     east, north = np.asarray(east_m, float), np.asarray(north_m, float)
@@ -282,7 +297,7 @@ def visitor_view(
     )
 
     validate_audience(audience)
-    settings = {
+    settings: dict[str, Any] = {
         "since": filters.since,
         "until": filters.until,
         "categories": filters.categories,
@@ -491,8 +506,10 @@ def search_exports(
         tokens = set(re.split(r"[^\w\-]+", text))
         digits = re.sub(r"\D", "", text)
         numbers: dict[str, list[int]] = {}
-        for match in _FIVE_DECIMALS.finditer(text):
-            numbers.setdefault(match.group(0), []).append(match.start())
+        for match in _DECIMAL.finditer(text):
+            value = float(match.group(0))
+            for key in {_round5(value), _trunc5(value)}:
+                numbers.setdefault(key, []).append(match.start())
         for kind, values in secrets.items():
             if kind == "id":
                 n = sum(v in tokens for v in values)
@@ -511,7 +528,7 @@ def search_exports(
     return found
 
 
-_FIVE_DECIMALS = re.compile(r"-?\d+\.\d{5}")
+_DECIMAL = re.compile(r"-?\d{1,3}\.\d+")
 PAIR_WINDOW = 80  # characters between a latitude and its longitude in one record
 
 
@@ -658,10 +675,10 @@ def privacy_check(
         result[audience] = diff
     # canvass points an insider would click: near the homes (the query's own
     # coordinates are echoed in the output and must not count as a leak)
-    points = [
-        tuple(float(v[0]) for v in _offset(r.latitude, r.longitude, [35.0], [-20.0]))
-        for r in homes.head(3).itertuples(index=False)
-    ]
+    points = []
+    for r in homes.head(3).itertuples(index=False):
+        lat, lon = _offset(float(r.latitude), float(r.longitude), [35.0], [-20.0])
+        points.append((float(lat[0]), float(lon[0])))
     result["exports"] = {
         role: search_exports(
             dataset.cameras, export_texts(dataset, role, points, briefing=briefing)

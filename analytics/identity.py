@@ -134,10 +134,10 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _latlon(record: Mapping[str, Any]) -> tuple[float, float]:
-    out = []
+    out: list[float] = []
     for name in ("latitude", "longitude"):
         try:
-            out.append(float(record.get(name)))
+            out.append(float(record.get(name)))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             out.append(math.nan)
     return out[0], out[1]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from typing import Any
 
 from analytics.cli import (
     EXIT_FINDINGS,
@@ -28,7 +29,7 @@ from analytics.cli import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     from analytics.attacks import DEFAULT_TARGETS
 
     p = subparsers.add_parser(
@@ -61,11 +62,12 @@ def run(args: argparse.Namespace) -> int:
     from analytics.attacks import privacy_check
     from analytics.cli import CommandError
     from analytics.config import load_city
+    from analytics.datasets import Dataset
 
     if args.targets < 1:
         raise CommandError(f"--targets was {args.targets} but must be at least 1")
     city = load_city(args.city)
-    dataset = load_data(city, **data_paths(args))
+    dataset: Dataset = load_data(city, **data_paths(args))
     result = privacy_check(dataset, targets=args.targets, briefing=not args.no_briefing)
     if args.json:
         print(json.dumps(_jsonable(result), allow_nan=False))
@@ -75,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result["failures"] else EXIT_OK
 
 
-def report_lines(result: dict) -> list[str]:
+def report_lines(result: dict[str, Any]) -> list[str]:
     """The check as lines a privacy officer can read out."""
     tag = " (synthetic)" if result["synthetic"] else ""
     k = result["min_group_size"]
@@ -116,17 +118,17 @@ def report_lines(result: dict) -> list[str]:
     return lines
 
 
-def _m(value) -> str:
+def _m(value: float | None) -> str:
     if value is None:
         return "n/a"
     return "not at all" if not math.isfinite(value) else f"{value:,.1f} m"
 
 
-def _n(value, none: str = "n/a") -> str:
+def _n(value: int | None, none: str = "n/a") -> str:
     return none if value is None else f"{value:,}"
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
