@@ -18,6 +18,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -35,7 +36,7 @@ CACHE_SIZE = 4
 MAX_PAIRS_PER_CHUNK = 8_000_000
 MIXED = -2  # block code: crosses a ward boundary, test points exactly
 
-_CACHE: OrderedDict[tuple, AreaGrid] = OrderedDict()
+_CACHE: OrderedDict[tuple[Any, ...], AreaGrid] = OrderedDict()
 _LOCK = threading.Lock()  # Streamlit serves sessions from several threads
 
 
@@ -186,7 +187,7 @@ def _build(
 def _block_boxes(x0: float, y0: float, size: float, nbx: int, nby: int) -> np.ndarray:
     bx, by = np.meshgrid(np.arange(nbx), np.arange(nby))
     left, bottom = x0 + bx.ravel() * size, y0 + by.ravel() * size
-    return shapely.box(left, bottom, left + size, bottom + size)
+    return np.asarray(shapely.box(left, bottom, left + size, bottom + size))
 
 
 def _rasterise(
@@ -236,8 +237,8 @@ def covered_cells(cams: CameraArrays, grid: AreaGrid) -> tuple[np.ndarray, int]:
     for k in np.unique(half):
         members = np.flatnonzero(half == k)
         offs = np.arange(-k, k + 1)
-        oy, ox = np.meshgrid(offs, offs, indexing="ij")
-        ox, oy = ox.ravel(), oy.ravel()
+        grid_y, grid_x = np.meshgrid(offs, offs, indexing="ij")
+        ox, oy = grid_x.ravel(), grid_y.ravel()
         step = max(1, MAX_PAIRS_PER_CHUNK // len(ox))
         for start in range(0, len(members), step):
             m = members[start : start + step]

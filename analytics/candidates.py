@@ -60,7 +60,10 @@ def resolution_for_range(range_m: float) -> int:
     return FINEST_RESOLUTION
 
 
-def city_area(city: CityConfig, city_limit=None) -> shapely.Geometry:
+def city_area(
+    city: CityConfig,
+    city_limit: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
+) -> shapely.Geometry:
     """The area new cameras may go in (WGS84): the city limit, else the extent.
 
     ``city_limit`` may be a GeoDataFrame / GeoSeries (any CRS; all parts are
@@ -88,7 +91,7 @@ def city_area(city: CityConfig, city_limit=None) -> shapely.Geometry:
 def inside(area: shapely.Geometry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Element-wise: is (lon, lat) inside ``area`` (boundary included)?"""
     shapely.prepare(area)
-    return shapely.intersects_xy(area, np.asarray(lon), np.asarray(lat))
+    return np.asarray(shapely.intersects_xy(area, np.asarray(lon), np.asarray(lat)))
 
 
 def cell_candidates(

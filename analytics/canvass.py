@@ -31,10 +31,9 @@ Rules (documented in docs/privacy-and-canvass.md):
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +54,7 @@ from analytics.privacy import (
     validate_audience,
 )
 from analytics.schema import CONTACT_COLUMNS
-from analytics.viewshed import parse_direction, prepare_cameras
+from analytics.viewshed import parse_direction, prepare_cameras, to_metric
 
 if TYPE_CHECKING:
     from analytics.store import RegistryStore
@@ -516,32 +515,6 @@ def match_address(
     return out.drop(columns="_rank").head(limit).reset_index(drop=True)
 
 
-def bench_canvass(
-    cameras: gpd.GeoDataFrame,
-    city: CityConfig,
-    *,
-    queries: int = 200,
-    seed: int = 0,
-) -> float:
-    """Median milliseconds of one :func:`canvass` (index built beforehand).
-
-    Incident points are drawn at random among the camera locations plus up to
-    300 m of jitter, so every query has cameras nearby as in real use.
-    """
-    index = CameraIndex(cameras, city)
-    rng = np.random.default_rng(seed)
-    pick = rng.integers(0, len(index), queries)
-    lat = index.lat[pick] + rng.uniform(-1, 1, queries) * 300 / 110_574
-    lon = index.lon[pick] + rng.uniform(-1, 1, queries) * 300 / 91_000
-    now = datetime(2026, 11, 1, 23, 59)
-    times = []
-    for a, b in zip(lat, lon, strict=True):
-        start = time.perf_counter()
-        canvass(index, a, b, at=now - timedelta(days=3), now=now)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1000)
-
-
 # --- helpers ------------------------------------------------------------------------
 def _canvass_role(role: str) -> str:
     validate_audience(role)
@@ -588,8 +561,6 @@ def _as_datetime(value: Any, name: str) -> datetime:
 
 
 def _metric_point(city: CityConfig, lat: float, lon: float) -> np.ndarray:
-    from analytics.viewshed import to_metric
-
     x, y = to_metric(np.array([lon]), np.array([lat]), city)
     return np.array([x[0], y[0]])
 

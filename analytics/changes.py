@@ -11,6 +11,7 @@ of :func:`analytics.history.registry_events`.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -25,7 +26,9 @@ WARD_MEASURES = (
 )
 
 
-def registrations_between(cameras: pd.DataFrame, start: date, end: date) -> dict:
+def registrations_between(
+    cameras: pd.DataFrame, start: date, end: date
+) -> dict[str, Any]:
     """Cameras and sites registered and withdrawn from ``start`` to ``end``.
 
     Both days are included. Counts are by ``camera_count`` (``cameras_*``) and by
@@ -43,7 +46,9 @@ def registrations_between(cameras: pd.DataFrame, start: date, end: date) -> dict
     added = (events["registered"] >= lo) & (events["registered"] < hi)
     gone = (events["withdrawn"] >= lo) & (events["withdrawn"] < hi)
     count = events["camera_count"]
-    out = {
+    added_cameras = int(count[added].sum())
+    withdrawn_cameras = int(count[gone].sum())
+    out: dict[str, Any] = {
         "start": start,
         "end": end,
         "cameras_added": int(count[added].sum()),
@@ -51,7 +56,7 @@ def registrations_between(cameras: pd.DataFrame, start: date, end: date) -> dict
         "cameras_withdrawn": int(count[gone].sum()),
         "sites_withdrawn": int(gone.sum()),
     }
-    out["cameras_net"] = out["cameras_added"] - out["cameras_withdrawn"]
+    out["cameras_net"] = added_cameras - withdrawn_cameras
     return out
 
 

@@ -234,10 +234,10 @@ def match_columns(
     out: dict[str, str] = {}
     for canonical, names in aliases.items():
         for alias in names:
-            col = by_norm.get(alias)
-            if col is not None and col not in used:
-                out[canonical] = col
-                used.add(col)
+            found = by_norm.get(alias)
+            if found is not None and found not in used:
+                out[canonical] = found
+                used.add(found)
                 break
     return out
 

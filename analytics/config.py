@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import tomllib
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
 
+from analytics.city_schema import SettingError, validate
 from analytics.schema import CATEGORIES, OWNER_TYPES
 
 CITIES_DIR = Path(__file__).resolve().parent.parent / "data" / "cities"
@@ -26,6 +29,8 @@ DATA_ENV = {
     "wards": "CAMREG_WARDS",
     "city_limit": "CAMREG_CITY_LIMIT",
     "registry_db": "CAMREG_REGISTRY_DB",
+    # city address points (CSV/GeoJSON of address + point) for address-only exports
+    "addresses": "CAMREG_ADDRESSES",
 }
 
 
@@ -97,6 +102,8 @@ class CityConfig:
     ward_count: int
     data: dict[str, Path | None] = field(default_factory=dict)
     source: Path | None = None
+    # an upload may take at most this multiple of its size once expanded
+    max_expansion: float = 100.0
 
     def range_for(
         self, owner_type: str | None, camera_type: str | None = None
@@ -156,11 +163,23 @@ def load_city(name_or_path: str | os.PathLike[str] | None = None) -> CityConfig:
     name_or_path
         A file stem in ``data/cities`` (``"little_rock"``), a path to a TOML file,
         or None for ``$CAMREG_CITY`` or Little Rock.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the setting and the expected form, for a missing file,
+        a file that is not a city file, or any setting the schema in
+        :mod:`analytics.city_schema` rejects.
     """
     if name_or_path is None:
         name_or_path = os.environ.get(CITY_ENV, "").strip() or DEFAULT_CITY
     path = Path(name_or_path)
+    example = CITIES_DIR / f"{DEFAULT_CITY}.toml"
     if path.suffix.lower() != ".toml":
+        if path.is_file():
+            raise ConfigError(
+                f"{path} is not a city file: expected a .toml file like {example}"
+            )
         path = CITIES_DIR / f"{name_or_path}.toml"
     if not path.is_file():
         raise ConfigError(
@@ -170,165 +189,80 @@ def load_city(name_or_path: str | os.PathLike[str] | None = None) -> CityConfig:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    return _parse(raw, path)
-
-
-def _get(raw: dict[str, Any], dotted: str, path: Path, default: Any = ...) -> Any:
-    node: Any = raw
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            if default is ...:
-                raise ConfigError(f"{path}: missing setting `{dotted}`")
-            return default
-        node = node[part]
-    return node
-
-
-def _number(
-    raw: dict[str, Any],
-    dotted: str,
-    path: Path,
-    *,
-    positive: bool = True,
-    default: Any = ...,
-) -> float:
-    value = _get(raw, dotted, path, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(
-            f"{path}: `{dotted}` was {value!r} but is expected to be a number"
-        )
-    if positive and value <= 0:
-        raise ConfigError(
-            f"{path}: `{dotted}` was {value!r} but must be greater than 0"
-        )
-    return value
-
-
-def _date(raw: dict[str, Any], dotted: str, path: Path) -> date:
-    value = _get(raw, dotted, path)
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ConfigError(
-            f"{path}: `{dotted}` was {value!r} but is expected to be a YYYY-MM-DD date"
+            f"{path} is not a city file: not valid TOML ({exc}); "
+            f"expected a file like {example}"
         ) from exc
+    try:
+        settings = validate(raw)
+    except SettingError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return _build(settings, path)
 
 
-def _parse(raw: dict[str, Any], path: Path) -> CityConfig:
-    ext = _get(raw, "city.extent", path)
+def _build(s: dict[str, Any], path: Path) -> CityConfig:
+    """CityConfig from validated settings, after the checks across settings."""
     extent = Extent(
-        *(
-            float(_number(ext, k, path, positive=False))
-            for k in ("min_lon", "min_lat", "max_lon", "max_lat")
-        )
+        s["city.extent.min_lon"],
+        s["city.extent.min_lat"],
+        s["city.extent.max_lon"],
+        s["city.extent.max_lat"],
     )
-    if not (
-        -180 <= extent.min_lon < extent.max_lon <= 180
-        and -90 <= extent.min_lat < extent.max_lat <= 90
-    ):
+    if not (extent.min_lon < extent.max_lon and extent.min_lat < extent.max_lat):
         raise ConfigError(
-            f"{path}: `city.extent` {extent.bounds} is not a valid WGS84 box"
+            f"{path}: `city.extent` {extent.bounds} is not a valid WGS84 box: "
+            "expected min_lon < max_lon and min_lat < max_lat"
         )
-
-    by_owner = {
-        k: float(v) for k, v in _get(raw, "cameras.range_m_by_owner", path).items()
-    }
-    unknown = set(by_owner) - set(OWNER_TYPES)
-    if unknown:
-        raise ConfigError(
-            f"{path}: `cameras.range_m_by_owner` has {sorted(unknown)} but owner types "
-            f"are {list(OWNER_TYPES)}"
-        )
-    missing = set(OWNER_TYPES) - set(by_owner)
-    if missing:
-        raise ConfigError(f"{path}: `cameras.range_m_by_owner` lacks {sorted(missing)}")
-    by_type = {
-        str(k).lower(): float(v)
-        for k, v in _get(raw, "cameras.range_m_by_type", path, {}).items()
-    }
-    for key, value in {**by_owner, **by_type}.items():
-        if value <= 0:
-            raise ConfigError(
-                f"{path}: camera range for {key!r} was {value} but must be > 0"
-            )
-
-    devices = tuple(
-        DeviceTier(str(d["name"]), float(d["upfront_usd"]), float(d["yearly_usd"]))
-        for d in _get(raw, "integration.devices", path, [])
-    )
-    weights = {k: float(v) for k, v in _get(raw, "offenses.weights", path).items()}
-    bad = set(weights) - set(CATEGORIES)
-    if bad:
-        raise ConfigError(
-            f"{path}: `offenses.weights` has {sorted(bad)} "
-            f"but categories are {CATEGORIES}"
-        )
-    cats = {
-        k: tuple(str(c).upper() for c in v)
-        for k, v in _get(raw, "offenses.categories", path, {}).items()
-    }
-
-    goal = int(_number(raw, "goal.cameras", path))
-    baseline = int(_number(raw, "goal.baseline_cameras", path, positive=False))
+    goal, baseline = s["goal.cameras"], s["goal.baseline_cameras"]
     if baseline >= goal:
-        raise ConfigError(f"{path}: baseline {baseline} must be below the goal {goal}")
-
-    metric_crs = str(_get(raw, "city.metric_crs", path, "auto"))
+        raise ConfigError(
+            f"{path}: `goal.baseline_cameras` was {baseline} but is expected to be "
+            f"below `goal.cameras` ({goal})"
+        )
+    metric_crs = s["city.metric_crs"]
     if metric_crs == "auto":
         metric_crs = _estimate_utm(extent)
-
-    base_dir = path.parent
     data: dict[str, Path | None] = {}
     for key in DATA_ENV:
-        value = str(_get(raw, f"data.{key}", path, "") or "").strip()
-        data[key] = (base_dir / value).resolve() if value else None
-
-    fov = float(_number(raw, "cameras.default_fov_deg", path))
-    if fov > 360:
-        raise ConfigError(
-            f"{path}: `cameras.default_fov_deg` was {fov} but must be <= 360"
-        )
-    resolution = int(_number(raw, "hex.resolution", path, default=8))
-    if not 0 <= resolution <= 15:
-        raise ConfigError(f"{path}: `hex.resolution` was {resolution} but must be 0-15")
-
+        value = s[f"data.{key}"].strip()
+        data[key] = (path.parent / value).resolve() if value else None
     return CityConfig(
-        id=str(_get(raw, "city.id", path, path.stem)),
-        name=str(_get(raw, "city.name", path)),
-        program=str(_get(raw, "city.program", path, "Camera registry")),
-        timezone=str(_get(raw, "city.timezone", path, "UTC")),
+        id=s["city.id"] or path.stem,
+        name=s["city.name"],
+        program=s["city.program"],
+        timezone=s["city.timezone"],
         metric_crs=metric_crs,
         extent=extent,
         goal_cameras=goal,
         baseline_cameras=baseline,
-        baseline_date=_date(raw, "goal.baseline_date", path),
-        launch_date=_date(raw, "goal.launch_date", path),
-        default_fov_deg=fov,
-        full_circle_types=tuple(
-            str(t).lower() for t in _get(raw, "cameras.full_circle_types", path, [])
+        baseline_date=s["goal.baseline_date"],
+        launch_date=s["goal.launch_date"],
+        default_fov_deg=s["cameras.default_fov_deg"],
+        full_circle_types=tuple(t.lower() for t in s["cameras.full_circle_types"]),
+        range_m_by_owner={o: s[f"cameras.range_m_by_owner.{o}"] for o in OWNER_TYPES},
+        range_m_by_type={k.lower(): v for k, v in s["cameras.range_m_by_type"].items()},
+        canvass_radius_m=s["canvass.radius_m"],
+        canvass_nearest=s["canvass.nearest"],
+        devices=tuple(
+            DeviceTier(d["name"], d["upfront_usd"], d["yearly_usd"])
+            for d in s["integration.devices"]
         ),
-        range_m_by_owner=by_owner,
-        range_m_by_type=by_type,
-        canvass_radius_m=float(_number(raw, "canvass.radius_m", path, default=150)),
-        canvass_nearest=int(_number(raw, "canvass.nearest", path, default=4)),
-        devices=devices,
-        severity_weights=weights,
-        offense_categories=cats,
-        min_group_size=int(_number(raw, "privacy.min_group_size", path, default=5)),
-        hex_resolution=resolution,
-        ward_count=int(_number(raw, "wards.count", path, default=7)),
+        severity_weights={c: s[f"offenses.weights.{c}"] for c in CATEGORIES},
+        offense_categories={
+            c: s[f"offenses.categories.{c}"]
+            for c in CATEGORIES
+            if s[f"offenses.categories.{c}"] is not None
+        },
+        min_group_size=s["privacy.min_group_size"],
+        hex_resolution=s["hex.resolution"],
+        ward_count=s["wards.count"],
         data=data,
         source=path,
+        max_expansion=s["limits.max_expansion"],
     )
 
 
 def _estimate_utm(extent: Extent) -> str:
-    from pyproj.aoi import AreaOfInterest
-    from pyproj.database import query_utm_crs_info
-
     infos = query_utm_crs_info(
         datum_name="WGS 84",
         area_of_interest=AreaOfInterest(*extent.bounds),

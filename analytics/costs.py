@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.config import CityConfig, DeviceTier
+from analytics.coverage_state import CoverageState
 
 TOTAL = "Total"
 SHARE_TOLERANCE = 1e-6
@@ -114,7 +115,7 @@ def device_costs(
     if additional_covered_incidents is not None:
         # the incidents are covered by all devices together: only the total has one
         per_incident = cost_per_covered_incident(
-            total["total_usd"], additional_covered_incidents, years
+            float(table["total_usd"].iloc[-1]), additional_covered_incidents, years
         )
         table["usd_per_covered_incident"] = np.nan
         if per_incident is not None:
@@ -223,13 +224,7 @@ def _shares(
     return mix
 
 
-def live_gain_per_device(
-    cameras: pd.DataFrame,
-    incidents: pd.DataFrame,
-    city: CityConfig,
-    *,
-    range_scale: float = 1.0,
-) -> float:
+def live_gain_per_device(state: CoverageState, incidents: pd.DataFrame) -> float:
     """Incidents a year one integration device would newly bring into live view.
 
     A device turns a registered ("ask the owner") site into an integrated one, so
@@ -240,26 +235,27 @@ def live_gain_per_device(
     sites seeing the same incident both count it, so K devices at this rate can
     overstate the gain where registered sites overlap.
 
+    Parameters
+    ----------
+    state
+        The coverage arrays :func:`analytics.coverage.coverage_report` built
+        (which sites see which incidents); nothing is recomputed here. The
+        report carries the result as ``CoverageReport.live_gain_per_device``.
+    incidents
+        The incidents of ``state`` (same rows), for the years they span.
+
     Returns 0.0 when there are no registered sites or no incidents.
     """
-    from analytics.viewshed import (
-        CameraArrays,
-        lonlat,
-        prepare_cameras,
-        to_metric,
-        visible_pairs,
-    )
-
-    prepared = prepare_cameras(cameras, city, range_scale=range_scale)
-    n_registered = int((~prepared["integrated"].to_numpy(bool)).sum())
-    if n_registered == 0 or len(incidents) == 0:
+    if len(incidents) != state.incidents:
+        raise ValueError(
+            f"`incidents` has {len(incidents)} rows but `state` was built for "
+            f"{state.incidents}"
+        )
+    n_registered = int((~state.cameras.integrated).sum())
+    if n_registered == 0 or state.incidents == 0:
         return 0.0
-    arrays = CameraArrays.from_prepared(prepared)
-    x, y = to_metric(*lonlat(incidents), city)
-    points, cams, _ = visible_pairs(arrays, x, y)
-    live = np.zeros(len(incidents), dtype=bool)
-    live[points[arrays.integrated[cams]]] = True
-    on_request_pairs = int((~arrays.integrated[cams] & ~live[points]).sum())
+    registered_seeing = state.sites_seeing - state.live_sites_seeing
+    on_request_pairs = int(registered_seeing[~state.covered_live].sum())
     occurred = pd.to_datetime(incidents["occurred_at"])
     days = (occurred.max() - occurred.min()).days if occurred.notna().any() else 0
     years = max(days, 30) / 365.25  # a month at least: no rate from one day

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -29,9 +30,18 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from analytics import areagrid
+from analytics import areagrid, hexgrid
 from analytics.config import CityConfig
+from analytics.costs import live_gain_per_device
+from analytics.coverage_state import CoverageState
+from analytics.gaps import gap_table
 from analytics.schema import CATEGORIES, OWNER_TYPES, TIERS, WGS84
+from analytics.severity import (
+    category_codes,
+    severity_weights,
+    weight_table,
+    weighted_share,
+)
 from analytics.viewshed import (
     CameraArrays,
     lonlat,
@@ -40,14 +50,19 @@ from analytics.viewshed import (
     to_metric,
     visible_pairs,
 )
+from analytics.wards import district_table, ward_frame
 
 __all__ = [
     "HEADLINE_KEYS",
     "CoverageReport",
+    "CoverageState",
+    "category_codes",
     "coverage_report",
+    "coverage_state",
     "filter_cameras",
     "filter_incidents",
     "incident_coverage",
+    "severity_weights",
 ]
 
 HEADLINE_KEYS = (
@@ -74,22 +89,27 @@ class CoverageReport:
     """Every coverage figure for one set of cameras and incidents.
 
     ``headline`` has the keys of :data:`HEADLINE_KEYS`; ``hexes`` the H3 table
-    (:func:`analytics.hexgrid.hex_grid`); ``wards`` the ward table or None when
+    (:func:`analytics.hexgrid.hex_table`); ``wards`` the ward table or None when
     no wards were given; ``districts`` the police-district table; ``gaps`` the
-    ranked gap cells; ``flags`` plain-language notes on assumptions the data
-    forced (e.g. no city limit given).
+    ranked gap cells (:func:`analytics.gaps.gap_table`); ``flags``
+    plain-language notes on assumptions the data forced (e.g. no city limit
+    given); ``live_gain_per_device`` incidents a year one integration device
+    would bring into live view (:func:`analytics.costs.live_gain_per_device`).
     """
 
-    headline: dict
+    headline: dict[str, Any]
     hexes: gpd.GeoDataFrame
     wards: pd.DataFrame | None
     districts: pd.DataFrame
     gaps: gpd.GeoDataFrame
     flags: tuple[str, ...] = field(default_factory=tuple)
+    live_gain_per_device: float = 0.0
 
 
 # --- filters ---------------------------------------------------------------------
-def _check_values(name: str, values: Iterable[str], allowed: tuple[str, ...]) -> list:
+def _check_values(
+    name: str, values: Iterable[str], allowed: tuple[str, ...]
+) -> list[str]:
     if isinstance(values, str):
         values = [values]
     values = list(values)
@@ -178,35 +198,27 @@ def _incident_xy(
     return to_metric(lon, lat, city)
 
 
-def _coverage_arrays(
-    cams: CameraArrays,
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    nearest: bool = True,
-    clock=None,
-) -> dict[str, np.ndarray]:
+def _seeing(
+    cams: CameraArrays, x: np.ndarray, y: np.ndarray, clock: _Clock | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: active sites that see it, and integrated sites that see it."""
     n = len(x)
     point, camera, _ = visible_pairs(cams, x, y)
     if clock is not None:
         clock.lap("pairs")
-    n_cameras = np.bincount(point, minlength=n)
-    live = np.bincount(point[cams.integrated[camera]], minlength=n) > 0
-    covered = n_cameras > 0
-    out = {
-        "covered": covered,
-        "covered_live": live,
-        "covered_on_request": covered & ~live,
-        "n_cameras": n_cameras.astype(np.int64),
-    }
-    if nearest:
-        dist = np.full(n, np.nan)
-        ok = np.isfinite(x) & np.isfinite(y)
-        if len(cams) and ok.any():
-            tree = cKDTree(np.column_stack([cams.x, cams.y]))
-            dist[ok] = tree.query(np.column_stack([x[ok], y[ok]]), workers=-1)[0]
-        out["nearest_camera_m"] = dist
-    return out
+    sites = np.bincount(point, minlength=n).astype(np.int64)
+    live = np.bincount(point[cams.integrated[camera]], minlength=n).astype(np.int64)
+    return sites, live
+
+
+def _nearest_m(cams: CameraArrays, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Distance from each point to the nearest site, whatever its direction."""
+    dist = np.full(len(x), np.nan)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if len(cams) and ok.any():
+        tree = cKDTree(np.column_stack([cams.x, cams.y]))
+        dist[ok] = tree.query(np.column_stack([x[ok], y[ok]]), workers=-1)[0]
+    return dist
 
 
 def incident_coverage(
@@ -234,33 +246,17 @@ def incident_coverage(
         prepare_cameras(cameras, city, range_scale=range_scale)
     )
     x, y = _incident_xy(incidents, city)
-    return pd.DataFrame(
-        _coverage_arrays(cams, x, y, nearest=nearest), index=incidents.index
-    )
-
-
-def category_codes(incidents: pd.DataFrame) -> np.ndarray:
-    """Index into ``CATEGORIES`` of each incident; missing or unknown -> "other"."""
-    other = CATEGORIES.index("other")
-    if "category" not in incidents:
-        return np.full(len(incidents), other, dtype=np.int64)
-    codes = pd.Categorical(incidents["category"], categories=CATEGORIES).codes
-    return np.where(codes < 0, other, codes).astype(np.int64)
-
-
-def _weight_table(city: CityConfig) -> np.ndarray:
-    return np.array([city.weight_for(c) for c in CATEGORIES], dtype=float)
-
-
-def severity_weights(incidents: pd.DataFrame, city: CityConfig) -> np.ndarray:
-    """Severity weight of each incident from its category (``city.weight_for``);
-    a missing or unknown category weighs as "other"."""
-    return _weight_table(city)[category_codes(incidents)]
-
-
-def weighted_share(weights: np.ndarray, hit: np.ndarray) -> float:
-    total = float(weights.sum())
-    return float(weights[hit].sum()) / total if total > 0 else float("nan")
+    sites, live_sites = _seeing(cams, x, y)
+    covered, live = sites > 0, live_sites > 0
+    out = {
+        "covered": covered,
+        "covered_live": live,
+        "covered_on_request": covered & ~live,
+        "n_cameras": sites,
+    }
+    if nearest:
+        out["nearest_camera_m"] = _nearest_m(cams, x, y)
+    return pd.DataFrame(out, index=incidents.index)
 
 
 def _share(num: float, den: float) -> float:
@@ -268,7 +264,10 @@ def _share(num: float, den: float) -> float:
 
 
 # --- the report ------------------------------------------------------------------
-def _metric_union(frame, city: CityConfig) -> shapely.Geometry | None:
+def _metric_union(
+    frame: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None,
+    city: CityConfig,
+) -> shapely.Geometry | None:
     if frame is None:
         return None
     if isinstance(frame, shapely.Geometry):
@@ -304,7 +303,9 @@ def _fallback_limit(
     )
 
 
-def _ward_zones(wards, city: CityConfig) -> tuple[list, pd.DataFrame]:
+def _ward_zones(
+    wards: gpd.GeoDataFrame | None, city: CityConfig
+) -> tuple[list[shapely.Geometry], pd.DataFrame]:
     if wards is None or len(wards) == 0:
         return [], pd.DataFrame(columns=["ward_id", "ward_name"])
     frame = wards if wards.crs is not None else wards.set_crs(WGS84)
@@ -364,7 +365,7 @@ def build_report(
     incidents: gpd.GeoDataFrame,
     city: CityConfig,
     *,
-    city_limit=None,
+    city_limit: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
     wards: gpd.GeoDataFrame | None = None,
     range_scale: float = 1.0,
     hex_resolution: int | None = None,
@@ -374,12 +375,7 @@ def build_report(
     """:func:`coverage_report`, optionally recording seconds per stage in
     ``timings`` (wall clock) and ``cpu_timings`` (process CPU), for the
     benchmark."""
-    from analytics import gaps as gaps_mod
-    from analytics import hexgrid
-    from analytics import wards as wards_mod
-
     clock = _Clock(timings, cpu_timings)
-    resolution = city.hex_resolution if hex_resolution is None else hex_resolution
     flags: list[str] = []
     prepared = prepare_cameras(cameras, city, range_scale=range_scale)
     withdrawn = len(cameras) - len(prepared)
@@ -387,9 +383,68 @@ def build_report(
         flags.append(
             f"{withdrawn:,} withdrawn registration(s) excluded: they cover nothing."
         )
+    state = coverage_state(
+        prepared,
+        incidents,
+        city,
+        city_limit=city_limit,
+        wards=wards,
+        hex_resolution=hex_resolution,
+        flags=flags,
+        clock=clock,
+    )
+    headline = _headline(prepared, state)
+    clock.lap("headline")
+    hexes = hexgrid.hex_table(state)
+    clock.lap("hex_table")
+    gaps = gap_table(state)
+    clock.lap("gaps")
+    ward_table = None
+    if state.has_wards:
+        ward_table = ward_frame(state)
+        assert state.incident_ward is not None  # has_wards
+        off = int((state.incident_ward < 0).sum())
+        if off:
+            flags.append(f"{off:,} incident(s) fall outside every ward.")
+    per_incident = pd.DataFrame(
+        {"covered": state.covered, "covered_live": state.covered_live}, copy=False
+    )
+    districts = district_table(incidents, per_incident, city, weights=state.weights)
+    clock.lap("wards_districts")
+    return CoverageReport(
+        headline,
+        hexes,
+        ward_table,
+        districts,
+        gaps,
+        tuple(flags),
+        live_gain_per_device(state, incidents),
+    )
+
+
+def coverage_state(
+    prepared: pd.DataFrame,
+    incidents: gpd.GeoDataFrame,
+    city: CityConfig,
+    *,
+    city_limit: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
+    wards: gpd.GeoDataFrame | None = None,
+    hex_resolution: int | None = None,
+    flags: list[str] | None = None,
+    clock: _Clock | None = None,
+) -> CoverageState:
+    """The arrays the coverage kernels share (see :class:`CoverageState`).
+
+    ``prepared`` are cameras from :func:`analytics.viewshed.prepare_cameras`
+    (active only, ranges scaled). Notes on assumptions the data forced are
+    appended to ``flags``.
+    """
+    flags = [] if flags is None else flags
+    clock = clock or _Clock(None, None)
+    resolution = city.hex_resolution if hex_resolution is None else hex_resolution
     cams = CameraArrays.from_prepared(prepared)
     codes = category_codes(incidents)
-    weights = _weight_table(city)[codes]
+    weights = weight_table(city)[codes]
     clock.lap("prepare")
     x, y = _incident_xy(incidents, city)
     unplaced = int((~(np.isfinite(x) & np.isfinite(y))).sum())
@@ -399,8 +454,7 @@ def build_report(
             "view and left out of the hex grid and gaps."
         )
     clock.lap("project")
-    # the report needs no per-incident nearest distance (gaps measure from cells)
-    cov = _coverage_arrays(cams, x, y, nearest=False, clock=clock)
+    sites_seeing, live_sites_seeing = _seeing(cams, x, y, clock)
 
     limit = _metric_union(city_limit, city)
     if limit is None:
@@ -415,53 +469,30 @@ def build_report(
     covered_cells, outside = areagrid.covered_cells(cams, grid)
     clock.lap("area")
 
-    headline = _headline(prepared, cams, cov, weights, grid, covered_cells, outside)
-    headline["goal"] = int(city.goal_cameras)
-    headline["goal_share"] = _share(headline["cameras"], city.goal_cameras)
-    headline = {k: headline[k] for k in HEADLINE_KEYS}
-    clock.lap("headline")
-
     lon, lat = lonlat(incidents)
     inc_cells = hexgrid.cells_for(lat, lon, resolution)
     cam_lon, cam_lat = lonlat(prepared)
     cam_cells = hexgrid.cells_for(cam_lat, cam_lon, resolution)
     clock.lap("h3_cells")
-    hexes = hexgrid.hex_table(
-        cam_cells, cams.camera_count, inc_cells, cov["covered"], resolution
+    return CoverageState(
+        city=city,
+        resolution=resolution,
+        cameras=cams,
+        camera_cells=cam_cells,
+        incident_x=x,
+        incident_y=y,
+        incident_cells=inc_cells,
+        sites_seeing=sites_seeing,
+        live_sites_seeing=live_sites_seeing,
+        weights=weights,
+        categories=codes,
+        grid=grid,
+        covered_cells=covered_cells,
+        outside_cells=outside,
+        ward_ids=ward_ids,
+        incident_ward=grid.zone_of(x, y) if zones else None,
+        camera_ward=grid.zone_of(cams.x, cams.y) if zones else None,
     )
-    clock.lap("hex_table")
-    inc_zone = grid.zone_of(x, y) if zones else None
-    gaps = gaps_mod.gap_table(
-        inc_cells,
-        cov["covered"],
-        weights,
-        codes,
-        cams,
-        city,
-        grid=grid if zones else None,
-        ward_ids=ward_ids["ward_id"].tolist(),
-    )
-    clock.lap("gaps")
-    ward_frame = None
-    if zones:
-        ward_frame = wards_mod.ward_frame(
-            ward_ids,
-            grid,
-            covered_cells,
-            inc_zone,
-            cov,
-            weights,
-            grid.zone_of(cams.x, cams.y),
-            cams,
-        )
-        off = int((inc_zone < 0).sum())
-        if off:
-            flags.append(f"{off:,} incident(s) fall outside every ward.")
-    districts = wards_mod.district_table(
-        incidents, pd.DataFrame(cov, copy=False), city, weights=weights
-    )
-    clock.lap("wards_districts")
-    return CoverageReport(headline, hexes, ward_frame, districts, gaps, tuple(flags))
 
 
 class _Clock:
@@ -486,37 +517,35 @@ class _Clock:
         self.last, self.last_cpu = now, now_cpu
 
 
-def _headline(
-    prepared: pd.DataFrame,
-    cams: CameraArrays,
-    cov: dict[str, np.ndarray],
-    weights: np.ndarray,
-    grid: areagrid.AreaGrid,
-    covered_cells: np.ndarray,
-    outside: int,
-) -> dict:
-    n = len(cov["covered"])
-    in_city = int(np.count_nonzero(covered_cells & grid.inside))
+def _headline(prepared: pd.DataFrame, state: CoverageState) -> dict[str, Any]:
+    cams, grid = state.cameras, state.grid
+    n = state.incidents
+    covered = state.covered
+    in_city = int(np.count_nonzero(state.covered_cells & grid.inside))
     city_cells = int(np.count_nonzero(grid.inside))
     area_share = _share(in_city, city_cells)
-    union_m2 = (int(np.count_nonzero(covered_cells)) + outside) * grid.cell_area_m2
+    union_cells = int(np.count_nonzero(state.covered_cells)) + state.outside_cells
     nominal = nominal_area_m2(prepared)
     mean_nominal = float(nominal.mean()) if len(nominal) else 0.0
-    return {
-        "cameras": int(cams.camera_count.sum()),
+    cameras = int(cams.camera_count.sum())
+    headline = {
+        "cameras": cameras,
         "sites": len(cams),
         "integrated_cameras": int(cams.camera_count[cams.integrated].sum()),
+        "goal": int(state.city.goal_cameras),
+        "goal_share": _share(cameras, state.city.goal_cameras),
         "area_coverage_share": area_share,
-        "incident_coverage_share": _share(cov["covered"].sum(), n),
-        "live_incident_coverage_share": _share(cov["covered_live"].sum(), n),
-        "on_request_incident_coverage_share": _share(
-            cov["covered_on_request"].sum(), n
-        ),
-        "weighted_incident_coverage_share": weighted_share(weights, cov["covered"]),
-        "effective_cameras": union_m2 / mean_nominal if mean_nominal else 0.0,
+        "incident_coverage_share": _share(covered.sum(), n),
+        "live_incident_coverage_share": _share(state.covered_live.sum(), n),
+        "on_request_incident_coverage_share": _share(state.covered_on_request.sum(), n),
+        "weighted_incident_coverage_share": weighted_share(state.weights, covered),
+        "effective_cameras": union_cells * grid.cell_area_m2 / mean_nominal
+        if mean_nominal
+        else 0.0,
         "incidents": n,
         "covered_area_km2": area_share * grid.city_area_m2 / M2_PER_KM2
         if city_cells
         else 0.0,
         "city_area_km2": grid.city_area_m2 / M2_PER_KM2,
     }
+    return {k: headline[k] for k in HEADLINE_KEYS}

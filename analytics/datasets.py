@@ -7,13 +7,16 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
-from analytics.config import CityConfig, load_city
+from analytics import loaders, synthetic
+from analytics.config import DATA_ENV, CityConfig, load_city
 from analytics.schema import SYNTHETIC_LABEL
 
 
@@ -33,7 +36,7 @@ class Dataset:
     label: str
     synthetic: bool
     as_of: date
-    load_reports: dict[str, dict] = field(default_factory=dict)
+    load_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:
@@ -68,16 +71,16 @@ def load_dataset(
     ValueError
         Only one of cameras/incidents is real.
     """
-    from analytics import synthetic
-
     if not isinstance(city, CityConfig):
         city = load_city(city)
     cam_path = cameras or city.data_path("cameras")
     inc_path = incidents or city.data_path("incidents")
     db_path = registry_db or city.data_path("registry_db")
+    for key, given in (("cameras", cameras), ("incidents", incidents)):
+        _check_exists(city, key, given)
     real_cams = bool(cam_path or db_path)
     if not real_cams and not inc_path:
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         if demo_cameras is not None:
             kwargs["cameras"] = demo_cameras
         if demo_incidents is not None:
@@ -112,12 +115,34 @@ def load_dataset(
     )
 
 
-def _load_real(
-    city: CityConfig, cam_path, inc_path, db_path, wards_path, limit_path
-) -> Dataset:
-    from analytics import loaders
+def _check_exists(city: CityConfig, key: str, given: str | Path | None) -> None:
+    """A configured file that does not exist, named with where it was set.
 
-    reports: dict[str, dict] = {}
+    Checked before the real/synthetic mix so ``CAMREG_CAMERAS=nope.csv`` says
+    the camera file is missing rather than that incidents are not configured.
+    """
+    path = given or city.data_path(key)
+    if not path or Path(path).exists():
+        return
+    if given:
+        origin = "as given"
+    elif os.environ.get(DATA_ENV[key], "").strip():
+        origin = f"set by ${DATA_ENV[key]}"
+    else:
+        origin = f"set by [data].{key} in {city.source}"
+    raise FileNotFoundError(f"{key} file {str(path)!r} ({origin}) does not exist")
+
+
+def _load_real(
+    city: CityConfig,
+    cam_path: str | Path | None,
+    inc_path: str | Path | None,
+    db_path: str | Path | None,
+    wards_path: str | Path | None,
+    limit_path: str | Path | None,
+) -> Dataset:
+    assert inc_path is not None  # load_dataset refuses real cameras alone
+    reports: dict[str, dict[str, Any]] = {}
     if db_path and not cam_path:
         from analytics.store import RegistryStore
 
@@ -131,6 +156,7 @@ def _load_real(
         }
         cam_label = f"registry {Path(db_path).name}"
     else:
+        assert cam_path is not None  # no registry database: a camera file
         result = loaders.load_cameras(cam_path, city)
         cams = result.accepted
         reports["cameras"] = result.summary()

@@ -26,6 +26,9 @@ Method, in short (docs/goal-tracker.md says it in plain words):
 5. **Horizon.** Nothing is projected past ``horizon_months``: a goal not reached
    by then is reported as not reached, never as a far-off date.
 
+Scenarios on top of this forecast are in :mod:`analytics.scenarios`; the
+sentences a forecast is reported in are in :mod:`analytics.forecast_text`.
+
 >>> result = forecast_goal(cameras, city, as_of=date(2026, 11, 1))  # doctest: +SKIP
 >>> result.projected_goal_date, result.interval                     # doctest: +SKIP
 """
@@ -42,8 +45,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics import forecast_text as text
 from analytics.config import CityConfig
-from analytics.history import camera_history, cameras_on
+from analytics.history import camera_history, cameras_on, registry_events
 
 MIN_MONTHS = 6  # full months since launch needed before any forecast is made
 PACE_MONTHS = 6  # "current pace" = mean net additions of the last 6 full months
@@ -57,8 +61,9 @@ DEFAULT_HORIZON_MONTHS = 120
 MAX_MONTHLY_GROWTH = 0.10  # the exponential model's pace changes <= 10% a month
 DAYS_PER_MONTH = 365.2425 / 12  # average Gregorian month, for "months until"
 DEFAULT_SEED = 42
+# fitted parameters of a model, one row per series: name -> array
+Params = dict[str, np.ndarray]
 MODELS = ("linear", "exponential")
-BASELINE = "Baseline (current trend)"
 
 
 # --- models ----------------------------------------------------------------------
@@ -69,12 +74,12 @@ def _linear_fit(x: np.ndarray) -> dict[str, np.ndarray]:
     return {"pace": window.mean(axis=1), "start": x.shape[1] - window.shape[1]}
 
 
-def _linear_fitted(params: dict, n: int) -> np.ndarray:
+def _linear_fitted(params: Params, n: int) -> np.ndarray:
     pace = params["pace"][:, None]
     return np.repeat(pace, n - params["start"], axis=1)
 
 
-def _linear_ahead(params: dict, n: int, h: int) -> np.ndarray:  # noqa: ARG001
+def _linear_ahead(params: Params, n: int, h: int) -> np.ndarray:  # noqa: ARG001
     return np.repeat(params["pace"][:, None], h, axis=1)
 
 
@@ -106,14 +111,14 @@ def _exponential_fit(x: np.ndarray) -> dict[str, np.ndarray]:
     return {"a": a, "g": g, "tc": (n - 1) / 2.0, "start": 0}
 
 
-def _exponential_fitted(params: dict, n: int) -> np.ndarray:
+def _exponential_fitted(params: Params, n: int) -> np.ndarray:
     t = np.arange(n) - params["tc"]
-    return params["a"][:, None] * np.exp(params["g"][:, None] * t)
+    return np.asarray(params["a"][:, None] * np.exp(params["g"][:, None] * t))
 
 
-def _exponential_ahead(params: dict, n: int, h: int) -> np.ndarray:
+def _exponential_ahead(params: Params, n: int, h: int) -> np.ndarray:
     t = np.arange(n, n + h) - params["tc"]
-    return params["a"][:, None] * np.exp(params["g"][:, None] * t)
+    return np.asarray(params["a"][:, None] * np.exp(params["g"][:, None] * t))
 
 
 _MODELS = {
@@ -124,7 +129,7 @@ _MODELS = {
 
 def _predict(model: str, x: np.ndarray, h: int) -> np.ndarray:
     fit, _, ahead = _MODELS[model]
-    return ahead(fit(x[None, :]), len(x), h)[0]
+    return np.asarray(ahead(fit(x[None, :]), len(x), h)[0])
 
 
 def backtest(x: np.ndarray, stock: float, model: str, holdout: int) -> float:
@@ -324,22 +329,16 @@ def forecast_goal(
     notes = []
     no_date = history.attrs.get("undated_registrations", 0)
     if no_date:
-        notes.append(
-            f"{no_date} registration(s) have no registration date and are counted "
-            "in the starting stock (they cannot be placed in time)."
-        )
+        notes.append(text.undated_registrations_note(no_date))
     undated = history.attrs.get("undated_withdrawals", 0)
     if undated:
-        notes.append(
-            f"{undated} withdrawn registration(s) have no withdrawal date and are "
-            "left out of the whole history (assumed withdrawn when registered)."
-        )
+        notes.append(text.undated_withdrawals_note(undated))
 
     x, anchor_date = _monthly_since_launch(history, launch)
     n = len(x)
     # the real total at the end of the last full month: stock + full months would
     # miss the partial launch month (the sign-up spike) and start the curve low
-    anchor = int(cameras_on(cameras, anchor_date)[0]) if n else None
+    anchor = int(cameras_on(cameras, anchor_date)[0]) if anchor_date else None
     pace_n = min(PACE_MONTHS, n)
     pace = float(x[-pace_n:].mean()) if pace_n else None
     common = {
@@ -376,7 +375,7 @@ def forecast_goal(
             **common,
             **no_model,
             status="goal_reached",
-            message=f"The goal of {goal:,} cameras is reached: {current:,} today.",
+            message=text.goal_reached(goal, current),
             notes=tuple(notes),
         )
     if history.empty:
@@ -384,10 +383,7 @@ def forecast_goal(
             **common,
             **no_model,
             status="too_short",
-            message=(
-                f"The registry has no cameras up to {as_of.isoformat()}: there is "
-                "no history to forecast from."
-            ),
+            message=text.no_history(as_of),
             notes=tuple(notes),
         )
     if n < MIN_MONTHS:
@@ -395,14 +391,13 @@ def forecast_goal(
             **common,
             **no_model,
             status="too_short",
-            message=(
-                f"Only {n} full month(s) of history since the launch on "
-                f"{launch.isoformat()}: at least {MIN_MONTHS} are needed for a "
-                "forecast, so no goal date is given."
-            ),
+            message=text.too_short(n, launch, MIN_MONTHS),
             notes=tuple(notes),
         )
 
+    # n >= MIN_MONTHS here, so there is a last full month and its total
+    assert anchor_date is not None
+    assert anchor is not None
     holdout = min(BACKTEST_MONTHS, n - MIN_FIT_MONTHS)
     errors = {m: backtest(x, stock, m, holdout) for m in MODELS}
     chosen = model or _choose(errors)
@@ -411,20 +406,20 @@ def forecast_goal(
     point = anchor + np.cumsum(_predict(chosen, x, horizon_months))
     point = np.maximum(point, 0)
     month_starts = [
-        _add_months(anchor_date + timedelta(days=1), k) for k in range(horizon_months)
+        add_months(anchor_date + timedelta(days=1), k) for k in range(horizon_months)
     ]
-    projected = _crossing_date(np.r_[anchor, point], goal, month_starts)
-    low, high = _interval_dates(paths, anchor, goal, month_starts)
+    projected = crossing_date(np.r_[anchor, point], goal, month_starts)
+    low, high = interval_dates(paths, anchor, goal, month_starts)
     lo_q, hi_q = np.quantile(paths, INTERVAL, axis=0)
     projection = pd.DataFrame(
         {
-            "date": [anchor_date, *[_month_end(s) for s in month_starts]],
+            "date": [anchor_date, *[month_end(s) for s in month_starts]],
             "cameras": np.r_[anchor, point],
             "low": np.r_[anchor, lo_q],
             "high": np.r_[anchor, hi_q],
         }
     )
-    message = _message(goal, projected, (low, high), horizon_months, chosen)
+    message = text.projection(goal, projected, (low, high), horizon_months, chosen)
     return ForecastResult(
         **common,
         status="ok",
@@ -441,201 +436,9 @@ def forecast_goal(
     )
 
 
-# --- scenarios ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class Scenario:
-    """A driver added on top of the baseline forecast.
-
-    Parameters
-    ----------
-    name
-        Label shown in tables and charts.
-    extra_per_month
-        Additional net cameras every month from ``start`` (e.g. an outreach
-        programme or a subsidy).
-    campaign_cameras
-        One-off sign-ups in the month of ``campaign_month``.
-    devices_per_year
-        Integration devices funded each year from ``start`` (spread evenly over
-        the months). Each converts ``cameras_per_device`` registered cameras to
-        integrated and adds ``new_cameras_per_device`` cameras that were not
-        registered before.
-    device_tier
-        Name of the device in ``city.devices`` (for costs).
-    start, campaign_month
-        Default: the first projected month.
-    cameras_per_device
-        Default: the registry's mean cameras per registered site.
-    """
-
-    name: str
-    extra_per_month: float = 0.0
-    campaign_cameras: float = 0.0
-    campaign_month: date | None = None
-    devices_per_year: float = 0.0
-    device_tier: str | None = None
-    new_cameras_per_device: float = 0.0
-    cameras_per_device: float | None = None
-    start: date | None = None
-
-    def __post_init__(self) -> None:
-        for name in (
-            "extra_per_month",
-            "campaign_cameras",
-            "devices_per_year",
-            "new_cameras_per_device",
-        ):
-            value = getattr(self, name)
-            if value < 0:
-                raise ValueError(
-                    f"`{name}` was {value} but is expected to be >= 0 "
-                    f"(scenario {self.name!r})"
-                )
-
-
-@dataclass(frozen=True)
-class ScenarioComparison:
-    """Scenarios side by side: one summary row and one monthly curve each."""
-
-    summary: pd.DataFrame
-    curves: pd.DataFrame
-
-
-def scenario_additions(
-    scenario: Scenario, month_starts: Sequence[date], per_site: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Extra cameras, new devices and converted cameras per projected month.
-
-    Returns three arrays aligned with ``month_starts``: cameras added on top of
-    the baseline, devices installed, and registered cameras converted to
-    integrated (before any cap).
-    """
-    starts = np.array(month_starts, dtype="datetime64[D]")
-    first = starts[0] if len(starts) else None
-    start = np.datetime64(scenario.start, "D") if scenario.start else first
-    # a month counts from `start` when the start falls in it or before it
-    month_ends = np.array([_month_end(s) for s in month_starts], dtype="datetime64[D]")
-    on = month_ends >= start
-    extra = np.where(on, scenario.extra_per_month, 0.0)
-    if scenario.campaign_cameras:
-        when = scenario.campaign_month or month_starts[0]
-        hit = np.array(
-            [(s.year, s.month) == (when.year, when.month) for s in month_starts]
-        )
-        if not hit.any():
-            raise ValueError(
-                f"campaign month {when.isoformat()} of scenario {scenario.name!r} is "
-                f"outside the projection ({month_starts[0]} to {month_starts[-1]})"
-            )
-        extra = extra + np.where(hit, scenario.campaign_cameras, 0.0)
-    devices = np.where(on, scenario.devices_per_year / 12.0, 0.0)
-    extra = extra + devices * scenario.new_cameras_per_device
-    per_device = (
-        per_site if scenario.cameras_per_device is None else scenario.cameras_per_device
-    )
-    return extra, devices, devices * per_device
-
-
-def run_scenarios(
-    forecast: ForecastResult, scenarios: Sequence[Scenario]
-) -> ScenarioComparison:
-    """Each scenario's curve, goal date and 80% interval beside the baseline.
-
-    The scenario's extra cameras are added to every bootstrap path of the
-    baseline, so its interval carries the same uncertainty as the baseline's.
-
-    Returns
-    -------
-    ScenarioComparison
-        ``summary``: ``scenario``, ``goal_date``, ``low``, ``high``,
-        ``months_sooner`` (than the baseline; None when either is not reached),
-        ``cameras_at_end``, ``integrated_at_end``, ``devices``, plus
-        ``cameras_at_target`` if the forecast has a target date. ``curves``:
-        ``scenario``, ``date``, ``cameras``, ``low``, ``high``, ``integrated``.
-
-    Raises
-    ------
-    ValueError
-        The forecast has no projection (too short a history, or goal reached).
-    """
-    if forecast.status != "ok" or forecast.paths is None:
-        raise ValueError(
-            f"scenarios need a projection but the forecast status is "
-            f"{forecast.status!r}: {forecast.message}"
-        )
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names) or BASELINE in names:
-        raise ValueError(
-            f"scenario names {names} must be unique and differ from {BASELINE!r}"
-        )
-    horizon = forecast.horizon_months
-    month_starts = [
-        _add_months(forecast.anchor_date + timedelta(days=1), k) for k in range(horizon)
-    ]
-    dates = forecast.projection["date"].tolist()
-    base = forecast.projection["cameras"].to_numpy()[1:]
-    anchor = forecast.anchor_cameras
-    rows, curves = [], []
-    base_goal = forecast.projected_goal_date
-    for scenario in [Scenario(BASELINE), *scenarios]:
-        extra, devices, converted = scenario_additions(
-            scenario, month_starts, forecast.cameras_per_registered_site
-        )
-        added = np.cumsum(extra)
-        total = base + added
-        paths = forecast.paths + added
-        goal_date = _crossing_date(np.r_[anchor, total], forecast.goal, month_starts)
-        low, high = _interval_dates(paths, anchor, forecast.goal, month_starts)
-        lo_q, hi_q = np.quantile(paths, INTERVAL, axis=0)
-        new_integrated = np.cumsum(devices * scenario.new_cameras_per_device)
-        registered_left = np.maximum(
-            total - forecast.current_integrated - new_integrated, 0
-        )
-        integrated = (
-            forecast.current_integrated
-            + new_integrated
-            + np.minimum(np.cumsum(converted), registered_left)
-        )
-        row = {
-            "scenario": scenario.name,
-            "goal_date": goal_date,
-            "low": low,
-            "high": high,
-            "months_sooner": (
-                round(months_between(goal_date, base_goal), 1)
-                if goal_date and base_goal
-                else None
-            ),
-            "cameras_at_end": round(float(total[-1])),
-            "integrated_at_end": round(float(integrated[-1])),
-            "devices": round(float(devices.sum()), 1),
-        }
-        if forecast.target_date:
-            at_target = np.interp(
-                _ordinal(forecast.target_date),
-                [_ordinal(d) for d in dates],
-                np.r_[anchor, total],
-            )
-            row["cameras_at_target"] = round(float(at_target))
-        rows.append(row)
-        curves.append(
-            pd.DataFrame(
-                {
-                    "scenario": scenario.name,
-                    "date": dates,
-                    "cameras": np.r_[anchor, total],
-                    "low": np.r_[anchor, lo_q],
-                    "high": np.r_[anchor, hi_q],
-                    "integrated": np.r_[forecast.current_integrated, integrated],
-                }
-            )
-        )
-    return ScenarioComparison(pd.DataFrame(rows), pd.concat(curves, ignore_index=True))
-
-
 # --- helpers -----------------------------------------------------------------------
 def _choose(errors: dict[str, float]) -> str:
-    best = min(errors, key=errors.get)
+    best = min(errors, key=lambda m: errors[m])
     if best != "linear" and errors[best] >= (1 - MODEL_MARGIN) * errors["linear"]:
         return "linear"
     return best
@@ -699,14 +502,14 @@ def _position_date(position: float, month_starts: Sequence[date]) -> date | None
     return start + timedelta(days=min(max(math.ceil(share * days) - 1, 0), days - 1))
 
 
-def _crossing_date(
+def crossing_date(
     levels: np.ndarray, goal: float, month_starts: Sequence[date]
 ) -> date | None:
     """Day a single path of totals (anchor first) reaches ``goal``, or None."""
     return _position_date(float(_crossing_positions(levels, goal)[0]), month_starts)
 
 
-def _interval_dates(
+def interval_dates(
     paths: np.ndarray, anchor: float, goal: float, month_starts: Sequence[date]
 ) -> tuple[date | None, date | None]:
     """10th and 90th percentile of the simulated goal dates (None: not reached)."""
@@ -730,13 +533,11 @@ def _monthly_since_launch(
     ].sort_values("period")
     if months.empty:
         return np.zeros(0), None
-    anchor = _month_end(months["period"].iloc[-1].date())
+    anchor = month_end(months["period"].iloc[-1].date())
     return months["net"].to_numpy(dtype=float), anchor
 
 
 def _integrated_now(cameras: pd.DataFrame, as_of: date) -> int:
-    from analytics.history import registry_events
-
     events = registry_events(cameras, as_of=as_of)
     active = events["withdrawn"].isna()
     tier = cameras.loc[events.index, "tier"].astype("string").eq("integrated")
@@ -744,8 +545,6 @@ def _integrated_now(cameras: pd.DataFrame, as_of: date) -> int:
 
 
 def _cameras_per_registered_site(cameras: pd.DataFrame, as_of: date) -> float:
-    from analytics.history import registry_events
-
     events = registry_events(cameras, as_of=as_of)
     active = events["withdrawn"].isna()
     tier = cameras.loc[events.index, "tier"].astype("string").eq("registered")
@@ -753,44 +552,14 @@ def _cameras_per_registered_site(cameras: pd.DataFrame, as_of: date) -> float:
     return float(sel.mean()) if len(sel) else 1.0
 
 
-def _message(
-    goal: int,
-    projected: date | None,
-    interval: tuple[date | None, date | None],
-    horizon: int,
-    model: str,
-) -> str:
-    years = horizon / 12
-    low, high = interval
-    if projected is None:
-        text = (
-            f"At the forecast pace ({model} model) the goal of {goal:,} cameras is not "
-            f"reached within the {years:g}-year horizon."
-        )
-        if low:
-            text += (
-                f" In the most hopeful 10% of simulations it is reached by {low:%B %Y}."
-            )
-        return text
-    text = f"Projected to reach {goal:,} cameras in {projected:%B %Y} ({model} model)"
-    if low and high:
-        return text + f"; 80% interval {low:%B %Y} to {high:%B %Y}."
-    if low:
-        return (
-            text
-            + f"; 80% interval from {low:%B %Y} to beyond the {years:g}-year horizon."
-        )
-    return text + "."
-
-
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     year, month = divmod(day.month - 1 + months, 12)
     return date(day.year + year, month + 1, 1)
 
 
-def _month_end(day: date) -> date:
+def month_end(day: date) -> date:
     return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
-def _ordinal(day: date) -> int:
-    return pd.Timestamp(day).toordinal()
+def ordinal(day: date) -> int:
+    return int(pd.Timestamp(day).toordinal())

@@ -11,14 +11,13 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from h3 import _cy as _h3
-from h3 import int_to_str
+from h3.api import basic_int as h3_int
 from scipy.spatial import cKDTree
 
-from analytics.config import CityConfig
+from analytics.coverage_state import CoverageState
 from analytics.hexgrid import cell_polygons, group_cells
 from analytics.schema import CATEGORIES, WGS84
-from analytics.viewshed import CameraArrays, to_metric
+from analytics.viewshed import to_metric
 
 GAP_COLUMNS = (
     "rank",
@@ -34,31 +33,30 @@ GAP_COLUMNS = (
 )
 
 
-def gap_table(
-    inc_cells: np.ndarray,
-    covered: np.ndarray,
-    weights: np.ndarray,
-    codes: np.ndarray,
-    cams: CameraArrays,
-    city: CityConfig,
-    *,
-    grid=None,
-    ward_ids: list[str] | None = None,
-    top: int | None = None,
-) -> gpd.GeoDataFrame:
-    """Ranked gap cells from precomputed arrays (used by ``coverage_report``).
+def gap_table(state: CoverageState, *, top: int | None = None) -> gpd.GeoDataFrame:
+    """H3 cells ranked by severity-weighted incidents that no camera sees.
 
-    ``codes`` are category indexes into ``CATEGORIES`` (see
-    :func:`analytics.coverage.category_codes`).
+    Parameters
+    ----------
+    state
+        The shared coverage arrays, from :func:`analytics.coverage.coverage_report`.
+    top
+        Keep only the ``top`` best gaps (all when None).
 
-    ``grid`` (an :class:`analytics.areagrid.AreaGrid` with wards as zones) and
-    ``ward_ids`` name the ward of each cell centre; without them ``ward_id`` is
-    missing.
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`GAP_COLUMNS` and the cell polygon (WGS84), best gap
+        first: ``weighted_uncovered`` (sum of severity weights of unseen
+        incidents), ``incidents_uncovered``, ``incidents``, the unseen mix
+        (``violent``, ``property``, ``other``), ``ward_id`` of the cell centre
+        (None without wards) and ``nearest_camera_m`` from the centre.
     """
-    inc_cells = np.asarray(inc_cells, dtype=np.uint64)
-    covered = np.asarray(covered, dtype=bool)
-    weights = np.asarray(weights, dtype=float)
-    codes = np.asarray(codes, dtype=np.int64)
+    inc_cells = state.incident_cells
+    covered = state.covered
+    weights = state.weights
+    codes = state.categories
+    cams = state.cameras
     ok = inc_cells != 0
     cells, z = group_cells(inc_cells[ok])
     k = len(cells)
@@ -79,21 +77,23 @@ def gap_table(
         pick = pick[: max(int(top), 0)]
     chosen = cells[pick]
 
-    centres = np.array([_h3.cell_to_latlng(c) for c in chosen.tolist()]).reshape(-1, 2)
-    cx, cy = to_metric(centres[:, 1], centres[:, 0], city)
+    centres = np.array([h3_int.cell_to_latlng(c) for c in chosen.tolist()]).reshape(
+        -1, 2
+    )
+    cx, cy = to_metric(centres[:, 1], centres[:, 0], state.city)
     nearest = np.full(len(chosen), np.nan)
     if len(cams) and len(chosen):
         tree = cKDTree(np.column_stack([cams.x, cams.y]))
         nearest = tree.query(np.column_stack([cx, cy]))[0]
     ward = np.full(len(chosen), None, dtype=object)
-    if grid is not None and ward_ids and len(chosen):
-        zone = grid.zone_of(cx, cy)
-        names = np.array(ward_ids, dtype=object)
+    if state.has_wards and len(chosen):
+        zone = state.grid.zone_of(cx, cy)
+        names = state.ward_ids["ward_id"].to_numpy(dtype=object)
         ward[zone >= 0] = names[zone[zone >= 0]]
     frame = pd.DataFrame(
         {
             "rank": np.arange(1, len(chosen) + 1),
-            "h3": [int_to_str(c) for c in chosen.tolist()],
+            "h3": [h3_int.int_to_str(c) for c in chosen.tolist()],
             "weighted_uncovered": weighted[pick],
             "incidents_uncovered": uncovered[pick].astype(np.int64),
             "incidents": incidents[pick].astype(np.int64),
@@ -106,39 +106,3 @@ def gap_table(
         columns=list(GAP_COLUMNS),
     )
     return gpd.GeoDataFrame(frame, geometry=cell_polygons(chosen), crs=WGS84)
-
-
-def gap_ranking(
-    cameras: gpd.GeoDataFrame,
-    incidents: gpd.GeoDataFrame,
-    city: CityConfig,
-    *,
-    wards: gpd.GeoDataFrame | None = None,
-    resolution: int | None = None,
-    range_scale: float = 1.0,
-    top: int | None = None,
-) -> gpd.GeoDataFrame:
-    """H3 cells ranked by severity-weighted incidents that no camera sees.
-
-    Returns
-    -------
-    GeoDataFrame
-        Columns :data:`GAP_COLUMNS` and the cell polygon (WGS84), best gap
-        first: ``weighted_uncovered`` (sum of severity weights of unseen
-        incidents), ``incidents_uncovered``, ``incidents``, the unseen mix
-        (``violent``, ``property``, ``other``), ``ward_id`` of the cell centre
-        (None without wards) and ``nearest_camera_m`` from the centre.
-    """
-    from analytics.coverage import coverage_report
-
-    report = coverage_report(
-        cameras,
-        incidents,
-        city,
-        city_limit=wards,
-        wards=wards,
-        range_scale=range_scale,
-        hex_resolution=resolution,
-    )
-    gaps = report.gaps
-    return gaps.iloc[:top] if top is not None else gaps

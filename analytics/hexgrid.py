@@ -14,10 +14,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from h3 import _cy as _h3
-from h3 import cell_area, int_to_str
+from h3.api import basic_int as h3_int
+from numpy.typing import ArrayLike
 
-from analytics.config import CityConfig
+from analytics.coverage_state import CoverageState
 from analytics.schema import WGS84
 
 # Lattice short cut of cells_for: worth it from this many points, squares a
@@ -51,7 +51,7 @@ def _check_resolution(resolution: int) -> int:
     return int(resolution)
 
 
-def cells_for(lat, lon, resolution: int) -> np.ndarray:
+def cells_for(lat: ArrayLike, lon: ArrayLike, resolution: int) -> np.ndarray:
     """H3 cell ids (uint64; 0 where a coordinate is missing) for coordinate arrays.
 
     h3 4.x has no vectorised call (one C call per point: about half a second
@@ -77,7 +77,7 @@ def cells_for(lat, lon, resolution: int) -> np.ndarray:
 
 
 def _direct_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
-    fn = _h3.latlng_to_cell
+    fn = h3_int.latlng_to_cell
     pairs = zip(lat.tolist(), lon.tolist(), strict=True)
     return np.fromiter(
         (fn(a, b, resolution) for a, b in pairs), dtype=np.uint64, count=len(lat)
@@ -85,7 +85,7 @@ def _direct_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarr
 
 
 def _lattice_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
-    spacing_m = _h3.average_hexagon_edge_length(resolution, "m") * LATTICE_SHARE
+    spacing_m = h3_int.average_hexagon_edge_length(resolution, "m") * LATTICE_SHARE
     lat0, lon0 = float(lat.min()), float(lon.min())
     dlat = spacing_m / M_PER_DEG
     dlon = spacing_m / (M_PER_DEG * max(np.cos(np.radians(float(lat.max()))), 1e-6))
@@ -107,7 +107,7 @@ def _lattice_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndar
     out = corner[i, j]
     mixed = np.flatnonzero(~pure[i, j])
     if len(mixed) == 0:
-        return out
+        return np.asarray(out)
     # points in squares crossing a cell edge: test them against the corner cells'
     # hexagons; only those within a safety margin of an edge (or in none of the
     # corner cells) ask h3 itself
@@ -118,13 +118,13 @@ def _lattice_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndar
         nodes[mi, mj + 1],
         nodes[mi + 1, mj + 1],
     ]
-    edge_m = _h3.average_hexagon_edge_length(resolution, "m")
+    edge_m = h3_int.average_hexagon_edge_length(resolution, "m")
     margin = EDGE_MARGIN_M + edge_m * edge_m / EARTH_RADIUS_M
     found = _in_hexagons(lat[mixed], lon[mixed], candidates, margin, lat0, lon0)
     out[mixed] = found
     todo = mixed[found == 0]
     out[todo] = _direct_cells(lat[todo], lon[todo], resolution)
-    return out
+    return np.asarray(out)
 
 
 def _in_hexagons(
@@ -144,7 +144,7 @@ def _in_hexagons(
     kx = M_PER_DEG * np.cos(np.radians(lat0))
     px, py = (lon - lon0) * kx, (lat - lat0) * M_PER_DEG
     cells = np.unique(np.concatenate(candidates))
-    rings = [_h3.cell_to_boundary(c) for c in cells.tolist()]
+    rings = [h3_int.cell_to_boundary(c) for c in cells.tolist()]
     k = max(len(r) for r in rings)
     # pad every ring to k + 1 vertices by repeating its first vertex
     ring = np.array([[*r, *([r[0]] * (k + 1 - len(r)))] for r in rings])
@@ -186,22 +186,30 @@ def cell_polygons(cells: np.ndarray) -> np.ndarray:
     """WGS84 polygons (lon, lat) of H3 cells given as uint64 ids."""
     out = np.empty(len(cells), dtype=object)
     for i, cell in enumerate(cells.tolist()):
-        ring = _h3.cell_to_boundary(cell)
+        ring = h3_int.cell_to_boundary(cell)
         out[i] = shapely.Polygon([(lng, lat) for lat, lng in ring])
     return out
 
 
-def hex_table(
-    cam_cells: np.ndarray,
-    cam_counts: np.ndarray,
-    inc_cells: np.ndarray,
-    covered: np.ndarray,
-    resolution: int,
-) -> gpd.GeoDataFrame:
-    """Per-cell figures from precomputed cell ids (see :func:`hex_grid`)."""
-    cam_cells = np.asarray(cam_cells, dtype=np.uint64)
-    inc_cells = np.asarray(inc_cells, dtype=np.uint64)
-    covered = np.asarray(covered, dtype=bool)
+def hex_table(state: CoverageState) -> gpd.GeoDataFrame:
+    """Cameras, incidents and coverage per H3 cell.
+
+    Parameters
+    ----------
+    state
+        The shared coverage arrays, from :func:`analytics.coverage.coverage_report`
+        (only active cameras are counted, by ``camera_count``).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per cell with an active camera or an incident: ``h3``,
+        ``cameras``, ``cameras_per_km2``, ``incidents``, ``incidents_covered``,
+        ``incidents_uncovered``, ``coverage_share`` (NaN without incidents),
+        ``area_km2`` and the cell polygon (WGS84); ``attrs["resolution"]``.
+    """
+    cam_cells, inc_cells = state.camera_cells, state.incident_cells
+    cam_counts, covered = state.cameras.camera_count, state.covered
     cells, inverse = group_cells(np.concatenate([cam_cells, inc_cells]))
     n_cam = len(cam_cells)
     cam_idx, inc_idx = inverse[:n_cam], inverse[n_cam:]
@@ -216,12 +224,12 @@ def hex_table(
         incidents[keep],
         hit[keep],
     )
-    area = np.array([cell_area(int_to_str(c), unit="km^2") for c in cells.tolist()])
+    area = np.array([h3_int.cell_area(c, unit="km^2") for c in cells.tolist()])
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(incidents > 0, hit / np.maximum(incidents, 1), np.nan)
     frame = pd.DataFrame(
         {
-            "h3": [int_to_str(c) for c in cells.tolist()],
+            "h3": [h3_int.int_to_str(c) for c in cells.tolist()],
             "cameras": cameras,
             "cameras_per_km2": cameras / area if len(area) else np.empty(0),
             "incidents": incidents.astype(np.int64),
@@ -232,64 +240,5 @@ def hex_table(
         },
         columns=list(HEX_COLUMNS),
     )
-    frame.attrs["resolution"] = resolution
+    frame.attrs["resolution"] = state.resolution
     return gpd.GeoDataFrame(frame, geometry=cell_polygons(cells), crs=WGS84)
-
-
-def hex_grid(
-    cameras: gpd.GeoDataFrame,
-    incidents: gpd.GeoDataFrame,
-    city: CityConfig,
-    *,
-    covered: np.ndarray | pd.Series | None = None,
-    resolution: int | None = None,
-    range_scale: float = 1.0,
-) -> gpd.GeoDataFrame:
-    """Cameras, incidents and coverage per H3 cell.
-
-    Parameters
-    ----------
-    cameras, incidents
-        Canonical frames; only active cameras are counted (by ``camera_count``).
-    city
-        City configuration (``hex_resolution`` and the viewshed settings).
-    covered
-        Boolean per incident (aligned), as from
-        :func:`analytics.coverage.incident_coverage`; computed when None.
-    resolution
-        H3 resolution; ``city.hex_resolution`` when None.
-
-    Returns
-    -------
-    GeoDataFrame
-        One row per cell with an active camera or an incident: ``h3``,
-        ``cameras``, ``cameras_per_km2``, ``incidents``, ``incidents_covered``,
-        ``incidents_uncovered``, ``coverage_share`` (NaN without incidents),
-        ``area_km2`` and the cell polygon (WGS84).
-    """
-    from analytics.coverage import incident_coverage
-    from analytics.viewshed import lonlat, prepare_cameras
-
-    resolution = _check_resolution(
-        city.hex_resolution if resolution is None else resolution
-    )
-    if covered is None:
-        covered = incident_coverage(
-            cameras, incidents, city, range_scale=range_scale, nearest=False
-        )["covered"]
-    covered = np.asarray(covered, dtype=bool)
-    if len(covered) != len(incidents):
-        raise ValueError(
-            f"`covered` has {len(covered)} values but there are "
-            f"{len(incidents)} incidents"
-        )
-    active = prepare_cameras(cameras, city, range_scale=range_scale)
-    cam_lon, cam_lat = lonlat(active)
-    lon, lat = lonlat(incidents)
-    return hex_table(
-        cells_for(cam_lat, cam_lon, resolution),
-        active["camera_count"].to_numpy(),
-        cells_for(lat, lon, resolution),
-        covered,
-        resolution,
-    )

@@ -206,11 +206,11 @@ def camera_history(
     first = events["registered"].min().to_period(code)
     last = pd.Timestamp(as_of).to_period(code)
     periods = pd.period_range(first, last, freq=code)
-    keys = [None] if by is None else sorted(groups.loc[events.index].unique())
+    keys = [None] if groups is None else sorted(groups.loc[events.index].unique())
 
     frames = []
     for key in keys:
-        sub = events if by is None else events[groups.loc[events.index] == key]
+        sub = events if groups is None else events[groups.loc[events.index] == key]
         added = _bucket(sub["registered"], sub["camera_count"], periods, code)
         gone = sub["withdrawn"].notna()
         withdrawn = _bucket(
@@ -258,7 +258,8 @@ def _bucket(
     if dates.empty:
         return np.zeros(len(periods), dtype=np.int64)
     sums = weights.groupby(dates.dt.to_period(code)).sum()
-    return sums.reindex(periods, fill_value=0).to_numpy(dtype=np.int64)
+    counts: np.ndarray = sums.reindex(periods, fill_value=0).to_numpy(dtype=np.int64)
+    return counts
 
 
 def _group_labels(

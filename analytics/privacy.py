@@ -208,7 +208,8 @@ def redact_cameras(
 def _exact(frame: pd.DataFrame, audience: str) -> np.ndarray:
     """Rows ``audience`` may see as exact points (unknown owners: private)."""
     if "owner_type" in frame:
-        return frame["owner_type"].isin(EXACT_OWNER_TYPES[audience]).to_numpy()
+        out: np.ndarray = frame["owner_type"].isin(EXACT_OWNER_TYPES[audience])
+        return np.asarray(out, dtype=bool)
     return np.full(len(frame), audience == "investigator")
 
 
@@ -298,7 +299,9 @@ def suppress_small_groups(
     )
 
 
-def registry_snapshot(cameras: pd.DataFrame, as_of=None) -> pd.DataFrame:
+def registry_snapshot(
+    cameras: pd.DataFrame, as_of: date | str | None = None
+) -> pd.DataFrame:
     """The whole active registry (every tier and owner type), as of a date.
 
     Public counts are computed from this, once per dataset, never from the
@@ -348,7 +351,7 @@ def coverage_publishable(
     ok = (sites >= k).to_numpy() & (incidents.fillna(0) >= k).to_numpy()
     if window_days is not None and window_days < MIN_COVERAGE_WINDOW_DAYS:
         ok[:] = False
-    return ok
+    return np.asarray(ok, dtype=bool)
 
 
 def protect_hexes(
@@ -524,7 +527,7 @@ def is_private(owner_type: pd.Series) -> np.ndarray:
     ``OWNER_TYPES`` (fail closed).
     """
     known = owner_type.astype(object).isin(EXACT_OWNER_TYPES["staff"])
-    return ~known.to_numpy(bool)
+    return np.asarray(~known.to_numpy(bool), dtype=bool)
 
 
 def stand_in_positions(
@@ -573,12 +576,13 @@ def stand_in_positions(
     return new_lat, new_lon
 
 
-def distance_m(lat1, lon1, lat2, lon2) -> np.ndarray:
+def distance_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     """Great-circle distance in metres, element-wise (haversine)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * _EARTH_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    out: np.ndarray = 2 * _EARTH_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return out
 
 
 def role_for(secrets: Mapping[str, Any], password: str | None) -> str:
@@ -696,7 +700,7 @@ def _aggregate(
     )
     sites["group"] = sites["base"]
     claimed: set[str] = set()
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     merged = 0
     lowest = max(resolution - MERGE_LEVELS, 0)
     for level in range(resolution, lowest - 1, -1):

@@ -1,10 +1,24 @@
-"""Safe output: escape registry text for HTML, neutralise spreadsheet formulas.
+"""Safe output: escape text from data files for where it goes; defuse formulas.
 
-Registry text (camera names, addresses, owner names) is data, kept verbatim in the
-store and escaped only on the way out.
+Text from data files (ward and district names, offence descriptions, camera
+names, addresses, file names) is data, kept verbatim and escaped only on the way
+out, by the one helper for each target:
+
+* :func:`escape_html` for HTML (the briefing, map popups and labels);
+* :func:`escape_markdown` for Streamlit Markdown (``st.markdown``, ``st.info``,
+  captions, metric values, tooltips);
+* :func:`escape_plotly` for Plotly text (axis labels, legends, hover text),
+  which Plotly renders as a subset of HTML (``<a href>``, ``<b>``, ``<br>``).
+
+Dataframes, widget options and CSV cells show text as typed and need none of
+these (CSV cells get :func:`neutralise_formula`).
 
 >>> escape_html('<img src=x onerror=alert(1)>')
 '&lt;img src=x onerror=alert(1)&gt;'
+>>> print(escape_markdown("[x](http://evil.example)"))
+\\[x\\]\\(http\\://evil\\.example\\)
+>>> escape_plotly('<a href="http://evil.example">x</a>')
+'&lt;a href="http://evil.example"&gt;x&lt;/a&gt;'
 >>> neutralise_formula('=HYPERLINK("http://x")')
 '\\'=HYPERLINK("http://x")'
 """
@@ -26,6 +40,38 @@ def escape_html(value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     return html.escape(str(value), quote=True)
+
+
+# Characters Markdown (CommonMark, GitHub's extensions and Streamlit's own
+# :colour[...] / :material/icon: directives) gives a meaning; CommonMark lets any
+# ASCII punctuation be escaped with a backslash.
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]<>()#+-.!|~$:&")
+
+
+def escape_markdown(value: Any) -> str:
+    """Text that Streamlit's Markdown shows exactly as typed, on one line.
+
+    Link and image syntax, emphasis, HTML, LaTeX and Streamlit directives all
+    become plain characters; line breaks become spaces so a name cannot start a
+    heading or a list.
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = " ".join(str(value).splitlines())
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+def escape_plotly(value: Any) -> str:
+    """Text that a Plotly label, legend or hover shows exactly as typed.
+
+    Plotly reads ``<a href>``, ``<b>``, ``<br>`` and ``<span style>`` in text and
+    decodes HTML entities when it draws, so escaping ``&``, ``<`` and ``>``
+    leaves the characters visible and inert; ``$`` is encoded too, so a name in
+    dollars is not typeset as LaTeX.
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=False).replace("$", "&#36;")
 
 
 def neutralise_formula(value: Any) -> Any:
@@ -55,4 +101,5 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_safe_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV bytes (with a byte-order mark so Excel reads accents) of ``frame``."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    data: bytes = safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    return data

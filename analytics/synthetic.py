@@ -12,9 +12,11 @@ corridors. Every frame carries ``attrs["synthetic"] = True`` and a ``source`` of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -165,6 +167,9 @@ STREETS = (
     "Kanis Rd",
 )
 
+# draws m candidate points (x, y in metres) from a random generator
+Draw = Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]
+
 
 @dataclass(frozen=True)
 class DemoCity:
@@ -289,11 +294,11 @@ def _wards_frame(limit: shapely.Polygon) -> gpd.GeoDataFrame:
 
 
 def _inside(outline: shapely.Polygon, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return shapely.contains_xy(outline, x, y)
+    return np.asarray(shapely.contains_xy(outline, x, y), dtype=bool)
 
 
 def _sample(
-    rng: np.random.Generator, n: int, outline: shapely.Polygon, draw
+    rng: np.random.Generator, n: int, outline: shapely.Polygon, draw: Draw
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rejection-sample ``n`` points inside ``outline`` from ``draw(rng, m)``."""
     xs, ys, have = [np.empty(0)], [np.empty(0)], 0
@@ -307,20 +312,20 @@ def _sample(
     return np.concatenate(xs)[:n], np.concatenate(ys)[:n]
 
 
-def _uniform(outline: shapely.Polygon):
+def _uniform(outline: shapely.Polygon) -> Draw:
     minx, miny, maxx, maxy = outline.bounds
 
-    def draw(rng: np.random.Generator, m: int):
+    def draw(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
         return rng.uniform(minx, maxx, m), rng.uniform(miny, maxy, m)
 
     return draw
 
 
-def _gaussian_mixture(centres: np.ndarray, weights: np.ndarray):
+def _gaussian_mixture(centres: np.ndarray, weights: np.ndarray) -> Draw:
     """centres: (k, 3) of x, y, sigma in metres."""
     p = weights / weights.sum()
 
-    def draw(rng: np.random.Generator, m: int):
+    def draw(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
         k = rng.choice(len(centres), size=m, p=p)
         c = centres[k]
         return (
@@ -331,7 +336,7 @@ def _gaussian_mixture(centres: np.ndarray, weights: np.ndarray):
     return draw
 
 
-def _corridor(jitter_m: float):
+def _corridor(jitter_m: float) -> Draw:
     segments = []
     for line in CORRIDORS:
         lon, lat = np.array(line).T
@@ -341,7 +346,7 @@ def _corridor(jitter_m: float):
     lengths = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
     p = lengths / lengths.sum()
 
-    def draw(rng: np.random.Generator, m: int):
+    def draw(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
         k = rng.choice(len(seg), size=m, p=p)
         t = rng.uniform(0, 1, m)
         s = seg[k]
@@ -353,7 +358,7 @@ def _corridor(jitter_m: float):
     return draw
 
 
-def _centres(rows: tuple) -> tuple[np.ndarray, np.ndarray]:
+def _centres(rows: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
     arr = np.array(rows, dtype=float)
     x, y = _to_metres(arr[:, 0], arr[:, 1])
     weights = arr[:, 3] if arr.shape[1] > 3 else np.ones(len(arr))

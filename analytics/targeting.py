@@ -29,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
@@ -41,6 +42,7 @@ from analytics.candidates import (
     resolution_for_range,
 )
 from analytics.config import CityConfig
+from analytics.coverage import incident_coverage
 from analytics.schema import WGS84
 
 DEFAULT_OWNER_TYPE = "business"  # a well-placed business camera
@@ -119,7 +121,7 @@ class Recommendation:
 
     def to_geojson(self) -> str:
         """The ranked sites as a GeoJSON FeatureCollection (WGS84)."""
-        return self.sites.to_json(drop_id=True)
+        return str(self.sites.to_json(drop_id=True))
 
 
 def recommend_sites(
@@ -131,7 +133,7 @@ def recommend_sites(
     candidates: gpd.GeoDataFrame | None = None,
     range_m: float | None = None,
     covered: np.ndarray | pd.Series | None = None,
-    city_limit=None,
+    city_limit: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
     wards: gpd.GeoDataFrame | None = None,
     baseline_seed: int = 0,
     max_candidates: int = MAX_CANDIDATES,
@@ -398,7 +400,7 @@ def swap_improve(
 def baseline_sites(
     cameras: gpd.GeoDataFrame,
     k: int,
-    area,
+    area: shapely.Geometry,
     *,
     seed: int = 0,
     city: CityConfig,
@@ -456,22 +458,23 @@ def baseline_sites(
 
 
 # --- helpers -----------------------------------------------------------------------
-def _check_k(k) -> int:
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+def _check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or int(k) < 1:
         raise ValueError(f"`k` was {k!r} but is expected to be a positive integer")
-    if k > MAX_SITES:
+    if int(k) > MAX_SITES:
         raise ValueError(f"`k` was {k!r} but is expected to be at most {MAX_SITES:,}")
     return int(k)
 
 
-def _check_range(city: CityConfig, range_m) -> float:
+def _check_range(city: CityConfig, range_m: object) -> float:
     if range_m is None:
         return city.range_for(DEFAULT_OWNER_TYPE)
     if isinstance(range_m, bool) or not isinstance(range_m, numbers.Real):
         raise ValueError(f"`range_m` was {range_m!r} but is expected to be a number")
-    if not np.isfinite(range_m) or range_m <= 0:
+    value = float(range_m)
+    if not np.isfinite(value) or value <= 0:
         raise ValueError(f"`range_m` was {range_m!r} but is expected to be > 0")
-    return float(range_m)
+    return value
 
 
 def _incident_arrays(
@@ -494,13 +497,11 @@ def _incident_arrays(
 def _existing_coverage(
     cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, city: CityConfig
 ) -> np.ndarray:
-    from analytics.coverage import incident_coverage
-
     covered = incident_coverage(cameras, incidents, city, nearest=False)["covered"]
-    return covered.to_numpy(bool)
+    return np.asarray(covered.to_numpy(bool))
 
 
-def _check_covered(covered, n: int) -> np.ndarray:
+def _check_covered(covered: np.ndarray | pd.Series, n: int) -> np.ndarray:
     arr = np.asarray(covered)
     if arr.shape != (n,):
         raise ValueError(

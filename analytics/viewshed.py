@@ -143,7 +143,8 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+    values: np.ndarray = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+    return values
 
 
 def prepare_cameras(
@@ -242,7 +243,8 @@ def prepare_cameras(
 def nominal_area_m2(prepared: pd.DataFrame) -> np.ndarray:
     """Nominal viewshed area of each prepared camera (m2): pi r^2 * width / 360."""
     r = prepared["range_m"].to_numpy(float)
-    return np.pi * r * r * prepared["width_deg"].to_numpy(float) / 360.0
+    area: np.ndarray = np.pi * r * r * prepared["width_deg"].to_numpy(float) / 360.0
+    return area
 
 
 # --- polygons (maps and checks) --------------------------------------------------
@@ -318,7 +320,7 @@ def in_sector(
     dy: np.ndarray,
     centre_deg: np.ndarray,
     half_width_deg: np.ndarray,
-    full_circle: np.ndarray,
+    full_circle: np.ndarray | bool,
 ) -> np.ndarray:
     """Whether offsets (dx east, dy north, metres) lie within each sector's angle.
 
@@ -328,7 +330,9 @@ def in_sector(
     """
     bearing = np.degrees(np.arctan2(dx, dy))
     off = np.abs((bearing - centre_deg + 180.0) % 360.0 - 180.0)
-    return full_circle | (off <= half_width_deg + 1e-9) | ((dx == 0) & (dy == 0))
+    return np.asarray(
+        full_circle | (off <= half_width_deg + 1e-9) | ((dx == 0) & (dy == 0))
+    )
 
 
 def visible_pairs(
@@ -426,4 +430,4 @@ def _ramp(lengths: np.ndarray) -> np.ndarray:
     lengths = np.asarray(lengths, dtype=np.int64)
     total = int(lengths.sum())
     starts = np.cumsum(lengths) - lengths
-    return np.arange(total, dtype=np.int64) - np.repeat(starts, lengths)
+    return np.asarray(np.arange(total, dtype=np.int64) - np.repeat(starts, lengths))

@@ -8,11 +8,12 @@ areas; the covered part is measured on the 10 m raster of
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from analytics.config import CityConfig
+from analytics.coverage_state import CoverageState
+from analytics.severity import severity_weights
 
 WARD_TABLE_COLUMNS = (
     "ward_id",
@@ -49,37 +50,39 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def ward_frame(
-    ward_ids: pd.DataFrame,
-    grid,
-    covered_cells: np.ndarray,
-    inc_zone: np.ndarray,
-    cov: dict[str, np.ndarray],
-    weights: np.ndarray,
-    cam_zone: np.ndarray,
-    cams,
-) -> pd.DataFrame:
-    """Ward table from precomputed arrays (used by ``coverage_report``).
+def ward_frame(state: CoverageState) -> pd.DataFrame:
+    """Coverage figures per ward (columns :data:`WARD_TABLE_COLUMNS`).
 
-    ``grid`` is an :class:`analytics.areagrid.AreaGrid` built with the wards as
-    zones, ``inc_zone`` / ``cam_zone`` the ward index of each incident / camera
-    (-1 outside every ward), ``cams`` the :class:`~analytics.viewshed.CameraArrays`.
+    ``area_coverage_share`` is the share of the ward's area inside at least one
+    viewshed; ``incident_coverage_share`` the share of its incidents in view;
+    ``weighted_incident_coverage_share`` the same with severity weights;
+    ``cameras`` sums ``camera_count`` of active cameras in the ward.
+
+    Parameters
+    ----------
+    state
+        The shared coverage arrays, from :func:`analytics.coverage.coverage_report`
+        with wards given.
     """
+    if state.incident_ward is None or state.camera_ward is None:
+        raise ValueError("`state` was built without wards: there is no ward table")
+    ward_ids, grid, cams = state.ward_ids, state.grid, state.cameras
+    inc_zone, cam_zone = state.incident_ward, state.camera_ward
     k = len(ward_ids)
     zone = grid.zone
     in_zone = zone >= 0
     cells = np.bincount(zone[in_zone], minlength=k)
-    seen = np.bincount(zone[in_zone & covered_cells], minlength=k)
+    seen = np.bincount(zone[in_zone & state.covered_cells], minlength=k)
     area_share = _ratio(seen, cells)
     area_km2 = grid.zone_area_m2 / M2_PER_KM2
 
     on = inc_zone >= 0
     z = inc_zone[on]
-    covered = cov["covered"][on]
-    w = weights[on]
+    covered = state.covered[on]
+    w = state.weights[on]
     incidents = np.bincount(z, minlength=k)
     hit = np.bincount(z[covered], minlength=k)
-    live = np.bincount(z[cov["covered_live"][on]], minlength=k)
+    live = np.bincount(z[state.covered_live[on]], minlength=k)
     w_all = np.bincount(z, weights=w, minlength=k)
     w_hit = np.bincount(z[covered], weights=w[covered], minlength=k)
 
@@ -113,35 +116,6 @@ def ward_frame(
     )
 
 
-def ward_table(
-    cameras: gpd.GeoDataFrame,
-    incidents: gpd.GeoDataFrame,
-    city: CityConfig,
-    wards: gpd.GeoDataFrame,
-    *,
-    city_limit: gpd.GeoDataFrame | None = None,
-    range_scale: float = 1.0,
-) -> pd.DataFrame:
-    """Coverage figures per ward (columns :data:`WARD_TABLE_COLUMNS`).
-
-    ``area_coverage_share`` is the share of the ward's area inside at least one
-    viewshed; ``incident_coverage_share`` the share of its incidents in view;
-    ``weighted_incident_coverage_share`` the same with severity weights;
-    ``cameras`` sums ``camera_count`` of active cameras in the ward.
-    """
-    from analytics.coverage import coverage_report
-
-    report = coverage_report(
-        cameras,
-        incidents,
-        city,
-        city_limit=city_limit if city_limit is not None else wards,
-        wards=wards,
-        range_scale=range_scale,
-    )
-    return report.wards
-
-
 def district_table(
     incidents: pd.DataFrame,
     coverage: pd.DataFrame,
@@ -163,8 +137,6 @@ def district_table(
     weights
         Precomputed severity weight per incident (aligned), to save work.
     """
-    from analytics.coverage import severity_weights
-
     if len(coverage) != len(incidents):
         raise ValueError(
             f"`coverage` has {len(coverage)} rows but there are "

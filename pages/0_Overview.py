@@ -13,9 +13,10 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.changes import registrations_between, ward_changes
+from analytics.safe_output import escape_markdown
 from ui import cached
 from ui.charts import forecast_chart
-from ui.formatting import escape_markdown, points, share
+from ui.formatting import points, share
 from ui.mapview import show_map
 from ui.navigation import PAGES
 from ui.page import start_page

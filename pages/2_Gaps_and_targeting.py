@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.maps import MAX_GAP_CELLS
-from analytics.safe_output import to_safe_csv
+from analytics.safe_output import escape_markdown, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
 from ui.formatting import points, share
@@ -34,7 +34,12 @@ ward_names = (
 if len(report.gaps):
     top = report.gaps.head(TOP_GAPS)
     wards_of_top = (
-        top["ward_id"].astype(str).map(ward_names).fillna("outside the wards")
+        top["ward_id"]
+        .astype(str)
+        .map(ward_names)
+        .fillna("outside the wards")
+        # ward names come from the boundary file: Markdown in them stays text
+        .map(escape_markdown)
         if "ward_id" in top
         else pd.Series(["–"] * len(top))
     )

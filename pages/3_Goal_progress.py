@@ -12,18 +12,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.costs import TOTAL, device_costs, live_gain_per_device, program_costs
+from analytics.costs import TOTAL, device_costs, program_costs
 from analytics.forecast import (
-    BASELINE,
     DEFAULT_HORIZON_MONTHS,
     ForecastResult,
-    Scenario,
-    ScenarioComparison,
     forecast_goal,
-    run_scenarios,
 )
 from analytics.history import camera_history
-from analytics.safe_output import to_safe_csv
+from analytics.safe_output import escape_plotly, to_safe_csv
+from analytics.scenarios import BASELINE, Scenario, ScenarioComparison, run_scenarios
 from ui import cached
 from ui.data import get_dataset, source_banner
 from ui.page import dataset_key
@@ -85,15 +82,6 @@ def cached_history(
         _cameras["tier"].isin(tiers) & _cameras["owner_type"].isin(owner_types)
     ]
     return camera_history(cams, by=by, as_of=data_key[1], wards=_wards)
-
-
-@st.cache_data(show_spinner="Measuring what one device would add...", max_entries=16)
-def cached_live_gain(_ds, data_key: tuple, filters) -> float:  # noqa: ARG001
-    """Incidents a year one device would bring into live view (sidebar window)."""
-    data = cached.filtered(_ds, dataset_key(_ds), filters)
-    return live_gain_per_device(
-        data.cameras, data.incidents, _ds.city, range_scale=filters.range_scale
-    )
 
 
 def month_label(day: date | None) -> str:
@@ -318,7 +306,10 @@ else:
     for name, part in grouped.groupby(by, sort=True):
         area.add_trace(
             go.Scatter(
-                x=part["period"], y=part["cameras"], stackgroup="one", name=str(name)
+                x=part["period"],
+                y=part["cameras"],
+                stackgroup="one",
+                name=escape_plotly(name),  # ward names come from a data file
             )
         )
     area.update_layout(
@@ -515,7 +506,7 @@ years = int(
 per_device = k2.number_input(
     "Incidents a year each device brings into live view",
     min_value=0.0,
-    value=round(cached_live_gain(ds, data_key, filters), 2),
+    value=round(cached.coverage(ds, dataset_key(ds), filters).live_gain_per_device, 2),
     step=0.1,
     format="%.2f",
     key="live_gain_per_device",

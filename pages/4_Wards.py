@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.changes import ward_changes
 from analytics.privacy import protect_ward_table, ward_privacy
-from analytics.safe_output import to_safe_csv
+from analytics.safe_output import escape_markdown, to_safe_csv
 from ui import cached
 from ui.charts import ward_bar_chart
 from ui.formatting import share
@@ -60,7 +60,7 @@ if len(measured):
     most = measured.loc[measured["weighted_incident_coverage_share"].idxmax()]
     c1.metric(
         "Least covered ward",
-        str(least["ward_name"]),
+        escape_markdown(least["ward_name"]),
         delta=f"{share(least['weighted_incident_coverage_share'])} crime-weighted "
         "coverage",
         delta_color="off",
@@ -68,7 +68,7 @@ if len(measured):
     )
     c2.metric(
         "Best covered ward",
-        str(most["ward_name"]),
+        escape_markdown(most["ward_name"]),
         delta=f"{share(most['weighted_incident_coverage_share'])} crime-weighted "
         "coverage",
         delta_color="off",

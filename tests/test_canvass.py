@@ -18,7 +18,6 @@ from pyproj import Geod
 from analytics.canvass import (
     CameraIndex,
     area_notification,
-    bench_canvass,
     canvass,
     match_address,
 )
@@ -331,6 +330,7 @@ def test_match_address(cameras):
 
 def test_bench_canvass_times_queries_without_touching_the_registry(city):
     # Speed itself is shown by `python -m analytics bench` (canvass_ms), not here.
+    from analytics.bench import bench_canvass
     from analytics.synthetic import generate_demo
 
     demo = generate_demo(city, cameras=300, incidents=0)

@@ -137,7 +137,7 @@ def test_contacts_only_with_investigator_role(capsys, camera_file):
         (["--lat", 36.0, "--lon", LON], "outside"),
         (["--lat", LAT, "--lon", 0.0], "outside"),
         (["--lat", LAT, "--lon", LON, "--at", "31/10/2026"], "--at"),
-        (["--lat", LAT, "--lon", LON, "--radius-m", -1], "radius_m"),
+        (["--lat", LAT, "--lon", LON, "--radius-m", -1], "--radius-m was -1"),
         (["--lat", LAT, "--lon", LON, "--record"], "--case"),
         (
             [

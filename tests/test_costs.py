@@ -79,7 +79,7 @@ def test_live_gain_per_device_by_hand(city):
     # Registered A sees 3 incidents, registered B sees 1 that the integrated camera
     # also sees (already live), so only A's 3 count: 3 pairs / 2 registered sites
     # over one year of incidents = 1.5 a year.
-    from analytics.costs import live_gain_per_device
+    from analytics.coverage import coverage_report
     from tests.conftest import CENTRE, make_cameras, make_incidents, offset
 
     lat, lon = CENTRE
@@ -107,7 +107,8 @@ def test_live_gain_per_device_by_hand(city):
         ]
     )
     years = (pd.Timestamp("2026-01-01") - pd.Timestamp("2025-01-01")).days / 365.25
-    assert live_gain_per_device(cams, incs, city) == pytest.approx(3 / 2 / years)
+    report = coverage_report(cams, incs, city)
+    assert report.live_gain_per_device == pytest.approx(3 / 2 / years)
     # without registered sites there is nothing to convert
     only_live = cams[cams["tier"] == "integrated"]
-    assert live_gain_per_device(only_live, incs, city) == 0.0
+    assert coverage_report(only_live, incs, city).live_gain_per_device == 0.0

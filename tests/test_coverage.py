@@ -14,6 +14,7 @@ from analytics import areagrid
 from analytics.coverage import (
     HEADLINE_KEYS,
     coverage_report,
+    coverage_state,
     filter_cameras,
     filter_incidents,
     incident_coverage,
@@ -326,3 +327,19 @@ def test_incidents_without_coordinates(city, camera_factory, incident_factory):
 def test_choose_cell_m(sites, side_km, expected):
     side = side_km * 1000
     assert areagrid.choose_cell_m(sites, (0.0, 0.0, side, side)) == expected
+
+
+def test_coverage_state_refuses_misaligned_arrays(
+    city, camera_factory, incident_factory
+):
+    import dataclasses
+
+    cams = camera_factory([at(0, 0)])
+    incs = incident_factory([at(10, 0), at(2000, 0)])
+    prepared = prepare_cameras(cams, city)
+    state = coverage_state(prepared, incs, city)
+    assert state.covered.tolist() == [True, False]
+    assert state.incidents == 2
+    assert not state.has_wards
+    with pytest.raises(ValueError, match="`weights` has 1 values but there are 2"):
+        dataclasses.replace(state, weights=state.weights[:1])

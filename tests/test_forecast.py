@@ -15,14 +15,12 @@ import pandas as pd
 import pytest
 
 from analytics.forecast import (
-    BASELINE,
     DAYS_PER_MONTH,
-    Scenario,
     backtest,
     forecast_goal,
     required_pace,
-    run_scenarios,
 )
+from analytics.scenarios import BASELINE, Scenario, run_scenarios
 from tests.conftest import CENTRE, make_cameras
 
 STOCK = 3_200

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import shapely
 
-from analytics.hexgrid import cells_for, hex_grid
+from analytics.coverage import coverage_report, incident_coverage
+from analytics.hexgrid import cells_for
 from tests.conftest import CENTRE, offset
 
 LAT, LON = CENTRE
@@ -38,7 +39,7 @@ def test_hand_made_cells(city, camera_factory, incident_factory):
         ]
     )
     incs = incident_factory([at(10, 0), at(0, 20), at(-5000, 0)])
-    hexes = hex_grid(cams, incs, city, resolution=8).set_index("h3")
+    hexes = coverage_report(cams, incs, city, hex_resolution=8).hexes.set_index("h3")
     home = h3.latlng_to_cell(*offset(LAT, LON, 0, 0), 8)
     north = h3.latlng_to_cell(*offset(LAT, LON, 0, 5000), 8)
     west = h3.latlng_to_cell(*offset(LAT, LON, -5000, 0), 8)
@@ -63,28 +64,25 @@ def test_totals_equal_inputs(city, resolution):
     from analytics.synthetic import generate_demo
 
     demo = generate_demo(city, cameras=300, incidents=2500, seed=4)
-    covered = np.zeros(len(demo.incidents), dtype=bool)
-    covered[::3] = True
-    hexes = hex_grid(
-        demo.cameras, demo.incidents, city, covered=covered, resolution=resolution
-    )
+    covered = incident_coverage(demo.cameras, demo.incidents, city)["covered"]
+    hexes = coverage_report(
+        demo.cameras, demo.incidents, city, hex_resolution=resolution
+    ).hexes
+    assert hexes.attrs["resolution"] == resolution
     active = demo.cameras["status"] == "active"
     assert hexes["cameras"].sum() == demo.cameras.loc[active, "camera_count"].sum()
     assert hexes["incidents"].sum() == len(demo.incidents)
-    assert hexes["incidents_covered"].sum() == covered.sum()
+    assert 0 < hexes["incidents_covered"].sum() == covered.sum()
     assert (
         hexes["incidents_covered"] + hexes["incidents_uncovered"] == hexes["incidents"]
     ).all()
     assert hexes["h3"].is_unique
 
 
-def test_covered_length_checked(city, camera_factory, incident_factory):
-    with pytest.raises(ValueError, match="covered"):
-        hex_grid(
-            camera_factory([at()]),
-            incident_factory([at(), at()]),
-            city,
-            covered=[True],
+def test_bad_resolution_is_refused(city, camera_factory, incident_factory):
+    with pytest.raises(ValueError, match="resolution"):
+        coverage_report(
+            camera_factory([at()]), incident_factory([at()]), city, hex_resolution=16
         )
 
 

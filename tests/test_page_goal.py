@@ -83,8 +83,7 @@ def test_cost_table_follows_the_devices_and_offers_a_csv(app):
 
 
 def test_covered_incidents_default_comes_from_the_coverage_engine():
-    from analytics.costs import live_gain_per_device
-    from analytics.coverage import filter_cameras, filter_incidents
+    from analytics.coverage import coverage_report, filter_cameras, filter_incidents
     from analytics.datasets import load_dataset
 
     at = AppTest.from_file(str(PAGE), default_timeout=120)
@@ -94,11 +93,11 @@ def test_covered_incidents_default_comes_from_the_coverage_engine():
     ds = load_dataset()
     since = at.date_input(key="since").value
     until = at.date_input(key="until").value
-    gain = live_gain_per_device(
+    gain = coverage_report(
         filter_cameras(ds.cameras, as_of=until),
         filter_incidents(ds.incidents, since=since, until=until),
         ds.city,
-    )
+    ).live_gain_per_device
     assert gain > 0
     assert at.number_input(key="live_gain_per_device").value == pytest.approx(
         round(gain, 2)

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 from analytics.coverage import coverage_report, filter_cameras, filter_incidents
 from analytics.datasets import load_dataset
 from analytics.forecast import forecast_goal
+from analytics.safe_output import escape_markdown
 from analytics.schema import SYNTHETIC_LABEL
 from tests.pagetest import clear_data_env
-from ui.formatting import escape_markdown
 from ui.sidebar import default_filters
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import shapely
 
 from analytics.coverage import coverage_report, incident_coverage
 from analytics.schema import WGS84
-from analytics.wards import WARD_TABLE_COLUMNS, district_table, ward_table
+from analytics.wards import WARD_TABLE_COLUMNS, district_table
 from tests.conftest import CENTRE, offset
 
 LAT, LON = CENTRE
@@ -38,6 +38,12 @@ def two_wards() -> gpd.GeoDataFrame:
     )
 
 
+def ward_table(cams, incs, city, wards) -> pd.DataFrame:
+    """The report's ward table, the wards also serving as the city limit."""
+    report = coverage_report(cams, incs, city, city_limit=wards, wards=wards)
+    return report.wards.set_index("ward_id")
+
+
 def test_ward_table_by_hand(city, camera_factory, incident_factory, two_wards):
     cams = camera_factory([at(-250, 0, camera_count=2)])  # 50 m disk in West
     incs = incident_factory(
@@ -49,7 +55,7 @@ def test_ward_table_by_hand(city, camera_factory, incident_factory, two_wards):
             at(250, 0, category="violent"),  # East, not covered
         ]
     )
-    table = ward_table(cams, incs, city, two_wards).set_index("ward_id")
+    table = ward_table(cams, incs, city, two_wards)
     assert list(table.reset_index().columns) == list(WARD_TABLE_COLUMNS)
     assert table["incidents"].sum() == 5  # border incidents counted exactly once
     assert table.loc["W", "incidents"] >= 3  # the shared corner goes to the first
@@ -84,7 +90,7 @@ def test_shared_corner_goes_to_first_ward(city, camera_factory, incident_factory
     )
     east_first = west_first.iloc[::-1].reset_index(drop=True)
     for wards, first in ((west_first, "W"), (east_first, "E")):
-        table = ward_table(cams, incs, city, wards).set_index("ward_id")
+        table = ward_table(cams, incs, city, wards)
         assert table["incidents"].to_dict()[first] == 1
         assert table["incidents"].sum() == 1
 

@@ -24,9 +24,13 @@ from analytics.coverage import (
     filter_incidents,
 )
 from analytics.datasets import Dataset
+from analytics.footage_demo import demo_footage
+from analytics.footage_store import FootageStore
+from analytics.footage_view import FootageHistory
 from analytics.forecast import ForecastResult, forecast_goal
 from analytics.maps import build_coverage_map, hexes_for_audience
 from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
+from analytics.store import RegistryStore
 from analytics.targeting import Recommendation, recommend_sites
 from ui.sidebar import Filters
 
@@ -221,3 +225,19 @@ def asset_base() -> str:
 def recent_window(as_of: date, days: int = RECENT_DAYS) -> tuple[date, date]:
     """The last ``days`` days up to and including ``as_of``."""
     return as_of - timedelta(days=days - 1), as_of
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading footage requests...")
+def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:  # noqa: ARG001
+    """Requests and outcomes: the demo's made-up history, or the store's.
+
+    None when real data is loaded without a registry store (nothing recorded).
+    """
+    if _ds.synthetic:
+        demo = demo_footage(_ds.cameras, _ds.incidents, as_of=_ds.as_of)
+        return FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
+    db_path = _ds.city.data_path("registry_db")
+    if not db_path:
+        return None
+    footage = FootageStore(RegistryStore(db_path))
+    return FootageHistory(footage.requests(), footage.cases(), None, str(db_path))

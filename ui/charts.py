@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from analytics.forecast import ForecastResult
 from analytics.maps import SITE_COLOUR, TIER_COLOURS
+from analytics.safe_output import escape_plotly
 from analytics.targeting import Recommendation
 
 HISTORY_COLOUR = "#1f78b4"
@@ -133,7 +134,7 @@ def ward_bar_chart(
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=data["ward_name"].astype(str),
+            y=data["ward_name"].map(escape_plotly),
             orientation="h",
             marker={"color": HISTORY_COLOUR},
             text=[f"{v:,.1f}{unit}" for v in values],

@@ -31,11 +31,3 @@ def count(value: float | None) -> str:
 def points(change: float | None, digits: int = 1) -> str:
     """A change of a share, in percentage points with a sign."""
     return DASH if _missing(change) else f"{change * 100:+.{digits}f} pts"
-
-
-_MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
-
-
-def escape_markdown(text: object) -> str:
-    """Text that ``st.markdown`` shows as typed (registry names are data)."""
-    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in str(text))

@@ -60,6 +60,12 @@ PAGES = (
         "a report to share",
     ),
     PageInfo(
+        "pages/8_Requests_and_outcomes.py",
+        "Requests and outcomes",
+        ":material/assignment_turned_in:",
+        "footage asked for and what it did",
+    ),
+    PageInfo(
         "pages/7_Registry.py",
         "Registry",
         ":material/database:",

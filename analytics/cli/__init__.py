@@ -16,8 +16,13 @@ import pkgutil
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from analytics.config import ConfigError
+from analytics.config import CityConfig, ConfigError
+
+if TYPE_CHECKING:  # datasets loads geopandas: only when a command runs
+    from analytics.datasets import Dataset
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -50,7 +55,7 @@ def add_data_options(
     parser.add_argument("--city-limit", help="city-limit polygon file")
 
 
-def data_paths(args: argparse.Namespace) -> dict:
+def data_paths(args: argparse.Namespace) -> dict[str, str | None]:
     """The options of :func:`add_data_options` as load_dataset keywords."""
     return {
         "cameras": args.cameras,
@@ -60,7 +65,22 @@ def data_paths(args: argparse.Namespace) -> dict:
     }
 
 
-def load_data(city, **paths):
+def output_path(text: str, suffixes: tuple[str, ...], what: str) -> Path:
+    """``--out`` as a Path, refused unless it ends in one of ``suffixes``.
+
+    A briefing written to ``x.pdf`` would be HTML under a PDF name: refuse it
+    before any work is done rather than write a file no viewer opens.
+    """
+    path = Path(text).expanduser()
+    if path.suffix.lower() not in suffixes:
+        raise CommandError(
+            f"--out was {text!r} but this command writes {what}: expected a file "
+            f"name ending in {' or '.join(suffixes)}"
+        )
+    return path
+
+
+def load_data(city: CityConfig, **paths: Any) -> Dataset:
     """``analytics.datasets.load_dataset`` with an unusable file as a CommandError.
 
     ``paths`` are load_dataset's keywords (``cameras=``, ``incidents=``, ...);
@@ -74,8 +94,23 @@ def load_data(city, **paths):
         raise CommandError(str(exc)) from exc
 
 
+class Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line, like every other error.
+
+    argparse prints the whole usage block before the message; for a mistyped
+    option the message is what matters, and ``--help`` is one command away.
+    Sub-command parsers inherit this class through ``add_subparsers``.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            EXIT_UNUSABLE,
+            f"error: {message} (see: {self.prog} --help)\n",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m analytics",
         description="Camera registry analytics: validate data, manage the registry, "
         "compute coverage, forecast the goal, canvass incidents, export briefings.",
@@ -95,7 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],  # noqa: ARG001
+    filename: str,  # noqa: ARG001
+    lineno: int,  # noqa: ARG001
+    file: TextIO | None = None,
+    line: str | None = None,  # noqa: ARG001
+) -> None:
     print(f"note: {message}", file=file or sys.stderr)
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from typing import Any
 
 from analytics.cli import CommandError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "bench",
         help="benchmark the coverage refresh on synthetic data of a given size",
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _clean(value):
+def _clean(value: object) -> object:
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -86,7 +89,7 @@ def _s(value: float | None) -> str:
     return "skipped" if value is None else f"{value:8.2f} s"
 
 
-def print_table(r: dict) -> None:
+def print_table(r: dict[str, Any]) -> None:
     print(
         f"Synthetic benchmark: {r['registrations']:,} registrations "
         f"({r['cameras']:,} cameras at {r['sites']:,} active sites), "

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime
-from pathlib import Path
 
-from analytics.cli import CommandError, add_data_options, data_paths, load_data
+from analytics.cli import (
+    CommandError,
+    add_data_options,
+    data_paths,
+    load_data,
+    output_path,
+)
 
 AUDIENCE_CHOICES = ("public", "staff")  # analytics.briefing.BRIEFING_AUDIENCES
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "briefing",
         help="export the council briefing (self-contained HTML, opens offline)",
@@ -78,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from analytics.briefing import CostScenario, build_briefing, ward_choices
     from analytics.config import load_city
 
+    out = output_path(args.out, (".html", ".htm"), "an HTML page")
     audience = parse_audience(args.audience)
     since = parse_date(args.since, "--since")
     until = parse_date(args.until, "--until")
@@ -111,7 +119,6 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:  # inputs the checks above cannot see (device names)
         raise CommandError(str(exc)) from exc
-    out = Path(args.out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(html, encoding="utf-8")

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.cli import EXIT_OK, CommandError
+from analytics.config import CityConfig
 from analytics.schema import CONTACT_COLUMNS
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -49,7 +50,9 @@ JSON_FIELDS = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "canvass",
         help="cameras near an incident, nearest first (who to ask for footage)",
@@ -114,10 +117,16 @@ def run(args: argparse.Namespace) -> int:
             f"latitude {city.extent.min_lat} to {city.extent.max_lat} and longitude "
             f"{city.extent.min_lon} to {city.extent.max_lon}"
         )
+    check_limits(args)
     if args.record and not (args.case and args.user):
         raise CommandError("--record needs --case CASE_NUMBER and --user NAME")
     cameras, now, label, synthetic = _load(args, city)
     now = now_arg or now
+    if at is not None and at > now:
+        raise CommandError(
+            f"--at was {at:%Y-%m-%d %H:%M} but is after 'now' ({now:%Y-%m-%d %H:%M}); "
+            "set --now for a reference time other than the clock"
+        )
     store = None
     if args.record:
         from analytics.store import RegistryStore, default_store_path
@@ -146,6 +155,22 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def check_limits(args: argparse.Namespace) -> None:
+    """--radius-m and --nearest in range, or a CommandError naming the option."""
+    from analytics.canvass import MAX_NEAREST, MAX_RADIUS_M
+
+    radius = args.radius_m
+    if radius is not None and not 0 < radius <= MAX_RADIUS_M:
+        raise CommandError(
+            f"--radius-m was {radius:g} but is expected to be more than 0 and at "
+            f"most {MAX_RADIUS_M:g} metres"
+        )
+    if args.nearest is not None and not 0 <= args.nearest <= MAX_NEAREST:
+        raise CommandError(
+            f"--nearest was {args.nearest} but is expected to be 0-{MAX_NEAREST}"
+        )
+
+
 def parse_time(text: str | None, option: str) -> datetime | None:
     """``YYYY-MM-DD HH:MM`` (or a date alone) or a CommandError naming the option."""
     if text is None:
@@ -161,7 +186,9 @@ def parse_time(text: str | None, option: str) -> datetime | None:
     )
 
 
-def _load(args: argparse.Namespace, city) -> tuple:
+def _load(
+    args: argparse.Namespace, city: CityConfig
+) -> tuple[pd.DataFrame, datetime, str, bool]:
     """(cameras, now, label, synthetic): a camera file, the configured data or demo."""
     try:
         if args.cameras:
@@ -181,7 +208,7 @@ def _load(args: argparse.Namespace, city) -> tuple:
     return ds.cameras, now, ds.label, ds.synthetic
 
 
-def _configured_cameras(city) -> tuple:
+def _configured_cameras(city: CityConfig) -> tuple[pd.DataFrame, datetime, str, bool]:
     path = city.data_path("cameras")
     if path:
         from analytics.loaders import load_cameras
@@ -190,6 +217,7 @@ def _configured_cameras(city) -> tuple:
     from analytics.store import RegistryStore
 
     db = city.data_path("registry_db")
+    assert db is not None  # only called with a camera file or database configured
     return RegistryStore(db).cameras(), datetime.now(), Path(db).name, False
 
 
@@ -208,7 +236,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_json(result: pd.DataFrame, label: str, synthetic: bool) -> dict:
+def to_json(result: pd.DataFrame, label: str, synthetic: bool) -> dict[str, Any]:
     """One object: the query, the data label and ``cameras`` nearest first."""
     fields = [f for f in JSON_FIELDS if f in result.columns]
     fields += [c for c in CONTACT_COLUMNS if c in result.columns]

@@ -9,13 +9,23 @@ import argparse
 import json
 import math
 from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from analytics.cli import CommandError, add_data_options, data_paths, load_data
+from analytics.schema import CATEGORIES
+
+if TYPE_CHECKING:
+    from analytics.coverage import CoverageReport
+    from analytics.datasets import Dataset
 
 TOP_GAPS = 5  # gap cells listed in the plain-text summary
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "coverage",
         help="how much of the city and its crime active cameras can see",
@@ -58,8 +68,6 @@ def _date(text: str | None, flag: str) -> date | None:
 
 
 def _categories(text: str | None) -> list[str] | None:
-    from analytics.schema import CATEGORIES
-
     if text is None:
         return None
     wanted = [c.strip().lower() for c in text.split(",") if c.strip()]
@@ -72,7 +80,7 @@ def _categories(text: str | None) -> list[str] | None:
     return wanted
 
 
-def _clean(value):
+def _clean(value: Any) -> object:
     """JSON-safe number: NaN/inf -> null, numpy scalars -> Python."""
     if value is None:
         return None
@@ -123,7 +131,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def as_json(report, ds, since, until, categories) -> dict:
+def as_json(
+    report: CoverageReport,
+    ds: Dataset,
+    since: date | None,
+    until: date | None,
+    categories: list[str] | None,
+) -> dict[str, Any]:
     from analytics.coverage import HEADLINE_KEYS
 
     out = {k: _clean(report.headline[k]) for k in HEADLINE_KEYS}
@@ -145,7 +159,7 @@ def as_json(report, ds, since, until, categories) -> dict:
     return out
 
 
-def _records(frame) -> list[dict] | None:
+def _records(frame: pd.DataFrame | None) -> list[dict[str, object]] | None:
     if frame is None:
         return None
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
@@ -155,7 +169,9 @@ def _pct(x: float) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:.1%}"
 
 
-def print_summary(report, ds, since, until) -> None:
+def print_summary(
+    report: CoverageReport, ds: Dataset, since: date | None, until: date | None
+) -> None:
     h = report.headline
     if ds.synthetic:
         print(f"{ds.label} (synthetic): not the city's figures.")

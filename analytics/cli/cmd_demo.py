@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from analytics.cli import CommandError
 from analytics.config import load_city
 from analytics.synthetic import (
     DEFAULT_CAMERA_ROWS,
@@ -15,7 +16,9 @@ from analytics.synthetic import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "demo",
         help="write the synthetic demo city (cameras.csv, incidents.csv, wards)",
@@ -43,8 +46,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics.cli import CommandError
-
     if args.cameras < 0 or args.incidents < 0:
         raise CommandError(
             "--cameras and --incidents must be >= 0, "

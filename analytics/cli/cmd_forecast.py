@@ -13,17 +13,22 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-from analytics.forecast import DEFAULT_HORIZON_MONTHS, MODELS
+from analytics.config import CityConfig
+from analytics.forecast import DEFAULT_HORIZON_MONTHS, MODELS, ForecastResult
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "forecast",
         help="progress to the camera goal: pace, required pace, projected date",
         description="Cameras registered today against the city's goal, the current "
         "monthly pace, the pace a target date needs, and the projected date of "
-        "reaching the goal with an 80%% interval. Uses the synthetic demo unless a "
+        "reaching the goal with an 80% interval. Uses the synthetic demo unless a "
         "camera file is given or configured; the data's own date is 'today'.",
     )
     p.add_argument("--cameras", help="camera registry file (CSV/GeoJSON/Parquet)")
@@ -103,7 +108,9 @@ def parse_date(text: str | None, option: str) -> date | None:
         ) from exc
 
 
-def load_cameras(args: argparse.Namespace, city) -> tuple:
+def load_cameras(
+    args: argparse.Namespace, city: CityConfig
+) -> tuple[pd.DataFrame, date | None, str, bool]:
     """(cameras, as_of, label, synthetic) from the files given or configured.
 
     The forecast needs no incidents, so a camera file on its own is loaded
@@ -124,7 +131,7 @@ def load_cameras(args: argparse.Namespace, city) -> tuple:
     return ds.cameras, ds.as_of, ds.label, ds.synthetic
 
 
-def print_summary(result, label: str, synthetic: bool) -> None:
+def print_summary(result: ForecastResult, label: str, synthetic: bool) -> None:
     tag = " (synthetic)" if synthetic else ""
     print(f"Goal progress, data: {label}{tag}, as of {result.as_of:%d %b %Y}")
     print(

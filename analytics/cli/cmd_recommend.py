@@ -8,8 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from analytics.cli import CommandError, add_data_options, data_paths, load_data
+from analytics.cli import (
+    CommandError,
+    add_data_options,
+    data_paths,
+    load_data,
+    output_path,
+)
 
 TOP_ROWS = 10  # sites listed in the plain-text summary
 SITE_FIELDS = (
@@ -22,7 +29,14 @@ SITE_FIELDS = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+if TYPE_CHECKING:
+    from analytics.datasets import Dataset
+    from analytics.targeting import Recommendation
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "recommend",
         help="rank K new camera sites by the weighted incidents they would cover",
@@ -59,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     k = parse_sites(args.sites)
     if args.range_m is not None and not args.range_m > 0:
         raise CommandError(f"--range-m was {args.range_m} but must be > 0 metres")
+    out = args.out and output_path(args.out, (".geojson", ".json"), "GeoJSON")
     city = load_city(args.city)
     ds = load_data(city, **data_paths(args))
     rec = recommend_sites(
@@ -71,8 +86,7 @@ def run(args: argparse.Namespace) -> int:
         wards=ds.wards,
         baseline_seed=args.seed,
     )
-    if args.out:
-        out = Path(args.out)
+    if out:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(rec.to_geojson(), encoding="utf-8")
@@ -101,7 +115,7 @@ def parse_sites(text: str) -> int:
     return k
 
 
-def as_json(rec, ds) -> dict:
+def as_json(rec: Recommendation, ds: Dataset) -> dict[str, Any]:
     sites = rec.sites
     rows = [
         {
@@ -128,7 +142,7 @@ def as_json(rec, ds) -> dict:
     }
 
 
-def print_summary(rec, ds, out: str | None) -> None:
+def print_summary(rec: Recommendation, ds: Dataset, out: Path | None) -> None:
     def share(x: float) -> str:
         return f"{x / rec.total_weight:.1%}" if rec.total_weight else "n/a"
 

@@ -13,11 +13,12 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-from analytics.config import load_city
+from analytics.config import CityConfig, load_city
 from analytics.store import RegistryStore, StoreError, default_store_path
 
 DEFAULT_USER = "cli"
@@ -41,15 +42,19 @@ LOG_COLUMNS = (
 MAX_CELL = 60  # table cells longer than this are cut in the terminal (not in --json)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    # history and log only read: they take --db but not --user
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
         "--db",
         default=None,
         metavar="PATH",
         help="registry database (default: $CAMREG_REGISTRY_DB, the city's "
         "[data].registry_db, or data/registry.sqlite); created on first use",
     )
+    common = argparse.ArgumentParser(add_help=False, parents=[reading])
     common.add_argument(
         "--user",
         default=None,
@@ -106,7 +111,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     hist = sub.add_parser(
         "history",
-        parents=[common],
+        parents=[reading],
         help="every recorded change to one camera, oldest first",
     )
     hist.add_argument("camera_id", metavar="CAMERA_ID")
@@ -115,7 +120,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     log = sub.add_parser(
         "log",
-        parents=[common],
+        parents=[reading],
         help="the audit log, newest first (imports, withdrawals, canvass lists)",
     )
     log.add_argument(
@@ -234,7 +239,7 @@ def _user(args: argparse.Namespace) -> str:
     return args.user or os.environ.get("USER", "").strip() or DEFAULT_USER
 
 
-def _store(args: argparse.Namespace, city=None) -> RegistryStore:
+def _store(args: argparse.Namespace, city: CityConfig | None = None) -> RegistryStore:
     if args.db:
         path = Path(args.db).expanduser()
     else:
@@ -242,10 +247,13 @@ def _store(args: argparse.Namespace, city=None) -> RegistryStore:
     try:
         return RegistryStore(path)
     except (StoreError, sqlite3.Error, OSError) as exc:
-        raise CommandError(f"registry store {str(path)!r}: {exc}") from exc
+        where = f"registry store {str(path)!r}"
+        # StoreError already names the store; say it once
+        message = str(exc) if where in str(exc) else f"{where}: {exc}"
+        raise CommandError(message) from exc
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.drop(columns=["summary"], errors="ignore").to_dict("records"):
         for key in ("changes", "details"):
@@ -254,7 +262,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _is_na(value) -> bool:
+def _is_na(value: object) -> bool:
     return not isinstance(value, dict | list) and bool(pd.isna(value))
 
 
@@ -281,7 +289,7 @@ def format_table(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...]) -> s
     return "\n".join(lines)
 
 
-def _cell(value, *, cut: bool = True) -> str:
+def _cell(value: object, *, cut: bool = True) -> str:
     if value is None or _is_na(value):
         return ""
     text = " ".join(str(value).split())  # one line per row, whatever the data holds

@@ -10,15 +10,24 @@ import json
 import warnings
 from pathlib import Path
 
+from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.config import load_city
-from analytics.loaders import KINDS, LoadError, LoadWarning, load_table
+from analytics.loaders import (
+    KINDS,
+    LoadError,
+    LoadResult,
+    LoadWarning,
+    load_table,
+)
 from analytics.safe_output import to_safe_csv
 
 # Warnings listed in the human summary before "... and N more".
 MAX_WARNINGS_SHOWN = 20
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     p = subparsers.add_parser(
         "validate",
         help="check a camera registry or incident file row by row",
@@ -44,8 +53,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-
     city = load_city(args.city)
     path = Path(args.file)
     if not path.is_file():
@@ -74,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if len(result.quarantined) else EXIT_OK
 
 
-def _print_summary(result, quarantine: str | None) -> None:
+def _print_summary(result: LoadResult, quarantine: str | None) -> None:
     share = len(result.accepted) / result.rows_read if result.rows_read else 1.0
     print(f"{result.source} ({result.kind})")
     print(f"  rows read    {result.rows_read:>10,}")

@@ -1,0 +1,255 @@
+"""``requests``: footage requests under a case number, their outcomes and figures.
+
+python -m analytics requests add --case 2026-001234 --camera CAM-000042 --user smith
+python -m analytics requests update 17 --status provided --useful yes
+python -m analytics requests list --case 2026-001234 --json
+python -m analytics requests stats --since 2026-01-01 --until 2026-06-30 --json
+python -m analytics requests stale --months 12 --out calls.csv
+
+Requests live in the registry store (``--db`` or the configured store); every
+change is written to its audit log. Rows name cameras and cases, so this command
+is for investigators and the data steward; ``stats`` prints aggregates only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analytics.cli import EXIT_OK, CommandError
+from analytics.cli.cmd_registry import _store, _user
+from analytics.config import load_city
+from analytics.footage import (
+    DEFAULT_NO_ANSWER_DAYS,
+    DEFAULT_STALE_MONTHS,
+    DEFAULT_UNANSWERED_K,
+    FINAL_STATUSES,
+    RequestError,
+    request_stats,
+    stale_queue,
+)
+from analytics.footage_store import FootageStore
+from analytics.loaders import load_incidents
+from analytics.safe_output import to_safe_csv
+
+STATUS_ARGS = {s.replace("_", "-"): s for s in FINAL_STATUSES}
+LIST_COLUMNS = (
+    "request_id",
+    "case_id",
+    "camera_id",
+    "kind",
+    "status",
+    "requested_at",
+    "status_at",
+    "useful",
+    "requested_by",
+)
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=None, metavar="PATH", help="registry store")
+    p = subparsers.add_parser(
+        "requests",
+        help="footage requests and outcomes (add, update, list, stats, stale)",
+        description="Footage requests under a case number: who was asked, what "
+        "came back, whether it helped. Kept in the registry store with an audit "
+        "entry for every change.",
+    )
+    sub = p.add_subparsers(dest="requests_command", metavar="ACTION", required=True)
+
+    add = sub.add_parser("add", parents=[common], help="request footage")
+    add.add_argument("--case", required=True, help="case number")
+    add.add_argument(
+        "--camera", action="append", required=True, metavar="ID", help="camera id"
+    )
+    add.add_argument("--kind", choices=("ask_owner", "viewed_live", "clip_saved"))
+    add.add_argument("--incident", help="incident id the footage is for")
+    add.add_argument("--incident-at", help="when the incident happened (ISO)")
+    add.add_argument("--user", help="who asks (default: $USER)")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(func=run_add)
+
+    upd = sub.add_parser("update", parents=[common], help="record an answer")
+    upd.add_argument("request_id", type=int)
+    upd.add_argument("--status", choices=tuple(STATUS_ARGS))
+    upd.add_argument("--useful", choices=("yes", "no", "unknown"))
+    upd.add_argument("--reason", help="why (required to correct a final status)")
+    upd.add_argument("--user", help="who records it (default: $USER)")
+    upd.add_argument("--json", action="store_true")
+    upd.set_defaults(func=run_update)
+
+    lst = sub.add_parser("list", parents=[common], help="list requests")
+    lst.add_argument("--case", help="only this case")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=run_list)
+
+    sts = sub.add_parser("stats", parents=[common], help="program figures")
+    sts.add_argument("--since", type=date.fromisoformat, help="first day (ISO)")
+    sts.add_argument("--until", type=date.fromisoformat, help="last day (ISO)")
+    sts.add_argument(
+        "--incidents", help="incident file, for the share of violent incidents"
+    )
+    sts.add_argument("--json", action="store_true")
+    sts.set_defaults(func=run_stats)
+
+    stale = sub.add_parser(
+        "stale", parents=[common], help="cameras to verify again (call list)"
+    )
+    stale.add_argument("--months", type=int, default=DEFAULT_STALE_MONTHS)
+    stale.add_argument("--out", help="write the call list as CSV")
+    stale.add_argument("--user", help="who takes the call list (default: $USER)")
+    stale.add_argument("--json", action="store_true")
+    stale.set_defaults(func=run_stale)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    footage = _footage(args)
+    incident_at = datetime.fromisoformat(args.incident_at) if args.incident_at else None
+    try:
+        ids = footage.add(
+            args.case,
+            args.camera,
+            user=_user(args),
+            kind=args.kind,
+            incident_id=args.incident,
+            incident_at=incident_at,
+        )
+    except RequestError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        print(json.dumps({"case": args.case, "request_ids": ids}))
+    else:
+        print(f"Case {args.case}: {len(ids)} request(s) created: {ids}")
+    return EXIT_OK
+
+
+def run_update(args: argparse.Namespace) -> int:
+    footage = _footage(args)
+    status = STATUS_ARGS[args.status] if args.status else None
+    try:
+        result = footage.update(
+            args.request_id,
+            status=status,
+            useful=args.useful,
+            reason=args.reason,
+            user=_user(args),
+        )
+    except RequestError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"Request {result['request_id']}: {result['from']} -> {result['status']}")
+    return EXIT_OK
+
+
+def run_list(args: argparse.Namespace) -> int:
+    frame = _footage(args).requests(args.case)
+    if args.json:
+        print(json.dumps(_json_rows(frame[list(LIST_COLUMNS)]), default=str))
+        return EXIT_OK
+    if frame.empty:
+        print("No footage requests" + (f" for case {args.case}" if args.case else ""))
+        return EXIT_OK
+    print(frame[list(LIST_COLUMNS)].to_string(index=False))
+    return EXIT_OK
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    city = load_city(args.city)
+    store = _store(args, city)
+    footage = FootageStore(store)
+    cameras = store.cameras()
+    requests = footage.requests()
+    today = date.today()
+    stale = stale_queue(
+        cameras,
+        requests,
+        today,
+        months=DEFAULT_STALE_MONTHS,
+        unanswered_k=DEFAULT_UNANSWERED_K,
+    )
+    incidents = None
+    if args.incidents:
+        try:
+            incidents = load_incidents(args.incidents, city).accepted
+        except (ValueError, OSError) as exc:
+            raise CommandError(f"--incidents {args.incidents!r}: {exc}") from exc
+    stats = request_stats(
+        requests,
+        cameras,
+        incidents=incidents,
+        cases=footage.cases(),
+        since=args.since,
+        until=args.until,
+        stale_cameras=len(stale),
+    )
+    out = stats.to_dict()
+    if args.json:
+        print(json.dumps(out, default=str))
+        return EXIT_OK
+    window = f"{args.since or 'start'} to {args.until or 'today'}"
+    print(f"Footage requests, {window}:")
+    for key, value in out.items():
+        if not isinstance(value, list):
+            print(f"  {key.replace('_', ' ')}: {_text(value)}")
+    return EXIT_OK
+
+
+def run_stale(args: argparse.Namespace) -> int:
+    if args.months < 1:
+        raise CommandError(f"--months was {args.months} but must be at least 1")
+    store = _store(args)
+    footage = FootageStore(store)
+    cameras = store.cameras()
+    queue = stale_queue(cameras, footage.requests(), date.today(), months=args.months)
+    if args.out:
+        contacts = cameras.set_index("camera_id")[
+            ["owner_name", "contact_phone", "contact_email", "address"]
+        ]
+        calls = queue.join(contacts, on="camera_id")
+        Path(args.out).write_bytes(to_safe_csv(calls))
+        store.log_event(
+            "stale_call_list",
+            user=_user(args),
+            details={"cameras": len(calls), "out": str(args.out)},
+        )
+        print(f"Wrote {len(calls)} cameras to verify again to {args.out}")
+        return EXIT_OK
+    if args.json:
+        print(json.dumps(_json_rows(queue), default=str))
+    else:
+        print(f"{len(queue)} active cameras to verify again ({args.months} months):")
+        if not queue.empty:
+            print(queue.to_string(index=False))
+    return EXIT_OK
+
+
+def _footage(args: argparse.Namespace) -> FootageStore:
+    return FootageStore(_store(args))
+
+
+def _json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.3f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+__all__ = ["DEFAULT_NO_ANSWER_DAYS", "register"]

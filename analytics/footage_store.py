@@ -1,0 +1,362 @@
+"""Footage requests and case outcomes, kept beside the registry in one database.
+
+Tables are SQLAlchemy Core so the same code runs on the embedded SQLite store
+and on PostgreSQL (we add SQLAlchemy for that reason instead of writing SQL
+strings per engine). Every change is also written to the registry's audit log
+through :meth:`RegistryStore.log_event`, and to this module's own
+``request_events`` table in the same transaction as the change itself, so the
+request history can never disagree with the request.
+
+>>> footage = FootageStore(store)                               # doctest: +SKIP
+>>> ids = footage.add("2026-001234", ["CAM-000042"], user="det. smith")
+>>> footage.update(ids[0], status="provided", useful="yes", user="det. smith")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from analytics.footage import (
+    CASE_COLUMNS,
+    REQUEST_COLUMNS,
+    REQUESTED,
+    USEFUL_VALUES,
+    RequestError,
+    check_camera_requestable,
+    check_transition,
+    expire_unanswered,
+    kind_for,
+)
+
+if TYPE_CHECKING:
+    from analytics.store import RegistryStore
+
+REQUEST_ACTION = "footage_request"
+UPDATE_ACTION = "footage_request_update"
+OUTCOME_ACTION = "case_outcome"
+
+METADATA = sa.MetaData()
+REQUESTS = sa.Table(
+    "footage_requests",
+    METADATA,
+    sa.Column("request_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.String(64), nullable=False, index=True),
+    sa.Column("camera_id", sa.String(128), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("requested_at", sa.DateTime, nullable=False),
+    sa.Column("status_at", sa.DateTime, nullable=False),
+    sa.Column("incident_id", sa.String(128)),
+    sa.Column("incident_at", sa.DateTime),
+    sa.Column("useful", sa.String(16), nullable=False, default="unknown"),
+    sa.Column("requested_by", sa.String(128), nullable=False),
+)
+EVENTS = sa.Table(
+    "footage_request_events",
+    METADATA,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.Integer, nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("user", sa.String(128), nullable=False),
+    sa.Column("old_status", sa.String(32)),
+    sa.Column("new_status", sa.String(32), nullable=False),
+    sa.Column("useful", sa.String(16)),
+    sa.Column("reason", sa.Text),
+)
+CASES = sa.Table(
+    "case_outcomes",
+    METADATA,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("cleared", sa.Boolean, nullable=False, default=False),
+    sa.Column("cleared_at", sa.Date),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+
+def engine_for(store: RegistryStore) -> sa.Engine:
+    """The SQLAlchemy engine of the registry store's database."""
+    engine = getattr(store, "engine", None)
+    if isinstance(engine, sa.Engine):
+        return engine
+    return sa.create_engine(f"sqlite:///{store.path}")
+
+
+class FootageStore:
+    """Requests and outcomes in the registry store's database.
+
+    Parameters
+    ----------
+    store
+        The registry store: cameras are looked up there (withdrawn cameras are
+        refused) and every change is written to its audit log.
+    """
+
+    def __init__(self, store: RegistryStore) -> None:
+        self.store = store
+        self.engine = engine_for(store)
+        METADATA.create_all(self.engine)
+
+    # --- writing ----------------------------------------------------------------
+    def add(
+        self,
+        case_id: str,
+        camera_ids: Sequence[str],
+        *,
+        user: str,
+        kind: str | None = None,
+        incident_id: str | None = None,
+        incident_at: datetime | None = None,
+        at: datetime | None = None,
+    ) -> list[int]:
+        """Create one request per camera under ``case_id``; returns their ids.
+
+        All or nothing: one withdrawn or unknown camera refuses the whole call.
+        """
+        case_id = _text(case_id, "case number")
+        user = _text(user, "user")
+        if not camera_ids:
+            raise RequestError("give at least one camera id (--camera ID)")
+        now = at or _now()
+        rows = []
+        for camera_id in dict.fromkeys(str(c) for c in camera_ids):
+            camera = self.store.camera_record(camera_id)
+            check_camera_requestable(camera, camera_id)
+            assert camera is not None
+            rows.append(
+                {
+                    "case_id": case_id,
+                    "camera_id": camera_id,
+                    "kind": kind_for(str(camera["tier"]), kind),
+                    "status": REQUESTED,
+                    "requested_at": now,
+                    "status_at": now,
+                    "incident_id": incident_id,
+                    "incident_at": incident_at,
+                    "useful": "unknown",
+                    "requested_by": user,
+                }
+            )
+        ids = []
+        with self.engine.begin() as con:
+            for row in rows:
+                key = con.execute(
+                    sa.insert(REQUESTS).values(**row)
+                ).inserted_primary_key
+                assert key is not None  # an INSERT returns its new key
+                request_id = key[0]
+                ids.append(int(request_id))
+                con.execute(
+                    sa.insert(EVENTS).values(
+                        request_id=request_id,
+                        at=now,
+                        user=user,
+                        old_status=None,
+                        new_status=REQUESTED,
+                        useful=None,
+                        reason=None,
+                    )
+                )
+        self.store.log_event(
+            REQUEST_ACTION,
+            user=user,
+            reason=f"case {case_id}",
+            details={
+                "case": case_id,
+                "requests": ids,
+                "cameras": len(rows),
+                "kinds": sorted({r["kind"] for r in rows}),
+            },
+        )
+        return ids
+
+    def update(
+        self,
+        request_id: int,
+        *,
+        user: str,
+        status: str | None = None,
+        useful: str | None = None,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Move a request to ``status`` and/or set whether it was ``useful``."""
+        user = _text(user, "user")
+        if status is None and useful is None:
+            raise RequestError("give a new --status and/or --useful")
+        if useful is not None and useful not in USEFUL_VALUES:
+            raise RequestError(
+                f"`useful` was {useful!r} but is expected to be in {USEFUL_VALUES}"
+            )
+        now = at or _now()
+        with self.engine.begin() as con:
+            row = (
+                con.execute(
+                    sa.select(REQUESTS).where(REQUESTS.c.request_id == int(request_id))
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                raise RequestError(f"request {request_id!r} does not exist")
+            old = row["status"]
+            values: dict[str, Any] = {}
+            if status is not None:
+                check_transition(old, status, reason=reason)
+                values.update(status=status, status_at=now)
+            new_status = status or old
+            if useful is not None:
+                if new_status != "provided" and useful != "unknown":
+                    raise RequestError(
+                        f"request {request_id} is {new_status!r}: only provided "
+                        "footage can be marked useful or not"
+                    )
+                values["useful"] = useful
+            con.execute(
+                sa.update(REQUESTS)
+                .where(REQUESTS.c.request_id == int(request_id))
+                .values(**values)
+            )
+            con.execute(
+                sa.insert(EVENTS).values(
+                    request_id=int(request_id),
+                    at=now,
+                    user=user,
+                    old_status=old,
+                    new_status=new_status,
+                    useful=useful,
+                    reason=reason,
+                )
+            )
+        self.store.log_event(
+            UPDATE_ACTION,
+            user=user,
+            reason=reason or f"case {row['case_id']}",
+            details={
+                "request": int(request_id),
+                "case": row["case_id"],
+                "from": old,
+                "to": new_status,
+                **({"useful": useful} if useful is not None else {}),
+            },
+        )
+        return {"request_id": int(request_id), "status": new_status, "from": old}
+
+    def expire(self, now: datetime, days: int, *, user: str = "system") -> list[int]:
+        """Mark requests unanswered after ``days`` days as ``no_answer``."""
+        due = expire_unanswered(self.requests(), now, days)
+        for request_id in due:
+            self.update(int(request_id), status="no_answer", user=user, at=now)
+        return [int(i) for i in due]
+
+    def set_outcome(
+        self, case_id: str, *, cleared: bool, user: str, on: date | None = None
+    ) -> None:
+        """Record whether a case was cleared (investigators only, by the caller)."""
+        case_id = _text(case_id, "case number")
+        user = _text(user, "user")
+        now = _now()
+        values = {
+            "cleared": bool(cleared),
+            "cleared_at": (on or now.date()) if cleared else None,
+            "updated_by": user,
+            "updated_at": now,
+        }
+        with self.engine.begin() as con:
+            exists = con.execute(
+                sa.select(CASES.c.case_id).where(CASES.c.case_id == case_id)
+            ).first()
+            if exists:
+                con.execute(
+                    sa.update(CASES).where(CASES.c.case_id == case_id).values(**values)
+                )
+            else:
+                con.execute(sa.insert(CASES).values(case_id=case_id, **values))
+        self.store.log_event(
+            OUTCOME_ACTION,
+            user=user,
+            reason=f"case {case_id}",
+            details={"case": case_id, "cleared": bool(cleared)},
+        )
+
+    # --- reading ----------------------------------------------------------------
+    def requests(self, case_id: str | None = None) -> pd.DataFrame:
+        """Requests (canonical ``REQUEST_COLUMNS``), oldest first."""
+        query = sa.select(*[REQUESTS.c[c] for c in REQUEST_COLUMNS]).order_by(
+            REQUESTS.c.request_id
+        )
+        if case_id is not None:
+            query = query.where(REQUESTS.c.case_id == str(case_id))
+        with self.engine.connect() as con:
+            rows = con.execute(query).all()
+        frame = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
+        for column in ("requested_at", "status_at", "incident_at"):
+            frame[column] = pd.to_datetime(frame[column])
+        return frame
+
+    def events(self, request_id: int) -> pd.DataFrame:
+        """A request's status changes, oldest first."""
+        with self.engine.connect() as con:
+            rows = (
+                con.execute(
+                    sa.select(EVENTS)
+                    .where(EVENTS.c.request_id == int(request_id))
+                    .order_by(EVENTS.c.event_id)
+                )
+                .mappings()
+                .all()
+            )
+        return pd.DataFrame(rows)
+
+    def cases(self) -> pd.DataFrame:
+        with self.engine.connect() as con:
+            rows = con.execute(sa.select(*[CASES.c[c] for c in CASE_COLUMNS])).all()
+        return pd.DataFrame(rows, columns=list(CASE_COLUMNS))
+
+    def load(
+        self, frame: pd.DataFrame, *, user: str, cases: Iterable[dict[str, Any]] = ()
+    ) -> int:
+        """Bulk-insert a request history (the demo's); returns rows written."""
+        records = [
+            {c: _plain(r[c]) for c in REQUEST_COLUMNS if c != "request_id"}
+            for r in frame.to_dict("records")
+        ]
+        with self.engine.begin() as con:
+            if records:
+                con.execute(sa.insert(REQUESTS), records)
+            for case in cases:
+                con.execute(
+                    sa.insert(CASES).values(**case, updated_by=user, updated_at=_now())
+                )
+        self.store.log_event(
+            "footage_history_load",
+            user=user,
+            details={"requests": len(records)},
+        )
+        return len(records)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _text(value: Any, name: str) -> str:
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise RequestError(f"a {name} is required")
+    return text
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if value is pd.NaT:
+        return None
+    return value

@@ -1,0 +1,141 @@
+"""Requests and outcomes: what the registry has done for investigations."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from analytics.footage_view import integration_cost_per_year, requests_view
+from analytics.safe_output import to_safe_csv
+from ui import cached
+from ui.formatting import count, share
+from ui.page import start_page
+
+page = start_page(
+    "Requests and outcomes",
+    icon=":material/assignment_turned_in:",
+    caption="Footage asked for after incidents, what came back, whether it helped, "
+    "and which registrations have gone quiet.",
+)
+ds, filters = page.ds, page.filters
+history = cached.footage_history(ds, page.key)
+if history is None:
+    st.info(
+        "No footage requests are recorded yet: requests are kept in the registry "
+        "store. The data steward configures one on the Registry page; "
+        "investigators then record requests from the Incident canvass page or "
+        "with `python -m analytics requests add`."
+    )
+    st.stop()
+
+view = requests_view(
+    history,
+    ds.cameras,
+    ds.incidents,
+    role=page.role,
+    since=filters.since,
+    until=filters.until,
+    as_of=ds.as_of,
+    min_group_size=ds.city.min_group_size,
+    device_cost_usd_per_year=integration_cost_per_year(ds.cameras, ds.city.devices),
+)
+stats = view.stats
+st.caption(
+    f"Requests made {filters.since:%d %b %Y} – {filters.until:%d %b %Y}, "
+    f"against the registry as it is today. Source: {history.source}."
+)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Footage requests", count(stats.requests))
+c2.metric(
+    "Requests fulfilled",
+    share(stats.fulfilled_share),
+    help="Footage provided, over requests with an answer or past the answer "
+    "window (open requests are left out).",
+)
+c3.metric(
+    "Median hours to footage",
+    "–"
+    if stats.median_hours_to_footage is None
+    else f"{stats.median_hours_to_footage:,.1f} h",
+    help="From the incident to the footage, over provided requests.",
+)
+c4.metric(
+    "Footage that helped",
+    share(stats.useful_share),
+    help="Provided footage the investigator marked useful, over provided "
+    "footage whose usefulness is known.",
+)
+c5, c6, c7, c8 = st.columns(4)
+c5.metric(
+    "Violent incidents with a request",
+    share(stats.violent_incidents_with_request_share),
+    help=f"Of {count(stats.violent_incidents)} violent incidents in the window.",
+)
+c6.metric("Cases helped by footage", count(stats.cases_helped))
+c7.metric(
+    "Cost per case helped (integration)",
+    "–"
+    if stats.cost_per_case_helped_usd is None
+    else f"${stats.cost_per_case_helped_usd:,.0f}",
+    help="Yearly fees of one entry device per integrated site, for the window's "
+    "length, over cases helped by footage from an integrated camera (a lower "
+    "bound: upfront prices are left out).",
+)
+c8.metric(
+    "Stale registrations",
+    count(view.stale_count),
+    help="Active cameras not verified for 12 months, whose owner did not answer "
+    "the last 2 requests, or asked repeatedly without footage.",
+)
+
+if len(stats.per_month):
+    months = stats.per_month.assign(month=stats.per_month["month"].astype(str))
+    fig = px.bar(
+        months,
+        x="month",
+        y="requests",
+        labels={"month": "Month", "requests": "Footage requests"},
+    )
+    fig.update_layout(height=280, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    st.plotly_chart(fig, use_container_width=True, config={"displayModeBar": False})
+
+st.subheader("Who answers")
+left, right = st.columns(2)
+for column, title, frame in (
+    (left, "By tier", view.by_tier),
+    (right, "By owner type", view.by_owner_type),
+):
+    shown = frame.assign(share=frame["share"].map(share)).rename(
+        columns={
+            "group": title.removeprefix("By ").capitalize(),
+            "requests": "Requests",
+            "decided": "Answered or expired",
+            "provided": "Provided",
+            "share": "Fulfilled",
+        }
+    )
+    column.dataframe(shown, hide_index=True, use_container_width=True)
+if page.role == "public":
+    st.caption(
+        f"Groups with fewer than {ds.city.min_group_size} answered requests are "
+        "left blank so no owner's answers can be read off."
+    )
+
+if view.rows is None:
+    st.caption(
+        "Request rows and the re-verification queue are shown to investigators "
+        "and the data steward."
+    )
+    st.stop()
+
+st.subheader("Requests")
+st.dataframe(view.rows, hide_index=True, use_container_width=True)
+st.download_button(
+    "Download requests (CSV)",
+    to_safe_csv(view.rows),
+    file_name="footage_requests.csv",
+    mime="text/csv",
+)
+st.subheader("Re-verification queue")
+st.caption(f"{count(len(view.stale))} active cameras to check again, oldest first.")
+st.dataframe(view.stale, hide_index=True, use_container_width=True)

@@ -1,0 +1,128 @@
+"""Text from data files reaches Markdown, Plotly and HTML inert.
+
+Ward, district and offence names are data: a boundary file whose ward is called
+``[click](http://evil.example/x)`` must not put a link in the Gaps page's info
+box, and ``<a href=...>`` must not become a link in a Plotly chart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.config import DATA_ENV, load_city
+from analytics.safe_output import escape_html, escape_markdown, escape_plotly
+from analytics.synthetic import generate_demo, write_demo
+from tests.pagetest import ROOT, TIMEOUT, clear_data_env
+from ui.charts import ward_bar_chart
+
+LINK = "[click](http://evil.example/x)"
+IMAGE = "![pixel](http://evil.example/i.png)"
+ANCHOR = '<a href="http://evil.example">W</a>'
+HOSTILE_WARDS = [
+    f"{LINK} one",
+    f"{IMAGE} two",
+    f"{ANCHOR} three",
+    ":red[four] :material/warning:",
+    "**five** <img src=x onerror=alert(1)>",
+    "six\n# heading",
+    "$x^2$ seven",
+]
+HOSTILE_DISTRICT = "[62](http://evil.example/d)"
+HOSTILE_OFFENCE = '<a href="http://evil.example/o">THEFT</a>'
+
+
+# --- the helpers, by hand -------------------------------------------------------------
+def test_markdown_escape_by_hand():
+    assert escape_markdown(LINK) == r"\[click\]\(http\://evil\.example/x\)"
+    assert escape_markdown(IMAGE).startswith(r"\!\[pixel\]\(")
+    assert escape_markdown(":red[a]") == r"\:red\[a\]"
+    assert escape_markdown("six\n# heading") == r"six \# heading"
+    assert escape_markdown("St. Mary's 5") == r"St\. Mary's 5"
+    assert escape_markdown(None) == ""
+
+
+def test_plotly_escape_by_hand():
+    assert escape_plotly(ANCHOR) == '&lt;a href="http://evil.example"&gt;W&lt;/a&gt;'
+    assert escape_plotly("A & B <br> $x$") == "A &amp; B &lt;br&gt; &#36;x&#36;"
+    assert escape_plotly(float("nan")) == ""
+
+
+def test_html_escape_by_hand():
+    assert escape_html(ANCHOR) == (
+        "&lt;a href=&quot;http://evil.example&quot;&gt;W&lt;/a&gt;"
+    )
+
+
+def _unescaped(text: str, char: str) -> int:
+    """Occurrences of ``char`` not preceded by a backslash."""
+    return len(re.findall(r"(?<!\\)" + re.escape(char), text))
+
+
+def test_ward_bar_chart_show_hostile_names_as_text():
+    table = pd.DataFrame(
+        {"ward_name": HOSTILE_WARDS, "share": [0.1 * i for i in range(7)]}
+    )
+    fig = ward_bar_chart(table, "share", title="t", percent=True)
+    labels = list(fig.data[0].y)
+    assert labels == [escape_plotly(n) for n in HOSTILE_WARDS]
+    assert not any("<a" in label or "<img" in label for label in labels)
+
+
+# --- a whole page on a hostile dataset -----------------------------------------------
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory):
+    city = load_city()
+    demo = generate_demo(city, cameras=400, incidents=4000, seed=11)
+    wards = demo.wards.copy()
+    wards["ward_name"] = HOSTILE_WARDS[: len(wards)]
+    incidents = demo.incidents.copy()
+    incidents["district"] = HOSTILE_DISTRICT
+    incidents["offense"] = HOSTILE_OFFENCE
+    out = tmp_path_factory.mktemp("hostile")
+    return write_demo(out, dataclasses.replace(demo, wards=wards, incidents=incidents))
+
+
+@pytest.fixture
+def hostile_env(monkeypatch, hostile_files):
+    clear_data_env(monkeypatch)
+    for key in ("cameras", "incidents", "wards", "city_limit"):
+        monkeypatch.setenv(DATA_ENV[key], str(hostile_files[key]))
+
+
+def _markdown_texts(at: AppTest) -> list[str]:
+    texts = []
+    for kind in ("markdown", "info", "caption", "warning", "error", "success"):
+        texts += [str(e.value) for e in getattr(at, kind)]
+    for metric in at.metric:
+        texts += [str(metric.label), str(metric.value), str(metric.help or "")]
+    return texts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "page", ["pages/2_Gaps_and_targeting.py", "pages/4_Wards.py", "pages/0_Overview.py"]
+)
+def test_pages_show_hostile_names_as_text(hostile_env, page):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    texts = _markdown_texts(at)
+    shown = "\n".join(texts)
+    # the names do reach the page, escaped...
+    assert any(escape_markdown(n) in shown for n in HOSTILE_WARDS), page
+    # ...and no Markdown link, image, HTML tag or Streamlit directive survives
+    for text in texts:
+        assert "](http" not in text.replace(r"\]\(http", ""), text
+        assert _unescaped(text, "<") == 0, text
+        assert ":material/warning:" not in text.replace(r"\:material", ""), text
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    for spec in charts:
+        dumped = json.dumps(spec)
+        assert "<a href" not in dumped, page
+        assert "<img" not in dumped, page

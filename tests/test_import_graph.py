@@ -1,0 +1,109 @@
+"""The import graph of analytics/: no circles, no Streamlit.
+
+Read with ``ast`` (no module is imported), counting imports anywhere in a file:
+an import inside a function still makes a circle, it only hides it until run.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "analytics"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def _imports(tree: ast.AST, skip_type_checking: bool) -> set[str]:
+    found: set[str] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if skip_type_checking and _is_type_checking(node):
+            stack.extend(getattr(node, "orelse", []))
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def import_graph(skip_type_checking: bool = False) -> dict[str, set[str]]:
+    """Module -> analytics modules it imports (``from analytics import x`` too)."""
+    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for name, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found = _imports(tree, skip_type_checking)
+        graph[name] = {m for m in found if m in files and m != name}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_circle_finder_finds_a_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert circles(graph) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_graph_sees_imports_inside_functions():
+    graph = import_graph()
+    assert "analytics.coverage" in graph["analytics.cli.cmd_coverage"]  # in run()
+    assert "analytics.gaps" in graph["analytics.coverage"]
+
+
+def test_analytics_has_no_import_circle():
+    assert circles(import_graph(skip_type_checking=True)) == []
+
+
+def test_coverage_kernels_do_not_import_the_report():
+    graph = import_graph()
+    for kernel in ("gaps", "hexgrid", "wards", "costs", "coverage_state"):
+        assert "analytics.coverage" not in graph[f"analytics.{kernel}"], kernel
+
+
+def test_analytics_never_imports_streamlit():
+    for path in PACKAGE.rglob("*.py"):
+        found = _imports(ast.parse(path.read_text(encoding="utf-8")), False)
+        assert not {m for m in found if m.split(".")[0] == "streamlit"}, path

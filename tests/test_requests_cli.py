@@ -1,0 +1,114 @@
+"""``python -m analytics requests ...``: add, update, list, stats, stale."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import CENTRE, make_cameras
+
+from analytics.cli import main
+from analytics.store import RegistryStore
+
+LAT, LON = CENTRE
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    path = tmp_path / "reg.sqlite"
+    store = RegistryStore(path)
+    store.import_cameras(
+        make_cameras(
+            [
+                {"camera_id": "A", "latitude": LAT, "longitude": LON,
+                 "owner_name": "Ann Owner", "contact_phone": "501-555-0100",
+                 "registered_at": date(2020, 1, 1)},
+                {"camera_id": "B", "latitude": LAT + 0.001, "longitude": LON,
+                 "tier": "integrated", "registered_at": date.today()},
+                {"camera_id": "W", "latitude": LAT, "longitude": LON + 0.001},
+            ]
+        ),
+        source="seed.csv",
+        user="seeder",
+    )  # fmt: skip
+    store.withdraw("W", reason="owner request", user="steward")
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_add_update_list_and_stats_round_trip(capsys, db):
+    code, out, _ = run(
+        capsys, "requests", "add", "--db", str(db), "--case", "C-1",
+        "--camera", "A", "--camera", "B", "--user", "det. smith", "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out) == {"case": "C-1", "request_ids": [1, 2]}
+    code, out, _ = run(
+        capsys, "requests", "update", "1", "--db", str(db), "--status",
+        "provided", "--useful", "yes", "--user", "det. smith",
+    )  # fmt: skip
+    assert (code, out.strip()) == (0, "Request 1: requested -> provided")
+    code, out, _ = run(capsys, "requests", "update", "2", "--db", str(db),
+                       "--status", "no-footage", "--user", "det. smith")  # fmt: skip
+    _, out, _ = run(capsys, "requests", "list", "--db", str(db), "--json")
+    rows = json.loads(out)
+    assert [(r["camera_id"], r["kind"], r["status"]) for r in rows] == [
+        ("A", "ask_owner", "provided"),
+        ("B", "viewed_live", "no_footage"),
+    ]
+    _, out, _ = run(capsys, "requests", "stats", "--db", str(db), "--json")
+    stats = json.loads(out)
+    assert stats["requests"] == 2
+    assert stats["fulfilled_share"] == 0.5
+    assert stats["useful_share"] == 1.0
+    for key in ("median_hours_to_footage", "violent_incidents_with_request_share",
+                "stale_cameras"):  # fmt: skip
+        assert key in stats
+    log = RegistryStore(db).audit_log(["footage_request", "footage_request_update"])
+    assert len(log) == 3
+    assert set(log["user"]) == {"det. smith"}
+
+
+def test_withdrawn_camera_is_refused_with_one_line(capsys, db):
+    code, out, err = run(capsys, "requests", "add", "--db", str(db), "--case",
+                         "C-1", "--camera", "W", "--user", "x")  # fmt: skip
+    assert code == 2
+    assert "withdrawn" in err
+    assert "Traceback" not in err
+
+
+def test_going_back_from_a_final_status_needs_a_reason(capsys, db):
+    run(capsys, "requests", "add", "--db", str(db), "--case", "C", "--camera", "A",
+        "--user", "x")  # fmt: skip
+    run(capsys, "requests", "update", "1", "--db", str(db), "--status", "declined",
+        "--user", "x")  # fmt: skip
+    code, _, err = run(capsys, "requests", "update", "1", "--db", str(db),
+                       "--status", "provided", "--user", "x")  # fmt: skip
+    assert code == 2
+    assert "give a reason" in err
+    code, _, _ = run(capsys, "requests", "update", "1", "--db", str(db), "--status",
+                     "provided", "--reason", "owner called back", "--user", "x")  # fmt: skip
+    assert code == 0
+
+
+def test_stale_call_list_names_old_registrations_only(capsys, db, tmp_path):
+    out_file = tmp_path / "calls.csv"
+    code, out, _ = run(capsys, "requests", "stale", "--db", str(db), "--months",
+                       "12", "--out", str(out_file), "--user", "steward")  # fmt: skip
+    assert code == 0
+    with out_file.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    # A registered 2020 and never heard from; B registered today; W withdrawn
+    assert [r["camera_id"] for r in rows] == ["A"]
+    assert rows[0]["owner_name"] == "Ann Owner"
+    assert rows[0]["reasons"] == "not verified for 12+ months"
+    log = RegistryStore(db).audit_log("stale_call_list")
+    assert log.iloc[0]["user"] == "steward"
