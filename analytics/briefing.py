@@ -17,6 +17,7 @@ Two steps, so the page can cache the slow one and tests can feed stand-in inputs
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -247,7 +248,17 @@ def gather_briefing(
         wards=chosen,
         range_scale=range_scale,
     )
-    redacted = privacy.redact_cameras(local_cameras, audience, city)
+    # cells counted once from the whole registry, then the chosen wards' cells
+    # kept: a ward selection must not recount a cell split by a ward boundary
+    redacted = privacy.redact_cameras(
+        local_cameras, audience, city, cell_source=cameras
+    )
+    if wards and len(redacted.cells):
+        cells = redacted.cells
+        redacted = dataclasses.replace(
+            redacted, cells=cells[_within_area(cells, area)].reset_index(drop=True)
+        )
+    window_days = (until - since).days + 1 if since and until else None
     headline = dict(report.headline)
     if wards:  # the report counts every camera; the briefing those in the wards
         headline.update(_local_counts(local_cameras))
@@ -280,7 +291,7 @@ def gather_briefing(
         until=until,
         ward_names=tuple(chosen["ward_name"].astype(str)) if wards else (),
         headline=headline,
-        ward_table=_ward_table(report.wards, city, audience),
+        ward_table=_ward_table(report.wards, city, audience, window_days),
         ward_shapes=chosen,
         outline=area if area is not None else _outline(dataset),
         camera_cells=redacted.cells,
@@ -288,7 +299,18 @@ def gather_briefing(
         privacy_note=redacted.note,
         suppressed_cameras=int(redacted.suppressed_cameras),
         merged_cameras=int(redacted.merged_cameras),
-        gaps=_gap_cells(report.gaps, chosen, audience),
+        gaps=_gap_cells(
+            privacy.protect_hexes(
+                report.gaps,
+                audience,
+                city,
+                sites=privacy.sites_per_cell(cameras, city.hex_resolution),
+                window_days=window_days,
+                empty_cells=True,
+            ),
+            chosen,
+            audience,
+        ),
         recruitment=_recruitment_cells(rec.sites, city),
         recruitment_note=_recruitment_note(rec, recruit_k),
         forecast=_forecast_view(fc),
@@ -357,6 +379,12 @@ def ward_choices(dataset: Dataset) -> dict[str, str]:
     )
 
 
+def _within_area(cells: gpd.GeoDataFrame, area: gpd.GeoSeries) -> np.ndarray:
+    """Boolean per cell polygon: it touches ``area``."""
+    polygon = area.to_crs(cells.crs).union_all() if cells.crs else area.union_all()
+    return np.asarray(shapely.intersects(polygon, cells.geometry.to_numpy()), bool)
+
+
 def _within(frame: gpd.GeoDataFrame, area: gpd.GeoSeries) -> np.ndarray:
     """Boolean per row: its point lies in ``area`` (rows without a point: False)."""
     polygon = area.to_crs(frame.crs).union_all() if frame.crs else area.union_all()
@@ -382,7 +410,10 @@ def _local_counts(cameras: pd.DataFrame) -> dict[str, float]:
 
 
 def _ward_table(
-    wards: pd.DataFrame | None, city: CityConfig, audience: str
+    wards: pd.DataFrame | None,
+    city: CityConfig,
+    audience: str,
+    window_days: int | None = None,
 ) -> pd.DataFrame:
     """The ward table the briefing prints, with the small-group rule applied.
 
@@ -420,10 +451,17 @@ def _ward_table(
             "area_coverage_share": wards["area_coverage_share"].to_numpy(float),
         }
     )
+    from analytics.privacy import coverage_publishable
+
     small = (table["sites"] < city.min_group_size).to_numpy()
+    shares = [c for c in columns if c.endswith("_share")]
+    # coverage of a ward needs k sites and k incidents over at least a month
+    hidden = ~coverage_publishable(
+        table["sites"], table["incidents"], city, window_days
+    )
     table.loc[small, ["cameras", "sites"]] = np.nan
+    table.loc[hidden, [c for c in shares if c != "area_coverage_share"]] = np.nan
     if audience == "public":
-        shares = [c for c in columns if c.endswith("_share")]
         table.loc[small, shares] = np.nan
     return table
 

@@ -20,7 +20,12 @@ Rules (documented in docs/privacy-and-canvass.md):
 * ``footage_available`` is True when ``at + retention_days`` is after ``now``,
   False when it is not, null when the retention is unknown;
 * contacts appear only for the ``investigator`` role (``privacy.redact_table``);
-  the ``public`` role cannot canvass at all.
+  the ``public`` role cannot canvass at all;
+* below investigator, residential cameras (and any without a known owner type)
+  are never listed one by one: they are found at a stand-in point 30-60 m from
+  the home (:func:`analytics.privacy.stand_in_positions`) and reported only as
+  counts per distance band (``RESIDENTIAL_BANDS_M``), with no id, distance,
+  direction or view; no number of queries locates a home closer than 30 m.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -40,7 +46,13 @@ from pyproj import Geod
 from scipy.spatial import cKDTree
 
 from analytics.config import CityConfig
-from analytics.privacy import redact_table, validate_audience
+from analytics.privacy import (
+    PRIVATE_OWNER_TYPE,
+    is_private,
+    redact_table,
+    stand_in_positions,
+    validate_audience,
+)
 from analytics.schema import CONTACT_COLUMNS
 from analytics.viewshed import parse_direction, prepare_cameras, to_metric
 
@@ -57,6 +69,10 @@ MAX_NEAREST = 100
 SEARCH_PAD = 1.002
 SEARCH_PAD_M = 1.0
 ADDRESS_MATCHES = 10
+# Distance bands (upper edges, metres) in which staff see residential cameras
+# counted; the canvass radius closes the last band, "beyond" holds the nearest N.
+RESIDENTIAL_BANDS_M = (50.0, 150.0, 300.0, 500.0, 1_000.0, 2_000.0)
+PRIVATE_ACTION = "ask an investigator"
 CANVASS_ACTION = "canvass"
 NOTIFY_ACTION = "area_notification"
 # Columns of a canvass result, in order (contacts last; dropped unless investigator).
@@ -64,10 +80,12 @@ CANVASS_COLUMNS = (
     "camera_id",
     "distance_m",
     "from_incident",
+    "distance_band",
     "within_radius",
     "tier",
     "action",
     "owner_type",
+    "sites",
     "camera_count",
     "camera_type",
     "direction_deg",
@@ -107,10 +125,40 @@ class CameraIndex:
         Canonical camera frame (WGS84).
     city
         Supplies the metric CRS, ranges, field of view and canvass defaults.
+    stand_ins
+        Place residential cameras (and any without a known owner type) at their
+        stand-in points (:func:`analytics.privacy.stand_in_positions`): the
+        index roles below investigator query, see :meth:`for_role`.
+    key
+        Key of the stand-in offsets (default ``$CAMREG_PRIVACY_KEY``).
     """
 
-    def __init__(self, cameras: gpd.GeoDataFrame, city: CityConfig) -> None:
+    def __init__(
+        self,
+        cameras: gpd.GeoDataFrame,
+        city: CityConfig,
+        *,
+        stand_ins: bool = False,
+        key: str | bytes | None = None,
+    ) -> None:
         self.city = city
+        self._source, self._key = cameras, key
+        self._views: dict[str, CameraIndex] = {}
+        self.stand_ins = stand_ins
+        owner = cameras.get("owner_type", None)
+        private = (
+            is_private(owner) if owner is not None else np.ones(len(cameras), bool)
+        )
+        cameras = cameras.assign(_private=private)
+        if stand_ins and private.any():
+            lat, lon = stand_in_positions(cameras[private], key=key)
+            cameras = cameras.copy()
+            cameras.loc[private, "latitude"] = lat
+            cameras.loc[private, "longitude"] = lon
+            cameras = cameras.set_geometry(
+                gpd.points_from_xy(cameras["longitude"], cameras["latitude"]),
+                crs=cameras.crs,
+            )
         frame = prepare_cameras(cameras, city)
         if "withdrawn_at" in frame:  # a withdrawal date means consent is gone
             frame = frame[frame["withdrawn_at"].isna().to_numpy()]
@@ -129,10 +177,23 @@ class CameraIndex:
         self.lon = pd.to_numeric(frame["longitude"]).to_numpy(float)
         self.lat = pd.to_numeric(frame["latitude"]).to_numpy(float)
         self.xy = frame[["x", "y"]].to_numpy(float)
+        self.private = frame["_private"].to_numpy(bool)
         self.tree = cKDTree(self.xy) if len(frame) else None
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def for_role(self, role: str) -> CameraIndex:
+        """The index ``role`` may query: this one for investigators, else the
+        stand-in index (built once, then kept)."""
+        validate_audience(role)
+        if role == "investigator" or self.stand_ins:
+            return self
+        if "stand_ins" not in self._views:
+            self._views["stand_ins"] = CameraIndex(
+                self._source, self.city, stand_ins=True, key=self._key
+            )
+        return self._views["stand_ins"]
 
     def within(self, lat: float, lon: float, radius_m: float) -> np.ndarray:
         """Row positions of the cameras within ``radius_m`` (geodesic) of a point."""
@@ -147,12 +208,15 @@ class CameraIndex:
     def busiest(self, radius_m: float) -> tuple[float, float]:
         """(lat, lon) of the camera with the most others within ``radius_m``.
 
-        A sensible first incident location for a demo or an empty form.
+        A sensible first incident location for a demo or an empty form. Only
+        cameras whose place is not private are candidates (a home must not be
+        the form's default point); the city's centre when there are none.
         """
-        if self.tree is None:
+        if self.tree is None or self.private.all():
             ext = self.city.extent
             return (ext.min_lat + ext.max_lat) / 2, (ext.min_lon + ext.max_lon) / 2
         counts = self.tree.query_ball_point(self.xy, radius_m, return_length=True)
+        counts = np.where(self.private, -1, counts)
         best = int(np.argmax(counts))
         return float(self.lat[best]), float(self.lon[best])
 
@@ -220,6 +284,7 @@ def canvass(
         ``footage_available`` are nullable booleans. ``attrs`` hold the query.
     """
     role = _canvass_role(role)
+    index = index.for_role(role)
     city = index.city
     _check_point(city, lat, lon)
     radius_m = city.canvass_radius_m if radius_m is None else float(radius_m)
@@ -258,6 +323,8 @@ def canvass(
     if store is not None:
         record_canvass(store, out, user=user, case_number=case_number)
     result = redact_table(out, role)
+    if role != "investigator":
+        result = _private_as_bands(result, index.private[idx], radius_m)
     result.attrs = dict(out.attrs)
     return result
 
@@ -287,7 +354,7 @@ def record_canvass(
         "role": meta.get("role", ""),
         "cameras_listed": len(result),
         "within_radius": int(meta.get("within_radius", 0)),
-        "camera_ids": [str(c) for c in result["camera_id"]],
+        "camera_ids": [str(c) for c in result["camera_id"] if not pd.isna(c)],
     }
     return store.log_event(
         CANVASS_ACTION,
@@ -354,7 +421,9 @@ def area_notification(
     phone, else name, else (unknown owner) by site.
     """
     role = _canvass_role(role)
-    frame, geometry, circle = area_rows(index, area)
+    index = index.for_role(role)
+    idx, geometry, circle = _area_indices(index, area)
+    frame = index.frame.iloc[idx]
     sites = pd.DataFrame(
         {c: frame[c].to_numpy() if c in frame else None for c in NOTIFY_COLUMNS}
     )
@@ -362,11 +431,14 @@ def area_notification(
     sites = sites.sort_values(["owner_ref", "camera_id"], kind="stable")
     sites = sites.reset_index(drop=True)
     recipients = _recipients(sites)
+    private_refs = set(sites.loc[index.private[idx][sites.index], "owner_ref"])
     preview = {
         "sites": len(sites),
         "cameras": int(pd.to_numeric(sites["camera_count"]).sum()) if len(sites) else 0,
         "owners": len(recipients),
         "integrated_sites": int((sites["tier"] == "integrated").sum()),
+        "residential_sites": int(index.private[idx].sum()),
+        "residential_owners": len(private_refs),
     }
     if store is not None:
         user, case_number = _who(user, case_number)
@@ -385,6 +457,11 @@ def area_notification(
             details=details,
             reason=f"area notification for case {case_number}",
         )
+    if role != "investigator":
+        # homes are counted in the preview, never listed: no id, no reference
+        sites = sites[~index.private[idx][sites.index]].reset_index(drop=True)
+        recipients = recipients[~recipients["owner_ref"].isin(private_refs)]
+        recipients = recipients.reset_index(drop=True)
     return Notification(
         redact_table(sites, role),
         redact_table(recipients, role),
@@ -409,6 +486,14 @@ def area_rows(
         (rows of ``index.frame``, the area as a WGS84 geometry, the circle
         ``(lat, lon, radius_m)`` or None for a polygon).
     """
+    idx, geometry, circle = _area_indices(index, area)
+    return index.frame.iloc[idx], geometry, circle
+
+
+def _area_indices(
+    index: CameraIndex, area: Any
+) -> tuple[np.ndarray, shapely.Geometry, tuple[float, float, float] | None]:
+    """Positions in ``index`` inside ``area``, the area and its circle (or None)."""
     geometry, circle = _parse_area(area)
     if circle is not None:
         lat, lon, radius = circle
@@ -416,7 +501,7 @@ def area_rows(
         idx = index.within(lat, lon, radius)
     else:
         idx = _inside_polygon(index, geometry)
-    return index.frame.iloc[idx], geometry, circle
+    return idx, geometry, circle
 
 
 def match_address(
@@ -540,6 +625,8 @@ def _canvass_frame(
         {
             "distance_m": np.round(dist, 1),
             "from_incident": [_compass(b) for b in bearing],
+            "distance_band": np.full(len(idx), None, dtype=object),
+            "sites": np.ones(len(idx), dtype=np.int64),
             "within_radius": dist <= radius_m,
             "action": [ACTIONS.get(t, "ask the owner") for t in tier],
             "in_view": in_view,
@@ -552,6 +639,63 @@ def _canvass_frame(
         }
     )
     return pd.DataFrame({c: data.get(c) for c in CANVASS_COLUMNS})
+
+
+def band_label(lo: float, hi: float | None) -> str:
+    """``"0–50 m"``; ``"beyond 150 m"`` when ``hi`` is None."""
+    return f"beyond {lo:g} m" if hi is None else f"{lo:g}–{hi:g} m"
+
+
+def _bands(radius_m: float) -> list[tuple[float, float | None]]:
+    edges = [0.0, *(e for e in RESIDENTIAL_BANDS_M if e < radius_m), radius_m]
+    return [*pairwise(edges), (radius_m, None)]
+
+
+def _private_as_bands(
+    result: pd.DataFrame, private: np.ndarray, radius_m: float
+) -> pd.DataFrame:
+    """Replace the private rows of a canvass by one count row per distance band.
+
+    A band row has no id, distance, direction, view or footage figures: only
+    ``distance_band``, ``within_radius``, ``owner_type`` (residential),
+    ``sites``, ``camera_count`` and the action "ask an investigator". The
+    first private row of each band is rewritten in place and the others are
+    dropped (a canvass is queried often: no frame is rebuilt).
+    """
+    if not private.any():
+        return result
+    out = result.copy()
+    dist = out["distance_m"].to_numpy(float)
+    counts = out["camera_count"].to_numpy(np.int64)
+    keep = ~private
+    order = np.where(private, np.inf, dist)
+    firsts, labels, within, sites, cams = [], [], [], [], []
+    for lo, hi in _bands(radius_m):
+        upper = dist <= hi if hi is not None else np.ones(len(dist), bool)
+        inside = private & ((dist > lo) | ((dist == 0) & (lo == 0))) & upper
+        if not inside.any():
+            continue
+        first = int(np.flatnonzero(inside)[0])
+        keep[first] = True
+        order[first] = lo
+        firsts.append(first)
+        labels.append(band_label(lo, hi))
+        within.append(hi is not None)
+        sites.append(int(inside.sum()))
+        cams.append(int(counts[inside].sum()))
+    kept = ("distance_band", "within_radius", "owner_type", "sites", "camera_count")
+    blank = [i for i, c in enumerate(out.columns) if c not in (*kept, "action")]
+    out.iloc[firsts, blank] = None
+    rows = out.index[firsts]
+    out.loc[rows, "distance_band"] = labels
+    out.loc[rows, "within_radius"] = within
+    out.loc[rows, "action"] = PRIVATE_ACTION
+    out.loc[rows, "owner_type"] = PRIVATE_OWNER_TYPE
+    out.loc[rows, "sites"] = sites
+    out.loc[rows, "camera_count"] = cams
+    pick = np.flatnonzero(keep)
+    pick = pick[np.argsort(order[pick], kind="stable")]
+    return out.iloc[pick].reset_index(drop=True)
 
 
 def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -171,10 +171,10 @@ def filter_cameras(
 ) -> gpd.GeoDataFrame:
     """Cameras of some tiers and owner types, as the registry stood on ``as_of``.
 
-    With ``as_of``, rows registered later are dropped and ``status`` is restated
-    for that day: a camera withdrawn after ``as_of`` was still active then, one
-    withdrawn on or before it was not (a withdrawn row with no date stays
-    withdrawn).
+    With ``as_of``, rows registered later are dropped, and a camera withdrawn on
+    or before it is withdrawn. A camera withdrawn *after* ``as_of`` stays
+    withdrawn too: consent withdrawn today covers the past, so moving the window
+    back never brings a camera (its point, address or contacts) back into view.
     """
     keep = np.ones(len(cameras), dtype=bool)
     if tiers is not None:
@@ -190,10 +190,7 @@ def filter_cameras(
     out = cameras.loc[keep].copy()
     if "withdrawn_at" in out:
         gone = pd.to_datetime(out["withdrawn_at"], errors="coerce")
-        status = out["status"].astype(str).str.lower()
-        was_active = (status == "withdrawn") & (gone > day)
         now_gone = gone <= day
-        out.loc[was_active.to_numpy(bool), "status"] = "active"
         out.loc[now_gone.to_numpy(bool), "status"] = "withdrawn"
     return out
 

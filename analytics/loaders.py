@@ -122,7 +122,9 @@ MAX_DEGREES = 180.0
 # Registrations and incidents more than this far ahead of today are errors.
 FUTURE_TOLERANCE = pd.Timedelta(days=1)
 DEFAULT_TIER = "registered"  # location only: never claim live access not granted
-DEFAULT_OWNER_LIST = "public"  # a city's own camera list holds city cameras
+# Owner type when a file does not say or says something unknown: the most
+# protected one (fail closed: a home camera must never show as a city one).
+DEFAULT_OWNER = "residential"
 DEFAULT_STATUS = "active"
 # More cameras than this on one row is a typing or overflow error: more than the
 # whole city's goal (a CityProtect account holds at most 100 cameras; a row for a
@@ -932,20 +934,27 @@ def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
     col = mapping.get("owner_type")
     if col is not None:
         owner, empty, unknown = map_values(rows.column(col), codes.OWNER_ALIASES)
-        rows.reject(unknown, R_OWNER)
         if empty.any():
             rows.warn(
-                f"{_rows(empty)} with no owner type: set to {DEFAULT_OWNER_LIST!r}"
+                f"{_rows(empty)} with no owner type: treated as {DEFAULT_OWNER!r} "
+                "(the most protected)"
             )
-        out["owner_type"] = owner.fillna(DEFAULT_OWNER_LIST)
+        if unknown.any():
+            values = sorted(set(rows.column(col)[unknown].astype(str)))[:5]
+            rows.warn(
+                f"{_rows(unknown)} with an unrecognised owner type ({values}): "
+                f"treated as {DEFAULT_OWNER!r} (the most protected)"
+            )
+        out["owner_type"] = owner.where(~(empty | unknown), DEFAULT_OWNER)
     elif osm:
         out["owner_type"] = _osm_owner(rows, columns)
     else:
         rows.warn(
-            f"no owner type column: every row set to {DEFAULT_OWNER_LIST!r} (a city "
-            "camera list); add an owner_type column if these are private cameras"
+            f"no owner type column: all {len(rows.index):,} rows treated as "
+            f"{DEFAULT_OWNER!r} (the most protected); add an owner_type column "
+            "to show business, institutional or city cameras"
         )
-        out["owner_type"] = DEFAULT_OWNER_LIST
+        out["owner_type"] = DEFAULT_OWNER
 
     col = mapping.get("camera_count")
     if col is None:

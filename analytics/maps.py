@@ -30,7 +30,14 @@ from folium.plugins import FastMarkerCluster, HeatMap
 from folium.template import Template
 
 from analytics.config import CityConfig
-from analytics.privacy import RedactedCameras, redact_cameras, validate_audience
+from analytics.privacy import (
+    HEX_CAMERA_COLUMNS,
+    HEX_COVERAGE_COLUMNS,
+    RedactedCameras,
+    protect_hexes,
+    redact_cameras,
+    validate_audience,
+)
 from analytics.safe_output import escape_html
 from analytics.schema import OWNER_TYPES, WGS84
 
@@ -62,9 +69,6 @@ LABEL_PANE = "camreg-labels"
 # Aggregated camera cells: count class edges and fills
 CELL_EDGES = (0, 10, 25, 50)
 CELL_COLOURS = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
-# Columns of hex and gap tables that count or locate cameras: withheld below the
-# investigator role (many distances to the nearest camera would trilaterate homes)
-HEX_CAMERA_COLUMNS = ("cameras", "cameras_per_km2", "nearest_camera_m")
 HEX_FIELDS = ("incidents", "uncovered", "covered")
 # Choropleth measures: hex column -> (legend title, bin edges or None for data
 # quantiles, colours from low to high)
@@ -551,18 +555,47 @@ def build_coverage_map(
     return m
 
 
-def hexes_for_audience(hexes: gpd.GeoDataFrame, audience: str) -> gpd.GeoDataFrame:
-    """A hex or gap table without camera counts and distances, below investigator.
+def hexes_for_audience(
+    hexes: gpd.GeoDataFrame,
+    audience: str,
+    city: CityConfig | None = None,
+    *,
+    sites: pd.Series | None = None,
+    window_days: int | None = None,
+    empty_cells: bool = False,
+) -> gpd.GeoDataFrame:
+    """A hex or gap table as ``audience`` may see it (see
+    :func:`analytics.privacy.protect_hexes`).
 
-    A hex holding one home's camera would place it within ~0.7 km2, and the
-    distances from many cells to their nearest camera would pinpoint it; camera
-    counts that respect the privacy threshold come from
-    ``redact_cameras(...).cells`` instead. Incident figures are kept.
+    Below investigator: no camera counts or distances, no row for a cell
+    without incidents, and coverage per cell only where the cell holds at least
+    ``min_group_size`` sites (``sites``: per cell of the whole registry) and
+    incidents over a window of at least a month. A table already protected is
+    returned as it is; without ``city`` every coverage figure is blanked
+    (fail closed). Camera counts that respect the privacy threshold come from
+    ``redact_cameras(...).cells``.
     """
     validate_audience(audience)
-    if audience == "investigator":
+    if audience == "investigator" or "coverage_withheld" in hexes.attrs:
         return hexes
-    return hexes.drop(columns=[c for c in HEX_CAMERA_COLUMNS if c in hexes.columns])
+    if city is None:
+        out = hexes.drop(columns=[c for c in HEX_CAMERA_COLUMNS if c in hexes])
+        if "incidents" in out:
+            out = out[pd.to_numeric(out["incidents"], errors="coerce").fillna(0) > 0]
+        out = out.copy()
+        for col in HEX_COVERAGE_COLUMNS:
+            if col in out:
+                out[col] = np.nan
+        out.attrs = {**hexes.attrs, "coverage_withheld": len(out)}
+        return out
+    return protect_hexes(
+        hexes,
+        audience,
+        city,
+        sites=sites,
+        window_days=window_days,
+        empty_cells=empty_cells,
+    )
 
 
 def clip_to_limit(
@@ -818,10 +851,21 @@ def _add_choropleth(
             "incidents": _int_text(frame.get("incidents"), len(frame)),
             "uncovered": _int_text(frame.get("incidents_uncovered"), len(frame)),
             "covered": [
-                "no incidents" if not np.isfinite(v) else f"{v:.0%}"
-                for v in pd.to_numeric(
-                    frame.get("coverage_share", pd.Series(np.nan, index=frame.index)),
-                    errors="coerce",
+                f"{v:.0%}"
+                if np.isfinite(v)
+                else ("withheld" if n > 0 else "no incidents")
+                for v, n in zip(
+                    pd.to_numeric(
+                        frame.get(
+                            "coverage_share", pd.Series(np.nan, index=frame.index)
+                        ),
+                        errors="coerce",
+                    ),
+                    pd.to_numeric(
+                        frame.get("incidents", pd.Series(0, index=frame.index)),
+                        errors="coerce",
+                    ).fillna(0),
+                    strict=True,
                 )
             ],
         }
@@ -864,7 +908,7 @@ def _add_choropleth(
         else:
             label = f"{lo:,.0f} – {hi - 1:,.0f}" if hi - lo > 1 else f"{lo:,.0f}"
         rows.append(_swatch(colour, label))
-    rows.append(_swatch(NO_DATA_FILL, "no incidents"))
+    rows.append(_swatch(NO_DATA_FILL, "no incidents, or withheld (privacy)"))
     return layer, f"<b>{escape_html(title)}</b><br>" + "".join(rows)
 
 

@@ -27,7 +27,11 @@ account's role, or public without one.
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -52,6 +56,54 @@ NON_PRIVATE_OWNER_TYPES = ("public",)
 # levels up from resolution 8 is ~36 km2, about a fifth of the city.
 MERGE_LEVELS = 3
 CELL_COLUMNS = ("h3", "resolution", "cameras", "sites", "integrated", "merged")
+# Owner types whose exact place is hidden below investigator, and what a missing or
+# unrecognised owner type counts as (fail closed).
+PRIVATE_OWNER_TYPE = "residential"
+# Below investigator, a residential site is placed (for canvass distances, bands
+# and area searches) at a stand-in point this far (metres) from where it is, in a
+# direction and distance fixed per place and owner by a keyed hash: no number of
+# queries gets closer than DISPLACE_MIN_M to the home.
+DISPLACE_MIN_M = 30.0
+DISPLACE_MAX_M = 60.0
+# Secret mixed into that hash. Set it in production: without it the offsets still
+# depend on owner contacts and addresses staff cannot see.
+PRIVACY_KEY_ENV = "CAMREG_PRIVACY_KEY"
+_EARTH_M = 6_371_008.8
+# Per-cell coverage (in view or not) is published below investigator only for a
+# window of at least this many days, in cells with at least ``min_group_size``
+# registered sites (whole active registry) and incidents.
+MIN_COVERAGE_WINDOW_DAYS = 28
+# The public view is fixed: the 12 months up to the data's date (public_settings).
+PUBLIC_WINDOW_MONTHS = 12
+# Columns of hex and gap tables that count or locate cameras (investigators only)
+HEX_CAMERA_COLUMNS = ("cameras", "cameras_per_km2", "nearest_camera_m")
+# Ward-table columns describing cameras (blanked below min_group_size sites) and
+# incident coverage (blanked unless coverage_publishable).
+WARD_COUNT_COLUMNS = (
+    "cameras",
+    "sites",
+    "integrated_cameras",
+    "cameras_per_km2",
+    "covered_area_km2",
+    "area_coverage_share",
+    "cameras_change",
+)
+WARD_SHARE_COLUMNS = (
+    "incidents_covered",
+    "incident_coverage_share",
+    "live_incident_coverage_share",
+    "weighted_incident_coverage_share",
+    "weighted_incident_coverage_share_change",
+)
+HEX_COVERAGE_COLUMNS = (
+    "incidents_covered",
+    "incidents_uncovered",
+    "coverage_share",
+    "weighted_uncovered",
+    "violent",
+    "property",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +153,7 @@ def redact_cameras(
     *,
     resolution: int | None = None,
     active_only: bool = True,
+    cell_source: pd.DataFrame | None = None,
 ) -> RedactedCameras:
     """Split the registry into exact points and aggregated cells for ``audience``.
 
@@ -117,6 +170,11 @@ def redact_cameras(
     active_only
         Drop withdrawn cameras first (default): an owner who withdrew is no
         longer part of the program and appears nowhere.
+    cell_source
+        Count the cells from this frame instead of ``cameras``: pass the whole
+        active registry (:func:`registry_snapshot`) so that the counts do not
+        change with a visitor's filters (differencing two filtered views would
+        otherwise count single homes).
 
     Returns
     -------
@@ -130,20 +188,27 @@ def redact_cameras(
     if active_only and "status" in frame:
         frame = frame[frame["status"] != "withdrawn"]
 
-    exact_types = EXACT_OWNER_TYPES[audience]
-    if "owner_type" in frame:
-        exact = frame["owner_type"].isin(exact_types).to_numpy()
-    else:  # unknown owners are treated as private
-        exact = np.full(len(frame), audience == "investigator")
+    exact = _exact(frame, audience)
     points = redact_table(frame[exact], audience)
     if not isinstance(points, gpd.GeoDataFrame):
         points = gpd.GeoDataFrame(points, geometry=[], crs=WGS84)
 
+    if cell_source is not None:
+        frame = registry_snapshot(cell_source)
+        exact = _exact(frame, audience)
     cells, merged, suppressed = _aggregate(
         frame[~exact], resolution, city.min_group_size
     )
     note = _note(audience, points, cells, merged, suppressed, city, resolution)
     return RedactedCameras(points, cells, note, audience, merged, suppressed)
+
+
+def _exact(frame: pd.DataFrame, audience: str) -> np.ndarray:
+    """Rows ``audience`` may see as exact points (unknown owners: private)."""
+    if "owner_type" in frame:
+        out: np.ndarray = frame["owner_type"].isin(EXACT_OWNER_TYPES[audience])
+        return np.asarray(out, dtype=bool)
+    return np.full(len(frame), audience == "investigator")
 
 
 def redact_table(frame: pd.DataFrame, audience: str) -> pd.DataFrame:
@@ -220,7 +285,8 @@ def suppress_small_groups(
             c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])
         )
     for col in count_columns:
-        out[col] = out[col].astype("Float64").mask(small)
+        if col in out:
+            out[col] = out[col].astype("Float64").mask(small)
     n = int(small.sum())
     if not n:
         return out, ""
@@ -229,6 +295,292 @@ def suppress_small_groups(
         f"{n} {areas} fewer than {city.min_group_size} sites; their counts are not "
         "shown."
     )
+
+
+def registry_snapshot(
+    cameras: pd.DataFrame, as_of: date | str | None = None
+) -> pd.DataFrame:
+    """The whole active registry (every tier and owner type), as of a date.
+
+    Public counts are computed from this, once per dataset, never from the
+    filtered cameras: then no two views a visitor can produce (window, tiers,
+    owner types, wards) differ in any cell, so differencing them learns nothing.
+    """
+    from analytics.coverage import filter_cameras
+
+    frame = filter_cameras(cameras, as_of=as_of) if as_of is not None else cameras
+    if "status" in frame:
+        frame = frame[frame["status"] != "withdrawn"]
+    return frame
+
+
+def sites_per_cell(cameras: pd.DataFrame, resolution: int) -> pd.Series:
+    """Active registered sites per H3 cell (index: cell id as text)."""
+    from analytics.hexgrid import cells_for
+
+    active = registry_snapshot(cameras)
+    cells = cells_for(
+        pd.to_numeric(active["latitude"], errors="coerce").to_numpy(float),
+        pd.to_numeric(active["longitude"], errors="coerce").to_numpy(float),
+        resolution,
+    )
+    cells = cells[cells != 0]
+    counts = pd.Series(cells).value_counts()
+    counts.index = [h3.int_to_str(int(c)) for c in counts.index]
+    return counts.astype(int)
+
+
+def coverage_publishable(
+    sites: np.ndarray | pd.Series,
+    incidents: np.ndarray | pd.Series,
+    city: CityConfig,
+    window_days: int | None,
+) -> np.ndarray:
+    """Where a coverage figure (incidents in view or not) may be shown below
+    investigator: at least ``min_group_size`` sites and incidents, and a window
+    of at least ``MIN_COVERAGE_WINDOW_DAYS`` days (None: the whole record).
+
+    With fewer, single incidents could be tested against single cameras: a
+    public incident "in view" puts a camera within its range of that point.
+    """
+    k = city.min_group_size
+    sites = pd.to_numeric(pd.Series(np.asarray(sites)), errors="coerce").fillna(0)
+    incidents = pd.to_numeric(pd.Series(np.asarray(incidents)), errors="coerce")
+    ok = (sites >= k).to_numpy() & (incidents.fillna(0) >= k).to_numpy()
+    if window_days is not None and window_days < MIN_COVERAGE_WINDOW_DAYS:
+        ok[:] = False
+    return np.asarray(ok, dtype=bool)
+
+
+def protect_hexes(
+    hexes: gpd.GeoDataFrame,
+    audience: str,
+    city: CityConfig,
+    *,
+    sites: pd.Series | None,
+    window_days: int | None,
+    empty_cells: bool = False,
+) -> gpd.GeoDataFrame:
+    """A hex (or gap) table as ``audience`` may see it.
+
+    Below investigator:
+
+    * no camera counts or distances (``HEX_CAMERA_COLUMNS``);
+    * only cells with incidents: a row for a cell without incidents would say
+      that it holds a camera;
+    * coverage figures (``HEX_COVERAGE_COLUMNS``) blanked unless
+      :func:`coverage_publishable`, judged with ``sites`` (active sites per
+      cell of the whole registry, :func:`sites_per_cell`; None blanks all).
+      With ``empty_cells`` (the gap ranking) a cell holding no site keeps its
+      figures too: nothing in it is private.
+
+    The result carries ``attrs["coverage_withheld"]``, the number of cells whose
+    coverage was blanked.
+    """
+    validate_audience(audience)
+    if audience == "investigator":
+        return hexes
+    out = hexes.drop(columns=[c for c in HEX_CAMERA_COLUMNS if c in hexes.columns])
+    if "incidents" in out:
+        out = out[pd.to_numeric(out["incidents"], errors="coerce").fillna(0) > 0]
+    out = out.copy()
+    held = (
+        sites.reindex(out["h3"].astype(str)).fillna(0).to_numpy()
+        if sites is not None and "h3" in out
+        else np.zeros(len(out))
+    )
+    incidents = out.get("incidents", pd.Series(0, index=out.index))
+    ok = coverage_publishable(held, incidents, city, window_days)
+    if empty_cells:
+        ok |= coverage_publishable(
+            np.full(len(out), city.min_group_size), incidents, city, window_days
+        ) & (held == 0)
+    for col in HEX_COVERAGE_COLUMNS:
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+            out.loc[~ok, col] = np.nan
+    out.attrs = {**hexes.attrs, "coverage_withheld": int((~ok).sum())}
+    return out
+
+
+def protect_ward_table(
+    table: pd.DataFrame,
+    audience: str,
+    city: CityConfig,
+    *,
+    window_days: int | None,
+    count_columns: tuple[str, ...],
+    share_columns: tuple[str, ...],
+    sites_column: str = "sites",
+    incidents_column: str = "incidents",
+) -> tuple[pd.DataFrame, str]:
+    """Ward (or district) table with the small-group rules applied below
+    investigator.
+
+    Camera ``count_columns`` of rows with fewer than ``min_group_size`` sites are
+    blanked (:func:`suppress_small_groups`); coverage ``share_columns`` are
+    blanked unless :func:`coverage_publishable`. Returns the table and a note
+    (empty when nothing was blanked).
+    """
+    validate_audience(audience)
+    if audience == "investigator":
+        return table, ""
+    sites = table[sites_column].copy()
+    out, note = suppress_small_groups(
+        table, city, sites_column=sites_column, count_columns=count_columns
+    )
+    ok = coverage_publishable(sites, table[incidents_column], city, window_days)
+    for col in share_columns:
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+            out.loc[~ok, col] = np.nan
+    blanked = int((~ok).sum())
+    if blanked:
+        short = window_days is not None and window_days < MIN_COVERAGE_WINDOW_DAYS
+        why = (
+            f"the window is shorter than {MIN_COVERAGE_WINDOW_DAYS} days"
+            if short
+            else f"fewer than {city.min_group_size} sites or incidents"
+        )
+        note = (note + " " if note else "") + (
+            f"Coverage is not shown for {blanked} area"
+            f"{'s' if blanked != 1 else ''}: {why}."
+        )
+    return out, note
+
+
+def public_settings(as_of: date) -> dict[str, Any]:
+    """The one view the public gets of a dataset, whatever filters it picks.
+
+    The last ``PUBLIC_WINDOW_MONTHS`` months of incidents up to ``as_of`` (the
+    data's date), every offence category, every tier and owner type, default
+    camera ranges, and the registry as of ``as_of``. Two public views of one
+    dataset are then identical: no window, category, tier, owner or range
+    setting can be varied to difference out a home or a single incident.
+
+    >>> public_settings(date(2026, 11, 1))["since"]
+    datetime.date(2025, 11, 2)
+    """
+    from analytics.schema import CATEGORIES, TIERS
+
+    since = (pd.Timestamp(as_of) - pd.DateOffset(months=PUBLIC_WINDOW_MONTHS)).date()
+    return {
+        "since": since + pd.Timedelta(days=1).to_pytimedelta(),
+        "until": as_of,
+        "categories": CATEGORIES,
+        "tiers": TIERS,
+        "owner_types": OWNER_TYPES,
+        "range_scale": 1.0,
+        "cameras_as_of": as_of,
+    }
+
+
+def ward_privacy(window_days: int | None) -> dict[str, Any]:
+    """Keywords of :func:`protect_ward_table` for the coverage report's ward table.
+
+    >>> sorted(ward_privacy(30))[:2]
+    ['count_columns', 'share_columns']
+    """
+    return {
+        "window_days": window_days,
+        "count_columns": WARD_COUNT_COLUMNS,
+        "share_columns": WARD_SHARE_COLUMNS,
+    }
+
+
+def redact_event_details(
+    details: str | None, owners: Mapping[str, Any], audience: str
+) -> str | None:
+    """An audit event's JSON ``details`` as ``audience`` may read them.
+
+    Below investigator, ``camera_ids`` (of a canvass or notification list) keep
+    only the cameras whose place the audience may see: a home's id tied to the
+    point of a canvass would let a reader follow it from query to query.
+    ``owners`` maps camera id to owner type (unknown ids count as private).
+    """
+    import json
+
+    validate_audience(audience)
+    if audience == "investigator" or not details:
+        return details
+    try:
+        data = json.loads(details)
+    except (TypeError, ValueError):
+        return details
+    if not isinstance(data, dict) or "camera_ids" not in data:
+        return details
+    exact = set(EXACT_OWNER_TYPES[audience])
+    ids = [str(c) for c in data.get("camera_ids") or []]
+    kept = [c for c in ids if owners.get(c) in exact]
+    data["camera_ids"] = kept
+    if len(kept) < len(ids):
+        data["private_cameras_not_shown"] = len(ids) - len(kept)
+    return json.dumps(data)
+
+
+def is_private(owner_type: pd.Series) -> np.ndarray:
+    """True for rows whose place is hidden below investigator.
+
+    Residential, and any owner type that is missing or not one of
+    ``OWNER_TYPES`` (fail closed).
+    """
+    known = owner_type.astype(object).isin(EXACT_OWNER_TYPES["staff"])
+    return np.asarray(~known.to_numpy(bool), dtype=bool)
+
+
+def stand_in_positions(
+    frame: pd.DataFrame, *, key: str | bytes | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A stand-in (lat, lon) per row, ``DISPLACE_MIN_M``-``DISPLACE_MAX_M`` m away.
+
+    The offset's direction and length come from a keyed BLAKE2 hash of the
+    place (coordinates to about a metre and the address) and the owner
+    (:func:`analytics.identity.owner_key`), so every registration of one owner at
+    one place moves to the same stand-in point, the same one on every query:
+    repeating or averaging queries learns that point and nothing closer. The key
+    is ``key``, else ``$CAMREG_PRIVACY_KEY``, else empty.
+
+    >>> f = pd.DataFrame({"latitude": [34.74], "longitude": [-92.33]})
+    >>> lat, lon = stand_in_positions(f, key="k")
+    >>> bool(30 <= distance_m(34.74, -92.33, lat[0], lon[0]) <= 60)
+    True
+    """
+    from analytics.identity import address_key, owner_key
+
+    if key is None:
+        key = os.environ.get(PRIVACY_KEY_ENV, "")
+    secret = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    secret = hashlib.blake2b(secret, digest_size=32).digest()
+    lat = pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(float)
+    u = np.empty((len(frame), 2))
+    records = frame.to_dict("records")
+    for i, rec in enumerate(records):
+        text = "|".join(
+            (
+                f"{lat[i]:.5f},{lon[i]:.5f}",
+                address_key(rec.get("address")),
+                owner_key(rec),
+            )
+        )
+        digest = hashlib.blake2b(text.encode("utf-8"), key=secret, digest_size=16)
+        raw = np.frombuffer(digest.digest(), dtype=np.uint64)
+        u[i] = raw / float(2**64)
+    bearing = np.radians(360.0 * u[:, 0])
+    dist = DISPLACE_MIN_M + (DISPLACE_MAX_M - DISPLACE_MIN_M) * u[:, 1]
+    north, east = dist * np.cos(bearing), dist * np.sin(bearing)
+    new_lat = lat + np.degrees(north / _EARTH_M)
+    new_lon = lon + np.degrees(east / (_EARTH_M * np.cos(np.radians(lat))))
+    return new_lat, new_lon
+
+
+def distance_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
+    """Great-circle distance in metres, element-wise (haversine)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    out: np.ndarray = 2 * _EARTH_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return out
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -690,7 +690,11 @@ class RegistryStore:
         may not see exactly (``analytics.privacy.EXACT_OWNER_TYPES``) are hidden
         too. Non-camera events show their ``details``.
         """
-        from analytics.privacy import EXACT_OWNER_TYPES, validate_audience
+        from analytics.privacy import (
+            EXACT_OWNER_TYPES,
+            redact_event_details,
+            validate_audience,
+        )
 
         validate_audience(audience)
         log = self.audit_log(action=action, limit=limit, camera_id=camera_id)
@@ -710,7 +714,8 @@ class RegistryStore:
                 ]
                 what.append(describe_changes(changes, hide))
             else:
-                what.append(details if isinstance(details, str) else "")
+                shown = redact_event_details(details, owners, audience)
+                what.append(shown if isinstance(shown, str) else "")
         log["what"] = what
         return log[list(AUDIT_TABLE_COLUMNS)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.figures import FIGURES, label, show
-from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS, hexes_for_audience
+from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS
 from analytics.safe_output import mark_geojson, to_safe_csv
 from ui import cached
 from ui.formatting import count, km2
@@ -152,10 +152,13 @@ d1.download_button(
 )
 d2.download_button(
     "Download hex grid (GeoJSON)",
-    mark_geojson(hexes_for_audience(report.hexes, page.role).to_json(drop_id=True)),
+    mark_geojson(
+        cached.hexes_for(ds, page.key, filters, page.role).to_json(drop_id=True)
+    ),
     file_name="coverage_hexes.geojson",
     mime="application/geo+json",
     key="download_hexes",
     help="Incident counts and coverage per H3 cell (camera counts only for "
-    "investigators).",
+    "investigators; below them, coverage only in cells with enough cameras and "
+    "incidents, over at least a month).",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.maps import MAX_GAP_CELLS, hexes_for_audience
+from analytics.maps import MAX_GAP_CELLS
 from analytics.safe_output import escape_markdown, mark_geojson, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
@@ -159,7 +159,7 @@ st.caption(
     "Areas of about 0.7 km² (H3 cells, ids in the downloads) ranked by "
     f"severity-weighted incidents out of camera range ({filters.describe()})."
 )
-gaps = hexes_for_audience(named_gaps, page.role)
+gaps = cached.hexes_for(ds, page.key, filters, page.role, "gaps")
 table = pd.DataFrame(
     {
         "Rank": gaps["rank"],

@@ -10,6 +10,7 @@ import streamlit as st
 from analytics.changes import ward_changes
 from analytics.figures import label, show
 from analytics.formatting import format_table
+from analytics.privacy import protect_ward_table, ward_privacy
 from analytics.safe_output import escape_markdown, to_safe_csv
 from analytics.windows import Window, registry_note
 from ui import cached
@@ -86,6 +87,12 @@ wards = report.wards.merge(
     on="ward_id",
     how="left",
 )
+
+wards, withheld = protect_ward_table(
+    wards, page.role, ds.city, **ward_privacy(cached.window_days(filters))
+)
+if page.role == "public":  # differencing two start dates would date single homes
+    wards[["cameras_change", "weighted_incident_coverage_share_change"]] = float("nan")
 
 measured = wards.dropna(subset=["weighted_incident_coverage_share"])
 c1, c2, c3 = st.columns(3)
@@ -238,6 +245,7 @@ st.caption(
     f"cameras registered {filters.since:%d %b %Y} – {filters.until:%d %b %Y} "
     "(net of withdrawals) and the coverage they added, with crime held fixed. "
     "A dash: nothing to measure (no incidents in the ward)."
+    + (f" {withheld}" if withheld else "")
 )
 
 left, mid, right = st.columns(3)

@@ -51,11 +51,13 @@ TABLE_COLUMNS = {
     "camera_id": "Camera",
     "distance_m": "Distance (m)",
     "from_incident": "Direction",
+    "distance_band": "Distance band",
     "action": "Action",
     "in_view": "Incident in view",
     "footage_available": "Footage likely kept",
     "footage_until": "Kept until",
     "owner_type": "Owner type",
+    "sites": "Sites",
     "camera_count": "Cameras",
     "address": "Address",
     "owner_name": "Owner",
@@ -336,7 +338,7 @@ looked = record_once(  # before the list is shown: no record, no list
 st.subheader("Cameras to check, nearest first")
 within = result[result["within_radius"]]
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(f"Camera sites within {radius:g} m", f"{len(within):,}")
+m1.metric(f"Camera sites within {radius:g} m", f"{int(within['sites'].sum()):,}")
 m2.metric("View now (integrated)", f"{int((within['tier'] == 'integrated').sum()):,}")
 m3.metric("Incident in view", f"{int(within['in_view'].fillna(False).sum()):,}")
 m4.metric(
@@ -347,7 +349,12 @@ st.caption(
     "'In view' is blank when the camera's direction is not registered; 'footage "
     "likely kept' is blank when its retention is unknown. Withdrawn cameras never "
     "appear."
-    + ("" if role == "investigator" else " Owner names and contacts: investigators.")
+    + (
+        ""
+        if role == "investigator"
+        else " Owner names and contacts: investigators. Residential cameras are "
+        "counted per distance band (about ±60 m), never listed one by one."
+    )
 )
 table = result[[c for c in TABLE_COLUMNS if c in result.columns]].rename(
     columns=TABLE_COLUMNS

@@ -385,9 +385,11 @@ def test_small_wards_and_cells_are_withheld_and_said(hostile, city):
     assert table.loc["1", "cameras"] == 12  # 6 x 1 residential + 3 x 2 business
     assert np.isnan(table.loc["2", "cameras"])  # 2 sites < 5
     assert np.isnan(table.loc["2", "coverage_share"])  # public: shares withheld
-    assert not np.isnan(
+    # staff too: 2 sites and 4 incidents are fewer than 5 (the same rule as cells)
+    assert np.isnan(
         editions["staff"].ward_table.set_index("ward_id").loc["2", "coverage_share"]
     )
+    assert not np.isnan(table.loc["1", "coverage_share"])  # 9 sites, 11 incidents
     # the lone far camera (3 cameras) shares no parent cell with anything
     assert editions["public"].suppressed_cameras == 3
     doc = html["public"]

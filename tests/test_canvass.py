@@ -176,10 +176,22 @@ def test_contacts_only_for_investigators(index):
 
 
 def test_staff_does_not_get_residential_locations(index):
-    result = run(index, radius_m=500, nearest=0, role="staff").set_index("camera_id")
-    assert pd.isna(result.loc["FAR2", "latitude"])
-    assert pd.isna(result.loc["FAR2", "address"])
-    assert result.loc["FAR1", "address"] == "FAR1 Test St"
+    result = run(index, radius_m=500, nearest=0, role="staff")
+    assert "FAR2" not in set(result["camera_id"])
+    exact = result.dropna(subset=["camera_id"]).set_index("camera_id")
+    assert exact.loc["FAR1", "address"] == "FAR1 Test St"
+    # FAR2 (a home 400 m west) is one count in its distance band: its stand-in
+    # point is 30-60 m from it, so 340-460 m away, inside the 300-500 m band
+    band = result[result["camera_id"].isna()]
+    assert band["distance_band"].tolist() == ["300–500 m"]
+    assert band["sites"].tolist() == [1]
+    assert band["action"].tolist() == ["ask an investigator"]
+    assert (
+        band[["distance_m", "from_incident", "latitude", "address"]]
+        .isna()
+        .all(axis=None)
+    )
+    assert band["in_view"].isna().all()
 
 
 def test_bad_inputs_name_the_value(index):
@@ -224,13 +236,18 @@ def test_area_notification_circle_counts_owners(city):
     )
     note = area_notification(CameraIndex(cams, city), (LAT, LON, 100), role="staff")
     # A1 and A2 share an owner (e-mail compared case-insensitively)
+    # R1, a home 40 m south, is counted (at its stand-in point, at most 40 + 60 m
+    # away: inside the 100 m circle) but never listed for staff
     assert note.preview == {
         "sites": 4,
         "cameras": 7,
         "owners": 3,
         "integrated_sites": 1,
+        "residential_sites": 1,
+        "residential_owners": 1,
     }
-    assert set(note.sites["camera_id"]) == {"A1", "A2", "B1", "R1"}
+    assert set(note.sites["camera_id"]) == {"A1", "A2", "B1"}
+    assert "R1" not in " ".join(note.recipients["camera_ids"])
     for frame in (note.sites, note.recipients):
         assert not set(CONTACT_COLUMNS) & set(frame.columns)
     joint = note.recipients[note.recipients["sites"] == 2].iloc[0]

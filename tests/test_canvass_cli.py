@@ -211,8 +211,17 @@ def test_demo_default_runs(capsys):
     data = json.loads(out)
     assert data["synthetic"] is True
     assert data["now"] == "2026-11-01 23:59"  # the demo's own "now"
-    distances = [c["distance_m"] for c in data["cameras"]]
+    distances = [c["distance_m"] for c in data["cameras"] if c["camera_id"]]
     assert distances == sorted(distances)
+    # staff: homes only as counts per band, without id, distance or direction
+    homes = [c for c in data["cameras"] if c["owner_type"] == "residential"]
+    assert homes, "the demo has homes near this point"
+    for home in homes:
+        assert home["camera_id"] is None
+        assert home["distance_m"] is None
+        assert home["from_incident"] is None
+        assert home["latitude"] is None
+        assert home["distance_band"].endswith(" m")
 
 
 def test_a_configured_store_records_every_canvass_as_the_os_user(

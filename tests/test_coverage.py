@@ -292,7 +292,8 @@ def test_filter_cameras_as_of_restates_status(camera_factory):
     )
     got = filter_cameras(cams, as_of=dt.date(2025, 1, 1))
     assert list(got.index) == [0, 2, 3]
-    assert got.loc[2, "status"] == "active"  # withdrawn later than as_of
+    # withdrawn after as_of: consent withdrawn now covers the past too
+    assert got.loc[2, "status"] == "withdrawn"
     got = filter_cameras(cams, as_of="2025-04-01")
     assert got.loc[2, "status"] == "withdrawn"
     assert list(filter_cameras(cams, tiers=["integrated"]).index) == [3]

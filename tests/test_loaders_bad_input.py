@@ -287,8 +287,8 @@ ROWS = [
             "B,34.74,-92.33,1,martian,1,,active",
             "C,34.74,-92.33,1,home,1,,maybe",
         ),
-        0,
-        {"unknown tier": 1, "unknown owner type": 1, "unknown status": 1},
+        1,  # B: an unknown owner type is kept, as residential (fail closed)
+        {"unknown tier": 1, "unknown status": 1},
     ),
     (
         "ragged_rows",

@@ -152,14 +152,35 @@ def test_city_camera_list_defaults(city, data_dir):
     assert len(acc) == 5
     assert acc["camera_id"].tolist() == ["1", "2", "3", "4", "5"]
     assert set(acc["tier"]) == {"registered"}
-    assert set(acc["owner_type"]) == {"public"}
+    # no owner type column: fail closed, as the most protected owner type
+    assert set(acc["owner_type"]) == {"residential"}
     assert set(acc["camera_count"]) == {1}
     assert set(acc["status"]) == {"active"}
     assert acc["address"].iloc[0] == "Main St & Capitol Ave"
     assert acc["registered_at"].isna().all()
     text = " ".join(result.warnings)
     assert "no tier column" in text
-    assert "no owner type column" in text
+    assert "no owner type column: all 5 rows treated as 'residential'" in text
+
+
+def test_missing_or_unknown_owner_type_is_residential_and_counted(city):
+    result = load(
+        city,
+        "id,lat,lon,tier,owner_type\n"
+        "A,34.74,-92.33,1,business\n"
+        "B,34.74,-92.33,1,\n"
+        "C,34.74,-92.33,1,martian\n"
+        "D,34.74,-92.33,1,Martian\n",
+    )
+    assert result.accepted["owner_type"].tolist() == [
+        "business",
+        "residential",
+        "residential",
+        "residential",
+    ]
+    text = " ".join(result.warnings)
+    assert "1 row with no owner type: treated as 'residential'" in text
+    assert "2 rows with an unrecognised owner type (['Martian', 'martian'])" in text
 
 
 def load_cameras_quiet(path, city):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.datasets import load_dataset
+from analytics.privacy import sites_per_cell
 from analytics.safe_output import escape_markdown
 from analytics.targeting import recommend_sites
 from tests.pagetest import app, clear_data_env, expected_report, metrics
@@ -83,8 +84,18 @@ def test_violent_only_changes_the_gap_ranking(demo):
     assert not at.exception
     report = expected_report(demo, categories=["violent"])[0]
     gaps = at.dataframe[1].value
-    assert list(gaps["Weighted incidents out of range"]) == [
-        f"{v:,.1f}" for v in report.gaps["weighted_uncovered"]
+    shown = gaps["Weighted incidents out of range"].tolist()
+    expected = report.gaps["weighted_uncovered"].to_numpy()
+    # staff: a cell holding 1-4 registered sites or fewer than 5 incidents shows
+    # no coverage figures (analytics.privacy.protect_hexes); the others the report's
+    k = demo.city.min_group_size
+    sites = sites_per_cell(demo.cameras, demo.city.hex_resolution)
+    held = sites.reindex(report.gaps["h3"].astype(str)).fillna(0).to_numpy()
+    withheld = ((held > 0) & (held < k)) | (report.gaps["incidents"].to_numpy() < k)
+    assert 0 < withheld.sum() < len(gaps)
+    assert [s == "–" for s in shown] == list(withheld)
+    assert [s for s, w in zip(shown, withheld, strict=True) if not w] == [
+        f"{v:,.1f}" for v, w in zip(expected, withheld, strict=True) if not w
     ]
     assert set(gaps["Property"]) == {"0"}
 

@@ -29,9 +29,14 @@ from analytics.footage_store import FootageStore
 from analytics.footage_view import FootageHistory
 from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
 from analytics.history import camera_history
-from analytics.maps import MAX_GAP_CELLS, build_coverage_map, build_ward_map
+from analytics.maps import (
+    MAX_GAP_CELLS,
+    build_coverage_map,
+    build_ward_map,
+    hexes_for_audience,
+)
 from analytics.places import name_places
-from analytics.privacy import RedactedCameras, redact_cameras
+from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.store import RegistryStore, configured_store
 from analytics.targeting import Recommendation, recommend_sites
@@ -188,8 +193,48 @@ def recommendation(
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def redacted(_ds: Dataset, key: tuple, filters: Filters, role: str) -> RedactedCameras:
-    """What ``role`` may see of the filtered cameras (shared by every map)."""
-    return redact_cameras(filtered(_ds, key, filters).cameras, role, _ds.city)
+    """What ``role`` may see of the filtered cameras (shared by every map).
+
+    Exact points follow the filters; the cells counting private cameras come
+    from the whole active registry, so no filter changes them.
+    """
+    return redact_cameras(
+        filtered(_ds, key, filters).cameras,
+        role,
+        _ds.city,
+        cell_source=_ds.cameras if role != "investigator" else None,
+    )
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cell_sites(_ds: Dataset, key: tuple) -> pd.Series:  # noqa: ARG001
+    """Active sites per map cell of the whole registry (for the privacy rule)."""
+    return sites_per_cell(_ds.cameras, _ds.city.hex_resolution)
+
+
+def window_days(filters: Filters) -> int:
+    """Days in the filters' incident window (both ends included)."""
+    return (filters.until - filters.since).days + 1
+
+
+def hexes_for(
+    _ds: Dataset, key: tuple, filters: Filters, role: str, table: str = "hexes"
+) -> gpd.GeoDataFrame:
+    """The coverage report's ``hexes`` or ``gaps`` as ``role`` may see them."""
+    # gap cells carry their place names (from non-residential addresses)
+    frame = (
+        gap_places(_ds, key, filters)
+        if table == "gaps"
+        else coverage(_ds, key, filters).hexes
+    )
+    return hexes_for_audience(
+        frame,
+        role,
+        _ds.city,
+        sites=cell_sites(_ds, key),
+        window_days=window_days(filters),
+        empty_cells=table == "gaps",
+    )
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -244,19 +289,20 @@ def coverage_map(
 ) -> folium.Map:
     """The folium coverage map for these filters and this viewer."""
     data = filtered(_ds, key, filters)
-    report = coverage(_ds, key, filters)
     area = None
     if ward is not None and _ds.wards is not None:
         match = _ds.wards[_ds.wards["ward_name"].astype(str) == ward]
         if len(match):
             area = match.to_crs("EPSG:4326").geometry.union_all()
     sites = site_places(_ds, key, filters, k) if k else None
-    gap_cells = gap_places(_ds, key, filters).head(MAX_GAP_CELLS) if gaps else None
+    gap_cells = (
+        hexes_for(_ds, key, filters, role, "gaps").head(MAX_GAP_CELLS) if gaps else None
+    )
     fmap = build_coverage_map(
         redacted(_ds, key, filters, role),
         role=role,
         city=_ds.city,
-        hexes=report.hexes,
+        hexes=hexes_for(_ds, key, filters, role),
         choropleth=choropleth,
         thematic=thematic,
         gaps=gap_cells,

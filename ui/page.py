@@ -14,13 +14,14 @@ the page with an error saying what to fix, never a traceback.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from analytics.accounts import Viewer
 from analytics.config import ConfigError
 from analytics.datasets import Dataset
+from analytics.privacy import public_settings
 from analytics.safe_output import escape_markdown
 from ui.data import get_dataset, source_banner
 from ui.navigation import ensure_app_menu
@@ -104,6 +105,8 @@ def start_page(
     viewer = current_viewer(ds.city, synthetic=ds.synthetic)
     source_banner(ds)
     chosen = render_sidebar(ds, show=filters)
+    if viewer.audience == "public":
+        chosen = public_filters(chosen, ds)
     return Page(
         ds=ds,
         filters=chosen,
@@ -111,3 +114,17 @@ def start_page(
         key=dataset_key(ds),
         viewer=viewer,
     )
+
+
+def public_filters(filters: Filters, ds: Dataset) -> Filters:
+    """The one view the public gets (``analytics.privacy.public_settings``),
+    and a sidebar note saying so: the sidebar's filters apply to staff only.
+    """
+    fixed = public_settings(ds.as_of)
+    st.sidebar.caption(
+        f"Public view: incidents {fixed['since']:%d %b %Y} – {fixed['until']:%d %b %Y}"
+        f", every offence; cameras: the whole registry on {ds.as_of:%d %b %Y}. The "
+        "filters above apply to signed-in staff: views that differ by a filter "
+        "could single out a home."
+    )
+    return replace(filters, **fixed)

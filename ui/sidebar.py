@@ -64,6 +64,9 @@ class Filters:
     tiers: tuple[str, ...]
     owner_types: tuple[str, ...]
     range_scale: float
+    # The registry's date for the cameras (None: ``until``). The public view
+    # pins it to the data's date: see ``analytics.privacy.public_filters``.
+    cameras_as_of: date | None = None
 
     @property
     def window(self) -> Window:

@@ -5,9 +5,10 @@
 Prints the active cameras within the radius plus the N nearest whatever their
 distance, each with its distance, tier (``view now`` / ``ask the owner``),
 whether the incident is in its view and whether footage is likely still kept.
-Owner names and contacts only with ``--role investigator`` and a ``--case``.
-Every canvass is written to the registry's audit log whenever a store is
-configured (``--db``, ``$CAMREG_REGISTRY_DB`` or the city file), naming
+Owner names and contacts only with ``--role investigator`` and a ``--case``;
+below it, residential cameras are counts per distance band with no id, distance
+or direction. Every canvass is written to the registry's audit log whenever a
+store is configured (``--db``, ``$CAMREG_REGISTRY_DB`` or the city file), naming
 ``--user`` or else the operating-system user; ``--record`` also records when
 none is configured (to the default store) and ``--note`` adds a note.
 
@@ -39,10 +40,12 @@ JSON_FIELDS = (
     "camera_id",
     "distance_m",
     "from_incident",
+    "distance_band",
     "within_radius",
     "tier",
     "action",
     "owner_type",
+    "sites",
     "camera_count",
     "in_view",
     "retention_days",
@@ -320,6 +323,14 @@ def print_table(result: pd.DataFrame, label: str, synthetic: bool) -> None:
     )
     for row in result.to_dict(orient="records"):
         where = "" if row["within_radius"] else "  (outside radius)"
+        if _plain(row.get("camera_id")) is None:  # residential, counted by band
+            sites, cams = int(row["sites"]), int(row["camera_count"])
+            print(
+                f"  {'residential':<12} {sites} site{'s' if sites != 1 else ''} "
+                f"({cams} camera{'s' if cams != 1 else ''}) within "
+                f"{row['distance_band']}: {row['action']}"
+            )
+            continue
         line = (
             f"  {row['camera_id']:<12} {row['distance_m']:>7.1f} m "
             f"{row['from_incident']:<2} {row['action']:<13} in view: "

@@ -1,0 +1,769 @@
+"""Attacks on our own outputs: what an insider could learn about residents' cameras.
+
+The privacy promise is tested by trying to break it, the way a determined
+insider would, with the same functions the pages and the command line use:
+
+* :func:`locate_by_canvass`: trilateration. Run canvasses from many points
+  around a home (as staff, or as an investigator for the control), keep every
+  position consistent with what came back, and take the centre of that region
+  as the best estimate of where the camera is.
+* :func:`differencing`: the public (or staff) view under every filter a visitor
+  can change; the smallest non-zero difference in registered sites of any map
+  cell, and in incidents behind any coverage figure shown in both views.
+* :func:`search_exports`: every residential (and every withdrawn) camera's id,
+  coordinates, address, owner name, phone and e-mail searched for in export
+  texts (CSV, JSON, GeoJSON, HTML, command-line output).
+
+:func:`privacy_check` runs all three on a dataset; ``python -m analytics
+privacy-check`` prints it and exits 1 when a threshold is broken.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.config import CityConfig
+from analytics.datasets import Dataset
+from analytics.privacy import ROLES, is_private, validate_audience
+
+# A home must not be locatable closer than this by any role below investigator.
+MIN_LOCATION_ERROR_M = 25.0
+DEFAULT_TARGETS = 8
+PROBE_STEP_M = 30.0  # spacing of the attacker's canvass points
+PROBE_EXTENT_M = 120.0  # half-width of the square of canvass points
+PRIOR_OFFSET_M = (40.0, -25.0)  # the attacker's rough idea of the home (east, north)
+GRID_STEP_M = 2.0  # candidate positions the attacker weighs
+ATTACK_RADIUS_M = 150.0
+_NOW = datetime(2026, 1, 1, 12, 0)
+_BAND = re.compile(r"^(?:(?P<lo>[\d.]+)–(?P<hi>[\d.]+)|beyond (?P<beyond>[\d.]+)) m$")
+
+
+@dataclass(frozen=True)
+class Located:
+    """The outcome of one trilateration attack on one camera.
+
+    ``error_m`` is the distance from the attacker's best estimate to the camera
+    (inf when the outputs gave no estimate at all); ``spread_m`` how far the
+    positions still consistent with the outputs reach from that estimate.
+    """
+
+    role: str
+    queries: int
+    observations: int
+    estimate: tuple[float, float] | None
+    error_m: float
+    spread_m: float
+
+
+def probe_points(
+    lat: float,
+    lon: float,
+    *,
+    prior: tuple[float, float] = PRIOR_OFFSET_M,
+    extent_m: float = PROBE_EXTENT_M,
+    step_m: float = PROBE_STEP_M,
+) -> list[tuple[float, float]]:
+    """Canvass points of an attacker who knows roughly where a home is.
+
+    A square grid (``step_m`` apart, ``extent_m`` either side) centred on a
+    guess ``prior`` metres (east, north) off the home at (``lat``, ``lon``).
+    """
+    east0, north0 = prior
+    steps = np.arange(-extent_m, extent_m + 1e-9, step_m)
+    east, north = np.meshgrid(steps + east0, steps + north0)
+    lats, lons = _offset(lat, lon, east.ravel(), north.ravel())
+    return list(zip(lats.tolist(), lons.tolist(), strict=True))
+
+
+def locate_by_canvass(
+    target: pd.DataFrame,
+    city: CityConfig,
+    role: str,
+    *,
+    points: Sequence[tuple[float, float]] | None = None,
+    radius_m: float = ATTACK_RADIUS_M,
+    others: pd.DataFrame | None = None,
+    key: str | bytes | None = None,
+) -> Located:
+    """Trilaterate one camera from the canvasses ``role`` may run.
+
+    Parameters
+    ----------
+    target
+        One camera row (canonical columns), the home under attack.
+    city
+        City configuration.
+    role
+        ``"staff"`` or ``"investigator"`` (the control: exact distances).
+    points
+        Canvass points (lat, lon); default :func:`probe_points` around it.
+    radius_m
+        Canvass radius; each canvass also asks for the nearest camera.
+    others
+        Other cameras in the registry (default none: the attacker is assumed to
+        know that the home is the only one near; the strongest case).
+    key
+        Stand-in key (default ``$CAMREG_PRIVACY_KEY``).
+
+    The attacker reads what each canvass says about the camera: for an
+    investigator its row (found by id) with the distance to 0.1 m; below, the
+    residential distance-band row. Every position on a 2 m grid is weighed
+    against every answer; the estimate is the centre of those consistent with
+    all of them (refined by least squares when exact distances are known).
+    """
+    from analytics.canvass import CameraIndex, canvass
+    from analytics.viewshed import to_metric
+
+    validate_audience(role)
+    row = target.iloc[0]
+    lat0, lon0 = float(row["latitude"]), float(row["longitude"])
+    points = list(points) if points is not None else probe_points(lat0, lon0)
+    frame = target if others is None else pd.concat([target, others])
+    index = CameraIndex(frame.reset_index(drop=True), city, key=key)
+    cid = str(row["camera_id"])
+    exact: list[tuple[float, float, float]] = []  # (query lat, lon, distance)
+    bands: list[tuple[float, float, float, float]] = []  # (lat, lon, lo, hi)
+    for qlat, qlon in points:
+        result = canvass(
+            index,
+            qlat,
+            qlon,
+            radius_m=radius_m,
+            nearest=1,
+            at=_NOW,
+            now=_NOW,
+            role=role,
+        )
+        ids = result["camera_id"].astype(object)
+        mine = result[ids.astype(str) == cid]
+        if len(mine):
+            exact.append((qlat, qlon, float(mine.iloc[0]["distance_m"])))
+            continue
+        homes = result[ids.isna() & result["distance_band"].notna()]
+        for label in homes["distance_band"]:
+            lo, hi = parse_band(str(label))
+            bands.append((qlat, qlon, lo, hi))
+    tx, ty = to_metric(np.array([lon0]), np.array([lat0]), city)
+    truth = np.array([tx[0], ty[0]])
+    if exact:
+        return _from_exact(role, len(points), exact, truth, city)
+    if not bands:
+        return Located(role, len(points), 0, None, math.inf, math.inf)
+    return _from_bands(role, len(points), bands, truth, city)
+
+
+def parse_band(label: str) -> tuple[float, float]:
+    """``"50–150 m"`` -> (50, 150); ``"beyond 150 m"`` -> (150, inf)."""
+    match = _BAND.match(label.strip())
+    if not match:
+        raise ValueError(f"distance band was {label!r}; expected '50–150 m' or similar")
+    if match["beyond"]:
+        return float(match["beyond"]), math.inf
+    return float(match["lo"]), float(match["hi"])
+
+
+def _from_exact(
+    role: str,
+    queries: int,
+    exact: list[tuple[float, float, float]],
+    truth: np.ndarray,
+    city: CityConfig,
+) -> Located:
+    from scipy.optimize import least_squares
+
+    from analytics.viewshed import to_metric
+
+    q = np.array(exact)
+    qx, qy = to_metric(q[:, 1], q[:, 0], city)
+    d = q[:, 2]
+    start = np.array([qx.mean(), qy.mean()]) + 1.0
+
+    def residuals(p: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.hypot(p[0] - qx, p[1] - qy) - d
+        return out
+
+    fit = least_squares(residuals, start)
+    est = fit.x
+    spread = float(np.sqrt(np.mean(fit.fun**2))) if len(d) >= 3 else math.inf
+    return Located(
+        role,
+        queries,
+        len(d),
+        _to_latlon(est, city),
+        float(np.hypot(*(est - truth))),
+        spread,
+    )
+
+
+def _from_bands(
+    role: str,
+    queries: int,
+    bands: list[tuple[float, float, float, float]],
+    truth: np.ndarray,
+    city: CityConfig,
+) -> Located:
+    from analytics.viewshed import to_metric
+
+    b = np.array(bands)
+    qx, qy = to_metric(b[:, 1], b[:, 0], city)
+    lo, hi = b[:, 2], b[:, 3]
+    # candidates: every 2 m around the canvass points, as far as a band reaches
+    finite = np.where(np.isfinite(hi), hi, lo)
+    reach = float(finite.max()) + GRID_STEP_M
+    xs = np.arange(qx.min() - reach, qx.max() + reach, GRID_STEP_M)
+    ys = np.arange(qy.min() - reach, qy.max() + reach, GRID_STEP_M)
+    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
+    alive = np.ones(len(gx), dtype=bool)
+    for i in range(len(qx)):
+        idx = np.flatnonzero(alive)
+        dist = np.hypot(gx[idx] - qx[i], gy[idx] - qy[i])
+        alive[idx] = (dist > lo[i] - GRID_STEP_M) & (dist <= hi[i] + GRID_STEP_M)
+    if not alive.any():
+        return Located(role, queries, len(b), None, math.inf, math.inf)
+    est = np.array([gx[alive].mean(), gy[alive].mean()])
+    spread = float(np.hypot(gx[alive] - est[0], gy[alive] - est[1]).max())
+    return Located(
+        role,
+        queries,
+        len(b),
+        _to_latlon(est, city),
+        float(np.hypot(*(est - truth))),
+        spread,
+    )
+
+
+def _to_latlon(xy: np.ndarray, city: CityConfig) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    back = Transformer.from_crs(city.metric_crs, "EPSG:4326", always_xy=True)
+    lon, lat = back.transform(float(xy[0]), float(xy[1]))
+    return float(lat), float(lon)
+
+
+def _offset(
+    lat: float, lon: float, east_m: Any, north_m: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Geod
+
+    east, north = np.asarray(east_m, float), np.asarray(north_m, float)
+    az = np.degrees(np.arctan2(east, north))
+    lon2, lat2, _ = Geod(ellps="WGS84").fwd(
+        np.full(len(east), lon), np.full(len(east), lat), az, np.hypot(east, north)
+    )
+    return np.asarray(lat2, float), np.asarray(lon2, float)
+
+
+# --- differencing ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ViewFilters:
+    """One combination of the filters a visitor can change."""
+
+    since: date
+    until: date
+    categories: tuple[str, ...] | None = None
+    tiers: tuple[str, ...] | None = None
+    owner_types: tuple[str, ...] | None = None
+    range_scale: float = 1.0
+
+
+def visitor_view(
+    dataset: Dataset, audience: str, filters: ViewFilters
+) -> dict[str, pd.DataFrame]:
+    """What ``audience`` sees under ``filters``, as the dashboard computes it.
+
+    The public gets :func:`analytics.privacy.public_settings` whatever it asks
+    for. Returns ``cells`` (camera counts per map cell), ``hexes`` (the hex
+    table as shown and downloaded) and ``wards`` (the ward table).
+    """
+    from analytics.coverage import coverage_report, filter_cameras, filter_incidents
+    from analytics.privacy import (
+        protect_hexes,
+        protect_ward_table,
+        public_settings,
+        redact_cameras,
+        sites_per_cell,
+        ward_privacy,
+    )
+
+    validate_audience(audience)
+    settings: dict[str, Any] = {
+        "since": filters.since,
+        "until": filters.until,
+        "categories": filters.categories,
+        "tiers": filters.tiers,
+        "owner_types": filters.owner_types,
+        "range_scale": filters.range_scale,
+        "cameras_as_of": None,
+    }
+    if audience == "public":
+        settings.update(public_settings(dataset.as_of))
+    city = dataset.city
+    cams = filter_cameras(
+        dataset.cameras,
+        tiers=settings["tiers"],
+        owner_types=settings["owner_types"],
+        as_of=settings["cameras_as_of"] or settings["until"],
+    )
+    incs = filter_incidents(
+        dataset.incidents,
+        since=settings["since"],
+        until=settings["until"],
+        categories=settings["categories"],
+    )
+    report = coverage_report(
+        cams,
+        incs,
+        city,
+        city_limit=dataset.city_limit,
+        wards=dataset.wards,
+        range_scale=settings["range_scale"],
+    )
+    days = (settings["until"] - settings["since"]).days + 1
+    cells = redact_cameras(
+        cams,
+        audience,
+        city,
+        cell_source=dataset.cameras if audience != "investigator" else None,
+    ).cells
+    hexes = protect_hexes(
+        report.hexes,
+        audience,
+        city,
+        sites=sites_per_cell(dataset.cameras, city.hex_resolution),
+        window_days=days,
+    )
+    wards = None
+    if report.wards is not None:
+        wards = protect_ward_table(report.wards, audience, city, **ward_privacy(days))[
+            0
+        ]
+    return {
+        "cells": pd.DataFrame(cells.drop(columns="geometry")),
+        "hexes": pd.DataFrame(hexes.drop(columns="geometry")),
+        "wards": wards,
+    }
+
+
+def filter_variants(dataset: Dataset) -> list[ViewFilters]:
+    """The dashboard's default view and the changes a visitor would try.
+
+    Owner types one at a time (homes only, all but homes), tiers, ``Until`` one
+    day earlier, a one-day window, one offence category, a wider range.
+    """
+    from analytics.schema import OWNER_TYPES
+
+    until = dataset.as_of
+    since = (pd.Timestamp(until) - pd.DateOffset(months=12)).date() + timedelta(1)
+    base = ViewFilters(since, until)
+    others = tuple(o for o in OWNER_TYPES if o != "residential")
+    return [
+        base,
+        ViewFilters(since, until, owner_types=("residential",)),
+        ViewFilters(since, until, owner_types=others),
+        ViewFilters(since, until, tiers=("registered",)),
+        ViewFilters(since, until - timedelta(days=1)),
+        ViewFilters(until, until),
+        ViewFilters(since, until, categories=("violent",)),
+        ViewFilters(since, until, range_scale=2.0),
+    ]
+
+
+def differencing(
+    dataset: Dataset,
+    audience: str,
+    variants: Sequence[ViewFilters] | None = None,
+) -> dict[str, Any]:
+    """Compare ``audience``'s views under filter variants, pair by pair.
+
+    Returns
+    -------
+    dict
+        ``views`` compared; ``smallest_site_difference``: the smallest
+        non-zero difference in registered sites of one map cell between two
+        views (None when every cell agrees); ``smallest_incident_difference``:
+        the smallest non-zero difference in incidents behind a coverage figure
+        shown for the same cell in two views (None when none);
+        ``camera_driven_changes``: cells whose shown coverage differs between two
+        views over the same incidents (only the cameras differed: the
+        difference is what some cameras see); ``cells_1_to_k``:
+        cells a view shows with fewer than ``min_group_size`` sites;
+        ``bare_camera_cells``: hex rows of cells without incidents.
+    """
+    variants = list(variants) if variants is not None else filter_variants(dataset)
+    views = [visitor_view(dataset, audience, v) for v in variants]
+    k = dataset.city.min_group_size
+    site_diffs: list[int] = []
+    incident_diffs: list[int] = []
+    camera_driven = 0
+    small = bare = 0
+    for view in views:
+        cells = view["cells"]
+        if len(cells):
+            small += int((pd.to_numeric(cells["sites"]) < k).sum())
+        hexes = view["hexes"]
+        if "incidents" in hexes:
+            bare += int((pd.to_numeric(hexes["incidents"]) == 0).sum())
+    for i in range(len(views)):
+        for j in range(i + 1, len(views)):
+            site_diffs += _cell_diffs(views[i]["cells"], views[j]["cells"], "sites")
+            diffs = _coverage_diffs(views[i]["hexes"], views[j]["hexes"])
+            incident_diffs += [d for d in diffs if d > 0]
+            camera_driven += sum(d == 0 for d in diffs)
+    return {
+        "audience": audience,
+        "views": len(views),
+        "smallest_site_difference": min(site_diffs) if site_diffs else None,
+        "smallest_incident_difference": min(incident_diffs) if incident_diffs else None,
+        "camera_driven_changes": camera_driven,
+        "cells_1_to_k": small,
+        "bare_camera_cells": bare,
+    }
+
+
+def _cell_diffs(a: pd.DataFrame, b: pd.DataFrame, column: str) -> list[int]:
+    if not len(a) and not len(b):
+        return []
+    left = a.set_index("h3")[column] if len(a) else pd.Series(dtype=float)
+    right = b.set_index("h3")[column] if len(b) else pd.Series(dtype=float)
+    joined = pd.concat([left, right], axis=1, keys=["a", "b"]).fillna(0)
+    diff = (joined["a"] - joined["b"]).abs()
+    return [int(v) for v in diff[diff > 0]]
+
+
+def _coverage_diffs(a: pd.DataFrame, b: pd.DataFrame) -> list[int]:
+    if "coverage_share" not in a or "coverage_share" not in b:
+        return []
+    cols = ["incidents", "incidents_covered"]
+    left = a.dropna(subset=["coverage_share"]).set_index("h3")[cols]
+    right = b.dropna(subset=["coverage_share"]).set_index("h3")[cols]
+    both = left.merge(right, left_index=True, right_index=True, suffixes=("_a", "_b"))
+    diff = (both["incidents_a"] - both["incidents_b"]).abs()
+    changed = (diff > 0) | (both["incidents_covered_a"] != both["incidents_covered_b"])
+    return [int(v) for v in diff[changed]]
+
+
+# --- searching exports ----------------------------------------------------------
+def secrets_of(cameras: pd.DataFrame) -> dict[str, set[str]]:
+    """What must never reach a role below investigator, by kind.
+
+    Ids, coordinates (5 decimals, about a metre; rounded and truncated),
+    addresses, owner names, phones and e-mails of residential cameras (and any
+    without a known owner type) and of every withdrawn camera. Values shared
+    with an active camera whose place is not private are left out (a business
+    in the same building may be listed).
+    """
+    status = cameras.get("status", pd.Series("active", index=cameras.index))
+    owner = cameras.get("owner_type", pd.Series(None, index=cameras.index))
+    withdrawn = (status.astype(str) == "withdrawn").to_numpy()
+    private = is_private(owner) | withdrawn
+    shown = cameras[~private]
+    hidden = cameras[private]
+    out: dict[str, set[str]] = {}
+    for kind, cols in {
+        "id": ("camera_id",),
+        "address": ("address",),
+        "name": ("owner_name",),
+        "phone": ("contact_phone",),
+        "email": ("contact_email",),
+    }.items():
+        values = {_clean(v) for c in cols if c in hidden for v in hidden[c]}
+        public = {_clean(v) for c in cols if c in shown for v in shown[c]}
+        out[kind] = {v for v in values - public if len(v) >= 3}
+    coords = set()
+    for lat, lon in zip(hidden["latitude"], hidden["longitude"], strict=True):
+        if pd.notna(lat) and pd.notna(lon):
+            for fmt in (_round5, _trunc5):
+                coords.add(f"{fmt(lat)} {fmt(lon)}")
+    out["coordinates"] = coords
+    return out
+
+
+def search_exports(
+    cameras: pd.DataFrame, texts: Mapping[str, str]
+) -> dict[str, dict[str, int]]:
+    """Leaks per export: ``{export name: {kind: count}}`` (empty when clean).
+
+    Ids are matched as whole tokens, addresses, names and e-mails as whole
+    case-insensitive phrases, phones by their digits, coordinates when the
+    latitude and the longitude of one camera (to about a metre) appear within
+    ``PAIR_WINDOW`` characters of each other.
+    """
+    secrets = secrets_of(cameras)
+    found: dict[str, dict[str, int]] = {}
+    for name, text in texts.items():
+        hits: dict[str, int] = {}
+        tokens = set(re.split(r"[^\w\-]+", text))
+        digits = re.sub(r"\D", "", text)
+        numbers: dict[str, list[int]] = {}
+        for match in _DECIMAL.finditer(text):
+            value = float(match.group(0))
+            for key in {_round5(value), _trunc5(value)}:
+                numbers.setdefault(key, []).append(match.start())
+        for kind, values in secrets.items():
+            if kind == "id":
+                n = sum(v in tokens for v in values)
+            elif kind == "phone":
+                n = sum(
+                    len(d := re.sub(r"\D", "", v)) >= 7 and d in digits for v in values
+                )
+            elif kind == "coordinates":
+                n = sum(_pair_in(v, numbers) for v in values)
+            else:
+                n = sum(_phrase_in(v, text) for v in values)
+            if n:
+                hits[kind] = int(n)
+        if hits:
+            found[name] = hits
+    return found
+
+
+_DECIMAL = re.compile(r"-?\d{1,3}\.\d+")
+PAIR_WINDOW = 80  # characters between a latitude and its longitude in one record
+
+
+def _pair_in(pair: str, numbers: Mapping[str, list[int]]) -> bool:
+    """Both halves of ``"lat lon"`` appear close together (one record)."""
+    lat, lon = pair.split()
+    near = numbers.get(lon, ())
+    return any(abs(a - b) <= PAIR_WINDOW for a in numbers.get(lat, ()) for b in near)
+
+
+def _phrase_in(value: str, text: str) -> bool:
+    """``value`` appears in ``text`` as a whole phrase, ignoring case."""
+    pattern = r"(?<![\w@.])" + re.escape(value) + r"(?![\w@])"
+    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+
+
+def export_texts(
+    dataset: Dataset,
+    audience: str,
+    points: Iterable[tuple[float, float]],
+    *,
+    briefing: bool = True,
+) -> dict[str, str]:
+    """Every export ``audience`` can make, as text.
+
+    Canvass CSV, JSON and printed table and notification lists at ``points``
+    (staff and investigator); hex GeoJSON/CSV, ward table CSV, the camera layer
+    of the map, and (``briefing``) the briefing HTML and its tables.
+    """
+    from analytics.briefing import briefing_tables, gather_briefing, render_briefing
+    from analytics.canvass import CameraIndex, area_notification, canvass
+    from analytics.cli.cmd_canvass import print_table, to_json
+    from analytics.maps import camera_rows
+    from analytics.privacy import redact_cameras
+    from analytics.safe_output import to_safe_csv
+
+    validate_audience(audience)
+    city = dataset.city
+    texts: dict[str, str] = {}
+    if audience != "public":
+        index = CameraIndex(dataset.cameras, city)
+        parts: dict[str, list[str]] = {"csv": [], "json": [], "cli": [], "notify": []}
+        for lat, lon in points:
+            result = canvass(
+                index, lat, lon, at=_NOW, now=_NOW, role=audience, nearest=4
+            )
+            parts["csv"].append(to_safe_csv(result).decode("utf-8-sig"))
+            parts["json"].append(json.dumps(to_json(result, "x", False)))
+            buffer = io.StringIO()
+            with contextlib.redirect_stdout(buffer):
+                print_table(result, "x", False)
+            parts["cli"].append(buffer.getvalue())
+            note = area_notification(index, (lat, lon, 300.0), role=audience)
+            parts["notify"].append(to_safe_csv(note.sites).decode("utf-8-sig"))
+            parts["notify"].append(to_safe_csv(note.recipients).decode("utf-8-sig"))
+        for kind, chunks in parts.items():
+            texts[f"canvass {kind}"] = "\n".join(chunks)
+    variant = filter_variants(dataset)[0]
+    view = visitor_view(dataset, audience, variant)
+    texts["hex grid CSV"] = view["hexes"].to_csv(index=False)
+    texts["camera cells CSV"] = view["cells"].to_csv(index=False)
+    if view["wards"] is not None:
+        texts["ward table CSV"] = to_safe_csv(view["wards"]).decode("utf-8-sig")
+    redacted = redact_cameras(dataset.cameras, audience, city)
+    texts["map camera layer"] = json.dumps(camera_rows(redacted.points)) + (
+        redacted.cells.to_json() if len(redacted.cells) else ""
+    )
+    if briefing and audience in ("public", "staff"):
+        inputs = gather_briefing(dataset, audience=audience, recruit_k=5)
+        texts["briefing HTML"] = render_briefing(inputs)
+        texts["briefing tables"] = "\n".join(
+            to_safe_csv(t).decode("utf-8-sig") for t in briefing_tables(inputs).values()
+        )
+    return texts
+
+
+# --- the check --------------------------------------------------------------------
+def attack_targets(cameras: pd.DataFrame, n: int = DEFAULT_TARGETS) -> pd.DataFrame:
+    """The homes an attacker would try first: the most isolated active ones.
+
+    (An isolated home is the easiest to single out.) Up to ``n`` rows.
+    """
+    from scipy.spatial import cKDTree
+
+    active = cameras[cameras.get("status", "active") != "withdrawn"]
+    owner = active.get("owner_type", pd.Series(None, index=active.index))
+    homes = active[is_private(owner)]
+    homes = homes[homes["latitude"].notna() & homes["longitude"].notna()]
+    if homes.empty:
+        return homes
+    lat = pd.to_numeric(active["latitude"]).to_numpy(float)
+    lon = pd.to_numeric(active["longitude"]).to_numpy(float)
+    xy = np.column_stack([lat * 110_574.0, lon * 111_320.0 * np.cos(np.radians(lat))])
+    tree = cKDTree(xy)
+    hxy = xy[active.index.get_indexer(homes.index)]
+    dist, _ = tree.query(hxy, k=2)
+    order = np.argsort(-dist[:, -1], kind="stable")
+    return homes.iloc[order[:n]]
+
+
+def privacy_check(
+    dataset: Dataset,
+    *,
+    targets: int = DEFAULT_TARGETS,
+    briefing: bool = True,
+    key: str | bytes | None = None,
+) -> dict[str, Any]:
+    """Run the attacks on a dataset; the figures ``privacy-check`` prints.
+
+    Returns a dict: ``canvass`` per role (``targets``, ``closest_m``: the
+    smallest error of any trilateration, ``median_m``), ``public`` and
+    ``staff`` differencing results plus the smallest cell shown, ``exports``
+    (leaks per role and export), ``thresholds`` and ``failures`` (what broke;
+    empty when the promise holds).
+    """
+    city = dataset.city
+    homes = attack_targets(dataset.cameras, targets)
+    result: dict[str, Any] = {
+        "data": dataset.label,
+        "synthetic": dataset.synthetic,
+        "min_group_size": city.min_group_size,
+        "thresholds": {
+            "location_error_m": MIN_LOCATION_ERROR_M,
+            "cell_sites": city.min_group_size,
+        },
+        "canvass": {},
+    }
+    for role in ("staff", "investigator"):
+        errors = [
+            locate_by_canvass(homes.iloc[[i]], city, role, key=key).error_m
+            for i in range(len(homes))
+        ]
+        result["canvass"][role] = {
+            "targets": len(errors),
+            "closest_m": _round(min(errors)) if errors else None,
+            "median_m": _round(float(np.median(errors))) if errors else None,
+        }
+    for audience in ("public", "staff"):
+        diff = differencing(dataset, audience)
+        cells = visitor_view(dataset, audience, filter_variants(dataset)[0])["cells"]
+        diff["smallest_cell_sites"] = (
+            int(pd.to_numeric(cells["sites"]).min()) if len(cells) else None
+        )
+        result[audience] = diff
+    # canvass points an insider would click: near the homes (the query's own
+    # coordinates are echoed in the output and must not count as a leak)
+    points = []
+    for r in homes.head(3).itertuples(index=False):
+        lat, lon = _offset(float(r.latitude), float(r.longitude), [35.0], [-20.0])
+        points.append((float(lat[0]), float(lon[0])))
+    result["exports"] = {
+        role: search_exports(
+            dataset.cameras, export_texts(dataset, role, points, briefing=briefing)
+        )
+        for role in ("public", "staff")
+    }
+    result["failures"] = failures(result, city)
+    return result
+
+
+def failures(result: Mapping[str, Any], city: CityConfig) -> list[str]:
+    """The thresholds a :func:`privacy_check` result breaks, in words."""
+    k = city.min_group_size
+    out = []
+    closest = result["canvass"]["staff"]["closest_m"]
+    if closest is not None and closest < MIN_LOCATION_ERROR_M:
+        out.append(
+            f"staff canvasses locate a home within {closest:g} m "
+            f"(threshold {MIN_LOCATION_ERROR_M:g} m)"
+        )
+    for audience in ("public", "staff"):
+        diff = result[audience]
+        if diff["smallest_cell_sites"] is not None and diff["smallest_cell_sites"] < k:
+            out.append(
+                f"{audience}: a map cell shows {diff['smallest_cell_sites']} sites"
+            )
+        small = diff["smallest_site_difference"]
+        if small is not None and small < k:
+            out.append(f"{audience}: two views differ by {small} sites in one cell")
+        if diff["bare_camera_cells"]:
+            out.append(
+                f"{audience}: {diff['bare_camera_cells']} hex rows hold cameras but "
+                "no incidents"
+            )
+    incidents = result["public"]["smallest_incident_difference"]
+    if incidents is not None and incidents < k:
+        out.append(
+            f"public: two views' coverage of one cell differs by {incidents} incidents"
+        )
+    if result["public"]["camera_driven_changes"]:
+        out.append(
+            f"public: {result['public']['camera_driven_changes']} cells' coverage "
+            "changes with a camera filter"
+        )
+    for role, leaks in result["exports"].items():
+        for export, kinds in leaks.items():
+            what = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+            out.append(f"{role} {export}: {what} of residential or withdrawn cameras")
+    return out
+
+
+def _round(value: float) -> float:
+    return round(value, 1) if math.isfinite(value) else math.inf
+
+
+def _round5(value: float) -> str:
+    return f"{float(value):.5f}"
+
+
+def _trunc5(value: float) -> str:
+    v = float(value)
+    return f"{math.trunc(v * 1e5) / 1e5:.5f}"
+
+
+def _clean(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).strip()
+    return "" if text.lower() in ("nan", "none", "<na>") else text
+
+
+__all__ = [
+    "ROLES",
+    "Located",
+    "ViewFilters",
+    "attack_targets",
+    "differencing",
+    "export_texts",
+    "failures",
+    "filter_variants",
+    "locate_by_canvass",
+    "parse_band",
+    "privacy_check",
+    "probe_points",
+    "search_exports",
+    "secrets_of",
+    "visitor_view",
+]
