@@ -218,7 +218,7 @@ def plan_import(
         withdrawn_on = withdrawn_on or today
         twin = withdrawn_twin.find(record) if old is None and withdrawn_twin else None
         if twin is not None:
-            kept.append(f"{cid} (= {twin.camera_id}, {twin.how})")
+            kept.append(f"{cid} (= {twin.camera_id}, same {twin.how})")
             unchanged.append(cid)
             continue
         if old is None:

@@ -228,6 +228,7 @@ def test_a_configured_store_records_every_canvass_as_the_os_user(
     capsys, camera_file, tmp_path, monkeypatch
 ):
     db = tmp_path / "registry.sqlite"
+    RegistryStore.init(db)  # a configured store exists (a typo is an error)
     monkeypatch.setenv("CAMREG_REGISTRY_DB", str(db))
     monkeypatch.setattr("getpass.getuser", lambda: "jdoe")
     # staff, no --record, no --user, no case: still recorded, by the OS user

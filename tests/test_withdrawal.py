@@ -66,7 +66,7 @@ def test_until_before_a_withdrawal_does_not_bring_the_camera_back(
 
 
 def test_withdrawal_in_the_future_is_refused(tmp_path, city):
-    store = RegistryStore(tmp_path / "r.sqlite")
+    store = RegistryStore.init(tmp_path / "r.sqlite")
     store.import_cameras(
         make_cameras([camera("A", 0.0)]), source="seed.csv", user="ann"
     )
@@ -114,7 +114,7 @@ def test_withdrawal_in_the_future_is_refused(tmp_path, city):
     ],
 )
 def test_reimport_keeps_a_withdrawn_camera_withdrawn(tmp_path, incoming, how):
-    store = RegistryStore(tmp_path / "r.sqlite")
+    store = RegistryStore.init(tmp_path / "r.sqlite")
     first = camera("CAM-42", 0.0, contact_email="owner@example.org")
     store.import_cameras(make_cameras([first]), source="seed.csv", user="ann")
     store.withdraw("CAM-42", reason="owner asked", user="ann", at="2025-03-01")
@@ -130,7 +130,7 @@ def test_reimport_keeps_a_withdrawn_camera_withdrawn(tmp_path, incoming, how):
 
 
 def test_a_different_owner_at_the_same_place_is_a_new_camera(tmp_path):
-    store = RegistryStore(tmp_path / "r.sqlite")
+    store = RegistryStore.init(tmp_path / "r.sqlite")
     first = camera("CAM-42", 0.0, contact_email="owner@example.org")
     store.import_cameras(make_cameras([first]), source="seed.csv", user="ann")
     store.withdraw("CAM-42", reason="moved away", user="ann", at="2025-03-01")
@@ -175,7 +175,7 @@ def test_unknown_owner_type_is_never_an_exact_point_below_investigator(city):
 
 
 def test_audit_log_hides_home_ids_in_canvass_events_below_investigator(tmp_path, city):
-    store = RegistryStore(tmp_path / "r.sqlite")
+    store = RegistryStore.init(tmp_path / "r.sqlite")
     cams = make_cameras(
         [camera("HOME-1", 10.0), {**camera("SHOP-1", 20.0), "owner_type": "business"}]
     )
