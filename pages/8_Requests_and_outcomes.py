@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
+from analytics.figures import FIGURES, REQUEST_FIGURES, label, request_texts
 from analytics.footage_view import integration_cost_per_year, requests_view
 from analytics.safe_output import to_safe_csv
 from ui import cached
@@ -44,49 +45,21 @@ st.caption(
     f"Requests made {filters.since:%d %b %Y} – {filters.until:%d %b %Y}, "
     f"against the registry as it is today. Source: {history.source}."
 )
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Footage requests", count(stats.requests))
-c2.metric(
-    "Requests fulfilled",
-    share(stats.fulfilled_share),
-    help="Footage provided, over requests with an answer or past the answer "
-    "window (open requests are left out).",
-)
-c3.metric(
-    "Median hours to footage",
-    "–"
-    if stats.median_hours_to_footage is None
-    else f"{stats.median_hours_to_footage:,.1f} h",
-    help="From the incident to the footage, over provided requests.",
-)
-c4.metric(
-    "Footage that helped",
-    share(stats.useful_share),
-    help="Provided footage the investigator marked useful, over provided "
+texts = request_texts(stats)
+HELP = {
+    "fulfilled_share": "Footage provided, over requests with an answer or past the "
+    "answer window (open requests are left out).",
+    "median_hours_to_footage": "From the incident to the footage, over provided "
+    "requests.",
+    "useful_share": "Provided footage the investigator marked useful, over provided "
     "footage whose usefulness is known.",
-)
-c5, c6, c7, c8 = st.columns(4)
-c5.metric(
-    "Violent incidents with a request",
-    share(stats.violent_incidents_with_request_share),
-    help=f"Of {count(stats.violent_incidents)} violent incidents in the window.",
-)
-c6.metric("Cases helped by footage", count(stats.cases_helped))
-c7.metric(
-    "Cost per case helped (integration)",
-    "–"
-    if stats.cost_per_case_helped_usd is None
-    else f"${stats.cost_per_case_helped_usd:,.0f}",
-    help="Yearly fees of one entry device per integrated site, for the window's "
-    "length, over cases helped by footage from an integrated camera (a lower "
-    "bound: upfront prices are left out).",
-)
-c8.metric(
-    "Stale registrations",
-    count(view.stale_count),
-    help="Active cameras not verified for 12 months, whose owner did not answer "
-    "the last 2 requests, or asked repeatedly without footage.",
-)
+    "violent_incidents_with_request_share": f"Of {count(stats.violent_incidents)} "
+    "violent incidents in the window.",
+    "cost_per_case_helped_usd": FIGURES["cost_per_case_helped_usd"].meaning,
+    "stale_cameras": FIGURES["stale_cameras"].meaning,
+}
+for column, key in zip(st.columns(4) + st.columns(4), REQUEST_FIGURES, strict=True):
+    column.metric(label(key), texts[key], help=HELP.get(key))
 
 if len(stats.per_month):
     months = stats.per_month.assign(month=stats.per_month["month"].astype(str))

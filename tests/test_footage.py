@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from conftest import CENTRE, make_cameras, make_incidents
 
+from analytics import figures
 from analytics.footage import (
     RequestError,
     check_camera_requestable,
@@ -347,3 +348,31 @@ def test_rows_only_reach_investigators(role, rows):
         assert owners.loc["residential", "share"] is None  # 1 decided < 3
     else:
         assert owners.loc["residential", "share"] == 1.0
+
+
+def test_request_figures_are_written_by_the_catalogue():
+    incidents, requests = _history()
+    stats = request_stats(
+        requests, _cameras(), incidents=incidents, since=date(2026, 3, 1),
+        until=date(2026, 4, 30), device_cost_usd_per_year=3650.0, stale_cameras=4,
+    )  # fmt: skip
+    texts = figures.request_texts(stats)
+    # hand-computed above: 5 requests, 3/4, median 10 h, 2/4, 2/3, 1 case helped,
+    # $3,650 * 61 / 365.25 = $609.58 -> "$610", 4 stale
+    assert texts == {
+        "requests": "5",
+        "fulfilled_share": "75.0%",
+        "median_hours_to_footage": "10.0 h",
+        "violent_incidents_with_request_share": "50.0%",
+        "useful_share": "66.7%",
+        "cases_helped": "1",
+        "cost_per_case_helped_usd": "$610",
+        "stale_cameras": "4",
+    }
+    assert figures.label("fulfilled_share") == "Requests fulfilled"
+    assert figures.requests_sentence(stats) == (
+        "5 footage requests in the window, 75.0% fulfilled, 66.7% of known "
+        "outcomes helped; 4 stale registrations to verify again."
+    )
+    empty = request_stats(requests.iloc[0:0], _cameras())
+    assert figures.request_texts(empty)["fulfilled_share"] == "–"

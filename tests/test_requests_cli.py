@@ -114,3 +114,21 @@ def test_stale_call_list_names_old_registrations_only(capsys, db, tmp_path):
     assert rows[0]["reasons"] == "not verified for 12+ months"
     log = RegistryStore(db).audit_log("stale_call_list")
     assert log.iloc[0]["user"] == "steward"
+
+
+def test_stats_text_uses_the_catalogue_names_and_formats(capsys, db):
+    run(capsys, "requests", "add", "--db", str(db), "--case", "C-1",
+        "--camera", "A", "--camera", "B", "--user", "det. smith")  # fmt: skip
+    run(capsys, "requests", "update", "1", "--db", str(db), "--status",
+        "provided", "--useful", "yes", "--user", "det. smith")  # fmt: skip
+    code, out, _ = run(capsys, "requests", "stats", "--db", str(db))
+    assert code == 0
+    lines = [line.strip() for line in out.splitlines()]
+    # 2 requests, 1 decided and provided -> 100.0%; useful 1/1; A is stale
+    # (registered 2020, its answer today makes it fresh: 0 stale)
+    assert "Footage requests: 2" in lines
+    assert "Requests fulfilled: 100.0%" in lines
+    assert "Footage that helped: 100.0%" in lines
+    assert "Violent incidents with a request: –" in lines
+    assert "Stale registrations: 0" in lines
+    assert not any("0.500" in line or "None" in line for line in lines)

@@ -24,6 +24,7 @@ import pandas as pd
 from analytics.cli import EXIT_OK, CommandError
 from analytics.cli.cmd_registry import _store, _user
 from analytics.config import load_city
+from analytics.figures import label, request_texts
 from analytics.footage import (
     DEFAULT_NO_ANSWER_DAYS,
     DEFAULT_STALE_MONTHS,
@@ -34,6 +35,7 @@ from analytics.footage import (
     stale_queue,
 )
 from analytics.footage_store import FootageStore
+from analytics.formatting import count
 from analytics.loaders import load_incidents
 from analytics.safe_output import to_safe_csv
 
@@ -198,9 +200,11 @@ def run_stats(args: argparse.Namespace) -> int:
         return EXIT_OK
     window = f"{args.since or 'start'} to {args.until or 'today'}"
     print(f"Footage requests, {window}:")
-    for key, value in out.items():
-        if not isinstance(value, list):
-            print(f"  {key.replace('_', ' ')}: {_text(value)}")
+    for key, text in request_texts(stats).items():
+        print(f"  {label(key)}: {text}")
+    print(f"  Violent incidents in the window: {count(stats.violent_incidents)}")
+    print(f"  Cases with a request: {count(stats.cases)}")
+    print(f"  Cases cleared: {count(stats.cases_cleared)}")
     return EXIT_OK
 
 
@@ -242,14 +246,6 @@ def _json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
         {k: (None if pd.isna(v) else v) for k, v in row.items()}
         for row in frame.to_dict("records")
     ]
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.3f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 __all__ = ["DEFAULT_NO_ANSWER_DAYS", "register"]
