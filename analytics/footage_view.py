@@ -24,9 +24,11 @@ from analytics.footage import (
     KIND_LABELS,
     STATUS_LABELS,
     RequestStats,
+    empty_requests,
     request_stats,
     stale_queue,
     suppress_groups,
+    verified_cameras,
 )
 
 ROW_ROLES = ("investigator", "admin")
@@ -73,6 +75,28 @@ def with_visits(cameras: pd.DataFrame, verified: pd.Series | None) -> pd.DataFra
         [pd.to_datetime(out["verified_at"]), visits], axis=1
     ).max(axis=1)
     return out
+
+
+def verified_only(
+    cameras: pd.DataFrame,
+    history: FootageHistory | None,
+    as_of: date,
+    *,
+    months: int = DEFAULT_STALE_MONTHS,
+) -> pd.DataFrame:
+    """``cameras`` narrowed to those verified in the last ``months`` months.
+
+    Registration and verification visits count even without a request history
+    (``history`` None); the demo's visits are merged first (:func:`with_visits`).
+    """
+    requests = history.requests if history is not None else empty_requests()
+    visits = history.verified if history is not None else None
+    fresh = verified_cameras(
+        with_visits(cameras, visits), requests, as_of, months=months
+    )
+    return cameras[
+        cameras["camera_id"].astype(str).isin(fresh["camera_id"].astype(str))
+    ]
 
 
 def requests_view(

@@ -39,6 +39,7 @@ view = requests_view(
     as_of=ds.as_of,
     min_group_size=ds.city.min_group_size,
     device_cost_usd_per_year=integration_cost_per_year(ds.cameras, ds.city.devices),
+    stale_months=ds.city.stale_months,
 )
 stats = view.stats
 st.caption(

@@ -26,7 +26,7 @@ from analytics.coverage import (
 from analytics.datasets import Dataset
 from analytics.footage_demo import demo_footage
 from analytics.footage_store import FootageStore
-from analytics.footage_view import FootageHistory
+from analytics.footage_view import FootageHistory, verified_only
 from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
 from analytics.history import camera_history
 from analytics.maps import MAX_GAP_CELLS, build_coverage_map, build_ward_map
@@ -52,7 +52,7 @@ class Filtered:
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:  # noqa: ARG001
+def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:
     """Today's active registry (tier and owner filters applied) and the incidents
     in the window: the rule of :mod:`analytics.windows`, as in the CLI and the
     briefing."""
@@ -63,6 +63,8 @@ def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:  # noqa: A
         tiers=filters.tiers,
         owner_types=filters.owner_types,
     )
+    if filters.verified_only:
+        cameras = _verified(_ds, key, cameras)
     incidents = filter_incidents(
         _ds.incidents,
         since=filters.since,
@@ -70,6 +72,12 @@ def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:  # noqa: A
         categories=filters.categories,
     )
     return Filtered(cameras, incidents)
+
+
+def _verified(_ds: Dataset, key: tuple, cameras: pd.DataFrame) -> pd.DataFrame:
+    """The sidebar's "Verified cameras only": cameras verified in the city's months."""
+    history = footage_history(_ds, key)
+    return verified_only(cameras, history, _ds.as_of, months=_ds.city.stale_months)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Computing coverage...")
@@ -105,6 +113,8 @@ def coverage_at(
         owner_types=filters.owner_types,
         as_of=cameras_on,
     )
+    if filters.verified_only:
+        earlier = _verified(_ds, key, earlier)
     return coverage_report(
         earlier,
         data.incidents,
