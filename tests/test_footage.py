@@ -20,6 +20,7 @@ from analytics.footage import (
     request_stats,
     stale_queue,
     suppress_groups,
+    verified_cameras,
 )
 from analytics.footage_store import FootageStore
 from analytics.store import RegistryStore
@@ -175,6 +176,36 @@ def test_withdrawn_cameras_are_never_in_the_queue():
     cameras.loc[cameras["camera_id"] == "R1", "status"] = "withdrawn"
     queue = stale_queue(cameras, empty_requests(), date(2026, 11, 1))
     assert "R1" not in set(queue["camera_id"])
+
+
+def test_verified_cameras_keeps_those_heard_from_within_the_months():
+    cameras = _cameras()
+    frame = _requests(
+        [
+            # R1 registered Jan 2024 and silent since: an unanswered request does
+            # not verify it; I1 registered Jun 2025, its owner declined in Feb 2026
+            {"case_id": "C", "camera_id": "R1", "status": "no_answer",
+             "requested_at": "2026-06-01", "status_at": "2026-06-15"},
+            {"case_id": "C", "camera_id": "I1", "status": "declined",
+             "requested_at": "2026-02-01", "status_at": "2026-02-03 09:00"},
+        ]
+    )  # fmt: skip
+    as_of = date(2026, 11, 1)
+    # ages: R1 33.7 months, B1 (registered Mar 2026) 8.0, I1 (answer) 8.9
+    kept = verified_cameras(cameras, frame, as_of, months=12)
+    assert sorted(kept["camera_id"]) == ["B1", "I1"]
+    kept = verified_cameras(cameras, frame, as_of, months=8)  # B1 is 8.0: not < 8
+    assert kept["camera_id"].tolist() == []
+    kept = verified_cameras(cameras, frame, as_of, months=9)
+    assert sorted(kept["camera_id"]) == ["B1", "I1"]
+    # without the answer I1 dates from its registration, 17 months back
+    kept = verified_cameras(cameras, frame.iloc[:1], as_of, months=12)
+    assert kept["camera_id"].tolist() == ["B1"]
+    # the same rule as the queue: verified + stale by age = every active camera
+    queue = stale_queue(cameras, frame, as_of, months=12, unanswered_k=5)
+    assert set(queue["camera_id"]) == {"R1"}
+    with pytest.raises(RequestError, match="`months` was 0"):
+        verified_cameras(cameras, frame, as_of, months=0)
 
 
 # --- figures ------------------------------------------------------------------

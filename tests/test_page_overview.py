@@ -215,3 +215,22 @@ def test_overview_line_summarises_requests_from_the_same_functions(app, demo):
     # the stale count is the Requests page's tile, and the demo has some
     assert f"{view.stale_count:,} stale registrations" in lines[0]
     assert view.stale_count > 0
+
+
+def test_verified_switch_narrows_coverage_but_not_the_goal_tiles(demo):
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.run()
+    goal_before = {k: v for k, v in _metrics(at).items() if k in GOAL_TILES}
+    at.toggle(key="verified_only").set_value(True).run()
+    assert not at.exception
+    goal_after = {k: v for k, v in _metrics(at).items() if k in GOAL_TILES}
+    assert goal_after == goal_before
+    assert goal_before["Active cameras"] == _program(demo)["active_cameras"]
+    # the caption names the narrowed view: fewer cameras than the goal tile counts
+    line = next(c.value for c in at.caption if c.value.startswith("Cameras in this"))
+    shown = int(line.split("): ")[1].split(" of ")[0].replace(",", ""))
+    assert shown < int(goal_before["Active cameras"].replace(",", ""))
+
+
+GOAL_TILES = ("Active cameras", "Share of the goal", "Integrated cameras",
+              "Projected goal date")  # fmt: skip
