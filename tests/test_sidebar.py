@@ -69,9 +69,11 @@ def test_verified_switch_round_trips_through_the_url():
     from ui.sidebar import default_filters, filters_from_params, filters_to_params
 
     base = default_filters(date(2026, 11, 1))
-    assert base.verified_only is False and not base.narrowed
+    assert base.verified_only is False
+    assert not base.narrowed
     on = replace(base, verified_only=True)
-    assert on.narrowed and "verified cameras only" in on.describe()
+    assert on.narrowed
+    assert "verified cameras only" in on.describe()
     params = filters_to_params(on, base)
     assert params == {"verified": "1"}
     assert filters_from_params(params, base) == on
