@@ -132,3 +132,23 @@ def test_stats_text_uses_the_catalogue_names_and_formats(capsys, db):
     assert "Violent incidents with a request: –" in lines
     assert "Stale registrations: 0" in lines
     assert not any("0.500" in line or "None" in line for line in lines)
+
+
+def test_registry_stale_is_the_same_command(capsys, db, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run(capsys, "requests", "stale", "--db", str(db), "--out", str(a),
+               "--user", "steward")[0] == 0  # fmt: skip
+    assert run(capsys, "registry", "stale", "--db", str(db), "--out", str(b),
+               "--user", "steward")[0] == 0  # fmt: skip
+    assert a.read_bytes() == b.read_bytes()
+    # months default to the city's [footage] stale_months (12): A only
+    with b.open(encoding="utf-8-sig") as fh:
+        assert [r["reasons"] for r in csv.DictReader(fh)] == [
+            "not verified for 12+ months"
+        ]
+    _, out, _ = run(capsys, "registry", "stale", "--db", str(db), "--json")
+    assert [r["camera_id"] for r in json.loads(out)] == ["A"]
+    code, _, err = run(capsys, "registry", "stale", "--db", str(db), "--months", "0")
+    assert code != 0
+    assert "--months was 0" in err
+    assert len(RegistryStore(db).audit_log("stale_call_list")) == 2

@@ -102,10 +102,24 @@ def register(
     sts.add_argument("--json", action="store_true")
     sts.set_defaults(func=run_stats)
 
+    add_stale_parser(sub, [common])
+
+
+def add_stale_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    """``stale``: under ``requests`` and, for the data steward, ``registry``."""
     stale = sub.add_parser(
-        "stale", parents=[common], help="cameras to verify again (call list)"
+        "stale", parents=parents, help="cameras to verify again (call list)"
     )
-    stale.add_argument("--months", type=int, default=DEFAULT_STALE_MONTHS)
+    stale.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        help="months without verification (default: the city's "
+        f"[footage] stale_months, else {DEFAULT_STALE_MONTHS})",
+    )
     stale.add_argument("--out", help="write the call list as CSV")
     stale.add_argument("--user", help="who takes the call list (default: $USER)")
     stale.add_argument("--json", action="store_true")
@@ -176,7 +190,7 @@ def run_stats(args: argparse.Namespace) -> int:
         cameras,
         requests,
         today,
-        months=DEFAULT_STALE_MONTHS,
+        months=city.stale_months,
         unanswered_k=DEFAULT_UNANSWERED_K,
     )
     incidents = None
@@ -209,6 +223,8 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_stale(args: argparse.Namespace) -> int:
+    if args.months is None:
+        args.months = load_city(args.city).stale_months
     if args.months < 1:
         raise CommandError(f"--months was {args.months} but must be at least 1")
     store = _store(args)
@@ -248,4 +264,4 @@ def _json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["DEFAULT_NO_ANSWER_DAYS", "register"]
+__all__ = ["DEFAULT_NO_ANSWER_DAYS", "add_stale_parser", "register", "run_stale"]
