@@ -7,10 +7,44 @@ import streamlit as st
 
 from analytics.figures import FIGURES, REQUEST_FIGURES, label, request_texts
 from analytics.footage_view import integration_cost_per_year, requests_view
+from analytics.formatting import format_table
 from analytics.safe_output import to_safe_csv
 from ui import cached
-from ui.formatting import count, share
+from ui.formatting import count
 from ui.page import start_page
+
+ROW_FORMATS = {
+    "request_id": "text",
+    "requested_at": "timestamp",
+    "status_at": "timestamp",
+}
+ROW_NAMES = {
+    "request_id": "Request",
+    "case_id": "Case",
+    "camera_id": "Camera",
+    "kind": "Kind",
+    "status": "Status",
+    "requested_at": "Requested",
+    "status_at": "Status since",
+    "useful": "Footage helped",
+    "requested_by": "Requested by",
+}
+STALE_FORMATS = {
+    "last_verified": "day",
+    "months_since_verified": "number",
+    "unanswered_in_a_row": "count",
+    "footage_never_arrived": lambda v: "yes" if v else "no",
+}
+STALE_NAMES = {
+    "camera_id": "Camera",
+    "tier": "Tier",
+    "owner_type": "Owner",
+    "last_verified": "Last verified",
+    "months_since_verified": "Months since",
+    "unanswered_in_a_row": "Unanswered in a row",
+    "footage_never_arrived": "Footage never arrived",
+    "reasons": "Why",
+}
 
 page = start_page(
     "Requests and outcomes",
@@ -79,20 +113,22 @@ for column, title, frame in (
     (left, "By tier", view.by_tier),
     (right, "By owner type", view.by_owner_type),
 ):
-    shown = frame.assign(share=frame["share"].map(share)).rename(
-        columns={
+    shown = format_table(
+        frame,
+        {"requests": "count", "decided": "count", "provided": "count", "share": "pct"},
+        rename={
             "group": title.removeprefix("By ").capitalize(),
             "requests": "Requests",
             "decided": "Answered or expired",
             "provided": "Provided",
-            "share": "Fulfilled",
-        }
+            "share": label("fulfilled_share"),
+        },
     )
     column.dataframe(shown, hide_index=True, use_container_width=True)
 if page.role == "public":
     st.caption(
-        f"Groups with fewer than {ds.city.min_group_size} answered requests are "
-        "left blank so no owner's answers can be read off."
+        f"Groups with fewer than {ds.city.min_group_size} answered requests "
+        "show a dash so no owner's answers can be read off."
     )
 
 if view.rows is None:
@@ -103,7 +139,11 @@ if view.rows is None:
     st.stop()
 
 st.subheader("Requests")
-st.dataframe(view.rows, hide_index=True, use_container_width=True)
+st.dataframe(
+    format_table(view.rows, ROW_FORMATS, rename=ROW_NAMES),
+    hide_index=True,
+    use_container_width=True,
+)
 st.download_button(
     "Download requests (CSV)",
     to_safe_csv(view.rows),
@@ -112,4 +152,8 @@ st.download_button(
 )
 st.subheader("Re-verification queue")
 st.caption(f"{count(len(view.stale))} active cameras to check again, oldest first.")
-st.dataframe(view.stale, hide_index=True, use_container_width=True)
+st.dataframe(
+    format_table(view.stale, STALE_FORMATS, rename=STALE_NAMES),
+    hide_index=True,
+    use_container_width=True,
+)
