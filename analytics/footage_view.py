@@ -19,6 +19,7 @@ from datetime import date
 import pandas as pd
 
 from analytics.config import DeviceTier
+from analytics.datasets import Dataset
 from analytics.footage import (
     DEFAULT_STALE_MONTHS,
     KIND_LABELS,
@@ -63,6 +64,26 @@ class RequestsView:
     stale_count: int
     rows: pd.DataFrame | None  # investigators and the steward only
     stale: pd.DataFrame | None  # the re-verification queue, same roles
+
+
+def load_history(dataset: Dataset) -> FootageHistory | None:
+    """Requests and outcomes of a dataset: the demo's made-up history, or the
+    registry store's (the city's ``[data].registry_db``).
+
+    None when real data is loaded without a registry store (nothing recorded).
+    """
+    from analytics.footage_demo import demo_footage
+    from analytics.footage_store import FootageStore
+    from analytics.store import RegistryStore
+
+    if dataset.synthetic:
+        demo = demo_footage(dataset.cameras, dataset.incidents, as_of=dataset.as_of)
+        return FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
+    db_path = dataset.city.data_path("registry_db")
+    if not db_path:
+        return None
+    footage = FootageStore(RegistryStore(db_path))
+    return FootageHistory(footage.requests(), footage.cases(), None, str(db_path))
 
 
 def with_visits(cameras: pd.DataFrame, verified: pd.Series | None) -> pd.DataFrame:

@@ -24,16 +24,13 @@ from analytics.coverage import (
     filter_incidents,
 )
 from analytics.datasets import Dataset
-from analytics.footage_demo import demo_footage
-from analytics.footage_store import FootageStore
-from analytics.footage_view import FootageHistory, verified_only
+from analytics.footage_view import FootageHistory, load_history, verified_only
 from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
 from analytics.history import camera_history
 from analytics.maps import MAX_GAP_CELLS, build_coverage_map, build_ward_map
 from analytics.places import name_places
 from analytics.privacy import RedactedCameras, redact_cameras
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
-from analytics.store import RegistryStore
 from analytics.targeting import Recommendation, recommend_sites
 from analytics.windows import registry_for
 from ui.sidebar import Filters
@@ -322,11 +319,4 @@ def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:  # noqa:
 
     None when real data is loaded without a registry store (nothing recorded).
     """
-    if _ds.synthetic:
-        demo = demo_footage(_ds.cameras, _ds.incidents, as_of=_ds.as_of)
-        return FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
-    db_path = _ds.city.data_path("registry_db")
-    if not db_path:
-        return None
-    footage = FootageStore(RegistryStore(db_path))
-    return FootageHistory(footage.requests(), footage.cases(), None, str(db_path))
+    return load_history(_ds)
