@@ -81,6 +81,21 @@ class ForecastView:
 
 
 @dataclass(frozen=True)
+class RequestsBrief:
+    """Footage requests in the briefing's window: aggregates only.
+
+    ``texts`` maps request figures of :mod:`analytics.figures` to their text;
+    the group tables are suppressed for the public edition as
+    :func:`analytics.footage.suppress_groups` does.
+    """
+
+    texts: Mapping[str, str]
+    sentence: str
+    by_tier: pd.DataFrame
+    by_owner_type: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class BriefingInputs:
     """Everything one briefing shows, already redacted for ``audience``.
 
@@ -113,6 +128,7 @@ class BriefingInputs:
     scenario: Mapping[str, object] = field(default_factory=dict)
     methods: Mapping[str, str] = field(default_factory=dict)
     generated_at: datetime | None = None
+    requests: RequestsBrief | None = None  # None: no request history recorded
 
 
 def build_briefing(
@@ -322,10 +338,48 @@ def gather_briefing(
             "What was not mapped": " ".join(unmapped_sentences(dataset)),
         },
         generated_at=generated_at,
+        requests=_requests_brief(dataset, audience, since, until),
     )
 
 
 # --- gathering helpers -----------------------------------------------------------
+def _requests_brief(
+    dataset: Dataset, audience: str, since: date, until: date
+) -> RequestsBrief | None:
+    """The Requests and outcomes page's figures for the briefing's window."""
+    from analytics.figures import request_texts, requests_sentence
+    from analytics.footage_view import (
+        integration_cost_per_year,
+        load_history,
+        requests_view,
+    )
+
+    history = load_history(dataset)
+    if history is None:
+        return None
+    city = dataset.city
+    view = requests_view(
+        history,
+        dataset.cameras,
+        dataset.incidents,
+        role=audience,  # "public" suppresses small groups; rows never reach here
+        since=since,
+        until=until,
+        as_of=dataset.as_of,
+        min_group_size=city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(
+            dataset.cameras, city.devices
+        ),
+        stale_months=city.stale_months,
+    )
+    return RequestsBrief(
+        texts=request_texts(view.stats),
+        sentence=requests_sentence(view.stats),
+        by_tier=view.by_tier,
+        by_owner_type=view.by_owner_type,
+    )
+
+
 def _chosen_wards(
     boundaries: gpd.GeoDataFrame | None, wards: Sequence[str] | None
 ) -> gpd.GeoDataFrame | None:

@@ -95,6 +95,7 @@ def render_briefing(inputs: BriefingInputs) -> str:
         ("gaps", "Biggest coverage gaps", _gaps_section),
         ("recruitment", "Recommended recruitment areas", _recruitment_section),
         ("costs", "Costs of the integration scenario", _costs_section),
+        ("requests", "Requests and outcomes", _requests_section),
         ("methods", "Methods, assumptions and data", _methods_section),
     ]
     return (
@@ -636,6 +637,60 @@ def _footer(inputs: BriefingInputs) -> str:
 
 
 # --- formatting helpers ----------------------------------------------------------
+def _requests_section(inputs: BriefingInputs) -> list[Block]:
+    brief = inputs.requests
+    if brief is None:
+        return [
+            _p(
+                "No footage requests are recorded yet: requests are kept in the "
+                "registry store."
+            )
+        ]
+    parts: list[Block] = [
+        _p(
+            f"{brief.sentence} The figures cover the whole city; they are counts "
+            "and shares only, never a camera or a case."
+        ),
+        _cards(
+            [
+                (label(key), brief.texts[key], "")
+                for key in (
+                    "requests",
+                    "fulfilled_share",
+                    "median_hours_to_footage",
+                    "violent_incidents_with_request_share",
+                    "useful_share",
+                    "cost_per_case_helped_usd",
+                    "stale_cameras",
+                )
+            ]
+        ),
+    ]
+    min_group = inputs.city.min_group_size
+    hidden = f"fewer than {min_group} answers"
+    for title, frame in (("Tier", brief.by_tier), ("Owner", brief.by_owner_type)):
+        columns: list[Column] = [
+            ("group", title, str),
+            ("requests", "Requests", lambda v: _int(v) if _finite(v) else hidden),
+            ("decided", "Answered or expired", lambda v: _int(v) if _finite(v) else ""),
+            ("provided", "Provided", lambda v: _int(v) if _finite(v) else ""),
+            (
+                "share",
+                label("fulfilled_share"),
+                lambda v: _pct(v) if _finite(v) else "",
+            ),
+        ]
+        parts.append(_table(frame, columns))
+    if inputs.audience == "public":
+        parts.append(
+            _note(
+                f"Groups with fewer than {min_group} answered requests are not "
+                "shown, so no owner's answers can be read off."
+            )
+        )
+    return parts
+
+
 def _p(text: str) -> Block:
     return {"kind": "p", "text": text}
 

@@ -264,6 +264,9 @@ SCHEMA: Table = {
     },
     "privacy": {"min_group_size": whole(1, default=5)},
     "hex": {"resolution": whole(0, 15, default=8)},
+    # footage requests (analytics/footage.py): months without verification
+    # before a registration counts as stale
+    "footage": {"stale_months": whole(1, default=12)},
     "wards": {"count": whole(1, default=7)},
     # area notices (analytics/notify_message.py); relay and provider settings
     # are secrets and never read from this file

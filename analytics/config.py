@@ -106,6 +106,8 @@ class CityConfig:
     max_expansion: float = 100.0
     # [notify] settings by key (analytics.notify_message.notify_settings)
     notify: dict[str, Any] = field(default_factory=dict)
+    # months without verification before a registration is stale (analytics.footage)
+    stale_months: int = 12
 
     def range_for(
         self, owner_type: str | None, camera_type: str | None = None
@@ -261,6 +263,7 @@ def _build(s: dict[str, Any], path: Path) -> CityConfig:
         data=data,
         source=path,
         max_expansion=s["limits.max_expansion"],
+        stale_months=s["footage.stale_months"],
         notify={k.split(".", 1)[1]: v for k, v in s.items() if k.startswith("notify.")},
     )
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from analytics import formatting
 
 if TYPE_CHECKING:
+    from analytics.footage import RequestStats
     from analytics.forecast import ForecastResult
 
 __all__ = [
@@ -41,6 +42,9 @@ __all__ = [
     "label",
     "markdown_table",
     "program_figures",
+    "request_figures",
+    "request_texts",
+    "requests_sentence",
     "show",
     "window_figures",
 ]
@@ -70,6 +74,7 @@ class Figure:
 
 
 _ALL = ("Overview", "Goal progress", "briefing", "CLI forecast", "CLI coverage")
+_REQUESTS = ("Overview", "Requests and outcomes", "briefing", "CLI requests")
 _COVERAGE = ("Overview", "Coverage map", "Wards", "briefing", "CLI coverage")
 
 _FIGURES = (
@@ -269,6 +274,87 @@ _FIGURES = (
         "window",
         ("Overview", "CLI coverage"),
     ),
+    # --- footage requests: the requests made in the window (analytics.footage) ------
+    Figure(
+        "requests",
+        "Footage requests",
+        "Requests for a camera's footage made in the window, whatever their answer.",
+        "requests",
+        "count",
+        "window",
+        _REQUESTS,
+    ),
+    Figure(
+        "fulfilled_share",
+        "Requests fulfilled",
+        "Of the window's requests with an answer or past the answer window (open "
+        "requests are left out), the share whose footage was provided.",
+        "share",
+        "pct",
+        "window",
+        _REQUESTS,
+    ),
+    Figure(
+        "median_hours_to_footage",
+        "Median hours to footage",
+        "The median time from the incident to the footage, over provided requests "
+        "whose incident time is known.",
+        "hours",
+        "hours",
+        "window",
+        _REQUESTS,
+    ),
+    Figure(
+        "violent_incidents_with_request_share",
+        "Violent incidents with a request",
+        "Of the violent incidents in the window, the share with at least one "
+        "footage request.",
+        "share",
+        "pct",
+        "window",
+        _REQUESTS,
+    ),
+    Figure(
+        "useful_share",
+        "Footage that helped",
+        "Of the provided footage whose usefulness the investigator recorded, the "
+        "share marked useful.",
+        "share",
+        "pct",
+        "window",
+        _REQUESTS,
+    ),
+    Figure(
+        "cases_helped",
+        "Cases helped by footage",
+        "Cases with at least one provided request marked useful in the window.",
+        "cases",
+        "count",
+        "window",
+        ("Requests and outcomes", "CLI requests"),
+    ),
+    Figure(
+        "cost_per_case_helped_usd",
+        "Cost per case helped (integration)",
+        "Yearly fees of one entry device per integrated site for the window's "
+        "length, over cases helped by footage from an integrated camera (a lower "
+        "bound: up-front prices are left out).",
+        "dollars",
+        "money",
+        "window",
+        ("Requests and outcomes", "briefing", "CLI requests"),
+    ),
+    Figure(
+        "stale_cameras",
+        "Stale registrations",
+        "Active cameras not verified for the city's stale months (default 12), "
+        "whose owner did not answer the last requests, or asked repeatedly without "
+        "footage arriving: the re-verification queue.",
+        "cameras",
+        "count",
+        "program",
+        ("Overview", "Requests and outcomes", "briefing", "CLI requests"),
+    ),
     # --- costs ------------------------------------------------------------------------
     Figure(
         "device_cost_total",
@@ -427,6 +513,40 @@ def window_figures(headline: Mapping[str, float]) -> dict[str, float]:
     return {
         fig: headline[key] for key, fig in HEADLINE_FIGURES.items() if key in headline
     }
+
+
+# --- footage request figures ------------------------------------------------------
+REQUEST_FIGURES = (
+    "requests",
+    "fulfilled_share",
+    "median_hours_to_footage",
+    "violent_incidents_with_request_share",
+    "useful_share",
+    "cases_helped",
+    "cost_per_case_helped_usd",
+    "stale_cameras",
+)
+
+
+def request_figures(stats: RequestStats) -> dict[str, object]:
+    """Every request figure from :func:`analytics.footage.request_stats`, keyed
+    as in :data:`FIGURES`."""
+    return {key: getattr(stats, key) for key in REQUEST_FIGURES}
+
+
+def request_texts(stats: RequestStats) -> dict[str, str]:
+    """:func:`request_figures` written out, keyed as in :data:`FIGURES`."""
+    return {k: show(k, v) for k, v in request_figures(stats).items()}
+
+
+def requests_sentence(stats: RequestStats) -> str:
+    """One line for the Overview and the briefing: requests, answers, staleness."""
+    t = request_texts(stats)
+    return (
+        f"{t['requests']} footage requests in the window, {t['fulfilled_share']} "
+        f"fulfilled, {t['useful_share']} of known outcomes helped; "
+        f"{t['stale_cameras']} stale registrations to verify again."
+    )
 
 
 # --- documentation ------------------------------------------------------------------

@@ -245,6 +245,31 @@ def stale_queue(
     return frame.reset_index(drop=True)[list(STALE_COLUMNS)]
 
 
+def verified_cameras(
+    cameras: pd.DataFrame,
+    requests: pd.DataFrame,
+    as_of: date,
+    *,
+    months: int = DEFAULT_STALE_MONTHS,
+) -> pd.DataFrame:
+    """The cameras verified within the last ``months`` months (rows of ``cameras``).
+
+    The same age rule as :func:`stale_queue`'s "not verified for N months": a
+    camera whose last-verified date (:func:`last_verified`) is unknown or
+    ``months`` or more months before ``as_of`` is left out. Coverage "for
+    verified cameras only" is measured with these.
+    """
+    if months < 1:
+        raise RequestError(f"`months` was {months!r}; expected >= 1")
+    if cameras.empty:
+        return cameras
+    verified = last_verified(cameras, requests)
+    age = (pd.Timestamp(as_of) - verified).dt.days / _DAYS_PER_MONTH
+    fresh = age.round(1) < months
+    keep = cameras["camera_id"].astype(str).map(fresh).fillna(False).astype(bool)
+    return cameras[keep.to_numpy()]
+
+
 @dataclass(frozen=True)
 class RequestStats:
     """Program figures over a window (see ``docs/requests.md``)."""

@@ -19,14 +19,17 @@ from datetime import date
 import pandas as pd
 
 from analytics.config import DeviceTier
+from analytics.datasets import Dataset
 from analytics.footage import (
     DEFAULT_STALE_MONTHS,
     KIND_LABELS,
     STATUS_LABELS,
     RequestStats,
+    empty_requests,
     request_stats,
     stale_queue,
     suppress_groups,
+    verified_cameras,
 )
 
 ROW_ROLES = ("investigator", "admin")
@@ -63,6 +66,28 @@ class RequestsView:
     stale: pd.DataFrame | None  # the re-verification queue, same roles
 
 
+def load_history(dataset: Dataset) -> FootageHistory | None:
+    """Requests and outcomes of a dataset: the demo's made-up history, or the
+    registry store's (the city's ``[data].registry_db``).
+
+    None when real data is loaded without a registry store (nothing recorded).
+    """
+    from analytics.footage_demo import demo_footage
+    from analytics.footage_store import FootageStore
+    from analytics.store import RegistryStore, configured_store
+
+    if dataset.synthetic:
+        demo = demo_footage(dataset.cameras, dataset.incidents, as_of=dataset.as_of)
+        return FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
+    # a path or a postgresql:// URL (city.data_path would mangle a URL)
+    db_path = configured_store(dataset.city)
+    if not db_path:
+        return None
+    store = RegistryStore(db_path)
+    footage = FootageStore(store)
+    return FootageHistory(footage.requests(), footage.cases(), None, store.location)
+
+
 def with_visits(cameras: pd.DataFrame, verified: pd.Series | None) -> pd.DataFrame:
     """Cameras with verification visits merged into ``verified_at``."""
     if verified is None:
@@ -73,6 +98,28 @@ def with_visits(cameras: pd.DataFrame, verified: pd.Series | None) -> pd.DataFra
         [pd.to_datetime(out["verified_at"]), visits], axis=1
     ).max(axis=1)
     return out
+
+
+def verified_only(
+    cameras: pd.DataFrame,
+    history: FootageHistory | None,
+    as_of: date,
+    *,
+    months: int = DEFAULT_STALE_MONTHS,
+) -> pd.DataFrame:
+    """``cameras`` narrowed to those verified in the last ``months`` months.
+
+    Registration and verification visits count even without a request history
+    (``history`` None); the demo's visits are merged first (:func:`with_visits`).
+    """
+    requests = history.requests if history is not None else empty_requests()
+    visits = history.verified if history is not None else None
+    fresh = verified_cameras(
+        with_visits(cameras, visits), requests, as_of, months=months
+    )
+    return cameras[
+        cameras["camera_id"].astype(str).isin(fresh["camera_id"].astype(str))
+    ]
 
 
 def requests_view(

@@ -25,6 +25,7 @@ __all__ = [
     "count",
     "day",
     "format_table",
+    "hours",
     "is_missing",
     "km2",
     "money",
@@ -107,6 +108,11 @@ def years(value: object) -> str:
     return DASH if is_missing(value) else f"{_f(value):,.1f} years"
 
 
+def hours(value: object) -> str:
+    """A duration in hours with one decimal: ``18.5 h``."""
+    return DASH if is_missing(value) else f"{_f(value):,.1f} h"
+
+
 def pace(value: object) -> str:
     """A monthly rate of cameras: ``74 cameras a month``."""
     return DASH if is_missing(value) else f"{_f(value):,.0f} cameras a month"
@@ -157,6 +163,7 @@ FORMATS: dict[str, Callable[..., str]] = {
     "coord": coord,
     "years": years,
     "pace": pace,
+    "hours": hours,
     "day": day,
     "month": month,
     "timestamp": timestamp,

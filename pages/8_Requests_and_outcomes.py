@@ -5,11 +5,46 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
+from analytics.figures import FIGURES, REQUEST_FIGURES, label, request_texts
 from analytics.footage_view import integration_cost_per_year, requests_view
+from analytics.formatting import format_table
 from analytics.safe_output import to_safe_csv
 from ui import cached
-from ui.formatting import count, share
+from ui.formatting import count
 from ui.page import start_page
+
+ROW_FORMATS = {
+    "request_id": "text",
+    "requested_at": "timestamp",
+    "status_at": "timestamp",
+}
+ROW_NAMES = {
+    "request_id": "Request",
+    "case_id": "Case",
+    "camera_id": "Camera",
+    "kind": "Kind",
+    "status": "Status",
+    "requested_at": "Requested",
+    "status_at": "Status since",
+    "useful": "Footage helped",
+    "requested_by": "Requested by",
+}
+STALE_FORMATS = {
+    "last_verified": "day",
+    "months_since_verified": "number",
+    "unanswered_in_a_row": "count",
+    "footage_never_arrived": lambda v: "yes" if v else "no",
+}
+STALE_NAMES = {
+    "camera_id": "Camera",
+    "tier": "Tier",
+    "owner_type": "Owner",
+    "last_verified": "Last verified",
+    "months_since_verified": "Months since",
+    "unanswered_in_a_row": "Unanswered in a row",
+    "footage_never_arrived": "Footage never arrived",
+    "reasons": "Why",
+}
 
 page = start_page(
     "Requests and outcomes",
@@ -38,55 +73,28 @@ view = requests_view(
     as_of=ds.as_of,
     min_group_size=ds.city.min_group_size,
     device_cost_usd_per_year=integration_cost_per_year(ds.cameras, ds.city.devices),
+    stale_months=ds.city.stale_months,
 )
 stats = view.stats
 st.caption(
     f"Requests made {filters.since:%d %b %Y} – {filters.until:%d %b %Y}, "
     f"against the registry as it is today. Source: {history.source}."
 )
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Footage requests", count(stats.requests))
-c2.metric(
-    "Requests fulfilled",
-    share(stats.fulfilled_share),
-    help="Footage provided, over requests with an answer or past the answer "
-    "window (open requests are left out).",
-)
-c3.metric(
-    "Median hours to footage",
-    "–"
-    if stats.median_hours_to_footage is None
-    else f"{stats.median_hours_to_footage:,.1f} h",
-    help="From the incident to the footage, over provided requests.",
-)
-c4.metric(
-    "Footage that helped",
-    share(stats.useful_share),
-    help="Provided footage the investigator marked useful, over provided "
+texts = request_texts(stats)
+HELP = {
+    "fulfilled_share": "Footage provided, over requests with an answer or past the "
+    "answer window (open requests are left out).",
+    "median_hours_to_footage": "From the incident to the footage, over provided "
+    "requests.",
+    "useful_share": "Provided footage the investigator marked useful, over provided "
     "footage whose usefulness is known.",
-)
-c5, c6, c7, c8 = st.columns(4)
-c5.metric(
-    "Violent incidents with a request",
-    share(stats.violent_incidents_with_request_share),
-    help=f"Of {count(stats.violent_incidents)} violent incidents in the window.",
-)
-c6.metric("Cases helped by footage", count(stats.cases_helped))
-c7.metric(
-    "Cost per case helped (integration)",
-    "–"
-    if stats.cost_per_case_helped_usd is None
-    else f"${stats.cost_per_case_helped_usd:,.0f}",
-    help="Yearly fees of one entry device per integrated site, for the window's "
-    "length, over cases helped by footage from an integrated camera (a lower "
-    "bound: upfront prices are left out).",
-)
-c8.metric(
-    "Stale registrations",
-    count(view.stale_count),
-    help="Active cameras not verified for 12 months, whose owner did not answer "
-    "the last 2 requests, or asked repeatedly without footage.",
-)
+    "violent_incidents_with_request_share": f"Of {count(stats.violent_incidents)} "
+    "violent incidents in the window.",
+    "cost_per_case_helped_usd": FIGURES["cost_per_case_helped_usd"].meaning,
+    "stale_cameras": FIGURES["stale_cameras"].meaning,
+}
+for column, key in zip(st.columns(4) + st.columns(4), REQUEST_FIGURES, strict=True):
+    column.metric(label(key), texts[key], help=HELP.get(key))
 
 if len(stats.per_month):
     months = stats.per_month.assign(month=stats.per_month["month"].astype(str))
@@ -105,20 +113,22 @@ for column, title, frame in (
     (left, "By tier", view.by_tier),
     (right, "By owner type", view.by_owner_type),
 ):
-    shown = frame.assign(share=frame["share"].map(share)).rename(
-        columns={
+    shown = format_table(
+        frame,
+        {"requests": "count", "decided": "count", "provided": "count", "share": "pct"},
+        rename={
             "group": title.removeprefix("By ").capitalize(),
             "requests": "Requests",
             "decided": "Answered or expired",
             "provided": "Provided",
-            "share": "Fulfilled",
-        }
+            "share": label("fulfilled_share"),
+        },
     )
     column.dataframe(shown, hide_index=True, use_container_width=True)
 if page.role == "public":
     st.caption(
-        f"Groups with fewer than {ds.city.min_group_size} answered requests are "
-        "left blank so no owner's answers can be read off."
+        f"Groups with fewer than {ds.city.min_group_size} answered requests "
+        "show a dash so no owner's answers can be read off."
     )
 
 if view.rows is None:
@@ -129,7 +139,11 @@ if view.rows is None:
     st.stop()
 
 st.subheader("Requests")
-st.dataframe(view.rows, hide_index=True, use_container_width=True)
+st.dataframe(
+    format_table(view.rows, ROW_FORMATS, rename=ROW_NAMES),
+    hide_index=True,
+    use_container_width=True,
+)
 st.download_button(
     "Download requests (CSV)",
     to_safe_csv(view.rows),
@@ -138,4 +152,8 @@ st.download_button(
 )
 st.subheader("Re-verification queue")
 st.caption(f"{count(len(view.stale))} active cameras to check again, oldest first.")
-st.dataframe(view.stale, hide_index=True, use_container_width=True)
+st.dataframe(
+    format_table(view.stale, STALE_FORMATS, rename=STALE_NAMES),
+    hide_index=True,
+    use_container_width=True,
+)

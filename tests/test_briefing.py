@@ -417,3 +417,51 @@ def test_end_to_end_document_is_offline(hostile):
         assert "https://" not in doc
         assert EXTERNAL.search(doc) is None
         assert "Synthetic demo data" not in doc  # real data is not labelled
+
+
+# --- requests and outcomes -------------------------------------------------------
+def test_requests_section_is_the_pages_figures_with_small_groups_withheld(
+    monkeypatch,
+):
+    from analytics.datasets import load_dataset
+    from analytics.figures import request_texts
+    from analytics.footage_view import (
+        integration_cost_per_year,
+        load_history,
+        requests_view,
+    )
+    from tests.pagetest import clear_data_env
+
+    clear_data_env(monkeypatch)
+    ds = load_dataset()
+    since, until = date(2026, 10, 1), date(2026, 10, 14)
+    view = requests_view(
+        load_history(ds), ds.cameras, ds.incidents, role="staff", since=since,
+        until=until, as_of=ds.as_of, min_group_size=ds.city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(
+            ds.cameras, ds.city.devices
+        ),
+    )  # fmt: skip
+    # the demo's two weeks: 55 requests; the public owners' group has 3 answers,
+    # fewer than the city's 5
+    assert view.stats.requests == 55
+    small = view.by_owner_type.set_index("group").loc["public"]
+    assert small["decided"] == 3
+    staff = briefing._requests_brief(ds, "staff", since, until)
+    inputs = briefing.gather_briefing(ds, audience="public", since=since, until=until)
+    public = inputs.requests
+    assert staff is not None
+    assert public is not None
+    # same figures, same words, whoever reads
+    assert staff.texts == request_texts(view.stats)
+    assert public.texts == staff.texts
+    assert staff.by_owner_type.set_index("group").loc["public", "decided"] == 3
+    assert public.by_owner_type.set_index("group").loc["public", "decided"] is None
+    html = briefing.render_briefing(inputs)
+    section = html[html.index('id="requests"') : html.index('id="methods"')]
+    assert "Requests and outcomes" in section
+    assert "55 footage requests in the window" in section
+    assert "fewer than 5 answers" in section
+    assert ">3<" not in section.split("public", 1)[1].split("</tr>", 1)[0]
+    assert "DEMO-" not in section  # no case number
+    assert "CAM-" not in section  # no camera

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from conftest import CENTRE, make_cameras, make_incidents
 
+from analytics import figures
 from analytics.footage import (
     RequestError,
     check_camera_requestable,
@@ -19,6 +20,7 @@ from analytics.footage import (
     request_stats,
     stale_queue,
     suppress_groups,
+    verified_cameras,
 )
 from analytics.footage_store import FootageStore
 from analytics.store import RegistryStore
@@ -174,6 +176,36 @@ def test_withdrawn_cameras_are_never_in_the_queue():
     cameras.loc[cameras["camera_id"] == "R1", "status"] = "withdrawn"
     queue = stale_queue(cameras, empty_requests(), date(2026, 11, 1))
     assert "R1" not in set(queue["camera_id"])
+
+
+def test_verified_cameras_keeps_those_heard_from_within_the_months():
+    cameras = _cameras()
+    frame = _requests(
+        [
+            # R1 registered Jan 2024 and silent since: an unanswered request does
+            # not verify it; I1 registered Jun 2025, its owner declined in Feb 2026
+            {"case_id": "C", "camera_id": "R1", "status": "no_answer",
+             "requested_at": "2026-06-01", "status_at": "2026-06-15"},
+            {"case_id": "C", "camera_id": "I1", "status": "declined",
+             "requested_at": "2026-02-01", "status_at": "2026-02-03 09:00"},
+        ]
+    )  # fmt: skip
+    as_of = date(2026, 11, 1)
+    # ages: R1 33.7 months, B1 (registered Mar 2026) 8.0, I1 (answer) 8.9
+    kept = verified_cameras(cameras, frame, as_of, months=12)
+    assert sorted(kept["camera_id"]) == ["B1", "I1"]
+    kept = verified_cameras(cameras, frame, as_of, months=8)  # B1 is 8.0: not < 8
+    assert kept["camera_id"].tolist() == []
+    kept = verified_cameras(cameras, frame, as_of, months=9)
+    assert sorted(kept["camera_id"]) == ["B1", "I1"]
+    # without the answer I1 dates from its registration, 17 months back
+    kept = verified_cameras(cameras, frame.iloc[:1], as_of, months=12)
+    assert kept["camera_id"].tolist() == ["B1"]
+    # the same rule as the queue: verified + stale by age = every active camera
+    queue = stale_queue(cameras, frame, as_of, months=12, unanswered_k=5)
+    assert set(queue["camera_id"]) == {"R1"}
+    with pytest.raises(RequestError, match="`months` was 0"):
+        verified_cameras(cameras, frame, as_of, months=0)
 
 
 # --- figures ------------------------------------------------------------------
@@ -347,3 +379,31 @@ def test_rows_only_reach_investigators(role, rows):
         assert owners.loc["residential", "share"] is None  # 1 decided < 3
     else:
         assert owners.loc["residential", "share"] == 1.0
+
+
+def test_request_figures_are_written_by_the_catalogue():
+    incidents, requests = _history()
+    stats = request_stats(
+        requests, _cameras(), incidents=incidents, since=date(2026, 3, 1),
+        until=date(2026, 4, 30), device_cost_usd_per_year=3650.0, stale_cameras=4,
+    )  # fmt: skip
+    texts = figures.request_texts(stats)
+    # hand-computed above: 5 requests, 3/4, median 10 h, 2/4, 2/3, 1 case helped,
+    # $3,650 * 61 / 365.25 = $609.58 -> "$610", 4 stale
+    assert texts == {
+        "requests": "5",
+        "fulfilled_share": "75.0%",
+        "median_hours_to_footage": "10.0 h",
+        "violent_incidents_with_request_share": "50.0%",
+        "useful_share": "66.7%",
+        "cases_helped": "1",
+        "cost_per_case_helped_usd": "$610",
+        "stale_cameras": "4",
+    }
+    assert figures.label("fulfilled_share") == "Requests fulfilled"
+    assert figures.requests_sentence(stats) == (
+        "5 footage requests in the window, 75.0% fulfilled, 66.7% of known "
+        "outcomes helped; 4 stale registrations to verify again."
+    )
+    empty = request_stats(requests.iloc[0:0], _cameras())
+    assert figures.request_texts(empty)["fulfilled_share"] == "–"

@@ -113,3 +113,32 @@ def test_public_viewer_gets_the_page_without_camera_points(demo, monkeypatch, tm
     assert (
         metrics(at)["Cameras in this view"] == f"{head['cameras']:,}"
     )  # totals stay public
+
+
+def test_verified_cameras_only_lowers_cameras_and_coverage(demo):
+    from analytics.coverage import coverage_report
+    from analytics.footage_demo import demo_footage
+    from analytics.footage_view import FootageHistory, verified_only
+
+    at = app(PAGE)
+    before = metrics(at)
+    assert at.toggle(key="verified_only").value is False  # default off
+    at.toggle(key="verified_only").set_value(True).run()
+    assert not at.exception
+    after = metrics(at)
+    _, cams, incs = expected_report(demo)
+    made = demo_footage(demo.cameras, demo.incidents, as_of=demo.as_of)
+    history = FootageHistory(made.requests, made.cases, made.verified, "synthetic")
+    fresh = verified_only(cams, history, demo.as_of, months=demo.city.stale_months)
+    assert 0 < len(fresh) < len(cams)
+    head = coverage_report(
+        fresh, incs, demo.city, city_limit=demo.city_limit, wards=demo.wards
+    ).headline
+    assert after["Cameras in this view"] == f"{head['cameras']:,}"
+    assert int(after["Cameras in this view"].replace(",", "")) < int(
+        before["Cameras in this view"].replace(",", "")
+    )
+    assert after["Incidents in camera view"] == (
+        f"{head['incident_coverage_share']:.1%}"
+    )
+    assert "verified cameras only" in " ".join(c.value for c in at.caption)

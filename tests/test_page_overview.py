@@ -181,3 +181,56 @@ def test_pace_tiles_compare_current_with_required_and_say_on_or_off_track(app, d
     assert shown["Current pace"].delta == f"{pace - needed:+,.0f} vs required"
     verdict = "Below" if pace < needed else "At or above"
     assert any(c.value.startswith(verdict) for c in app.caption)
+
+
+def test_overview_line_summarises_requests_from_the_same_functions(app, demo):
+    from analytics.figures import requests_sentence
+    from analytics.footage_demo import demo_footage
+    from analytics.footage_view import (
+        FootageHistory,
+        integration_cost_per_year,
+        requests_view,
+    )
+    from ui.sidebar import default_filters_for
+
+    history_ = demo_footage(demo.cameras, demo.incidents, as_of=demo.as_of)
+    history = FootageHistory(
+        history_.requests, history_.cases, history_.verified, "synthetic"
+    )
+    f = default_filters_for(demo)
+    view = requests_view(
+        history, demo.cameras, demo.incidents, role="staff", since=f.since,
+        until=f.until, as_of=demo.as_of, min_group_size=demo.city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(
+            demo.cameras, demo.city.devices
+        ),
+        stale_months=demo.city.stale_months,
+    )  # fmt: skip
+    assert not app.exception
+    lines = [m.value for m in app.markdown if m.value.startswith("**Requests.**")]
+    assert lines == [
+        f"**Requests.** {requests_sentence(view.stats)} Details on the Requests "
+        "and outcomes page."
+    ]
+    # the stale count is the Requests page's tile, and the demo has some
+    assert f"{view.stale_count:,} stale registrations" in lines[0]
+    assert view.stale_count > 0
+
+
+def test_verified_switch_narrows_coverage_but_not_the_goal_tiles(demo):
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.run()
+    goal_before = {k: v for k, v in _metrics(at).items() if k in GOAL_TILES}
+    at.toggle(key="verified_only").set_value(True).run()
+    assert not at.exception
+    goal_after = {k: v for k, v in _metrics(at).items() if k in GOAL_TILES}
+    assert goal_after == goal_before
+    assert goal_before["Active cameras"] == _program(demo)["active_cameras"]
+    # the caption names the narrowed view: fewer cameras than the goal tile counts
+    line = next(c.value for c in at.caption if c.value.startswith("Cameras in this"))
+    shown = int(line.split("): ")[1].split(" of ")[0].replace(",", ""))
+    assert shown < int(goal_before["Active cameras"].replace(",", ""))
+
+
+GOAL_TILES = ("Active cameras", "Share of the goal", "Integrated cameras",
+              "Projected goal date")  # fmt: skip

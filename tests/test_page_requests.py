@@ -69,3 +69,41 @@ def test_staff_see_aggregates_but_no_rows_or_camera_ids(run, expected):
 def test_demo_answer_rates_differ_by_tier(expected):
     by_tier = expected.by_tier.set_index("group")["share"]
     assert by_tier["integrated"] > by_tier["registered"] + 0.2
+
+
+def _no_raw_numbers(frame) -> None:
+    """Every cell is text: no float, no 'nan' or 'None' reaches the table."""
+    for column in frame.columns:
+        for value in frame[column]:
+            assert isinstance(value, str), (column, value)
+            assert value not in ("nan", "None", "NaT"), column
+
+
+def test_group_tables_are_formatted_with_one_decimal_percent(run, expected):
+    by_tier = run.dataframe[0].value
+    _no_raw_numbers(by_tier)
+    want = expected.by_tier.set_index("group")["share"]
+    got = by_tier.set_index("Tier")["Requests fulfilled"]
+    for tier, value in want.items():
+        assert got[tier] == f"{value:.1%}"  # e.g. "84.3%"
+    assert got.str.fullmatch(r"\d{1,3}\.\d%").all()
+
+
+def test_investigator_tables_are_formatted(monkeypatch, tmp_path, expected):
+    from tests.pagetest import sign_in, use_accounts
+
+    use_accounts(monkeypatch, tmp_path, det="investigator")
+    at = sign_in(app(PAGE), "det")
+    assert not at.exception
+    headers = [h.value for h in at.subheader]
+    assert "Requests" in headers
+    assert "Re-verification queue" in headers
+    rows, queue = at.dataframe[2].value, at.dataframe[3].value
+    _no_raw_numbers(rows)
+    _no_raw_numbers(queue)
+    # timestamps to the minute ("01 Nov 2026 14:05"), days as "01 Nov 2026"
+    assert rows["Requested"].str.fullmatch(r"\d\d \w{3} \d{4} \d\d:\d\d").all()
+    assert queue["Last verified"].str.fullmatch(r"\d\d \w{3} \d{4}|–").all()
+    assert queue["Months since"].str.fullmatch(r"[\d,]+\.\d|–").all()
+    assert set(queue["Footage never arrived"]) <= {"yes", "no"}
+    assert len(queue) == expected.stale_count

@@ -114,3 +114,41 @@ def test_stale_call_list_names_old_registrations_only(capsys, db, tmp_path):
     assert rows[0]["reasons"] == "not verified for 12+ months"
     log = RegistryStore(db).audit_log("stale_call_list")
     assert log.iloc[0]["user"] == "steward"
+
+
+def test_stats_text_uses_the_catalogue_names_and_formats(capsys, db):
+    run(capsys, "requests", "add", "--db", str(db), "--case", "C-1",
+        "--camera", "A", "--camera", "B", "--user", "det. smith")  # fmt: skip
+    run(capsys, "requests", "update", "1", "--db", str(db), "--status",
+        "provided", "--useful", "yes", "--user", "det. smith")  # fmt: skip
+    code, out, _ = run(capsys, "requests", "stats", "--db", str(db))
+    assert code == 0
+    lines = [line.strip() for line in out.splitlines()]
+    # 2 requests, 1 decided and provided -> 100.0%; useful 1/1; A is stale
+    # (registered 2020, its answer today makes it fresh: 0 stale)
+    assert "Footage requests: 2" in lines
+    assert "Requests fulfilled: 100.0%" in lines
+    assert "Footage that helped: 100.0%" in lines
+    assert "Violent incidents with a request: –" in lines
+    assert "Stale registrations: 0" in lines
+    assert not any("0.500" in line or "None" in line for line in lines)
+
+
+def test_registry_stale_is_the_same_command(capsys, db, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run(capsys, "requests", "stale", "--db", str(db), "--out", str(a),
+               "--user", "steward")[0] == 0  # fmt: skip
+    assert run(capsys, "registry", "stale", "--db", str(db), "--out", str(b),
+               "--user", "steward")[0] == 0  # fmt: skip
+    assert a.read_bytes() == b.read_bytes()
+    # months default to the city's [footage] stale_months (12): A only
+    with b.open(encoding="utf-8-sig") as fh:
+        assert [r["reasons"] for r in csv.DictReader(fh)] == [
+            "not verified for 12+ months"
+        ]
+    _, out, _ = run(capsys, "registry", "stale", "--db", str(db), "--json")
+    assert [r["camera_id"] for r in json.loads(out)] == ["A"]
+    code, _, err = run(capsys, "registry", "stale", "--db", str(db), "--months", "0")
+    assert code != 0
+    assert "--months was 0" in err
+    assert len(RegistryStore(db).audit_log("stale_call_list")) == 2

@@ -61,3 +61,20 @@ def test_no_variable_names_in_the_sidebar_of_a_visitor_page(demo):
     text = " ".join(c.value for c in at.sidebar.caption)
     text += " ".join(m.value for m in at.sidebar.markdown)
     assert "CAMREG_" not in text
+
+
+def test_verified_switch_round_trips_through_the_url():
+    from dataclasses import replace
+
+    from ui.sidebar import default_filters, filters_from_params, filters_to_params
+
+    base = default_filters(date(2026, 11, 1))
+    assert base.verified_only is False
+    assert not base.narrowed
+    on = replace(base, verified_only=True)
+    assert on.narrowed
+    assert "verified cameras only" in on.describe()
+    params = filters_to_params(on, base)
+    assert params == {"verified": "1"}
+    assert filters_from_params(params, base) == on
+    assert filters_from_params({"verified": "maybe"}, base) == base

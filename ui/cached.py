@@ -24,9 +24,7 @@ from analytics.coverage import (
     filter_incidents,
 )
 from analytics.datasets import Dataset
-from analytics.footage_demo import demo_footage
-from analytics.footage_store import FootageStore
-from analytics.footage_view import FootageHistory
+from analytics.footage_view import FootageHistory, load_history, verified_only
 from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
 from analytics.history import camera_history
 from analytics.maps import (
@@ -38,7 +36,6 @@ from analytics.maps import (
 from analytics.places import name_places
 from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
-from analytics.store import RegistryStore, configured_store
 from analytics.targeting import Recommendation, recommend_sites
 from analytics.windows import registry_for
 from ui.sidebar import Filters
@@ -57,7 +54,7 @@ class Filtered:
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:  # noqa: ARG001
+def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:
     """Today's active registry (tier and owner filters applied) and the incidents
     in the window: the rule of :mod:`analytics.windows`, as in the CLI and the
     briefing."""
@@ -68,6 +65,8 @@ def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:  # noqa: A
         tiers=filters.tiers,
         owner_types=filters.owner_types,
     )
+    if filters.verified_only:
+        cameras = _verified(_ds, key, cameras)
     incidents = filter_incidents(
         _ds.incidents,
         since=filters.since,
@@ -75,6 +74,12 @@ def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:  # noqa: A
         categories=filters.categories,
     )
     return Filtered(cameras, incidents)
+
+
+def _verified(_ds: Dataset, key: tuple, cameras: pd.DataFrame) -> pd.DataFrame:
+    """The sidebar's "Verified cameras only": cameras verified in the city's months."""
+    history = footage_history(_ds, key)
+    return verified_only(cameras, history, _ds.as_of, months=_ds.city.stale_months)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Computing coverage...")
@@ -110,6 +115,8 @@ def coverage_at(
         owner_types=filters.owner_types,
         as_of=cameras_on,
     )
+    if filters.verified_only:
+        earlier = _verified(_ds, key, earlier)
     return coverage_report(
         earlier,
         data.incidents,
@@ -358,13 +365,4 @@ def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:  # noqa:
 
     None when real data is loaded without a registry store (nothing recorded).
     """
-    if _ds.synthetic:
-        demo = demo_footage(_ds.cameras, _ds.incidents, as_of=_ds.as_of)
-        return FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
-    # a path or a postgresql:// URL (city.data_path would mangle a URL)
-    db_path = configured_store(_ds.city)
-    if not db_path:
-        return None
-    store = RegistryStore(db_path)
-    footage = FootageStore(store)
-    return FootageHistory(footage.requests(), footage.cases(), None, store.location)
+    return load_history(_ds)

@@ -5,10 +5,10 @@
 (datetime.date(2025, 11, 1), ('violent', 'property', 'other'))
 
 Widget keys (``since``, ``until``, ``categories``, ``tiers``, ``owner_types``,
-``range_scale``) are stable so AppTests can set them. Filters that differ from the
-defaults are mirrored into the URL (``?categories=violent&range=1.5``): read on
-the first run of a session, written whenever they change, so a link reproduces
-the view.
+``range_scale``, ``verified_only``) are stable so AppTests can set them. Filters
+that differ from the defaults are mirrored into the URL
+(``?categories=violent&range=1.5``): read on the first run of a session, written
+whenever they change, so a link reproduces the view.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ URL_PARAMS = {
     "tiers": "tiers",
     "owner_types": "owners",
     "range_scale": "range",
+    "verified_only": "verified",
 }
 FILTER_KEYS = tuple(URL_PARAMS)
 _KEEP = "_keep_"  # prefix of the non-widget copies that survive page switches
@@ -67,6 +68,8 @@ class Filters:
     # The registry's date for the cameras (None: ``until``). The public view
     # pins it to the data's date: see ``analytics.privacy.public_filters``.
     cameras_as_of: date | None = None
+    # coverage with cameras verified in the city's stale months only (issue 15)
+    verified_only: bool = False
 
     @property
     def window(self) -> Window:
@@ -76,9 +79,11 @@ class Filters:
 
     @property
     def narrowed(self) -> bool:
-        """True when the tier or owner filters leave some cameras out."""
-        return set(self.tiers) != set(TIERS) or set(self.owner_types) != set(
-            OWNER_TYPES
+        """True when the tier, owner or verified filters leave some cameras out."""
+        return (
+            set(self.tiers) != set(TIERS)
+            or set(self.owner_types) != set(OWNER_TYPES)
+            or self.verified_only
         )
 
     @property
@@ -97,6 +102,8 @@ class Filters:
                 parts.append(f"{name}: {', '.join(values)}")
         if self.range_scale != 1.0:
             parts.append(f"ranges × {self.range_scale:g}")
+        if self.verified_only:
+            parts.append("verified cameras only")
         return " · ".join(parts)
 
 
@@ -136,7 +143,9 @@ def filters_to_params(filters: Filters, defaults: Filters) -> dict[str, str]:
         value = current[key]
         if value == base[key]:
             continue
-        if isinstance(value, tuple):
+        if isinstance(value, bool):
+            out[param] = "1" if value else "0"
+        elif isinstance(value, tuple):
             out[param] = ",".join(value)
         elif isinstance(value, date):
             out[param] = value.isoformat()
@@ -166,6 +175,8 @@ def filters_from_params(
             picked = tuple(v for v in CHOICES[key] if v in str(raw).split(","))
             if picked:
                 values[key] = picked
+        elif key == "verified_only":
+            values[key] = str(raw) in ("1", "true", "yes")
         elif key in ("since", "until"):
             try:
                 day = date.fromisoformat(str(raw))
@@ -259,6 +270,15 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             help="Multiplies the city's default useful range of every camera.",
         )
         sb.caption(_range_caption(ds.city, float(st.session_state["range_scale"])))
+    if "verified_only" in show:
+        sb.toggle(
+            "Verified cameras only",
+            key="verified_only",
+            help="Measure coverage with the cameras verified in the last "
+            f"{ds.city.stale_months} months only (registration, a visit, an "
+            "owner's answer or provided footage). Goal tiles still count every "
+            "camera.",
+        )
 
     filters = _collect(defaults)
     _persist_and_share(filters, defaults)
@@ -355,6 +375,8 @@ def _collect(defaults: Filters) -> Filters:
             value = picked
         elif key in ("since", "until"):
             value = value if isinstance(value, date) else getattr(defaults, key)
+        elif key == "verified_only":
+            value = bool(value)
         else:
             value = round(float(value), 1)
         values[key] = value

@@ -164,6 +164,10 @@ def register(
     log.add_argument("--limit", type=int, default=50, help="newest N rows (50)")
     log.add_argument("--json", action="store_true", help="print JSON records")
     log.set_defaults(func=run_log)
+    # `registry stale`: the same command as `requests stale` (issue 15)
+    from analytics.cli.cmd_requests import add_stale_parser  # imports this module
+
+    add_stale_parser(sub, [reading])
 
     check = sub.add_parser(
         "check",

@@ -24,6 +24,7 @@ import pandas as pd
 from analytics.cli import EXIT_OK, CommandError
 from analytics.cli.cmd_registry import _store, _user
 from analytics.config import load_city
+from analytics.figures import label, request_texts
 from analytics.footage import (
     DEFAULT_NO_ANSWER_DAYS,
     DEFAULT_STALE_MONTHS,
@@ -34,6 +35,7 @@ from analytics.footage import (
     stale_queue,
 )
 from analytics.footage_store import FootageStore
+from analytics.formatting import count
 from analytics.loaders import load_incidents
 from analytics.safe_output import to_safe_csv
 
@@ -100,10 +102,24 @@ def register(
     sts.add_argument("--json", action="store_true")
     sts.set_defaults(func=run_stats)
 
+    add_stale_parser(sub, [common])
+
+
+def add_stale_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    """``stale``: under ``requests`` and, for the data steward, ``registry``."""
     stale = sub.add_parser(
-        "stale", parents=[common], help="cameras to verify again (call list)"
+        "stale", parents=parents, help="cameras to verify again (call list)"
     )
-    stale.add_argument("--months", type=int, default=DEFAULT_STALE_MONTHS)
+    stale.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        help="months without verification (default: the city's "
+        f"[footage] stale_months, else {DEFAULT_STALE_MONTHS})",
+    )
     stale.add_argument("--out", help="write the call list as CSV")
     stale.add_argument("--user", help="who takes the call list (default: $USER)")
     stale.add_argument("--json", action="store_true")
@@ -174,7 +190,7 @@ def run_stats(args: argparse.Namespace) -> int:
         cameras,
         requests,
         today,
-        months=DEFAULT_STALE_MONTHS,
+        months=city.stale_months,
         unanswered_k=DEFAULT_UNANSWERED_K,
     )
     incidents = None
@@ -198,13 +214,17 @@ def run_stats(args: argparse.Namespace) -> int:
         return EXIT_OK
     window = f"{args.since or 'start'} to {args.until or 'today'}"
     print(f"Footage requests, {window}:")
-    for key, value in out.items():
-        if not isinstance(value, list):
-            print(f"  {key.replace('_', ' ')}: {_text(value)}")
+    for key, text in request_texts(stats).items():
+        print(f"  {label(key)}: {text}")
+    print(f"  Violent incidents in the window: {count(stats.violent_incidents)}")
+    print(f"  Cases with a request: {count(stats.cases)}")
+    print(f"  Cases cleared: {count(stats.cases_cleared)}")
     return EXIT_OK
 
 
 def run_stale(args: argparse.Namespace) -> int:
+    if args.months is None:
+        args.months = load_city(args.city).stale_months
     if args.months < 1:
         raise CommandError(f"--months was {args.months} but must be at least 1")
     store = _store(args)
@@ -244,12 +264,4 @@ def _json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.3f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-__all__ = ["DEFAULT_NO_ANSWER_DAYS", "register"]
+__all__ = ["DEFAULT_NO_ANSWER_DAYS", "add_stale_parser", "register", "run_stale"]
