@@ -58,7 +58,8 @@ def test_fingerprint_folds_in_a_sqlite_log_and_a_missing_file(tmp_path):
     (tmp_path / "registry.sqlite-wal").write_bytes(b"yy")
     assert diskcache.file_stamp(db) != before
     missing = diskcache.file_stamp(tmp_path / "absent.csv")
-    assert missing is not None and missing[1] == -1
+    assert missing is not None
+    assert missing[1] == -1
     assert diskcache.file_stamp(None) is None
 
 
@@ -81,7 +82,8 @@ def test_a_hit_returns_equal_frames_without_recomputing(tmp_path):
     assert got.crs == frame.crs
     assert got.geometry.name == "geometry"
     assert list(got.columns) == ["camera_id", "registered_at", "geometry"]
-    assert got.geometry.iloc[1] == Point(1, 2) and got.geometry.iloc[2] is None
+    assert got.geometry.iloc[1] == Point(1, 2)
+    assert got.geometry.iloc[2] is None
     assert again["n"] == 3
 
 
@@ -93,7 +95,8 @@ def test_a_renamed_geometry_column_and_polygons_survive(tmp_path):
     frame.attrs["source"] = "wards.geojson"
     diskcache.load_or_compute("wards", "k", lambda: frame, tmp_path)
     got = diskcache.load_or_compute("wards", "k", lambda: None, tmp_path)
-    assert got.geometry.name == "shape" and got.crs == frame.crs
+    assert got.geometry.name == "shape"
+    assert got.crs == frame.crs
     assert got.geometry.iloc[0].equals(square)
     assert got.attrs == {"source": "wards.geojson"}
 
@@ -155,7 +158,18 @@ def test_old_files_are_pruned(tmp_path, monkeypatch):
     ]
 
 
-@pytest.mark.parametrize("name, key", [("../x", "k"), ("x", "a/b"), ("", "k")])
+@pytest.mark.parametrize(("name", "key"), [("../x", "k"), ("x", "a/b"), ("", "k")])
 def test_names_that_are_not_plain_file_names_are_refused(tmp_path, name, key):
     with pytest.raises(ValueError, match="expected to be letters"):
         diskcache.load_or_compute(name, key, lambda: 1, tmp_path)
+
+
+def test_a_frame_of_points_comes_back_with_the_same_coordinates(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"n": [1, 2]}, geometry=[Point(-92.3, 34.7), Point(-92.25, 34.75)], crs=4326
+    )
+    diskcache.load_or_compute("cams", "k", lambda: frame, tmp_path)
+    got = diskcache.load_or_compute("cams", "k", lambda: None, tmp_path)
+    assert [(p.x, p.y) for p in got.geometry] == [(-92.3, 34.7), (-92.25, 34.75)]
+    assert got.crs == frame.crs
+    assert list(got["n"]) == [1, 2]
