@@ -26,9 +26,17 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 CENTRE = (34.74, -92.33)  # (lat, lon) inside the city extent
 
 
+@pytest.fixture(scope="session")
+def _cache_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _private_accounts_and_audit(monkeypatch, tmp_path):
+def _private_accounts_and_audit(monkeypatch, tmp_path, _cache_dir):
     """No test reads the developer's accounts file or writes data/registry.sqlite.
+
+    Nor data/cache: the disk cache (``analytics.diskcache``) is one folder for the
+    session.
 
     Each test starts with no accounts (``$CAMREG_USERS`` points at a missing
     file in its tmp dir) and a default registry store in its tmp dir.
@@ -37,6 +45,7 @@ def _private_accounts_and_audit(monkeypatch, tmp_path):
     monkeypatch.delenv("CAMREG_COOKIE_SECRET", raising=False)
     monkeypatch.delenv("CAMREG_AUDIT_DB", raising=False)
     monkeypatch.setattr("analytics.store.DEFAULT_DB", tmp_path / "default.sqlite")
+    monkeypatch.setenv("CAMREG_CACHE_DIR", str(_cache_dir))
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,17 @@ never mutate them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from analytics import diskcache
 from analytics.coverage import (
     CoverageReport,
     coverage_report,
@@ -38,8 +41,10 @@ from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.targeting import Recommendation, recommend_sites
 from analytics.windows import registry_for
+from ui.data import shared_fingerprint
 from ui.sidebar import Filters
 
+T = TypeVar("T")
 CACHE_ENTRIES = 16  # distinct filter combinations kept per wrapper
 RECENT_DAYS = 30  # "added in the last 30 days", "since last month"
 VENDOR_PATH = "app/static/vendor"  # static/vendor served by Streamlit
@@ -85,15 +90,19 @@ def _verified(_ds: Dataset, key: tuple, cameras: pd.DataFrame) -> pd.DataFrame:
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Computing coverage...")
 def coverage(_ds: Dataset, key: tuple, filters: Filters) -> CoverageReport:
     """The coverage report for the filtered cameras and incidents."""
-    data = filtered(_ds, key, filters)
-    return coverage_report(
-        data.cameras,
-        data.incidents,
-        _ds.city,
-        city_limit=_ds.city_limit,
-        wards=_ds.wards,
-        range_scale=filters.range_scale,
-    )
+
+    def compute() -> CoverageReport:
+        data = filtered(_ds, key, filters)
+        return coverage_report(
+            data.cameras,
+            data.incidents,
+            _ds.city,
+            city_limit=_ds.city_limit,
+            wards=_ds.wards,
+            range_scale=filters.range_scale,
+        )
+
+    return _on_disk("coverage", _ds, compute, filters)
 
 
 @st.cache_resource(
@@ -108,22 +117,40 @@ def coverage_at(
     Comparing two of these shows what the cameras added between the two days
     changed, with crime held fixed.
     """
-    data = filtered(_ds, key, filters)
-    earlier = filter_cameras(
-        _ds.cameras,
-        tiers=filters.tiers,
-        owner_types=filters.owner_types,
-        as_of=cameras_on,
-    )
-    if filters.verified_only:
-        earlier = _verified(_ds, key, earlier)
-    return coverage_report(
-        earlier,
-        data.incidents,
-        _ds.city,
-        city_limit=_ds.city_limit,
-        wards=_ds.wards,
-        range_scale=filters.range_scale,
+
+    def compute() -> CoverageReport:
+        data = filtered(_ds, key, filters)
+        earlier = filter_cameras(
+            _ds.cameras,
+            tiers=filters.tiers,
+            owner_types=filters.owner_types,
+            as_of=cameras_on,
+        )
+        if filters.verified_only:
+            earlier = _verified(_ds, key, earlier)
+        return coverage_report(
+            earlier,
+            data.incidents,
+            _ds.city,
+            city_limit=_ds.city_limit,
+            wards=_ds.wards,
+            range_scale=filters.range_scale,
+        )
+
+    return _on_disk("coverage_at", _ds, compute, filters, cameras_on)
+
+
+def _on_disk(name: str, _ds: Dataset, compute: Callable[[], T], *parts: object) -> T:
+    """``compute()`` kept on disk (:mod:`analytics.diskcache`) for the shared
+    dataset's data version, so a restarted server reads it back.
+
+    Datasets that are not the shared one (tests, uploads) are never stored.
+    """
+    fingerprint = shared_fingerprint(_ds)
+    if fingerprint is None:
+        return compute()
+    return diskcache.load_or_compute(
+        name, diskcache.fingerprint(fingerprint, *parts), compute
     )
 
 

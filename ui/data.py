@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import weakref
 
 import streamlit as st
 
+from analytics import diskcache
 from analytics.config import CITY_ENV, DATA_ENV, CityConfig, load_city
 from analytics.datasets import (
     UNDATED_NOTE,
@@ -34,7 +36,34 @@ def get_dataset(city_name: str | None = None) -> Dataset:
 
 @st.cache_resource(show_spinner="Loading camera registry and incidents...")
 def _shared_dataset(city_name: str | None, configuration: tuple) -> Dataset:  # noqa: ARG001
-    return load_dataset(load_city(city_name), **demo_size())
+    city = load_city(city_name)
+    sizes = demo_size()
+    fingerprint = dataset_fingerprint(city_name)
+    ds = diskcache.load_or_compute(
+        "dataset", fingerprint, lambda: load_dataset(city, **sizes)
+    )
+    _FINGERPRINTS[id(ds)] = (weakref.ref(ds), fingerprint)
+    return ds
+
+
+# id of a shared dataset -> (the dataset, the fingerprint of the data it was made from)
+_FINGERPRINTS: dict[int, tuple[weakref.ref[Dataset], str]] = {}
+
+
+def shared_fingerprint(ds: Dataset) -> str | None:
+    """Disk-cache key of ``ds`` when it is the shared dataset, else None."""
+    entry = _FINGERPRINTS.get(id(ds))
+    if entry is None or entry[0]() is not ds:
+        return None
+    return entry[1]
+
+
+def dataset_fingerprint(city_name: str | None = None) -> str:
+    """Disk-cache key of the configured data (:mod:`analytics.diskcache`): the
+    city configuration, the input files' size and time, the demo size and code."""
+    city = load_city(city_name)
+    paths = [city.data_path(key) for key in DATA_ENV]
+    return diskcache.files_fingerprint(paths, city, _configuration())
 
 
 def _configuration() -> tuple:
