@@ -32,6 +32,7 @@ from ui.audit import audit_store, record_once
 from ui.cached import asset_base
 from ui.notify import notice_section
 from ui.page import start_page
+from ui.requests import request_section
 
 AREA_KINDS = {"circle": "Circle around the incident", "drawn": "Shape drawn on a map"}
 RADIUS_MIN_M = 10
@@ -386,6 +387,9 @@ with button_col:
     ):
         event = audit.record_note(store, looked, note, user=viewer.audit_name)
         st.success(f"Note added to the audit log (event {event}).")
+
+if audit.needs_case(viewer.role):  # investigators; staff never see requests
+    request_section(result, store, role=role, case=case, user=viewer.audit_name, at=at)
 
 # --- area notification ------------------------------------------------------------
 st.subheader("Notify owners in the area")
