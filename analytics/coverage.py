@@ -63,6 +63,7 @@ __all__ = [
     "filter_incidents",
     "incident_coverage",
     "severity_weights",
+    "victim_counts",
 ]
 
 HEADLINE_KEYS = (
@@ -78,6 +79,8 @@ HEADLINE_KEYS = (
     "weighted_incident_coverage_share",
     "effective_cameras",
     "incidents",
+    "violent_incidents",
+    "violent_victims",
     "covered_area_km2",
     "city_area_km2",
 )
@@ -512,7 +515,17 @@ def coverage_state(
         incident_ward=grid.zone_of(x, y) if zones else None,
         camera_ward=grid.zone_of(cams.x, cams.y) if zones else None,
         area_basis=basis,
+        victims=victim_counts(incidents),
     )
+
+
+def victim_counts(incidents: pd.DataFrame) -> np.ndarray:
+    """Per incident: the file rows folded into it (``rows``: victims, or
+    offences), one where the column is missing or blank."""
+    if "rows" not in incidents:
+        return np.ones(len(incidents), dtype=np.int64)
+    rows = pd.to_numeric(incidents["rows"], errors="coerce").to_numpy(float)
+    return np.where(np.isfinite(rows) & (rows >= 1), rows, 1).astype(np.int64)
 
 
 class _Clock:
@@ -563,6 +576,8 @@ def _headline(prepared: pd.DataFrame, state: CoverageState) -> dict[str, Any]:
         if mean_nominal
         else 0.0,
         "incidents": n,
+        "violent_incidents": int(np.count_nonzero(state.violent)),
+        "violent_victims": int(state.victim_counts[state.violent].sum()),
         "covered_area_km2": area_share * grid.city_area_m2 / M2_PER_KM2
         if city_cells
         else 0.0,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analytics.areagrid import AreaGrid
 from analytics.config import CityConfig
+from analytics.schema import CATEGORIES
 from analytics.viewshed import CameraArrays
 
 
@@ -56,6 +57,9 @@ class CoverageState:
     area_basis
         What the grid's city area is: ``"city limit"``, ``"ward boundaries"``
         or ``"configured extent"`` (:data:`analytics.coverage.AREA_LIMIT` ...).
+    victims
+        Per incident: file rows folded into it (the loaders' ``rows``: victims,
+        or offences); None counts one each.
     """
 
     city: CityConfig
@@ -76,6 +80,7 @@ class CoverageState:
     incident_ward: np.ndarray | None = None
     camera_ward: np.ndarray | None = None
     area_basis: str = "city limit"
+    victims: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.incident_x)
@@ -92,6 +97,10 @@ class CoverageState:
                     f"`{name}` has {len(getattr(self, name))} values but there "
                     f"are {n} incidents"
                 )
+        if self.victims is not None and len(self.victims) != n:
+            raise ValueError(
+                f"`victims` has {len(self.victims)} values but there are {n} incidents"
+            )
         if len(self.camera_cells) != len(self.cameras):
             raise ValueError(
                 f"`camera_cells` has {len(self.camera_cells)} values but there "
@@ -102,6 +111,18 @@ class CoverageState:
     def incidents(self) -> int:
         """Number of incidents."""
         return len(self.incident_x)
+
+    @property
+    def victim_counts(self) -> np.ndarray:
+        """Per incident: victims (folded file rows), one where not recorded."""
+        if self.victims is None:
+            return np.ones(self.incidents, dtype=np.int64)
+        return self.victims
+
+    @property
+    def violent(self) -> np.ndarray:
+        """Per incident: whether its category is ``violent``."""
+        return np.asarray(self.categories == CATEGORIES.index("violent"))
 
     @property
     def covered(self) -> np.ndarray:

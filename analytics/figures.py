@@ -187,6 +187,27 @@ _FIGURES = (
         _COVERAGE,
     ),
     Figure(
+        "violent_incidents",
+        "Violent incidents",
+        "Reported incidents in the window whose offence is a crime against persons "
+        "(the city file's violent category).",
+        "incidents",
+        "count",
+        "window",
+        ("Wards", "CLI coverage"),
+    ),
+    Figure(
+        "violent_victims",
+        "Victims of violent crime",
+        "Victims of the violent incidents in the window: an export with one row per "
+        "victim counts each victim once, an export with one row per incident counts "
+        "one.",
+        "victims",
+        "count",
+        "window",
+        ("Wards", "CLI coverage"),
+    ),
+    Figure(
         "incident_coverage_share",
         "Incidents in camera view",
         "Of the incidents in the window, the share that happened where at least one "
@@ -373,6 +394,8 @@ FIGURES: dict[str, Figure] = {f.key: f for f in _FIGURES}
 HEADLINE_FIGURES = {
     "cameras": "view_cameras",
     "incidents": "incidents",
+    "violent_incidents": "violent_incidents",
+    "violent_victims": "violent_victims",
     "incident_coverage_share": "incident_coverage_share",
     "live_incident_coverage_share": "live_incident_coverage_share",
     "on_request_incident_coverage_share": "on_request_incident_coverage_share",

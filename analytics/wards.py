@@ -26,6 +26,8 @@ WARD_TABLE_COLUMNS = (
     "incident_coverage_share",
     "live_incident_coverage_share",
     "weighted_incident_coverage_share",
+    "violent_incidents",
+    "violent_victims",
     "cameras",
     "sites",
     "integrated_cameras",
@@ -56,6 +58,8 @@ def ward_frame(state: CoverageState) -> pd.DataFrame:
     ``area_coverage_share`` is the share of the ward's area inside at least one
     viewshed; ``incident_coverage_share`` the share of its incidents in view;
     ``weighted_incident_coverage_share`` the same with severity weights;
+    ``violent_incidents`` counts its violent incidents and ``violent_victims``
+    their victims (folded file rows, :attr:`CoverageState.victim_counts`);
     ``cameras`` sums ``camera_count`` of active cameras in the ward.
 
     Parameters
@@ -85,6 +89,11 @@ def ward_frame(state: CoverageState) -> pd.DataFrame:
     live = np.bincount(z[state.covered_live[on]], minlength=k)
     w_all = np.bincount(z, weights=w, minlength=k)
     w_hit = np.bincount(z[covered], weights=w[covered], minlength=k)
+    violent = state.violent[on]
+    violent_n = np.bincount(z[violent], minlength=k)
+    victims = np.bincount(
+        z[violent], weights=state.victim_counts[on][violent], minlength=k
+    )
 
     c_on = cam_zone >= 0
     cz = cam_zone[c_on]
@@ -107,6 +116,8 @@ def ward_frame(state: CoverageState) -> pd.DataFrame:
             "incident_coverage_share": _ratio(hit, incidents),
             "live_incident_coverage_share": _ratio(live, incidents),
             "weighted_incident_coverage_share": _ratio(w_hit, w_all),
+            "violent_incidents": violent_n.astype(np.int64),
+            "violent_victims": victims.astype(np.int64),
             "cameras": cameras,
             "sites": sites.astype(np.int64),
             "integrated_cameras": integrated,

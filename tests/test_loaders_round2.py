@@ -71,6 +71,62 @@ def test_victim_rows_fold_into_their_incident(city, r2):
     assert result.summary()["folded"] == 3
 
 
+def _box(ward: str, west: float, south: float, east: float, north: float) -> dict:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {
+        "type": "Feature",
+        "properties": {"WARD": ward, "NAME": f"Ward {ward}"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+def test_coverage_counts_incidents_and_shows_violent_victims(tmp_path, r2, capsys):
+    # ward A holds the assault with 3 victims and the robbery + assault at
+    # 5100 W 65th (1 + 1); ward B the homicide with 2 victims and the vandalism
+    # (property); the shoplifting at Chenal lies in neither
+    wards = tmp_path / "wards.geojson"
+    wards.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    _box("A", -92.45, 34.66, -92.30, 34.70),
+                    _box("B", -92.30, 34.70, -92.20, 34.76),
+                ],
+            }
+        )
+    )
+    files = (
+        "--cameras",
+        r2 / "camera_list_undated.csv",
+        "--incidents",
+        r2 / "lrpd_victims.csv",
+        "--wards",
+        wards,
+    )
+    code, out, _ = run_cli(capsys, "coverage", *files, "--json")
+    assert code == 0
+    got = json.loads(out)
+    # 6 incidents (not 9 rows): 4 violent holding 3 + 1 + 1 + 2 = 7 victims
+    assert (got["incidents"], got["violent_incidents"], got["violent_victims"]) == (
+        6,
+        4,
+        7,
+    )
+    by_ward = {
+        w["ward_id"]: (w["incidents"], w["violent_incidents"], w["violent_victims"])
+        for w in got["wards"]
+    }
+    assert by_ward == {"A": (3, 3, 5), "B": (2, 1, 2)}
+    code, out, _ = run_cli(capsys, "coverage", *files)
+    assert code == 0
+    assert "Violent crime: 4 incidents, 7 victims" in out
+    # one row per incident (the demo's layout): victims equal incidents
+    code, out, _ = run_cli(capsys, "coverage", "--json")
+    demo = json.loads(out)
+    assert demo["violent_victims"] == demo["violent_incidents"] > 0
+
+
 def test_validate_exits_0_when_repeats_are_only_folded(tmp_path, r2, capsys):
     lines = (r2 / "lrpd_victims.csv").read_text(encoding="utf-8-sig").splitlines()
     # keep the header and the three identical assault rows plus the homicide pair

@@ -53,6 +53,13 @@ def test_ward_table_has_every_ward_and_adds_up(run, demo):
     assert sorted(table["Ward"]) == sorted(demo.wards["ward_name"])
     assert table["Active cameras"].map(_number).sum() <= report.headline["cameras"]
     assert table["Incidents in the window"].map(_number).sum() <= len(incs)
+    # violent crime per ward, under the catalogue's names: the demo has one row
+    # per incident, so victims equal violent incidents, which are incidents too
+    shown = table.set_index("Ward")
+    violent = shown["Violent incidents"].map(_number)
+    assert violent.sum() == report.headline["violent_incidents"] > 0
+    assert (shown["Victims of violent crime"].map(_number) == violent).all()
+    assert (violent <= shown["Incidents in the window"].map(_number)).all()
     # sorted from least to best covered, written with one decimal, never "None"
     shares = [_number(v) for v in table[COVERAGE]]
     assert shares == sorted(shares)

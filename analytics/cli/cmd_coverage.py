@@ -289,6 +289,10 @@ def print_summary(
         f"{label('weighted_incident_coverage_share').lower()} "
         f"{fig('weighted_incident_coverage_share')}"
     )
+    print(
+        f"Violent crime: {fig('violent_incidents')} incidents, "
+        f"{fig('violent_victims')} victims"
+    )
     if report.wards is not None:
         print("\nWard  area in view  incidents in view  cameras  per km2")
         for row in report.wards.itertuples(index=False):
