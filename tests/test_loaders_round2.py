@@ -334,9 +334,11 @@ def test_demo_files_loaded_back_are_synthetic(tmp_path, city, capsys):
     assert json.loads(out)["synthetic"] is True
     # through the registry store too: the registrations keep source "synthetic"
     db = tmp_path / "registry.sqlite"
+    assert run_cli(capsys, "registry", "init", "--db", db)[0] == 0  # explicit
     code, _, _ = run_cli(
         capsys, "registry", "import", paths["cameras"], "--db", db, "--user", "t"
     )
+    assert code == 0
     stored = load_dataset(city, registry_db=db, incidents=paths["incidents"])
     assert stored.synthetic
 
