@@ -26,6 +26,7 @@ from analytics.canvass import (
     canvass,
     match_address,
 )
+from analytics.formatting import format_table, number
 from analytics.maps import TIER_COLOURS, use_local_assets
 from analytics.safe_output import escape_html, escape_markdown, to_safe_csv
 from ui.audit import audit_store, record_once
@@ -65,6 +66,18 @@ TABLE_COLUMNS = {
     "contact_phone": "Phone",
     "contact_email": "E-mail",
     "within_radius": "Within radius",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+}
+# the shared formats (analytics.formatting): whole metres, coordinates to 5
+# decimals, times to the minute
+TABLE_FORMATS = {
+    "distance_m": lambda v: number(v, 0),
+    "footage_until": "timestamp",
+    "latitude": "coord",
+    "longitude": "coord",
+    "camera_count": "count",
+    "sites": "count",
 }
 
 page = start_page(
@@ -357,8 +370,10 @@ st.caption(
         "counted per distance band (about ±60 m), never listed one by one."
     )
 )
-table = result[[c for c in TABLE_COLUMNS if c in result.columns]].rename(
-    columns=TABLE_COLUMNS
+table = format_table(
+    result[[c for c in TABLE_COLUMNS if c in result.columns]],
+    TABLE_FORMATS,
+    rename=TABLE_COLUMNS,
 )
 table.attrs = {}  # the query metadata is shown above, not serialised
 st.dataframe(table, hide_index=True, width="stretch")

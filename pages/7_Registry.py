@@ -21,8 +21,8 @@ from analytics.audit import (
     RECORD_ACTION,
     look_key,
     record_camera_record_look,
-    summarise_looks,
 )
+from analytics.audit_text import describe_audit
 from analytics.config import ConfigError, load_city
 from analytics.figures import label
 from analytics.loaders import LoadError, LoadResult, load_cameras
@@ -513,7 +513,7 @@ with audit_tab:
     )
     camera_filter = str(st.session_state.get("registry_audit_camera") or "").strip()
     action_filter = st.session_state.get("registry_audit_actions") or None
-    audit = summarise_looks(  # where investigators looked stays theirs
+    audit = describe_audit(  # sentences; where investigators looked stays theirs
         store.audit_table(
             role,
             camera_id=camera_filter or None,

@@ -15,6 +15,7 @@ from pyproj import Geod
 from streamlit.testing.v1 import AppTest
 
 from analytics.datasets import load_dataset
+from analytics.formatting import DASH
 from analytics.schema import CONTACT_COLUMNS
 from analytics.store import RegistryStore
 from tests.pagetest import sign_in, use_accounts
@@ -84,8 +85,16 @@ def test_lat_lon_radius_change_the_count_as_computed_by_hand(demo):
     assert _metric(at, "Camera sites within 50 m") == within_50
     # the 4 nearest are listed whatever the radius
     assert len(at.dataframe[0].value) == max(within_50, 4)
-    shown = at.dataframe[0].value["Distance (m)"].to_numpy()
-    assert np.allclose(shown, np.round(dist[: len(shown)], 1), atol=0.051)
+    # whole metres as text (analytics.formatting), nearest first
+    shown = at.dataframe[0].value["Distance (m)"].str.replace(",", "").astype(float)
+    assert np.allclose(shown, dist[: len(shown)], atol=0.51)
+    table = at.dataframe[0].value
+    placed = table[table["Latitude"] != DASH]
+    assert len(placed) > 0
+    for column in ("Latitude", "Longitude"):  # 5 decimals, about a metre
+        assert placed[column].str.fullmatch(r"-?\d+\.\d{5}").all()
+    kept = table.loc[table["Kept until"] != DASH, "Kept until"]
+    assert kept.str.fullmatch(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d").all()
 
     at.number_input(key="nearest").set_value(0).run()
     assert len(at.dataframe[0].value) == within_50

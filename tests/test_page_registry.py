@@ -119,8 +119,18 @@ def test_page_shows_the_store_in_use_and_its_counts(store):
         assert f"Data: {label}" in captions  # file names are shown as typed
     assert "not this store" not in captions
     audit = audit_frame(at)
-    assert audit["action"].tolist() == ["sign_in", "import", "insert", "insert"]
+    assert audit["action"].tolist() == ["sign in", "import", "insert", "insert"]
     assert audit["user"].iloc[0] == STEWARD
+    # sentences, not JSON or snake_case (issue 11), times to the minute
+    cells = audit[["action", "what", "recorded_at"]].astype(str).to_numpy().ravel()
+    assert not any("{" in c for c in cells)
+    assert not any("_" in a for a in audit["action"])
+    assert audit["what"].iloc[0] == "Signed in as staff"
+    assert audit["what"].iloc[1] == (
+        "Import of 2 rows: 2 new, 0 updated, 0 unchanged, 0 withdrawn"
+    )
+    assert audit["what"].iloc[2].startswith("Camera ")
+    assert all(len(t.split()) == 4 and t.count(":") == 1 for t in audit["recorded_at"])
     # staff never see a residential address or an owner's name
     text = " ".join(audit["what"].astype(str))
     assert "12 Home Rd" not in text
@@ -145,7 +155,7 @@ def test_withdraw_through_the_widgets_shows_in_the_audit_log(store):
         STEWARD,
     )
     assert top["reason"] == "owner asked by phone"
-    assert top["what"] == "status: active -> withdrawn; withdrawn_at: - -> 2025-03-01"
+    assert top["what"] == "Camera A withdrawn as of 01 Mar 2025: owner asked by phone"
     a = store.cameras().set_index("camera_id").loc["A"]
     assert (a["status"], a["withdrawn_at"]) == ("withdrawn", date(2025, 3, 1))
     # the form is reset for the next withdrawal
@@ -188,6 +198,9 @@ def test_reactivate_after_withdrawal(store):
     assert not at.exception
     assert metrics(at)["Active sites"] == "2"
     assert audit_frame(at).iloc[0]["action"] == "reactivate"
+    assert audit_frame(at).iloc[0]["what"] == (
+        "Camera B active again: owner re-registered"
+    )
 
 
 def test_upload_shows_the_plan_then_imports_on_confirmation(store, data_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -143,9 +144,9 @@ def test_history_table_and_json(capsys, seeded):
     assert " insert " in lines[3]
     assert "seed.csv" in lines[3]
     assert "withdraw" in lines[4]
-    assert lines[4].endswith(
-        "status: active -> withdrawn; withdrawn_at: - -> 2025-05-06"
-    )
+    assert lines[4].endswith("Camera A withdrawn as of 06 May 2025: moved")
+    # times to the minute: "30 Nov 2026 10:46", no seconds
+    assert re.match(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d  ", lines[4])
     code, out, _ = run(
         capsys, "registry", "history", "A", "--json", "--db", str(seeded)
     )
@@ -164,7 +165,10 @@ def test_history_of_unknown_camera_exits_2(capsys, seeded):
 
 def test_log_lists_events_by_action(capsys, seeded):
     RegistryStore(seeded).log_event(
-        "canvass", user="det", reason="case 2025-000001", details={"radius_m": 150}
+        "canvass",
+        user="det",
+        reason="case 2025-000001",
+        details={"radius_m": 150, "cameras_listed": 12, "case_number": "2025-000001"},
     )
     code, out, _ = run(
         capsys, "registry", "log", "--action", "canvass", "--json", "--db", str(seeded)
@@ -172,13 +176,23 @@ def test_log_lists_events_by_action(capsys, seeded):
     assert code == 0
     records = json.loads(out)
     assert len(records) == 1
-    assert records[0]["details"] == {"radius_m": 150}
+    assert records[0]["details"] == {
+        "radius_m": 150,
+        "cameras_listed": 12,
+        "case_number": "2025-000001",
+    }
     assert records[0]["reason"] == "case 2025-000001"
     code, out, _ = run(capsys, "registry", "log", "--limit", "2", "--db", str(seeded))
     assert code == 0
     # newest first: the canvass, then the seed import event
     body = out.splitlines()[3:]
-    assert [line.split()[2] for line in body] == ["canvass", "import"]
+    assert [line.split()[5] for line in body] == ["canvass", "import"]
+    # sentences, never the stored JSON (issue 11)
+    assert "{" not in out
+    assert body[0].endswith("Canvass of 12 cameras within 150 m, case 2025-000001")
+    assert body[1].endswith(
+        "Import of 2 rows: 2 new, 0 updated, 0 unchanged, 0 withdrawn"
+    )
 
 
 # --- import --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.audit_text import describe_audit
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.config import CityConfig, load_city
 from analytics.import_plan import ImportPlan
@@ -35,13 +36,16 @@ from analytics.store import (
 )
 
 DEFAULT_USER = "cli"
+# the command line reads the store directly (the steward's tool): it words the
+# whole entry, as --json prints it whole
+CLI_AUDIENCE = "investigator"
 HISTORY_COLUMNS = (
     ("recorded_at", "when (UTC)"),
     ("action", "action"),
     ("user", "by"),
     ("source", "import"),
     ("reason", "why"),
-    ("summary", "what changed"),
+    ("what", "what changed"),
 )
 LOG_COLUMNS = (
     ("event_id", "#"),
@@ -345,7 +349,7 @@ def run_history(args: argparse.Namespace) -> int:
         print(json.dumps(_records(history), default=str))
     else:
         print(f"History of camera {args.camera_id} ({len(history)} events):")
-        print(format_table(history, HISTORY_COLUMNS))
+        print(format_table(describe_audit(history, CLI_AUDIENCE), HISTORY_COLUMNS))
     return EXIT_OK
 
 
@@ -357,10 +361,9 @@ def run_log(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_records(log), default=str))
     else:
-        # camera events say what changed; other events (imports, canvass) details
-        log["what"] = log["summary"].where(log["summary"] != "", log["details"])
+        # every entry as a sentence (camera changes, imports, canvass lists ...)
         print(f"Audit log of {store.location} (newest first, {len(log)} rows):")
-        print(format_table(log, LOG_COLUMNS))
+        print(format_table(describe_audit(log, CLI_AUDIENCE), LOG_COLUMNS))
     return EXIT_OK
 
 
