@@ -144,7 +144,8 @@ target = st.session_state.get("target_date") or date(
 if pace is not None and isinstance(target, date) and target > ds.as_of:
     needed = required_pace(forecast.current_cameras, goal, ds.as_of, target)
     on_track = pace >= needed
-    p1, p2, p3 = st.columns([1, 1, 2], vertical_alignment="center")
+    # wide enough for "506 cameras a month" at the metric font size
+    p1, p2, p3 = st.columns([3, 3, 2], vertical_alignment="center")
     p1.metric(
         label("current_pace"),
         show("current_pace", pace),

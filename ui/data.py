@@ -38,12 +38,25 @@ def get_dataset(city_name: str | None = None) -> Dataset:
 def _shared_dataset(city_name: str | None, configuration: tuple) -> Dataset:  # noqa: ARG001
     city = load_city(city_name)
     sizes = demo_size()
+    if _database_registry(city):
+        # a registry on a database server has no file stamp to tell when it
+        # changed: read it fresh, never from the disk cache
+        return load_dataset(city, **sizes)
     fingerprint = dataset_fingerprint(city_name)
     ds = diskcache.load_or_compute(
         "dataset", fingerprint, lambda: load_dataset(city, **sizes)
     )
     _FINGERPRINTS[id(ds)] = (weakref.ref(ds), fingerprint)
     return ds
+
+
+def _database_registry(city: CityConfig) -> bool:
+    """The registry store is a ``postgresql://`` URL (not a file)."""
+    from analytics.store import configured_store
+    from analytics.store_db import is_url
+
+    target = configured_store(city)
+    return target is not None and is_url(str(target))
 
 
 # id of a shared dataset -> (the dataset, the fingerprint of the data it was made from)
