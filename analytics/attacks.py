@@ -602,6 +602,41 @@ def export_texts(
         texts["briefing tables"] = "\n".join(
             to_safe_csv(t).decode("utf-8-sig") for t in briefing_tables(inputs).values()
         )
+    texts.update(requests_texts(dataset, audience))
+    return texts
+
+
+def requests_texts(dataset: Dataset, audience: str) -> dict[str, str]:
+    """What the Requests and outcomes page and ``requests stats`` give
+    ``audience``: figures, the group tables and (investigators) the rows and the
+    re-verification queue. Empty when no request history exists."""
+    from analytics.footage_view import load_history, requests_view
+    from analytics.safe_output import to_safe_csv
+    from analytics.windows import default_window
+
+    history = load_history(dataset)
+    if history is None:
+        return {}
+    window = default_window(dataset.incidents, dataset.as_of)
+    view = requests_view(
+        history,
+        dataset.cameras,
+        dataset.incidents,
+        role=audience,
+        since=window.since,
+        until=window.until,
+        as_of=dataset.as_of,
+        min_group_size=dataset.city.min_group_size,
+    )
+    texts = {
+        "requests figures JSON": json.dumps(view.stats.to_dict(), default=str),
+        "requests group tables": view.by_tier.to_csv(index=False)
+        + view.by_owner_type.to_csv(index=False),
+    }
+    if view.rows is not None:
+        texts["requests rows CSV"] = to_safe_csv(view.rows).decode("utf-8-sig")
+    if view.stale is not None:
+        texts["stale queue CSV"] = to_safe_csv(view.stale).decode("utf-8-sig")
     return texts
 
 

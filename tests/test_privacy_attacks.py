@@ -350,6 +350,19 @@ def test_no_staff_or_public_export_names_a_home_on_the_demo(demo):
     assert search_exports(demo.cameras, inv)  # the control: it finds them
 
 
+def test_requests_outputs_name_no_home_below_investigator(demo):
+    """The Requests and outcomes page and ``requests stats``: figures and group
+    tables only below investigator; the investigator's rows name the cameras."""
+    for role in ("public", "staff"):
+        texts = attacks.requests_texts(demo, role)
+        assert set(texts) == {"requests figures JSON", "requests group tables"}
+        assert search_exports(demo.cameras, texts) == {}, role
+    inv = attacks.requests_texts(demo, "investigator")
+    assert {"requests rows CSV", "stale queue CSV"} <= set(inv)
+    # the control: request rows name residential cameras by id
+    assert search_exports(demo.cameras, inv)["requests rows CSV"]["id"] > 0
+
+
 def test_privacy_check_on_the_demo_passes(demo):
     result = attacks.privacy_check(demo, targets=2, briefing=False)
     assert result["failures"] == []
