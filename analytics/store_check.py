@@ -54,7 +54,8 @@ def check_store(path: str | os.PathLike[str]) -> None:
     finally:
         con.close()
     if rows != [("ok",)]:
-        first = str(rows[0][0]) if rows else "no answer"
+        # SQLite's report can span lines: the message stays one line
+        first = " ".join(str(rows[0][0]).split()) if rows else "no answer"
         more = f" and {len(rows) - 1} more problems" if len(rows) > 1 else ""
         raise DamagedStoreError(
             damaged_message(path, f"SQLite integrity check: {first}{more}")

@@ -60,6 +60,7 @@ def test_huge_camera_count_is_quarantined_not_wrapped(city, tmp_path, capsys):
         "C3,34.74,-92.29,business,2024-09-01,1\n"
     )
     db = tmp_path / "r.sqlite"
+    RegistryStore.init(db)
     code, _, _ = run_cli(capsys, "registry", "import", path, "--db", db, "--user", "t")
     assert code == 1
     assert RegistryStore(db).counts()["active"] == 2
@@ -196,7 +197,7 @@ def test_dashboard_shows_no_error_details_to_visitors():
 
 def damaged_store(tmp_path: Path, city) -> Path:
     db = tmp_path / "registry.sqlite"
-    store = RegistryStore(db)
+    store = RegistryStore.init(db)
     rows = "\n".join(
         f"C{i},34.74,-92.{29 + i % 10:02d},business,2024-09-01" for i in range(3000)
     )

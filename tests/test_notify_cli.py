@@ -38,7 +38,9 @@ def camera_file(tmp_path):
 
 @pytest.fixture
 def db(tmp_path):
-    return tmp_path / "registry.sqlite"
+    path = tmp_path / "registry.sqlite"
+    RegistryStore.init(path)  # creation is explicit (a typo is an error)
+    return path
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +88,8 @@ def test_dry_run_json_counts_and_sends_nothing(capsys, camera_file, db, monkeypa
     assert got.pop("synthetic") is False
     assert got == DRY_RUN
     assert smtp.handler.messages == []
-    assert not db.exists()  # a preview writes nothing
+    # a preview writes nothing: no notice, no delivery, no audit entry
+    assert RegistryStore(db).audit_log().empty
 
 
 def test_dry_run_for_staff_rounds_the_counts(capsys, camera_file, db):

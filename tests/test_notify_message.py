@@ -21,6 +21,7 @@ from analytics.notify_message import (
     plain_message,
     time_window,
 )
+from analytics.store import RegistryStore
 from tests.notify_servers import Mailbox, SmtpServer, scenario_cameras
 from tests.test_notify_cli import CASE, _circle, _relay, _run
 
@@ -151,6 +152,7 @@ def test_a_later_bounce_becomes_a_reverification_task(
     cameras = tmp_path / "cameras.csv"
     scenario_cameras().drop(columns="geometry").to_csv(cameras, index=False)
     db = tmp_path / "registry.sqlite"
+    RegistryStore.init(db)  # creation is explicit
     with SmtpServer(Mailbox()) as smtp:
         _relay(monkeypatch, smtp)
         argv = (*_circle(cameras, db, "--role", "investigator"), "--user", "det. lee")
@@ -176,6 +178,7 @@ def test_reply_mailbox_is_processed_once(capsys, tmp_path, monkeypatch, data_dir
     cameras = tmp_path / "cameras.csv"
     scenario_cameras().drop(columns="geometry").to_csv(cameras, index=False)
     db = tmp_path / "registry.sqlite"
+    RegistryStore.init(db)  # creation is explicit
     with SmtpServer(Mailbox()) as smtp:
         _relay(monkeypatch, smtp)
         argv = (*_circle(cameras, db, "--role", "investigator"), "--user", "det. lee")

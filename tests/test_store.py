@@ -736,7 +736,7 @@ def test_plan_keeps_a_withdrawn_twin_found_by_the_identity_matcher(monkeypatch):
     monkeypatch.setitem(sys.modules, "analytics.identity", fake)
     stored = {"A": {"camera_id": "A", "status": "withdrawn", "tier": "registered"}}
     plan = plan_import(stored, three_cameras(A={"camera_id": "a"}), today="2025-06-01")
-    assert plan.kept_withdrawn == ("a (= A, id)",)
+    assert plan.kept_withdrawn == ("a (= A, same id)",)
     assert sorted(plan.ids("insert")) == ["B", "C"]
     assert "a" in plan.unchanged
 

@@ -116,6 +116,7 @@ def test_role_public_cannot_be_given(capsys, monkeypatch, tmp_path):
 
 def test_passwd_unlocks_and_changes_are_audited(capsys, monkeypatch, tmp_path):
     file, db = tmp_path / "accounts.json", tmp_path / "registry.sqlite"
+    RegistryStore.init(db)  # the configured store exists
     store = AccountStore(file)
     store.add("ann", "staff", PASSWORD)
     now = datetime.now(timezone.utc)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ import pandas as pd
 
 from analytics.audit_text import describe_audit
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
+from analytics.cli.store_options import open_store, store_target, user_of
 from analytics.config import CityConfig, load_city
 from analytics.import_plan import ImportPlan
 from analytics.schema import SYNTHETIC_LABEL
@@ -32,7 +32,6 @@ from analytics.store import (
     EXPORT_ROLES,
     RegistryStore,
     StoreError,
-    default_store_path,
 )
 
 DEFAULT_USER = "cli"
@@ -414,22 +413,15 @@ def run_export(args: argparse.Namespace) -> int:
 
 # --- helpers -----------------------------------------------------------------------
 def _user(args: argparse.Namespace) -> str:
-    return args.user or os.environ.get("USER", "").strip() or DEFAULT_USER
+    return user_of(args)
 
 
 def _target(args: argparse.Namespace, city: CityConfig | None = None) -> Path | str:
-    if args.db:
-        return str(args.db).strip()
-    return default_store_path(city or load_city(args.city))
+    return store_target(args, city)
 
 
 def _store(args: argparse.Namespace, city: CityConfig | None = None) -> RegistryStore:
-    target = _target(args, city)
-    try:
-        return RegistryStore(target)
-    except (StoreError, OSError) as exc:
-        # StoreError already names the store; say it once
-        raise CommandError(str(exc)) from exc
+    return open_store(args, city)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -22,7 +22,8 @@ from typing import Any
 import pandas as pd
 
 from analytics.cli import EXIT_OK, CommandError
-from analytics.cli.cmd_registry import _store, _user
+from analytics.cli.store_options import open_store as _store
+from analytics.cli.store_options import user_of as _user
 from analytics.config import load_city
 from analytics.figures import label, request_texts
 from analytics.footage import (
