@@ -146,14 +146,6 @@ KNOWN_GAPS = {
     "tests/test_briefing.py::test_small_wards_and_cells_are_withheld_and_said": (
         "issue 10: the briefing's withheld-cell note after the privacy merge"
     ),
-    "tests/test_page_notify.py::test_notice_from_the_page_reaches_the_owners_once": (
-        "issue 16: page test predates named sign-in (uses the old name box)"
-    ),
-    "tests/test_page_notify.py::test_investigator_sees_exact_counts_and_the_case"
-    "_deliveries": "issue 16: page test predates named sign-in (old [roles])",
-    "tests/test_page_notify.py::test_interrupted_notice_is_resumed_from_the_page": (
-        "issue 16: page test predates named sign-in (uses the old name box)"
-    ),
     "tests/test_page_registry.py::test_upload_shows_the_plan_then_imports_on"
     "_confirmation[postgresql]": "issue 13/14: the data date after an import can "
     "lag on PostgreSQL (seen once under load)",

@@ -19,7 +19,7 @@ from analytics.datasets import load_dataset
 from analytics.notify_transport import SMS_ENV, SMTP_ENV
 from analytics.store import RegistryStore
 from tests.notify_servers import Mailbox, SmtpServer
-from tests.pagetest import clear_data_env
+from tests.pagetest import clear_data_env, sign_in, use_accounts
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "5_Incident_canvass.py"
 TIMEOUT = 180
@@ -91,7 +91,6 @@ def test_notice_from_the_page_reaches_the_owners_once(monkeypatch, tmp_path):
         at = _page()
         assert at.button(key="send_notice").disabled  # no case, name, confirmation
         at.text_input(key="case_number").input(CASE)
-        at.text_input(key="canvass_user").input("det. lee")
         at.text_input(key="notice_incident").input("burglary")
         at.checkbox(key="notice_confirm").check().run()
         assert not at.button(key="send_notice").disabled
@@ -114,25 +113,24 @@ def test_notice_from_the_page_reaches_the_owners_once(monkeypatch, tmp_path):
     details = json.loads(log.iloc[0]["details"])
     assert details["recipients"] == len(expected)
     assert details["case_number"] == CASE
-    assert log.iloc[0]["user"] == "det. lee"
+    assert (
+        log.iloc[0]["user"] == "demo visitor (no accounts)"
+    )  # the demo opens as staff
 
 
-def test_investigator_sees_exact_counts_and_the_case_deliveries(monkeypatch):
+def test_investigator_sees_exact_counts_and_the_case_deliveries(monkeypatch, tmp_path):
     expected = _expected_emails()
     with SmtpServer(Mailbox()) as smtp:
         monkeypatch.setenv("CAMREG_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("CAMREG_SMTP_PORT", str(smtp.port))
         monkeypatch.setenv("CAMREG_SMTP_FROM", "notices@city.test")
         monkeypatch.setenv("CAMREG_SMTP_TLS", "none")
-        at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
-        at.secrets["roles"] = {"investigator": "inv-pass", "staff": "staff-pass"}
-        at.run()
-        at.sidebar.text_input(key="role_password").input("inv-pass").run()
+        use_accounts(monkeypatch, tmp_path, det="investigator")
+        at = sign_in(AppTest.from_file(str(PAGE), default_timeout=TIMEOUT).run(), "det")
         at.number_input(key="lat").set_value(LAT)
         at.number_input(key="lon").set_value(LON)
         at.slider(key="notify_radius_m").set_value(RADIUS)
         at.text_input(key="case_number").input(CASE)
-        at.text_input(key="canvass_user").input("det. lee")
         at.checkbox(key="notice_confirm").check().run()
         metric = next(m for m in at.metric if m.label.startswith("Owners a notice"))
         assert int(metric.value) == len(expected)  # exact for investigators
@@ -158,7 +156,6 @@ def test_interrupted_notice_is_resumed_from_the_page(monkeypatch):
         relay(first.port)
         at = _page()
         at.text_input(key="case_number").input(CASE)
-        at.text_input(key="canvass_user").input("det. lee")
         at.checkbox(key="notice_confirm").check().run()
         at.button(key="send_notice").click().run()
         assert not at.exception
