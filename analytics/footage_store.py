@@ -79,14 +79,6 @@ CASES = sa.Table(
 )
 
 
-def engine_for(store: RegistryStore) -> sa.Engine:
-    """The SQLAlchemy engine of the registry store's database."""
-    engine = getattr(store, "engine", None)
-    if isinstance(engine, sa.Engine):
-        return engine
-    return sa.create_engine(f"sqlite:///{store.path}")
-
-
 class FootageStore:
     """Requests and outcomes in the registry store's database.
 
@@ -99,7 +91,7 @@ class FootageStore:
 
     def __init__(self, store: RegistryStore) -> None:
         self.store = store
-        self.engine = engine_for(store)
+        self.engine = store.engine  # the registry's own database (SQLite or PostgreSQL)
         METADATA.create_all(self.engine)
 
     # --- writing ----------------------------------------------------------------

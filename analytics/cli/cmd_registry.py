@@ -25,7 +25,7 @@ import pandas as pd
 from analytics.audit_text import describe_audit
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 from analytics.cli.store_options import open_store, store_target, user_of
-from analytics.config import CityConfig, load_city
+from analytics.config import load_city
 from analytics.import_plan import ImportPlan
 from analytics.schema import SYNTHETIC_LABEL
 from analytics.store import (
@@ -203,7 +203,7 @@ def register(
 
 # --- commands ----------------------------------------------------------------------
 def run_init(args: argparse.Namespace) -> int:
-    target = _target(args)
+    target = store_target(args)
     try:
         store = RegistryStore.init(target)
     except (StoreError, OSError) as exc:
@@ -223,14 +223,17 @@ def run_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CommandError(f"{args.file}: no such file")
     city = load_city(args.city)
-    store = _store(args, city)
+    store = open_store(args, city)
     try:
         result = load_cameras(path, city)
         if args.dry_run:
             plan = store.plan_import(result.accepted)
         else:
             summary = store.import_cameras(
-                result.accepted, source=path.name, user=_user(args), reason=args.reason
+                result.accepted,
+                source=path.name,
+                user=user_of(args),
+                reason=args.reason,
             )
     except LoadError as exc:
         raise CommandError(f"{args.file}: {exc}") from exc
@@ -312,10 +315,10 @@ def _print_plan(
 
 
 def run_withdraw(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = open_store(args)
     try:
         event = store.withdraw(
-            args.camera_id, reason=args.reason, user=_user(args), at=args.date
+            args.camera_id, reason=args.reason, user=user_of(args), at=args.date
         )
     except StoreError as exc:
         raise CommandError(str(exc)) from exc
@@ -328,9 +331,9 @@ def run_withdraw(args: argparse.Namespace) -> int:
 
 
 def run_reactivate(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = open_store(args)
     try:
-        event = store.reactivate(args.camera_id, reason=args.reason, user=_user(args))
+        event = store.reactivate(args.camera_id, reason=args.reason, user=user_of(args))
     except StoreError as exc:
         raise CommandError(str(exc)) from exc
     print(f"camera {args.camera_id} active again (audit event #{event})")
@@ -338,7 +341,7 @@ def run_reactivate(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = open_store(args)
     history = store.history(args.camera_id)
     if history.empty and not store.has_camera(args.camera_id):
         raise CommandError(
@@ -355,7 +358,7 @@ def run_history(args: argparse.Namespace) -> int:
 def run_log(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise CommandError(f"--limit was {args.limit} but must be >= 0")
-    store = _store(args)
+    store = open_store(args)
     log = store.audit_log(action=args.action, limit=args.limit)
     if args.json:
         print(json.dumps(_records(log), default=str))
@@ -367,7 +370,7 @@ def run_log(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = open_store(args)
     problems = store.check()
     counts = store.counts()
     events = len(store.audit_log())
@@ -397,7 +400,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = open_store(args)
     try:
         rows = store.export(args.out, args.role)
     except (StoreError, OSError) as exc:
@@ -412,18 +415,6 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 # --- helpers -----------------------------------------------------------------------
-def _user(args: argparse.Namespace) -> str:
-    return user_of(args)
-
-
-def _target(args: argparse.Namespace, city: CityConfig | None = None) -> Path | str:
-    return store_target(args, city)
-
-
-def _store(args: argparse.Namespace, city: CityConfig | None = None) -> RegistryStore:
-    return open_store(args, city)
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.drop(columns=["summary"], errors="ignore").to_dict("records"):
