@@ -207,9 +207,14 @@ def test_sign_in_works_at_phone_width(accounts_server, browser):
         page.reload()
         _open(page, page.url)
         _wait_idle(page)
-        if not sidebar.is_visible() or not _signed_in(page):
-            page.locator('[data-testid="stExpandSidebarButton"]').click()
-        sidebar.get_by_text(SIGNED_IN).wait_for(timeout=PAGE_TIMEOUT_MS)
+        # after a reload the sidebar may come back folded or open: wait for
+        # whichever shows first instead of guessing from a half-drawn page
+        expand = page.locator('[data-testid="stExpandSidebarButton"]')
+        signed = sidebar.get_by_text(SIGNED_IN)
+        expand.or_(signed).first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        if expand.is_visible():
+            expand.click()
+        signed.wait_for(timeout=PAGE_TIMEOUT_MS)
         # the form fits the screen: no sideways scrolling
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390
