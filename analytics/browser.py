@@ -21,7 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -91,15 +91,32 @@ def wait_until_up(url: str, proc: subprocess.Popen[Any], timeout: float) -> None
 def dashboard_server(
     env: Mapping[str, str] | None = None,
     *,
-    log: Path | None = None,
+    log: Path | str | None = None,
     timeout: float = START_TIMEOUT_S,
+    port: int | None = None,
+    args: Sequence[str] = (),
 ) -> Iterator[str]:
-    """Run ``streamlit run dashboard.py`` on a free local port; yield its URL.
+    """Run ``streamlit run dashboard.py`` on a local port; yield its URL.
 
-    ``env`` replaces the environment of the server (default: this process's).
+    The one way the bench, the screenshots and the browser tests start the app.
+
+    Parameters
+    ----------
+    env
+        The whole environment of the server (default: this process's).
+    log
+        File for the server's output (default: discarded).
+    timeout
+        Seconds to wait for the health endpoint before ``RuntimeError``.
+    port
+        Port to listen on (default: a free one); give it when a setting must
+        name the URL before the server starts (an OpenID redirect URI).
+    args
+        More ``streamlit run`` options, e.g. ``("--secrets.files", path)``.
+
     The server is stopped (terminate, then kill) when the block ends.
     """
-    port = free_port()
+    port = free_port() if port is None else int(port)
     out: IO[str] | int = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [
@@ -114,6 +131,7 @@ def dashboard_server(
             str(port),
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=ROOT,
         env=dict(os.environ if env is None else env),

@@ -15,8 +15,10 @@ import pgserver
 import pyproj
 import pytest
 
+from analytics.browser import CHROMIUM, browser, dashboard_server
 from analytics.config import load_city
 from analytics.schema import CAMERA_COLUMNS, WGS84
+from tests.browserkit import artifact, demo_env
 
 # PostgreSQL fixtures for the store tests: pg_template_url, pg_url, store_target
 pg_template_url, pg_url, store_target = pgserver._fixtures()
@@ -130,6 +132,47 @@ def incident_factory():
     return make_incidents
 
 
+# --- the real-browser tests (tests/test_browser*.py) --------------------------------
+def needs_chromium() -> None:
+    """Skip, saying why, where Debian's Chromium or Playwright is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
+    pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """URL of one ``streamlit run`` of the synthetic demo for the whole session.
+
+    No accounts (everyone views as staff) and an audit store in a temporary
+    folder. Every browser test file that needs the plain demo shares it: the
+    server start and the first computation of the demo's figures and maps are
+    paid once, not once per file.
+    """
+    needs_chromium()
+    tmp = tmp_path_factory.mktemp("demo-server")
+    env = demo_env(
+        {
+            "CAMREG_USERS": str(tmp / "no-accounts.json"),
+            "CAMREG_AUDIT_DB": str(tmp / "audit.sqlite"),
+        }
+    )
+    with dashboard_server(env, log=artifact("streamlit-demo.log")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium (Playwright) per browser test file.
+
+    Per file rather than per session, so Playwright's event loop never outlives
+    the browser tests into other files of the same worker.
+    """
+    needs_chromium()
+    with browser() as b:
+        yield b
+
+
 # Known gaps left by merging round two's branches, each with the open issue it
 # belongs to. They run (a pass is reported as XPASS) but do not fail the suite;
 # the closing note lists them and the next session removes them one by one.
@@ -151,8 +194,6 @@ KNOWN_GAPS = {
     "lag on PostgreSQL (seen once under load)",
     "tests/test_store_concurrency.py::test_kill_9_mid_import_leaves_the_store_as_it"
     "_was[sqlite]": "issue 14: failed once at load 7 after the merges; to re-check",
-    "tests/test_browser_layout.py::test_switching_a_layer_in_the_control_updates"
-    "_the_legend[desktop]": "issue 13: failed once at load 7; to re-check",
 }
 
 

@@ -9,28 +9,15 @@ after switching a layer in the layer control. Speed is measured by
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from analytics.browser import (
-    CHROMIUM,
-    MAP_FRAME,
-    MAP_PAGES,
-    VIEWPORTS,
-    browser,
-    dashboard_server,
-    open_page,
-    page_paths,
-)
-from analytics.config import CITY_ENV, DATA_ENV
+from analytics.browser import MAP_FRAME, MAP_PAGES, VIEWPORTS, open_page, page_paths
 from analytics.maps import FOLD_BELOW_PX
-from ui.data import DEMO_SIZE_ENV
+from tests.browserkit import artifact, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGES = page_paths()
-ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
 
 # Leaf element containers of the page whose boxes intersect (2 px tolerance)
 _PAGE_OVERLAPS_JS = """() => {
@@ -88,26 +75,12 @@ _MAP_STATE_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def server():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
-    pytest.importorskip("playwright.sync_api")
-    unset = {*DATA_ENV.values(), *DEMO_SIZE_ENV.values(), CITY_ENV}
-    env = {k: v for k, v in os.environ.items() if k not in unset}
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    log = os.path.join(ARTIFACTS, "streamlit-layout.log")
-    with dashboard_server(env, log=log) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium(server):  # the server starts first
-    with browser() as b:
-        yield b
+def server(demo_server):
+    return demo_server
 
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))
-def tab(request, chromium):
+def tab(request, chromium, server):  # the server starts first
     ctx = chromium.new_context(viewport=VIEWPORTS[request.param])
     page = ctx.new_page()
     page.set_default_timeout(120_000)
@@ -120,15 +93,28 @@ def _map_frames(page):
 
 
 def _map_state(page) -> list[dict]:
-    page.frame_locator(MAP_FRAME).first.locator(
-        "path.leaflet-interactive"
-    ).first.wait_for(state="attached")
+    """The state of every map on the page, each map drawn with its legend first."""
+    for i in range(page.locator(MAP_FRAME).count()):
+        frame = page.frame_locator(MAP_FRAME).nth(i)
+        frame.locator("path.leaflet-interactive").first.wait_for(state="attached")
+        frame.locator(".camreg-legend").wait_for(state="attached")
     page.wait_for_timeout(500)  # the phone-width fit runs 50 ms after load
     return [f.evaluate(_MAP_STATE_JS) for f in _map_frames(page)]
 
 
+# The layer switch has taken effect: heat map on, hexagons off, in map and legend
+_HEAT_SHOWN_JS = """() => {
+    const rows = [...document.querySelectorAll('.camreg-legend-row[data-layer]')];
+    const on = r => r.style.display !== 'none'
+        && window.map.hasLayer(window[r.dataset.layer]);
+    const heat = rows.find(r => r.dataset.layer.startsWith('heat_map_'));
+    const hexes = rows.find(r => r.textContent.startsWith('Share of'));
+    return Boolean(window.map && heat && hexes && on(heat) && !on(hexes));
+}"""
+
+
 def _shot(page, name: str) -> None:
-    page.screenshot(path=os.path.join(ARTIFACTS, f"layout-{name}.png"))
+    page.screenshot(path=str(artifact(f"layout-{name}.png")))
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -164,13 +150,23 @@ def test_switching_a_layer_in_the_control_updates_the_legend(server, tab):
     try:
         open_page(page, f"{server}/{PAGES['Coverage_map']}")
         before = {r[0]: r for r in _map_state(page)[0]["rows"]}
+        # the whole map on screen first, as a person scrolls before pointing:
+        # the opened layer list reached below the window, so acting on its
+        # entry scrolled the page, the control slid away from the pointer and
+        # folded (Leaflet folds it on mouseleave), and under load the click
+        # found a folded control (issue 13's flake)
+        page.locator(MAP_FRAME).first.evaluate(
+            "e => e.scrollIntoView({block: 'center'})"
+        )
         frame = page.frame_locator(MAP_FRAME).first
         frame.locator(".leaflet-control-layers").hover()
         # the control's own entry (the legend holds the same words, hidden)
-        frame.locator(".leaflet-control-layers label").filter(
+        entry = frame.locator(".leaflet-control-layers label").filter(
             has_text="Incidents (heat map)"
-        ).locator("input").check()
-        page.wait_for_timeout(300)
+        )
+        entry.wait_for(state="visible")
+        entry.locator("input").check()
+        wait_until(_map_frames(page)[0], _HEAT_SHOWN_JS)  # asserted below
         after = {r[0]: r for r in _map_state(page)[0]["rows"]}
         heat = next(k for k in after if k.startswith("heat_map_"))
         hexes = next(k for k, r in after.items() if r[3].startswith("Share of"))

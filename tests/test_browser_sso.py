@@ -12,9 +12,6 @@ under the e-mail address.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -23,19 +20,9 @@ from typing import ClassVar
 
 import pytest
 
-from analytics.config import CITY_ENV, DATA_ENV
+from analytics.browser import dashboard_server, free_port
 from analytics.store import RegistryStore
-from tests.test_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PAGE_TIMEOUT_MS,
-    ROOT,
-    _free_port,
-    _open,
-    _wait_until_up,
-)
-from ui.data import DEMO_SIZE_ENV
+from tests.browserkit import PAGE_TIMEOUT_MS, artifact, demo_env, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -125,9 +112,7 @@ class _Provider(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def sso_server(tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
+def sso_server(tmp_path_factory, chromium):  # skips without Chromium
     pytest.importorskip("authlib")
     from joserfc.jwk import RSAKey
 
@@ -137,7 +122,8 @@ def sso_server(tmp_path_factory):
     _Provider.key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
     threading.Thread(target=provider.serve_forever, daemon=True).start()
 
-    port = _free_port()
+    # the redirect URI names the dashboard's port before the server starts
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     secrets = tmp / "secrets.toml"
     secrets.write_text(
@@ -156,72 +142,49 @@ server_metadata_url = "{_Provider.issuer}/.well-known/openid-configuration"
 "city.example" = "staff"
 """
     )
-    unset = {*DATA_ENV.values(), *DEMO_SIZE_ENV.values(), CITY_ENV}
-    env = {k: v for k, v in os.environ.items() if k not in unset}
-    env.update(
-        CAMREG_USERS=str(tmp / "no-accounts.json"),
-        CAMREG_AUDIT_DB=str(tmp / "audit.sqlite"),
-    )
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit-sso-server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--secrets.files",
-            str(secrets),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    env = demo_env(
+        {
+            "CAMREG_USERS": str(tmp / "no-accounts.json"),
+            "CAMREG_AUDIT_DB": str(tmp / "audit.sqlite"),
+        }
     )
     try:
-        _wait_until_up(url, proc)
-        yield url, tmp
+        with dashboard_server(
+            env,
+            log=artifact("streamlit-sso-server.log"),
+            port=port,
+            args=("--secrets.files", str(secrets)),
+        ) as started:
+            assert started == url
+            yield url, tmp
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
         provider.shutdown()
 
 
-def test_city_sign_on_names_the_person_with_the_mapped_role(sso_server):
+def test_city_sign_on_names_the_person_with_the_mapped_role(sso_server, chromium):
     url, tmp = sso_server
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            _open(page, f"{url}/Incident_canvass")
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            assert sidebar.get_by_text("Viewing as: public").count() == 1
-            sidebar.get_by_role("button", name="Sign in with your city account").click()
-            sidebar.get_by_text("Signed in as").wait_for(timeout=PAGE_TIMEOUT_MS)
-            assert sidebar.get_by_text(EMAIL).count() >= 1
-            assert sidebar.get_by_text("(investigator)").count() == 1
-            page.screenshot(path=str(ARTIFACTS / "sso-signed-in.png"))
-            # Streamlit's identity cookie keeps the sign-in across a reload
-            page.reload()
-            _open(page, page.url)
-            sidebar.get_by_text("Signed in as").wait_for(timeout=PAGE_TIMEOUT_MS)
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "sso-failure.png"), full_page=True)
-            raise
-        finally:
-            chromium.close()
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        open_app(page, f"{url}/Incident_canvass")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        public = sidebar.get_by_text("Viewing as: public")
+        public.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert public.count() == 1
+        sidebar.get_by_role("button", name="Sign in with your city account").click()
+        sidebar.get_by_text("Signed in as").wait_for(timeout=PAGE_TIMEOUT_MS)
+        sidebar.get_by_text(EMAIL).first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        role = sidebar.get_by_text("(investigator)")
+        role.first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert role.count() == 1
+        page.screenshot(path=str(artifact("sso-signed-in.png")))
+        # Streamlit's identity cookie keeps the sign-in across a reload
+        page.reload()
+        open_app(page, page.url)
+        sidebar.get_by_text("Signed in as").wait_for(timeout=PAGE_TIMEOUT_MS)
+    except Exception:
+        page.screenshot(path=str(artifact("sso-failure.png")), full_page=True)
+        raise
+    finally:
+        page.context.close()
     log = RegistryStore(tmp / "audit.sqlite").audit_log("sign_in")
     assert EMAIL in set(log["user"])

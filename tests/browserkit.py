@@ -1,0 +1,71 @@
+"""Helpers shared by the real-browser tests (``tests/test_browser*.py``).
+
+The servers and the browser are fixtures of ``tests/conftest.py`` (``demo_server``,
+``chromium``); every server is started by ``analytics.browser.dashboard_server``.
+Checks wait for the state they expect after every load or rerun: a count or a
+visibility read right after an action sees a half-drawn page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from analytics.browser import IDLE
+from analytics.config import CITY_ENV, DATA_ENV
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PAGE_TIMEOUT_MS = 90_000
+
+
+def artifact(name: str) -> Path:
+    """``tests/artifacts/<name>``; a log's name carries the ``pytest -n`` worker.
+
+    Two workers may each start a server of the same configuration: each keeps
+    its own log. Screenshots are named for their test, which runs once.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and name.endswith(".log"):
+        name = f"{name[: -len('.log')]}-{worker}.log"
+    return ARTIFACTS / name
+
+
+def demo_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without the data settings (the synthetic demo).
+
+    ``extra`` is added on top (accounts file, audit store, ...).
+    """
+    from ui.data import DEMO_SIZE_ENV  # ui imports streamlit: only when needed
+
+    unset = {*DATA_ENV.values(), *DEMO_SIZE_ENV.values(), CITY_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env.update(extra or {})
+    return env
+
+
+def wait_idle(page: Any, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
+    """Wait until the app's script is not running (a snapshot: see ``open_app``)."""
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def open_app(page: Any, url: str) -> None:
+    """Load ``url``: a title drawn and the script finished."""
+    page.goto(url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector("h1", timeout=PAGE_TIMEOUT_MS)
+    wait_idle(page)
+
+
+def wait_until(frame: Any, js: str, timeout_ms: int = 15_000) -> None:
+    """Poll the JavaScript function ``js`` in ``frame`` until it returns true.
+
+    At most ``timeout_ms``; the caller asserts afterwards, so a state that
+    never comes still fails, with its figures in the message.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        frame.wait_for_function(js, timeout=timeout_ms)
