@@ -18,7 +18,13 @@ import pytest
 from analytics.browser import CHROMIUM, browser, dashboard_server
 from analytics.config import load_city
 from analytics.schema import CAMERA_COLUMNS, WGS84
-from tests.browserkit import artifact, demo_env
+from tests.browserkit import artifact, demo_env, warm_up
+from tests.parallel_run import (  # noqa: F401  (hooks: two workers, one database)
+    pytest_configure,
+    pytest_unconfigure,
+    pytest_xdist_auto_num_workers,
+    pytest_xdist_make_scheduler,
+)
 
 # PostgreSQL fixtures for the store tests: pg_template_url, pg_url, store_target
 pg_template_url, pg_url, store_target = pgserver._fixtures()
@@ -158,6 +164,8 @@ def demo_server(tmp_path_factory):
         }
     )
     with dashboard_server(env, log=artifact("streamlit-demo.log")) as url:
+        # session-scoped, so set up before any file's Chromium: its own browser
+        warm_up(url)
         yield url
 
 

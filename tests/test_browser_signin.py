@@ -23,6 +23,7 @@ from tests.browserkit import (
     demo_env,
     open_app,
     wait_idle,
+    warm_up,
 )
 from ui.role import SESSION_COOKIE
 
@@ -43,6 +44,7 @@ def accounts_server(tmp_path_factory, chromium):  # skips without Chromium
         }
     )
     with dashboard_server(env, log=artifact("streamlit-signin-server.log")) as url:
+        warm_up(url, chromium)
         yield url, tmp
 
 

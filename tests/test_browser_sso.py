@@ -22,7 +22,13 @@ import pytest
 
 from analytics.browser import dashboard_server, free_port
 from analytics.store import RegistryStore
-from tests.browserkit import PAGE_TIMEOUT_MS, artifact, demo_env, open_app
+from tests.browserkit import (
+    PAGE_TIMEOUT_MS,
+    artifact,
+    demo_env,
+    open_app,
+    warm_up,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -156,6 +162,7 @@ server_metadata_url = "{_Provider.issuer}/.well-known/openid-configuration"
             args=("--secrets.files", str(secrets)),
         ) as started:
             assert started == url
+            warm_up(url, chromium)
             yield url, tmp
     finally:
         provider.shutdown()
