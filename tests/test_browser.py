@@ -13,29 +13,22 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.browser import MAP_FRAME, ROOT
+from analytics.browser import MAP_FRAME
 from tests.browserkit import PAGE_TIMEOUT_MS, artifact, open_app, wait_until
 
 pytestmark = pytest.mark.browser
 
 MIN_CITY_ZOOM = 9  # a whole city in view; the world is zoom 0-3
-# URL path -> (maps on the page, plotly charts on the page); the pages of this
-# suite's owner are checked in full, every other page for exceptions only
+# URL path -> (maps on the page, plotly charts on the page); the map pages are
+# checked in full here. Every page, these included, is checked for exceptions,
+# overlaps and its map's legend at desktop and phone width by
+# tests/test_browser_layout.py (which replaced a per-page exception check here).
 PAGES = {
     "": (1, 1),
     "Coverage_map": (1, 0),
     "Gaps_and_targeting": (1, 1),
     "Wards": (1, 3),
 }
-
-
-def _other_pages() -> list[str]:
-    names = []
-    for path in sorted((ROOT / "pages").glob("*.py")):
-        name = path.stem.split("_", 1)[1] if "_" in path.stem else path.stem
-        if name not in PAGES:
-            names.append(name)
-    return names
 
 
 @pytest.fixture(scope="module")
@@ -165,14 +158,4 @@ def test_choosing_a_ward_draws_its_camera_views_at_city_zoom(browser_page, serve
         assert _map_zoom(page) >= MIN_CITY_ZOOM
     except Exception:
         _screenshot(page, "Coverage_map-ward")
-        raise
-
-
-@pytest.mark.parametrize("name", _other_pages())
-def test_other_pages_show_no_exception(browser_page, server, name):
-    try:
-        open_app(browser_page, f"{server}/{name}")
-        assert browser_page.locator('[data-testid="stException"]').count() == 0
-    except Exception:
-        _screenshot(browser_page, name)
         raise
