@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +35,7 @@ from analytics.columns import (
     match_columns,
     normalise_name,
 )
-from analytics.config import CityConfig
+from analytics.config import CityConfig, Extent
 from analytics.readers import LoadError, RawTable, Source, read_table, source_name
 from analytics.schema import (
     CAMERA_COLUMNS,
@@ -192,7 +193,7 @@ class LoadResult:
     synthetic: bool = False
     unknown_offenses: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    geocoding: dict | None = None
+    geocoding: dict[str, Any] | None = None
     unmapped_offenses: dict[str, dict[str, int]] = field(default_factory=dict)
     # set by validate_file on a file read in chunks: the accepted rows are counted,
     # not kept (``accepted`` is then empty)
@@ -214,7 +215,7 @@ class LoadResult:
         counts = self.quarantined["reason"].value_counts()
         return {str(k): int(v) for k, v in counts.items()}
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Plain dict for JSON output and dataset load reports."""
         return {
             "kind": self.kind,
@@ -339,7 +340,7 @@ class _Rows:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unknown_offenses: dict[str, int] = field(default_factory=dict)
-    geocoding: dict | None = None
+    geocoding: dict[str, Any] | None = None
 
     @property
     def index(self) -> pd.Index:
@@ -469,7 +470,9 @@ def _fold_repeats(
     return folded, conflict
 
 
-def _offenses_by_reason(values: pd.DataFrame, reason: pd.Series) -> dict:
+def _offenses_by_reason(
+    values: pd.DataFrame, reason: pd.Series
+) -> dict[str, dict[str, int]]:
     """Quarantine reason -> {offence name: rows}, for "what was not mapped"."""
     out: dict[str, dict[str, int]] = {}
     quarantined = reason.notna()
@@ -753,6 +756,7 @@ def _locate(
             rows.reject(todo & ~found, R_NOT_FOUND)
     missing = lat.isna() | lon.isna()
     if geocoded_only:
+        assert address_col is not None  # geocoded_only: the rows give addresses
         missing_reason = missing & is_empty(rows.column(address_col))
         rows.reject(missing_reason, R_MISSING_COORDS)
         missing = pd.Series(False, index=idx)  # reasons given above
@@ -783,7 +787,9 @@ def _locate(
     return lat, lon
 
 
-def foreign_extent_note(name: str, lat: pd.Series, lon: pd.Series, extent) -> str:
+def foreign_extent_note(
+    name: str, lat: pd.Series, lon: pd.Series, extent: Extent
+) -> str:
     """One sentence for a file whose rows mostly lie outside the city: where they
     are, where the city is, and the likely cause."""
     box = (
@@ -1178,7 +1184,11 @@ def _assemble(
 
 def _quarantine(raw: RawTable, reason: pd.Series, mask: np.ndarray) -> pd.DataFrame:
     frame = raw.frame.loc[mask].copy()
-    if raw.extra_fields is not None and (raw.ragged > 0).any():
+    if (
+        raw.extra_fields is not None
+        and raw.ragged is not None
+        and bool((raw.ragged > 0).any())
+    ):
         frame["extra_fields"] = pd.Series(raw.extra_fields[mask], index=frame.index)
     frame = frame.astype("str")
     frame["row_number"] = np.flatnonzero(mask) + 1
