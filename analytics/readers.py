@@ -16,7 +16,9 @@ import csv
 import io
 import json
 import os
+import re
 import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,8 +250,6 @@ def _too_big(name: str, expanded: float, size: int, limit: float) -> LoadError:
 
 
 def _check_zip_expansion(data: bytes, name: str, limit: float) -> None:
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
@@ -541,8 +541,6 @@ def _json_depth(text: str) -> int:
     """Deepest bracket nesting of JSON text (brackets inside strings ignored),
     counted without building the document, so a hostile file cannot exhaust the
     stack or memory first."""
-    import re
-
     # drop string literals, then count brackets by running sum
     bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
     opens = np.frombuffer(bare.encode("utf-8", "replace"), dtype=np.uint8)

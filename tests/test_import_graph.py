@@ -7,6 +7,7 @@ an import inside a function still makes a circle, it only hides it until run.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "analytics"
@@ -108,3 +109,51 @@ def test_analytics_never_imports_streamlit():
     for path in PACKAGE.rglob("*.py"):
         found = _imports(ast.parse(path.read_text(encoding="utf-8")), False)
         assert not {m for m in found if m.split(".")[0] == "streamlit"}, path
+
+
+def _pointless_inner_imports(tree: ast.Module) -> list[str]:
+    """Imports inside functions that delay nothing: the standard library, or a
+    module the file already imports at the top (it is loaded anyway)."""
+    top = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            top.add(node.module)
+    found = []
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                if module in top or module.split(".")[0] in sys.stdlib_module_names:
+                    found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_pointless_inner_import_is_found():
+    tree = ast.parse(
+        "import json\nfrom analytics import schema\n"
+        "def f():\n    import re\n    from analytics import schema\n"
+        "    import pandas\n"
+    )
+    assert _pointless_inner_imports(tree) == [
+        "line 4: import re",
+        "line 5: from analytics import schema",
+    ]
+
+
+def test_imports_inside_functions_only_delay_something():
+    # an import inside a function is for a slow or optional module used rarely
+    found = {
+        str(path.relative_to(PACKAGE.parent)): bad
+        for path in PACKAGE.rglob("*.py")
+        if (bad := _pointless_inner_imports(ast.parse(path.read_text("utf-8"))))
+    }
+    assert found == {}

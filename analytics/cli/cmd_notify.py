@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-from analytics.cli.cmd_canvass import parse_time
+from analytics.cli.cmd_canvass import _load, parse_time
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -273,8 +273,6 @@ def _cameras(
     args: argparse.Namespace, city: CityConfig
 ) -> tuple[gpd.GeoDataFrame, str, bool]:
     """(cameras, data label, synthetic): withdrawn ones too (counted as skipped)."""
-    from analytics.cli.cmd_canvass import _load
-
     cameras, _, label, synthetic = _load(args, city)
     return cameras, label, synthetic
 
