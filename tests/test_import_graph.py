@@ -157,3 +157,30 @@ def test_imports_inside_functions_only_delay_something():
         if (bad := _pointless_inner_imports(ast.parse(path.read_text("utf-8"))))
     }
     assert found == {}
+
+
+def test_no_private_module_of_a_library_is_imported():
+    # h3._cy was imported for speed; h3.api.basic_int is public and as fast
+    private = {}
+    for path in PACKAGE.rglob("*.py"):
+        found = _imports(ast.parse(path.read_text(encoding="utf-8")), False)
+        bad = {
+            m
+            for m in found
+            if m.split(".")[0] != "analytics"
+            and any(part.startswith("_") for part in m.split(".")[1:])
+            and not m.split(".")[-1].startswith("__")
+        }
+        if bad:
+            private[path.name] = sorted(bad)
+    assert private == {}
+
+
+def test_cores_do_not_import_what_builds_on_them():
+    # scenarios and the forecast's sentences live beside the forecast, and the
+    # canvass benchmark in bench.py: the cores stay free of them
+    graph = import_graph()
+    assert "analytics.scenarios" not in graph["analytics.forecast"]
+    assert "analytics.forecast" in graph["analytics.scenarios"]
+    assert "analytics.bench" not in graph["analytics.canvass"]
+    assert "analytics.canvass" in graph["analytics.bench"]
