@@ -108,6 +108,9 @@ def print_fixes(fixes: Iterable[str]) -> None:
         print(f"note: {fix}", file=sys.stderr)
 
 
+PARSER_ATTR = "_command_parser"
+
+
 class Parser(argparse.ArgumentParser):
     """ArgumentParser whose usage errors are one line, like every other error.
 
@@ -121,6 +124,16 @@ class Parser(argparse.ArgumentParser):
             EXIT_UNUSABLE,
             f"error: {message} (see: {self.prog} --help)\n",
         )
+
+    def parse_known_args(  # type: ignore[override]  # typeshed overloads on namespace
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # remember the innermost (sub-)command parser: a stray argument is then
+        # reported with that command's help, not the top level's
+        parsed, extras = super().parse_known_args(args, namespace)
+        if not hasattr(parsed, PARSER_ATTR):
+            setattr(parsed, PARSER_ATTR, self)
+        return parsed, extras
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,7 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        getattr(args, PARSER_ATTR, parser).error(
+            f"unrecognized arguments: {' '.join(extras)}"
+        )
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_UNUSABLE
