@@ -74,10 +74,10 @@ ADDRESS_MATCHES = 10
 RESIDENTIAL_BANDS_M = (50.0, 150.0, 300.0, 500.0, 1_000.0, 2_000.0)
 PRIVATE_ACTION = "ask an investigator"
 CANVASS_ACTION = "canvass"
+NOTIFY_ACTION = "area_notification"
 # the "unknown" value of object arrays built with np.where (numpy's stubs take an
 # array there, not a bare None; the result is the same object array)
 NONE = np.array(None, dtype=object)
-NOTIFY_ACTION = "area_notification"
 # Columns of a canvass result, in order (contacts last; dropped unless investigator).
 CANVASS_COLUMNS = (
     "camera_id",
