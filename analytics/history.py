@@ -29,7 +29,6 @@ camera was converted from registered to integrated.
 
 from __future__ import annotations
 
-import warnings
 from datetime import date
 
 import geopandas as gpd
@@ -80,12 +79,9 @@ def registry_events(
         start = registered.min()
         if pd.isna(start):
             start = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now()
+        # returned as attrs["undated_registrations"] (the forecast says so in
+        # words), not as a Python warning nobody on a page would see
         registered = registered.fillna(start.normalize())
-        warnings.warn(
-            f"{int(no_date.sum())} registry row(s) have no readable `registered_at`: "
-            f"counted as registered on {start:%Y-%m-%d}, the start of the history",
-            stacklevel=3,
-        )
     if "withdrawn_at" in cameras.columns:
         withdrawn_at = pd.to_datetime(cameras["withdrawn_at"], errors="coerce")
     else:
