@@ -16,7 +16,7 @@ Withdrawal dates and their assumptions
   such rows is in ``frame.attrs["undated_withdrawals"]``.
 * No readable ``registered_at``: the camera is in the registry but cannot be
   placed in time, so it is counted from the first known registration date (part
-  of the starting stock), with a warning.
+  of the starting stock); ``frame.attrs["undated_registrations"]`` counts them.
 * ``status == "active"``: active, whatever ``withdrawn_at`` says (a camera can be
   re-registered; the status is the registry's answer for today).
 
@@ -59,8 +59,8 @@ def registry_events(
     Returns a frame aligned with ``cameras`` (same index) with ``registered``
     (Timestamp), ``withdrawn`` (Timestamp or NaT: the day it left the registry)
     and ``camera_count`` (int). Rows without a readable registration date are
-    placed at the earliest known registration (the starting stock) with a
-    warning; withdrawn rows without a withdrawal date are dropped (see the
+    placed at the earliest known registration (the starting stock) and counted
+    in ``attrs["undated_registrations"]``; withdrawn rows without a withdrawal date are dropped (see the
     module docstring). Rows registered after ``as_of`` are dropped;
     withdrawals after ``as_of`` are not yet withdrawals (NaT).
     ``attrs["undated_withdrawals"]`` counts withdrawn rows without a date.
