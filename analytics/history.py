@@ -60,9 +60,10 @@ def registry_events(
     (Timestamp), ``withdrawn`` (Timestamp or NaT: the day it left the registry)
     and ``camera_count`` (int). Rows without a readable registration date are
     placed at the earliest known registration (the starting stock) and counted
-    in ``attrs["undated_registrations"]``; withdrawn rows without a withdrawal date are dropped (see the
-    module docstring). Rows registered after ``as_of`` are dropped;
-    withdrawals after ``as_of`` are not yet withdrawals (NaT).
+    in ``attrs["undated_registrations"]``; withdrawn rows without a withdrawal
+    date are dropped (see the module docstring). Rows registered after
+    ``as_of`` are dropped; withdrawals after ``as_of`` are not yet withdrawals
+    (NaT).
     ``attrs["undated_withdrawals"]`` counts withdrawn rows without a date.
     """
     for col in ("registered_at", "camera_count", "status"):
