@@ -119,21 +119,18 @@ class Parser(argparse.ArgumentParser):
     Sub-command parsers inherit this class through ``add_subparsers``.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the innermost (sub-)command parser that ran: a stray argument is then
+        # reported with that command's help, not the top level's (a
+        # sub-command's defaults override its parent's in the namespace)
+        self.set_defaults(**{PARSER_ATTR: self})
+
     def error(self, message: str) -> NoReturn:
         self.exit(
             EXIT_UNUSABLE,
             f"error: {message} (see: {self.prog} --help)\n",
         )
-
-    def parse_known_args(  # type: ignore[override]  # typeshed overloads on namespace
-        self, args: Sequence[str] | None = None, namespace: Any = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        # remember the innermost (sub-)command parser: a stray argument is then
-        # reported with that command's help, not the top level's
-        parsed, extras = super().parse_known_args(args, namespace)
-        if not hasattr(parsed, PARSER_ATTR):
-            setattr(parsed, PARSER_ATTR, self)
-        return parsed, extras
 
 
 def build_parser() -> argparse.ArgumentParser:
