@@ -9,6 +9,7 @@ never mutate them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +43,7 @@ from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.targeting import Recommendation, recommend_sites
 from analytics.windows import registry_for
 from ui.data import shared_fingerprint
+from ui.mapview import MapSource
 from ui.sidebar import Filters
 
 T = TypeVar("T")
@@ -305,7 +307,6 @@ def _with_places(
     return out
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
 def coverage_map(
     _ds: Dataset,
     key: tuple,
@@ -320,45 +321,94 @@ def coverage_map(
     k: int | None = None,
     show_cameras: bool = True,
     compact: bool = False,
+) -> MapSource:
+    """The folium coverage map for these filters and this viewer, for
+    ``ui.mapview.show_map``: built only when its component is not stored.
+
+    The options are passed on in one order, so a call that spells out a default
+    hits the same cached map as one that leaves it out (``ui.warmup``). The
+    disk key holds the role: a redacted and an unredacted map never share one.
+    """
+    options = (
+        ("choropleth", choropleth),
+        ("thematic", thematic),
+        ("ward", ward),
+        ("heat", heat),
+        ("gaps", gaps),
+        ("k", k),
+        ("show_cameras", show_cameras),
+        ("compact", compact),
+    )
+    return MapSource(
+        build=functools.partial(_coverage_map, _ds, key, filters, role, options),
+        disk_key=_map_disk_key("coverage_map", _ds, filters, role, options),
+    )
+
+
+def _map_disk_key(name: str, _ds: Dataset, *parts: object) -> str | None:
+    """Disk key of a map of the shared dataset (None for any other dataset)."""
+    fingerprint = shared_fingerprint(_ds)
+    if fingerprint is None:
+        return None
+    return diskcache.fingerprint(fingerprint, name, asset_base(), *parts)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
+def _coverage_map(
+    _ds: Dataset, key: tuple, filters: Filters, role: str, options: tuple
 ) -> folium.Map:
-    """The folium coverage map for these filters and this viewer."""
+    opts = dict(options)
     data = filtered(_ds, key, filters)
     area = None
+    ward = opts["ward"]
     if ward is not None and _ds.wards is not None:
         match = _ds.wards[_ds.wards["ward_name"].astype(str) == ward]
         if len(match):
             area = match.to_crs("EPSG:4326").geometry.union_all()
+    k = opts["k"]
     sites = site_places(_ds, key, filters, k) if k else None
     gap_cells = (
-        hexes_for(_ds, key, filters, role, "gaps").head(MAX_GAP_CELLS) if gaps else None
+        hexes_for(_ds, key, filters, role, "gaps").head(MAX_GAP_CELLS)
+        if opts["gaps"]
+        else None
     )
     fmap = build_coverage_map(
         redacted(_ds, key, filters, role),
         role=role,
         city=_ds.city,
         hexes=hexes_for(_ds, key, filters, role),
-        choropleth=choropleth,
-        thematic=thematic,
+        choropleth=opts["choropleth"],
+        thematic=opts["thematic"],
         gaps=gap_cells,
-        incidents=data.incidents if heat else None,
+        incidents=data.incidents if opts["heat"] else None,
         wards=_ds.wards,
         city_limit=_ds.city_limit,
         viewshed_area=area,
         range_scale=filters.range_scale,
         sites=sites,
         asset_base=asset_base(),
-        show_cameras=show_cameras,
-        compact=compact,
+        show_cameras=opts["show_cameras"],
+        compact=opts["compact"],
     )
     fmap.get_root().render()  # once, here: ui.mapview.show_map skips it
     return fmap
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def ward_map(
     _ds: Dataset, key: tuple, filters: Filters, selected: str | None
+) -> MapSource:
+    """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id)
+    outlined. For ``ui.mapview.show_map``, like :func:`coverage_map`."""
+    return MapSource(
+        build=functools.partial(_ward_map, _ds, key, filters, selected),
+        disk_key=_map_disk_key("ward_map", _ds, filters, selected),
+    )
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _ward_map(
+    _ds: Dataset, key: tuple, filters: Filters, selected: str | None
 ) -> folium.Map:
-    """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id) outlined."""
     table = coverage(_ds, key, filters).wards
     shapes = _ds.wards[["ward_id", "geometry"]].copy()
     shapes["ward_id"] = shapes["ward_id"].astype(str)
