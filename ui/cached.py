@@ -215,16 +215,20 @@ def history(
 def recommendation(
     _ds: Dataset, key: tuple, filters: Filters, k: int
 ) -> Recommendation:
-    """K recommended recruitment sites for the filtered incidents."""
-    data = filtered(_ds, key, filters)
-    return recommend_sites(
-        data.cameras,
-        data.incidents,
-        _ds.city,
-        k,
-        city_limit=_ds.city_limit,
-        wards=_ds.wards,
-    )
+    """K recommended recruitment sites for the filtered incidents (also on disk)."""
+
+    def compute() -> Recommendation:
+        data = filtered(_ds, key, filters)
+        return recommend_sites(
+            data.cameras,
+            data.incidents,
+            _ds.city,
+            k,
+            city_limit=_ds.city_limit,
+            wards=_ds.wards,
+        )
+
+    return _on_disk("recommendation", _ds, compute, filters, k)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -276,15 +280,26 @@ def hexes_for(
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def gap_places(_ds: Dataset, key: tuple, filters: Filters) -> gpd.GeoDataFrame:
     """The ranked gap cells with ``place``, ``street``, ``ward`` and ``district``."""
-    gaps = coverage(_ds, key, filters).gaps
-    return _with_places(_ds, key, filters, gaps)
+    return _on_disk(
+        "gap_places",
+        _ds,
+        lambda: _with_places(_ds, key, filters, coverage(_ds, key, filters).gaps),
+        filters,
+    )
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def site_places(_ds: Dataset, key: tuple, filters: Filters, k: int) -> gpd.GeoDataFrame:
     """The recommended sites with ``place``, ``street``, ``ward`` and ``district``."""
-    sites = recommendation(_ds, key, filters, k).sites
-    return _with_places(_ds, key, filters, sites)
+    return _on_disk(
+        "site_places",
+        _ds,
+        lambda: _with_places(
+            _ds, key, filters, recommendation(_ds, key, filters, k).sites
+        ),
+        filters,
+        k,
+    )
 
 
 def _with_places(

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -27,7 +28,7 @@ from analytics.datasets import Dataset
 from analytics.privacy import public_settings
 from ui import cached
 from ui.data import _configuration, get_dataset
-from ui.mapview import prepare_map
+from ui.mapview import MapSource, prepare_map
 from ui.page import dataset_key
 from ui.sidebar import Filters, default_filters_for
 
@@ -120,62 +121,47 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
     report = report if report is not None else WarmupReport([])
     key = dataset_key(ds)
 
-    def step(name: str, work) -> object:
+    def step(name: str, work: Callable[..., object], *args: object, **kw: object):
         t0 = time.perf_counter()
-        value = work()
+        work(*args, **kw)
         report.steps.append((name, time.perf_counter() - t0))
-        return value
+
+    def draw(name: str, source: MapSource, view: tuple, clicks: bool = False):
+        step(name, prepare_map, source, key=view[0], height=view[1], clicks=clicks)
 
     month_start, _ = cached.recent_window(ds.as_of)
-    for role, filters in views(ds):
+    for role, f in views(ds):
         # the Overview
-        step(f"{role}: coverage", lambda f=filters: cached.coverage(ds, key, f))
-        step(
-            f"{role}: coverage a month ago",
-            lambda f=filters: cached.coverage_at(
-                ds, key, f, month_start - timedelta(days=1)
-            ),
-        )
-        step("forecast", lambda: cached.forecast(ds, key))
-        step("footage history", lambda: cached.footage_history(ds, key))
-        for name, (map_key, height, options) in (
+        step(f"{role}: coverage", cached.coverage, ds, key, f)
+        before = month_start - timedelta(days=1)
+        step(f"{role}: coverage a month ago", cached.coverage_at, ds, key, f, before)
+        step("forecast", cached.forecast, ds, key)
+        step("footage history", cached.footage_history, ds, key)
+        for name, view in (
             ("Overview map", OVERVIEW_MAP),
             ("Coverage map", COVERAGE_MAP),
         ):
-            step(
+            draw(
                 f"{role}: {name}",
-                lambda f=filters, r=role, k=map_key, h=height, o=options: prepare_map(
-                    cached.coverage_map(ds, key, f, r, **o), key=k, height=h
-                ),
+                cached.coverage_map(ds, key, f, role, **view[2]),
+                view,
             )
         # Gaps and targeting
-        step(
-            f"{role}: recommendation",
-            lambda f=filters: cached.recommendation(ds, key, f, GAPS_K),
-        )
-        map_key, height, options = GAPS_MAP
-        step(
-            f"{role}: gaps map",
-            lambda f=filters, r=role: prepare_map(
-                cached.coverage_map(ds, key, f, r, **options), key=map_key, height=height
-            ),
-        )
+        step(f"{role}: recommendation", cached.recommendation, ds, key, f, GAPS_K)
+        step(f"{role}: gap places", cached.gap_places, ds, key, f)
+        step(f"{role}: site places", cached.site_places, ds, key, f, GAPS_K)
+        gaps = cached.coverage_map(ds, key, f, role, **GAPS_MAP[2])
+        draw(f"{role}: gaps map", gaps, GAPS_MAP)
         # Wards
         if ds.wards is not None:
+            start = f.since - timedelta(days=1)
             step(
                 f"{role}: coverage at the window's start",
-                lambda f=filters: cached.coverage_at(
-                    ds, key, f, f.since - timedelta(days=1)
-                ),
+                cached.coverage_at,
+                ds,
+                key,
+                f,
+                start,
             )
-            ward_key, ward_height = WARD_MAP
-            step(
-                f"{role}: ward map",
-                lambda f=filters: prepare_map(
-                    cached.ward_map(ds, key, f, None),
-                    key=ward_key,
-                    height=ward_height,
-                    clicks=True,
-                ),
-            )
+            draw(f"{role}: ward map", cached.ward_map(ds, key, f, None), WARD_MAP, True)
     return report
