@@ -28,7 +28,14 @@ from analytics.coverage import (
     filter_incidents,
 )
 from analytics.datasets import Dataset
-from analytics.footage_view import FootageHistory, load_history, verified_only
+from analytics.footage_view import (
+    FootageHistory,
+    RequestsView,
+    integration_cost_per_year,
+    load_history,
+    requests_view,
+    verified_only,
+)
 from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
 from analytics.history import camera_history
 from analytics.maps import (
@@ -456,5 +463,43 @@ def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:  # noqa:
     """Requests and outcomes: the demo's made-up history, or the store's.
 
     None when real data is loaded without a registry store (nothing recorded).
+    The demo's history (a minute of work at goal scale) is also kept on disk; a
+    store's is read from the store.
     """
-    return load_history(_ds)
+    if not _ds.synthetic:
+        return load_history(_ds)
+    return _on_disk("footage_history", _ds, lambda: load_history(_ds))
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def requests_figures(
+    _ds: Dataset, key: tuple, role: str, since: date, until: date
+) -> RequestsView | None:
+    """The footage-request figures of the window as ``role`` may see them (the
+    Overview's line and the Requests and outcomes page); None without a history.
+
+    Role-specific (rows only for investigators), so ``role`` is in the key.
+    """
+    history = footage_history(_ds, key)
+    if history is None:
+        return None
+
+    def compute() -> RequestsView:
+        return requests_view(
+            history,
+            _ds.cameras,
+            _ds.incidents,
+            role=role,
+            since=since,
+            until=until,
+            as_of=_ds.as_of,
+            min_group_size=_ds.city.min_group_size,
+            device_cost_usd_per_year=integration_cost_per_year(
+                _ds.cameras, _ds.city.devices
+            ),
+            stale_months=_ds.city.stale_months,
+        )
+
+    if not _ds.synthetic:
+        return compute()
+    return _on_disk("requests_figures", _ds, compute, role, since, until)

@@ -137,6 +137,15 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
         step(f"{role}: coverage a month ago", cached.coverage_at, ds, key, f, before)
         step("forecast", cached.forecast, ds, key)
         step("footage history", cached.footage_history, ds, key)
+        step(
+            f"{role}: requests",
+            cached.requests_figures,
+            ds,
+            key,
+            role,
+            f.since,
+            f.until,
+        )
         for name, view in (
             ("Overview map", OVERVIEW_MAP),
             ("Coverage map", COVERAGE_MAP),
