@@ -210,7 +210,11 @@ with left:
     )
 with right:
     st.markdown("**Coverage at a glance**")
-    fmap = cached.coverage_map(ds, page.key, filters, page.role, compact=True)
+    # light: no heat layer (43% of the public map at goal scale); the Coverage
+    # map page has it
+    fmap = cached.coverage_map(
+        ds, page.key, filters, page.role, compact=True, heat=False
+    )
     show_map(fmap, key="overview_map", height=MAP_HEIGHT)
 
 # --- what changed --------------------------------------------------------------------

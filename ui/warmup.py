@@ -36,7 +36,7 @@ WARMUP_ENV = "CAMREG_WARMUP"
 OFF = {"off", "0", "no", "false", "none"}
 # The maps as the pages draw them by default (component key, height, options);
 # tests/test_warmup.py checks that a page after the warm-up builds nothing.
-OVERVIEW_MAP = ("overview_map", 430, {"compact": True})
+OVERVIEW_MAP = ("overview_map", 430, {"compact": True, "heat": False})
 COVERAGE_MAP = ("coverage_map", 640, {"gaps": True})
 GAPS_K = 25  # the Gaps and targeting page's default K
 GAPS_MAP = (
