@@ -134,7 +134,7 @@ def load_or_compute(
     """
     value = load(name, key, folder)
     if value is not MISSING:
-        return value  # type: ignore[return-value]
+        return value  # type: ignore[no-any-return]
     value = compute()
     save(name, key, value, folder)
     return value

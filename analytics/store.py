@@ -725,7 +725,7 @@ class RegistryStore:
         with store_db.read(self.engine) as conn:
             return list(conn.execute(query).scalars())
 
-    def data_version(self) -> tuple:
+    def data_version(self) -> tuple[object, ...]:
         """A cheap stamp of the registry's content: it changes whenever a camera
         row or the audit log does (``analytics.diskcache`` keys results on it).
 
