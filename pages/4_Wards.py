@@ -113,7 +113,7 @@ c3.metric(
 
 # --- ward map: click a ward to focus the page on it ---------------------------------
 names = ward_names(ds)
-focus_chip(ds, key="wards")
+focus_chip(ds, key="wards", hint=False)
 map_col, focus_col = st.columns([3, 2])
 with map_col:
     focus_map(

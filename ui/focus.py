@@ -72,7 +72,7 @@ def set_focus(ward_id: str | None) -> None:
 
 
 def _picked() -> None:
-    set_focus(st.session_state.get(PICK_KEY))
+    set_focus(st.session_state.get(PICK_KEY) or None)
 
 
 def focus_sidebar(ds: Dataset) -> str | None:
@@ -85,11 +85,12 @@ def focus_sidebar(ds: Dataset) -> str | None:
     focus = current_focus(ds)
     if not names:
         return None
-    st.session_state[PICK_KEY] = focus
+    # "" is the whole city: a None choice would show as an empty select
+    st.session_state[PICK_KEY] = focus or ""
     st.sidebar.selectbox(
         "Ward",
-        [None, *names],
-        format_func=lambda w: WHOLE_CITY if w is None else names[w],
+        ["", *names],
+        format_func=lambda w: names.get(w, WHOLE_CITY),
         key=PICK_KEY,
         on_change=_picked,
         help="Focus the page on one ward; clicking a ward on the map does the "
@@ -108,21 +109,22 @@ def _share(focus: str | None) -> None:
         st.query_params[URL_PARAM] = focus
 
 
-def focus_chip(ds: Dataset, *, key: str) -> str | None:
+def focus_chip(ds: Dataset, *, key: str, hint: bool = True) -> str | None:
     """Say what the page is focused on, with a "Whole city" button back.
 
-    Without a focus: a one-line hint that a ward can be clicked. Returns the
-    focus.
+    Without a focus: a one-line hint that a ward can be clicked (unless
+    ``hint`` is False: the page says it elsewhere). Returns the focus.
     """
     names = ward_names(ds)
     focus = current_focus(ds)
     if not names:
         return None
     if focus is None:
-        st.caption(
-            "Whole city. Click a ward on the map (or choose one in the sidebar) to "
-            "focus the page on it."
-        )
+        if hint:
+            st.caption(
+                "Whole city. Click a ward on the map (or choose one in the sidebar) "
+                "to focus the page on it."
+            )
         return None
     text, button = st.columns([4, 1], vertical_alignment="center")
     text.markdown(
