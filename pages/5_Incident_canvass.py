@@ -166,6 +166,12 @@ def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
     folium.Circle(
         [lat, lon], radius=radius, color=INCIDENT_COLOUR, weight=2, fill=False
     ).add_to(m)
+    _add_listed_cameras(m, result)
+    return use_local_assets(m, asset_base())
+
+
+def _add_listed_cameras(m: folium.Map, result: pd.DataFrame) -> None:
+    """The listed cameras the viewer may place (``canvass`` already redacted)."""
     shown = result[result["latitude"].notna()]
     for row in shown.itertuples(index=False):
         text = (
@@ -184,12 +190,13 @@ def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
             fill_opacity=0.9,
             tooltip=text,
         ).add_to(m)
-    return use_local_assets(m, asset_base())
 
 
-def _drawing_map(lat: float, lon: float) -> folium.Map:
-    """Map to draw a notification area on (polygon or rectangle, one at a time)."""
+def _drawing_map(lat: float, lon: float, result: pd.DataFrame) -> folium.Map:
+    """Map to draw a notification area on (polygon or rectangle, one at a time),
+    with the listed cameras, so the shape can be drawn around them."""
     m = _incident_base(lat, lon, MAP_ZOOM - 1)
+    _add_listed_cameras(m, result)
     Draw(
         draw_options={
             "polyline": False,
@@ -402,6 +409,8 @@ with button_col:
     ):
         event = audit.record_note(store, looked, note, user=viewer.audit_name)
         st.success(f"Note added to the audit log (event {event}).")
+    if not note.strip():  # the reason beside the greyed button, not in a tooltip
+        b2.caption("Write a note first to add it.")
 
 if audit.needs_case(viewer.role):  # investigators; staff never see requests
     request_section(result, store, role=role, case=case, user=viewer.audit_name, at=at)
@@ -430,7 +439,7 @@ if area_kind == "circle":
     area_text = f"within {notify_radius:g} m of the incident"
 else:
     drawn = st_folium(
-        _drawing_map(float(lat), float(lon)),
+        _drawing_map(float(lat), float(lon), result),
         key="notify_map",
         height=MAP_HEIGHT,
         use_container_width=True,
