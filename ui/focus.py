@@ -109,11 +109,18 @@ def _share(focus: str | None) -> None:
         st.query_params[URL_PARAM] = focus
 
 
-def focus_chip(ds: Dataset, *, key: str, hint: bool = True) -> str | None:
+def focus_chip(
+    ds: Dataset,
+    *,
+    key: str,
+    hint: bool = True,
+    scope: str = "the figures below are the ward's",
+) -> str | None:
     """Say what the page is focused on, with a "Whole city" button back.
 
-    Without a focus: a one-line hint that a ward can be clicked (unless
-    ``hint`` is False: the page says it elsewhere). Returns the focus.
+    ``scope`` says what the focus narrows. Without a focus: a one-line hint
+    that a ward can be clicked (unless ``hint`` is False: the page says it
+    elsewhere). Returns the focus.
     """
     names = ward_names(ds)
     focus = current_focus(ds)
@@ -129,7 +136,7 @@ def focus_chip(ds: Dataset, *, key: str, hint: bool = True) -> str | None:
     text, button = st.columns([4, 1], vertical_alignment="center")
     text.markdown(
         f":material/filter_alt: Focused on **{escape_markdown(names[focus])}**: "
-        "the figures below are the ward's."
+        f"{scope}."
     )
     button.button(
         WHOLE_CITY,
