@@ -135,7 +135,7 @@ m4.metric(
     ),
 )
 
-p0, p1, p2 = st.columns(3)
+p0, p1, p2 = st.columns([3, 3, 2])  # as the Overview: whole pace values
 p0.metric(
     label("current_pace"),
     texts["current_pace"],
