@@ -49,22 +49,24 @@ CITY_STYLE = {
     "fillColor": "#f3efe4",
     "fillOpacity": 0.5,
 }
+# whom to call comes right after what to do: contacts (investigators only) are
+# on screen without scrolling sideways, also on a phone
 TABLE_COLUMNS = {
     "camera_id": "Camera",
     "distance_m": "Distance (m)",
+    "action": "Action",
+    "owner_name": "Owner",
+    "contact_phone": "Phone",
+    "contact_email": "E-mail",
+    "address": "Address",
     "from_incident": "Direction",
     "distance_band": "Distance band",
-    "action": "Action",
     "in_view": "Incident in view",
     "footage_available": "Footage likely kept",
     "footage_until": "Kept until",
     "owner_type": "Owner type",
     "sites": "Sites",
     "camera_count": "Cameras",
-    "address": "Address",
-    "owner_name": "Owner",
-    "contact_phone": "Phone",
-    "contact_email": "E-mail",
     "within_radius": "Within radius",
     "latitude": "Latitude",
     "longitude": "Longitude",
@@ -79,6 +81,7 @@ TABLE_FORMATS = {
     "camera_count": "count",
     "sites": "count",
 }
+OUTSIDE_KEY = "_canvass_outside"  # the point in use when a click fell outside
 
 page = start_page(
     "Incident canvass",
@@ -272,9 +275,10 @@ with map_col:
         if bool(city.extent.contains(click["lng"], click["lat"])):
             st.session_state["lat"] = round(float(click["lat"]), 6)
             st.session_state["lon"] = round(float(click["lng"]), 6)
+            st.session_state.pop(OUTSIDE_KEY, None)
             st.rerun()
-        else:
-            st.warning(f"That point is outside {city.name}.")
+        else:  # refused, and the earlier point's list goes (it would mislead)
+            st.session_state[OUTSIDE_KEY] = (lat0, lon0)
     st.caption(
         "Red: incident and search radius. Blue: registered (ask the owner); "
         "purple: integrated (view now). Residential cameras are drawn only for "
@@ -334,6 +338,15 @@ with input_col:
             "Enter the case number to see owner contacts and residential cameras; "
             "each list is recorded in the audit log with it."
         )
+
+refused = st.session_state.get(OUTSIDE_KEY)
+if refused is not None and refused == (float(lat), float(lon)):
+    st.error(
+        f"The point clicked is outside {city.name}, so no cameras are listed. "
+        "Click inside the city, type its coordinates or search an address."
+    )
+    st.stop()
+st.session_state.pop(OUTSIDE_KEY, None)  # a new point was given
 
 at = min(datetime.combine(day, hour), now)
 result = _run_canvass(float(lat), float(lon), float(radius), int(nearest), at)

@@ -1,5 +1,7 @@
-"""Incident canvass (issue 13 item 5): the draw-an-area map shows the listed
-cameras, and the reason a greyed button is unavailable is written beside it."""
+"""Incident canvass that cannot mislead (issue 13 item 5): a click outside the
+city is refused and clears the list, investigators see contacts without
+scrolling, the draw-an-area map shows the listed cameras, and the reason a
+greyed button is unavailable is written beside it."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import folium
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetest import ROOT, TIMEOUT, clear_data_env
+from tests.pagetest import ROOT, TIMEOUT, clear_data_env, sign_in, use_accounts
 
 PAGE = ROOT / "pages" / "5_Incident_canvass.py"
 
@@ -50,3 +52,44 @@ def test_the_reason_for_a_greyed_add_note_is_beside_it():
     at.text_input(key="canvass_note").input("door-to-door on Main St").run()
     assert not at.button(key="record_canvass").disabled
     assert not any("Write a note first" in c.value for c in at.caption)
+
+
+def test_a_click_outside_the_city_is_refused_and_clears_the_list(monkeypatch):
+    clicks = iter([None, {"last_clicked": {"lat": 40.0, "lng": -100.0}}])
+
+    def fake_st_folium(fig, *, key, **_):
+        if key == "canvass_map":
+            return next(clicks, {"last_clicked": {"lat": 40.0, "lng": -100.0}})
+        return None
+
+    monkeypatch.setattr("streamlit_folium.st_folium", fake_st_folium)
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    at.run()
+    assert at.dataframe  # the demo's starting point has its list
+    at.run()  # the map reports a click far outside Little Rock
+    assert not at.exception
+    assert not at.dataframe  # no list of the earlier point under the message
+    assert any("outside Little Rock" in e.value for e in at.error)
+    # typing a point inside the city lists its cameras again
+    at.number_input(key="lat").set_value(34.746).run()
+    assert not at.exception
+    assert at.dataframe
+    assert not at.error
+
+
+def test_investigators_see_contacts_right_after_the_action(monkeypatch, tmp_path):
+    use_accounts(monkeypatch, tmp_path, det="investigator")
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    at.run()
+    sign_in(at, "det")
+    at.text_input(key="case_number").input("2026-004242").run()
+    assert not at.exception
+    columns = list(at.dataframe[0].value.columns)
+    assert columns[:6] == [
+        "Camera",
+        "Distance (m)",
+        "Action",
+        "Owner",
+        "Phone",
+        "E-mail",
+    ]
