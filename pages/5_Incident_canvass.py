@@ -88,6 +88,7 @@ page = start_page(
     icon=":material/search:",
     caption="Cameras that may have seen an incident, nearest first, and the owners "
     "to notify in an area. Click the map, type coordinates or search an address.",
+    filters=(),  # the registry at the incident's time: no sidebar filter applies
 )
 ds, viewer, city = page.ds, page.viewer, page.ds.city
 # an investigator sees contacts (and residential cameras) only for a case

@@ -93,3 +93,17 @@ def test_investigators_see_contacts_right_after_the_action(monkeypatch, tmp_path
         "Phone",
         "E-mail",
     ]
+
+
+def test_no_sidebar_filter_is_offered_where_none_applies():
+    """The call list is the registry at the incident's time, whatever the window,
+    offences, tiers, owners or range assumption say: no filter is drawn."""
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    sidebar = at.sidebar
+    assert not sidebar.date_input
+    assert not sidebar.multiselect
+    assert not sidebar.slider
+    assert not sidebar.toggle
+    assert at.dataframe  # the page itself still works
