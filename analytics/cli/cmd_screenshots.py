@@ -34,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from playwright.sync_api import Error as PlaywrightError
+
     from analytics.browser import dashboard_server, page_paths, screenshot_pages
 
     pages = page_paths()
@@ -55,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
                 written = screenshot_pages(url, out, pages=pages)
     except RuntimeError as exc:
         raise CommandError(str(exc)) from exc
+    except PlaywrightError as exc:  # a timeout on a loaded machine: one line
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CommandError(
+            f"the browser gave up ({first}); run it again, or one page with --page"
+        ) from exc
     for path in written:
         print(path)
     return 0
