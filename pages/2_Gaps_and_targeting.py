@@ -9,7 +9,7 @@ from analytics.maps import MAX_GAP_CELLS
 from analytics.safe_output import escape_markdown, mark_geojson, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
-from ui.focus import focus_chip, focus_map, focus_sidebar, ward_names
+from ui.focus import focus_chip, focus_map, focus_sidebar, ward_figures, ward_names
 from ui.formatting import format_table, points, share
 from ui.page import start_page
 
@@ -72,35 +72,60 @@ k = st.slider(
 )
 rec = cached.recommendation(ds, page.key, filters, k, focus)
 ratio = rec.greedy_total / rec.baseline_total if rec.baseline_total else None
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(
-    "Weighted incidents newly covered",
-    f"{rec.greedy_total:,.0f}",
-    help=f"By the {len(rec.sites):,} recommended sites, each seeing "
-    f"{rec.range_m:,.0f} m around it (a business camera).",
-)
-m2.metric(
-    "As usual",
-    f"{rec.baseline_total:,.0f}",
-    help=f"{rec.k:,} sites placed where registrations came from over the last 12 "
-    "months, scored the same way: the mean over 32 seeded draws, so the same K "
-    "always gives the same figure.",
-)
-m3.metric(
-    "Targeted vs as usual",
-    f"{ratio:,.1f}×" if ratio else "–",
-    help="How many times more crime the recommended sites would bring into view.",
-)
+# a ward whose coverage the viewer may not see (the Wards page's small-group rule)
+# gets no recruitment figures either: with a large K they give its coverage away
+hidden = False
+if focus is not None:
+    shown_wards, _ = ward_figures(
+        cached.coverage(ds, page.key, filters).wards,
+        page.role,
+        ds,
+        cached.window_days(filters),
+    )
+    hidden = bool(
+        shown_wards.loc[
+            shown_wards["ward_id"].astype(str) == focus,
+            "weighted_incident_coverage_share",
+        ]
+        .isna()
+        .all()
+    ) and bool(rec.total_weight)
+if hidden:
+    st.info(
+        f"{escape_markdown(ward_name)} has too few sites or incidents for its "
+        "coverage to be shown at your access level, so the figures of its "
+        "recruitment sites are withheld too; the sites and their places are shown."
+    )
 total = rec.total_weight
-already = rec.already_covered_weight / total if total else None
-after = (rec.already_covered_weight + rec.greedy_total) / total if total else None
-m4.metric(
-    "Crime-weighted coverage after",
-    share(after),
-    delta=points(after - already) if total else None,
-    help=f"From {share(already)} today (new cameras modelled as full circles)"
-    + (", of the incidents in the ward." if focus else "."),
-)
+if not hidden:
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(
+        "Weighted incidents newly covered",
+        f"{rec.greedy_total:,.0f}",
+        help=f"By the {len(rec.sites):,} recommended sites, each seeing "
+        f"{rec.range_m:,.0f} m around it (a business camera).",
+    )
+    m2.metric(
+        "As usual",
+        f"{rec.baseline_total:,.0f}",
+        help=f"{rec.k:,} sites placed where registrations came from over the last 12 "
+        "months, scored the same way: the mean over 32 seeded draws, so the same K "
+        "always gives the same figure.",
+    )
+    m3.metric(
+        "Targeted vs as usual",
+        f"{ratio:,.1f}×" if ratio else "–",
+        help="How many times more crime the recommended sites would bring into view.",
+    )
+    already = rec.already_covered_weight / total if total else None
+    after = (rec.already_covered_weight + rec.greedy_total) / total if total else None
+    m4.metric(
+        "Crime-weighted coverage after",
+        share(after),
+        delta=points(after - already) if total else None,
+        help=f"From {share(already)} today (new cameras modelled as full circles)"
+        + (", of the incidents in the ward." if focus else "."),
+    )
 if not total:
     st.warning(
         "No incidents match the sidebar filters, so there is nothing to target: "
@@ -128,7 +153,8 @@ with left:
         "cells. Hexagons: incidents out of camera range."
     )
 with right:
-    st.plotly_chart(curve_chart(rec), width="stretch", key="curve")
+    if not hidden:
+        st.plotly_chart(curve_chart(rec), width="stretch", key="curve")
     st.caption(
         "Each point: coverage added by the first k sites. The curve flattens as the "
         "best spots are taken; the gap to the dashed line is what targeting gains "
@@ -136,6 +162,12 @@ with right:
     )
 
 named_sites = cached.site_places(ds, page.key, filters, k, focus)
+if hidden:
+    named_sites = named_sites.assign(
+        marginal_gain=float("nan"),
+        new_incidents=float("nan"),
+        cumulative_share=float("nan"),
+    )
 sites = format_table(
     pd.DataFrame(
         {

@@ -208,3 +208,26 @@ def test_a_click_on_the_overview_map_narrows_the_ward_table_not_the_goal(demo, m
     assert {k: v for k, v in metrics(at).items() if k in GOAL_TILES} == goal
     _whole_city(at).click().run()
     assert len(at.dataframe[0].value) == len(demo.wards)
+
+
+def test_a_ward_with_withheld_coverage_gets_no_recruitment_figures(demo, maps):
+    """Below investigator a window under 28 days withholds every ward's coverage
+    (the Wards page's rule); the ward's K-site figures would give it away (with
+    a large K they add up to its uncovered crime), so they are withheld too."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / GAPS), default_timeout=TIMEOUT)
+    at.query_params["since"] = "2026-10-20"
+    at.query_params["until"] = "2026-10-31"
+    at.query_params["ward"] = "5"
+    at.run()
+    assert not at.exception
+    assert at.session_state[FOCUS_KEY] == "5"
+    assert "Crime-weighted coverage after" not in metrics(at)
+    assert any("withheld too" in i.value for i in at.info)
+    sites = at.dataframe[0].value
+    assert len(sites) > 0
+    assert set(sites["Weighted incidents added"]) == {"–"}
+    # the whole city keeps its figures
+    _whole_city(at).click().run()
+    assert "Crime-weighted coverage after" in metrics(at)
