@@ -123,7 +123,9 @@ def test_each_role_gets_its_own_stored_map_also_after_a_restart(counted):
 
     def script(role: str) -> str:
         source = ui.cached.coverage_map(ds, key, filters, role, compact=True)
-        args = ui.mapview.prepare_map(source, key="overview_map", height=430)
+        args = ui.mapview.prepare_map(
+            source, key="overview_map_city", height=430, clicks=True
+        )
         return args["script"]
 
     assert sum(f'"{c}"' in script("investigator") for c in homes) == len(homes)

@@ -48,6 +48,7 @@ from analytics.places import name_places
 from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.targeting import Recommendation, recommend_sites
+from analytics.wardfocus import in_ward, ward_area
 from analytics.windows import registry_for
 from ui.data import shared_fingerprint
 from ui.mapview import MapSource
@@ -220,22 +221,30 @@ def history(
     max_entries=CACHE_ENTRIES, show_spinner="Choosing recruitment sites..."
 )
 def recommendation(
-    _ds: Dataset, key: tuple, filters: Filters, k: int
+    _ds: Dataset, key: tuple, filters: Filters, k: int, ward: str | None = None
 ) -> Recommendation:
-    """K recommended recruitment sites for the filtered incidents (also on disk)."""
+    """K recommended recruitment sites for the filtered incidents (also on disk).
+
+    ``ward`` (a ``ward_id``, the page's focus): sites inside that ward for the
+    incidents recorded in it.
+    """
 
     def compute() -> Recommendation:
         data = filtered(_ds, key, filters)
+        incidents, area = data.incidents, _ds.city_limit
+        if ward is not None and _ds.wards is not None:
+            incidents = incidents[in_ward(incidents, _ds.wards, ward)]
+            area = ward_area(_ds.wards, ward)
         return recommend_sites(
             data.cameras,
-            data.incidents,
+            incidents,
             _ds.city,
             k,
-            city_limit=_ds.city_limit,
+            city_limit=area,
             wards=_ds.wards,
         )
 
-    return _on_disk("recommendation", _ds, compute, filters, k)
+    return _on_disk("recommendation", _ds, compute, filters, k, ward)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -296,16 +305,19 @@ def gap_places(_ds: Dataset, key: tuple, filters: Filters) -> gpd.GeoDataFrame:
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def site_places(_ds: Dataset, key: tuple, filters: Filters, k: int) -> gpd.GeoDataFrame:
+def site_places(
+    _ds: Dataset, key: tuple, filters: Filters, k: int, ward: str | None = None
+) -> gpd.GeoDataFrame:
     """The recommended sites with ``place``, ``street``, ``ward`` and ``district``."""
     return _on_disk(
         "site_places",
         _ds,
         lambda: _with_places(
-            _ds, key, filters, recommendation(_ds, key, filters, k).sites
+            _ds, key, filters, recommendation(_ds, key, filters, k, ward).sites
         ),
         filters,
         k,
+        ward,
     )
 
 
@@ -379,16 +391,21 @@ def _map_disk_key(name: str, _ds: Dataset, *parts: object) -> str | None:
 def _coverage_map(
     _ds: Dataset, key: tuple, filters: Filters, role: str, options: tuple
 ) -> folium.Map:
+    """The folium coverage map (``options`` as :func:`coverage_map` names them).
+
+    ``ward`` (a ``ward_id``, the page's focus): the map opens on the ward, draws
+    the views of its cameras, and the sites of ``k`` are the ward's.
+    """
     opts = dict(options)
     data = filtered(_ds, key, filters)
     area = None
     ward = opts["ward"]
     if ward is not None and _ds.wards is not None:
-        match = _ds.wards[_ds.wards["ward_name"].astype(str) == ward]
+        match = ward_area(_ds.wards, ward)
         if len(match):
-            area = match.to_crs("EPSG:4326").geometry.union_all()
+            area = match.geometry.union_all()
     k = opts["k"]
-    sites = site_places(_ds, key, filters, k) if k else None
+    sites = site_places(_ds, key, filters, k, ward) if k else None
     gap_cells = (
         hexes_for(_ds, key, filters, role, "gaps").head(MAX_GAP_CELLS)
         if opts["gaps"]

@@ -1,7 +1,7 @@
 """Showing a folium map in a page: display only, or reporting the clicked feature.
 
 >>> show_map(cached.coverage_map(...), key="coverage_map", height=640)
->>> clicked = show_map(fmap, key="ward_map", height=480, clicks=True)
+>>> returned = show_map(fmap, key="ward_map", height=480, clicks=True)
 
 What the map component is sent (the map's script, HTML and links, 1.2 s of
 work at goal scale) is worked out once per map and kept: in memory for every
@@ -37,6 +37,8 @@ _STORED: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
 STORED_ENTRIES = 64
 _SENT_LOCK = threading.Lock()
 _BUILD_LOCKS: dict[tuple, threading.Lock] = {}
+# What a map with clicks reports back (panning and zooming do not rerun)
+CLICK_OBJECTS = ("last_clicked", "last_object_clicked", "last_active_drawing")
 _capture = threading.local()
 _component = streamlit_folium._component_func
 
@@ -87,15 +89,16 @@ def show_map(
     paid once per map and data version.
 
     Without ``clicks`` panning and zooming never rerun the script. With it, a
-    click on a feature reruns the script and the feature's properties are
-    returned (None before any click).
+    click reruns the script and streamlit-folium's ``CLICK_OBJECTS`` are
+    returned (``last_clicked`` {lat, lng} of the map's last click; the place and
+    GeoJSON feature of the last click on a layer): ``analytics.wardfocus``
+    reads them. Nothing clicked yet: None.
     """
     args = prepare_map(fmap, key=key, height=height, clicks=clicks)
     result = _component(**args, on_change=_on_change(key, args["key"]))
     if not clicks or not isinstance(result, dict):
         return None
-    drawing = result.get("last_active_drawing") or {}
-    return drawing.get("properties") or None
+    return result if any(result.get(k) for k in CLICK_OBJECTS) else None
 
 
 def _on_change(key: str, hash_key: str) -> Callable[[], None]:
@@ -167,7 +170,7 @@ def _component_args(
             key=key,
             height=height,
             use_container_width=True,
-            returned_objects=["last_active_drawing"] if clicks else [],
+            returned_objects=list(CLICK_OBJECTS) if clicks else [],
             render=False,
         )
         args = dict(_capture.args)

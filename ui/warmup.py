@@ -34,13 +34,14 @@ from ui.sidebar import Filters, default_filters_for
 
 WARMUP_ENV = "CAMREG_WARMUP"
 OFF = {"off", "0", "no", "false", "none"}
-# The maps as the pages draw them by default (component key, height, options);
+# The maps as the pages draw them by default (component key, height, options;
+# ui.focus.focus_map: clicks on, the key ends with the focus, "city" for none);
 # tests/test_warmup.py checks that a page after the warm-up builds nothing.
-OVERVIEW_MAP = ("overview_map", 430, {"compact": True, "heat": False})
-COVERAGE_MAP = ("coverage_map", 640, {"gaps": True})
+OVERVIEW_MAP = ("overview_map_city", 430, {"compact": True, "heat": False})
+COVERAGE_MAP = ("coverage_map_city", 640, {"gaps": True})
 GAPS_K = 25  # the Gaps and targeting page's default K
 GAPS_MAP = (
-    "gaps_map",
+    "gaps_map_city",
     560,
     {
         "choropleth": "incidents_uncovered",
@@ -50,7 +51,7 @@ GAPS_MAP = (
         "show_cameras": False,
     },
 )
-WARD_MAP = ("ward_map_0", 480)
+WARD_MAP = ("ward_map_city", 480)
 
 log = logging.getLogger(__name__)
 _THREADS: dict[tuple, threading.Thread] = {}
@@ -126,7 +127,7 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
         work(*args, **kw)
         report.steps.append((name, time.perf_counter() - t0))
 
-    def draw(name: str, source: MapSource, view: tuple, clicks: bool = False):
+    def draw(name: str, source: MapSource, view: tuple, clicks: bool = True):
         step(name, prepare_map, source, key=view[0], height=view[1], clicks=clicks)
 
     month_start, _ = cached.recent_window(ds.as_of)
@@ -156,9 +157,9 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
                 view,
             )
         # Gaps and targeting
-        step(f"{role}: recommendation", cached.recommendation, ds, key, f, GAPS_K)
+        step(f"{role}: recommendation", cached.recommendation, ds, key, f, GAPS_K, None)
         step(f"{role}: gap places", cached.gap_places, ds, key, f)
-        step(f"{role}: site places", cached.site_places, ds, key, f, GAPS_K)
+        step(f"{role}: site places", cached.site_places, ds, key, f, GAPS_K, None)
         gaps = cached.coverage_map(ds, key, f, role, **GAPS_MAP[2])
         draw(f"{role}: gaps map", gaps, GAPS_MAP)
         # Wards
@@ -172,5 +173,5 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
                 f,
                 start,
             )
-            draw(f"{role}: ward map", cached.ward_map(ds, key, f, None), WARD_MAP, True)
+            draw(f"{role}: ward map", cached.ward_map(ds, key, f, None), WARD_MAP)
     return report
