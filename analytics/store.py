@@ -725,6 +725,31 @@ class RegistryStore:
         with store_db.read(self.engine) as conn:
             return list(conn.execute(query).scalars())
 
+    def data_version(self) -> tuple[object, ...]:
+        """A cheap stamp of the registry's content: it changes whenever a camera
+        row or the audit log does (``analytics.diskcache`` keys results on it).
+
+        Rows, newest change time, newest audit event, and sums of the status,
+        camera counts and coordinates (so a hand edit that keeps ``updated_at``
+        still changes the stamp).
+        """
+        active = sa.case((CAMERAS.c.status == "active", 1), else_=0)
+        cams = sa.select(
+            sa.func.count(),
+            sa.func.max(CAMERAS.c.updated_at),
+            sa.func.sum(active),
+            sa.func.sum(CAMERAS.c.camera_count),
+            sa.func.sum(CAMERAS.c.latitude),
+            sa.func.sum(CAMERAS.c.longitude),
+        )
+        audit = sa.select(sa.func.count(), sa.func.max(AUDIT.c.event_id))
+        with store_db.read(self.engine) as conn:
+            rows = tuple(conn.execute(cams).one())
+            events = tuple(conn.execute(audit).one())
+        return tuple(
+            round(v, 9) if isinstance(v, float) else v for v in (*rows, *events)
+        )
+
     def counts(self) -> dict[str, int]:
         """Registrations by status: ``{"active": n, "withdrawn": m}``."""
         query = sa.select(CAMERAS.c.status, sa.func.count()).group_by(CAMERAS.c.status)

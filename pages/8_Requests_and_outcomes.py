@@ -6,7 +6,6 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.figures import FIGURES, REQUEST_FIGURES, label, request_texts
-from analytics.footage_view import integration_cost_per_year, requests_view
 from analytics.formatting import format_table
 from analytics.safe_output import to_safe_csv
 from ui import cached
@@ -51,6 +50,8 @@ page = start_page(
     icon=":material/assignment_turned_in:",
     caption="Footage asked for after incidents, what came back, whether it helped, "
     "and which registrations have gone quiet.",
+    # the requests of a window, over the whole registry: only the dates apply
+    filters=("since", "until"),
 )
 ds, filters = page.ds, page.filters
 history = cached.footage_history(ds, page.key)
@@ -63,18 +64,8 @@ if history is None:
     )
     st.stop()
 
-view = requests_view(
-    history,
-    ds.cameras,
-    ds.incidents,
-    role=page.role,
-    since=filters.since,
-    until=filters.until,
-    as_of=ds.as_of,
-    min_group_size=ds.city.min_group_size,
-    device_cost_usd_per_year=integration_cost_per_year(ds.cameras, ds.city.devices),
-    stale_months=ds.city.stale_months,
-)
+view = cached.requests_figures(ds, page.key, page.role, filters.since, filters.until)
+assert view is not None  # a history exists (checked above)
 stats = view.stats
 st.caption(
     f"Requests made {filters.since:%d %b %Y} – {filters.until:%d %b %Y}, "

@@ -38,10 +38,6 @@ def get_dataset(city_name: str | None = None) -> Dataset:
 def _shared_dataset(city_name: str | None, configuration: tuple) -> Dataset:  # noqa: ARG001
     city = load_city(city_name)
     sizes = demo_size()
-    if _database_registry(city):
-        # a registry on a database server has no file stamp to tell when it
-        # changed: read it fresh, never from the disk cache
-        return load_dataset(city, **sizes)
     fingerprint = dataset_fingerprint(city_name)
     ds = diskcache.load_or_compute(
         "dataset", fingerprint, lambda: load_dataset(city, **sizes)
@@ -50,13 +46,19 @@ def _shared_dataset(city_name: str | None, configuration: tuple) -> Dataset:  # 
     return ds
 
 
-def _database_registry(city: CityConfig) -> bool:
-    """The registry store is a ``postgresql://`` URL (not a file)."""
-    from analytics.store import configured_store
+def store_version(city: CityConfig) -> tuple | None:
+    """The data version of a registry on a database server (``postgresql://``),
+    which has no file stamp: ``RegistryStore.data_version()``; None for files.
+
+    Raises what opening the store raises (the page says what to fix).
+    """
+    from analytics.store import RegistryStore, configured_store
     from analytics.store_db import is_url
 
     target = configured_store(city)
-    return target is not None and is_url(str(target))
+    if target is None or not is_url(str(target)):
+        return None
+    return RegistryStore(target).data_version()
 
 
 # id of a shared dataset -> (the dataset, the fingerprint of the data it was made from)
@@ -73,10 +75,14 @@ def shared_fingerprint(ds: Dataset) -> str | None:
 
 def dataset_fingerprint(city_name: str | None = None) -> str:
     """Disk-cache key of the configured data (:mod:`analytics.diskcache`): the
-    city configuration, the input files' size and time, the demo size and code."""
+    city configuration, the input files' size and time, the data version of a
+    registry on a database server (:func:`store_version`), the demo size and
+    code."""
     city = load_city(city_name)
     paths = [city.data_path(key) for key in DATA_ENV]
-    return diskcache.files_fingerprint(paths, city, _configuration())
+    return diskcache.files_fingerprint(
+        paths, city, _configuration(), store_version(city)
+    )
 
 
 def _configuration() -> tuple:
