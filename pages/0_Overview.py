@@ -21,7 +21,6 @@ from analytics.figures import (
     requests_sentence,
     show,
 )
-from analytics.footage_view import integration_cost_per_year, requests_view
 from analytics.forecast import required_pace
 from analytics.formatting import format_table
 from analytics.safe_output import escape_markdown
@@ -193,21 +192,9 @@ if where:
         "and targeting pages)."
     )
 
-history = cached.footage_history(ds, page.key)
-if history is not None:
-    # aggregates only, the same figures as the Requests and outcomes page
-    asked = requests_view(
-        history,
-        ds.cameras,
-        ds.incidents,
-        role=page.role,
-        since=filters.since,
-        until=filters.until,
-        as_of=ds.as_of,
-        min_group_size=city.min_group_size,
-        device_cost_usd_per_year=integration_cost_per_year(ds.cameras, city.devices),
-        stale_months=city.stale_months,
-    )
+# aggregates only, the same figures as the Requests and outcomes page
+asked = cached.requests_summary(ds, page.key, page.role, filters.since, filters.until)
+if asked is not None:
     st.markdown(
         f"**Requests.** {requests_sentence(asked.stats)} Details on the Requests "
         "and outcomes page."

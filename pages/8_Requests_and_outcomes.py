@@ -6,7 +6,6 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.figures import FIGURES, REQUEST_FIGURES, label, request_texts
-from analytics.footage_view import integration_cost_per_year, requests_view
 from analytics.formatting import format_table
 from analytics.safe_output import to_safe_csv
 from ui import cached
@@ -63,18 +62,8 @@ if history is None:
     )
     st.stop()
 
-view = requests_view(
-    history,
-    ds.cameras,
-    ds.incidents,
-    role=page.role,
-    since=filters.since,
-    until=filters.until,
-    as_of=ds.as_of,
-    min_group_size=ds.city.min_group_size,
-    device_cost_usd_per_year=integration_cost_per_year(ds.cameras, ds.city.devices),
-    stale_months=ds.city.stale_months,
-)
+view = cached.requests_summary(ds, page.key, page.role, filters.since, filters.until)
+assert view is not None  # a history was found above
 stats = view.stats
 st.caption(
     f"Requests made {filters.since:%d %b %Y} – {filters.until:%d %b %Y}, "

@@ -27,7 +27,14 @@ from analytics.coverage import (
     filter_incidents,
 )
 from analytics.datasets import Dataset
-from analytics.footage_view import FootageHistory, load_history, verified_only
+from analytics.footage_view import (
+    FootageHistory,
+    RequestsView,
+    integration_cost_per_year,
+    load_history,
+    requests_view,
+    verified_only,
+)
 from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
 from analytics.history import camera_history
 from analytics.maps import (
@@ -384,6 +391,36 @@ def asset_base() -> str:
 def recent_window(as_of: date, days: int = RECENT_DAYS) -> tuple[date, date]:
     """The last ``days`` days up to and including ``as_of``."""
     return as_of - timedelta(days=days - 1), as_of
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def requests_summary(
+    _ds: Dataset, key: tuple, role: str, since: date, until: date
+) -> RequestsView | None:
+    """The Requests and outcomes figures for a window and role, computed once.
+
+    The same for every session showing that window to that role; working out
+    the re-verification queue takes seconds (the Overview and the Requests
+    page showed it on every run, so 20 sessions kept the server busy). None
+    when there is no request history (:func:`footage_history`).
+    """
+    history = footage_history(_ds, key)
+    if history is None:
+        return None
+    return requests_view(
+        history,
+        _ds.cameras,
+        _ds.incidents,
+        role=role,
+        since=since,
+        until=until,
+        as_of=_ds.as_of,
+        min_group_size=_ds.city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(
+            _ds.cameras, _ds.city.devices
+        ),
+        stale_months=_ds.city.stale_months,
+    )
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading footage requests...")
