@@ -230,7 +230,7 @@ def _load_average() -> list[float] | None:
 def server_errors(log: str, *, samples: int = 5) -> dict[str, Any]:
     """Error lines of a server log: how many, and the first distinct few.
 
-    >>> server_errors("ok\nsqlite3.OperationalError: database is locked\n")
+    >>> server_errors("ok\\nsqlite3.OperationalError: database is locked\\n")
     {'lines': 1, 'samples': ['sqlite3.OperationalError: database is locked']}
     """
     found = [line.strip() for line in log.splitlines() if SERVER_ERROR.search(line)]
