@@ -35,7 +35,17 @@ import pandas as pd
 
 from analytics.config import CityConfig
 from analytics.datasets import Dataset
-from analytics.privacy import ROLES, is_private, validate_audience
+from analytics.privacy import (
+    ROLES,
+    is_private,
+    protect_hexes,
+    protect_ward_table,
+    public_settings,
+    redact_cameras,
+    sites_per_cell,
+    validate_audience,
+    ward_privacy,
+)
 
 # A home must not be locatable closer than this by any role below investigator.
 MIN_LOCATION_ERROR_M = 25.0
@@ -287,14 +297,6 @@ def visitor_view(
     table as shown and downloaded) and ``wards`` (the ward table).
     """
     from analytics.coverage import coverage_report, filter_cameras, filter_incidents
-    from analytics.privacy import (
-        protect_hexes,
-        protect_ward_table,
-        public_settings,
-        redact_cameras,
-        sites_per_cell,
-        ward_privacy,
-    )
 
     validate_audience(audience)
     settings: dict[str, Any] = {
@@ -562,7 +564,6 @@ def export_texts(
     from analytics.canvass import CameraIndex, area_notification, canvass
     from analytics.cli.cmd_canvass import print_table, to_json
     from analytics.maps import camera_rows
-    from analytics.privacy import redact_cameras
     from analytics.safe_output import to_safe_csv
 
     validate_audience(audience)

@@ -28,6 +28,7 @@ account's role, or public without one.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +42,14 @@ import pandas as pd
 import shapely.geometry
 
 from analytics.config import CityConfig
-from analytics.schema import CONTACT_COLUMNS, LOCATION_COLUMNS, OWNER_TYPES, WGS84
+from analytics.schema import (
+    CATEGORIES,
+    CONTACT_COLUMNS,
+    LOCATION_COLUMNS,
+    OWNER_TYPES,
+    TIERS,
+    WGS84,
+)
 
 ROLES = ("public", "staff", "investigator")
 # Owner types whose cameras each audience may see as exact points.
@@ -461,8 +469,6 @@ def public_settings(as_of: date) -> dict[str, Any]:
     >>> public_settings(date(2026, 11, 1))["since"]
     datetime.date(2025, 11, 2)
     """
-    from analytics.schema import CATEGORIES, TIERS
-
     since = (pd.Timestamp(as_of) - pd.DateOffset(months=PUBLIC_WINDOW_MONTHS)).date()
     return {
         "since": since + pd.Timedelta(days=1).to_pytimedelta(),
@@ -498,8 +504,6 @@ def redact_event_details(
     point of a canvass would let a reader follow it from query to query.
     ``owners`` maps camera id to owner type (unknown ids count as private).
     """
-    import json
-
     validate_audience(audience)
     if audience == "investigator" or not details:
         return details

@@ -33,8 +33,6 @@ from analytics.figures import goal_sentence, label, show
 from analytics.forecast import forecast_goal
 from ui.data import DEMO_SIZE_ENV, get_dataset
 
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
-
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 TIMEOUT = 240
