@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from typing import Any
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 
@@ -104,7 +105,7 @@ def run_load_command(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result["errors"] else EXIT_OK
 
 
-def _load(result: dict, when: str) -> str:
+def _load(result: dict[str, Any], when: str) -> str:
     values = result.get(f"load_{when}")
     return "/".join(f"{v:.1f}" for v in values) if values else "?"
 
