@@ -132,6 +132,55 @@ def load_or_compute(
     plain file name. Errors of ``compute`` propagate; errors reading or writing
     the cache never do.
     """
+    value = load(name, key, folder)
+    if value is not MISSING:
+        return value  # type: ignore[no-any-return]
+    value = compute()
+    save(name, key, value, folder)
+    return value
+
+
+class _Missing:
+    """What :func:`load` returns when nothing usable is stored."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+def load(name: str, key: str, folder: Path | None = None) -> Any:
+    """The stored result ``name`` for ``key``, or :data:`MISSING`.
+
+    A file that cannot be read is deleted (and reported as missing); with the
+    cache off everything is missing. ``name`` and ``key`` as in
+    :func:`load_or_compute`.
+    """
+    path = _path(name, key, folder)
+    if path is None or not path.exists():
+        return MISSING
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception as exc:
+        log.warning("cache file %s unreadable (%s): recomputing", path, exc)
+        _remove(path)
+        return MISSING
+
+
+def save(name: str, key: str, value: object, folder: Path | None = None) -> None:
+    """Store ``value`` as the result ``name`` for ``key`` (atomically; a failure
+    is only logged). Older files of ``name`` beyond ``KEEP_PER_NAME`` are pruned."""
+    path = _path(name, key, folder)
+    if path is None:
+        return
+    _store(path, value)
+    _prune(path.parent, name)
+
+
+def _path(name: str, key: str, folder: Path | None) -> Path | None:
+    """The file of ``name`` and ``key``; None when the cache is off."""
     for what, text in (("name", name), ("key", key)):
         if not text or not all(c.isalnum() or c in "_-" for c in text):
             raise ValueError(
@@ -140,19 +189,8 @@ def load_or_compute(
             )
     folder = folder if folder is not None else cache_dir()
     if folder is None:
-        return compute()
-    path = folder / f"{name}-{key}{SUFFIX}"
-    if path.exists():
-        try:
-            with path.open("rb") as fh:
-                return pickle.load(fh)  # type: ignore[no-any-return]
-        except Exception as exc:
-            log.warning("cache file %s unreadable (%s): recomputing", path, exc)
-            _remove(path)
-    value = compute()
-    _store(path, value)
-    _prune(folder, name)
-    return value
+        return None
+    return folder / f"{name}-{key}{SUFFIX}"
 
 
 def _store(path: Path, value: object) -> None:

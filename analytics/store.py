@@ -77,7 +77,7 @@ __all__ = [
     "ImportSummary",
     "RegistryStore",
     "StoreError",
-    "data_version",
+    "camera_version",
     "default_store_path",
     "describe_changes",
 ]
@@ -88,7 +88,7 @@ DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "registry.sqlite"
 
 # Audit actions written by the store itself; log_event() refuses them.
 CAMERA_ACTIONS = ("insert", "update", "withdraw", "reactivate", "import", "migrate")
-# The events that change what ``cameras()`` returns (``data_version``).
+# The events that change what ``cameras()`` returns (``camera_version``).
 CAMERA_CHANGES = ("import", "withdraw", "reactivate", "migrate")
 AUDIT_COLUMNS = (
     "event_id",
@@ -200,7 +200,7 @@ def configured_store(city: CityConfig | None = None) -> Path | str | None:
     return None
 
 
-def data_version(target: str | os.PathLike[str]) -> int | None:
+def camera_version(target: str | os.PathLike[str]) -> int | None:
     """The store's camera data version: the event id of its newest camera change.
 
     Every change to the cameras (import, withdrawal, reactivation, migration)
@@ -758,6 +758,31 @@ class RegistryStore:
         query = sa.select(AUDIT.c.action).distinct().order_by(AUDIT.c.action)
         with store_db.read(self.engine) as conn:
             return list(conn.execute(query).scalars())
+
+    def data_version(self) -> tuple[object, ...]:
+        """A cheap stamp of the registry's content: it changes whenever a camera
+        row or the audit log does (``analytics.diskcache`` keys results on it).
+
+        Rows, newest change time, newest audit event, and sums of the status,
+        camera counts and coordinates (so a hand edit that keeps ``updated_at``
+        still changes the stamp).
+        """
+        active = sa.case((CAMERAS.c.status == "active", 1), else_=0)
+        cams = sa.select(
+            sa.func.count(),
+            sa.func.max(CAMERAS.c.updated_at),
+            sa.func.sum(active),
+            sa.func.sum(CAMERAS.c.camera_count),
+            sa.func.sum(CAMERAS.c.latitude),
+            sa.func.sum(CAMERAS.c.longitude),
+        )
+        audit = sa.select(sa.func.count(), sa.func.max(AUDIT.c.event_id))
+        with store_db.read(self.engine) as conn:
+            rows = tuple(conn.execute(cams).one())
+            events = tuple(conn.execute(audit).one())
+        return tuple(
+            round(v, 9) if isinstance(v, float) else v for v in (*rows, *events)
+        )
 
     def counts(self) -> dict[str, int]:
         """Registrations by status: ``{"active": n, "withdrawn": m}``."""

@@ -50,6 +50,8 @@ page = start_page(
     icon=":material/assignment_turned_in:",
     caption="Footage asked for after incidents, what came back, whether it helped, "
     "and which registrations have gone quiet.",
+    # the requests of a window, over the whole registry: only the dates apply
+    filters=("since", "until"),
 )
 ds, filters = page.ds, page.filters
 history = cached.footage_history(ds, page.key)
@@ -62,8 +64,8 @@ if history is None:
     )
     st.stop()
 
-view = cached.requests_summary(ds, page.key, page.role, filters.since, filters.until)
-assert view is not None  # a history was found above
+view = cached.requests_figures(ds, page.key, page.role, filters.since, filters.until)
+assert view is not None  # a history exists (checked above)
 stats = view.stats
 st.caption(
     f"Requests made {filters.since:%d %b %Y} – {filters.until:%d %b %Y}, "

@@ -46,6 +46,8 @@ def _private_accounts_and_audit(monkeypatch, tmp_path, _cache_dir):
     monkeypatch.delenv("CAMREG_AUDIT_DB", raising=False)
     monkeypatch.setattr("analytics.store.DEFAULT_DB", tmp_path / "default.sqlite")
     monkeypatch.setenv("CAMREG_CACHE_DIR", str(_cache_dir))
+    # no background warm-up competing with the tests (tests/test_warmup.py runs it)
+    monkeypatch.setenv("CAMREG_WARMUP", "off")
 
 
 @pytest.fixture(scope="session")

@@ -32,5 +32,28 @@ def test_page_times_print_as_a_table(capsys):
     cmd_bench.print_page_times(result)
     out = capsys.readouterr().out
     assert "30,000 registrations" in out
-    assert "first_visit_seconds        2.50     3.75     4.00" in out
-    assert "rerun_seconds                                0.60" in out
+    assert "  first_visit_seconds            2.50     3.75     4.00" in out
+    assert "  rerun_seconds                                    0.60" in out
+    assert "cold_first" not in out  # not measured (restart=False): not printed
+
+
+def test_a_cold_first_visit_is_printed_beside_the_restart():
+    import io
+    from contextlib import redirect_stdout
+
+    result = {
+        "registrations": 300,
+        "incidents": 3_000,
+        "server_start_seconds": 1.0,
+        "cold_first_visit_seconds": {"figures": 9.5, "map": 12.0, "done": 12.5},
+        "first_visit_seconds": {"figures": 1.5, "map": 2.0, "done": 2.25},
+        "later_visit_seconds": {"figures": 0.5, "map": 0.75, "done": 0.8},
+        "page_switch_seconds": {"done": 0.9},
+        "rerun_seconds": {"done": 0.6},
+    }
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        cmd_bench.print_page_times(result)
+    lines = buffer.getvalue().splitlines()
+    assert lines[2] == "  cold_first_visit_seconds       9.50    12.00    12.50"
+    assert lines[3] == "  first_visit_seconds            1.50     2.00     2.25"

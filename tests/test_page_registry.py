@@ -249,7 +249,7 @@ def test_upload_shows_the_plan_then_imports_on_confirmation(store, data_dir):
 def test_a_change_made_elsewhere_shows_on_the_next_run(store):
     """Another steward (another session, process or machine) imports and
     withdraws: nobody clears this process's cache, yet the next page run reads
-    the store's new data version (analytics.store.data_version)."""
+    the store's new camera version (analytics.store.camera_version)."""
     at = run_page()
     captions = " ".join(c.value for c in at.caption)
     assert "as of 12 Mar 2025" not in captions

@@ -9,6 +9,7 @@ never mutate them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -47,8 +48,10 @@ from analytics.places import name_places
 from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.targeting import Recommendation, recommend_sites
+from analytics.wardfocus import in_ward, ward_area
 from analytics.windows import registry_for
 from ui.data import shared_fingerprint
+from ui.mapview import MapSource
 from ui.sidebar import Filters
 
 T = TypeVar("T")
@@ -218,18 +221,30 @@ def history(
     max_entries=CACHE_ENTRIES, show_spinner="Choosing recruitment sites..."
 )
 def recommendation(
-    _ds: Dataset, key: tuple, filters: Filters, k: int
+    _ds: Dataset, key: tuple, filters: Filters, k: int, ward: str | None = None
 ) -> Recommendation:
-    """K recommended recruitment sites for the filtered incidents."""
-    data = filtered(_ds, key, filters)
-    return recommend_sites(
-        data.cameras,
-        data.incidents,
-        _ds.city,
-        k,
-        city_limit=_ds.city_limit,
-        wards=_ds.wards,
-    )
+    """K recommended recruitment sites for the filtered incidents (also on disk).
+
+    ``ward`` (a ``ward_id``, the page's focus): sites inside that ward for the
+    incidents recorded in it.
+    """
+
+    def compute() -> Recommendation:
+        data = filtered(_ds, key, filters)
+        incidents, area = data.incidents, _ds.city_limit
+        if ward is not None and _ds.wards is not None:
+            incidents = incidents[in_ward(incidents, _ds.wards, ward)]
+            area = ward_area(_ds.wards, ward)
+        return recommend_sites(
+            data.cameras,
+            incidents,
+            _ds.city,
+            k,
+            city_limit=area,
+            wards=_ds.wards,
+        )
+
+    return _on_disk("recommendation", _ds, compute, filters, k, ward)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -281,15 +296,29 @@ def hexes_for(
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def gap_places(_ds: Dataset, key: tuple, filters: Filters) -> gpd.GeoDataFrame:
     """The ranked gap cells with ``place``, ``street``, ``ward`` and ``district``."""
-    gaps = coverage(_ds, key, filters).gaps
-    return _with_places(_ds, key, filters, gaps)
+    return _on_disk(
+        "gap_places",
+        _ds,
+        lambda: _with_places(_ds, key, filters, coverage(_ds, key, filters).gaps),
+        filters,
+    )
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def site_places(_ds: Dataset, key: tuple, filters: Filters, k: int) -> gpd.GeoDataFrame:
+def site_places(
+    _ds: Dataset, key: tuple, filters: Filters, k: int, ward: str | None = None
+) -> gpd.GeoDataFrame:
     """The recommended sites with ``place``, ``street``, ``ward`` and ``district``."""
-    sites = recommendation(_ds, key, filters, k).sites
-    return _with_places(_ds, key, filters, sites)
+    return _on_disk(
+        "site_places",
+        _ds,
+        lambda: _with_places(
+            _ds, key, filters, recommendation(_ds, key, filters, k, ward).sites
+        ),
+        filters,
+        k,
+        ward,
+    )
 
 
 def _with_places(
@@ -312,7 +341,6 @@ def _with_places(
     return out
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
 def coverage_map(
     _ds: Dataset,
     key: tuple,
@@ -327,45 +355,99 @@ def coverage_map(
     k: int | None = None,
     show_cameras: bool = True,
     compact: bool = False,
+) -> MapSource:
+    """The folium coverage map for these filters and this viewer, for
+    ``ui.mapview.show_map``: built only when its component is not stored.
+
+    The options are passed on in one order, so a call that spells out a default
+    hits the same cached map as one that leaves it out (``ui.warmup``). The
+    disk key holds the role: a redacted and an unredacted map never share one.
+    """
+    options = (
+        ("choropleth", choropleth),
+        ("thematic", thematic),
+        ("ward", ward),
+        ("heat", heat),
+        ("gaps", gaps),
+        ("k", k),
+        ("show_cameras", show_cameras),
+        ("compact", compact),
+    )
+    return MapSource(
+        build=functools.partial(_coverage_map, _ds, key, filters, role, options),
+        disk_key=_map_disk_key("coverage_map", _ds, filters, role, options),
+    )
+
+
+def _map_disk_key(name: str, _ds: Dataset, *parts: object) -> str | None:
+    """Disk key of a map of the shared dataset (None for any other dataset)."""
+    fingerprint = shared_fingerprint(_ds)
+    if fingerprint is None:
+        return None
+    return diskcache.fingerprint(fingerprint, name, asset_base(), *parts)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
+def _coverage_map(
+    _ds: Dataset, key: tuple, filters: Filters, role: str, options: tuple
 ) -> folium.Map:
-    """The folium coverage map for these filters and this viewer."""
+    """The folium coverage map (``options`` as :func:`coverage_map` names them).
+
+    ``ward`` (a ``ward_id``, the page's focus): the map opens on the ward, draws
+    the views of its cameras, and the sites of ``k`` are the ward's.
+    """
+    opts = dict(options)
     data = filtered(_ds, key, filters)
     area = None
+    ward = opts["ward"]
     if ward is not None and _ds.wards is not None:
-        match = _ds.wards[_ds.wards["ward_name"].astype(str) == ward]
+        match = ward_area(_ds.wards, ward)
         if len(match):
-            area = match.to_crs("EPSG:4326").geometry.union_all()
-    sites = site_places(_ds, key, filters, k) if k else None
+            area = match.geometry.union_all()
+    k = opts["k"]
+    sites = site_places(_ds, key, filters, k, ward) if k else None
     gap_cells = (
-        hexes_for(_ds, key, filters, role, "gaps").head(MAX_GAP_CELLS) if gaps else None
+        hexes_for(_ds, key, filters, role, "gaps").head(MAX_GAP_CELLS)
+        if opts["gaps"]
+        else None
     )
     fmap = build_coverage_map(
         redacted(_ds, key, filters, role),
         role=role,
         city=_ds.city,
         hexes=hexes_for(_ds, key, filters, role),
-        choropleth=choropleth,
-        thematic=thematic,
+        choropleth=opts["choropleth"],
+        thematic=opts["thematic"],
         gaps=gap_cells,
-        incidents=data.incidents if heat else None,
+        incidents=data.incidents if opts["heat"] else None,
         wards=_ds.wards,
         city_limit=_ds.city_limit,
         viewshed_area=area,
         range_scale=filters.range_scale,
         sites=sites,
         asset_base=asset_base(),
-        show_cameras=show_cameras,
-        compact=compact,
+        show_cameras=opts["show_cameras"],
+        compact=opts["compact"],
     )
     fmap.get_root().render()  # once, here: ui.mapview.show_map skips it
     return fmap
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def ward_map(
     _ds: Dataset, key: tuple, filters: Filters, selected: str | None
+) -> MapSource:
+    """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id)
+    outlined. For ``ui.mapview.show_map``, like :func:`coverage_map`."""
+    return MapSource(
+        build=functools.partial(_ward_map, _ds, key, filters, selected),
+        disk_key=_map_disk_key("ward_map", _ds, filters, selected),
+    )
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _ward_map(
+    _ds: Dataset, key: tuple, filters: Filters, selected: str | None
 ) -> folium.Map:
-    """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id) outlined."""
     table = coverage(_ds, key, filters).wards
     shapes = _ds.wards[["ward_id", "geometry"]].copy()
     shapes["ward_id"] = shapes["ward_id"].astype(str)
@@ -393,40 +475,48 @@ def recent_window(as_of: date, days: int = RECENT_DAYS) -> tuple[date, date]:
     return as_of - timedelta(days=days - 1), as_of
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def requests_summary(
-    _ds: Dataset, key: tuple, role: str, since: date, until: date
-) -> RequestsView | None:
-    """The Requests and outcomes figures for a window and role, computed once.
-
-    The same for every session showing that window to that role; working out
-    the re-verification queue takes seconds (the Overview and the Requests
-    page showed it on every run, so 20 sessions kept the server busy). None
-    when there is no request history (:func:`footage_history`).
-    """
-    history = footage_history(_ds, key)
-    if history is None:
-        return None
-    return requests_view(
-        history,
-        _ds.cameras,
-        _ds.incidents,
-        role=role,
-        since=since,
-        until=until,
-        as_of=_ds.as_of,
-        min_group_size=_ds.city.min_group_size,
-        device_cost_usd_per_year=integration_cost_per_year(
-            _ds.cameras, _ds.city.devices
-        ),
-        stale_months=_ds.city.stale_months,
-    )
-
-
 @st.cache_resource(max_entries=4, show_spinner="Reading footage requests...")
 def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:  # noqa: ARG001
     """Requests and outcomes: the demo's made-up history, or the store's.
 
     None when real data is loaded without a registry store (nothing recorded).
+    The demo's history (a minute of work at goal scale) is also kept on disk; a
+    store's is read from the store.
     """
-    return load_history(_ds)
+    if not _ds.synthetic:
+        return load_history(_ds)
+    return _on_disk("footage_history", _ds, lambda: load_history(_ds))
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def requests_figures(
+    _ds: Dataset, key: tuple, role: str, since: date, until: date
+) -> RequestsView | None:
+    """The footage-request figures of the window as ``role`` may see them (the
+    Overview's line and the Requests and outcomes page); None without a history.
+
+    Role-specific (rows only for investigators), so ``role`` is in the key.
+    """
+    history = footage_history(_ds, key)
+    if history is None:
+        return None
+
+    def compute() -> RequestsView:
+        return requests_view(
+            history,
+            _ds.cameras,
+            _ds.incidents,
+            role=role,
+            since=since,
+            until=until,
+            as_of=_ds.as_of,
+            min_group_size=_ds.city.min_group_size,
+            device_cost_usd_per_year=integration_cost_per_year(
+                _ds.cameras, _ds.city.devices
+            ),
+            stale_months=_ds.city.stale_months,
+        )
+
+    if not _ds.synthetic:
+        return compute()
+    return _on_disk("requests_figures", _ds, compute, role, since, until)

@@ -17,7 +17,7 @@ from analytics.datasets import (
     unmapped_sentences,
 )
 from analytics.safe_output import escape_markdown, set_synthetic_exports
-from analytics.store import configured_store, data_version
+from analytics.store import camera_version, configured_store
 
 # Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
 # CAMREG_DEMO_INCIDENTS=1000000 to try the dashboard at the program's goal scale.
@@ -32,14 +32,14 @@ def get_dataset(city_name: str | None = None) -> Dataset:
 
     Cached per data configuration (the ``CAMREG_*`` variables), so a process
     whose configuration changes never serves the dataset of the old one, and
-    per data version of the registry store (``analytics.store.data_version``),
-    so an import or withdrawal made anywhere -- this session, another one, the
-    command line on another machine -- shows on the next page run, on SQLite
-    and on PostgreSQL alike.
+    per camera version of the registry store (``analytics.store.camera_version``:
+    one query by primary key per run), so an import or withdrawal made anywhere
+    -- this session, another one, the command line on another machine -- shows
+    on the next page run, on SQLite and on PostgreSQL alike.
     """
     configuration = _configuration()
     target = _store_target(city_name, configuration)
-    version = data_version(target) if target is not None else None
+    version = camera_version(target) if target is not None else None
     return _shared_dataset(city_name, configuration, version)
 
 
@@ -53,7 +53,7 @@ def _store_target(city_name: str | None, configuration: tuple) -> str | None:  #
     return None if target is None else str(target)
 
 
-# a few entries: the current data version and the one before it while sessions
+# a few entries: the current version and the one before it while sessions
 # still draw with it
 @st.cache_resource(
     max_entries=4, show_spinner="Loading camera registry and incidents..."
@@ -65,10 +65,6 @@ def _shared_dataset(
 ) -> Dataset:
     city = load_city(city_name)
     sizes = demo_size()
-    if _database_registry(city):
-        # a registry on a database server has no file stamp to tell when it
-        # changed: read it fresh, never from the disk cache
-        return load_dataset(city, **sizes)
     fingerprint = dataset_fingerprint(city_name)
     ds = diskcache.load_or_compute(
         "dataset", fingerprint, lambda: load_dataset(city, **sizes)
@@ -77,12 +73,19 @@ def _shared_dataset(
     return ds
 
 
-def _database_registry(city: CityConfig) -> bool:
-    """The registry store is a ``postgresql://`` URL (not a file)."""
+def store_version(city: CityConfig) -> tuple | None:
+    """The data version of a registry on a database server (``postgresql://``),
+    which has no file stamp: ``RegistryStore.data_version()``; None for files.
+
+    Raises what opening the store raises (the page says what to fix).
+    """
+    from analytics.store import RegistryStore
     from analytics.store_db import is_url
 
     target = configured_store(city)
-    return target is not None and is_url(str(target))
+    if target is None or not is_url(str(target)):
+        return None
+    return RegistryStore(target).data_version()
 
 
 # id of a shared dataset -> (the dataset, the fingerprint of the data it was made from)
@@ -99,10 +102,14 @@ def shared_fingerprint(ds: Dataset) -> str | None:
 
 def dataset_fingerprint(city_name: str | None = None) -> str:
     """Disk-cache key of the configured data (:mod:`analytics.diskcache`): the
-    city configuration, the input files' size and time, the demo size and code."""
+    city configuration, the input files' size and time, the data version of a
+    registry on a database server (:func:`store_version`), the demo size and
+    code."""
     city = load_city(city_name)
     paths = [city.data_path(key) for key in DATA_ENV]
-    return diskcache.files_fingerprint(paths, city, _configuration())
+    return diskcache.files_fingerprint(
+        paths, city, _configuration(), store_version(city)
+    )
 
 
 def _configuration() -> tuple:

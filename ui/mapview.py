@@ -1,7 +1,14 @@
 """Showing a folium map in a page: display only, or reporting the clicked feature.
 
 >>> show_map(cached.coverage_map(...), key="coverage_map", height=640)
->>> clicked = show_map(fmap, key="ward_map", height=480, clicks=True)
+>>> returned = show_map(fmap, key="ward_map", height=480, clicks=True)
+
+What the map component is sent (the map's script, HTML and links, 1.2 s of
+work at goal scale) is worked out once per map and kept: in memory for every
+session of the process, and on disk (:mod:`analytics.diskcache`) for a map that
+``ui.cached`` gives as a :class:`MapSource` with a ``disk_key``, so a restarted
+server sends it without building the map at all. :func:`prepare_map` does that
+work ahead of any visitor (``ui.warmup``).
 """
 
 from __future__ import annotations
@@ -9,25 +16,55 @@ from __future__ import annotations
 import copy
 import threading
 import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import folium
+import streamlit as st
 import streamlit_folium
 from streamlit_folium import st_folium
+
+from analytics import diskcache
 
 # What st_folium sent to the browser for a cached map, by (id(map), key, height,
 # clicks): the map's script, HTML and links are worked out once per map (1.2 s
 # plus a 1.5 s deep copy at goal scale) and then sent again as they are.
 _SENT: dict[tuple, tuple[weakref.ref[folium.Map], dict[str, Any]]] = {}
+# The same for maps kept on disk, by (disk key, key, height, clicks)
+_STORED: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+STORED_ENTRIES = 64
 _SENT_LOCK = threading.Lock()
+_BUILD_LOCKS: dict[tuple, threading.Lock] = {}
+# What a map with clicks reports back (panning and zooming do not rerun)
+CLICK_OBJECTS = ("last_clicked", "last_object_clicked", "last_active_drawing")
 _capture = threading.local()
 _component = streamlit_folium._component_func
 
 
+@dataclass(frozen=True, eq=False)
+class MapSource:
+    """A map that ``ui.cached`` builds only when its component is not stored.
+
+    ``build`` returns the (shared, rendered) folium map; ``disk_key`` names
+    everything the map depends on (data version, filters, role, options) or is
+    None when the map must not be kept on disk (a dataset that is not the
+    shared one).
+    """
+
+    build: Callable[[], folium.Map]
+    disk_key: str | None = None
+
+
 def _recording_component(**kwargs: Any) -> Any:
-    """streamlit_folium's component, noting its arguments for this thread."""
+    """streamlit_folium's component, noting its arguments for this thread.
+
+    While :func:`_component_args` works a map out, the component is not called.
+    """
     if getattr(_capture, "args", None) is not None:
         _capture.args.update(kwargs)
+        return None
     return _component(**kwargs)
 
 
@@ -35,7 +72,7 @@ streamlit_folium._component_func = _recording_component
 
 
 def show_map(
-    fmap: folium.Map, *, key: str, height: int, clicks: bool = False
+    fmap: folium.Map | MapSource, *, key: str, height: int, clicks: bool = False
 ) -> dict | None:
     """Draw a map built (and rendered once) by ``ui.cached``.
 
@@ -45,40 +82,99 @@ def show_map(
     ``render=False``: the cached map was rendered when it was built, so a rerun
     does not pay for rendering a 30,000-camera map again.
 
-    The arguments st_folium sends for a map are remembered (``_SENT``) and sent
-    again as they are on the next run or visit that shows the same cached map:
-    the browser gets the same component, and the 2.7 s of copying and
-    converting a goal-scale map is paid once per map, not once per run.
+    The arguments st_folium sends for a map are remembered and sent again as
+    they are on the next run or visit that shows the same map (for a
+    :class:`MapSource` with a disk key, also after a restart, without building
+    the map): the 2.7 s of building, copying and converting a goal-scale map is
+    paid once per map and data version.
 
     Without ``clicks`` panning and zooming never rerun the script. With it, a
-    click on a feature reruns the script and the feature's properties are
-    returned (None before any click).
+    click reruns the script and streamlit-folium's ``CLICK_OBJECTS`` are
+    returned (``last_clicked`` {lat, lng} of the map's last click; the place and
+    GeoJSON feature of the last click on a layer): ``analytics.wardfocus``
+    reads them. Nothing clicked yet: None.
     """
-    ident = (id(fmap), key, height, clicks)
-    with _SENT_LOCK:
-        entry = _SENT.get(ident)
-    if entry is not None and entry[0]() is fmap:
-        result = _component(**entry[1])
-    else:
-        _capture.args = {}
-        try:
-            result = st_folium(
-                copy.deepcopy(fmap),
-                key=key,
-                height=height,
-                use_container_width=True,
-                returned_objects=["last_active_drawing"] if clicks else [],
-                render=False,
-            )
-            args, _capture.args = _capture.args, None
-        finally:
-            _capture.args = None
-        if args:
-            with _SENT_LOCK:
-                for old in [k for k, (ref, _) in _SENT.items() if ref() is None]:
-                    del _SENT[old]
-                _SENT[ident] = (weakref.ref(fmap), args)
+    args = prepare_map(fmap, key=key, height=height, clicks=clicks)
+    result = _component(**args, on_change=_on_change(key, args["key"]))
     if not clicks or not isinstance(result, dict):
         return None
-    drawing = result.get("last_active_drawing") or {}
-    return drawing.get("properties") or None
+    return result if any(result.get(k) for k in CLICK_OBJECTS) else None
+
+
+def _on_change(key: str, hash_key: str) -> Callable[[], None]:
+    """What st_folium does when the map reports: copy its value under ``key``."""
+
+    def changed() -> None:
+        st.session_state[key] = st.session_state.get(hash_key, {})
+
+    return changed
+
+
+def prepare_map(
+    fmap: folium.Map | MapSource, *, key: str, height: int, clicks: bool = False
+) -> dict[str, Any]:
+    """The component arguments of ``fmap`` shown under ``key`` at ``height``.
+
+    From memory, else from disk (a :class:`MapSource` with a ``disk_key``), else
+    worked out (building the map if needed) and kept in both. Safe to call
+    outside a page (``ui.warmup``): nothing is sent to a browser.
+    """
+    if isinstance(fmap, MapSource):
+        if fmap.disk_key is None:
+            return prepare_map(fmap.build(), key=key, height=height, clicks=clicks)
+        ident: tuple = (fmap.disk_key, key, height, clicks)
+        with _lock_for(ident):
+            with _SENT_LOCK:
+                args = _STORED.get(ident)
+            if args is not None:
+                return args
+            name = "map_" + "".join(c if c.isalnum() else "_" for c in key)
+            disk = diskcache.fingerprint(*ident)
+            args = diskcache.load(name, disk)
+            if args is diskcache.MISSING:
+                args = _component_args(fmap.build(), key, height, clicks)
+                diskcache.save(name, disk, args)
+            with _SENT_LOCK:
+                _STORED[ident] = args
+                while len(_STORED) > STORED_ENTRIES:
+                    _STORED.popitem(last=False)
+            return args
+    ident = (id(fmap), key, height, clicks)
+    with _lock_for(ident):
+        with _SENT_LOCK:
+            entry = _SENT.get(ident)
+        if entry is not None and entry[0]() is fmap:
+            return entry[1]
+        args = _component_args(fmap, key, height, clicks)
+        with _SENT_LOCK:
+            for old in [k for k, (ref, _) in _SENT.items() if ref() is None]:
+                del _SENT[old]
+            _SENT[ident] = (weakref.ref(fmap), args)
+        return args
+
+
+def _lock_for(ident: tuple) -> threading.Lock:
+    """One lock per map and view: two sessions never work out the same map."""
+    with _SENT_LOCK:
+        return _BUILD_LOCKS.setdefault(ident, threading.Lock())
+
+
+def _component_args(
+    fmap: folium.Map, key: str, height: int, clicks: bool
+) -> dict[str, Any]:
+    """What st_folium would send for ``fmap`` (without ``on_change``)."""
+    _capture.args = {}
+    try:
+        st_folium(
+            copy.deepcopy(fmap),
+            key=key,
+            height=height,
+            use_container_width=True,
+            returned_objects=list(CLICK_OBJECTS) if clicks else [],
+            render=False,
+        )
+        args = dict(_capture.args)
+    finally:
+        _capture.args = None
+    args.pop("on_change", None)
+    return args

@@ -146,19 +146,22 @@ def print_page_times(r: dict[str, Any]) -> None:
         f"{r['server_start_seconds']:.1f} s; {r.get('cpus', '?')} CPUs, load "
         f"{(r.get('load_average') or [float('nan')])[0]:.1f}):"
     )
-    print(f"  {'':<22} {'figures':>8} {'map':>8} {'done':>8}")
+    print(f"  {'':<26} {'figures':>8} {'map':>8} {'done':>8}")
     for key in (
+        "cold_first_visit_seconds",
         "first_visit_seconds",
         "later_visit_seconds",
         "page_switch_seconds",
         "rerun_seconds",
     ):
-        t = r[key]
+        t = r.get(key)
+        if t is None:
+            continue
         cells = [
             "" if t.get(name) is None else f"{t[name]:8.2f}"
             for name in ("figures", "map", "done")
         ]
-        print(f"  {key:<22} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8}")
+        print(f"  {key:<26} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8}")
 
 
 def _clean(value: object) -> object:

@@ -1,0 +1,219 @@
+"""The warm-up fills the shared caches; a restart reads them back from disk.
+
+Computations are counted (coverage reports, map builds, map conversions, dataset
+loads), never timed: the seconds are the bench's (`python -m analytics bench
+--browser`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import ui.cached
+import ui.data
+import ui.mapview
+from analytics.store import RegistryStore
+from tests.conftest import CENTRE, make_cameras, offset
+from tests.pagetest import ROOT, clear_data_env
+from ui import warmup
+from ui.data import dataset_fingerprint, get_dataset
+from ui.page import dataset_key
+from ui.sidebar import default_filters_for
+
+OVERVIEW = str(ROOT / "pages" / "0_Overview.py")
+
+
+@pytest.fixture
+def counted(monkeypatch, tmp_path):
+    """A small demo, an empty disk cache, empty shared caches, counted work."""
+    clear_data_env(monkeypatch)
+    monkeypatch.setenv("CAMREG_DEMO_CAMERAS", "400")
+    monkeypatch.setenv("CAMREG_DEMO_INCIDENTS", "4000")
+    monkeypatch.setenv("CAMREG_CACHE_DIR", str(tmp_path / "cache"))
+    calls: Counter[str] = Counter()
+
+    def counting(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    for module, name in (
+        (ui.data, "load_dataset"),
+        (ui.cached, "coverage_report"),
+        (ui.cached, "build_coverage_map"),
+        (ui.cached, "build_ward_map"),
+        (ui.cached, "recommend_sites"),
+        (ui.mapview, "_component_args"),
+    ):
+        monkeypatch.setattr(module, name, counting(name, getattr(module, name)))
+    restart()
+    yield calls
+    restart()
+
+
+def restart() -> None:
+    """What a new server process starts with: nothing in memory (disk kept)."""
+    st.cache_resource.clear()
+    ui.mapview._STORED.clear()
+    ui.mapview._SENT.clear()
+
+
+def test_the_warm_up_fills_the_caches_the_overview_reads(counted):
+    report = warmup.warm(get_dataset())
+    assert counted["load_dataset"] == 1
+    # public and staff: the Overview's two reports each, and the Wards page's
+    assert counted["coverage_report"] >= 4
+    # Overview, Coverage map, Gaps and Wards maps for both roles
+    assert counted["build_coverage_map"] == 6
+    assert counted["build_ward_map"] == 2
+    assert counted["_component_args"] == 8
+    names = [name for name, _ in report.steps]
+    assert names[0] == "public: coverage"  # the visitor who is not signed in first
+    assert "staff: Overview map" in names
+    before = dict(counted)
+    at = AppTest.from_file(OVERVIEW, default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert at.metric  # the page drew its figures ...
+    assert dict(counted) == before  # ... and its map without computing anything
+
+
+def test_a_restart_reads_everything_back_without_recomputing(counted):
+    warmup.warm(get_dataset())
+    restart()
+    counted.clear()
+    report = warmup.warm(get_dataset())
+    assert report.error is None
+    assert sum(counted.values()) == 0, dict(counted)  # all read from disk
+    at = AppTest.from_file(OVERVIEW, default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert sum(counted.values()) == 0, dict(counted)
+
+
+def test_a_changed_input_is_computed_again(counted, monkeypatch):
+    warmup.warm(get_dataset())
+    restart()
+    counted.clear()
+    monkeypatch.setenv("CAMREG_DEMO_INCIDENTS", "4001")  # another data version
+    warmup.warm(get_dataset())
+    assert counted["load_dataset"] == 1
+    assert counted["build_coverage_map"] == 6
+
+
+def _residential_ids(ds) -> list[str]:
+    cams = ds.cameras
+    home = cams[(cams["owner_type"] == "residential") & (cams["status"] == "active")]
+    return home["camera_id"].astype(str).tolist()
+
+
+def test_each_role_gets_its_own_stored_map_also_after_a_restart(counted):
+    ds = get_dataset()
+    key = dataset_key(ds)
+    filters = default_filters_for(ds)
+    homes = _residential_ids(ds)
+    assert homes
+
+    def script(role: str) -> str:
+        source = ui.cached.coverage_map(ds, key, filters, role, compact=True)
+        args = ui.mapview.prepare_map(
+            source, key="overview_map_city", height=430, clicks=True
+        )
+        return args["script"]
+
+    assert sum(f'"{c}"' in script("investigator") for c in homes) == len(homes)
+    assert not any(f'"{c}"' in script("staff") for c in homes)
+    assert not any(f'"{c}"' in script("public") for c in homes)
+    sources = {
+        role: ui.cached.coverage_map(ds, key, filters, role, compact=True).disk_key
+        for role in ("public", "staff", "investigator")
+    }
+    assert len(set(sources.values())) == 3
+    restart()
+    counted.clear()
+    ds = get_dataset()
+    key = dataset_key(ds)
+    assert not any(f'"{c}"' in script("public") for c in homes)
+    assert counted["build_coverage_map"] == 0  # read back, the public one
+
+
+def test_a_call_spelling_out_defaults_hits_the_same_map(counted):
+    ds = get_dataset()
+    key = dataset_key(ds)
+    filters = default_filters_for(ds)
+    short = ui.cached.coverage_map(ds, key, filters, "staff", gaps=True)
+    spelled = ui.cached.coverage_map(
+        ds, key, filters, "staff", choropleth="coverage_share", ward=None, gaps=True
+    )
+    assert short.disk_key == spelled.disk_key
+    assert short.build() is spelled.build()
+    assert counted["build_coverage_map"] == 1
+
+
+def test_start_warmup_runs_once_per_configuration(counted, monkeypatch):
+    monkeypatch.setenv("CAMREG_WARMUP", "off")
+    assert warmup.start_warmup() is None
+    monkeypatch.delenv("CAMREG_WARMUP")
+    thread = warmup.start_warmup()
+    assert thread is not None
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    assert warmup.start_warmup() is thread  # not started again
+    report = warmup.LAST[(None, ui.data._configuration())]
+    assert report.error is None
+    assert counted["build_coverage_map"] == 6
+
+
+def test_the_store_data_version_changes_with_the_registry(store_target):
+    store = RegistryStore.init(store_target)
+    first = store.data_version()
+    lat, lon = offset(*CENTRE, east_m=20.0)
+    cams = make_cameras(
+        [
+            {
+                "camera_id": "A",
+                "latitude": lat,
+                "longitude": lon,
+                "owner_type": "business",
+                "registered_at": date(2024, 1, 1),
+            }
+        ]
+    )
+    store.import_cameras(cams, source="seed.csv", user="ann")
+    imported = store.data_version()
+    assert imported != first
+    assert store.data_version() == imported  # a stamp, not a clock
+    store.withdraw("A", reason="owner asked", user="ann", at="2025-01-01")
+    assert store.data_version() != imported
+
+
+def test_a_database_registry_is_keyed_on_its_data_version(monkeypatch, pg_url):
+    clear_data_env(monkeypatch)
+    store = RegistryStore.init(pg_url)
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", pg_url)
+    before = dataset_fingerprint()
+    assert dataset_fingerprint() == before
+    lat, lon = offset(*CENTRE, east_m=20.0)
+    store.import_cameras(
+        make_cameras(
+            [
+                {
+                    "camera_id": "B",
+                    "latitude": lat,
+                    "longitude": lon,
+                    "owner_type": "business",
+                    "registered_at": date(2024, 1, 1),
+                }
+            ]
+        ),
+        source="seed.csv",
+        user="ann",
+    )
+    assert dataset_fingerprint() != before

@@ -1,0 +1,177 @@
+"""The heavy results worked out in the background as soon as the server runs.
+
+``dashboard.py`` calls :func:`start_warmup` when it loads: one daemon thread per
+process and data configuration fills the caches every session shares
+(``ui.cached``'s ``st.cache_resource`` and the disk cache behind it) with what
+the default view of each page needs, for a visitor who is not signed in and for
+signed-in staff (each role its own, redacted, entries): the coverage reports,
+the forecast, the recommendation and the maps with their component
+(``ui.mapview.prepare_map``). A visitor who asks for something the thread is
+still working on waits for that one computation instead of starting it again
+(the caches compute each key once); a restarted server reads it all back from
+disk (:mod:`analytics.diskcache`, keyed on the data version).
+
+Set ``CAMREG_WARMUP=off`` to switch it off (tests that time nothing else).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from analytics.datasets import Dataset
+from analytics.privacy import public_settings
+from ui import cached
+from ui.data import _configuration, get_dataset
+from ui.mapview import MapSource, prepare_map
+from ui.page import dataset_key
+from ui.sidebar import Filters, default_filters_for
+
+WARMUP_ENV = "CAMREG_WARMUP"
+OFF = {"off", "0", "no", "false", "none"}
+# The maps as the pages draw them by default (component key, height, options;
+# ui.focus.focus_map: clicks on, the key ends with the focus, "city" for none);
+# tests/test_warmup.py checks that a page after the warm-up builds nothing.
+OVERVIEW_MAP = ("overview_map_city", 430, {"compact": True, "heat": False})
+COVERAGE_MAP = ("coverage_map_city", 640, {"gaps": True})
+GAPS_K = 25  # the Gaps and targeting page's default K
+GAPS_MAP = (
+    "gaps_map_city",
+    560,
+    {
+        "choropleth": "incidents_uncovered",
+        "heat": False,
+        "gaps": True,
+        "k": GAPS_K,
+        "show_cameras": False,
+    },
+)
+WARD_MAP = ("ward_map_city", 480)
+
+log = logging.getLogger(__name__)
+_THREADS: dict[tuple, threading.Thread] = {}
+_LOCK = threading.Lock()
+
+
+@dataclass
+class WarmupReport:
+    """What a warm-up did: the steps in order and the seconds each took."""
+
+    steps: list[tuple[str, float]]
+    error: str | None = None
+
+
+LAST: dict[tuple, WarmupReport] = {}  # by data configuration: for tests and logs
+
+
+def enabled() -> bool:
+    """False when ``CAMREG_WARMUP`` switches the warm-up off."""
+    return os.environ.get(WARMUP_ENV, "").strip().lower() not in OFF
+
+
+def start_warmup(city_name: str | None = None) -> threading.Thread | None:
+    """Start the warm-up thread once per process and data configuration.
+
+    Returns the thread (already running or finished when started before), or
+    None when switched off. Cheap: every run of ``dashboard.py`` calls it.
+    """
+    if not enabled():
+        return None
+    ident = (city_name, _configuration())
+    with _LOCK:
+        thread = _THREADS.get(ident)
+        if thread is None:
+            thread = threading.Thread(
+                target=_run, args=(city_name, ident), name="camreg-warmup", daemon=True
+            )
+            _THREADS[ident] = thread
+            thread.start()
+    return thread
+
+
+def _run(city_name: str | None, ident: tuple) -> None:
+    report = WarmupReport([])
+    LAST[ident] = report
+    try:
+        warm(get_dataset(city_name), report=report)
+    except Exception as exc:  # the pages report a broken configuration
+        report.error = f"{type(exc).__name__}: {exc}"
+        log.warning("warm-up stopped: %s", report.error)
+    else:
+        total = sum(s for _, s in report.steps)
+        log.info("warm-up done in %.1f s (%d steps)", total, len(report.steps))
+
+
+def views(ds: Dataset) -> list[tuple[str, Filters]]:
+    """(role, filters) of a new visitor: not signed in first, then staff."""
+    base = default_filters_for(ds)
+    return [("public", replace(base, **public_settings(ds.as_of))), ("staff", base)]
+
+
+def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
+    """Fill the shared caches with the default view of every heavy page.
+
+    The Overview comes first (the landing page), then the Coverage map, Gaps
+    and targeting and Wards pages; the public view before the staff view.
+    """
+    report = report if report is not None else WarmupReport([])
+    key = dataset_key(ds)
+
+    def step(name: str, work: Callable[..., object], *args: object, **kw: object):
+        t0 = time.perf_counter()
+        work(*args, **kw)
+        report.steps.append((name, time.perf_counter() - t0))
+
+    def draw(name: str, source: MapSource, view: tuple, clicks: bool = True):
+        step(name, prepare_map, source, key=view[0], height=view[1], clicks=clicks)
+
+    month_start, _ = cached.recent_window(ds.as_of)
+    for role, f in views(ds):
+        # the Overview
+        step(f"{role}: coverage", cached.coverage, ds, key, f)
+        before = month_start - timedelta(days=1)
+        step(f"{role}: coverage a month ago", cached.coverage_at, ds, key, f, before)
+        step("forecast", cached.forecast, ds, key)
+        step("footage history", cached.footage_history, ds, key)
+        step(
+            f"{role}: requests",
+            cached.requests_figures,
+            ds,
+            key,
+            role,
+            f.since,
+            f.until,
+        )
+        for name, view in (
+            ("Overview map", OVERVIEW_MAP),
+            ("Coverage map", COVERAGE_MAP),
+        ):
+            draw(
+                f"{role}: {name}",
+                cached.coverage_map(ds, key, f, role, **view[2]),
+                view,
+            )
+        # Gaps and targeting
+        step(f"{role}: recommendation", cached.recommendation, ds, key, f, GAPS_K, None)
+        step(f"{role}: gap places", cached.gap_places, ds, key, f)
+        step(f"{role}: site places", cached.site_places, ds, key, f, GAPS_K, None)
+        gaps = cached.coverage_map(ds, key, f, role, **GAPS_MAP[2])
+        draw(f"{role}: gaps map", gaps, GAPS_MAP)
+        # Wards
+        if ds.wards is not None:
+            start = f.since - timedelta(days=1)
+            step(
+                f"{role}: coverage at the window's start",
+                cached.coverage_at,
+                ds,
+                key,
+                f,
+                start,
+            )
+            draw(f"{role}: ward map", cached.ward_map(ds, key, f, None), WARD_MAP)
+    return report
