@@ -12,6 +12,17 @@ navigation until the page's script has finished (Streamlit's
 exception or times out is an error. It reports the median and the 95th
 percentile of the view times, overall and per page.
 
+Every failed view is reported with its reason (``summarise``): ``timeout``
+(the bench gave up waiting, with the step it was waiting for: the HTML, the
+page heading or the end of the page's script), ``exception`` (the page showed a
+Streamlit exception, its text), ``connection`` (the server did not answer) or
+``browser`` (anything else Playwright raised). The server's output goes to a log
+file (``server_log``); its error lines (tracebacks, database errors such as
+``database is locked`` or a PostgreSQL ``QueuePool limit`` / ``too many
+clients``) are counted and sampled in ``server_errors``, so a timeout can be
+told apart from a failure inside the server. The machine's load average before
+and after the run is reported beside the figures.
+
 >>> run_load(sessions=20, seconds=120, env={"CAMREG_REGISTRY_DB": url, ...})
 ...     # doctest: +SKIP
 """
@@ -20,10 +31,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -44,6 +57,14 @@ MAX_SECONDS = 900
 START_TIMEOUT_S = 120
 VIEW_TIMEOUT_MS = 180_000
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Server log lines that mean something went wrong inside the server.
+SERVER_ERROR = re.compile(
+    r"Traceback|Error|Exception|locked|QueuePool|too many clients|"
+    r"could not connect|connection .*(closed|refused|lost)",
+    re.IGNORECASE,
+)
+# What a failed view is: the bench's own timeout, a page exception, no answer.
+ERROR_KINDS = ("timeout", "exception", "connection", "browser")
 
 
 def page_paths() -> list[str]:
@@ -88,6 +109,7 @@ def run_load(
     env: Mapping[str, str] | None = None,
     pages: list[str] | None = None,
     think_s: float = 5.0,
+    log_path: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Run ``sessions`` concurrent browser sessions for ``seconds``; the timings.
 
@@ -105,21 +127,28 @@ def run_load(
         URL paths to go round (default: every page, :func:`page_paths`).
     think_s
         Pause between two views of a session.
+    log_path
+        File the server's output is written to (default: a new temporary file,
+        kept after the run and named in the result).
 
     Returns
     -------
     dict
         ``sessions``, ``seconds``, ``think_s``, ``warmup_s`` (the warm-up
         session's view times by page), ``views``, ``errors`` (count),
-        ``error_samples``, ``median_s``, ``p95_s``, ``max_s`` and ``per_page``
-        (``{path: {"views", "median_s", "p95_s"}}``).
+        ``errors_by_kind``, ``error_samples``, ``median_s``, ``p95_s``,
+        ``max_s``, ``per_page`` (``{path: {"views", "median_s", "p95_s"}}``),
+        ``server_log``, ``server_errors`` (``{"lines", "samples"}``),
+        ``cpus`` and ``load_before``/``load_after`` (1, 5, 15-minute load
+        averages).
 
     Raises
     ------
     ValueError
         Out-of-range sessions or seconds.
     RuntimeError
-        Chromium is missing or the server does not start.
+        Chromium is missing or the server does not start (with the end of
+        its log).
     """
     if not 1 <= sessions <= MAX_SESSIONS:
         raise ValueError(f"`sessions` was {sessions} but must be 1..{MAX_SESSIONS}")
@@ -129,55 +158,105 @@ def run_load(
         raise RuntimeError(
             f"Chromium not found at {CHROMIUM}; install Debian's chromium"
         )
+    if log_path is None:
+        handle, name = tempfile.mkstemp(prefix="camreg-load-", suffix=".log")
+        os.close(handle)
+        log_path = name
+    log_file = Path(log_path)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_until_up(url, proc)
-        paths = pages or page_paths()
-        warmup = asyncio.run(_sessions(url, 1, 0.0, paths, 0.0, rounds=1))
-        views = asyncio.run(_sessions(url, sessions, seconds, paths, think_s))
-    finally:
-        proc.terminate()
+    load_before = _load_average()
+    with log_file.open("wb") as log:
+        # the log goes to a file: a pipe nobody reads fills up (64 KB) and
+        # then blocks the server on its next log line
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            try:
+                _wait_until_up(url, proc)
+            except RuntimeError as exc:
+                tail = log_file.read_text(errors="replace")[-1500:]
+                raise RuntimeError(f"{exc}; server log {log_file}:\n{tail}") from exc
+            paths = pages or page_paths()
+            warmup = asyncio.run(_sessions(url, 1, 0.0, paths, 0.0, rounds=1))
+            views = asyncio.run(_sessions(url, sessions, seconds, paths, think_s))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
     result = summarise(views, sessions=sessions, seconds=seconds)
     result["think_s"] = think_s
     result["warmup_s"] = {
         (path or "Overview"): round(t, 2) if err is None else err
         for path, t, err in warmup
     }
+    result["server_log"] = str(log_file)
+    result["server_errors"] = server_errors(log_file.read_text(errors="replace"))
+    result["cpus"] = os.cpu_count()
+    result["load_before"] = load_before
+    result["load_after"] = _load_average()
     return result
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def server_errors(log: str, *, samples: int = 5) -> dict[str, Any]:
+    """Error lines of a server log: how many, and the first distinct few.
+
+    >>> server_errors("ok\\nsqlite3.OperationalError: database is locked\\n")
+    {'lines': 1, 'samples': ['sqlite3.OperationalError: database is locked']}
+    """
+    found = [line.strip() for line in log.splitlines() if SERVER_ERROR.search(line)]
+    return {"lines": len(found), "samples": list(dict.fromkeys(found))[:samples]}
+
+
+def error_kind(error: str) -> str:
+    """The kind of a failed view (``ERROR_KINDS``): the text before the colon."""
+    kind = error.split(":", 1)[0].strip()
+    return kind if kind in ERROR_KINDS else "browser"
 
 
 def summarise(
     views: list[tuple[str, float, str | None]], *, sessions: int, seconds: float
 ) -> dict[str, Any]:
-    """Timings of ``(path, seconds, error or None)`` views (see :func:`run_load`)."""
+    """Timings of ``(path, seconds, error or None)`` views (see :func:`run_load`).
+
+    An error is ``"kind: detail"`` with a kind of ``ERROR_KINDS``.
+    """
     ok = [t for _, t, err in views if err is None]
     errors = [f"{path or 'Overview'}: {err}" for path, _, err in views if err]
+    by_kind: dict[str, int] = {}
+    for _, _, err in views:
+        if err:
+            kind = error_kind(err)
+            by_kind[kind] = by_kind.get(kind, 0) + 1
     per_page: dict[str, dict[str, float | int]] = {}
     for path in dict.fromkeys(p for p, _, _ in views):
         times = [t for p, t, err in views if p == path and err is None]
@@ -192,7 +271,8 @@ def summarise(
         "seconds": seconds,
         "views": len(views),
         "errors": len(errors),
-        "error_samples": errors[:5],
+        "errors_by_kind": by_kind,
+        "error_samples": list(dict.fromkeys(errors))[:10],
         "median_s": statistics.median(ok) if ok else None,
         "p95_s": percentile(ok, 0.95) if ok else None,
         "max_s": max(ok) if ok else None,
@@ -227,6 +307,43 @@ async def _sessions(
     return views
 
 
+# the steps of one view, in order, and what the bench waits for at each
+STEPS = {
+    "html": "the page's HTML",
+    "heading": "the page heading (the server's first message)",
+    "script": "the end of the page's script",
+}
+
+
+async def view_page(page: Any, url: str, timeout_ms: float) -> str | None:
+    """Open ``url`` in ``page`` and wait until its script finished; the error.
+
+    Returns None for a good view, else ``"kind: detail"`` (``ERROR_KINDS``).
+    """
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    step = "html"
+    try:
+        await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        step = "heading"
+        await page.wait_for_selector("h1", timeout=timeout_ms)
+        step = "script"
+        await page.wait_for_selector(READY, timeout=timeout_ms)
+        shown = page.locator('[data-testid="stException"]')
+        if await shown.count():
+            text = " ".join((await shown.first.inner_text()).split())
+            return "exception: " + text[:300]
+    except PlaywrightTimeout:
+        return f"timeout: the bench waited {timeout_ms / 1000:g} s for {STEPS[step]}"
+    except PlaywrightError as exc:
+        text = str(exc).splitlines()[0][:200]
+        if "ERR_CONNECTION" in text or "ERR_EMPTY_RESPONSE" in text:
+            return f"connection: {text}"
+        return f"browser: {text} (waiting for {STEPS[step]})"
+    return None
+
+
 async def _session(
     browser: Any,
     url: str,
@@ -249,21 +366,7 @@ async def _session(
             path = pages[step % len(pages)]
             step += 1
             started = time.monotonic()
-            error = None
-            try:
-                await page.goto(
-                    f"{url}/{path}",
-                    wait_until="domcontentloaded",
-                    timeout=VIEW_TIMEOUT_MS,
-                )
-                await page.wait_for_selector("h1", timeout=VIEW_TIMEOUT_MS)
-                await page.wait_for_selector(READY, timeout=VIEW_TIMEOUT_MS)
-                shown = page.locator('[data-testid="stException"]')
-                if await shown.count():
-                    text = await shown.first.inner_text()
-                    error = "exception: " + text[:200]
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+            error = await view_page(page, f"{url}/{path}", VIEW_TIMEOUT_MS)
             views.append((path, time.monotonic() - started, error))
             if think_s and time.monotonic() + think_s < deadline:
                 await asyncio.sleep(think_s)

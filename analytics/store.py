@@ -77,6 +77,7 @@ __all__ = [
     "ImportSummary",
     "RegistryStore",
     "StoreError",
+    "camera_version",
     "default_store_path",
     "describe_changes",
 ]
@@ -87,6 +88,8 @@ DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "registry.sqlite"
 
 # Audit actions written by the store itself; log_event() refuses them.
 CAMERA_ACTIONS = ("insert", "update", "withdraw", "reactivate", "import", "migrate")
+# The events that change what ``cameras()`` returns (``camera_version``).
+CAMERA_CHANGES = ("import", "withdraw", "reactivate", "migrate")
 AUDIT_COLUMNS = (
     "event_id",
     "recorded_at",
@@ -195,6 +198,37 @@ def configured_store(city: CityConfig | None = None) -> Path | str | None:
     if env or (city is not None and city.data.get("registry_db")):
         return default_store_path(city)
     return None
+
+
+def camera_version(target: str | os.PathLike[str]) -> int | None:
+    """The store's camera data version: the event id of its newest camera change.
+
+    Every change to the cameras (import, withdrawal, reactivation, migration)
+    writes an audit event in the same transaction, so this number moves exactly
+    when what :meth:`RegistryStore.cameras` returns may have changed, whichever
+    process made the change; looks and other events do not move it. One cheap
+    query on a pooled connection (the newest matching row by primary key), for
+    caches keyed on the store's content. None when there is no readable store
+    at ``target`` (a missing file is not created).
+    """
+    text = str(target).strip()
+    if not text:
+        return None
+    if not store_db.is_url(text):
+        path = Path(text).expanduser()
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+    query = (
+        sa.select(AUDIT.c.event_id)
+        .where(AUDIT.c.action.in_(CAMERA_CHANGES))
+        .order_by(AUDIT.c.event_id.desc())
+        .limit(1)
+    )
+    try:
+        with store_db.read(store_db.engine_for(text)) as conn:
+            return int(conn.execute(query).scalar() or 0)
+    except (sa_exc.SQLAlchemyError, ValueError, OSError):
+        return None
 
 
 class RegistryStore:

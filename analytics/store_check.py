@@ -16,6 +16,9 @@ from pathlib import Path
 
 # SQLite files start with this header; anything else is not a database at all.
 SQLITE_HEADER = b"SQLite format 3\x00"
+# Another process may hold the write lock while the check runs (or be rolling
+# back a hot journal): wait for it as long as the store's own connections do.
+BUSY_TIMEOUT_S = 60.0
 
 
 class DamagedStoreError(ValueError):
@@ -43,8 +46,17 @@ def check_store(path: str | os.PathLike[str]) -> None:
     with file.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             return
+    # A writer killed mid-transaction (kill -9, power cut) leaves a hot journal
+    # that SQLite rolls back on the next read-write open; a read-only connection
+    # cannot, and would call a store that is intact "damaged". Open read-write
+    # then: the rollback restores the store as it was before that transaction.
+    journal = file.with_name(file.name + "-journal")
+    hot = journal.is_file() and journal.stat().st_size > 0
+    mode = "rw" if hot else "ro"
     try:
-        con = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(
+            f"{file.resolve().as_uri()}?mode={mode}", uri=True, timeout=BUSY_TIMEOUT_S
+        )
     except sqlite3.Error as exc:
         raise DamagedStoreError(damaged_message(path, str(exc))) from exc
     try:

@@ -199,11 +199,6 @@ KNOWN_GAPS = {
     "tests/test_briefing.py::test_small_wards_and_cells_are_withheld_and_said": (
         "issue 10: the briefing's withheld-cell note after the privacy merge"
     ),
-    "tests/test_page_registry.py::test_upload_shows_the_plan_then_imports_on"
-    "_confirmation[postgresql]": "issue 13/14: the data date after an import can "
-    "lag on PostgreSQL (seen once under load)",
-    "tests/test_store_concurrency.py::test_kill_9_mid_import_leaves_the_store_as_it"
-    "_was[sqlite]": "issue 14: failed once at load 7 after the merges; to re-check",
 }
 
 

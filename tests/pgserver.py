@@ -29,7 +29,7 @@ from pathlib import Path
 
 SUPERUSER = "camreg"
 TEMPLATE_DB = "camreg_template"
-BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin")
+BIN_DIRS = ("/usr/local/bin", "/usr/bin")
 RUN_AS = "postgres"  # system user the cluster runs as when we are root
 
 
@@ -37,8 +37,16 @@ class ServerUnavailable(RuntimeError):
     """No PostgreSQL server can be started here; the message says why."""
 
 
+def _debian_bin_dirs() -> list[str]:
+    """Debian's server binaries, newest major version first (15 on bookworm,
+    17 on trixie: none of them is on PATH)."""
+    found = Path("/usr/lib/postgresql").glob("*/bin")
+    numbered = [p for p in found if p.parent.name.isdigit()]
+    return [str(p) for p in sorted(numbered, key=lambda p: -int(p.parent.name))]
+
+
 def find_binary(name: str) -> str | None:
-    for folder in BIN_DIRS:
+    for folder in (*_debian_bin_dirs(), *BIN_DIRS):
         candidate = Path(folder) / name
         if candidate.is_file():
             return str(candidate)

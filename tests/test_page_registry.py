@@ -246,6 +246,37 @@ def test_upload_shows_the_plan_then_imports_on_confirmation(store, data_dir):
     assert at.button(key="registry_import").disabled
 
 
+def test_a_change_made_elsewhere_shows_on_the_next_run(store):
+    """Another steward (another session, process or machine) imports and
+    withdraws: nobody clears this process's cache, yet the next page run reads
+    the store's new camera version (analytics.store.camera_version)."""
+    at = run_page()
+    captions = " ".join(c.value for c in at.caption)
+    assert "as of 12 Mar 2025" not in captions
+    lat, lon = CENTRE
+    store.import_cameras(
+        make_cameras(
+            [
+                {
+                    "camera_id": "LATE",
+                    "latitude": lat,
+                    "longitude": lon + 0.001,
+                    "registered_at": date(2025, 3, 12),
+                }
+            ]
+        ),
+        source="elsewhere.csv",
+        user="other steward",
+    )
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "as of 12 Mar 2025" in captions  # the dataset was read again
+    assert len(get_dataset().cameras) == 3
+    store.withdraw("LATE", reason="owner asked", user="other steward")
+    at.run()
+    assert (get_dataset().cameras["status"] == "withdrawn").sum() == 1
+
+
 def test_confirmed_plan_is_refused_if_the_store_changed_meanwhile(store, data_dir):
     export = (data_dir / "registry_export.csv").read_bytes()
     at = run_page()

@@ -121,6 +121,49 @@ def test_not_a_registry_is_refused(tmp_path):
         RegistryStore(tmp_path)
 
 
+HOT_WRITER = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("PRAGMA cache_size = 1")  # spill changed pages into the file early
+con.execute("BEGIN IMMEDIATE")
+con.executemany(
+    "INSERT INTO audit_log (event_id, recorded_at, action, user_name, reason) "
+    "VALUES (?, '2025-01-01', 'canvass', 'x', ?)",
+    [(100 + i, "r" * 500) for i in range(2000)],
+)
+print("written", flush=True)
+time.sleep(600)
+"""
+
+
+def test_store_left_by_a_killed_writer_opens_as_it_was(tmp_path):
+    """A writer killed mid-transaction leaves a hot journal: the next open rolls
+    it back and the store is as before, not refused as damaged."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "registry.sqlite"
+    store = RegistryStore.init(path)
+    store.import_cameras(three_cameras(), source="first.csv", user="steward")
+    before = path.read_bytes()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOT_WRITER, str(path)], stdout=subprocess.PIPE
+    )
+    try:
+        assert writer.stdout.readline().strip() == b"written"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+    assert path.read_bytes() != before  # rows spilled into the file...
+    journal = tmp_path / "registry.sqlite-journal"
+    assert journal.stat().st_size > 0  # ...and their undo is in a hot journal
+    after = RegistryStore(path)
+    assert path.read_bytes() == before
+    assert len(after.audit_log()) == 4  # three inserts and the import
+    assert after.check() == []
+
+
 def test_default_store_path_follows_env(monkeypatch, tmp_path, city):
     monkeypatch.setenv("CAMREG_REGISTRY_DB", str(tmp_path / "x.sqlite"))
     assert default_store_path(city) == tmp_path / "x.sqlite"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import weakref
 
@@ -16,6 +17,7 @@ from analytics.datasets import (
     unmapped_sentences,
 )
 from analytics.safe_output import escape_markdown, set_synthetic_exports
+from analytics.store import camera_version, configured_store
 
 # Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
 # CAMREG_DEMO_INCIDENTS=1000000 to try the dashboard at the program's goal scale.
@@ -29,13 +31,38 @@ def get_dataset(city_name: str | None = None) -> Dataset:
     """The shared dataset (demo or configured). Shared object: never mutate it.
 
     Cached per data configuration (the ``CAMREG_*`` variables), so a process
-    whose configuration changes never serves the dataset of the old one.
+    whose configuration changes never serves the dataset of the old one, and
+    per camera version of the registry store (``analytics.store.camera_version``:
+    one query by primary key per run), so an import or withdrawal made anywhere
+    -- this session, another one, the command line on another machine -- shows
+    on the next page run, on SQLite and on PostgreSQL alike.
     """
-    return _shared_dataset(city_name, _configuration())
+    configuration = _configuration()
+    target = _store_target(city_name, configuration)
+    version = camera_version(target) if target is not None else None
+    return _shared_dataset(city_name, configuration, version)
 
 
-@st.cache_resource(show_spinner="Loading camera registry and incidents...")
-def _shared_dataset(city_name: str | None, configuration: tuple) -> Dataset:  # noqa: ARG001
+@functools.lru_cache(maxsize=8)
+def _store_target(city_name: str | None, configuration: tuple) -> str | None:  # noqa: ARG001
+    """The configured registry store (path or URL) for a data configuration."""
+    try:
+        target = configured_store(load_city(city_name))
+    except (ValueError, OSError):  # the page reports a broken configuration
+        return None
+    return None if target is None else str(target)
+
+
+# a few entries: the current version and the one before it while sessions
+# still draw with it
+@st.cache_resource(
+    max_entries=4, show_spinner="Loading camera registry and incidents..."
+)
+def _shared_dataset(
+    city_name: str | None,
+    configuration: tuple,  # noqa: ARG001
+    version: int | None,  # noqa: ARG001
+) -> Dataset:
     city = load_city(city_name)
     sizes = demo_size()
     fingerprint = dataset_fingerprint(city_name)
@@ -52,7 +79,7 @@ def store_version(city: CityConfig) -> tuple | None:
 
     Raises what opening the store raises (the page says what to fix).
     """
-    from analytics.store import RegistryStore, configured_store
+    from analytics.store import RegistryStore
     from analytics.store_db import is_url
 
     target = configured_store(city)
@@ -91,7 +118,12 @@ def _configuration() -> tuple:
     return tuple((name, os.environ.get(name, "")) for name in names)
 
 
-get_dataset.clear = _shared_dataset.clear  # type: ignore[attr-defined]
+def _clear() -> None:
+    _shared_dataset.clear()
+    _store_target.cache_clear()
+
+
+get_dataset.clear = _clear  # type: ignore[attr-defined]
 
 
 def demo_size() -> dict[str, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from typing import Any
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
 
@@ -40,6 +41,12 @@ def register_load(
         default=None,
         help="incident file (sets CAMREG_INCIDENTS; default: the environment's)",
     )
+    p.add_argument(
+        "--log",
+        default=None,
+        help="file for the server's output (default: a temporary file, named "
+        "in the report)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run_load_command)
 
@@ -54,7 +61,11 @@ def run_load_command(args: argparse.Namespace) -> int:
         env["CAMREG_INCIDENTS"] = str(args.incidents)
     try:
         result = run_load(
-            sessions=args.sessions, seconds=args.seconds, env=env, think_s=args.think
+            sessions=args.sessions,
+            seconds=args.seconds,
+            env=env,
+            think_s=args.think,
+            log_path=args.log,
         )
     except (ValueError, RuntimeError) as exc:
         raise CommandError(str(exc)) from exc
@@ -63,10 +74,15 @@ def run_load_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result))
     else:
+        kinds = ", ".join(f"{n} {k}" for k, n in result["errors_by_kind"].items())
         print(
             f"{result['sessions']} sessions for {result['seconds']:g} s on "
             f"{result['store']}: {result['views']:,} page views, "
-            f"{result['errors']} failed"
+            f"{result['errors']} failed" + (f" ({kinds})" if kinds else "")
+        )
+        print(
+            f"  machine: {result['cpus']} CPUs, load average {_load(result, 'before')}"
+            f" before, {_load(result, 'after')} after"
         )
         warm = ", ".join(f"{k} {v}" for k, v in result["warmup_s"].items())
         print(f"  warm-up (one session, every page once): {warm}")
@@ -82,7 +98,16 @@ def run_load_command(args: argparse.Namespace) -> int:
             )
         for sample in result["error_samples"]:
             print(f"  failed: {sample}")
+        server = result["server_errors"]
+        print(f"  server log {result['server_log']}: {server['lines']} error line(s)")
+        for sample in server["samples"]:
+            print(f"    {sample[:200]}")
     return EXIT_FINDINGS if result["errors"] else EXIT_OK
+
+
+def _load(result: dict[str, Any], when: str) -> str:
+    values = result.get(f"load_{when}")
+    return "/".join(f"{v:.1f}" for v in values) if values else "?"
 
 
 def _without_password(target: str) -> str:
