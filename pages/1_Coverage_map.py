@@ -6,6 +6,11 @@ import streamlit as st
 
 from analytics.figures import FIGURES, label, show
 from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS
+from analytics.privacy import (
+    AREA_FILTERS_NOTE,
+    MIN_COVERAGE_WINDOW_DAYS,
+    protect_districts,
+)
 from analytics.safe_output import mark_geojson, to_safe_csv
 from ui import cached
 from ui.formatting import count, km2
@@ -116,7 +121,21 @@ for flag in report.flags:
     st.caption(f"Note: {flag}")
 
 st.subheader("Coverage by police district")
-districts = report.districts.rename(
+# per-area figures: the whole registry below investigator (analytics.privacy)
+area_report = cached.coverage(ds, page.key, cached.area_filters(filters, page.role))
+district_table = protect_districts(
+    area_report.districts,
+    page.role,
+    ds.city,
+    window_days=cached.window_days(filters),
+)
+if page.role != "investigator":
+    st.caption(
+        f"{AREA_FILTERS_NOTE} A district or map cell with fewer than "
+        f"{ds.city.min_group_size} incidents, or a window shorter than "
+        f"{MIN_COVERAGE_WINDOW_DAYS} days, shows no coverage."
+    )
+districts = district_table.rename(
     columns={
         "district": "District",
         "incidents": "Incidents",
@@ -145,7 +164,7 @@ st.dataframe(
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download district table (CSV)",
-    to_safe_csv(report.districts),
+    to_safe_csv(district_table),
     file_name="coverage_by_district.csv",
     mime="text/csv",
     key="download_districts",

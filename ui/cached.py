@@ -10,7 +10,7 @@ never mutate them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -37,7 +37,14 @@ from analytics.maps import (
     hexes_for_audience,
 )
 from analytics.places import name_places
-from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
+from analytics.privacy import (
+    RedactedCameras,
+    area_camera_settings,
+    change_days,
+    protected_ward_changes,
+    redact_cameras,
+    sites_per_cell,
+)
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.targeting import Recommendation, recommend_sites
 from analytics.windows import registry_for
@@ -246,6 +253,39 @@ def cell_sites(_ds: Dataset, key: tuple) -> pd.Series:  # noqa: ARG001
     return sites_per_cell(_ds.cameras, _ds.city.hex_resolution)
 
 
+def area_filters(filters: Filters, role: str) -> Filters:
+    """The filters per-cell and per-ward figures use for ``role``: below
+    investigator the whole registry at default ranges, whatever the camera
+    filters (:func:`analytics.privacy.area_camera_settings`)."""
+    return replace(filters, **area_camera_settings(role))
+
+
+def ward_table(
+    _ds: Dataset, key: tuple, filters: Filters, role: str
+) -> tuple[pd.DataFrame, str, tuple[date, date]]:
+    """The ward table ``role`` may see, with the change in the window.
+
+    Cameras per :func:`area_filters`; the change compares the registries of the
+    two days of :func:`analytics.privacy.change_days` (whole months below
+    investigator). Returns the table, the note of what was withheld and the two
+    days compared.
+    """
+    area = area_filters(filters, role)
+    report = coverage(_ds, key, area)
+    before, after = change_days(filters.since, filters.until, _ds.as_of, role)
+    start = coverage_at(_ds, key, area, before)
+    end = report if after >= _ds.as_of else coverage_at(_ds, key, area, after)
+    table, note = protected_ward_changes(
+        report.wards,
+        start.wards,
+        end.wards,
+        role,
+        _ds.city,
+        window_days=window_days(filters),
+    )
+    return table, note, (before, after)
+
+
 def window_days(filters: Filters) -> int:
     """Days in the filters' incident window (both ends included)."""
     return (filters.until - filters.since).days + 1
@@ -255,11 +295,13 @@ def hexes_for(
     _ds: Dataset, key: tuple, filters: Filters, role: str, table: str = "hexes"
 ) -> gpd.GeoDataFrame:
     """The coverage report's ``hexes`` or ``gaps`` as ``role`` may see them."""
-    # gap cells carry their place names (from non-residential addresses)
+    # gap cells carry their place names (from non-residential addresses); below
+    # investigator every cell counts the whole registry (area_filters)
+    area = area_filters(filters, role)
     frame = (
-        gap_places(_ds, key, filters)
+        gap_places(_ds, key, area)
         if table == "gaps"
-        else coverage(_ds, key, filters).hexes
+        else coverage(_ds, key, area).hexes
     )
     return hexes_for_audience(
         frame,
@@ -356,10 +398,17 @@ def coverage_map(
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def ward_map(
-    _ds: Dataset, key: tuple, filters: Filters, selected: str | None
+    _ds: Dataset,
+    key: tuple,
+    filters: Filters,
+    selected: str | None,
+    role: str = "public",
 ) -> folium.Map:
-    """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id) outlined."""
-    table = coverage(_ds, key, filters).wards
+    """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id) outlined.
+
+    The figures are the ward table ``role`` may see (:func:`ward_table`).
+    """
+    table = ward_table(_ds, key, filters, role)[0]
     shapes = _ds.wards[["ward_id", "geometry"]].copy()
     shapes["ward_id"] = shapes["ward_id"].astype(str)
     table = table.assign(ward_id=table["ward_id"].astype(str))
