@@ -529,15 +529,18 @@ def change_days(
     """The two registry days a "change in the window" compares, for ``audience``.
 
     Investigators: the day before ``since`` and ``until`` (capped at
-    ``as_of``). Below investigator both ends snap to whole calendar months: the
-    last day of the month before ``since``'s month, and the last day of
-    ``until``'s month (capped at ``as_of``). Moving "Until" or "Since" one day at
-    a time then changes no per-ward count until a month boundary is crossed, so
-    differencing consecutive windows cannot date a single registration closer
-    than its month.
+    ``as_of``). Below investigator both ends are month ends: the last day of the
+    month before ``since``'s month, and the last day of ``until``'s month, or of
+    the month before when that day is after ``as_of`` (a month counts once it is
+    complete). Moving "Until" or "Since" one day at a time then changes no
+    per-ward count until a month boundary is crossed, and the two registry days
+    of neighbouring views are at least a month apart, so differencing them
+    cannot date a single registration closer than its month.
 
     >>> change_days(date(2026, 3, 17), date(2026, 6, 9), date(2026, 11, 1), "staff")
     (datetime.date(2026, 2, 28), datetime.date(2026, 6, 30))
+    >>> change_days(date(2025, 11, 2), date(2026, 11, 1), date(2026, 11, 1), "staff")
+    (datetime.date(2025, 10, 31), datetime.date(2026, 10, 31))
     >>> change_days(date(2026, 3, 17), date(2026, 6, 9), date(2026, 11, 1),
     ...     "investigator")
     (datetime.date(2026, 3, 16), datetime.date(2026, 6, 9))
@@ -549,7 +552,9 @@ def change_days(
         return since - timedelta(days=1), min(until, as_of)
     before = since.replace(day=1) - timedelta(days=1)
     end = (pd.Timestamp(until) + pd.offsets.MonthEnd(0)).date()
-    return before, min(end, as_of)
+    if end > as_of:
+        end = until.replace(day=1) - timedelta(days=1)
+    return before, max(end, before)
 
 
 # Counts of a drawn area (notification previews) below investigator are rounded
