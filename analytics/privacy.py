@@ -621,6 +621,10 @@ def protected_ward_changes(
     table, note = protect_ward_table(table, audience, city, **ward_privacy(window_days))
     if audience == "public":  # one fixed view: nothing to compare it with
         table[["cameras_change", "weighted_incident_coverage_share_change"]] = np.nan
+    # withheld values as NaN (plain floats), not pd.NA: maps and charts test them
+    for col in table.columns:
+        if isinstance(table[col].dtype, pd.Float64Dtype):
+            table[col] = table[col].astype(float)
     return table, note
 
 

@@ -31,6 +31,7 @@ from analytics.config import CITY_ENV, DATA_ENV, load_city
 from analytics.datasets import load_dataset
 from analytics.figures import goal_sentence, label, show
 from analytics.forecast import forecast_goal
+from tests.pagetest import sign_in, use_accounts
 from ui.data import DEMO_SIZE_ENV, get_dataset
 
 pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
@@ -112,14 +113,23 @@ def _cards(document: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module", params=list(CASES))
-def surfaces(request):
-    """Every surface's figures for one case, in each view."""
+def surfaces(request, tmp_path_factory):
+    """Every surface's figures for one case, in each view.
+
+    The pages run as staff, as ``coverage`` does by default: the demo opens as
+    staff; on real data (the fixture) a staff member signs in, because a public
+    visitor gets the one fixed public view whatever the filters say
+    (``analytics.privacy.public_settings``) and the past and violent views
+    would not be views at all.
+    """
     case = CASES[request.param]
     patch = pytest.MonkeyPatch()
     for var in (*DATA_ENV.values(), *DEMO_SIZE_ENV.values(), CITY_ENV):
         patch.delenv(var, raising=False)
     for var, value in case.env().items():
         patch.setenv(var, value)
+    if case.files:
+        use_accounts(patch, tmp_path_factory.mktemp("accounts"), clerk="staff")
     get_dataset.clear()
     try:
         yield _collect(case)
@@ -146,6 +156,9 @@ def _collect(case: Case) -> dict:
     for at in pages.values():
         at.run()
         assert not at.exception, at.exception
+        if case.files:
+            sign_in(at, "clerk")
+            assert not at.exception, at.exception
     defaults = (
         overview.date_input(key="since").value,
         overview.date_input(key="until").value,
