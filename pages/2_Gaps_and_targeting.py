@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.maps import MAX_GAP_CELLS
+from analytics.privacy import AREA_FILTERS_NOTE
 from analytics.safe_output import escape_markdown, mark_geojson, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
@@ -160,6 +161,8 @@ st.caption(
     f"severity-weighted incidents out of camera range ({filters.describe()})."
 )
 gaps = cached.hexes_for(ds, page.key, filters, page.role, "gaps")
+if page.role != "investigator" and filters.narrowed:
+    st.caption(AREA_FILTERS_NOTE)
 table = pd.DataFrame(
     {
         "Rank": gaps["rank"],
