@@ -145,7 +145,10 @@ def _collect(case: Case) -> dict:
     out["forecast"] = forecast_goal(ds.cameras, city, as_of=ds.as_of)
     out["forecast_text"] = _run_cli(["forecast", *case.cli(("cameras", "incidents"))])
 
-    overview = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    # signed in, the Overview runs as its own page: under AppTest a sign-in on
+    # dashboard.py (st.navigation) does not reach the page it runs
+    entry = ROOT / ("pages/0_Overview.py" if case.files else "dashboard.py")
+    overview = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
     coverage_map = AppTest.from_file(
         str(ROOT / "pages" / "1_Coverage_map.py"), default_timeout=TIMEOUT
     )
