@@ -256,8 +256,19 @@ def cell_sites(_ds: Dataset, key: tuple) -> pd.Series:  # noqa: ARG001
 def area_filters(filters: Filters, role: str) -> Filters:
     """The filters per-cell and per-ward figures use for ``role``: below
     investigator the whole registry at default ranges, whatever the camera
-    filters (:func:`analytics.privacy.area_camera_settings`)."""
-    return replace(filters, **area_camera_settings(role))
+    filters (:func:`analytics.privacy.area_camera_settings`). Unchanged filters
+    are returned as they are, so the cached report is shared."""
+    fixed = area_camera_settings(role)
+    changed = {
+        k: v
+        for k, v in fixed.items()
+        if (
+            set(getattr(filters, k)) != set(v)
+            if isinstance(v, tuple)
+            else getattr(filters, k) != v
+        )
+    }
+    return replace(filters, **changed) if changed else filters
 
 
 def ward_table(
