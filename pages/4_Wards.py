@@ -58,17 +58,19 @@ city_share = report.headline["weighted_incident_coverage_share"]
 wards, withheld, (before_day, after_day) = cached.ward_table(
     ds, page.key, filters, page.role
 )
+changes_text = {
+    "public": " The public view has no change columns: it is one fixed view.",
+    "staff": f" The change columns compare the registry on {after_day:%d %b %Y} "
+    f"with the registry on {before_day:%d %b %Y} (whole months: moving a date by "
+    "a day could otherwise date a single registration).",
+    "investigator": f" The change columns compare the registry on "
+    f"{after_day:%d %b %Y} with the registry on {before_day:%d %b %Y}.",
+}[page.role]
 st.caption(
     f"{filters.window.describe(ds.as_of)}"
     + (f" ({filters.describe()})" if filters.narrowed else "")
-    + f". The change columns compare the registry on {after_day:%d %b %Y} with "
-    f"the registry on {before_day:%d %b %Y}"
-    + (
-        " (whole months: moving a date by a day could otherwise date a single "
-        "registration)."
-        if page.role != "investigator"
-        else "."
-    )
+    + "."
+    + changes_text
 )
 if page.role != "investigator" and filters.narrowed:
     st.info(
