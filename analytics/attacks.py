@@ -39,8 +39,17 @@ from analytics.datasets import Dataset
 from analytics.privacy import (
     MIN_COVERAGE_WINDOW_DAYS,
     ROLES,
+    area_camera_settings,
+    change_days,
     is_private,
+    protect_districts,
+    protect_hexes,
+    protect_ward_table,
+    public_settings,
+    redact_cameras,
+    sites_per_cell,
     validate_audience,
+    ward_privacy,
 )
 
 # A home must not be locatable closer than this by any role below investigator.
@@ -302,16 +311,6 @@ def visitor_view(
     downloaded), ``wards`` (the ward table) and ``districts``.
     """
     from analytics.coverage import coverage_report, filter_cameras, filter_incidents
-    from analytics.privacy import (
-        area_camera_settings,
-        protect_districts,
-        protect_hexes,
-        protect_ward_table,
-        public_settings,
-        redact_cameras,
-        sites_per_cell,
-        ward_privacy,
-    )
 
     validate_audience(audience)
     settings: dict[str, Any] = {
@@ -551,7 +550,6 @@ def ward_dating(
     ``MIN_COVERAGE_WINDOW_DAYS`` days).
     """
     from analytics.coverage import filter_cameras
-    from analytics.privacy import change_days
 
     validate_audience(audience)
     if dataset.wards is None or audience == "public":
@@ -781,7 +779,6 @@ def export_texts(
     from analytics.canvass import CameraIndex, area_notification, canvass
     from analytics.cli.cmd_canvass import print_table, to_json
     from analytics.maps import camera_rows
-    from analytics.privacy import redact_cameras
     from analytics.safe_output import to_safe_csv
 
     validate_audience(audience)

@@ -23,6 +23,7 @@ the operating-system user unless ``--user`` names someone.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -411,8 +412,6 @@ def summarise_looks(table: pd.DataFrame, audience: str) -> pd.DataFrame:
 
 
 def _look_sentence(action: str, what: Any, audience: str) -> str:
-    import json
-
     try:
         details = json.loads(what) if isinstance(what, str) and what else {}
     except json.JSONDecodeError:

@@ -18,9 +18,9 @@ Two steps, so the page can cache the slow one and tests can feed stand-in inputs
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import h3
@@ -34,10 +34,15 @@ from analytics.briefing_html import (
     render_briefing,
     validate_briefing_audience,
 )
+from analytics.briefing_inputs import BriefingInputs, ForecastView, RequestsBrief
 from analytics.config import CityConfig
 from analytics.costs import DEFAULT_COST_SCENARIO, CostScenario
 from analytics.datasets import Dataset, unmapped_sentences
 from analytics.schema import WGS84
+
+if TYPE_CHECKING:  # loaded when a briefing is gathered
+    from analytics.forecast import ForecastResult
+    from analytics.targeting import Recommendation
 
 __all__ = [
     "BRIEFING_AUDIENCES",
@@ -55,80 +60,6 @@ __all__ = [
 
 DEFAULT_RECRUIT_K = 50  # new sites recommended, shown grouped by map cell
 TOP_GAPS = 10  # gap cells mapped and listed
-
-
-@dataclass(frozen=True)
-class ForecastView:
-    """What the briefing shows of the goal forecast.
-
-    ``history`` is cumulative active cameras by date; ``projection``, ``lower``
-    and ``upper`` the projected count and its interval by date.
-    """
-
-    history: pd.Series
-    projection: pd.Series
-    lower: pd.Series | None
-    upper: pd.Series | None
-    goal_date: date | None
-    interval: tuple[date | None, date | None] | None
-    model: str
-    backtest_error: str = ""
-    confidence: str = "80%"
-    message: str = ""
-    pace: str = ""
-    outlook: str = ""  # analytics.figures.goal_sentence: same words on every surface
-    goal_date_text: str = ""  # analytics.figures.goal_date_text
-
-
-@dataclass(frozen=True)
-class RequestsBrief:
-    """Footage requests in the briefing's window: aggregates only.
-
-    ``texts`` maps request figures of :mod:`analytics.figures` to their text;
-    the group tables are suppressed for the public edition as
-    :func:`analytics.footage.suppress_groups` does.
-    """
-
-    texts: Mapping[str, str]
-    sentence: str
-    by_tier: pd.DataFrame
-    by_owner_type: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class BriefingInputs:
-    """Everything one briefing shows, already redacted for ``audience``.
-
-    Frames hold aggregates only (wards, H3 cells); ``camera_points`` holds the
-    exact cameras the audience may see (none for the public).
-    """
-
-    city: CityConfig
-    audience: str
-    label: str
-    synthetic: bool
-    as_of: date
-    since: date | None
-    until: date | None
-    ward_names: tuple[str, ...]
-    headline: Mapping[str, float]
-    ward_table: pd.DataFrame
-    ward_shapes: gpd.GeoDataFrame | None
-    outline: gpd.GeoSeries | None
-    camera_cells: gpd.GeoDataFrame
-    camera_points: gpd.GeoDataFrame
-    privacy_note: str
-    suppressed_cameras: int
-    merged_cameras: int
-    gaps: gpd.GeoDataFrame
-    recruitment: gpd.GeoDataFrame
-    recruitment_note: str
-    forecast: ForecastView | None
-    costs: pd.DataFrame | None
-    scenario: Mapping[str, object] = field(default_factory=dict)
-    methods: Mapping[str, str] = field(default_factory=dict)
-    generated_at: datetime | None = None
-    requests: RequestsBrief | None = None  # None: no request history recorded
 
 
 def build_briefing(
@@ -220,24 +151,25 @@ def gather_briefing(
 
     validate_briefing_audience(audience)
     city = dataset.city
-    if since is None and until is None:
-        window = windows.default_window(dataset.incidents, dataset.as_of)
-        since, until = window.since, window.until
-    if since and until is None:  # the data ends on its as-of date: say so
-        if since > dataset.as_of:
-            raise ValueError(
-                f"`since` was {since.isoformat()} but is expected to be on or "
-                f"before the data's date {dataset.as_of.isoformat()}"
-            )
-        until = dataset.as_of
-    if since and until and since > until:
+    if until is None:
+        if since is None:
+            window = windows.default_window(dataset.incidents, dataset.as_of)
+            since, until = window.since, window.until
+        else:  # the data ends on its as-of date: say so
+            if since > dataset.as_of:
+                raise ValueError(
+                    f"`since` was {since.isoformat()} but is expected to be on or "
+                    f"before the data's date {dataset.as_of.isoformat()}"
+                )
+            until = dataset.as_of
+    if since is None:  # only an end given: from the first incident
+        first = windows.oldest_incident_day(dataset.incidents)
+        since = min(first, until) if first else until
+    if since > until:
         raise ValueError(
             f"`since` was {since.isoformat()} but is expected to be on or before "
             f"`until` {until.isoformat()}"
         )
-    if since is None:  # only an end given: from the first incident
-        first = windows.oldest_incident_day(dataset.incidents)
-        since = min(first, until) if first else until
     chosen = _chosen_wards(dataset.wards, wards)
     area = chosen.dissolve().geometry if chosen is not None else None
     # the window rule: today's active registry against the window's incidents
@@ -305,7 +237,11 @@ def gather_briefing(
         as_of=dataset.as_of,
         since=since,
         until=until,
-        ward_names=tuple(chosen["ward_name"].astype(str)) if wards else (),
+        ward_names=(
+            tuple(chosen["ward_name"].astype(str))
+            if wards and chosen is not None
+            else ()
+        ),
         headline=headline,
         ward_table=_ward_table(report.wards, city, audience, window_days),
         ward_shapes=chosen,
@@ -443,8 +379,9 @@ def _within(frame: gpd.GeoDataFrame, area: gpd.GeoSeries) -> np.ndarray:
     """Boolean per row: its point lies in ``area`` (rows without a point: False)."""
     polygon = area.to_crs(frame.crs).union_all() if frame.crs else area.union_all()
     geoms = frame.geometry.to_numpy()
-    inside = shapely.intersects(polygon, geoms)
-    return np.asarray(inside, dtype=bool) & ~pd.isna(geoms)
+    inside = np.asarray(shapely.intersects(polygon, geoms), dtype=bool)
+    inside &= ~np.asarray(pd.isna(geoms), dtype=bool)
+    return inside
 
 
 def _active(cameras: pd.DataFrame) -> pd.DataFrame:
@@ -546,7 +483,9 @@ def _gap_cells(
     return gpd.GeoDataFrame(out, geometry=top.geometry.to_numpy(), crs=top.crs)
 
 
-def _small_group_headline(headline: dict, city: CityConfig, wards_chosen: bool) -> dict:
+def _small_group_headline(
+    headline: dict[str, Any], city: CityConfig, wards_chosen: bool
+) -> dict[str, Any]:
     """Blank the camera counts of a ward selection with too few registered sites."""
     if not wards_chosen or headline.get("sites", 0) >= city.min_group_size:
         return headline
@@ -629,7 +568,7 @@ def _recruitment_cells(sites: gpd.GeoDataFrame, city: CityConfig) -> gpd.GeoData
     )
 
 
-def _recruitment_note(rec, k: int) -> str:
+def _recruitment_note(rec: Recommendation, k: int) -> str:
     n = len(rec.sites)
     if not n:
         return "No new site would bring any more reported crime into view."
@@ -648,7 +587,7 @@ def _recruitment_note(rec, k: int) -> str:
     return text + "."
 
 
-def _forecast_view(fc) -> ForecastView:
+def _forecast_view(fc: ForecastResult) -> ForecastView:
     from analytics.figures import goal_date_text, goal_sentence
     from analytics.forecast import INTERVAL
 
@@ -696,7 +635,7 @@ def _forecast_view(fc) -> ForecastView:
     )
 
 
-def _pace_text(fc) -> str:
+def _pace_text(fc: ForecastResult) -> str:
     if fc.current_monthly_pace is None:
         return ""
     return (
@@ -719,7 +658,9 @@ def _scenario_rows(scenario: CostScenario, city: CityConfig) -> dict[str, str]:
     }
 
 
-def _extra_methods(range_scale: float, wards, fc) -> dict[str, str]:
+def _extra_methods(
+    range_scale: float, wards: Sequence[str] | None, fc: ForecastResult
+) -> dict[str, str]:
     out = {}
     if range_scale != 1.0:
         out["Range assumption"] = (

@@ -1,6 +1,6 @@
 """HTML of the council briefing: sections, tables, captions and print CSS.
 
-Takes :class:`analytics.briefing.BriefingInputs` (already redacted for the
+Takes :class:`analytics.briefing_inputs.BriefingInputs` (already redacted for the
 audience) and returns one self-contained document: inline SVG from
 :mod:`analytics.briefing_svg`, no scripts, no external links, images or fonts.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import h3
@@ -24,12 +24,10 @@ import pandas as pd
 
 from analytics import briefing_svg as svg
 from analytics import formatting
+from analytics.briefing_inputs import BriefingInputs
 from analytics.figures import label
 from analytics.markup import Html, templates
 from analytics.schema import SYNTHETIC_LABEL
-
-if TYPE_CHECKING:
-    from analytics.briefing import BriefingInputs
 
 Block = dict[str, Any]  # {"kind": "p" | "note" | "figure" | ..., ...}: see the template
 

@@ -212,7 +212,8 @@ def capture_whole_page(page: Any, target: Path, viewport: Mapping[str, int]) -> 
     tall = int(min(max(height, viewport["height"]), MAX_SHOT_PX))
     page.set_viewport_size({"width": viewport["width"], "height": tall})
     page.wait_for_timeout(800)
-    page.screenshot(path=str(target))
+    # a tall page on a loaded machine takes longer than Playwright's 30 s
+    page.screenshot(path=str(target), timeout=PAGE_TIMEOUT_MS)
     page.set_viewport_size(dict(viewport))
 
 

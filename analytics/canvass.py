@@ -76,6 +76,9 @@ RESIDENTIAL_BANDS_M = (50.0, 150.0, 300.0, 500.0, 1_000.0, 2_000.0)
 PRIVATE_ACTION = "ask an investigator"
 CANVASS_ACTION = "canvass"
 NOTIFY_ACTION = "area_notification"
+# the "unknown" value of object arrays built with np.where (numpy's stubs take an
+# array there, not a bare None; the result is the same object array)
+NONE = np.array(None, dtype=object)
 # Columns of a canvass result, in order (contacts last; dropped unless investigator).
 CANVASS_COLUMNS = (
     "camera_id",
@@ -590,9 +593,10 @@ def _as_datetime(value: Any, name: str) -> datetime:
         ) from exc
     if pd.isna(stamp):
         raise ValueError(f"`{name}` was {value!r} but is expected to be a date")
-    return (
+    naive: datetime = (
         stamp.tz_localize(None).to_pydatetime() if stamp.tz else stamp.to_pydatetime()
     )
+    return naive
 
 
 def _metric_point(city: CityConfig, lat: float, lon: float) -> np.ndarray:
@@ -620,13 +624,13 @@ def _canvass_frame(
         | (off_axis <= col["width_deg"][idx] / 2.0)
         | (dist == 0)
     )
-    in_view = pd.array(np.where(col["view_known"][idx], seen, None), dtype="boolean")
+    in_view = pd.array(np.where(col["view_known"][idx], seen, NONE), dtype="boolean")
     retention = col["retention_days"][idx]
     known = np.isfinite(retention)
     until = np.datetime64(at, "s") + np.where(known, retention * 86_400, 0).astype(
         "timedelta64[s]"
     )
-    footage = pd.array(np.where(known, until > np.datetime64(now, "s"), None))
+    footage = pd.array(np.where(known, until > np.datetime64(now, "s"), NONE))
     tier = col["tier"][idx]
     data = {c: col[c][idx] for c in CANVASS_COLUMNS if c in col}
     data.update(
@@ -730,7 +734,7 @@ def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
             out[name] = frame[name].to_numpy("int64")
         else:
             values = frame[name].astype(object).to_numpy()
-            out[name] = np.where(pd.isna(values), None, values)
+            out[name] = np.where(pd.isna(values), NONE, values)
     out["camera_id"] = frame["camera_id"].astype(str).to_numpy(object)
     out["tier"] = frame["tier"].astype(str).to_numpy(object)
     return out
@@ -775,10 +779,10 @@ def _parse_area(
             return _parse_area(features[0])
         if kind == "Feature":
             geometry = area.get("geometry") or {}
-            radius = (area.get("properties") or {}).get("radius")
-            if geometry.get("type") == "Point" and radius:
+            drawn_radius = (area.get("properties") or {}).get("radius")
+            if geometry.get("type") == "Point" and drawn_radius:
                 lon, lat = geometry["coordinates"][:2]
-                return _parse_area((lat, lon, radius))
+                return _parse_area((lat, lon, drawn_radius))
             return _parse_area(geometry)
         area = shapely.geometry.shape(area)
     if isinstance(area, shapely.Polygon | shapely.MultiPolygon):
@@ -812,8 +816,11 @@ def _inside_polygon(index: CameraIndex, polygon: shapely.Geometry) -> np.ndarray
         & (index.lat <= maxy)
     )
     candidates = np.flatnonzero(box)
-    inside = shapely.contains_xy(polygon, index.lon[candidates], index.lat[candidates])
-    return candidates[inside]
+    inside = np.asarray(
+        shapely.contains_xy(polygon, index.lon[candidates], index.lat[candidates]),
+        dtype=bool,
+    )
+    return np.compress(inside, candidates)
 
 
 _NON_WORD = re.compile(r"[^\w]+")

@@ -25,7 +25,9 @@ class Dataset:
     """Cameras, incidents and boundaries, with where they came from.
 
     ``as_of`` is the data's "today": the demo's fixed date, or the newest
-    registration or incident date in real data.
+    registration or incident date in real data. ``load_fixes`` lists what the
+    loaders fixed in the files (rows kept), one sentence each naming the file:
+    pages show them under the data banner, the command line prints them as notes.
     """
 
     cameras: gpd.GeoDataFrame
@@ -37,6 +39,7 @@ class Dataset:
     synthetic: bool
     as_of: date
     load_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    load_fixes: tuple[str, ...] = ()
 
     @property
     def registry_dated(self) -> bool:
@@ -163,6 +166,7 @@ def _load_real(
 ) -> Dataset:
     assert inc_path is not None  # load_dataset refuses real cameras alone
     reports: dict[str, dict[str, Any]] = {}
+    fixes: list[str] = []
     if db_path and not cam_path:
         from analytics.store import RegistryStore
 
@@ -189,12 +193,17 @@ def _load_real(
         result = loaders.load_cameras(cam_path, city)
         cams = result.accepted
         reports["cameras"] = result.summary()
+        fixes.extend(result.warnings)
         cam_label = Path(cam_path).name
         synthetic = result.synthetic
     inc = loaders.load_incidents(inc_path, city, addresses=addresses_path)
     reports["incidents"] = inc.summary()
+    fixes.extend(inc.warnings)
     wards = loaders.load_boundaries(wards_path) if wards_path else None
     limit = loaders.load_boundaries(limit_path) if limit_path else None
+    for frame in (wards, limit):
+        if frame is not None:
+            fixes.extend(frame.attrs.get("fixes", ()))
     synthetic = synthetic or inc.synthetic
     for frame in (wards, limit):
         synthetic = synthetic or bool(
@@ -214,7 +223,16 @@ def _load_real(
         # demo files loaded back: still made up, whatever the path says
         label = f"{SYNTHETIC_LABEL} ({label})"
     return Dataset(
-        cams, inc.accepted, wards, limit, city, label, synthetic, as_of, reports
+        cams,
+        inc.accepted,
+        wards,
+        limit,
+        city,
+        label,
+        synthetic,
+        as_of,
+        reports,
+        tuple(fixes),
     )
 
 

@@ -16,7 +16,7 @@ Withdrawal dates and their assumptions
   such rows is in ``frame.attrs["undated_withdrawals"]``.
 * No readable ``registered_at``: the camera is in the registry but cannot be
   placed in time, so it is counted from the first known registration date (part
-  of the starting stock), with a warning.
+  of the starting stock); ``frame.attrs["undated_registrations"]`` counts them.
 * ``status == "active"``: active, whatever ``withdrawn_at`` says (a camera can be
   re-registered; the status is the registry's answer for today).
 
@@ -29,7 +29,6 @@ camera was converted from registered to integrated.
 
 from __future__ import annotations
 
-import warnings
 from datetime import date
 
 import geopandas as gpd
@@ -60,10 +59,11 @@ def registry_events(
     Returns a frame aligned with ``cameras`` (same index) with ``registered``
     (Timestamp), ``withdrawn`` (Timestamp or NaT: the day it left the registry)
     and ``camera_count`` (int). Rows without a readable registration date are
-    placed at the earliest known registration (the starting stock) with a
-    warning; withdrawn rows without a withdrawal date are dropped (see the
-    module docstring). Rows registered after ``as_of`` are dropped;
-    withdrawals after ``as_of`` are not yet withdrawals (NaT).
+    placed at the earliest known registration (the starting stock) and counted
+    in ``attrs["undated_registrations"]``; withdrawn rows without a withdrawal
+    date are dropped (see the module docstring). Rows registered after
+    ``as_of`` are dropped; withdrawals after ``as_of`` are not yet withdrawals
+    (NaT).
     ``attrs["undated_withdrawals"]`` counts withdrawn rows without a date.
     """
     for col in ("registered_at", "camera_count", "status"):
@@ -80,12 +80,9 @@ def registry_events(
         start = registered.min()
         if pd.isna(start):
             start = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now()
+        # returned as attrs["undated_registrations"] (the forecast says so in
+        # words), not as a Python warning nobody on a page would see
         registered = registered.fillna(start.normalize())
-        warnings.warn(
-            f"{int(no_date.sum())} registry row(s) have no readable `registered_at`: "
-            f"counted as registered on {start:%Y-%m-%d}, the start of the history",
-            stacklevel=3,
-        )
     if "withdrawn_at" in cameras.columns:
         withdrawn_at = pd.to_datetime(cameras["withdrawn_at"], errors="coerce")
     else:

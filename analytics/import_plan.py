@@ -31,6 +31,7 @@ import pandas as pd
 from analytics.schema import (
     CAMERA_COLUMNS,
     CAMERA_REQUIRED,
+    CONTACT_COLUMNS,
     OWNER_TYPES,
     STATUSES,
     TIERS,
@@ -132,7 +133,6 @@ class ImportPlan:
         (``analytics.privacy.EXACT_OWNER_TYPES``) are named but not shown.
         """
         from analytics.privacy import EXACT_OWNER_TYPES, validate_audience
-        from analytics.schema import CONTACT_COLUMNS
 
         validate_audience(audience)
         exact = set(EXACT_OWNER_TYPES[audience])

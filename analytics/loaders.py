@@ -3,8 +3,9 @@
 Every data row is either accepted (canonical columns of :mod:`analytics.schema`,
 WGS84 point geometry) or quarantined with a human-readable reason; fixable
 problems (swapped latitude/longitude, alias column names, byte-order marks,
-surrounding whitespace) are fixed with a warning. A file that cannot be used at
-all raises :class:`LoadError`.
+surrounding whitespace) are fixed and the fix is listed in the result's
+``warnings`` (a returned value, not a Python warning). A file that cannot be used
+at all raises :class:`LoadError`.
 
 >>> result = load_incidents("tests/data/lrpd/lrpd_current.csv", load_city())
 >>> result.rows_read, len(result.accepted), result.reasons
@@ -13,9 +14,11 @@ all raises :class:`LoadError`.
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,14 +37,23 @@ from analytics.columns import (
     match_columns,
     normalise_name,
 )
-from analytics.config import CityConfig
-from analytics.readers import LoadError, RawTable, Source, read_table, source_name
+from analytics.config import CityConfig, Extent
+from analytics.readers import (
+    LoadError,
+    RawTable,
+    Source,
+    read_bytes,
+    read_table,
+    sniff_format,
+    source_name,
+)
 from analytics.schema import (
     CAMERA_COLUMNS,
     CATEGORIES,
     INCIDENT_COLUMNS,
     SYNTHETIC_COLUMN,
     SYNTHETIC_LABEL,
+    SYNTHETIC_VALUE,
     WARD_COLUMNS,
     WGS84,
 )
@@ -60,7 +72,6 @@ from analytics.validation import (
 __all__ = [
     "LoadError",
     "LoadResult",
-    "LoadWarning",
     "check_kind",
     "load_boundaries",
     "load_cameras",
@@ -139,10 +150,6 @@ COORDINATE_SHARE = 0.5
 FOLD_DECIMALS = 6
 
 
-class LoadWarning(UserWarning):
-    """A problem fixed while loading (the row was kept)."""
-
-
 @dataclass
 class LoadResult:
     """Outcome of loading one file: accepted rows, quarantined rows, warnings.
@@ -162,7 +169,9 @@ class LoadResult:
         Data rows in the file; always
         ``len(accepted) + folded + len(quarantined)``.
     warnings
-        Fixes applied, one sentence each.
+        Fixes applied while loading (the rows were kept), one sentence each.
+        They are returned here, never raised as Python warnings: the pages, the
+        command line and the tests read them from the result.
     folded
         Incident rows that repeat an accepted row (same incident number, offence,
         time and place: one row per victim) and were folded into it; the kept
@@ -192,7 +201,7 @@ class LoadResult:
     synthetic: bool = False
     unknown_offenses: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    geocoding: dict | None = None
+    geocoding: dict[str, Any] | None = None
     unmapped_offenses: dict[str, dict[str, int]] = field(default_factory=dict)
     # set by validate_file on a file read in chunks: the accepted rows are counted,
     # not kept (``accepted`` is then empty)
@@ -214,7 +223,7 @@ class LoadResult:
         counts = self.quarantined["reason"].value_counts()
         return {str(k): int(v) for k, v in counts.items()}
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Plain dict for JSON output and dataset load reports."""
         return {
             "kind": self.kind,
@@ -257,9 +266,7 @@ def load_cameras(
         The file cannot be used at all (empty, not a table, no location columns).
     """
     raw = read_table(source, name=name, city=city)
-    result = _load(raw, city, "cameras")
-    _emit(result.warnings)
-    return result
+    return _load(raw, city, "cameras")
 
 
 def load_incidents(
@@ -290,9 +297,7 @@ def load_incidents(
         not an incident export).
     """
     raw = read_table(source, name=name, city=city)
-    result = _load(raw, city, "incidents", addresses=addresses)
-    _emit(result.warnings)
-    return result
+    return _load(raw, city, "incidents", addresses=addresses)
 
 
 def load_table(
@@ -307,21 +312,13 @@ def load_table(
     if kind not in KINDS:
         raise ValueError(f"`kind` was {kind!r} but is expected to be in {KINDS}")
     raw = read_table(source, name=name, city=city)
-    result = _load(raw, city, kind, addresses=addresses)
-    _emit(result.warnings)
-    return result
+    return _load(raw, city, kind, addresses=addresses)
 
 
 def _rows(mask: pd.Series) -> str:
     """``"1 row"``, ``"3 rows"``: how many rows a mask selects."""
     n = int(mask.sum())
     return f"{n} row" if n == 1 else f"{n} rows"
-
-
-def _emit(messages: list[str]) -> None:
-    for message in messages:
-        # stacklevel 3: the caller of the public load_* function
-        warnings.warn(message, LoadWarning, stacklevel=3)
 
 
 # --- shared pipeline -----------------------------------------------------------------
@@ -339,7 +336,7 @@ class _Rows:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unknown_offenses: dict[str, int] = field(default_factory=dict)
-    geocoding: dict | None = None
+    geocoding: dict[str, Any] | None = None
 
     @property
     def index(self) -> pd.Index:
@@ -469,7 +466,9 @@ def _fold_repeats(
     return folded, conflict
 
 
-def _offenses_by_reason(values: pd.DataFrame, reason: pd.Series) -> dict:
+def _offenses_by_reason(
+    values: pd.DataFrame, reason: pd.Series
+) -> dict[str, dict[str, int]]:
     """Quarantine reason -> {offence name: rows}, for "what was not mapped"."""
     out: dict[str, dict[str, int]] = {}
     quarantined = reason.notna()
@@ -603,8 +602,6 @@ def _damaged_rows(rows: _Rows) -> None:
 def _synthetic_marker(rows: _Rows, mapping: dict[str, str]) -> bool:
     """True when the file carries the demo's marker (a ``data_origin`` column
     saying "synthetic", or a camera ``source`` of "synthetic")."""
-    from analytics.schema import SYNTHETIC_VALUE
-
     columns = list(rows.raw.frame.columns)
     for col in (find_column(columns, (SYNTHETIC_COLUMN,)), mapping.get("source")):
         if col is None:
@@ -753,6 +750,7 @@ def _locate(
             rows.reject(todo & ~found, R_NOT_FOUND)
     missing = lat.isna() | lon.isna()
     if geocoded_only:
+        assert address_col is not None  # geocoded_only: the rows give addresses
         missing_reason = missing & is_empty(rows.column(address_col))
         rows.reject(missing_reason, R_MISSING_COORDS)
         missing = pd.Series(False, index=idx)  # reasons given above
@@ -783,7 +781,9 @@ def _locate(
     return lat, lon
 
 
-def foreign_extent_note(name: str, lat: pd.Series, lon: pd.Series, extent) -> str:
+def foreign_extent_note(
+    name: str, lat: pd.Series, lon: pd.Series, extent: Extent
+) -> str:
     """One sentence for a file whose rows mostly lie outside the city: where they
     are, where the city is, and the likely cause."""
     box = (
@@ -1178,7 +1178,11 @@ def _assemble(
 
 def _quarantine(raw: RawTable, reason: pd.Series, mask: np.ndarray) -> pd.DataFrame:
     frame = raw.frame.loc[mask].copy()
-    if raw.extra_fields is not None and (raw.ragged > 0).any():
+    if (
+        raw.extra_fields is not None
+        and raw.ragged is not None
+        and bool((raw.ragged > 0).any())
+    ):
         frame["extra_fields"] = pd.Series(raw.extra_fields[mask], index=frame.index)
     frame = frame.astype("str")
     frame["row_number"] = np.flatnonzero(mask) + 1
@@ -1208,6 +1212,8 @@ def load_boundaries(source: Source, *, name: str | None = None) -> gpd.GeoDataFr
 
     Accepts GeoJSON, GeoPackage, zipped shapefile and GeoParquet in any CRS, with
     id/name columns such as ``ward``, ``WARD``, ``id``, ``name``, ``WARD_NAME``.
+    The frame's ``attrs["fixes"]`` lists the fixes made while loading (features
+    that are not polygons dropped, invalid polygons repaired), one sentence each.
 
     Raises
     ------
@@ -1215,7 +1221,7 @@ def load_boundaries(source: Source, *, name: str | None = None) -> gpd.GeoDataFr
         Not a readable vector file, or no polygons.
     """
     label = source_name(source, name)
-    gdf = _read_polygons(source, label)
+    gdf, fixes = _read_polygons(source, label)
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     id_col = find_column(columns, WARD_ID_ALIASES)
     name_col = find_column([c for c in columns if c != id_col], WARD_NAME_ALIASES)
@@ -1247,17 +1253,16 @@ def load_boundaries(source: Source, *, name: str | None = None) -> gpd.GeoDataFr
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
+    out.attrs["fixes"] = fixes
     if synthetic:
         out.attrs["synthetic"] = True
         out.attrs["label"] = SYNTHETIC_LABEL
     return out
 
 
-def _read_polygons(source: Source, label: str) -> gpd.GeoDataFrame:
-    import io
-
-    from analytics.readers import read_bytes, sniff_format
-
+def _read_polygons(source: Source, label: str) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The polygons of a boundary file (WGS84) and the fixes made to them."""
+    fixes: list[str] = []
     data = read_bytes(source, label)
     if not data.strip():
         raise LoadError(f"{label}: the file is empty")
@@ -1285,11 +1290,7 @@ def _read_polygons(source: Source, label: str) -> gpd.GeoDataFrame:
         kinds = sorted(geom.geom_type.dropna().unique())
         raise LoadError(f"{label}: expected polygons but found {kinds}")
     if not polygonal.all():
-        warnings.warn(
-            f"{label}: {int((~polygonal).sum())} non-polygon features dropped",
-            LoadWarning,
-            stacklevel=3,
-        )
+        fixes.append(f"{label}: {int((~polygonal).sum())} non-polygon features dropped")
         gdf = gdf[polygonal]
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -1303,10 +1304,6 @@ def _read_polygons(source: Source, label: str) -> gpd.GeoDataFrame:
         gdf = gdf.to_crs(WGS84)
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
-        warnings.warn(
-            f"{label}: {int(invalid.sum())} invalid polygons repaired",
-            LoadWarning,
-            stacklevel=3,
-        )
+        fixes.append(f"{label}: {int(invalid.sum())} invalid polygons repaired")
         gdf = gdf.set_geometry(gdf.geometry.make_valid())
-    return gdf.reset_index(drop=True)
+    return gdf.reset_index(drop=True), fixes

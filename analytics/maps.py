@@ -17,15 +17,17 @@ no tile server can be reached. All registry text is escaped.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
+from folium.map import Layer
 from folium.plugins import FastMarkerCluster, HeatMap
 from folium.template import Template
 
@@ -72,10 +74,13 @@ CELL_COLOURS = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
 HEX_FIELDS = ("incidents", "uncovered", "covered")
 # Choropleth measures: hex column -> (legend title, bin edges or None for data
 # quantiles, colours from low to high)
-CHOROPLETHS = {
+# class edges of the coverage share (the last one lets 100 % fall in the top class)
+COVERAGE_EDGES = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0000001)
+# measure -> (title, class edges or None for edges from the data, colours)
+CHOROPLETHS: dict[str, tuple[str, tuple[float, ...] | None, tuple[str, ...]]] = {
     "coverage_share": (
         "Share of incidents within camera range",
-        (0.0, 0.1, 0.25, 0.5, 0.75, 1.0000001),
+        COVERAGE_EDGES,
         ("#fff7bc", "#c7e9b4", "#7fcdbb", "#2c7fb8", "#253494"),
     ),
     "incidents_uncovered": (
@@ -277,16 +282,18 @@ class Legend(MacroElement):
 
     def __init__(
         self,
-        entries: Sequence[tuple[object | None, str]],
+        entries: Sequence[tuple[Layer | None, str]],
         *,
-        exclusive: Sequence[object] = (),
+        exclusive: Sequence[Layer] = (),
         position: str = "bottomleft",
         background: str = "",
         open_: bool = True,
         fold_below: int = FOLD_BELOW_PX,
         bounds: Sequence[Sequence[float]] | None = None,
-    ):
-        super().__init__()
+    ) -> None:
+        # branca 0.8 leaves MacroElement.__init__ unannotated (and mypy does not
+        # apply untyped_calls_exclude to super() calls)
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
         self._entries = list(entries)
         self._exclusive = list(exclusive)
@@ -339,7 +346,7 @@ class _NumberedSites(folium.map.Layer):
         {% endmacro %}"""
     )
 
-    def __init__(self, rows: list[list], *, name: str, show: bool = True):
+    def __init__(self, rows: list[list[Any]], *, name: str, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "NumberedSites"
         self.rows = rows
@@ -376,8 +383,8 @@ class _OfflineFallback(MacroElement):
         """
     )
 
-    def __init__(self, tiles, fallback):
-        super().__init__()
+    def __init__(self, tiles: folium.TileLayer, fallback: folium.FeatureGroup) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # as in Legend
         self._name = "OfflineFallback"
         self.tiles = tiles
         self.fallback = fallback
@@ -491,8 +498,9 @@ def build_coverage_map(
     fallback = _add_offline_background(m, wards, city_limit, streets, tiles is None)
     if tile_layer is not None and fallback is not None:
         _OfflineFallback(tile_layer, fallback).add_to(m)
-    legend: list[tuple[object | None, str]] = []
-    exclusive: list[object] = []
+    legend: list[tuple[Layer | None, str]] = []
+    exclusive: list[Layer] = []
+    layer: Layer | None
     if city_limit is not None and len(city_limit):
         _add_city_limit(m, city_limit)
     if hexes is not None and len(hexes):
@@ -688,9 +696,13 @@ def _view_bounds(
 ) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) to open on: the focus area, else the city."""
     if focus is not None and not focus.is_empty:
-        return tuple(float(v) for v in focus.bounds)
+        minx, miny, maxx, maxy = (float(v) for v in focus.bounds)
+        return minx, miny, maxx, maxy
     if city_limit is not None and len(city_limit):
-        return tuple(float(v) for v in city_limit.to_crs(WGS84).total_bounds)
+        minx, miny, maxx, maxy = (
+            float(v) for v in city_limit.to_crs(WGS84).total_bounds
+        )
+        return minx, miny, maxx, maxy
     return city.extent.bounds
 
 
@@ -748,15 +760,16 @@ def _add_offline_background(
     It replaces the street map when tiles cannot load, so an offline map shows
     the city's shape, wards and (when configured) streets rather than a void.
     """
-    have_wards = wards is not None and len(wards)
-    have_limit = city_limit is not None and len(city_limit)
-    have_streets = streets is not None and len(streets)
-    if not (have_wards or have_limit or have_streets):
+    # an empty layer counts as none
+    wards = wards if wards is not None and len(wards) else None
+    city_limit = city_limit if city_limit is not None and len(city_limit) else None
+    streets = streets if streets is not None and len(streets) else None
+    if wards is None and city_limit is None and streets is None:
         return None
     group = folium.FeatureGroup(
         name="City map (works offline)", overlay=False, control=True, show=show
     )
-    if have_wards:
+    if wards is not None:
         frame = wards.to_crs(WGS84)
         data = gpd.GeoDataFrame(
             {"fill": [LAND_TINTS[i % len(LAND_TINTS)] for i in range(len(frame))]},
@@ -772,7 +785,7 @@ def _add_offline_background(
             },
             interactive=False,
         ).add_to(group)
-    elif have_limit:
+    elif city_limit is not None:
         folium.GeoJson(
             _geojson(city_limit.to_crs(WGS84)[["geometry"]]),
             style_function=lambda _: {
@@ -782,7 +795,7 @@ def _add_offline_background(
             },
             interactive=False,
         ).add_to(group)
-    if have_streets:
+    if streets is not None:
         lines = streets.to_crs(WGS84)
         folium.GeoJson(
             _geojson(
@@ -1015,7 +1028,7 @@ def _add_cameras(
     show_cells: bool = False,
     note: bool = True,
     limit: shapely.Geometry | None = None,
-) -> tuple[list[tuple[object | None, str]], object | None]:
+) -> tuple[list[tuple[Layer | None, str]], Layer | None]:
     """Camera layers; returns legend entries and the cells layer (thematic)."""
     if isinstance(cameras, RedactedCameras):
         if cameras.audience != role:
@@ -1026,8 +1039,9 @@ def _add_cameras(
         redacted = cameras
     else:
         redacted = redact_cameras(cameras, role, city)
-    legend: list[tuple[object | None, str]] = []
-    cells_layer = None
+    legend: list[tuple[Layer | None, str]] = []
+    cells_layer: Layer | None = None
+    layer: Layer | None
     cells = getattr(redacted, "cells", None)
     if cells is not None and len(cells):
         cells_layer = _add_camera_cells(m, clip_to_limit(cells, limit), show=show_cells)
@@ -1082,7 +1096,9 @@ def _add_camera_points(
 ) -> _Cluster:
     """One clustered layer per tier; ``spread`` clusters less (views are drawn)."""
     colour = TIER_COLOURS[tier]
-    layer = _Cluster(
+    # the constructor is folium's FastMarkerCluster.__init__, unannotated in
+    # folium 0.20 (untyped_calls_exclude matches the callee's class, ours)
+    layer = _Cluster(  # type: ignore[no-untyped-call]
         camera_rows(points),
         name=f"Cameras: {TIER_LABELS[tier].lower()}",
         callback=_CAMERA_CALLBACK
@@ -1096,7 +1112,7 @@ def _add_camera_points(
     return layer
 
 
-def camera_rows(points: gpd.GeoDataFrame) -> list[list]:
+def camera_rows(points: gpd.GeoDataFrame) -> list[list[Any]]:
     """Compact rows ``[lat, lon, id, cameras, owner index, address]`` per point.
 
     Text is HTML-escaped here; the browser builds each popup only when opened,
@@ -1213,7 +1229,7 @@ def _add_viewsheds(
     return layer, len(shapes)
 
 
-def site_rows(sites: gpd.GeoDataFrame) -> list[list]:
+def site_rows(sites: gpd.GeoDataFrame) -> list[list[Any]]:
     """Rows ``[lat, lon, rank, tooltip html]`` of the numbered site markers.
 
     The tooltip names the place (``place`` column) when there is one; all text
@@ -1250,7 +1266,7 @@ def _add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> _NumberedSites:
 
 
 # --- helpers ---------------------------------------------------------------------
-def _geojson(frame: gpd.GeoDataFrame) -> dict:
+def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     """GeoJSON dict with coordinates rounded to ``COORD_DECIMALS``.
 
     Geometries go through shapely's vectorised writer in one JSON parse, about
@@ -1270,7 +1286,7 @@ def _geojson(frame: gpd.GeoDataFrame) -> dict:
     }
 
 
-def _int_text(values: Sequence | None, n: int) -> list[str]:
+def _int_text(values: Sequence[Any] | None, n: int) -> list[str]:
     if values is None:
         return ["–"] * n
     return [
@@ -1287,7 +1303,8 @@ def _class_labels() -> list[str]:
     ]
 
 
-def _walk(element):
+def _walk(element: Element) -> Iterator[Element]:
+    """``element`` and everything below it, depth first."""
     yield element
     for child in getattr(element, "_children", {}).values():
         yield from _walk(child)
@@ -1350,7 +1367,8 @@ def build_ward_map(
             f"`measure` was {measure!r} but is expected to be a column of the ward "
             f"table: {[c for c in wards.columns if c != 'geometry']}"
         )
-    _, edges, colours = CHOROPLETHS["coverage_share"]
+    _, _, colours = CHOROPLETHS["coverage_share"]
+    edges = COVERAGE_EDGES
     frame = wards.to_crs(WGS84)
     values = pd.to_numeric(frame[measure], errors="coerce").to_numpy(dtype=float)
     fill, _ = classify(values, "coverage_share")

@@ -27,13 +27,14 @@ Contacts are stored here (the registry holds them already) and read only by
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from analytics.store import RegistryStore
 
 DELIVERY_STATUSES = ("queued", "sending", "sent", "failed", "skipped")
 SKIP_REASONS = ("withdrawn", "opted_out", "no_contact")
@@ -129,49 +130,18 @@ REVERIFY_COLUMNS = (
     "failed_at",
 )
 
-_ENGINES: dict[str, Engine] = {}
-_LOCK = threading.Lock()
 
-
-def notify_engine(store: Any) -> Engine:
+def notify_engine(store: RegistryStore) -> Engine:
     """The SQLAlchemy engine of the registry store's database, tables created.
 
     Parameters
     ----------
     store
-        A ``RegistryStore``: its ``engine`` (an SQLAlchemy Engine) or ``url``
-        when it has one, else its SQLite ``path``. A URL text or an Engine is
-        accepted too (tests, scripts).
+        The registry store: notices live in its database, beside the cameras.
     """
-    engine = getattr(store, "engine", None)
-    if not isinstance(engine, Engine):
-        engine = store if isinstance(store, Engine) else None
-    if engine is None:
-        url = getattr(store, "url", None) or (store if isinstance(store, str) else None)
-        if url is None:
-            path = getattr(store, "path", None)
-            if path is None:
-                raise TypeError(
-                    f"`store` was {type(store).__name__} but is expected to be a "
-                    "RegistryStore, an SQLAlchemy Engine or a database URL"
-                )
-            url = f"sqlite:///{path}"
-        engine = _engine_for_url(str(url))
+    engine = store.engine
     metadata.create_all(engine, checkfirst=True)
     return engine
-
-
-def _engine_for_url(url: str) -> Engine:
-    with _LOCK:
-        engine = _ENGINES.get(url)
-        if engine is None:
-            kwargs: dict[str, Any] = {}
-            if url.startswith("sqlite"):
-                # wait for the registry store's write lock rather than fail
-                kwargs["connect_args"] = {"timeout": 30}
-            engine = sa.create_engine(url, **kwargs)
-            _ENGINES[url] = engine
-        return engine
 
 
 def utc_now() -> str:

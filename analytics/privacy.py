@@ -28,10 +28,11 @@ account's role, or public without one.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import geopandas as gpd
@@ -40,8 +41,17 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
+from analytics.changes import ward_changes
 from analytics.config import CityConfig
-from analytics.schema import CONTACT_COLUMNS, LOCATION_COLUMNS, OWNER_TYPES, WGS84
+from analytics.schema import (
+    CATEGORIES,
+    CONTACT_COLUMNS,
+    LOCATION_COLUMNS,
+    OWNER_TYPES,
+    TIERS,
+    WGS84,
+)
+from analytics.windows import default_window
 
 ROLES = ("public", "staff", "investigator")
 # Owner types whose cameras each audience may see as exact points.
@@ -466,9 +476,6 @@ def public_settings(
     >>> public_settings(date(2026, 11, 1))["since"]
     datetime.date(2025, 11, 2)
     """
-    from analytics.schema import CATEGORIES, TIERS
-    from analytics.windows import default_window
-
     window = default_window(incidents, as_of, months=PUBLIC_WINDOW_MONTHS)
     return {
         "since": window.since,
@@ -501,8 +508,6 @@ def area_camera_settings(audience: str) -> dict[str, Any]:
     >>> area_camera_settings("investigator")
     {}
     """
-    from analytics.schema import TIERS
-
     validate_audience(audience)
     if audience == "investigator":
         return {}
@@ -545,8 +550,6 @@ def change_days(
     ...     "investigator")
     (datetime.date(2026, 3, 16), datetime.date(2026, 6, 9))
     """
-    from datetime import timedelta
-
     validate_audience(audience)
     if audience == "investigator":
         return since - timedelta(days=1), min(until, as_of)
@@ -608,8 +611,6 @@ def protected_ward_changes(
     applies :func:`protect_ward_table`; the public sees no change columns at all.
     Returns the table and the note of what was withheld.
     """
-    from analytics.changes import ward_changes
-
     changes = ward_changes(end, start)
     table = wards.merge(
         changes[
@@ -675,8 +676,6 @@ def redact_event_details(
     point of a canvass would let a reader follow it from query to query.
     ``owners`` maps camera id to owner type (unknown ids count as private).
     """
-    import json
-
     validate_audience(audience)
     if audience == "investigator" or not details:
         return details

@@ -16,13 +16,22 @@ import csv
 import io
 import json
 import os
+import re
 import warnings
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # geopandas and pyarrow load when a format needs them
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    from analytics.config import CityConfig
 
 BOM = b"\xef\xbb\xbf"
 DELIMITERS = (",", "\t", ";", "|")
@@ -177,7 +186,9 @@ def sniff_format(data: bytes, name: str) -> str:
     return "csv"
 
 
-def read_table(source: Source, *, name: str | None = None, city=None) -> RawTable:
+def read_table(
+    source: Source, *, name: str | None = None, city: CityConfig | None = None
+) -> RawTable:
     """Read any supported table into a :class:`RawTable`.
 
     ``city`` (a :class:`analytics.config.CityConfig`) supplies the expansion
@@ -239,8 +250,6 @@ def _too_big(name: str, expanded: float, size: int, limit: float) -> LoadError:
 
 
 def _check_zip_expansion(data: bytes, name: str, limit: float) -> None:
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
@@ -410,7 +419,7 @@ def split_swallowed(
     new_ragged = np.zeros(len(frame), dtype=int) if ragged is None else ragged.copy()
     new_extra = np.full(len(frame), "", dtype=object) if extra is None else extra
     insert: dict[int, tuple[list[list[str]], str]] = {}
-    for i in suspect:
+    for i in suspect.tolist():
         row = [text[c].iat[i] for c in frame.columns]
         for j, cell in enumerate(row):
             parts = cell.split("\n")
@@ -446,7 +455,9 @@ def split_swallowed(
     if not insert:
         found = reasons if any(r is not None for r in reasons) else None
         return frame, ragged, extra, found
-    out_reasons, out_ragged, out_extra = [], [], []
+    out_reasons: list[str | None] = []
+    out_ragged: list[int] = []
+    out_extra: list[str] = []
     start = 0
     for i in sorted(insert):
         pieces.append(frame.iloc[start : i + 1])
@@ -530,8 +541,6 @@ def _json_depth(text: str) -> int:
     """Deepest bracket nesting of JSON text (brackets inside strings ignored),
     counted without building the document, so a hostile file cannot exhaust the
     stack or memory first."""
-    import re
-
     # drop string literals, then count brackets by running sum
     bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
     opens = np.frombuffer(bare.encode("utf-8", "replace"), dtype=np.uint8)
@@ -559,15 +568,15 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _overpass_rows(elements: list) -> list[dict]:
+def _overpass_rows(elements: list[Any]) -> list[dict[str, Any]]:
     """Overpass API JSON (``out center;``): one record per element, tags flattened."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for element in elements:
         if not isinstance(element, dict):
             continue
-        centre = (
-            element.get("center") if isinstance(element.get("center"), dict) else {}
-        )
+        centre = element.get("center")
+        if not isinstance(centre, dict):
+            centre = {}
         row = {
             "@id": f"{element.get('type', 'node')}/{element.get('id', '')}",
             "@lat": element.get("lat", centre.get("lat")),
@@ -579,7 +588,7 @@ def _overpass_rows(elements: list) -> list[dict]:
     return rows
 
 
-def _records(rows: list[dict], name: str) -> RawTable:
+def _records(rows: list[dict[str, Any]], name: str) -> RawTable:
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(str(k) for k in row))
@@ -589,7 +598,7 @@ def _records(rows: list[dict], name: str) -> RawTable:
     return RawTable(frame, name, "json")
 
 
-def _geojson(doc: dict, name: str) -> RawTable:
+def _geojson(doc: dict[str, Any], name: str) -> RawTable:
     features = doc.get("features") if doc["type"] == "FeatureCollection" else [doc]
     if not isinstance(features, list):
         raise LoadError(f"{name}: GeoJSON `features` is not a list")
@@ -648,7 +657,7 @@ def _point_of(geom: Any) -> tuple[float, float, str | None, str]:
     return centre.x, centre.y, kind.lower(), shape.wkt
 
 
-def _crs_transform(crs: Any, name: str):
+def _crs_transform(crs: Any, name: str) -> Callable[[Any, Any], Any] | None:
     """A (x, y) -> (lon, lat) function for a GeoJSON ``crs`` member, or None."""
     if not crs:
         return None
@@ -670,7 +679,7 @@ def _crs_transform(crs: Any, name: str):
 
 
 # --- GeoPackage, zipped shapefile, Parquet --------------------------------------
-def _frame_from_geo(gdf, name: str, fmt: str) -> RawTable:
+def _frame_from_geo(gdf: gpd.GeoDataFrame, name: str, fmt: str) -> RawTable:
     import geopandas as gpd
 
     notes: list[str] = []
@@ -689,11 +698,8 @@ def _frame_from_geo(gdf, name: str, fmt: str) -> RawTable:
         points = geom.where(kinds == "Point", geom.centroid)
     lon = np.where(missing, np.nan, points.x.to_numpy())
     lat = np.where(missing, np.nan, points.y.to_numpy())
-    note = np.where(
-        missing | (kinds == "Point"),
-        None,
-        pd.Series(kinds).str.lower().to_numpy(dtype=object),
-    )
+    note = pd.Series(kinds).str.lower().to_numpy(dtype=object)
+    note[missing | (kinds == "Point")] = None
     attrs = pd.DataFrame(gdf.drop(columns=geom_name))
     frame = _as_text(attrs)
     frame["geometry"] = pd.Series(
@@ -733,7 +739,7 @@ def _read_vector(data: bytes, name: str, kind: str) -> RawTable:
     return _frame_from_geo(gdf, name, kind)
 
 
-def parquet_decoded_size(meta) -> int:
+def parquet_decoded_size(meta: pq.FileMetaData) -> int:
     """Bytes a Parquet file's rows take once decoded, from its footer alone.
 
     Dictionary and run-length encoding make the stored sizes tiny for repeated

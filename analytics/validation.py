@@ -14,9 +14,13 @@ Python loop on the common path: a million rows parse in seconds.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # pyarrow loads when a column is parsed
+    import pyarrow as pa
 
 # Cell values that mean "no value" (compared stripped and lower-cased).
 NA_TOKENS = ("", "na", "n/a", "nan", "null", "none", "#n/a", "-", "--", "nil")
@@ -120,7 +124,7 @@ def coords_from_text(
     return lat.where(found), lon.where(found), empty, bad
 
 
-def _arrow(text: pd.Series):
+def _arrow(text: pd.Series) -> pa.StringArray:
     import pyarrow as pa
 
     return pa.array(text.astype("str"), type=pa.string(), from_pandas=True)

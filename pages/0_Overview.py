@@ -33,8 +33,8 @@ from analytics.safe_output import escape_markdown
 from analytics.windows import registry_note
 from ui import cached
 from ui.charts import forecast_chart
+from ui.focus import focus_chip, focus_map, focus_sidebar
 from ui.formatting import count, day, km2, points, share, signed_count
-from ui.mapview import show_map
 from ui.navigation import PAGES
 from ui.page import start_page
 
@@ -44,6 +44,7 @@ DEFAULT_TARGET_YEARS = 4  # as on Goal progress: the end of the year four years 
 page = start_page("{program}: camera registry overview", icon=":material/dashboard:")
 ds, filters = page.ds, page.filters
 city = ds.city
+focus = focus_sidebar(ds)
 
 report = cached.coverage(ds, page.key, filters)
 data = cached.filtered(ds, page.key, filters)
@@ -226,6 +227,13 @@ if history is not None:
     )
 
 # --- chart and map -------------------------------------------------------------------
+focus_chip(
+    ds,
+    key="overview",
+    hint=False,
+    scope="the map opens on it and the ward table below shows it alone; the goal "
+    "figures count the whole city",
+)
 left, right = st.columns([1, 1])
 with left:
     st.plotly_chart(forecast_chart(forecast), width="stretch", key="forecast")
@@ -235,8 +243,12 @@ with left:
     )
 with right:
     st.markdown("**Coverage at a glance**")
-    fmap = cached.coverage_map(ds, page.key, filters, page.role, compact=True)
-    show_map(fmap, key="overview_map", height=MAP_HEIGHT)
+    fmap = cached.coverage_map(
+        ds, page.key, filters, page.role, compact=True, ward=focus
+    )
+    focus_map(fmap, ds, key="overview_map", height=MAP_HEIGHT)
+    if focus is None and ds.wards is not None:
+        st.caption("Click a ward to focus the map and the ward table on it.")
 
 # --- what changed --------------------------------------------------------------------
 st.subheader("What changed since last month")
@@ -278,6 +290,8 @@ if report.wards is not None and before.wards is not None:
     changes = changes.sort_values(
         "weighted_incident_coverage_share_change", ascending=False
     )
+    if focus is not None:
+        changes = changes[changes["ward_id"].astype(str) == focus]
     table = format_table(
         changes[
             [

@@ -13,12 +13,22 @@ from analytics.privacy import (
 )
 from analytics.safe_output import mark_geojson, to_safe_csv
 from ui import cached
+from ui.focus import focus_chip, focus_map, focus_sidebar, ward_figures
 from ui.formatting import count, km2
-from ui.mapview import show_map
 from ui.page import start_page
 
-NO_WARD = "(none)"
 MAP_HEIGHT = 640
+# headline tiles a focused ward takes from its row of the ward table
+WARD_TILES = (
+    "cameras",
+    "sites",
+    "incident_coverage_share",
+    "weighted_incident_coverage_share",
+    "live_incident_coverage_share",
+    "area_coverage_share",
+    "covered_area_km2",
+    "incidents",
+)
 
 page = start_page(
     "Coverage map",
@@ -28,8 +38,19 @@ page = start_page(
     "map; the biggest gaps outlined in orange.",
 )
 ds, filters = page.ds, page.filters
+focus = focus_sidebar(ds)
 report = cached.coverage(ds, page.key, filters)
 head = report.headline
+focus_chip(ds, key="coverage")
+if focus is not None:  # the ward's row of the ward table, as the Wards page shows it
+    table, withheld = ward_figures(  # below investigator: the whole registry
+        cached.coverage(ds, page.key, cached.area_filters(filters, page.role)).wards,
+        page.role,
+        ds,
+        cached.window_days(filters),
+    )
+    row = table[table["ward_id"].astype(str) == focus].iloc[0]
+    head = {**head, **{k: row[k] for k in WARD_TILES}, "city_area_km2": row["area_km2"]}
 if head["incidents"] == 0:
     st.warning(
         "No incidents match the sidebar filters, so coverage cannot be measured: "
@@ -62,15 +83,25 @@ c5.metric(
     label("area_coverage_share"),
     show("area_coverage_share", head["area_coverage_share"]),
     help=f"{km2(head['covered_area_km2'])} of {km2(head['city_area_km2'])} "
-    f"(the city's {report.area_basis}).",
+    + ("(the ward's area)." if focus else f"(the city's {report.area_basis})."),
 )
-c6.metric(
-    label("effective_cameras"),
-    show("effective_cameras", head["effective_cameras"]),
-    help="Area seen by all cameras together divided by the area one camera sees: "
-    "clustered cameras count less.",
+if focus is None:
+    c6.metric(
+        label("effective_cameras"),
+        show("effective_cameras", head["effective_cameras"]),
+        help="Area seen by all cameras together divided by the area one camera "
+        "sees: clustered cameras count less.",
+    )
+else:
+    c6.metric(
+        label("incidents"),
+        show("incidents", head["incidents"]),
+        help="Incidents in the time window inside the ward.",
+    )
+st.caption(
+    f"{filters.window.describe(ds.as_of)}."
+    + (f" {withheld}" if focus is not None and withheld else "")
 )
-st.caption(f"{filters.window.describe(ds.as_of)}.")
 
 # one thematic layer at a time: the switch here and in the map's layer control
 cells = cached.redacted(ds, page.key, filters, page.role).cells
@@ -81,8 +112,7 @@ LAYERS = {
 }
 if cells is not None and len(cells):
     LAYERS["camera_cells"] = "Cameras by area"
-left, right = st.columns([3, 2])
-shown = left.radio(
+shown = st.radio(
     "Show on the map",
     list(LAYERS),
     format_func=LAYERS.get,
@@ -90,14 +120,6 @@ shown = left.radio(
     horizontal=True,
     help="One layer at a time, so its colours match the legend. The layer "
     "control (top right of the map) switches the same layers.",
-)
-wards = [] if ds.wards is None else sorted(ds.wards["ward_name"].astype(str))
-ward = right.selectbox(
-    "Draw camera views in ward",
-    [NO_WARD, *wards],
-    key="ward",
-    help=f"Draws the view of each visible camera in the ward (at most "
-    f"{MAX_VIEWSHEDS:,}). Zoom in to see them.",
 )
 
 fmap = cached.coverage_map(
@@ -107,12 +129,19 @@ fmap = cached.coverage_map(
     page.role,
     choropleth=shown if shown in CHOROPLETHS else "coverage_share",
     thematic="choropleth" if shown in CHOROPLETHS else shown,
-    ward=None if ward == NO_WARD else ward,
+    ward=focus,
     gaps=True,
 )
-show_map(fmap, key="coverage_map", height=MAP_HEIGHT)
+focus_map(fmap, ds, key="coverage_map", height=MAP_HEIGHT)
 st.caption(
-    f"{filters.describe()}. Camera views are modelled: a sector or circle whose "
+    f"{filters.describe()}. "
+    + (
+        f"The map opens on the ward and draws the view of each visible camera in "
+        f"it (at most {MAX_VIEWSHEDS:,}); zoom in to see them. "
+        if focus is not None
+        else "Click a ward to focus the page on it and draw its cameras' views. "
+    )
+    + "Camera views are modelled: a sector or circle whose "
     "range depends on the owner and camera type (scaled by the sidebar slider). "
     "Residential cameras appear only as counts per area unless you are an "
     "investigator. Without internet the map falls back to the city's own wards."
@@ -134,6 +163,11 @@ if page.role != "investigator":
         f"{AREA_FILTERS_NOTE} A district or map cell with fewer than "
         f"{ds.city.min_group_size} incidents, or a window shorter than "
         f"{MIN_COVERAGE_WINDOW_DAYS} days, shows no coverage."
+    )
+if focus is not None:
+    st.caption(
+        "Whole city: patrol districts cross ward lines, so this table is not "
+        "narrowed to the ward."
     )
 districts = district_table.rename(
     columns={

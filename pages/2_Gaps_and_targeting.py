@@ -10,8 +10,8 @@ from analytics.privacy import AREA_FILTERS_NOTE
 from analytics.safe_output import escape_markdown, mark_geojson, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
+from ui.focus import focus_chip, focus_map, focus_sidebar, ward_figures, ward_names
 from ui.formatting import format_table, points, share
-from ui.mapview import show_map
 from ui.page import start_page
 
 K_MIN, K_MAX, K_DEFAULT = 1, 200, 25
@@ -25,25 +25,43 @@ page = start_page(
     "registered camera, and the camera sites that would close the most of it.",
 )
 ds, filters = page.ds, page.filters
-report = cached.coverage(ds, page.key, filters)
+focus = focus_sidebar(ds)
+ward_name = ward_names(ds).get(focus or "")
+focus_chip(ds, key="gaps")
 
 named_gaps = cached.gap_places(ds, page.key, filters)
+if focus is not None:
+    named_gaps = named_gaps[named_gaps["ward_id"].astype(str) == focus]
 if len(named_gaps):
     top = named_gaps.head(TOP_GAPS)
     wards_of_top = top["ward_name"].replace("", "outside the wards")
     worst = wards_of_top.value_counts()
     first = top.iloc[0]
     st.info(
-        f"**Biggest gap:** {escape_markdown(first['place'])}, with "
+        f"**Biggest gap{' in the ward' if focus else ''}:** "
+        f"{escape_markdown(first['place'])}, with "
         f"{int(first['incidents_uncovered']):,} incidents out of camera range "
-        f"({first['weighted_uncovered']:,.0f} severity-weighted). "
-        f"{worst.iloc[0]} of the top {len(top)} gap cells are in "
-        f"{escape_markdown(worst.index[0])}. Details in the table at the bottom of "
-        "the page."
+        f"({first['weighted_uncovered']:,.0f} severity-weighted)"
+        + (
+            f", number {int(first['rank']):,} of the city."
+            if focus
+            else f". {worst.iloc[0]} of the top {len(top)} gap cells are in "
+            f"{escape_markdown(worst.index[0])}."
+        )
+        + " Details in the table at the bottom of the page."
+    )
+elif focus is not None:
+    st.info(
+        f"No gap cell in {escape_markdown(ward_name)}: every incident recorded in "
+        "it is within range of a camera, or none was recorded."
     )
 
 # --- recruitment run ----------------------------------------------------------------
-st.subheader("Where to recruit next")
+st.subheader(
+    f"Where to recruit next in {escape_markdown(ward_name)}"
+    if focus
+    else "Where to recruit next"
+)
 k = st.slider(
     "Number of new camera sites (K)",
     min_value=K_MIN,
@@ -53,36 +71,62 @@ k = st.slider(
     help="Sites are chosen one by one, each adding the most severity-weighted "
     "incidents not yet within any camera's range (greedy maximum coverage).",
 )
-rec = cached.recommendation(ds, page.key, filters, k)
+rec = cached.recommendation(ds, page.key, filters, k, focus)
 ratio = rec.greedy_total / rec.baseline_total if rec.baseline_total else None
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(
-    "Weighted incidents newly covered",
-    f"{rec.greedy_total:,.0f}",
-    help=f"By the {len(rec.sites):,} recommended sites, each seeing "
-    f"{rec.range_m:,.0f} m around it (a business camera).",
-)
-m2.metric(
-    "As usual",
-    f"{rec.baseline_total:,.0f}",
-    help=f"{rec.k:,} sites placed where registrations came from over the last 12 "
-    "months, scored the same way: the mean over 32 seeded draws, so the same K "
-    "always gives the same figure.",
-)
-m3.metric(
-    "Targeted vs as usual",
-    f"{ratio:,.1f}×" if ratio else "–",
-    help="How many times more crime the recommended sites would bring into view.",
-)
+# a ward whose coverage the viewer may not see (the Wards page's small-group rule)
+# gets no recruitment figures either: with a large K they give its coverage away
+hidden = False
+if focus is not None:
+    shown_wards, _ = ward_figures(  # below investigator: the whole registry
+        cached.coverage(ds, page.key, cached.area_filters(filters, page.role)).wards,
+        page.role,
+        ds,
+        cached.window_days(filters),
+    )
+    hidden = bool(
+        shown_wards.loc[
+            shown_wards["ward_id"].astype(str) == focus,
+            "weighted_incident_coverage_share",
+        ]
+        .isna()
+        .all()
+    ) and bool(rec.total_weight)
+if hidden:
+    st.info(
+        f"{escape_markdown(ward_name)} has too few sites or incidents for its "
+        "coverage to be shown at your access level, so the figures of its "
+        "recruitment sites are withheld too; the sites and their places are shown."
+    )
 total = rec.total_weight
-already = rec.already_covered_weight / total if total else None
-after = (rec.already_covered_weight + rec.greedy_total) / total if total else None
-m4.metric(
-    "Crime-weighted coverage after",
-    share(after),
-    delta=points(after - already) if total else None,
-    help=f"From {share(already)} today (new cameras modelled as full circles).",
-)
+if not hidden:
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(
+        "Weighted incidents newly covered",
+        f"{rec.greedy_total:,.0f}",
+        help=f"By the {len(rec.sites):,} recommended sites, each seeing "
+        f"{rec.range_m:,.0f} m around it (a business camera).",
+    )
+    m2.metric(
+        "As usual",
+        f"{rec.baseline_total:,.0f}",
+        help=f"{rec.k:,} sites placed where registrations came from over the last 12 "
+        "months, scored the same way: the mean over 32 seeded draws, so the same K "
+        "always gives the same figure.",
+    )
+    m3.metric(
+        "Targeted vs as usual",
+        f"{ratio:,.1f}×" if ratio else "–",
+        help="How many times more crime the recommended sites would bring into view.",
+    )
+    already = rec.already_covered_weight / total if total else None
+    after = (rec.already_covered_weight + rec.greedy_total) / total if total else None
+    m4.metric(
+        "Crime-weighted coverage after",
+        share(after),
+        delta=points(after - already) if total else None,
+        help=f"From {share(already)} today (new cameras modelled as full circles)"
+        + (", of the incidents in the ward." if focus else "."),
+    )
 if not total:
     st.warning(
         "No incidents match the sidebar filters, so there is nothing to target: "
@@ -100,23 +144,31 @@ with left:
         heat=False,
         gaps=True,
         k=k,
+        ward=focus,
         show_cameras=False,
     )
-    show_map(fmap, key="gaps_map", height=MAP_HEIGHT)
+    focus_map(fmap, ds, key="gaps_map", height=MAP_HEIGHT)
     st.caption(
         f"Numbered circles: the {len(rec.sites):,} recommended sites, by rank (the "
         f"numbers of the table below). Orange dashed: the top {MAX_GAP_CELLS} gap "
         "cells. Hexagons: incidents out of camera range."
     )
 with right:
-    st.plotly_chart(curve_chart(rec), width="stretch", key="curve")
+    if not hidden:
+        st.plotly_chart(curve_chart(rec), width="stretch", key="curve")
     st.caption(
         "Each point: coverage added by the first k sites. The curve flattens as the "
         "best spots are taken; the gap to the dashed line is what targeting gains "
         "over recruiting wherever sign-ups happen to come from."
     )
 
-named_sites = cached.site_places(ds, page.key, filters, k)
+named_sites = cached.site_places(ds, page.key, filters, k, focus)
+if hidden:
+    named_sites = named_sites.assign(
+        marginal_gain=float("nan"),
+        new_incidents=float("nan"),
+        cumulative_share=float("nan"),
+    )
 sites = format_table(
     pd.DataFrame(
         {
@@ -163,6 +215,12 @@ st.caption(
 gaps = cached.hexes_for(ds, page.key, filters, page.role, "gaps")
 if page.role != "investigator" and filters.narrowed:
     st.caption(AREA_FILTERS_NOTE)
+if focus is not None:
+    gaps = gaps[gaps["ward_id"].astype(str) == focus]
+    st.caption(
+        f"{len(gaps):,} gap cells in {escape_markdown(ward_name)}; the rank is the "
+        "cell's rank in the whole city."
+    )
 table = pd.DataFrame(
     {
         "Rank": gaps["rank"],

@@ -106,7 +106,9 @@ st.caption(
     f"The whole registry on {ds.as_of:%d %b %Y}: the sidebar's filters change only "
     "the breakdown chart below."
 )
-m1, m2, m3, m4 = st.columns(4)
+# widths for whole values at the metric font: "Not by Oct 2036", "506 cameras a
+# month" were cut off in four equal columns at 1440 px
+m1, m2, m3, m4 = st.columns([2, 2, 2, 3])
 m1.metric(
     label("active_cameras"),
     texts["active_cameras"],
@@ -118,9 +120,9 @@ m2.metric(
     help=f"Of the goal of {texts['goal']} cameras; {texts['cameras_to_go']} to go.",
 )
 m3.metric(
-    label("current_pace"),
-    texts["current_pace"],
-    help=FIGURES["current_pace"].meaning,
+    label("years_at_pace"),
+    texts["years_at_pace"],
+    help=FIGURES["years_at_pace"].meaning,
 )
 m4.metric(
     label("projected_goal_date"),
@@ -133,7 +135,12 @@ m4.metric(
     ),
 )
 
-p1, p2, p3 = st.columns(3)
+p0, p1, p2 = st.columns([3, 3, 2])  # as the Overview: whole pace values
+p0.metric(
+    label("current_pace"),
+    texts["current_pace"],
+    help=FIGURES["current_pace"].meaning,
+)
 needed = None
 if target is not None and target > program.as_of:
     needed = required_pace(program.current_cameras, goal, program.as_of, target)
@@ -154,11 +161,6 @@ if needed is not None:
     )
 else:
     p1.metric(label("required_pace"), "pick a future target date")
-p3.metric(
-    label("years_at_pace"),
-    texts["years_at_pace"],
-    help=FIGURES["years_at_pace"].meaning,
-)
 st.info(goal_sentence(program))
 if horizon_months != program.horizon_months and result.status == "ok":
     st.caption(

@@ -6,33 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from analytics.figures import label, show
-from analytics.formatting import format_table
+from analytics.formatting import format_table, number
 from analytics.privacy import AREA_FILTERS_NOTE
 from analytics.safe_output import escape_markdown, to_safe_csv
 from analytics.windows import Window, registry_note
 from ui import cached
 from ui.charts import ward_bar_chart
+from ui.focus import WHOLE_CITY, focus_chip, focus_map, focus_sidebar, ward_names
 from ui.formatting import points, share
-from ui.mapview import show_map
 from ui.page import start_page
 
-FOCUS_KEY = "ward_focus"
-LAST_CLICK = "_ward_last_click"
-MAP_RESETS = "_ward_map_resets"
 MAP_HEIGHT = 480
-PICK_KEY = "ward_pick"
-
-
-def _pick() -> None:
-    st.session_state[FOCUS_KEY] = st.session_state.get(PICK_KEY)
-
-
-def _whole_city() -> None:
-    st.session_state[FOCUS_KEY] = None
-    st.session_state[LAST_CLICK] = None
-    # a new map component forgets its last click, so the same ward can be
-    # clicked again
-    st.session_state[MAP_RESETS] = st.session_state.get(MAP_RESETS, 0) + 1
 
 
 page = start_page(
@@ -43,6 +27,7 @@ page = start_page(
     "registered during the time window changed.",
 )
 ds, filters = page.ds, page.filters
+focus = focus_sidebar(ds)
 if ds.wards is None:
     st.error(
         "No ward boundaries are configured, so there is nothing to compare. The "
@@ -116,38 +101,23 @@ c3.metric(
 )
 
 # --- ward map: click a ward to focus the page on it ---------------------------------
-names = dict(
-    zip(wards["ward_id"].astype(str), wards["ward_name"].astype(str), strict=True)
-)
-if st.session_state.get(FOCUS_KEY) not in names:
-    st.session_state[FOCUS_KEY] = None
+names = ward_names(ds)
+focus_chip(ds, key="wards", hint=False)
 map_col, focus_col = st.columns([3, 2])
 with map_col:
-    clicked = show_map(
-        cached.ward_map(ds, page.key, filters, st.session_state[FOCUS_KEY], page.role),
-        key=f"ward_map_{st.session_state.get(MAP_RESETS, 0)}",
+    focus_map(
+        cached.ward_map(ds, page.key, filters, focus, page.role),
+        ds,
+        key="ward_map",
         height=MAP_HEIGHT,
-        clicks=True,
     )
-    if clicked and clicked.get("ward_id") != st.session_state.get(LAST_CLICK):
-        st.session_state[LAST_CLICK] = clicked.get("ward_id")
-        st.session_state[FOCUS_KEY] = clicked.get("ward_id")
-        st.rerun()
-focus = st.session_state[FOCUS_KEY]
 focus_name = None if focus is None else names[focus]
 with focus_col:
     if focus is None:
         st.markdown("**Whole city**")
         st.caption(
-            "Click a ward on the map to focus the table and charts on it. Labels: "
-            "each ward's crime-weighted coverage."
-        )
-        st.selectbox(
-            "Or choose a ward",
-            [None, *names],
-            format_func=lambda w: "(whole city)" if w is None else names[w],
-            key=PICK_KEY,
-            on_change=_pick,
+            "Click a ward on the map (or choose one in the sidebar) to focus the "
+            "table and charts on it. Labels: each ward's crime-weighted coverage."
         )
     else:
         row = wards[wards["ward_id"].astype(str) == focus].iloc[0]
@@ -165,14 +135,7 @@ with focus_col:
         f2.metric(label("active_cameras"), show("active_cameras", row["cameras"]))
         f3, f4 = st.columns(2)
         f3.metric(label("incidents"), show("incidents", row["incidents"]))
-        f4.metric("Cameras per km²", f"{row['cameras_per_km2']:,.1f}")
-        st.button(
-            "Back to the whole city",
-            icon=":material/zoom_out_map:",
-            on_click=_whole_city,
-            key="ward_back",
-            type="primary",
-        )
+        f4.metric("Cameras per km²", number(row["cameras_per_km2"]))
 
 numbers = pd.DataFrame(
     {
@@ -224,8 +187,7 @@ table = format_table(
 if focus is not None:
     table = table[numbers["ward_name"].to_numpy() == names[focus]]
     st.caption(
-        f"Showing {escape_markdown(names[focus])} only: “Back to the whole city” "
-        "shows all."
+        f"Showing {escape_markdown(names[focus])} only: “{WHOLE_CITY}” shows all."
     )
 st.dataframe(
     table,

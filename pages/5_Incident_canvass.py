@@ -49,22 +49,24 @@ CITY_STYLE = {
     "fillColor": "#f3efe4",
     "fillOpacity": 0.5,
 }
+# whom to call comes right after what to do: contacts (investigators only) are
+# on screen without scrolling sideways, also on a phone
 TABLE_COLUMNS = {
     "camera_id": "Camera",
     "distance_m": "Distance (m)",
+    "action": "Action",
+    "owner_name": "Owner",
+    "contact_phone": "Phone",
+    "contact_email": "E-mail",
+    "address": "Address",
     "from_incident": "Direction",
     "distance_band": "Distance band",
-    "action": "Action",
     "in_view": "Incident in view",
     "footage_available": "Footage likely kept",
     "footage_until": "Kept until",
     "owner_type": "Owner type",
     "sites": "Sites",
     "camera_count": "Cameras",
-    "address": "Address",
-    "owner_name": "Owner",
-    "contact_phone": "Phone",
-    "contact_email": "E-mail",
     "within_radius": "Within radius",
     "latitude": "Latitude",
     "longitude": "Longitude",
@@ -79,12 +81,14 @@ TABLE_FORMATS = {
     "camera_count": "count",
     "sites": "count",
 }
+OUTSIDE_KEY = "_canvass_outside"  # the point in use when a click fell outside
 
 page = start_page(
     "Incident canvass",
     icon=":material/search:",
     caption="Cameras that may have seen an incident, nearest first, and the owners "
     "to notify in an area. Click the map, type coordinates or search an address.",
+    filters=(),  # the registry at the incident's time: no sidebar filter applies
 )
 ds, viewer, city = page.ds, page.viewer, page.ds.city
 # an investigator sees contacts (and residential cameras) only for a case
@@ -166,6 +170,12 @@ def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
     folium.Circle(
         [lat, lon], radius=radius, color=INCIDENT_COLOUR, weight=2, fill=False
     ).add_to(m)
+    _add_listed_cameras(m, result)
+    return use_local_assets(m, asset_base())
+
+
+def _add_listed_cameras(m: folium.Map, result: pd.DataFrame) -> None:
+    """The listed cameras the viewer may place (``canvass`` already redacted)."""
     shown = result[result["latitude"].notna()]
     for row in shown.itertuples(index=False):
         text = (
@@ -184,12 +194,13 @@ def _incident_map(lat: float, lon: float, radius: float, result: pd.DataFrame):
             fill_opacity=0.9,
             tooltip=text,
         ).add_to(m)
-    return use_local_assets(m, asset_base())
 
 
-def _drawing_map(lat: float, lon: float) -> folium.Map:
-    """Map to draw a notification area on (polygon or rectangle, one at a time)."""
+def _drawing_map(lat: float, lon: float, result: pd.DataFrame) -> folium.Map:
+    """Map to draw a notification area on (polygon or rectangle, one at a time),
+    with the listed cameras, so the shape can be drawn around them."""
     m = _incident_base(lat, lon, MAP_ZOOM - 1)
+    _add_listed_cameras(m, result)
     Draw(
         draw_options={
             "polyline": False,
@@ -265,9 +276,10 @@ with map_col:
         if bool(city.extent.contains(click["lng"], click["lat"])):
             st.session_state["lat"] = round(float(click["lat"]), 6)
             st.session_state["lon"] = round(float(click["lng"]), 6)
+            st.session_state.pop(OUTSIDE_KEY, None)
             st.rerun()
-        else:
-            st.warning(f"That point is outside {city.name}.")
+        else:  # refused, and the earlier point's list goes (it would mislead)
+            st.session_state[OUTSIDE_KEY] = (lat0, lon0)
     st.caption(
         "Red: incident and search radius. Blue: registered (ask the owner); "
         "purple: integrated (view now). Residential cameras are drawn only for "
@@ -327,6 +339,15 @@ with input_col:
             "Enter the case number to see owner contacts and residential cameras; "
             "each list is recorded in the audit log with it."
         )
+
+refused = st.session_state.get(OUTSIDE_KEY)
+if refused is not None and refused == (float(lat), float(lon)):
+    st.error(
+        f"The point clicked is outside {city.name}, so no cameras are listed. "
+        "Click inside the city, type its coordinates or search an address."
+    )
+    st.stop()
+st.session_state.pop(OUTSIDE_KEY, None)  # a new point was given
 
 at = min(datetime.combine(day, hour), now)
 result = _run_canvass(float(lat), float(lon), float(radius), int(nearest), at)
@@ -402,6 +423,8 @@ with button_col:
     ):
         event = audit.record_note(store, looked, note, user=viewer.audit_name)
         st.success(f"Note added to the audit log (event {event}).")
+    if not note.strip():  # the reason beside the greyed button, not in a tooltip
+        b2.caption("Write a note first to add it.")
 
 if audit.needs_case(viewer.role):  # investigators; staff never see requests
     request_section(result, store, role=role, case=case, user=viewer.audit_name, at=at)
@@ -430,7 +453,7 @@ if area_kind == "circle":
     area_text = f"within {notify_radius:g} m of the incident"
 else:
     drawn = st_folium(
-        _drawing_map(float(lat), float(lon)),
+        _drawing_map(float(lat), float(lon), result),
         key="notify_map",
         height=MAP_HEIGHT,
         use_container_width=True,

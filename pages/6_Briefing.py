@@ -179,7 +179,7 @@ st.download_button(
     mime="text/html",
     key="download_briefing",
     type="primary",
-    icon="📄",
+    icon=":material/download:",
 )
 st.caption(
     "Opens offline in any browser (maps and charts are embedded, nothing is "

@@ -105,65 +105,43 @@ def missing_inputs(fields: dict[str, str], confirm_key: str) -> list[str]:
     return missing
 
 
-def withdraw_clicked(path: str) -> None:
+def consent_clicked(path: str, action: str) -> None:
+    """Withdraw (``action="withdraw"``) or reactivate a camera from the form's keys.
+
+    Both forms hold ``registry_<action>_id``, ``_reason`` and ``_confirm``; a
+    withdrawal also has its date. Nothing changes unless every field is given.
+    """
     state = st.session_state
+    key = f"registry_{action}"
     missing = missing_inputs(
-        {
-            "registry_withdraw_id": "the camera id",
-            "registry_withdraw_reason": "a reason",
-        },
-        "registry_withdraw_confirm",
+        {f"{key}_id": "the camera id", f"{key}_reason": "a reason"},
+        f"{key}_confirm",
     )
     if missing:
         say("error", "Nothing was changed: please give " + ", ".join(missing) + ".")
         return
-    camera_id = state["registry_withdraw_id"].strip()
-    on = state.get("registry_withdraw_date") or date.today()
+    camera_id = state[f"{key}_id"].strip()
+    reason = state[f"{key}_reason"]
+    store = RegistryStore(path)
     try:
-        event = RegistryStore(path).withdraw(
-            camera_id,
-            reason=state["registry_withdraw_reason"],
-            user=steward(),
-            at=on,
-        )
+        if action == "withdraw":
+            on = state.get(f"{key}_date") or date.today()
+            event = store.withdraw(camera_id, reason=reason, user=steward(), at=on)
+            done = (
+                f"Camera {code(camera_id)} withdrawn as of {on:%d %b %Y} (audit event "
+                f"#{event}). It is kept for the record and left out of analytics and "
+                "canvass lists."
+            )
+        else:
+            event = store.reactivate(camera_id, reason=reason, user=steward())
+            done = f"Camera {code(camera_id)} is active again (audit event #{event})."
     except StoreError as exc:
         say("error", f"Nothing was changed: {exc}.")
         return
-    get_dataset.clear()  # other pages must stop counting the camera
-    state["registry_withdraw_confirm"] = False
-    state["registry_withdraw_reason"] = ""
-    say(
-        "success",
-        f"Camera {code(camera_id)} withdrawn as of {on:%d %b %Y} (audit event "
-        f"#{event}). It is kept for the record and left out of analytics and "
-        "canvass lists.",
-    )
-
-
-def reactivate_clicked(path: str) -> None:
-    state = st.session_state
-    missing = missing_inputs(
-        {
-            "registry_reactivate_id": "the camera id",
-            "registry_reactivate_reason": "a reason",
-        },
-        "registry_reactivate_confirm",
-    )
-    if missing:
-        say("error", "Nothing was changed: please give " + ", ".join(missing) + ".")
-        return
-    camera_id = state["registry_reactivate_id"].strip()
-    try:
-        event = RegistryStore(path).reactivate(
-            camera_id, reason=state["registry_reactivate_reason"], user=steward()
-        )
-    except StoreError as exc:
-        say("error", f"Nothing was changed: {exc}.")
-        return
-    get_dataset.clear()
-    state["registry_reactivate_confirm"] = False
-    state["registry_reactivate_reason"] = ""
-    say("success", f"Camera {code(camera_id)} is active again (audit event #{event}).")
+    get_dataset.clear()  # other pages must stop (or start again) counting the camera
+    state[f"{key}_confirm"] = False
+    state[f"{key}_reason"] = ""
+    say("success", done)
 
 
 # --- page --------------------------------------------------------------------------
@@ -482,8 +460,8 @@ with withdraw_tab:
     st.button(
         "Withdraw camera",
         key="registry_withdraw",
-        on_click=withdraw_clicked,
-        args=(store.target,),
+        on_click=consent_clicked,
+        args=(store.target, "withdraw"),
         help="The camera is kept for the record, marked withdrawn, and left out of "
         "analytics and canvass lists. Imports never reactivate it.",
     )
@@ -501,8 +479,8 @@ with withdraw_tab:
         st.button(
             "Reactivate camera",
             key="registry_reactivate",
-            on_click=reactivate_clicked,
-            args=(store.target,),
+            on_click=consent_clicked,
+            args=(store.target, "reactivate"),
         )
 
 with audit_tab:

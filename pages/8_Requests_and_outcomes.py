@@ -51,6 +51,8 @@ page = start_page(
     icon=":material/assignment_turned_in:",
     caption="Footage asked for after incidents, what came back, whether it helped, "
     "and which registrations have gone quiet.",
+    # the requests of a window, over the whole registry: only the dates apply
+    filters=("since", "until"),
 )
 ds, filters = page.ds, page.filters
 history = cached.footage_history(ds, page.key)

@@ -22,6 +22,7 @@ from analytics.browser import (
     dashboard_server,
     open_page,
     page_paths,
+    wait_idle,
 )
 from analytics.config import CITY_ENV, DATA_ENV
 from analytics.maps import FOLD_BELOW_PX
@@ -182,4 +183,69 @@ def test_switching_a_layer_in_the_control_updates_the_legend(server, tab):
         assert all(r[1] == r[2] for r in after.values())
     except Exception:
         _shot(page, "layer-switch")
+        raise
+
+
+def _click_ward_label(page, name: str) -> None:
+    """A real click where the map writes the ward's label (inside the ward).
+
+    The label lets the mouse through (a pane without pointer events), so the
+    click lands on what lies beneath: a hexagon or the ward itself.
+    """
+    label = (
+        page.frame_locator(MAP_FRAME)
+        .first.locator(".camreg-ward-label")
+        .filter(has_text=name)
+        .first
+    )
+    label.wait_for(state="visible")
+    label.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = label.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_clicking_a_ward_on_the_map_focuses_the_page(server, tab):
+    width, page = tab
+    if width != "desktop":
+        pytest.skip("the click is exercised once, at desktop width")
+    from analytics.datasets import load_dataset
+
+    wards = load_dataset().wards.sort_values("ward_id")
+    name = str(wards["ward_name"].iloc[2])
+    chip = page.get_by_role("button", name="Whole city")
+    focused = page.get_by_text(f"Focused on {name}")
+    try:
+        open_page(page, f"{server}/{PAGES['Coverage_map']}")
+        before = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        assert chip.count() == 0
+        _click_ward_label(page, name)
+        focused.wait_for(state="visible")
+        chip.wait_for(state="visible")
+        wait_idle(page)
+        # the sidebar's choice is the same focus, and the link carries it
+        assert "ward=" in page.url
+        choice = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+        shown = choice.last.evaluate(
+            "e => e.innerText + ' ' + [...e.querySelectorAll('input')]"
+            ".map(i => i.value).join(' ')"
+        )
+        assert name in shown, shown
+        during = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        assert during != before
+        chip.click()
+        chip.wait_for(state="detached")
+        wait_idle(page)
+        assert "ward=" not in page.url
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]')"
+            ".length === n",
+            arg=len(before),
+        )
+        assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == before
+        # the whole-city map is a new one: the same ward can be clicked again
+        _click_ward_label(page, name)
+        focused.wait_for(state="visible")
+    except Exception:
+        _shot(page, "ward-click")
         raise

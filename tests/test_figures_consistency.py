@@ -34,8 +34,6 @@ from analytics.forecast import forecast_goal
 from tests.pagetest import sign_in, use_accounts
 from ui.data import DEMO_SIZE_ENV, get_dataset
 
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
-
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 TIMEOUT = 240

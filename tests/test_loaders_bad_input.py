@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import random
-import warnings
 from pathlib import Path
 
 import pytest
 
-from analytics.loaders import LoadError, LoadWarning, load_cameras, load_incidents
+from analytics.loaders import LoadError, load_cameras, load_incidents
 
 CAM = "camera_id,latitude,longitude,tier,owner_type,camera_count,registered_at"
 INC = "incident_id,occurred_at,offense_code,latitude,longitude"
@@ -366,9 +365,7 @@ def test_rows_quarantined_with_expected_reasons(
     city, kind, name, content, accepted, reasons
 ):
     loader = load_cameras if kind == "cameras" else load_incidents
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LoadWarning)
-        result = loader(content, city, name=name)
+    result = loader(content, city, name=name)
     assert result.reasons == reasons
     assert len(result.accepted) == accepted
     assert result.rows_read == (
@@ -379,9 +376,7 @@ def test_rows_quarantined_with_expected_reasons(
 
 def test_ragged_long_row_keeps_its_extra_fields(city):
     content = _csv(CAM, "B,34.74,-92.33,1,home,1,2024-01-01,extra,fields")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LoadWarning)
-        result = load_cameras(content, city, name="cams.csv")
+    result = load_cameras(content, city, name="cams.csv")
     row = result.quarantined.iloc[0]
     assert row["extra_fields"] == "extra,fields"
     assert row["camera_id"] == "B"
@@ -396,9 +391,7 @@ def test_hostile_text_kept_verbatim(city):
         f'A,34.74,-92.33,1,home,1,,{owner},"{address.replace(chr(34), chr(34) * 2)}"',
         "B,34.74,-92.33,1,home,1,,@SUM(1+1),+1-555",
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LoadWarning)
-        result = load_cameras(content, city, name="cams.csv")
+    result = load_cameras(content, city, name="cams.csv")
     acc = result.accepted
     assert acc["owner_name"].tolist() == [owner, "@SUM(1+1)"]
     assert acc["address"].tolist() == [address, "+1-555"]
@@ -407,8 +400,10 @@ def test_hostile_text_kept_verbatim(city):
 
 def test_byte_order_mark_removed_with_warning(city):
     content = b"\xef\xbb\xbf" + _csv(CAM, "A,34.74,-92.33,1,home,1,2024-01-01")
-    with pytest.warns(LoadWarning, match="byte-order mark removed"):
-        result = load_cameras(content, city, name="bom.csv")
+    result = load_cameras(content, city, name="bom.csv")
+    assert any("byte-order mark removed" in fix for fix in result.warnings), (
+        result.warnings
+    )
     assert result.accepted["camera_id"].tolist() == ["A"]
 
 
@@ -416,15 +411,16 @@ def test_latin1_file_decoded(city):
     content = (
         CAM + ",owner_name\nA,34.74,-92.33,1,business,1,2024-01-01,Café Olé\n"
     ).encode("latin-1")
-    with pytest.warns(LoadWarning, match="not UTF-8"):
-        result = load_cameras(content, city, name="latin1.csv")
+    result = load_cameras(content, city, name="latin1.csv")
+    assert any("not UTF-8" in f for f in result.warnings)
     assert result.accepted["owner_name"].tolist() == ["Café Olé"]
 
 
 def test_surrounding_whitespace_stripped(city):
     content = _csv(CAM, "  A  , 34.74 ,-92.33 , Option 2 , Business ,  2 , 2024-01-01 ")
-    with pytest.warns(LoadWarning, match="whitespace removed from 7 cells"):
-        cam = load_cameras(content, city, name="ws.csv").accepted.iloc[0]
+    result = load_cameras(content, city, name="ws.csv")
+    assert any("whitespace removed from 7 cells" in f for f in result.warnings)
+    cam = result.accepted.iloc[0]
     assert cam["camera_id"] == "A"
     assert cam["tier"] == "integrated"
     assert cam["owner_type"] == "business"
@@ -435,8 +431,8 @@ def test_surrounding_whitespace_stripped(city):
 def test_polygons_warn_and_use_centroid(city):
     props = {"id": "P1", "tier": "1", "owner_type": "home", "registered_at": "2024-1-2"}
     content = _geojson([_feature(SQUARE, **props)])
-    with pytest.warns(LoadWarning, match="polygon geometry, not a point"):
-        result = load_cameras(content, city, name="poly.geojson")
+    result = load_cameras(content, city, name="poly.geojson")
+    assert any("polygon geometry, not a point" in f for f in result.warnings)
     cam = result.accepted.iloc[0]
     assert cam["longitude"] == pytest.approx(-92.30)
     assert cam["latitude"] == pytest.approx(34.74)
@@ -452,9 +448,7 @@ def test_first_reason_wins_in_documented_order(city):
         "B,34.74,-92.33,1,martian,1,not a date,active",
         "C,34.74,-92.33,1,home,0,2024-01-01,maybe",
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LoadWarning)
-        result = load_cameras(content, city, name="cams.csv")
+    result = load_cameras(content, city, name="cams.csv")
     assert result.quarantined["reason"].tolist() == [
         "outside the city extent",
         "bad date",
@@ -485,14 +479,12 @@ FIXTURES = sorted(
 def test_corrupted_fixtures_load_or_raise_load_error(city, path):
     for i, data in enumerate(_corrupted_copies(path.read_bytes(), seed=len(path.name))):
         for loader in (load_cameras, load_incidents):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", LoadWarning)
-                try:
-                    result = loader(data, city, name=path.name)
-                except LoadError as exc:
-                    message = str(exc)
-                else:
-                    message = None
+            try:
+                result = loader(data, city, name=path.name)
+            except LoadError as exc:
+                message = str(exc)
+            else:
+                message = None
             if message is not None:
                 assert message.startswith(f"{path.name}: "), (i, message)
                 continue

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 
 import geopandas as gpd
 import pytest
 import shapely
 
-from analytics.loaders import LoadError, LoadWarning, load_boundaries
+from analytics.loaders import LoadError, load_boundaries
 
 WEST = shapely.box(-92.40, 34.70, -92.30, 34.78)
 EAST = shapely.box(-92.30, 34.70, -92.20, 34.78)
@@ -80,8 +81,10 @@ def test_invalid_polygon_repaired_with_warning(tmp_path):
     gpd.GeoDataFrame({"ward": ["1"]}, geometry=[bowtie], crs="EPSG:4326").to_file(
         path, driver="GeoJSON"
     )
-    with pytest.warns(LoadWarning, match="1 invalid polygons repaired"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # fixes are returned, never warned
         wards = load_boundaries(path)
+    assert wards.attrs["fixes"] == [f"{path}: 1 invalid polygons repaired"]
     assert wards.geometry.is_valid.all()
     # two triangles of 0.1 x 0.05 / 2 each
     assert wards.geometry.iloc[0].area == pytest.approx(0.005)

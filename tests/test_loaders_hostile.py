@@ -10,7 +10,6 @@ import dataclasses
 import io
 import json
 import tracemalloc
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,6 @@ from analytics.cli import main
 from analytics.loaders import LoadError, load_cameras, load_incidents
 from analytics.store import RegistryStore, StoreError
 
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "camera_id,address,latitude,longitude,camera_count"
 
@@ -37,9 +35,7 @@ def as_file(rows: list[str]) -> bytes:
 
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        code = main([str(a) for a in argv])
+    code = main([str(a) for a in argv])
     out = capsys.readouterr()
     return code, out.out, out.err
 

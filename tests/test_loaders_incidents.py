@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 import pytest
 
-from analytics.loaders import LoadWarning, load_incidents
+from analytics.loaders import load_incidents
 
 # fixes are checked through LoadResult.warnings where they matter here
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
 
 
 @pytest.fixture
 def stateplane(city, data_dir):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LoadWarning)
-        return load_incidents(data_dir / "incidents_stateplane.csv", city)
+    return load_incidents(data_dir / "incidents_stateplane.csv", city)
 
 
 def test_stateplane_rows_accounted_for(stateplane):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import warnings
 
 import pandas as pd
 import pytest
@@ -25,8 +24,6 @@ from analytics.geocode import load_address_points, parse_address
 from analytics.loaders import LoadError, load_boundaries, load_cameras, load_incidents
 from analytics.synthetic import generate_demo, write_demo
 
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
-
 
 @pytest.fixture
 def r2(data_dir):
@@ -34,9 +31,7 @@ def r2(data_dir):
 
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        code = main([str(a) for a in argv])
+    code = main([str(a) for a in argv])
     out = capsys.readouterr()
     return code, out.out, out.err
 

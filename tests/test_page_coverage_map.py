@@ -87,9 +87,11 @@ def test_choropleth_and_ward_views_run(demo):
     at = app(PAGE)
     at.radio(key="choropleth").set_value("incidents_uncovered").run()
     assert not at.exception
-    ward = sorted(demo.wards["ward_name"].astype(str))[0]
-    at.selectbox(key="ward").set_value(ward).run()
+    # focusing a ward (the sidebar's choice) opens the map on it with its views
+    ward = str(sorted(demo.wards["ward_id"].astype(str))[0])
+    at.sidebar.selectbox(key="ward_focus_pick").set_value(ward).run()
     assert not at.exception
+    assert any("draws the view of each visible camera" in c.value for c in at.caption)
 
 
 def test_a_window_without_incidents_shows_dashes_not_nan():

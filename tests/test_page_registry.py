@@ -22,7 +22,6 @@ from analytics.store import RegistryStore
 from tests.pagetest import sign_in, use_accounts
 from ui.data import get_dataset
 
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "7_Registry.py")
 
 

@@ -3,7 +3,6 @@ refused contacts as re-verification tasks, never the contacts themselves."""
 
 from __future__ import annotations
 
-import pytest
 from test_page_registry import run_page, store  # noqa: F401 - the shared fixture
 
 from analytics.canvass import CameraIndex
@@ -13,8 +12,6 @@ from analytics.notify_store import notify_engine, opted_out
 from analytics.notify_transport import SmtpSender, SmtpSettings
 from tests.conftest import CENTRE
 from tests.notify_servers import Mailbox, SmtpServer
-
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
 
 
 def test_steward_records_an_opt_out_by_camera(store):  # noqa: F811

@@ -107,3 +107,12 @@ def test_investigator_tables_are_formatted(monkeypatch, tmp_path, expected):
     assert queue["Months since"].str.fullmatch(r"[\d,]+\.\d|–").all()
     assert set(queue["Footage never arrived"]) <= {"yes", "no"}
     assert len(queue) == expected.stale_count
+
+
+def test_only_the_dates_are_offered_in_the_sidebar(run):
+    """Requests are counted over the whole registry: offence, tier, owner, range
+    and verified filters would change nothing here, so they are not drawn."""
+    assert {d.key for d in run.sidebar.date_input} == {"since", "until"}
+    assert not run.sidebar.multiselect
+    assert not run.sidebar.slider
+    assert not run.sidebar.toggle

@@ -20,7 +20,6 @@ from analytics.store import RegistryStore
 from analytics.synthetic import generate_demo, write_demo
 from ui.data import get_dataset
 
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
     "dashboard.py",

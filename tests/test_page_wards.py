@@ -106,7 +106,7 @@ def test_focusing_a_ward_narrows_the_table_and_back_shows_the_city(demo):
     wards = expected_report(demo)[0].wards
     pick = wards.sort_values("ward_id").iloc[2]
     assert len(at.dataframe[0].value) == len(wards)
-    at.selectbox(key="ward_pick").set_value(str(pick["ward_id"])).run()
+    at.sidebar.selectbox(key="ward_focus_pick").set_value(str(pick["ward_id"])).run()
     assert not at.exception
     table = at.dataframe[0].value
     assert table["Ward"].tolist() == [pick["ward_name"]]
@@ -115,7 +115,7 @@ def test_focusing_a_ward_narrows_the_table_and_back_shows_the_city(demo):
     assert shown["Crime-weighted coverage"] == (
         f"{pick['weighted_incident_coverage_share']:.1%}"
     )
-    at.button(key="ward_back").click().run()
+    at.button(key="wards_whole_city").click().run()
     assert len(at.dataframe[0].value) == len(wards)
     assert "Active cameras" not in metrics(at)
 

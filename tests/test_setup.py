@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,3 +44,28 @@ def test_ci_runs_the_readme_test_command_verbatim():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     # CI adds only pip's -q; the install and the test command are the README's
     assert tail.replace("pip install ", "pip install -q ") in ci
+
+
+def test_bare_pytest_finds_the_project_modules(tmp_path):
+    # `pytest` (not `python -m pytest`) does not put the working directory on
+    # sys.path; pyproject's pythonpath does, so a test importing analytics/
+    # collects from the repository root with no PYTHONPATH set
+    pytest_cmd = Path(sys.executable).with_name("pytest")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [
+            str(pytest_cmd),
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_cli_messages.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "test_forecast_help_says_80_percent_once" in done.stdout

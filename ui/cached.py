@@ -47,6 +47,7 @@ from analytics.privacy import (
 )
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.targeting import Recommendation, recommend_sites
+from analytics.wardfocus import in_ward, ward_area
 from analytics.windows import registry_for
 from ui.data import shared_fingerprint
 from ui.sidebar import Filters
@@ -218,16 +219,24 @@ def history(
     max_entries=CACHE_ENTRIES, show_spinner="Choosing recruitment sites..."
 )
 def recommendation(
-    _ds: Dataset, key: tuple, filters: Filters, k: int
+    _ds: Dataset, key: tuple, filters: Filters, k: int, ward: str | None = None
 ) -> Recommendation:
-    """K recommended recruitment sites for the filtered incidents."""
+    """K recommended recruitment sites for the filtered incidents.
+
+    ``ward`` (a ``ward_id``, the page's focus): sites inside that ward for the
+    incidents recorded in it.
+    """
     data = filtered(_ds, key, filters)
+    incidents, area = data.incidents, _ds.city_limit
+    if ward is not None and _ds.wards is not None:
+        incidents = incidents[in_ward(incidents, _ds.wards, ward)]
+        area = ward_area(_ds.wards, ward)
     return recommend_sites(
         data.cameras,
-        data.incidents,
+        incidents,
         _ds.city,
         k,
-        city_limit=_ds.city_limit,
+        city_limit=area,
         wards=_ds.wards,
     )
 
@@ -332,9 +341,11 @@ def gap_places(_ds: Dataset, key: tuple, filters: Filters) -> gpd.GeoDataFrame:
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def site_places(_ds: Dataset, key: tuple, filters: Filters, k: int) -> gpd.GeoDataFrame:
+def site_places(
+    _ds: Dataset, key: tuple, filters: Filters, k: int, ward: str | None = None
+) -> gpd.GeoDataFrame:
     """The recommended sites with ``place``, ``street``, ``ward`` and ``district``."""
-    sites = recommendation(_ds, key, filters, k).sites
+    sites = recommendation(_ds, key, filters, k, ward).sites
     return _with_places(_ds, key, filters, sites)
 
 
@@ -374,14 +385,18 @@ def coverage_map(
     show_cameras: bool = True,
     compact: bool = False,
 ) -> folium.Map:
-    """The folium coverage map for these filters and this viewer."""
+    """The folium coverage map for these filters and this viewer.
+
+    ``ward`` (a ``ward_id``, the page's focus): the map opens on the ward, draws
+    the views of its cameras, and the sites of ``k`` are the ward's.
+    """
     data = filtered(_ds, key, filters)
     area = None
     if ward is not None and _ds.wards is not None:
-        match = _ds.wards[_ds.wards["ward_name"].astype(str) == ward]
+        match = ward_area(_ds.wards, ward)
         if len(match):
-            area = match.to_crs("EPSG:4326").geometry.union_all()
-    sites = site_places(_ds, key, filters, k) if k else None
+            area = match.geometry.union_all()
+    sites = site_places(_ds, key, filters, k, ward) if k else None
     gap_cells = (
         hexes_for(_ds, key, filters, role, "gaps").head(MAX_GAP_CELLS) if gaps else None
     )

@@ -117,7 +117,8 @@ def get_city() -> CityConfig:
 def source_banner(ds: Dataset) -> None:
     """Say where the numbers come from; synthetic data is always labelled.
 
-    Also says what was not mapped and why (counts per reason), and that an
+    Also says what was not mapped and why (counts per reason), what the loaders
+    fixed in the files (folded, one line each), and that an
     undated registry has no pace or forecast: every page calls this.
     """
     set_synthetic_exports(ds.synthetic)  # every CSV/GeoJSON download says so
@@ -133,5 +134,10 @@ def source_banner(ds: Dataset) -> None:
         # the label is made of file names: Markdown in them stays text
         st.caption(f"Data: {escape_markdown(ds.label)} · as of {ds.as_of:%d %b %Y}")
     st.caption(escape_markdown(" ".join(unmapped_sentences(ds))))
+    if ds.load_fixes:
+        # returned by the loaders (rows kept): file names and values stay text
+        n = len(ds.load_fixes)
+        with st.expander(f"{n} fix{'es' if n != 1 else ''} made while loading"):
+            st.markdown("\n".join(f"- {escape_markdown(f)}" for f in ds.load_fixes))
     if not ds.registry_dated:
         st.info(UNDATED_NOTE, icon=":material/event_busy:")

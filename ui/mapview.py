@@ -1,7 +1,7 @@
 """Showing a folium map in a page: display only, or reporting the clicked feature.
 
 >>> show_map(cached.coverage_map(...), key="coverage_map", height=640)
->>> clicked = show_map(fmap, key="ward_map", height=480, clicks=True)
+>>> returned = show_map(fmap, key="ward_map", height=480, clicks=True)
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from streamlit_folium import st_folium
 # plus a 1.5 s deep copy at goal scale) and then sent again as they are.
 _SENT: dict[tuple, tuple[weakref.ref[folium.Map], dict[str, Any]]] = {}
 _SENT_LOCK = threading.Lock()
+# What a map with clicks reports back (panning and zooming do not rerun)
+CLICK_OBJECTS = ("last_clicked", "last_object_clicked", "last_active_drawing")
 _capture = threading.local()
 _component = streamlit_folium._component_func
 
@@ -51,8 +53,10 @@ def show_map(
     converting a goal-scale map is paid once per map, not once per run.
 
     Without ``clicks`` panning and zooming never rerun the script. With it, a
-    click on a feature reruns the script and the feature's properties are
-    returned (None before any click).
+    click reruns the script and streamlit-folium's ``CLICK_OBJECTS`` are
+    returned (``last_clicked`` {lat, lng} of the map's last click; the place and
+    GeoJSON feature of the last click on a layer): ``analytics.wardfocus``
+    reads them. Nothing clicked yet: None.
     """
     ident = (id(fmap), key, height, clicks)
     with _SENT_LOCK:
@@ -67,7 +71,7 @@ def show_map(
                 key=key,
                 height=height,
                 use_container_width=True,
-                returned_objects=["last_active_drawing"] if clicks else [],
+                returned_objects=list(CLICK_OBJECTS) if clicks else [],
                 render=False,
             )
             args, _capture.args = _capture.args, None
@@ -80,5 +84,4 @@ def show_map(
                 _SENT[ident] = (weakref.ref(fmap), args)
     if not clicks or not isinstance(result, dict):
         return None
-    drawing = result.get("last_active_drawing") or {}
-    return drawing.get("properties") or None
+    return result if any(result.get(k) for k in CLICK_OBJECTS) else None

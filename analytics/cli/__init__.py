@@ -15,10 +15,9 @@ import contextvars
 import importlib
 import pkgutil
 import sys
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from analytics.config import CityConfig, ConfigError
 
@@ -95,7 +94,21 @@ def load_data(city: CityConfig, **paths: Any) -> Dataset:
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         raise CommandError(str(exc)) from exc
     set_synthetic_exports(ds.synthetic)  # CSV files the command writes say so
+    print_fixes(ds.load_fixes)
     return ds
+
+
+def print_fixes(fixes: Iterable[str]) -> None:
+    """What the loaders fixed in the files, one ``note:`` line each on stderr.
+
+    The fixes are returned by the loaders (``LoadResult.warnings``,
+    ``Dataset.load_fixes``); they are news for the user, not errors.
+    """
+    for fix in fixes:
+        print(f"note: {fix}", file=sys.stderr)
+
+
+PARSER_ATTR = "_command_parser"
 
 
 class Parser(argparse.ArgumentParser):
@@ -105,6 +118,13 @@ class Parser(argparse.ArgumentParser):
     option the message is what matters, and ``--help`` is one command away.
     Sub-command parsers inherit this class through ``add_subparsers``.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the innermost (sub-)command parser that ran: a stray argument is then
+        # reported with that command's help, not the top level's (a
+        # sub-command's defaults override its parent's in the namespace)
+        self.set_defaults(**{PARSER_ATTR: self})
 
     def error(self, message: str) -> NoReturn:
         self.exit(
@@ -134,30 +154,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],  # noqa: ARG001
-    filename: str,  # noqa: ARG001
-    lineno: int,  # noqa: ARG001
-    file: TextIO | None = None,
-    line: str | None = None,  # noqa: ARG001
-) -> None:
-    print(f"note: {message}", file=file or sys.stderr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        getattr(args, PARSER_ATTR, parser).error(
+            f"unrecognized arguments: {' '.join(extras)}"
+        )
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_UNUSABLE
     try:
-        with warnings.catch_warnings():
-            # fixes made while loading are news for the user, not a code location
-            warnings.showwarning = _show_warning
-            # run in a copy of the context: settings such as synthetic exports end
-            # with the command (tests run many commands in one thread)
-            return int(contextvars.copy_context().run(args.func, args) or 0)
+        # run in a copy of the context: settings such as synthetic exports end
+        # with the command (tests run many commands in one thread)
+        return int(contextvars.copy_context().run(args.func, args) or 0)
     except (CommandError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analytics.cli import EXIT_OK, CommandError
-from analytics.config import CityConfig
+from analytics.cli import EXIT_OK, CommandError, print_fixes
+from analytics.config import CityConfig, load_city
 from analytics.schema import CONTACT_COLUMNS
 
 if TYPE_CHECKING:
@@ -120,7 +120,6 @@ def register(
 
 def run(args: argparse.Namespace) -> int:
     from analytics.canvass import CameraIndex, canvass
-    from analytics.config import load_city
 
     at = parse_time(args.at, "--at")
     now_arg = parse_time(args.now, "--now")
@@ -239,6 +238,7 @@ def _load(
             from analytics.loaders import load_cameras
 
             result = load_cameras(args.cameras, city)
+            print_fixes(result.warnings)
             return result.accepted, datetime.now(), Path(args.cameras).name, False
         configured = city.data_path("cameras") or city.data_path("registry_db")
         if configured and not city.data_path("incidents"):
@@ -248,6 +248,7 @@ def _load(
         ds = load_dataset(city)
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         raise CommandError(str(exc)) from exc
+    print_fixes(ds.load_fixes)
     now = ds.now if ds.synthetic else datetime.now()
     return ds.cameras, now, ds.label, ds.synthetic
 
@@ -257,7 +258,9 @@ def _configured_cameras(city: CityConfig) -> tuple[pd.DataFrame, datetime, str, 
     if path:
         from analytics.loaders import load_cameras
 
-        return load_cameras(path, city).accepted, datetime.now(), Path(path).name, False
+        result = load_cameras(path, city)
+        print_fixes(result.warnings)
+        return result.accepted, datetime.now(), Path(path).name, False
     from analytics.store import RegistryStore, configured_store
 
     target = configured_store(city)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from datetime import date
@@ -16,7 +17,15 @@ import pandas as pd
 from analytics.cli import CommandError, add_data_options, data_paths, load_data
 from analytics.datasets import unmapped_sentences
 from analytics.formatting import count, number, pct
-from analytics.privacy import ROLES
+from analytics.privacy import (
+    ROLES,
+    protect_districts,
+    protect_hexes,
+    protect_ward_table,
+    registry_snapshot,
+    sites_per_cell,
+    ward_privacy,
+)
 from analytics.schema import CATEGORIES
 
 if TYPE_CHECKING:
@@ -223,17 +232,7 @@ def protect_report(
     cell needs that many sites and incidents over at least a month. The
     headline (city-wide) figures are left as they are.
     """
-    import dataclasses
-
     from analytics.coverage import coverage_report
-    from analytics.privacy import (
-        protect_districts,
-        protect_hexes,
-        protect_ward_table,
-        registry_snapshot,
-        sites_per_cell,
-        ward_privacy,
-    )
     from analytics.windows import registry_on
 
     if audience == "investigator":

@@ -15,9 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-from analytics.config import CityConfig
-from analytics.forecast import DEFAULT_HORIZON_MONTHS, MODELS, ForecastResult
+from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError, print_fixes
+from analytics.config import CityConfig, load_city
+from analytics.forecast import (
+    DEFAULT_HORIZON_MONTHS,
+    MODELS,
+    ForecastResult,
+    forecast_goal,
+)
 
 
 def register(
@@ -64,9 +69,6 @@ def register(
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics.config import load_city
-    from analytics.forecast import forecast_goal
-
     target = parse_date(args.target_date, "--target-date")
     as_of_arg = parse_date(args.as_of, "--as-of")
     if args.horizon_months < 1:
@@ -124,10 +126,12 @@ def load_cameras(
             from analytics.loaders import load_cameras as load_file
 
             result = load_file(args.cameras, city)
+            print_fixes(result.warnings)
             return result.accepted, None, Path(args.cameras).name, False
         ds = load_dataset(city, cameras=args.cameras, incidents=args.incidents)
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         raise CommandError(str(exc)) from exc
+    print_fixes(ds.load_fixes)
     return ds.cameras, ds.as_of, ds.label, ds.synthetic
 
 

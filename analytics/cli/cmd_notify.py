@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
-from analytics.cli.cmd_canvass import parse_time
+from analytics.cli.cmd_canvass import _load, parse_time
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -232,7 +232,7 @@ def _resume(args: argparse.Namespace, city: CityConfig) -> int:
         result = resume_notice(
             args.resume,
             city=city,
-            store=_store(args, city, create=False, required=True),
+            store=_required_store(args, city),
             senders=configured_senders(),
             user=args.user,
             role=args.role,
@@ -273,22 +273,35 @@ def _cameras(
     args: argparse.Namespace, city: CityConfig
 ) -> tuple[gpd.GeoDataFrame, str, bool]:
     """(cameras, data label, synthetic): withdrawn ones too (counted as skipped)."""
-    from analytics.cli.cmd_canvass import _load
-
     cameras, _, label, synthetic = _load(args, city)
     return cameras, label, synthetic
 
 
 def _store(
-    args: argparse.Namespace, city: CityConfig, *, create: bool, required: bool = False
+    args: argparse.Namespace, city: CityConfig, *, create: bool
 ) -> RegistryStore | None:
-    from analytics.store import RegistryStore, StoreError, default_store_path
+    """The ``--db`` store; None when it does not exist and ``create`` is False."""
+    from analytics.store import default_store_path
 
     path = args.db or default_store_path(city)
     if not create and isinstance(path, Path | str) and not _exists(path):
-        if required:
-            raise CommandError(f"registry store {str(path)!r} does not exist (--db)")
         return None  # a preview without a store: no opt-outs recorded yet
+    return _open_store(path)
+
+
+def _required_store(args: argparse.Namespace, city: CityConfig) -> RegistryStore:
+    """The ``--db`` store, which must exist (logs and bounces read it)."""
+    from analytics.store import default_store_path
+
+    path = args.db or default_store_path(city)
+    if isinstance(path, Path | str) and not _exists(path):
+        raise CommandError(f"registry store {str(path)!r} does not exist (--db)")
+    return _open_store(path)
+
+
+def _open_store(path: str | Path) -> RegistryStore:
+    from analytics.store import RegistryStore, StoreError
+
     try:
         return RegistryStore(path)
     except StoreError as exc:
@@ -335,7 +348,7 @@ def run_log(args: argparse.Namespace) -> int:
             "the delivery table of a case is for investigators (--role investigator)"
         )
     city = load_city(args.city)
-    store = _store(args, city, create=False, required=True)
+    store = _required_store(args, city)
     engine = notify_engine(store)
     notices = notice_table(engine, case_number=args.case)
     table = delivery_table(engine, case_number=args.case)
@@ -425,7 +438,7 @@ def run_bounces(args: argparse.Namespace) -> int:
     from analytics.notify_store import notify_engine, reverify_tasks
 
     city = load_city(args.city)
-    store = _store(args, city, create=False, required=True)
+    store = _required_store(args, city)
     engine = notify_engine(store)
     recorded = 0
     for path in args.report or ():

@@ -23,6 +23,7 @@ from typing import Any
 from analytics.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
+    CommandError,
     add_data_options,
     data_paths,
     load_data,
@@ -60,7 +61,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from analytics.attacks import privacy_check
-    from analytics.cli import CommandError
     from analytics.config import load_city
     from analytics.datasets import Dataset
 

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.audit_text import describe_audit
-from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError
+from analytics.cli import EXIT_FINDINGS, EXIT_OK, CommandError, print_fixes
 from analytics.cli.store_options import open_store, store_target, user_of
 from analytics.config import load_city
 from analytics.import_plan import ImportPlan
@@ -239,6 +239,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.file}: {exc}") from exc
     except StoreError as exc:
         raise CommandError(f"{args.file}: {exc}") from exc
+    print_fixes(result.warnings)
     validation = result.summary()
     if args.dry_run:
         return _print_plan(args, store, path, validation, plan)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.cli import EXIT_OK, CommandError
+from analytics.cli import EXIT_OK, CommandError, print_fixes
 from analytics.cli.store_options import open_store as _store
 from analytics.cli.store_options import user_of as _user
 from analytics.config import load_city
@@ -197,9 +197,11 @@ def run_stats(args: argparse.Namespace) -> int:
     incidents = None
     if args.incidents:
         try:
-            incidents = load_incidents(args.incidents, city).accepted
+            loaded = load_incidents(args.incidents, city)
         except (ValueError, OSError) as exc:
             raise CommandError(f"--incidents {args.incidents!r}: {exc}") from exc
+        print_fixes(loaded.warnings)
+        incidents = loaded.accepted
     stats = request_stats(
         requests,
         cameras,

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from analytics.cli import CommandError
 
+# Views beyond one per page: a page focused on a ward (cross-filtering, issue 13)
+EXTRA_VIEWS = {"Coverage_map-ward": "Coverage_map?ward=3"}
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
@@ -17,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="capture every page at 1440 px and 390 px in a real browser",
         description="Start `streamlit run dashboard.py` on the demo data (or use "
         "--url), open every page in headless Chromium at desktop (1440x900) and "
-        "phone (390x844) width and save <page>-<width>.png.",
+        "phone (390x844) width and save <page>-<width>.png, plus the Coverage "
+        "map focused on ward 3 (Coverage_map-ward-<width>.png).",
     )
     p.add_argument("--out", default="docs/screenshots", help="folder for the PNGs")
     p.add_argument("--url", help="a running dashboard to capture instead")
@@ -30,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from playwright.sync_api import Error as PlaywrightError
+
     from analytics.browser import dashboard_server, page_paths, screenshot_pages
 
     pages = page_paths()
@@ -40,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
                 f"--page was {unknown[0]!r} but is expected to be in {list(pages)}"
             )
         pages = {p: pages[p] for p in args.page}
+    else:
+        pages = {**pages, **EXTRA_VIEWS}
     out = Path(args.out)
     try:
         if args.url:
@@ -49,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
                 written = screenshot_pages(url, out, pages=pages)
     except RuntimeError as exc:
         raise CommandError(str(exc)) from exc
+    except PlaywrightError as exc:  # a timeout on a loaded machine: one line
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CommandError(
+            f"the browser gave up ({first}); run it again, or one page with --page"
+        ) from exc
     for path in written:
         print(path)
     return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import warnings
 from pathlib import Path
 
 from analytics.chunked import validate_file
@@ -19,7 +18,6 @@ from analytics.loaders import (
     KINDS,
     LoadError,
     LoadResult,
-    LoadWarning,
 )
 from analytics.safe_output import to_safe_csv
 from analytics.schema import SYNTHETIC_LABEL
@@ -66,17 +64,15 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{args.file}: file not found")
-    with warnings.catch_warnings():
-        # the fixes are listed in the summary; do not print them twice
-        warnings.simplefilter("ignore", LoadWarning)
-        addresses = args.addresses or city.data_path("addresses")
-        if addresses and not Path(addresses).is_file():
-            raise CommandError(f"{addresses}: address-point file not found")
-        try:
-            # a big CSV is streamed in chunks: memory stays bounded
-            result = validate_file(args.kind, path, city, addresses=addresses)
-        except LoadError as exc:
-            raise CommandError(str(exc)) from exc
+    # the fixes are listed in the summary below (result.warnings)
+    addresses = args.addresses or city.data_path("addresses")
+    if addresses and not Path(addresses).is_file():
+        raise CommandError(f"{addresses}: address-point file not found")
+    try:
+        # a big CSV is streamed in chunks: memory stays bounded
+        result = validate_file(args.kind, path, city, addresses=addresses)
+    except LoadError as exc:
+        raise CommandError(str(exc)) from exc
     if args.quarantine:
         out = Path(args.quarantine)
         try:
