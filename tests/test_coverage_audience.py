@@ -23,7 +23,6 @@ FILES = [
     "--wards",
     str(DATA / "consistency" / "wards.geojson"),
 ]
-pytestmark = pytest.mark.filterwarnings("ignore::analytics.loaders.LoadWarning")
 
 
 def run(capsys, *extra: str) -> dict:
