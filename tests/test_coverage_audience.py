@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from analytics.cli import main
 from tests.test_figures_consistency import DATA
 
