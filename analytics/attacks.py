@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -36,8 +37,12 @@ import pandas as pd
 from analytics.config import CityConfig
 from analytics.datasets import Dataset
 from analytics.privacy import (
+    MIN_COVERAGE_WINDOW_DAYS,
     ROLES,
+    area_camera_settings,
+    change_days,
     is_private,
+    protect_districts,
     protect_hexes,
     protect_ward_table,
     public_settings,
@@ -288,13 +293,22 @@ class ViewFilters:
 
 
 def visitor_view(
-    dataset: Dataset, audience: str, filters: ViewFilters
+    dataset: Dataset,
+    audience: str,
+    filters: ViewFilters,
+    *,
+    protected: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """What ``audience`` sees under ``filters``, as the dashboard computes it.
 
     The public gets :func:`analytics.privacy.public_settings` whatever it asks
-    for. Returns ``cells`` (camera counts per map cell), ``hexes`` (the hex
-    table as shown and downloaded) and ``wards`` (the ward table).
+    for. Cameras: the active registry on the data's date (the window rule of
+    :mod:`analytics.windows`). Below investigator, per-cell and per-ward figures
+    use :func:`analytics.privacy.area_camera_settings` (the whole registry at
+    default ranges). ``protected=False`` is the control: per-cell and per-ward
+    figures from the filtered cameras, as before that rule. Returns ``cells``
+    (camera counts per map cell), ``hexes`` (the hex table as shown and
+    downloaded), ``wards`` (the ward table) and ``districts``.
     """
     from analytics.coverage import coverage_report, filter_cameras, filter_incidents
 
@@ -306,31 +320,36 @@ def visitor_view(
         "tiers": filters.tiers,
         "owner_types": filters.owner_types,
         "range_scale": filters.range_scale,
-        "cameras_as_of": None,
     }
     if audience == "public":
-        settings.update(public_settings(dataset.as_of))
+        settings.update(public_settings(dataset.as_of, dataset.incidents))
     city = dataset.city
-    cams = filter_cameras(
-        dataset.cameras,
-        tiers=settings["tiers"],
-        owner_types=settings["owner_types"],
-        as_of=settings["cameras_as_of"] or settings["until"],
-    )
     incs = filter_incidents(
         dataset.incidents,
         since=settings["since"],
         until=settings["until"],
         categories=settings["categories"],
     )
-    report = coverage_report(
-        cams,
-        incs,
-        city,
-        city_limit=dataset.city_limit,
-        wards=dataset.wards,
-        range_scale=settings["range_scale"],
-    )
+
+    def report_for(chosen: Mapping[str, Any]) -> Any:
+        cams = filter_cameras(
+            dataset.cameras,
+            tiers=chosen["tiers"],
+            owner_types=chosen["owner_types"],
+            as_of=dataset.as_of,
+        )
+        return cams, coverage_report(
+            cams,
+            incs,
+            city,
+            city_limit=dataset.city_limit,
+            wards=dataset.wards,
+            range_scale=chosen["range_scale"],
+        )
+
+    cams, report = report_for(settings)
+    area = {**settings, **area_camera_settings(audience)} if protected else settings
+    area_report = report if area == settings else report_for(area)[1]
     days = (settings["until"] - settings["since"]).days + 1
     cells = redact_cameras(
         cams,
@@ -339,21 +358,25 @@ def visitor_view(
         cell_source=dataset.cameras if audience != "investigator" else None,
     ).cells
     hexes = protect_hexes(
-        report.hexes,
+        area_report.hexes,
         audience,
         city,
         sites=sites_per_cell(dataset.cameras, city.hex_resolution),
         window_days=days,
     )
     wards = None
-    if report.wards is not None:
-        wards = protect_ward_table(report.wards, audience, city, **ward_privacy(days))[
-            0
-        ]
+    if area_report.wards is not None:
+        wards = protect_ward_table(
+            area_report.wards, audience, city, **ward_privacy(days)
+        )[0]
+    districts = protect_districts(
+        area_report.districts, audience, city, window_days=days
+    )
     return {
         "cells": pd.DataFrame(cells.drop(columns="geometry")),
         "hexes": pd.DataFrame(hexes.drop(columns="geometry")),
         "wards": wards,
+        "districts": districts,
     }
 
 
@@ -385,6 +408,8 @@ def differencing(
     dataset: Dataset,
     audience: str,
     variants: Sequence[ViewFilters] | None = None,
+    *,
+    protected: bool = True,
 ) -> dict[str, Any]:
     """Compare ``audience``'s views under filter variants, pair by pair.
 
@@ -400,10 +425,15 @@ def differencing(
         views over the same incidents (only the cameras differed: the
         difference is what some cameras see); ``cells_1_to_k``:
         cells a view shows with fewer than ``min_group_size`` sites;
-        ``bare_camera_cells``: hex rows of cells without incidents.
+        ``bare_camera_cells``: hex rows of cells without incidents;
+        ``smallest_ward_site_difference``: the smallest non-zero difference in a
+        ward's shown sites between two views; ``ward_camera_driven_changes``:
+        wards (and police districts) whose shown coverage differs between two
+        views over the same incidents. ``protected=False`` runs the control
+        (:func:`visitor_view`).
     """
     variants = list(variants) if variants is not None else filter_variants(dataset)
-    views = [visitor_view(dataset, audience, v) for v in variants]
+    views = [visitor_view(dataset, audience, v, protected=protected) for v in variants]
     k = dataset.city.min_group_size
     site_diffs: list[int] = []
     incident_diffs: list[int] = []
@@ -416,13 +446,24 @@ def differencing(
         hexes = view["hexes"]
         if "incidents" in hexes:
             bare += int((pd.to_numeric(hexes["incidents"]) == 0).sum())
+    ward_sites: list[int] = []
+    ward_driven = 0
     for i in range(len(views)):
         for j in range(i + 1, len(views)):
             site_diffs += _cell_diffs(views[i]["cells"], views[j]["cells"], "sites")
             diffs = _coverage_diffs(views[i]["hexes"], views[j]["hexes"])
             incident_diffs += [d for d in diffs if d > 0]
             camera_driven += sum(d == 0 for d in diffs)
+            a, b = views[i]["wards"], views[j]["wards"]
+            if a is not None and b is not None:
+                ward_sites += _area_diffs(a, b, "ward_id", "sites")
+                ward_driven += _area_camera_driven(a, b, "ward_id")
+            ward_driven += _area_camera_driven(
+                views[i]["districts"], views[j]["districts"], "district"
+            )
     return {
+        "smallest_ward_site_difference": min(ward_sites) if ward_sites else None,
+        "ward_camera_driven_changes": ward_driven,
         "audience": audience,
         "views": len(views),
         "smallest_site_difference": min(site_diffs) if site_diffs else None,
@@ -443,6 +484,35 @@ def _cell_diffs(a: pd.DataFrame, b: pd.DataFrame, column: str) -> list[int]:
     return [int(v) for v in diff[diff > 0]]
 
 
+def _area_diffs(a: pd.DataFrame, b: pd.DataFrame, key: str, column: str) -> list[int]:
+    """Non-zero differences of a shown count per area (blanks left out)."""
+    left = a.set_index(a[key].astype(str))[column]
+    right = b.set_index(b[key].astype(str))[column]
+    joined = pd.concat([left, right], axis=1, keys=["a", "b"]).dropna()
+    diff = (pd.to_numeric(joined["a"]) - pd.to_numeric(joined["b"])).abs()
+    return [int(v) for v in diff[diff > 0]]
+
+
+def _area_camera_driven(a: pd.DataFrame, b: pd.DataFrame, key: str) -> int:
+    """Areas whose shown coverage differs over the same incidents (only the
+    cameras differed between the two views)."""
+    if not len(a) or not len(b) or "incident_coverage_share" not in a:
+        return 0
+    cols = ["incidents", "incident_coverage_share"]
+    left, right = (
+        f.dropna(subset=cols).assign(_key=lambda g: g[key].astype(str)) for f in (a, b)
+    )
+    both = left[["_key", *cols]].merge(
+        right[["_key", *cols]], on="_key", suffixes=("_a", "_b")
+    )
+    same = both["incidents_a"] == both["incidents_b"]
+    moved = ~np.isclose(
+        both["incident_coverage_share_a"].astype(float),
+        both["incident_coverage_share_b"].astype(float),
+    )
+    return int((same & moved).sum())
+
+
 def _coverage_diffs(a: pd.DataFrame, b: pd.DataFrame) -> list[int]:
     if "coverage_share" not in a or "coverage_share" not in b:
         return []
@@ -453,6 +523,151 @@ def _coverage_diffs(a: pd.DataFrame, b: pd.DataFrame) -> list[int]:
     diff = (both["incidents_a"] - both["incidents_b"]).abs()
     changed = (diff > 0) | (both["incidents_covered_a"] != both["incidents_covered_b"])
     return [int(v) for v in diff[changed]]
+
+
+# --- dating a registration by moving the window ---------------------------------
+def ward_dating(
+    dataset: Dataset,
+    audience: str,
+    *,
+    days: int = 62,
+    protected: bool = True,
+) -> dict[str, Any]:
+    """Move "Until" back one day at a time and difference the Wards page's
+    "new cameras in the window" per ward.
+
+    For each of ``days`` consecutive window ends (12-month windows ending on
+    the data's date and the days before it) the per-ward change compares the
+    registries of :func:`analytics.privacy.change_days` (``protected=False``: the
+    day before Since and Until, as before the rule), counted in the wards the
+    audience is shown (wards below ``min_group_size`` sites withheld below
+    investigator). Returns ``windows``, ``smallest_change_difference`` (the
+    smallest non-zero change between two consecutive windows in one ward),
+    ``finest_dating_days`` (the shortest span of days between the registry days
+    of two consecutive windows whose change in one ward differs by fewer than
+    ``min_group_size``: 1 dates a single registration to its day) and
+    ``dated_closer_than_a_month`` (such differences over fewer than
+    ``MIN_COVERAGE_WINDOW_DAYS`` days).
+    """
+    from analytics.coverage import filter_cameras
+
+    validate_audience(audience)
+    if dataset.wards is None or audience == "public":
+        # the public has one fixed view and no change columns
+        return {
+            "windows": 0,
+            "smallest_change_difference": None,
+            "finest_dating_days": None,
+            "dated_closer_than_a_month": 0,
+        }
+    k = dataset.city.min_group_size
+    cams = dataset.cameras
+    ward_of = _ward_of(cams, dataset.wards)
+    shown = _ward_sites(filter_cameras(cams, as_of=dataset.as_of), ward_of)
+    big = shown.index[shown >= k] if audience != "investigator" else shown.index
+    counts: dict[date, pd.Series] = {}
+
+    def on(day: date) -> pd.Series:
+        if day not in counts:
+            active = filter_cameras(cams, as_of=day)
+            counts[day] = _ward_cameras(active, ward_of)
+        return counts[day]
+
+    changes = []
+    spans: list[tuple[date, date]] = []
+    for back in range(days):
+        until = dataset.as_of - timedelta(days=back)
+        since = (pd.Timestamp(until) - pd.DateOffset(months=12)).date()
+        since += timedelta(days=1)
+        if protected:
+            before, after = change_days(since, until, dataset.as_of, audience)
+        else:
+            before, after = since - timedelta(days=1), until
+        change = on(after).sub(on(before), fill_value=0)
+        changes.append(change.reindex(big).fillna(0))
+        spans.append((before, after))
+    diffs: list[int] = []
+    dating: list[int] = []
+    for i in range(1, len(changes)):
+        d = (changes[i] - changes[i - 1]).abs()
+        moved = [int(v) for v in d[d > 0]]
+        diffs += moved
+        if any(v < k for v in moved):
+            (b1, a1), (b2, a2) = spans[i - 1], spans[i]
+            dating.append(max(abs((a1 - a2).days), abs((b1 - b2).days)))
+    return {
+        "windows": len(changes),
+        "smallest_change_difference": min(diffs) if diffs else None,
+        "finest_dating_days": min(dating) if dating else None,
+        "dated_closer_than_a_month": sum(d < MIN_COVERAGE_WINDOW_DAYS for d in dating),
+    }
+
+
+def _ward_of(cameras: pd.DataFrame, wards: Any) -> pd.Series:
+    """Ward id of each camera (index of ``cameras``), None outside every ward."""
+    import geopandas as gpd
+
+    points = gpd.GeoDataFrame(
+        {"row": np.arange(len(cameras))},
+        geometry=gpd.points_from_xy(cameras["longitude"], cameras["latitude"]),
+        crs="EPSG:4326",
+    )
+    shapes = wards[["ward_id", "geometry"]].to_crs("EPSG:4326")
+    joined = gpd.sjoin(points, shapes, how="left", predicate="within")
+    joined = joined.drop_duplicates("row").sort_values("row")
+    return pd.Series(joined["ward_id"].astype(object).to_numpy(), index=cameras.index)
+
+
+def _ward_cameras(active: pd.DataFrame, ward_of: pd.Series) -> pd.Series:
+    live = active[active["status"] != "withdrawn"]
+    count = pd.to_numeric(live["camera_count"], errors="coerce").fillna(1)
+    return count.groupby(ward_of.reindex(live.index).astype(str)).sum()
+
+
+def _ward_sites(active: pd.DataFrame, ward_of: pd.Series) -> pd.Series:
+    live = active[active["status"] != "withdrawn"]
+    return live.groupby(ward_of.reindex(live.index).astype(str)).size()
+
+
+# --- notification-area counts ---------------------------------------------------
+def notify_differencing(
+    cameras: pd.DataFrame,
+    city: CityConfig,
+    role: str,
+    centre: tuple[float, float],
+    *,
+    radii_m: Sequence[float] = tuple(range(20, 301, 2)),
+    key: str | bytes | None = None,
+    shown: bool = True,
+) -> dict[str, Any]:
+    """Grow a notification circle around ``centre`` 2 m at a time and difference
+    the counts the Incident canvass page shows for it.
+
+    With exact counts, each step that adds one registration says a home lies in
+    that 2 m ring: rings from a few centres place it. Returns ``areas``,
+    ``smallest_difference`` (the smallest non-zero change in shown sites or
+    owners between consecutive circles; 1 singles out a registration) and
+    ``steps_of_one_home`` (steps changing by fewer than ``min_group_size``).
+    ``shown=False`` is the control: the exact counts (``Notification.logged``,
+    what the page showed before the rule).
+    """
+    from analytics.canvass import CameraIndex, area_notification
+
+    index = CameraIndex(cameras.reset_index(drop=True), city, key=key)
+    k = city.min_group_size
+    seen: list[tuple[int, int]] = []
+    for r in radii_m:
+        note = area_notification(index, (centre[0], centre[1], float(r)), role=role)
+        counts = note.preview if shown else (note.logged or note.preview)
+        seen.append((int(counts["sites"]), int(counts["owners"])))
+    diffs: list[int] = []
+    for (s1, o1), (s2, o2) in pairwise(seen):
+        diffs += [abs(d) for d in (s2 - s1, o2 - o1) if d]
+    return {
+        "areas": len(seen),
+        "smallest_difference": min(diffs) if diffs else None,
+        "steps_of_one_home": sum(d < k for d in diffs),
+    }
 
 
 # --- searching exports ----------------------------------------------------------
@@ -709,6 +924,8 @@ def privacy_check(
             int(pd.to_numeric(cells["sites"]).min()) if len(cells) else None
         )
         result[audience] = diff
+    result["staff"]["ward_dating"] = ward_dating(dataset, "staff")
+    result["staff"]["notify"] = _notify_worst(dataset, homes, key)
     # canvass points an insider would click: near the homes (the query's own
     # coordinates are echoed in the output and must not count as a leak)
     points = []
@@ -723,6 +940,33 @@ def privacy_check(
     }
     result["failures"] = failures(result, city)
     return result
+
+
+def _notify_worst(
+    dataset: Dataset, homes: pd.DataFrame, key: str | bytes | None
+) -> dict[str, Any]:
+    """:func:`notify_differencing` around the first targets (staff); the worst."""
+    worst: dict[str, Any] = {
+        "areas": 0,
+        "smallest_difference": None,
+        "steps_of_one_home": 0,
+    }
+    for r in homes.head(2).itertuples(index=False):
+        lat, lon = _offset(float(r.latitude), float(r.longitude), [35.0], [-20.0])
+        got = notify_differencing(
+            dataset.cameras,
+            dataset.city,
+            "staff",
+            (float(lat[0]), float(lon[0])),
+            radii_m=tuple(range(20, 201, 4)),
+            key=key,
+        )
+        worst["areas"] += got["areas"]
+        worst["steps_of_one_home"] += got["steps_of_one_home"]
+        pair = (worst["smallest_difference"], got["smallest_difference"])
+        small = [v for v in pair if v is not None]
+        worst["smallest_difference"] = min(small) if small else None
+    return worst
 
 
 def failures(result: Mapping[str, Any], city: CityConfig) -> list[str]:
@@ -749,6 +993,34 @@ def failures(result: Mapping[str, Any], city: CityConfig) -> list[str]:
                 f"{audience}: {diff['bare_camera_cells']} hex rows hold cameras but "
                 "no incidents"
             )
+    staff = result["staff"]
+    if staff.get("camera_driven_changes"):
+        out.append(
+            f"staff: {staff['camera_driven_changes']} cells' coverage changes with a "
+            "camera filter"
+        )
+    for audience in ("public", "staff"):
+        diff = result[audience]
+        small = diff.get("smallest_ward_site_difference")
+        if small is not None and small < k:
+            out.append(f"{audience}: two views differ by {small} sites in one ward")
+        if diff.get("ward_camera_driven_changes"):
+            out.append(
+                f"{audience}: {diff['ward_camera_driven_changes']} wards' or "
+                "districts' coverage changes with a camera filter"
+            )
+    dating = staff.get("ward_dating") or {}
+    if dating.get("dated_closer_than_a_month"):
+        out.append(
+            "staff: moving 'Until' one day at a time dates a registration in a "
+            f"ward to {dating['finest_dating_days']} day(s)"
+        )
+    notify = staff.get("notify") or {}
+    if notify.get("steps_of_one_home"):
+        out.append(
+            f"staff: notification areas 4 m apart differ by "
+            f"{notify['smallest_difference']} registrations"
+        )
     incidents = result["public"]["smallest_incident_difference"]
     if incidents is not None and incidents < k:
         out.append(
@@ -796,10 +1068,12 @@ __all__ = [
     "failures",
     "filter_variants",
     "locate_by_canvass",
+    "notify_differencing",
     "parse_band",
     "privacy_check",
     "probe_points",
     "search_exports",
     "secrets_of",
     "visitor_view",
+    "ward_dating",
 ]

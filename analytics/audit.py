@@ -288,12 +288,12 @@ def record_notification_look(
         role=role,
         audience=notice.role,
         case_number=case_number,
-        cameras=int(notice.preview.get("sites", len(sites))),
+        cameras=int(_exact(notice).get("sites", len(sites))),
         contacts_shown=_shows_contacts(notice.recipients),
         where=where,
         details={
-            "owners": int(notice.preview.get("owners", 0)),
-            "camera_count": int(notice.preview.get("cameras", 0)),
+            "owners": int(_exact(notice).get("owners", 0)),
+            "camera_count": int(_exact(notice).get("cameras", 0)),
             "camera_ids": _ids(sites),
         },
         note=note,
@@ -436,3 +436,9 @@ def _look_sentence(action: str, what: Any, audience: str) -> str:
     if details.get("contacts_shown"):
         parts.append("owner contacts shown")
     return " · ".join(str(p) for p in parts)
+
+
+def _exact(notice: Any) -> dict[str, int]:
+    """A notification's exact counts: the log holds what was there, whatever the
+    viewer was shown (rounded below investigator)."""
+    return getattr(notice, "logged", None) or notice.preview

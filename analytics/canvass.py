@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ from analytics.privacy import (
     PRIVATE_OWNER_TYPE,
     is_private,
     redact_table,
+    rounded_counts,
     stand_in_positions,
     validate_audience,
 )
@@ -381,7 +382,11 @@ class Notification:
         and, for investigators only, name and contacts): the mass-notification
         export.
     preview
-        ``{"sites", "cameras", "owners", "integrated_sites"}``.
+        ``{"sites", "cameras", "owners", "integrated_sites", "residential_sites",
+        "residential_owners"}`` as the role may see them: exact for
+        investigators, else rounded to the nearest
+        :data:`analytics.privacy.COUNT_ROUNDING` (with ``rounded_to``), as the
+        notice preview is.
     area
         The area as a WGS84 shapely geometry.
     role
@@ -393,6 +398,8 @@ class Notification:
     preview: dict[str, int]
     area: shapely.Geometry
     role: str
+    # exact counts, for the audit log only (never shown below investigator)
+    logged: dict[str, int] = field(default_factory=dict)
 
 
 def area_notification(
@@ -468,9 +475,10 @@ def area_notification(
     return Notification(
         redact_table(sites, role),
         redact_table(recipients, role),
-        preview,
+        rounded_counts(preview, role),
         geometry,
         role,
+        logged=preview,
     )
 
 

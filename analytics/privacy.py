@@ -32,7 +32,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import geopandas as gpd
@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
+from analytics.changes import ward_changes
 from analytics.config import CityConfig
 from analytics.schema import (
     CATEGORIES,
@@ -50,6 +51,7 @@ from analytics.schema import (
     TIERS,
     WGS84,
 )
+from analytics.windows import default_window
 
 ROLES = ("public", "staff", "investigator")
 # Owner types whose cameras each audience may see as exact points.
@@ -457,28 +459,198 @@ def protect_ward_table(
     return out, note
 
 
-def public_settings(as_of: date) -> dict[str, Any]:
+def public_settings(
+    as_of: date, incidents: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """The one view the public gets of a dataset, whatever filters it picks.
 
-    The last ``PUBLIC_WINDOW_MONTHS`` months of incidents up to ``as_of`` (the
-    data's date), every offence category, every tier and owner type, default
-    camera ranges, and the registry as of ``as_of``. Two public views of one
-    dataset are then identical: no window, category, tier, owner or range
-    setting can be varied to difference out a home or a single incident.
+    The default window of :func:`analytics.windows.default_window` (the
+    ``PUBLIC_WINDOW_MONTHS`` months ending on the newest incident in
+    ``incidents``, else on ``as_of``: the same window the dashboard and the
+    command line open on), every offence category, every tier and owner type,
+    default camera ranges, and the registry as of ``as_of`` (the data's date).
+    Two public views of one dataset are then identical: no window, category,
+    tier, owner or range setting can be varied to difference out a home or a
+    single incident.
 
     >>> public_settings(date(2026, 11, 1))["since"]
     datetime.date(2025, 11, 2)
     """
-    since = (pd.Timestamp(as_of) - pd.DateOffset(months=PUBLIC_WINDOW_MONTHS)).date()
+    window = default_window(incidents, as_of, months=PUBLIC_WINDOW_MONTHS)
     return {
-        "since": since + pd.Timedelta(days=1).to_pytimedelta(),
-        "until": as_of,
+        "since": window.since,
+        "until": window.until,
         "categories": CATEGORIES,
         "tiers": TIERS,
         "owner_types": OWNER_TYPES,
         "range_scale": 1.0,
         "cameras_as_of": as_of,
     }
+
+
+def area_camera_settings(audience: str) -> dict[str, Any]:
+    """The camera settings behind per-cell and per-ward figures for ``audience``.
+
+    Below investigator, every per-cell and per-ward figure (coverage of a map
+    cell or a gap cell, a ward's cameras, sites and coverage) is computed from
+    the whole active registry on the data's date at the default ranges: every
+    tier and owner type, verified or not, ``range_scale`` 1. The sidebar's
+    camera filters (tiers, owner types, verified only, range) then change
+    city-wide figures only, so no two views of a cell or a ward differ by a
+    filtered-out handful of homes. The incident window and offence categories
+    still apply (incidents are public); a window shorter than
+    ``MIN_COVERAGE_WINDOW_DAYS`` shows no per-cell or per-ward coverage at all.
+
+    Returns an empty dict for investigators (their filters apply everywhere).
+
+    >>> sorted(area_camera_settings("staff"))
+    ['owner_types', 'range_scale', 'tiers', 'verified_only']
+    >>> area_camera_settings("investigator")
+    {}
+    """
+    validate_audience(audience)
+    if audience == "investigator":
+        return {}
+    return {
+        "tiers": TIERS,
+        "owner_types": OWNER_TYPES,
+        "range_scale": 1.0,
+        "verified_only": False,
+    }
+
+
+AREA_FILTERS_NOTE = (
+    "Per-cell and per-ward figures count every active camera at the default "
+    "ranges, whatever the tier, owner, verified and range filters say (those "
+    "change the city-wide figures only): two views of one cell or ward that "
+    "differ by a few filtered-out cameras would single out homes. Investigators "
+    "see them filtered."
+)
+
+
+def change_days(
+    since: date, until: date, as_of: date, audience: str
+) -> tuple[date, date]:
+    """The two registry days a "change in the window" compares, for ``audience``.
+
+    Investigators: the day before ``since`` and ``until`` (capped at
+    ``as_of``). Below investigator both ends are month ends: the last day of the
+    month before ``since``'s month, and the last day of ``until``'s month, or of
+    the month before when that day is after ``as_of`` (a month counts once it is
+    complete). Moving "Until" or "Since" one day at a time then changes no
+    per-ward count until a month boundary is crossed, and the two registry days
+    of neighbouring views are at least a month apart, so differencing them
+    cannot date a single registration closer than its month.
+
+    >>> change_days(date(2026, 3, 17), date(2026, 6, 9), date(2026, 11, 1), "staff")
+    (datetime.date(2026, 2, 28), datetime.date(2026, 6, 30))
+    >>> change_days(date(2025, 11, 2), date(2026, 11, 1), date(2026, 11, 1), "staff")
+    (datetime.date(2025, 10, 31), datetime.date(2026, 10, 31))
+    >>> change_days(date(2026, 3, 17), date(2026, 6, 9), date(2026, 11, 1),
+    ...     "investigator")
+    (datetime.date(2026, 3, 16), datetime.date(2026, 6, 9))
+    """
+    validate_audience(audience)
+    if audience == "investigator":
+        return since - timedelta(days=1), min(until, as_of)
+    before = since.replace(day=1) - timedelta(days=1)
+    end = (pd.Timestamp(until) + pd.offsets.MonthEnd(0)).date()
+    if end > as_of:
+        end = until.replace(day=1) - timedelta(days=1)
+    return before, max(end, before)
+
+
+# Counts of a drawn area (notification previews) below investigator are rounded
+# to the nearest multiple of this, as the notice preview is.
+COUNT_ROUNDING = 5
+
+
+def rounded_counts(counts: Mapping[str, Any], audience: str) -> dict[str, Any]:
+    """Integer counts of an area as ``audience`` may see them.
+
+    Exact for investigators; below, every integer (nested dicts too) rounded to
+    the nearest multiple of ``COUNT_ROUNDING``, and ``rounded_to`` added. Two
+    areas a house apart then differ by 0 or by a multiple of
+    ``COUNT_ROUNDING``, never by one registration.
+
+    >>> rounded_counts({"sites": 3, "owners": 1}, "staff")
+    {'sites': 5, 'owners': 0, 'rounded_to': 5}
+    """
+    validate_audience(audience)
+    if audience == "investigator":
+        return dict(counts)
+
+    def rnd(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: rnd(v) for k, v in value.items()}
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            return value
+        return int(COUNT_ROUNDING * round(int(value) / COUNT_ROUNDING))
+
+    out = {k: rnd(v) for k, v in counts.items()}
+    out["rounded_to"] = COUNT_ROUNDING
+    return out
+
+
+def protected_ward_changes(
+    wards: pd.DataFrame,
+    start: pd.DataFrame,
+    end: pd.DataFrame,
+    audience: str,
+    city: CityConfig,
+    *,
+    window_days: int | None,
+) -> tuple[pd.DataFrame, str]:
+    """The ward table with its "change in the window" columns, as ``audience``
+    may see it.
+
+    ``wards`` is the coverage report's ward table (below investigator: of the
+    whole registry, :func:`area_camera_settings`); ``start`` and ``end`` the
+    ward tables of the registries on the two days of :func:`change_days`. Adds
+    ``cameras_change`` and ``weighted_incident_coverage_share_change``, then
+    applies :func:`protect_ward_table`; the public sees no change columns at all.
+    Returns the table and the note of what was withheld.
+    """
+    changes = ward_changes(end, start)
+    table = wards.merge(
+        changes[
+            ["ward_id", "cameras_change", "weighted_incident_coverage_share_change"]
+        ],
+        on="ward_id",
+        how="left",
+    )
+    table, note = protect_ward_table(table, audience, city, **ward_privacy(window_days))
+    if audience == "public":  # one fixed view: nothing to compare it with
+        table[["cameras_change", "weighted_incident_coverage_share_change"]] = np.nan
+    # withheld values as NaN (plain floats), not pd.NA: maps and charts test them
+    for col in table.columns:
+        if isinstance(table[col].dtype, pd.Float64Dtype):
+            table[col] = table[col].astype(float)
+    return table, note
+
+
+def protect_districts(
+    table: pd.DataFrame, audience: str, city: CityConfig, *, window_days: int | None
+) -> pd.DataFrame:
+    """A police-district coverage table (``wards.district_table``) for ``audience``.
+
+    Below investigator the coverage columns of a district with fewer than
+    ``min_group_size`` incidents, or of a window shorter than
+    ``MIN_COVERAGE_WINDOW_DAYS``, are blanked (single incidents tested against
+    the cameras); the cameras are the whole registry's
+    (:func:`area_camera_settings`).
+    """
+    validate_audience(audience)
+    if audience == "investigator" or not len(table):
+        return table
+    out = table.copy()
+    enough = np.full(len(out), city.min_group_size)
+    ok = coverage_publishable(enough, out["incidents"], city, window_days)
+    for col in out.columns:
+        if col.endswith("_share") or col == "incidents_covered":
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+            out.loc[~ok, col] = np.nan
+    return out
 
 
 def ward_privacy(window_days: int | None) -> dict[str, Any]:

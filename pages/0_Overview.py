@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from analytics.changes import registrations_between, ward_changes
+from analytics.changes import registrations_between
 from analytics.figures import (
     FIGURES,
     goal_sentence,
@@ -23,6 +23,11 @@ from analytics.figures import (
 )
 from analytics.forecast import required_pace
 from analytics.formatting import format_table
+from analytics.privacy import (
+    protect_ward_table,
+    protected_ward_changes,
+    ward_privacy,
+)
 from analytics.safe_output import escape_markdown
 from analytics.windows import registry_note
 from ui import cached
@@ -172,7 +177,14 @@ if pace is not None and isinstance(target, date) and target > ds.as_of:
 st.markdown(f"**Forecast.** {goal_sentence(forecast)}")
 where = []
 if report.wards is not None:
-    measured = report.wards.dropna(subset=["weighted_incident_coverage_share"])
+    # the ward table the viewer may see (small wards withheld below investigator)
+    ward_view = protect_ward_table(
+        cached.coverage(ds, page.key, cached.area_filters(filters, page.role)).wards,
+        page.role,
+        city,
+        **ward_privacy(cached.window_days(filters)),
+    )[0]
+    measured = ward_view.dropna(subset=["weighted_incident_coverage_share"])
     if len(measured):
         least = measured.loc[measured["weighted_incident_coverage_share"].idxmin()]
         where.append(
@@ -252,7 +264,18 @@ c4.metric(
     f"{km2(head['city_area_km2'])} (its {report.area_basis}).",
 )
 if report.wards is not None and before.wards is not None:
-    changes = ward_changes(report.wards, before.wards)
+    # per-ward figures: the whole registry below investigator, small wards
+    # withheld (analytics.privacy), the same rule as the Wards page
+    area = cached.area_filters(filters, page.role)
+    now_wards = cached.coverage(ds, page.key, area).wards
+    changes, _ = protected_ward_changes(
+        now_wards,
+        cached.coverage_at(ds, page.key, area, month_start - timedelta(days=1)).wards,
+        now_wards,
+        page.role,
+        city,
+        window_days=cached.window_days(filters),
+    )
     changes = changes.sort_values(
         "weighted_incident_coverage_share_change", ascending=False
     )
@@ -276,7 +299,9 @@ if report.wards is not None and before.wards is not None:
         },
         rename={
             "ward_name": "Ward",
-            "cameras": label("view_cameras") if filters.narrowed else "Active cameras",
+            "cameras": label("view_cameras")
+            if filters.narrowed and page.role == "investigator"
+            else "Active cameras",
             "cameras_change": "New cameras (net)",
             "weighted_incident_coverage_share": label(
                 "weighted_incident_coverage_share"

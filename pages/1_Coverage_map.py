@@ -6,6 +6,11 @@ import streamlit as st
 
 from analytics.figures import FIGURES, label, show
 from analytics.maps import CHOROPLETHS, MAX_VIEWSHEDS
+from analytics.privacy import (
+    AREA_FILTERS_NOTE,
+    MIN_COVERAGE_WINDOW_DAYS,
+    protect_districts,
+)
 from analytics.safe_output import mark_geojson, to_safe_csv
 from ui import cached
 from ui.focus import focus_chip, focus_map, focus_sidebar, ward_figures
@@ -38,8 +43,11 @@ report = cached.coverage(ds, page.key, filters)
 head = report.headline
 focus_chip(ds, key="coverage")
 if focus is not None:  # the ward's row of the ward table, as the Wards page shows it
-    table, withheld = ward_figures(
-        report.wards, page.role, ds, cached.window_days(filters)
+    table, withheld = ward_figures(  # below investigator: the whole registry
+        cached.coverage(ds, page.key, cached.area_filters(filters, page.role)).wards,
+        page.role,
+        ds,
+        cached.window_days(filters),
     )
     row = table[table["ward_id"].astype(str) == focus].iloc[0]
     head = {**head, **{k: row[k] for k in WARD_TILES}, "city_area_km2": row["area_km2"]}
@@ -142,12 +150,26 @@ for flag in report.flags:
     st.caption(f"Note: {flag}")
 
 st.subheader("Coverage by police district")
+# per-area figures: the whole registry below investigator (analytics.privacy)
+area_report = cached.coverage(ds, page.key, cached.area_filters(filters, page.role))
+district_table = protect_districts(
+    area_report.districts,
+    page.role,
+    ds.city,
+    window_days=cached.window_days(filters),
+)
+if page.role != "investigator":
+    st.caption(
+        f"{AREA_FILTERS_NOTE} A district or map cell with fewer than "
+        f"{ds.city.min_group_size} incidents, or a window shorter than "
+        f"{MIN_COVERAGE_WINDOW_DAYS} days, shows no coverage."
+    )
 if focus is not None:
     st.caption(
         "Whole city: patrol districts cross ward lines, so this table is not "
         "narrowed to the ward."
     )
-districts = report.districts.rename(
+districts = district_table.rename(
     columns={
         "district": "District",
         "incidents": "Incidents",
@@ -176,7 +198,7 @@ st.dataframe(
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download district table (CSV)",
-    to_safe_csv(report.districts),
+    to_safe_csv(district_table),
     file_name="coverage_by_district.csv",
     mime="text/csv",
     key="download_districts",

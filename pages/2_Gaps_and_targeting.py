@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.maps import MAX_GAP_CELLS
+from analytics.privacy import AREA_FILTERS_NOTE
 from analytics.safe_output import escape_markdown, mark_geojson, to_safe_csv
 from ui import cached
 from ui.charts import curve_chart
@@ -76,8 +77,8 @@ ratio = rec.greedy_total / rec.baseline_total if rec.baseline_total else None
 # gets no recruitment figures either: with a large K they give its coverage away
 hidden = False
 if focus is not None:
-    shown_wards, _ = ward_figures(
-        cached.coverage(ds, page.key, filters).wards,
+    shown_wards, _ = ward_figures(  # below investigator: the whole registry
+        cached.coverage(ds, page.key, cached.area_filters(filters, page.role)).wards,
         page.role,
         ds,
         cached.window_days(filters),
@@ -212,6 +213,8 @@ st.caption(
     f"severity-weighted incidents out of camera range ({filters.describe()})."
 )
 gaps = cached.hexes_for(ds, page.key, filters, page.role, "gaps")
+if page.role != "investigator" and filters.narrowed:
+    st.caption(AREA_FILTERS_NOTE)
 if focus is not None:
     gaps = gaps[gaps["ward_id"].astype(str) == focus]
     st.caption(

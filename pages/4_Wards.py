@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
-from analytics.changes import ward_changes
 from analytics.figures import label, show
 from analytics.formatting import format_table, number
-from analytics.privacy import protect_ward_table, ward_privacy
+from analytics.privacy import AREA_FILTERS_NOTE
 from analytics.safe_output import escape_markdown, to_safe_csv
 from analytics.windows import Window, registry_note
 from ui import cached
@@ -40,44 +37,36 @@ if ds.wards is None:
     st.stop()
 
 report = cached.coverage(ds, page.key, filters)
-# "what changed in the window": the registry as it stood on the window's last day
-# against the one of the day before it began (analytics.windows, "window_end")
-start = cached.coverage_at(ds, page.key, filters, filters.since - timedelta(days=1))
-end = (
-    report
-    if filters.until >= ds.as_of
-    else cached.coverage_at(ds, page.key, filters, filters.until)
-)
 city_share = report.headline["weighted_incident_coverage_share"]
-changes = ward_changes(end.wards, start.wards)
+# per-ward figures: the whole registry below investigator, changes between whole
+# months ("what changed in the window", analytics.privacy.change_days)
+wards, withheld, (before_day, after_day) = cached.ward_table(
+    ds, page.key, filters, page.role
+)
+changes_text = {
+    "public": " The public view has no change columns: it is one fixed view.",
+    "staff": f" The change columns compare the registry on {after_day:%d %b %Y} "
+    f"with the registry on {before_day:%d %b %Y} (whole months: moving a date by "
+    "a day could otherwise date a single registration).",
+    "investigator": f" The change columns compare the registry on "
+    f"{after_day:%d %b %Y} with the registry on {before_day:%d %b %Y}.",
+}[page.role]
 st.caption(
     f"{filters.window.describe(ds.as_of)}"
     + (f" ({filters.describe()})" if filters.narrowed else "")
-    + ". The change columns compare the registry on the window's last day with "
-    "the registry the day before it began."
+    + "."
+    + changes_text
 )
+if page.role != "investigator" and filters.narrowed:
+    st.info(
+        f"The city-wide tile follows the sidebar; the ward figures do not. "
+        f"{AREA_FILTERS_NOTE}"
+    )
 empty_note = registry_note(
     ds.cameras, Window(filters.since, filters.until, "window_end"), ds.as_of
 )
 if empty_note:
     st.info(f"{empty_note} The change columns are therefore blank.")
-wards = report.wards.merge(
-    changes[
-        [
-            "ward_id",
-            "cameras_change",
-            "weighted_incident_coverage_share_change",
-        ]
-    ],
-    on="ward_id",
-    how="left",
-)
-
-wards, withheld = protect_ward_table(
-    wards, page.role, ds.city, **ward_privacy(cached.window_days(filters))
-)
-if page.role == "public":  # differencing two start dates would date single homes
-    wards[["cameras_change", "weighted_incident_coverage_share_change"]] = float("nan")
 
 measured = wards.dropna(subset=["weighted_incident_coverage_share"])
 c1, c2, c3 = st.columns(3)
@@ -117,7 +106,7 @@ focus_chip(ds, key="wards", hint=False)
 map_col, focus_col = st.columns([3, 2])
 with map_col:
     focus_map(
-        cached.ward_map(ds, page.key, filters, focus),
+        cached.ward_map(ds, page.key, filters, focus, page.role),
         ds,
         key="ward_map",
         height=MAP_HEIGHT,
@@ -210,7 +199,7 @@ st.dataframe(
 )
 st.caption(
     f"{filters.describe()}. Sorted from least to best covered. “In the window”: "
-    f"cameras registered {filters.since:%d %b %Y} – {filters.until:%d %b %Y} "
+    f"cameras registered after {before_day:%d %b %Y} up to {after_day:%d %b %Y} "
     "(net of withdrawals) and the coverage they added, with crime held fixed. "
     "A dash: nothing to measure (no incidents in the ward)."
     + (f" {withheld}" if withheld else "")

@@ -501,7 +501,10 @@ st.caption(
         "The export carries names and contacts for the mass-notification system."
         if role == "investigator"
         else "The export lists owners by reference only: contacts are released to "
-        "investigators."
+        "investigators. Counts are rounded to the nearest "
+        f"{notice.preview['rounded_to']} (investigators see exact counts): two "
+        "areas a house apart must not show whether a home is registered between "
+        "them."
     )
 )
 st.caption(

@@ -261,6 +261,9 @@ def hostile():
         }
     )
     cameras = make_cameras(rows)
+    # incidents 9 days apart from 1 Jun 2025 (15 over 126 days): the default
+    # window spans more than the month a coverage figure needs below
+    # investigator (all on one day, every ward's coverage would be withheld)
     incidents = make_incidents(
         [
             {"latitude": r["latitude"] + 0.0001, "longitude": r["longitude"]}
@@ -280,6 +283,9 @@ def hostile():
                 offset(lat, lon, -600, -1700),
             )
         ]
+    )
+    incidents["occurred_at"] = pd.Timestamp("2025-06-01 12:00") + pd.to_timedelta(
+        9 * np.arange(len(incidents)), unit="D"
     )
     wards = gpd.GeoDataFrame(
         {"ward_id": ["1", "2"], "ward_name": ["North", HOSTILE_WARD]},
@@ -390,6 +396,13 @@ def test_small_wards_and_cells_are_withheld_and_said(hostile, city):
         editions["staff"].ward_table.set_index("ward_id").loc["2", "coverage_share"]
     )
     assert not np.isnan(table.loc["1", "coverage_share"])  # 9 sites, 11 incidents
+    # ... over 126 days; a one-day window shows no ward's coverage (single
+    # incidents could be tested against single homes)
+    ds = hostile[0]
+    one_day = briefing.gather_briefing(
+        ds, audience="public", since=date(2025, 6, 1), until=date(2025, 6, 1)
+    )
+    assert one_day.ward_table["coverage_share"].isna().all()
     # the lone far camera (3 cameras) shares no parent cell with anything
     assert editions["public"].suppressed_cameras == 3
     doc = html["public"]

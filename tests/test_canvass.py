@@ -238,13 +238,25 @@ def test_area_notification_circle_counts_owners(city):
     # A1 and A2 share an owner (e-mail compared case-insensitively)
     # R1, a home 40 m south, is counted (at its stand-in point, at most 40 + 60 m
     # away: inside the 100 m circle) but never listed for staff
-    assert note.preview == {
+    exact = {
         "sites": 4,
         "cameras": 7,
         "owners": 3,
         "integrated_sites": 1,
         "residential_sites": 1,
         "residential_owners": 1,
+    }
+    assert note.logged == exact  # what the audit log records
+    # staff see each count rounded to the nearest 5 (4 -> 5, 7 -> 5, 3 -> 5,
+    # 1 -> 0), as the notice preview shows them
+    assert note.preview == {
+        "sites": 5,
+        "cameras": 5,
+        "owners": 5,
+        "integrated_sites": 0,
+        "residential_sites": 0,
+        "residential_owners": 0,
+        "rounded_to": 5,
     }
     assert set(note.sites["camera_id"]) == {"A1", "A2", "B1"}
     assert "R1" not in " ".join(note.recipients["camera_ids"])
@@ -257,6 +269,7 @@ def test_area_notification_circle_counts_owners(city):
         CameraIndex(cams, city), (LAT, LON, 100), role="investigator"
     )
     assert set(CONTACT_COLUMNS) <= set(inv.recipients.columns)
+    assert inv.preview == exact == inv.logged  # investigators: exact counts
     csv = to_safe_csv(note.recipients).decode("utf-8-sig")
     assert "example.org" not in csv
 

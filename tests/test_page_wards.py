@@ -8,6 +8,7 @@ import pytest
 
 from analytics.coverage import filter_cameras
 from analytics.datasets import load_dataset
+from analytics.privacy import change_days
 from analytics.safe_output import escape_markdown
 from tests.pagetest import app, clear_data_env, expected_report, metrics
 
@@ -68,13 +69,17 @@ def test_ward_table_has_every_ward_and_adds_up(run, demo):
 
 
 def test_cameras_added_in_period_match_the_registry(run, demo):
-    """New cameras per ward add up to the registry's net growth over the window
-    (every demo camera lies in a ward)."""
+    """New cameras per ward add up to the registry's net growth between the two
+    month ends around the window (staff: whole months, so moving a date by a
+    day cannot date a registration; every demo camera lies in a ward)."""
     table = run.dataframe[0].value
     since = run.date_input(key="since").value
     until = run.date_input(key="until").value
-    now = filter_cameras(demo.cameras, as_of=until)
-    then = filter_cameras(demo.cameras, as_of=since - timedelta(days=1))
+    before, after = change_days(since, until, demo.as_of, "staff")
+    assert (before + timedelta(days=1)).day == 1  # a month end
+    assert (after + timedelta(days=1)).day == 1
+    now = filter_cameras(demo.cameras, as_of=after)
+    then = filter_cameras(demo.cameras, as_of=before)
     growth = (
         now.loc[now["status"] == "active", "camera_count"].sum()
         - then.loc[then["status"] == "active", "camera_count"].sum()
@@ -113,3 +118,18 @@ def test_focusing_a_ward_narrows_the_table_and_back_shows_the_city(demo):
     at.button(key="wards_whole_city").click().run()
     assert len(at.dataframe[0].value) == len(wards)
     assert "Active cameras" not in metrics(at)
+
+
+def test_owner_filter_changes_no_ward_figure_below_investigator(demo):
+    """Staff choosing homes only (or all but homes) see the same ward table:
+    per-ward figures count the whole registry below investigator, and the page
+    says why; the city-wide tile follows the filter."""
+    at = app(PAGE)
+    before = at.dataframe[0].value.set_index("Ward")
+    tile = metrics(at)["City-wide crime-weighted coverage"]
+    at.multiselect(key="owner_types").set_value(["residential"]).run()
+    assert not at.exception
+    after = at.dataframe[0].value.set_index("Ward")
+    assert after.sort_index().equals(before.sort_index())
+    assert metrics(at)["City-wide crime-weighted coverage"] != tile
+    assert any("single out homes" in i.value for i in at.info)

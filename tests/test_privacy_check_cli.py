@@ -73,6 +73,15 @@ def test_passes_and_prints_the_figures_per_role(files, capsys):
     assert out["public"]["smallest_site_difference"] is None
     assert out["exports"] == {"public": {}, "staff": {}}
     assert "LONE-HOME" not in json.dumps(out)  # the report names no home
+    # notification circles around the 2 targets, 20-200 m every 4 m: the counts
+    # staff are shown never step by a single registration
+    assert out["staff"]["notify"]["areas"] == 2 * 46
+    assert out["staff"]["notify"]["steps_of_one_home"] == 0
+    assert out["staff"]["camera_driven_changes"] == 0
+    assert out["staff"]["ward_dating"]["windows"] == 0  # no ward file given
+    assert main(["privacy-check", *files, "--targets", "2", "--no-briefing"]) == 0
+    text = capsys.readouterr().out
+    assert "Notification circles 4 m apart (92 areas)" in text
 
 
 def test_exit_1_names_the_broken_threshold(files, capsys, monkeypatch):

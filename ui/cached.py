@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -45,7 +45,14 @@ from analytics.maps import (
     hexes_for_audience,
 )
 from analytics.places import name_places
-from analytics.privacy import RedactedCameras, redact_cameras, sites_per_cell
+from analytics.privacy import (
+    RedactedCameras,
+    area_camera_settings,
+    change_days,
+    protected_ward_changes,
+    redact_cameras,
+    sites_per_cell,
+)
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.targeting import Recommendation, recommend_sites
 from analytics.wardfocus import in_ward, ward_area
@@ -268,6 +275,50 @@ def cell_sites(_ds: Dataset, key: tuple) -> pd.Series:  # noqa: ARG001
     return sites_per_cell(_ds.cameras, _ds.city.hex_resolution)
 
 
+def area_filters(filters: Filters, role: str) -> Filters:
+    """The filters per-cell and per-ward figures use for ``role``: below
+    investigator the whole registry at default ranges, whatever the camera
+    filters (:func:`analytics.privacy.area_camera_settings`). Unchanged filters
+    are returned as they are, so the cached report is shared."""
+    fixed = area_camera_settings(role)
+    changed = {
+        k: v
+        for k, v in fixed.items()
+        if (
+            set(getattr(filters, k)) != set(v)
+            if isinstance(v, tuple)
+            else getattr(filters, k) != v
+        )
+    }
+    return replace(filters, **changed) if changed else filters
+
+
+def ward_table(
+    _ds: Dataset, key: tuple, filters: Filters, role: str
+) -> tuple[pd.DataFrame, str, tuple[date, date]]:
+    """The ward table ``role`` may see, with the change in the window.
+
+    Cameras per :func:`area_filters`; the change compares the registries of the
+    two days of :func:`analytics.privacy.change_days` (whole months below
+    investigator). Returns the table, the note of what was withheld and the two
+    days compared.
+    """
+    area = area_filters(filters, role)
+    report = coverage(_ds, key, area)
+    before, after = change_days(filters.since, filters.until, _ds.as_of, role)
+    start = coverage_at(_ds, key, area, before)
+    end = report if after >= _ds.as_of else coverage_at(_ds, key, area, after)
+    table, note = protected_ward_changes(
+        report.wards,
+        start.wards,
+        end.wards,
+        role,
+        _ds.city,
+        window_days=window_days(filters),
+    )
+    return table, note, (before, after)
+
+
 def window_days(filters: Filters) -> int:
     """Days in the filters' incident window (both ends included)."""
     return (filters.until - filters.since).days + 1
@@ -277,11 +328,13 @@ def hexes_for(
     _ds: Dataset, key: tuple, filters: Filters, role: str, table: str = "hexes"
 ) -> gpd.GeoDataFrame:
     """The coverage report's ``hexes`` or ``gaps`` as ``role`` may see them."""
-    # gap cells carry their place names (from non-residential addresses)
+    # gap cells carry their place names (from non-residential addresses); below
+    # investigator every cell counts the whole registry (area_filters)
+    area = area_filters(filters, role)
     frame = (
-        gap_places(_ds, key, filters)
+        gap_places(_ds, key, area)
         if table == "gaps"
-        else coverage(_ds, key, filters).hexes
+        else coverage(_ds, key, area).hexes
     )
     return hexes_for_audience(
         frame,
@@ -434,21 +487,26 @@ def _coverage_map(
 
 
 def ward_map(
-    _ds: Dataset, key: tuple, filters: Filters, selected: str | None
+    _ds: Dataset,
+    key: tuple,
+    filters: Filters,
+    selected: str | None,
+    role: str = "public",
 ) -> MapSource:
     """Wards coloured by crime-weighted coverage; ``selected`` (a ward_id)
-    outlined. For ``ui.mapview.show_map``, like :func:`coverage_map`."""
+    outlined. The figures are the ward table ``role`` may see
+    (:func:`ward_table`). For ``ui.mapview.show_map``, like :func:`coverage_map`."""
     return MapSource(
-        build=functools.partial(_ward_map, _ds, key, filters, selected),
-        disk_key=_map_disk_key("ward_map", _ds, filters, selected),
+        build=functools.partial(_ward_map, _ds, key, filters, selected, role),
+        disk_key=_map_disk_key("ward_map", _ds, filters, selected, role),
     )
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _ward_map(
-    _ds: Dataset, key: tuple, filters: Filters, selected: str | None
+    _ds: Dataset, key: tuple, filters: Filters, selected: str | None, role: str
 ) -> folium.Map:
-    table = coverage(_ds, key, filters).wards
+    table = ward_table(_ds, key, filters, role)[0]
     shapes = _ds.wards[["ward_id", "geometry"]].copy()
     shapes["ward_id"] = shapes["ward_id"].astype(str)
     table = table.assign(ward_id=table["ward_id"].astype(str))

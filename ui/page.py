@@ -120,7 +120,7 @@ def public_filters(filters: Filters, ds: Dataset) -> Filters:
     """The one view the public gets (``analytics.privacy.public_settings``),
     and a sidebar note saying so: the sidebar's filters apply to staff only.
     """
-    fixed = public_settings(ds.as_of)
+    fixed = public_settings(ds.as_of, ds.incidents)
     st.sidebar.caption(
         f"Public view: incidents {fixed['since']:%d %b %Y} – {fixed['until']:%d %b %Y}"
         f", every offence; cameras: the whole registry on {ds.as_of:%d %b %Y}. The "

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from datetime import date
@@ -16,6 +17,15 @@ import pandas as pd
 from analytics.cli import CommandError, add_data_options, data_paths, load_data
 from analytics.datasets import unmapped_sentences
 from analytics.formatting import count, number, pct
+from analytics.privacy import (
+    ROLES,
+    protect_districts,
+    protect_hexes,
+    protect_ward_table,
+    registry_snapshot,
+    sites_per_cell,
+    ward_privacy,
+)
 from analytics.schema import CATEGORIES
 
 if TYPE_CHECKING:
@@ -71,6 +81,15 @@ def register(
     )
     p.add_argument(
         "--resolution", type=int, default=None, help="H3 resolution of gap cells"
+    )
+    p.add_argument(
+        "--audience",
+        choices=ROLES,
+        default="staff",
+        help="whose view to print, under the dashboard's privacy rules for that "
+        "role (default staff: wards with fewer than the city's min_group_size "
+        "sites and per-area coverage of small groups or short windows withheld; "
+        "public: the one fixed public view; investigator: everything)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
@@ -131,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--range-scale was {args.range_scale} but must be > 0")
     if args.resolution is not None and not 0 <= args.resolution <= 15:
         raise CommandError(f"--resolution was {args.resolution} but must be 0-15")
+    if args.audience == "public":
+        _public_view_only(args)
     city = load_city(args.city)
     ds = load_data(city, **data_paths(args))
     window = resolve_window(ds, since, until, args.whole_record, args.registry)
@@ -147,12 +168,100 @@ def run(args: argparse.Namespace) -> int:
         range_scale=args.range_scale,
         hex_resolution=args.resolution,
     )
+    report = protect_report(
+        report,
+        ds,
+        window,
+        incidents,
+        args.audience,
+        range_scale=args.range_scale,
+        resolution=args.resolution,
+    )
     note = registry_note(ds.cameras, window, ds.as_of)
     if args.json:
-        print(json.dumps(as_json(report, ds, window, categories, note)))
+        out = as_json(report, ds, window, categories, note)
+        out["audience"] = args.audience
+        print(json.dumps(out))
     else:
         print_summary(report, ds, window, note)
     return 0
+
+
+def _public_view_only(args: argparse.Namespace) -> None:
+    """The public view is one fixed view (``analytics.privacy.public_settings``):
+    options that would vary it are refused, not silently ignored."""
+    varied = [
+        flag
+        for flag, given in (
+            ("--since", args.since),
+            ("--until", args.until),
+            ("--whole-record", args.whole_record),
+            ("--categories", args.categories),
+            ("--registry", args.registry != "current"),
+            ("--range-scale", args.range_scale != 1.0),
+            ("--resolution", args.resolution is not None),
+        )
+        if given
+    ]
+    if varied:
+        raise CommandError(
+            f"{', '.join(varied)} cannot be used with --audience public: the public "
+            "view is one fixed view (the default window, every offence, today's "
+            "registry), so that two public views never differ by a few homes; use "
+            "--audience staff"
+        )
+
+
+def protect_report(
+    report: CoverageReport,
+    ds: Dataset,
+    window: Window,
+    incidents: pd.DataFrame,
+    audience: str,
+    *,
+    range_scale: float = 1.0,
+    resolution: int | None = None,
+) -> CoverageReport:
+    """The report with its ward table and gap cells as ``audience`` may see them,
+    by the rules the dashboard's pages follow (:mod:`analytics.privacy`).
+
+    Below investigator, per-ward and per-cell figures count the whole active
+    registry on the data's date at default ranges (``area_camera_settings``),
+    whatever ``--registry`` and ``--range-scale`` say; wards with fewer than
+    ``min_group_size`` sites show no camera counts, and coverage of a ward or
+    cell needs that many sites and incidents over at least a month. The
+    headline (city-wide) figures are left as they are.
+    """
+    from analytics.coverage import coverage_report
+    from analytics.windows import registry_on
+
+    if audience == "investigator":
+        return report
+    city = ds.city
+    area = report
+    if window.registry != "current" or range_scale != 1.0:
+        area = coverage_report(
+            registry_snapshot(registry_on(ds.cameras, ds.as_of)),
+            incidents,
+            city,
+            city_limit=ds.city_limit,
+            wards=ds.wards,
+            hex_resolution=resolution,
+        )
+    days = (window.until - window.since).days + 1
+    wards = area.wards
+    if wards is not None:
+        wards = protect_ward_table(wards, audience, city, **ward_privacy(days))[0]
+    gaps = protect_hexes(
+        area.gaps,
+        audience,
+        city,
+        sites=sites_per_cell(ds.cameras, resolution or city.hex_resolution),
+        window_days=days,
+        empty_cells=True,
+    )
+    districts = protect_districts(area.districts, audience, city, window_days=days)
+    return dataclasses.replace(report, wards=wards, gaps=gaps, districts=districts)
 
 
 # What --json repeats of each file's load report.
@@ -304,12 +413,28 @@ def print_summary(
     if len(report.gaps):
         print("\nWorst gaps (H3 cells, severity-weighted unseen incidents):")
         for row in report.gaps.head(TOP_GAPS).itertuples(index=False):
-            ward = f"ward {row.ward_id}, " if row.ward_id else ""
+            ward = f"ward {row.ward_id}" if row.ward_id else ""
+            nearest = getattr(row, "nearest_camera_m", None)
+            where = "; ".join(
+                part
+                for part in (
+                    ward,
+                    "" if nearest is None else f"nearest camera {count(nearest)} m",
+                )
+                if part
+            )
             print(
                 f"{row.rank:>2}. {row.h3}  {number(row.weighted_uncovered)} "
-                f"({row.violent} violent, {row.property} property, "
-                f"{row.other} other; {ward}nearest camera "
-                f"{count(row.nearest_camera_m)} m)"
+                f"({count(row.violent)} violent, {count(row.property)} property, "
+                f"{count(row.other)} other" + (f"; {where})" if where else ")")
             )
+    withheld = report.gaps.attrs.get("coverage_withheld", 0)
+    if withheld:
+        print(
+            f"Note: the figures of {count(withheld)} gap cells are withheld (fewer "
+            f"than {ds.city.min_group_size} sites or incidents, or a window shorter "
+            "than a month: single homes could be tested); --audience investigator "
+            "shows them."
+        )
     for flag in report.flags:
         print(f"Note: {flag}")

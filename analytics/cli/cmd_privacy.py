@@ -99,6 +99,28 @@ def report_lines(result: dict[str, Any]) -> list[str]:
             f"{_n(d['smallest_site_difference'], 'no')} sites in a cell; coverage "
             f"differs by {_n(d['smallest_incident_difference'], 'no')} incidents"
         )
+        lines.append(
+            f"  {'':<13} wards: views differ by at least "
+            f"{_n(d.get('smallest_ward_site_difference'), 'no')} sites; "
+            f"{d.get('ward_camera_driven_changes', 0):,} ward or district "
+            "figures move with a camera filter"
+        )
+    staff = result["staff"]
+    dating = staff.get("ward_dating") or {}
+    if dating.get("windows"):
+        finest = dating.get("finest_dating_days")
+        lines.append(
+            f"  Moving 'Until' one day at a time ({dating['windows']} windows): a "
+            "ward's new cameras date a registration to "
+            + ("nothing" if finest is None else f"{finest} day(s) at best")
+        )
+    notify = staff.get("notify") or {}
+    if notify.get("areas"):
+        lines.append(
+            f"  Notification circles 4 m apart ({notify['areas']} areas): shown "
+            "counts differ by at least "
+            f"{_n(notify.get('smallest_difference'), 'no')} registrations"
+        )
     lines.append("")
     for role, leaks in result["exports"].items():
         lines.append(

@@ -1,0 +1,106 @@
+"""``coverage --audience``: the command line follows the pages' privacy rules.
+
+Fixture: tests/data/consistency (10 registrations, 9 active: 20 cameras; two
+wards) against the LRPD layout export, whose 21 incidents span 26 Mar - 3 Apr
+2018, so the default window is 9 days: shorter than the month a per-ward or
+per-cell coverage figure needs below investigator.
+"""
+
+from __future__ import annotations
+
+import json
+
+from analytics.cli import main
+from tests.test_figures_consistency import DATA
+
+FILES = [
+    "--cameras",
+    str(DATA / "consistency" / "cameras.csv"),
+    "--incidents",
+    str(DATA / "lrpd" / "lrpd_current.csv"),
+    "--wards",
+    str(DATA / "consistency" / "wards.geojson"),
+]
+
+
+def run(capsys, *extra: str) -> dict:
+    assert main(["coverage", *FILES, "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _wards(out: dict) -> dict[str, dict]:
+    return {w["ward_id"]: w for w in out["wards"]}
+
+
+def test_investigator_sees_every_ward_figure(capsys):
+    out = run(capsys, "--audience", "investigator")
+    assert out["audience"] == "investigator"
+    wards = _wards(out)
+    # the 9 active sites and 20 cameras of cameras.csv, split 4 + 5 sites
+    assert sorted(w["sites"] for w in wards.values()) == [4, 5]
+    assert sum(w["cameras"] for w in wards.values()) == out["cameras"] == 20
+    assert all(w["incident_coverage_share"] is not None for w in wards.values())
+    assert all(g["nearest_camera_m"] is not None for g in out["top_gaps"])
+
+
+def test_staff_by_default_withholds_small_wards_and_short_windows(capsys):
+    out = run(capsys)
+    full = run(capsys, "--audience", "investigator")
+    assert out["audience"] == "staff"
+    # city-wide figures are the same for both
+    for key in ("cameras", "incidents", "incident_coverage_share"):
+        assert out[key] == full[key]
+    staff, inv = _wards(out), _wards(full)
+    small = next(k for k, w in inv.items() if w["sites"] == 4)
+    big = next(k for k, w in inv.items() if w["sites"] == 5)
+    assert staff[small]["sites"] is None
+    assert staff[small]["cameras"] is None
+    assert staff[big]["cameras"] == inv[big]["cameras"]
+    # a 9-day window: no ward's incident coverage below investigator
+    assert all(w["incident_coverage_share"] is None for w in staff.values())
+    assert out["until"] == "2018-04-03"
+    assert out["since"] == "2018-03-26"
+    assert all("nearest_camera_m" not in g for g in out["top_gaps"])
+    assert all(g["incidents_uncovered"] is None for g in out["top_gaps"])
+
+
+def test_window_end_registry_does_not_change_staff_ward_figures(capsys):
+    """The registry of 3 Apr 2018 held 3 sites (C-01, C-02, C-03): the headline
+    says so, but the staff ward table still counts today's registry (a ward
+    figure moved by --until would date registrations)."""
+    now = run(capsys)
+    then = run(capsys, "--registry", "window-end", "--until", "2018-04-03")
+    assert then["sites"] == 3
+    assert then["cameras"] == 3 + 2 + 1
+    assert _wards(then) == _wards(now)
+    inv = run(
+        capsys,
+        "--registry",
+        "window-end",
+        "--until",
+        "2018-04-03",
+        "--audience",
+        "investigator",
+    )
+    assert sum(w["sites"] for w in inv["wards"]) == 3  # the control
+
+
+def test_public_is_one_fixed_view(capsys):
+    out = run(capsys, "--audience", "public")
+    staff = run(capsys)
+    assert (out["since"], out["until"]) == (staff["since"], staff["until"])
+    assert _wards(out) == _wards(staff)
+    for extra in (["--since", "2018-03-30"], ["--range-scale", "2"]):
+        code = main(["coverage", *FILES, "--audience", "public", *extra])
+        assert code == 2
+        err = capsys.readouterr().err
+        assert f"{extra[0]} cannot be used with --audience public" in err
+
+
+def test_text_output_says_what_is_withheld(capsys):
+    assert main(["coverage", *FILES]) == 0
+    text = capsys.readouterr().out
+    assert "gap cells are withheld" in text
+    assert "nearest camera" not in text
+    assert main(["coverage", *FILES, "--audience", "investigator"]) == 0
+    assert "nearest camera" in capsys.readouterr().out
