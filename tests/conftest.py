@@ -183,33 +183,10 @@ def chromium():
         yield b
 
 
-# Known gaps left by merging round two's branches, each with the open issue it
-# belongs to. They run (a pass is reported as XPASS) but do not fail the suite;
-# the closing note lists them and the next session removes them one by one.
-KNOWN_GAPS = {
-<<<<<<< HEAD
-    "tests/test_figures_consistency.py::test_window_figures_agree_on_every_surface"
-    "[fixture-default]": "issue 10/11: small-cell rule withholds ward coverage on "
-    "pages but not in `coverage --json` on the 2-ward fixture",
-    "tests/test_figures_consistency.py::test_window_figures_agree_on_every_surface"
-    "[fixture-past]": "issue 10/11: same as fixture-default",
-    "tests/test_figures_consistency.py::test_window_figures_agree_on_every_surface"
-    "[fixture-violent]": "issue 10/11: same as fixture-default",
-    "tests/test_figures_consistency.py::test_the_briefing_page_shows_the_briefings"
-    "_figures[fixture]": "issue 10/11: same as fixture-default",
-    "tests/test_briefing.py::test_small_wards_and_cells_are_withheld_and_said": (
-        "issue 10: the briefing's withheld-cell note after the privacy merge"
-    ),
-=======
-    "tests/test_page_registry.py::test_upload_shows_the_plan_then_imports_on"
-    "_confirmation[postgresql]": "issue 13/14: the data date after an import can "
-    "lag on PostgreSQL (seen once under load)",
-    "tests/test_store_concurrency.py::test_kill_9_mid_import_leaves_the_store_as_it"
-    "_was[sqlite]": "issue 14: failed once at load 7 after the merges; to re-check",
-    "tests/test_browser_layout.py::test_switching_a_layer_in_the_control_updates"
-    "_the_legend[desktop]": "issue 13: failed once at load 7; to re-check",
->>>>>>> privacy2
-}
+# Known gaps, each with the open issue it belongs to: "node id": "issue N: why".
+# They run (a pass is reported as XPASS) but do not fail the suite; the closing
+# note lists them. Round two's eight were fixed at their causes; none is left.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config, items):

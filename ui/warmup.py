@@ -173,7 +173,5 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
                 f,
                 start,
             )
-            draw(
-                f"{role}: ward map", cached.ward_map(ds, key, f, None, role), WARD_MAP
-            )
+            draw(f"{role}: ward map", cached.ward_map(ds, key, f, None, role), WARD_MAP)
     return report
