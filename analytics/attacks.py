@@ -40,6 +40,7 @@ from analytics.privacy import (
     MIN_COVERAGE_WINDOW_DAYS,
     ROLES,
     area_camera_settings,
+    cameras_for_coverage,
     change_days,
     is_private,
     protect_districts,
@@ -339,7 +340,7 @@ def visitor_view(
             as_of=dataset.as_of,
         )
         return cams, coverage_report(
-            cams,
+            cameras_for_coverage(cams, audience) if protected else cams,
             incs,
             city,
             city_limit=dataset.city_limit,

@@ -188,8 +188,11 @@ def gather_briefing(
     else:
         local_cameras = cameras
 
+    # coverage below investigator from homes at their stand-in points (every
+    # briefing edition is below investigator): the figures the pages show
+    placed = privacy.cameras_for_coverage(cameras, audience)
     report = coverage.coverage_report(
-        cameras,
+        placed,
         incidents,
         city,
         city_limit=area if area is not None else dataset.city_limit,
@@ -215,10 +218,10 @@ def gather_briefing(
 
     # the same range assumption for "already covered" as the coverage figures
     covered = coverage.incident_coverage(
-        cameras, incidents, city, range_scale=range_scale, nearest=False
+        placed, incidents, city, range_scale=range_scale, nearest=False
     )["covered"]
     rec = targeting.recommend_sites(
-        cameras,
+        placed,
         incidents,
         city,
         recruit_k,

@@ -750,6 +750,48 @@ def stand_in_positions(
     return new_lat, new_lon
 
 
+def cameras_for_coverage(
+    cameras: pd.DataFrame, audience: str, *, key: str | bytes | None = None
+) -> pd.DataFrame:
+    """The registry every coverage figure for ``audience`` is computed from.
+
+    Investigators get ``cameras`` as they are. Below investigator (and for an
+    audience that is not one of ``ROLES``: fail closed), every private camera
+    (:func:`is_private`: residential, or an owner type missing or not
+    recognised) is moved to its stand-in point (:func:`stand_in_positions`, the
+    same point the canvass finds it at, ``DISPLACE_MIN_M``-``DISPLACE_MAX_M`` m
+    from the home): ``latitude``, ``longitude`` and the point geometry, if any.
+    Whether a public incident was in view of some camera, in any window, then
+    tells no more about a home than the stand-in point already does.
+
+    >>> f = pd.DataFrame({"latitude": [34.74], "longitude": [-92.33],
+    ...     "owner_type": ["residential"]})
+    >>> moved = cameras_for_coverage(f, "staff", key="k")
+    >>> bool(30 <= distance_m(34.74, -92.33, moved["latitude"][0],
+    ...     moved["longitude"][0]) <= 60)
+    True
+    >>> cameras_for_coverage(f, "investigator") is f
+    True
+    """
+    if audience == "investigator":
+        return cameras
+    if not len(cameras):
+        return cameras
+    owner = cameras.get("owner_type", pd.Series(None, index=cameras.index))
+    private = is_private(owner)
+    if not private.any():
+        return cameras
+    lat, lon = stand_in_positions(cameras[private], key=key)
+    out = cameras.copy()
+    out.loc[private, "latitude"] = lat
+    out.loc[private, "longitude"] = lon
+    if isinstance(out, gpd.GeoDataFrame) and out.geometry.name in out:
+        geometry = out.geometry.copy()
+        geometry[private] = gpd.points_from_xy(lon, lat, crs=out.crs)
+        out = out.set_geometry(geometry)
+    return out
+
+
 def distance_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     """Great-circle distance in metres, element-wise (haversine)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)

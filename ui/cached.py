@@ -48,6 +48,7 @@ from analytics.places import name_places
 from analytics.privacy import (
     RedactedCameras,
     area_camera_settings,
+    cameras_for_coverage,
     change_days,
     protected_ward_changes,
     redact_cameras,
@@ -79,7 +80,8 @@ class Filtered:
 def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:
     """Today's active registry (tier and owner filters applied) and the incidents
     in the window: the rule of :mod:`analytics.windows`, as in the CLI and the
-    briefing."""
+    briefing. Unless ``filters.exact_homes`` (investigators), residential cameras
+    stand at their stand-in points (:func:`_homes_placed`)."""
     cameras = registry_for(
         _ds.cameras,
         filters.window,
@@ -89,6 +91,7 @@ def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:
     )
     if filters.verified_only:
         cameras = _verified(_ds, key, cameras)
+    cameras = _homes_placed(cameras, filters)
     incidents = filter_incidents(
         _ds.incidents,
         since=filters.since,
@@ -96,6 +99,15 @@ def filtered(_ds: Dataset, key: tuple, filters: Filters) -> Filtered:
         categories=filters.categories,
     )
     return Filtered(cameras, incidents)
+
+
+def _homes_placed(cameras: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Homes at their stand-in points unless ``filters.exact_homes`` (investigators):
+    every coverage figure below investigator comes from these
+    (:func:`analytics.privacy.cameras_for_coverage`)."""
+    if filters.exact_homes:
+        return cameras
+    return cameras_for_coverage(cameras, "staff")
 
 
 def _verified(_ds: Dataset, key: tuple, cameras: pd.DataFrame) -> pd.DataFrame:
@@ -146,7 +158,7 @@ def coverage_at(
         if filters.verified_only:
             earlier = _verified(_ds, key, earlier)
         return coverage_report(
-            earlier,
+            _homes_placed(earlier, filters),
             data.incidents,
             _ds.city,
             city_limit=_ds.city_limit,

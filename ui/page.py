@@ -107,6 +107,8 @@ def start_page(
     chosen = render_sidebar(ds, show=filters)
     if viewer.audience == "public":
         chosen = public_filters(chosen, ds)
+    # coverage from homes' true places for investigators only (fail closed)
+    chosen = replace(chosen, exact_homes=viewer.audience == "investigator")
     return Page(
         ds=ds,
         filters=chosen,

@@ -70,6 +70,11 @@ class Filters:
     cameras_as_of: date | None = None
     # coverage with cameras verified in the city's stale months only (issue 15)
     verified_only: bool = False
+    # Coverage from residential cameras' true places: investigators only
+    # (``ui.page.start_page``). False (the default, fail closed) computes every
+    # coverage figure with homes at their stand-in points
+    # (``analytics.privacy.cameras_for_coverage``).
+    exact_homes: bool = False
 
     @property
     def window(self) -> Window:

@@ -19,6 +19,7 @@ from analytics.datasets import unmapped_sentences
 from analytics.formatting import count, number, pct
 from analytics.privacy import (
     ROLES,
+    cameras_for_coverage,
     protect_districts,
     protect_hexes,
     protect_ward_table,
@@ -158,7 +159,10 @@ def run(args: argparse.Namespace) -> int:
     incidents = filter_incidents(
         ds.incidents, since=window.since, until=window.until, categories=categories
     )
-    cameras = registry_for(ds.cameras, window, ds.as_of)
+    # homes at their stand-in points below investigator (the canvass's points)
+    cameras = cameras_for_coverage(
+        registry_for(ds.cameras, window, ds.as_of), args.audience
+    )
     report = coverage_report(
         cameras,
         incidents,
@@ -241,7 +245,9 @@ def protect_report(
     area = report
     if window.registry != "current" or range_scale != 1.0:
         area = coverage_report(
-            registry_snapshot(registry_on(ds.cameras, ds.as_of)),
+            cameras_for_coverage(
+                registry_snapshot(registry_on(ds.cameras, ds.as_of)), audience
+            ),
             incidents,
             city,
             city_limit=ds.city_limit,
