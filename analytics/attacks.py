@@ -280,6 +280,140 @@ def _offset(
     return np.asarray(lat2, float), np.asarray(lon2, float)
 
 
+# --- coverage of single incidents --------------------------------------------------
+def single_incident_windows(
+    incidents: pd.DataFrame,
+) -> pd.DataFrame:
+    """The incidents an insider can isolate: one-day windows holding exactly one
+    incident, every offence or one category (the sidebar's filters).
+
+    Incident coordinates are public, so each such window's city-wide coverage
+    headline says whether that one incident was in view of some camera.
+    """
+    if not len(incidents):
+        return incidents
+    day = pd.to_datetime(incidents["occurred_at"]).dt.normalize()
+    alone = day.map(day.value_counts()) == 1
+    if "category" in incidents:
+        pair = pd.Series(list(zip(day, incidents["category"], strict=True)))
+        pair.index = incidents.index
+        alone |= pair.map(pair.value_counts()) == 1
+    return incidents[alone.to_numpy(bool)]
+
+
+def locate_by_coverage(
+    dataset: Dataset,
+    targets: pd.DataFrame,
+    audience: str,
+    *,
+    protected: bool = True,
+    key: str | bytes | None = None,
+) -> list[Located]:
+    """Locate homes from the coverage headline of one-incident windows.
+
+    The insider (staff) sets one-day windows holding one incident
+    (:func:`single_incident_windows`) and reads whether it was in view. The
+    business, institutional and city cameras it sees as exact points give the
+    coverage they alone explain; an incident in view that they do not explain
+    is in view of a home. Those incidents are grouped (linked when within twice
+    the city's residential range of each other); the group nearest each target
+    is taken, and the estimate is the centre of the positions within the
+    residential range of every incident of the group and beyond it of every
+    incident no camera saw (the attacker assumes a full circle).
+
+    ``protected=False`` is the control: coverage from the homes' true places,
+    as before :func:`analytics.privacy.cameras_for_coverage`; so is
+    ``audience="investigator"``. One window's headline is the ``covered`` flag
+    of its one incident, so all windows are computed in one call.
+
+    Returns one :class:`Located` per row of ``targets`` (``queries``: windows
+    read; ``observations``: incidents in the group used; ``error_m`` inf when
+    no incident was in view of a home).
+    """
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
+    from analytics.coverage import filter_cameras, incident_coverage
+    from analytics.viewshed import to_metric
+
+    validate_audience(audience)
+    city = dataset.city
+    single = single_incident_windows(dataset.incidents)
+    active = filter_cameras(dataset.cameras, as_of=dataset.as_of)
+    seen_by = cameras_for_coverage(active, audience, key=key) if protected else active
+    owner = active.get("owner_type", pd.Series(None, index=active.index))
+    exact = active[~is_private(owner)]
+    if len(single):
+        covered = incident_coverage(seen_by, single, city, nearest=False)
+        by_exact = incident_coverage(exact, single, city, nearest=False)
+        in_view = covered["covered"].to_numpy(bool)
+        homes_only = in_view & ~by_exact["covered"].to_numpy(bool)
+    else:
+        in_view = homes_only = np.zeros(0, dtype=bool)
+    ix, iy = to_metric(
+        pd.to_numeric(single["longitude"]).to_numpy(float),
+        pd.to_numeric(single["latitude"]).to_numpy(float),
+        city,
+    )
+    pts = np.column_stack([ix, iy])
+    hit, unseen = pts[homes_only], pts[~in_view]
+    reach = float(city.range_for("residential", None))
+    labels = np.zeros(len(hit), dtype=int)
+    if len(hit) > 1:
+        pairs = cKDTree(hit).sparse_distance_matrix(
+            cKDTree(hit), 2 * reach, output_type="coo_matrix"
+        )
+        labels = connected_components(pairs, directed=False)[1]
+    out = []
+    for _, row in targets.iterrows():
+        tx, ty = to_metric(
+            np.array([float(row["longitude"])]),
+            np.array([float(row["latitude"])]),
+            city,
+        )
+        truth = np.array([tx[0], ty[0]])
+        if not len(hit):
+            out.append(Located(audience, len(single), 0, None, math.inf, math.inf))
+            continue
+        nearest = int(np.argmin(np.hypot(*(hit - truth).T)))
+        group = hit[labels == labels[nearest]]
+        xy = _feasible(group, unseen, reach)
+        centre = xy.mean(axis=0)
+        out.append(
+            Located(
+                audience,
+                len(single),
+                len(group),
+                _to_latlon(centre, city),
+                float(np.hypot(*(centre - truth))),
+                float(np.hypot(*(xy - centre).T).max()),
+            )
+        )
+    return out
+
+
+def _feasible(group: np.ndarray, unseen: np.ndarray, reach: float) -> np.ndarray:
+    """Grid positions within ``reach`` of every point of ``group`` and beyond it
+    of every ``unseen`` point (without that rule when nothing is left; the
+    group's mean when even that leaves nothing)."""
+    lo, hi = group.min(axis=0) - reach, group.max(axis=0) + reach
+    gx, gy = np.meshgrid(
+        np.arange(lo[0], hi[0] + GRID_STEP_M, GRID_STEP_M),
+        np.arange(lo[1], hi[1] + GRID_STEP_M, GRID_STEP_M),
+    )
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    inside = np.ones(len(grid), dtype=bool)
+    for p in group:
+        inside &= np.hypot(*(grid - p).T) <= reach
+    if not inside.any():
+        return group.mean(axis=0, keepdims=True)
+    keep = inside.copy()
+    near = unseen[np.all(np.abs(unseen - (lo + hi) / 2) <= (hi - lo) / 2 + reach, 1)]
+    for p in near:
+        keep &= np.hypot(*(grid - p).T) > reach
+    return grid[keep] if keep.any() else grid[inside]
+
+
 # --- differencing ---------------------------------------------------------------
 @dataclass(frozen=True)
 class ViewFilters:
@@ -891,7 +1025,9 @@ def privacy_check(
     """Run the attacks on a dataset; the figures ``privacy-check`` prints.
 
     Returns a dict: ``canvass`` per role (``targets``, ``closest_m``: the
-    smallest error of any trilateration, ``median_m``), ``public`` and
+    smallest error of any trilateration, ``median_m``), ``coverage`` (the same
+    from :func:`locate_by_coverage`, for ``staff`` and the unprotected
+    ``control``, with the number of one-incident ``windows``), ``public`` and
     ``staff`` differencing results plus the smallest cell shown, ``exports``
     (leaks per role and export), ``thresholds`` and ``failures`` (what broke;
     empty when the promise holds).
@@ -915,6 +1051,21 @@ def privacy_check(
         ]
         result["canvass"][role] = {
             "targets": len(errors),
+            "closest_m": _round(min(errors)) if errors else None,
+            "median_m": _round(float(np.median(errors))) if errors else None,
+        }
+    # one-incident windows' coverage, differenced against the exact cameras:
+    # staff (homes at stand-ins) and, as the control, the homes' true places
+    result["coverage"] = {}
+    for name, role, protected in (
+        ("staff", "staff", True),
+        ("control", "staff", False),
+    ):
+        found = locate_by_coverage(dataset, homes, role, protected=protected, key=key)
+        errors = [f.error_m for f in found]
+        result["coverage"][name] = {
+            "targets": len(found),
+            "windows": found[0].queries if found else 0,
             "closest_m": _round(min(errors)) if errors else None,
             "median_m": _round(float(np.median(errors))) if errors else None,
         }
@@ -978,6 +1129,13 @@ def failures(result: Mapping[str, Any], city: CityConfig) -> list[str]:
     if closest is not None and closest < MIN_LOCATION_ERROR_M:
         out.append(
             f"staff canvasses locate a home within {closest:g} m "
+            f"(threshold {MIN_LOCATION_ERROR_M:g} m)"
+        )
+    located = (result.get("coverage") or {}).get("staff") or {}
+    near = located.get("closest_m")
+    if near is not None and near < MIN_LOCATION_ERROR_M:
+        out.append(
+            f"staff: one-incident coverage windows locate a home within {near:g} m "
             f"(threshold {MIN_LOCATION_ERROR_M:g} m)"
         )
     for audience in ("public", "staff"):
@@ -1069,12 +1227,14 @@ __all__ = [
     "failures",
     "filter_variants",
     "locate_by_canvass",
+    "locate_by_coverage",
     "notify_differencing",
     "parse_band",
     "privacy_check",
     "probe_points",
     "search_exports",
     "secrets_of",
+    "single_incident_windows",
     "visitor_view",
     "ward_dating",
 ]

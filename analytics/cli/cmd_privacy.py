@@ -89,6 +89,18 @@ def report_lines(result: dict[str, Any]) -> list[str]:
             f"  {role:<13} {_m(figures['closest_m'])} (median {_m(figures['median_m'])}"
             f", {figures['targets']} homes attacked){control}"
         )
+    coverage = result.get("coverage") or {}
+    if coverage:
+        lines.append(
+            "Closest a residential camera could be located from one-incident "
+            f"coverage windows ({coverage['staff']['windows']:,} windows):"
+        )
+        for name, figures in coverage.items():
+            control = "  (control: homes' true places)" if name == "control" else ""
+            lines.append(
+                f"  {name:<13} {_m(figures['closest_m'])} (median "
+                f"{_m(figures['median_m'])}){control}"
+            )
     lines.append("")
     lines.append(f"Map cells and differencing (threshold: {k} sites):")
     for audience in ("public", "staff"):
