@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.config import CITY_ENV, DATA_ENV
 from analytics.coverage import coverage_report, filter_incidents
+from analytics.privacy import cameras_for_coverage
 from analytics.windows import default_window, registry_for
 from ui.data import DEMO_SIZE_ENV
 
@@ -32,10 +33,18 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def expected_report(ds, *, categories=None, tiers=None, owner_types=None):
-    """The coverage report the pages should show under the default filters."""
+def expected_report(
+    ds, *, categories=None, tiers=None, owner_types=None, audience="staff"
+):
+    """The coverage report the pages should show under the default filters, and
+    the cameras and incidents behind it.
+
+    ``audience``: the demo opens as staff, so homes stand at their stand-in
+    points (``analytics.privacy.cameras_for_coverage``), as in ``ui.cached``.
+    """
     f = default_window(ds.incidents, ds.as_of)
     cams = registry_for(ds.cameras, f, ds.as_of, tiers=tiers, owner_types=owner_types)
+    cams = cameras_for_coverage(cams, audience)
     incs = filter_incidents(
         ds.incidents, since=f.since, until=f.until, categories=categories
     )

@@ -24,7 +24,7 @@ import shapely
 from analytics import attacks
 from analytics.attacks import ViewFilters
 from analytics.datasets import Dataset
-from analytics.privacy import change_days
+from analytics.privacy import change_days, distance_m, stand_in_positions
 from analytics.schema import OWNER_TYPES
 from tests.conftest import CENTRE, make_cameras, make_incidents, offset
 
@@ -134,11 +134,17 @@ def test_owner_filters_change_no_cell_or_ward_below_investigator(scene):
         assert now["camera_driven_changes"] == 0, audience
         assert now["ward_camera_driven_changes"] == 0, audience
         assert now["smallest_site_difference"] is None, audience
+    # W1's coverage below investigator: the 81 shop incidents, plus the 41 at
+    # (2, 1) m only if a home's stand-in point (30-60 m off) is within 30 m
+    homes = scene.cameras[scene.cameras["owner_type"] == "residential"]
+    lat, lon = stand_in_positions(homes)
+    at = offset(*CENTRE, east_m=2.0, north_m=1.0)
+    seen = bool((distance_m(at[0], at[1], lat, lon) <= 30.0).any())
     views = [attacks.visitor_view(scene, "staff", v) for v in _variants()]
     for view in views:
         w1 = view["wards"].set_index("ward_id").loc["W1"]
         assert w1["sites"] == 8  # every active site, whatever the owner filter
-        assert w1["incident_coverage_share"] == pytest.approx(1.0)
+        assert w1["incident_coverage_share"] == pytest.approx((81 + 41 * seen) / 122)
     # investigators keep their filters (and may single out homes)
     inv = attacks.differencing(scene, "investigator", _variants())
     assert inv["camera_driven_changes"] == 3

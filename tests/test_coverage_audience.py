@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+import pytest
+
 from analytics.cli import main
+from analytics.privacy import distance_m, stand_in_positions
 from tests.test_figures_consistency import DATA
 
 FILES = [
@@ -47,9 +51,19 @@ def test_staff_by_default_withholds_small_wards_and_short_windows(capsys):
     out = run(capsys)
     full = run(capsys, "--audience", "investigator")
     assert out["audience"] == "staff"
-    # city-wide figures are the same for both
-    for key in ("cameras", "incidents", "incident_coverage_share"):
+    # counts are the same for both
+    for key in ("cameras", "incidents"):
         assert out[key] == full[key]
+    # coverage: homes at their stand-in points below investigator. Two of the
+    # 21 incidents lie on a home (C-03, C-10: 0 m, 30 m domes): in view for the
+    # investigator (10 of 21); their stand-ins are more than 30 m off (30.9 and
+    # 56.9 m with no CAMREG_PRIVACY_KEY), no other camera is near: 8 of 21
+    assert full["incident_coverage_share"] == pytest.approx(10 / 21)
+    homes = pd.read_csv(DATA / "consistency" / "cameras.csv").set_index("camera_id")
+    homes = homes.loc[["C-03", "C-10"]]
+    lat, lon = stand_in_positions(homes)
+    assert (distance_m(homes["latitude"], homes["longitude"], lat, lon) > 30).all()
+    assert out["incident_coverage_share"] == pytest.approx(8 / 21)
     staff, inv = _wards(out), _wards(full)
     small = next(k for k, w in inv.items() if w["sites"] == 4)
     big = next(k for k, w in inv.items() if w["sites"] == 5)
