@@ -189,3 +189,22 @@ def test_coverage_attack_finds_the_home_only_on_the_old_computation(city):
     assert to_stand_in < 3.0
     assert staff.error_m >= d - 3.0
     assert staff.error_m >= MIN_LOCATION_ERROR_M
+
+
+def test_privacy_check_reports_the_coverage_attack(city):
+    """``privacy-check`` runs the attack on staff and on the control, and would
+    fail on the control's figure (the threshold is 25 m)."""
+    from analytics.attacks import failures, privacy_check
+
+    ds, n = _attack_data(city)
+    result = privacy_check(ds, targets=1, briefing=False, key=KEY)
+    got = result["coverage"]
+    assert got["staff"]["windows"] == got["control"]["windows"] == n
+    assert got["control"]["closest_m"] < 3.0
+    assert got["staff"]["closest_m"] >= MIN_LOCATION_ERROR_M
+    assert not any("coverage windows" in f for f in result["failures"])
+    broken = {**result, "coverage": {"staff": got["control"]}}
+    assert any(
+        "one-incident coverage windows locate a home" in f
+        for f in failures(broken, city)
+    )
