@@ -441,4 +441,5 @@ def _look_sentence(action: str, what: Any, audience: str) -> str:
 def _exact(notice: Any) -> dict[str, int]:
     """A notification's exact counts: the log holds what was there, whatever the
     viewer was shown (rounded below investigator)."""
-    return getattr(notice, "logged", None) or notice.preview
+    counts: dict[str, int] = getattr(notice, "logged", None) or notice.preview
+    return counts

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import accounts
 from analytics.accounts import MAX_FAILURES, AccountStore
 from analytics.store import RegistryStore
 from tests.pagetest import sign_in, use_accounts
@@ -85,6 +86,10 @@ def test_sign_in_names_the_person_and_sign_out_ends_it(monkeypatch, tmp_path):
 
 
 def test_wrong_password_is_refused_then_delayed_then_locked(monkeypatch, tmp_path):
+    # delays long enough that the page's second try is inside one on a slow
+    # machine (the 1 s default passed under load before the try came: CI failure)
+    monkeypatch.setattr(accounts, "DELAY_BASE_S", 300.0)
+    monkeypatch.setattr(accounts, "MAX_DELAY_S", 600.0)
     path = use_accounts(monkeypatch, tmp_path, jsmith="staff")
     at = _open()
     sign_in(at, "jsmith", "not my password")
@@ -97,7 +102,7 @@ def test_wrong_password_is_refused_then_delayed_then_locked(monkeypatch, tmp_pat
     store = AccountStore(path)
     now = datetime.now(timezone.utc)
     for i in range(MAX_FAILURES - 1):  # the rest of the 5, past each delay
-        store.authenticate("jsmith", "guess", now=now + timedelta(minutes=i + 1))
+        store.authenticate("jsmith", "guess", now=now + timedelta(hours=i + 1))
     sign_in(at, "jsmith")
     assert _viewer(at)[1] == "public"
     assert "locked until" in at.sidebar.warning[0].value
