@@ -406,7 +406,8 @@ def _feasible(group: np.ndarray, unseen: np.ndarray, reach: float) -> np.ndarray
     for p in group:
         inside &= np.hypot(*(grid - p).T) <= reach
     if not inside.any():
-        return group.mean(axis=0, keepdims=True)
+        centre: np.ndarray = group.mean(axis=0, keepdims=True)
+        return centre
     keep = inside.copy()
     near = unseen[np.all(np.abs(unseen - (lo + hi) / 2) <= (hi - lo) / 2 + reach, 1)]
     for p in near:

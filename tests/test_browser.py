@@ -12,6 +12,7 @@ A failing page leaves a screenshot in tests/artifacts/<page>.png.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from analytics.browser import MAP_FRAME
 from tests.browserkit import PAGE_TIMEOUT_MS, artifact, open_app, wait_until
@@ -144,8 +145,19 @@ def test_choosing_a_ward_draws_its_camera_views_at_city_zoom(browser_page, serve
     try:
         open_app(page, f"{server}/Coverage_map")
         assert _map_zoom(page) >= MIN_CITY_ZOOM
-        page.locator('[data-testid="stSelectbox"]').first.click()
-        page.get_by_role("option").nth(1).click()
+        # a click can land while the sidebar is still being laid out: the box
+        # takes focus without opening (seen in a full run); open it until the
+        # list shows, then choose the first ward
+        select = page.locator('[data-testid="stSelectbox"]').first
+        ward = page.get_by_role("option").nth(1)
+        for _ in range(3):
+            select.click()
+            try:
+                ward.wait_for(timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                page.keyboard.press("Escape")
+        ward.click()
         # the rerun's map: its layer control lists the ward's views (present in
         # the folded control, not necessarily shown); an idle check right after
         # the click could still see the old run
