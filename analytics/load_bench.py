@@ -32,26 +32,16 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from analytics.browser import CHROMIUM, CHROMIUM_ARGS, dashboard_server
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-]
 MAX_SESSIONS = 50
 MAX_SECONDS = 900
 START_TIMEOUT_S = 120
@@ -81,25 +71,6 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     rank = max(1, round(share * len(ordered) + 0.5 - 1e-9))
     return ordered[min(rank, len(ordered)) - 1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise RuntimeError(f"streamlit did not answer within {START_TIMEOUT_S} s")
 
 
 def run_load(
@@ -163,49 +134,26 @@ def run_load(
         os.close(handle)
         log_path = name
     log_file = Path(log_path)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     load_before = _load_average()
-    with log_file.open("wb") as log:
-        # the log goes to a file: a pipe nobody reads fills up (64 KB) and
-        # then blocks the server on its next log line
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            try:
-                _wait_until_up(url, proc)
-            except RuntimeError as exc:
-                tail = log_file.read_text(errors="replace")[-1500:]
-                raise RuntimeError(f"{exc}; server log {log_file}:\n{tail}") from exc
+    started = False
+    try:
+        # the server's log goes to a file: a pipe nobody reads fills up (64 KB)
+        # and then blocks the server on its next log line
+        with dashboard_server(
+            {**os.environ, **(env or {})},
+            log=log_file,
+            timeout=START_TIMEOUT_S,
+            args=("--server.address", "127.0.0.1"),
+        ) as url:
+            started = True
             paths = pages or page_paths()
             warmup = asyncio.run(_sessions(url, 1, 0.0, paths, 0.0, rounds=1))
             views = asyncio.run(_sessions(url, sessions, seconds, paths, think_s))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=30)
+    except RuntimeError as exc:
+        if started:
+            raise
+        tail = log_file.read_text(errors="replace")[-1500:]
+        raise RuntimeError(f"{exc}; server log {log_file}:\n{tail}") from exc
     result = summarise(views, sessions=sessions, seconds=seconds)
     result["think_s"] = think_s
     result["warmup_s"] = {
@@ -294,7 +242,9 @@ async def _sessions(
     views: list[tuple[str, float, str | None]] = []
     deadline = time.monotonic() + seconds
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM, args=list(CHROMIUM_ARGS)
+        )
         try:
             await asyncio.gather(
                 *(
