@@ -482,6 +482,41 @@ def area_notification(
     )
 
 
+def incident_from_area(area: Any) -> tuple[float, float, float]:
+    """An incident point and canvass radius for an area drawn as the incident's place.
+
+    Parameters
+    ----------
+    area
+        As :func:`area_notification` takes it: a circle ``(lat, lon, radius_m)``,
+        a WGS84 (multi)polygon or a GeoJSON geometry / Feature (a drawn shape).
+
+    Returns
+    -------
+    tuple
+        ``(lat, lon, radius_m)``: a circle's own centre and radius; for a
+        polygon its centroid and the geodesic distance (m, rounded up to a whole
+        metre) to its farthest vertex, so the canvass circle holds the shape.
+
+    >>> incident_from_area((34.75, -92.29, 120.0))
+    (34.75, -92.29, 120.0)
+    """
+    geometry, circle = _parse_area(area)
+    if circle is not None:
+        return circle
+    centre = geometry.centroid
+    rings = (
+        [p.exterior for p in geometry.geoms]
+        if isinstance(geometry, shapely.MultiPolygon)
+        else [geometry.exterior]
+    )
+    xy = np.concatenate([np.asarray(r.coords)[:, :2] for r in rings])
+    _, _, dist = _GEOD.inv(
+        np.full(len(xy), centre.x), np.full(len(xy), centre.y), xy[:, 0], xy[:, 1]
+    )
+    return float(centre.y), float(centre.x), float(np.ceil(np.max(dist)))
+
+
 def area_rows(
     index: CameraIndex, area: Any
 ) -> tuple[pd.DataFrame, shapely.Geometry, tuple[float, float, float] | None]:
