@@ -503,7 +503,11 @@ with input_col:
         )
 
     if lat is not None or lon is not None or st.session_state.get(AREA_KEY):
-        st.button("New incident (clear the place)", on_click=_clear_incident)
+        st.button(
+            "New incident (clear the place)",
+            key="new_incident",
+            on_click=_clear_incident,
+        )
 
 if lat is None or lon is None:  # no incident yet: nothing to list or notify
     for param in POINT_PARAMS:
