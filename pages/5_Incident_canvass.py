@@ -366,6 +366,16 @@ def _file_part(text: str) -> str:
 
 
 # --- where and when ---------------------------------------------------------------
+given = st.session_state["lat"] is not None and st.session_state["lon"] is not None
+if not given:  # what to do first, above the map and the form (also on a phone)
+    refused = st.session_state.get(REFUSED_KEY)
+    if refused:
+        st.error(refused)
+    st.info(
+        "Give the incident's place to list the cameras that may have seen it: "
+        "click it on the map, draw its area, type its latitude and longitude or "
+        "search a registered address."
+    )
 map_col, input_col = st.columns([3, 2])
 with input_col:
     st.subheader("Incident")
@@ -399,7 +409,6 @@ with input_col:
                 args=(candidates,),
             )
 
-given = st.session_state["lat"] is not None and st.session_state["lon"] is not None
 with map_col:
     if given:
         lat0, lon0 = float(st.session_state["lat"]), float(st.session_state["lon"])
@@ -513,14 +522,6 @@ if lat is None or lon is None:  # no incident yet: nothing to list or notify
     for param in POINT_PARAMS:
         if param in st.query_params:
             del st.query_params[param]
-    refused = st.session_state.get(REFUSED_KEY)
-    if refused:
-        st.error(refused)
-    st.info(
-        "Give the incident's place to list the cameras that may have seen it: "
-        "click it on the map, draw its area, type its latitude and longitude or "
-        "search a registered address."
-    )
     st.stop()
 st.session_state.pop(REFUSED_KEY, None)  # a place was given
 wanted = {"lat": f"{float(lat):.6f}", "lon": f"{float(lon):.6f}"}
@@ -575,7 +576,13 @@ table = format_table(
     rename=TABLE_COLUMNS,
 )
 table.attrs = {}  # the query metadata is shown above, not serialised
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    # on a phone the list scrolls sideways inside its frame: the camera stays
+    column_config={TABLE_COLUMNS["camera_id"]: st.column_config.Column(pinned=True)},
+)
 
 st.caption(
     f"Recorded in the audit log as {escape_markdown(viewer.audit_name)} (event "
