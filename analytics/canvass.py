@@ -212,7 +212,8 @@ class CameraIndex:
     def busiest(self, radius_m: float) -> tuple[float, float]:
         """(lat, lon) of the camera with the most others within ``radius_m``.
 
-        A sensible first incident location for a demo or an empty form. Only
+        A sensible example incident for a demo (the screenshots' canvass view;
+        the page itself opens with no point). Only
         cameras whose place is not private are candidates (a home must not be
         the form's default point); the city's centre when there are none.
         """

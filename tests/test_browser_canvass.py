@@ -100,3 +100,33 @@ def test_a_click_outside_the_city_is_refused_in_the_browser(server, tab):
     except Exception:
         page.screenshot(path=str(artifact("canvass-outside.png")), full_page=True)
         raise
+
+
+def test_a_rectangle_drawn_on_the_start_map_gives_the_incident(server, tab):
+    width, page = tab
+    if width != "desktop":
+        pytest.skip("the drawing is exercised once, at desktop width")
+    try:
+        open_app(page, f"{server}/Incident_canvass")
+        frame = page.frame_locator(MAP_FRAME).first
+        frame.locator(".leaflet-marker-icon").first.wait_for(state="attached")
+        page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+        frame.locator(".leaflet-draw-draw-rectangle").click()
+        box = page.locator(MAP_FRAME).first.bounding_box()
+        # a small rectangle in the middle of the city, drawn with the mouse
+        x0, y0 = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.45
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        page.mouse.move(x0 + 20, y0 + 10, steps=5)
+        page.mouse.move(x0 + 40, y0 + 30, steps=5)
+        page.mouse.up()
+        page.locator('[data-testid="stDataFrame"]').first.wait_for()
+        wait_idle(page)
+        assert "lat=" in page.url
+        # the shape is the notification area, outlined on the area map
+        assert page.get_by_role("radio", name="Shape drawn on a map").is_checked()
+        page.locator(MAP_FRAME).nth(1).wait_for()
+        assert page.get_by_text("inside the drawn shape").count() >= 1
+    except Exception:
+        page.screenshot(path=str(artifact("canvass-drawn.png")), full_page=True)
+        raise
