@@ -25,7 +25,7 @@ import streamlit as st
 from folium.plugins import Draw
 from streamlit_folium import st_folium
 
-from analytics import audit
+from analytics import audit, diskcache
 from analytics.canvass import (
     CameraIndex,
     area_notification,
@@ -39,7 +39,8 @@ from analytics.privacy import redact_cameras
 from analytics.safe_output import escape_html, escape_markdown, to_safe_csv
 from ui.audit import audit_store, record_once
 from ui.cached import asset_base
-from ui.mapview import show_map
+from ui.data import shared_fingerprint
+from ui.mapview import MapSource, show_map
 from ui.notify import notice_section
 from ui.page import start_page
 from ui.requests import request_section
@@ -312,6 +313,20 @@ def start_map(_ds, key: tuple, role: str, base: str) -> folium.Map:  # noqa: ARG
     return m
 
 
+def start_map_source(role: str) -> MapSource:
+    """The start map for ``show_map``: its component is kept on disk per data
+    version and role, so a restarted server sends it without building it (the
+    redaction and map take seconds at 30,000 cameras)."""
+    fingerprint = shared_fingerprint(ds)
+    base = asset_base()
+    return MapSource(
+        build=lambda: start_map(ds, page.key, role, base),
+        disk_key=None
+        if fingerprint is None
+        else diskcache.fingerprint(fingerprint, "canvass_start_map", base, role),
+    )
+
+
 def _new(key: str, value) -> bool:
     """True the first time the map ``key`` reports ``value`` (a click or shape).
 
@@ -437,7 +452,7 @@ with map_col:
         )
     else:
         reported = show_map(
-            start_map(ds, page.key, role, asset_base()),
+            start_map_source(role),
             key="canvass_start_map",
             height=MAP_HEIGHT,
             clicks=True,

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.datasets import load_dataset
 from tests.pagetest import ROOT, TIMEOUT, clear_data_env, sign_in, use_accounts
+from ui.mapview import MapSource
 
 PAGE = ROOT / "pages" / "5_Incident_canvass.py"
 LAT, LON = 34.746, -92.289  # downtown
@@ -58,7 +59,7 @@ class StartMap:
         monkeypatch.setattr("ui.mapview.show_map", self)
 
     def __call__(self, fmap, *, key, clicks=False, **_):
-        self.maps[key] = fmap
+        self.maps[key] = fmap.build() if isinstance(fmap, MapSource) else fmap
         return self.value if clicks else None
 
     def camera_ids(self) -> set[str]:
