@@ -247,6 +247,21 @@ def _add_listed_cameras(m: folium.Map, result: pd.DataFrame) -> None:
         ).add_to(m)
 
 
+def _draw_tools() -> Draw:
+    """Leaflet.draw's tools for one area: a polygon or a rectangle."""
+    return Draw(
+        draw_options={
+            "polyline": False,
+            "circle": False,
+            "circlemarker": False,
+            "marker": False,
+            "polygon": True,
+            "rectangle": True,
+        },
+        edit_options={"edit": False},
+    )
+
+
 def _drawing_map(
     lat: float, lon: float, result: pd.DataFrame, area: dict | None
 ) -> folium.Map:
@@ -262,17 +277,7 @@ def _drawing_map(
             interactive=False,
         ).add_to(m)
     _add_listed_cameras(m, result)
-    Draw(
-        draw_options={
-            "polyline": False,
-            "circle": False,
-            "circlemarker": False,
-            "marker": False,
-            "polygon": True,
-            "rectangle": True,
-        },
-        edit_options={"edit": False},
-    ).add_to(m)
+    _draw_tools().add_to(m)
     return use_local_assets(m, asset_base())
 
 
@@ -297,17 +302,7 @@ def start_map(_ds, key: tuple, role: str, base: str) -> folium.Map:  # noqa: ARG
         city_limit=_ds.city_limit,
         thematic=None,
     )
-    Draw(
-        draw_options={
-            "polyline": False,
-            "circle": False,
-            "circlemarker": False,
-            "marker": False,
-            "polygon": True,
-            "rectangle": True,
-        },
-        edit_options={"edit": False},
-    ).add_to(m)
+    _draw_tools().add_to(m)
     use_local_assets(m, base)
     m.get_root().render()  # once, here: ui.mapview.show_map skips it
     return m
