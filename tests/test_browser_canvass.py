@@ -39,8 +39,16 @@ def tab(request, chromium, server):  # the server starts first
     context.close()
 
 
-def _frames(page) -> list:
-    return [f for f in page.frames if "streamlit_folium" in f.url]
+def _frames(page, n: int) -> list:
+    """The page's map frames once ``n`` of them have drawn (they mount after
+    the script ends; a phone draws them later than a desktop)."""
+    for i in range(n):
+        page.frame_locator(MAP_FRAME).nth(i).locator(
+            "path.leaflet-interactive"
+        ).first.wait_for(state="attached")
+    frames = [f for f in page.frames if "streamlit_folium" in f.url]
+    assert len(frames) == n
+    return frames
 
 
 def _camera_paths(frame) -> int:
@@ -59,13 +67,12 @@ def test_with_an_incident_nothing_overlaps_and_the_area_map_shows_the_cameras(
         assert page.evaluate(_PAGE_OVERLAPS_JS) == []
         scroll, client = page.evaluate(_OVERFLOW_JS)
         assert scroll <= client + 1, f"page {scroll} px wide in a {client} px window"
-        listed = _camera_paths(_frames(page)[0])
+        listed = _camera_paths(_frames(page, 1)[0])
         assert listed > 0  # downtown: businesses and city cameras
         page.get_by_text("Shape drawn on a map").click()
         page.locator(MAP_FRAME).nth(1).wait_for()
         wait_idle(page)
-        assert len(_frames(page)) == 2
-        assert _camera_paths(_frames(page)[1]) == listed
+        assert _camera_paths(_frames(page, 2)[1]) == listed
         # the reason the greyed "Add note" is unavailable, on screen beside it
         reason = page.get_by_text("Write a note first to add it.")
         assert reason.is_visible()
