@@ -95,6 +95,7 @@ REFUSED_KEY = "_canvass_refused"  # why the last place given was refused
 SEEN_KEY = "_canvass_seen_"  # + map key: the click or drawing already used
 AREA_KEY = "_canvass_area"  # a shape drawn as the incident's place
 POINT_PARAMS = ("lat", "lon")  # the deep link: ?lat=34.746&lon=-92.289
+KEEP_KEY = "_canvass_point"  # the place given, kept while another page is open
 
 page = start_page(
     "Incident canvass",
@@ -132,9 +133,12 @@ def _refuse(message: str) -> None:
 
 
 def _point_from_link() -> None:
-    """The incident's place from a ``?lat=&lon=`` link, once per visit."""
+    """The incident's place from a ``?lat=&lon=`` link, else the one given
+    before another page was opened (the form's own state goes with the page)."""
     raw = [st.query_params.get(p) for p in POINT_PARAMS]
-    st.session_state["lat"] = st.session_state["lon"] = None
+    st.session_state["lat"], st.session_state["lon"] = st.session_state.get(
+        KEEP_KEY, (None, None)
+    )
     if raw == [None, None]:
         return
     try:
@@ -532,8 +536,10 @@ if lat is None or lon is None:  # no incident yet: nothing to list or notify
     for param in POINT_PARAMS:
         if param in st.query_params:
             del st.query_params[param]
+    st.session_state.pop(KEEP_KEY, None)
     st.stop()
 st.session_state.pop(REFUSED_KEY, None)  # a place was given
+st.session_state[KEEP_KEY] = (float(lat), float(lon))
 wanted = {"lat": f"{float(lat):.6f}", "lon": f"{float(lon):.6f}"}
 if {p: st.query_params.get(p) for p in POINT_PARAMS} != wanted:
     st.query_params.update(wanted)  # the link reopens this incident

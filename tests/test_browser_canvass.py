@@ -137,3 +137,27 @@ def test_a_rectangle_drawn_on_the_start_map_gives_the_incident(server, tab):
     except Exception:
         page.screenshot(path=str(artifact("canvass-drawn.png")), full_page=True)
         raise
+
+
+def test_the_incident_comes_back_after_another_page(server, tab):
+    """Streamlit drops a page's widgets when another page is shown; the
+    incident given is kept and shown again on the way back."""
+    width, page = tab
+    if width != "desktop":
+        pytest.skip("the page switch is exercised once, at desktop width")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    try:
+        open_app(page, f"{server}/{INCIDENT}")
+        page.locator('[data-testid="stDataFrame"]').first.wait_for()
+        nav.get_by_text("Briefing", exact=True).click()
+        page.get_by_role("heading", name="Briefing").first.wait_for()
+        wait_idle(page)
+        assert "lat=" not in page.url
+        nav.get_by_text("Incident canvass", exact=True).click()
+        page.locator('[data-testid="stDataFrame"]').first.wait_for()
+        wait_idle(page)
+        assert page.get_by_label("Latitude").input_value() == "34.746000"
+        assert "lat=34.746000" in page.url
+    except Exception:
+        page.screenshot(path=str(artifact("canvass-switch.png")), full_page=True)
+        raise
