@@ -314,7 +314,9 @@ if report.wards is not None and before.wards is not None:
             "weighted_incident_coverage_share_change": "Change",
         },
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="ward_changes")
+    # a plain table: a handful of rows needs no grid (the grid's script is 1.5 s
+    # of the browser's work on this page)
+    st.table(table.set_index("Ward"))
 
 # --- how to read this ---------------------------------------------------------------
 with st.expander("How to read this page", expanded=False):

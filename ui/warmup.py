@@ -27,12 +27,14 @@ from datetime import timedelta
 from analytics.datasets import Dataset
 from analytics.privacy import public_settings
 from ui import cached
+from ui.activity import wait_for_quiet
 from ui.data import _configuration, get_dataset
 from ui.mapview import MapSource, prepare_map
 from ui.page import dataset_key
 from ui.sidebar import Filters, default_filters_for
 
 WARMUP_ENV = "CAMREG_WARMUP"
+WARMUP_NICENESS = 10  # added to the thread's niceness (0 normal, 19 lowest)
 OFF = {"off", "0", "no", "false", "none"}
 # The maps as the pages draw them by default (component key, height, options;
 # ui.focus.focus_map: clicks on, the key ends with the focus, "city" for none);
@@ -95,6 +97,7 @@ def start_warmup(city_name: str | None = None) -> threading.Thread | None:
 
 
 def _run(city_name: str | None, ident: tuple) -> None:
+    _lower_priority()
     report = WarmupReport([])
     LAST[ident] = report
     try:
@@ -105,6 +108,16 @@ def _run(city_name: str | None, ident: tuple) -> None:
     else:
         total = sum(s for _, s in report.steps)
         log.info("warm-up done in %.1f s (%d steps)", total, len(report.steps))
+
+
+def _lower_priority() -> None:
+    """Run this thread at a lower priority than the server's (Linux: a thread is
+    a task of its own), so visitors' pages and the browser get the processor
+    first; elsewhere nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WARMUP_NICENESS)
+    except (AttributeError, OSError) as exc:  # not Linux, or not allowed
+        log.info("warm-up runs at normal priority: %s", exc)
 
 
 def views(ds: Dataset) -> list[tuple[str, Filters]]:
@@ -123,6 +136,7 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
     key = dataset_key(ds)
 
     def step(name: str, work: Callable[..., object], *args: object, **kw: object):
+        wait_for_quiet()  # a visitor's page first (ui.activity)
         t0 = time.perf_counter()
         work(*args, **kw)
         report.steps.append((name, time.perf_counter() - t0))
