@@ -31,7 +31,7 @@ from ui.activity import wait_for_quiet
 from ui.data import _configuration, get_dataset
 from ui.mapview import MapSource, prepare_map
 from ui.page import dataset_key
-from ui.sidebar import Filters, default_filters_for
+from ui.sidebar import Filters, date_presets, default_filters_for, earliest_incident
 
 WARMUP_ENV = "CAMREG_WARMUP"
 WARMUP_NICENESS = 10  # added to the thread's niceness (0 normal, 19 lowest)
@@ -130,7 +130,9 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
     """Fill the shared caches with the default view of every heavy page.
 
     The Overview comes first (the landing page), then the Coverage map, Gaps
-    and targeting and Wards pages; the public view before the staff view.
+    and targeting and Wards pages; the public view before the staff view. Last,
+    the Overview and Coverage map of staff for each of the sidebar's date
+    shortcuts ("30 days", "90 days", ...) other than the default window.
     """
     report = report if report is not None else WarmupReport([])
     key = dataset_key(ds)
@@ -145,15 +147,22 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
         step(name, prepare_map, source, key=view[0], height=view[1], clicks=clicks)
 
     month_start, _ = cached.recent_window(ds.as_of)
-    for role, f in views(ds):
-        # the Overview
-        step(f"{role}: coverage", cached.coverage, ds, key, f)
+
+    def overview_and_coverage_map(role: str, f: Filters, label: str = "") -> None:
+        """What the Overview and the Coverage map page compute for this view."""
+        tag = f"{role}{label}"
+        step(f"{tag}: coverage", cached.coverage, ds, key, f)
+        area = cached.area_filters(f, role)
+        if area != f:  # per-ward figures: the whole registry below investigator
+            step(f"{tag}: area coverage", cached.coverage, ds, key, area)
         before = month_start - timedelta(days=1)
-        step(f"{role}: coverage a month ago", cached.coverage_at, ds, key, f, before)
+        step(f"{tag}: coverage a month ago", cached.coverage_at, ds, key, f, before)
+        if area != f:
+            step(f"{tag}: area a month ago", cached.coverage_at, ds, key, area, before)
         step("forecast", cached.forecast, ds, key)
         step("footage history", cached.footage_history, ds, key)
         step(
-            f"{role}: requests",
+            f"{tag}: requests",
             cached.requests_figures,
             ds,
             key,
@@ -166,10 +175,13 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
             ("Coverage map", COVERAGE_MAP),
         ):
             draw(
-                f"{role}: {name}",
+                f"{tag}: {name}",
                 cached.coverage_map(ds, key, f, role, **view[2]),
                 view,
             )
+
+    for role, f in views(ds):
+        overview_and_coverage_map(role, f)
         # Gaps and targeting
         step(f"{role}: recommendation", cached.recommendation, ds, key, f, GAPS_K, None)
         step(f"{role}: gap places", cached.gap_places, ds, key, f)
@@ -188,4 +200,12 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
                 start,
             )
             draw(f"{role}: ward map", cached.ward_map(ds, key, f, None, role), WARD_MAP)
+    # then the sidebar's date shortcuts for staff (the public view is fixed), so
+    # a click on "90 days" finds its figures and maps ready
+    _, staff = views(ds)[-1]
+    shortcuts = date_presets(staff.until, earliest_incident(ds))
+    for name, (since, until) in shortcuts.items():
+        if (since, until) != (staff.since, staff.until):
+            preset = replace(staff, since=since, until=until)
+            overview_and_coverage_map("staff", preset, f" ({name})")
     return report
