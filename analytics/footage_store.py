@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 REQUEST_ACTION = "footage_request"
 UPDATE_ACTION = "footage_request_update"
 OUTCOME_ACTION = "case_outcome"
+# who closes a request nobody answered (the audit log's "by")
+EXPIRY_USER = "system (answer window)"
 
 METADATA = sa.MetaData()
 REQUESTS = sa.Table(
@@ -209,6 +211,11 @@ class FootageStore:
                         "footage can be marked useful or not"
                     )
                 values["useful"] = useful
+            elif new_status != "provided" and row["useful"] != "unknown":
+                # a correction away from "provided": the footage it judged is
+                # gone, so its verdict goes too (kept in the event row below)
+                useful = "unknown"
+                values["useful"] = useful
             con.execute(
                 sa.update(REQUESTS)
                 .where(REQUESTS.c.request_id == int(request_id))
@@ -239,11 +246,29 @@ class FootageStore:
         )
         return {"request_id": int(request_id), "status": new_status, "from": old}
 
-    def expire(self, now: datetime, days: int, *, user: str = "system") -> list[int]:
-        """Mark requests unanswered after ``days`` days as ``no_answer``."""
-        due = expire_unanswered(self.requests(), now, days)
+    def expire(
+        self, now: datetime | None = None, days: int = 14, *, user: str = EXPIRY_USER
+    ) -> list[int]:
+        """Close requests unanswered after ``days`` days as ``no_answer``.
+
+        Each one's status date is the moment its answer window ended (the
+        request date plus ``days``), not the moment this ran, so a store that
+        nobody opened for a month still dates each silence correctly. Every
+        change is audited like a person's. Returns the ids closed.
+        """
+        now = now or _now()
+        requests = self.requests()
+        due = expire_unanswered(requests, now, days)
+        asked = requests.set_index("request_id")["requested_at"]
         for request_id in due:
-            self.update(int(request_id), status="no_answer", user=user, at=now)
+            ended = pd.Timestamp(asked[request_id]) + pd.Timedelta(days=days)
+            self.update(
+                int(request_id),
+                status="no_answer",
+                user=user,
+                reason=f"no answer within {days} days",
+                at=ended.to_pydatetime(),
+            )
         return [int(i) for i in due]
 
     def set_outcome(

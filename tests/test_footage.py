@@ -407,3 +407,24 @@ def test_request_figures_are_written_by_the_catalogue():
     )
     empty = request_stats(requests.iloc[0:0], _cameras())
     assert figures.request_texts(empty)["fulfilled_share"] == "–"
+
+
+def test_correcting_provided_footage_drops_its_usefulness(footage):
+    # provided + useful "yes", then corrected to declined: a declined request
+    # has no footage to have helped, so useful goes back to "unknown" and the
+    # event row records that it was reset
+    (rid,) = footage.add("C-1", ["B1"], user="det")
+    footage.update(rid, status="provided", useful="yes", user="det")
+    footage.update(rid, status="declined", reason="wrong camera", user="det")
+    row = footage.requests().iloc[0]
+    assert (row["status"], row["useful"]) == ("declined", "unknown")
+    events = footage.events(rid)
+    assert events["useful"].tolist()[1:] == ["yes", "unknown"]
+    assert pd.isna(events["useful"].iloc[0])  # the request itself sets none
+
+
+def test_kind_error_names_the_tier_with_its_article():
+    with pytest.raises(RequestError, match="but an integrated camera takes"):
+        kind_for("integrated", "ask_owner")
+    with pytest.raises(RequestError, match="but a registered camera takes"):
+        kind_for("registered", "clip_saved")
