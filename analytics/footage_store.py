@@ -89,12 +89,38 @@ class FootageStore:
     store
         The registry store: cameras are looked up there (withdrawn cameras are
         refused) and every change is written to its audit log.
+    cameras
+        Look cameras up in this frame (``camera_id``, ``tier``, ``status``)
+        instead of the store: the demo's session store holds requests for the
+        synthetic cameras, which are in no store.
     """
 
-    def __init__(self, store: RegistryStore) -> None:
+    def __init__(
+        self, store: RegistryStore, *, cameras: pd.DataFrame | None = None
+    ) -> None:
         self.store = store
         self.engine = store.engine  # the registry's own database (SQLite or PostgreSQL)
+        self._cameras = (
+            None
+            if cameras is None
+            else cameras.set_index(cameras["camera_id"].astype(str))[["tier", "status"]]
+        )
         METADATA.create_all(self.engine)
+
+    def camera_record(self, camera_id: str) -> dict[str, Any] | None:
+        """The camera a request would be for (the store's, or the frame's)."""
+        if self._cameras is None:
+            return self.store.camera_record(camera_id)
+        if camera_id not in self._cameras.index:
+            return None
+        row = self._cameras.loc[camera_id]
+        if isinstance(row, pd.DataFrame):  # a repeated id: the first row
+            row = row.iloc[0]
+        return {"camera_id": camera_id, "tier": row["tier"], "status": row["status"]}
+
+    def version(self) -> tuple[int, int, int, int, str]:
+        """Changes whenever a request or a case outcome changes (:func:`version`)."""
+        return version(self.engine)
 
     # --- writing ----------------------------------------------------------------
     def add(
@@ -119,7 +145,7 @@ class FootageStore:
         now = at or _now()
         rows = []
         for camera_id in dict.fromkeys(str(c) for c in camera_ids):
-            camera = self.store.camera_record(camera_id)
+            camera = self.camera_record(camera_id)
             check_camera_requestable(camera, camera_id)
             assert camera is not None
             rows.append(
@@ -356,6 +382,38 @@ class FootageStore:
             details={"requests": len(records)},
         )
         return len(records)
+
+
+def version(engine: sa.Engine) -> tuple[int, int, int, int, str]:
+    """Changes whenever a request or a case outcome changes (cache keys).
+
+    (last request event, events, case rows, cleared cases, last case update):
+    two cheap queries, so a page can tell a fresh history from the one it holds
+    without reading it. A store without the footage tables yet is all zeros.
+    """
+    try:
+        with engine.connect() as con:
+            last, events = con.execute(
+                sa.select(sa.func.max(EVENTS.c.event_id), sa.func.count())
+            ).one()
+            cases, cleared, updated = con.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.sum(sa.cast(CASES.c.cleared, sa.Integer)),
+                    sa.func.max(CASES.c.updated_at),
+                )
+            ).one()
+    except sa.exc.OperationalError:  # no footage tables yet (nothing recorded)
+        return (0, 0, 0, 0, "")
+    except sa.exc.ProgrammingError:  # the same on PostgreSQL
+        return (0, 0, 0, 0, "")
+    return (
+        int(last or 0),
+        int(events),
+        int(cases),
+        int(cleared or 0),
+        str(updated or ""),
+    )
 
 
 def _now() -> datetime:
