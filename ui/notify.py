@@ -20,7 +20,13 @@ import streamlit as st
 
 from analytics.canvass import CameraIndex
 from analytics.config import CityConfig
-from analytics.notify import NoticeError, preview_notice, resume_notice, send_notice
+from analytics.notify import (
+    NoticeError,
+    count_text,
+    preview_notice,
+    resume_notice,
+    send_notice,
+)
 from analytics.notify_message import compose, notify_settings
 from analytics.notify_store import delivery_table, notice_table, notify_engine
 from analytics.notify_transport import SettingsError, configured_senders
@@ -239,7 +245,7 @@ def _store(path: Path) -> RegistryStore:
 def _show_counts(counts: dict[str, Any], area_text: str) -> None:
     rounded = counts.get("rounded_to")
     m1, m2, m3 = st.columns(3)
-    m1.metric("Owners a notice reaches", f"{counts['recipients']:,}")
+    m1.metric("Owners a notice reaches", count_text(counts["recipients"], rounded))
     m2.metric("Integrated", f"{counts['by_tier'].get('integrated', 0):,}")
     m3.metric("Registered", f"{counts['by_tier'].get('registered', 0):,}")
     types = ", ".join(f"{k} {v:,}" for k, v in counts["by_owner_type"].items() if v)

@@ -312,14 +312,17 @@ def _print(result: dict[str, Any], as_json: bool, *, dry_run: bool) -> None:
     if as_json:
         print(json.dumps(result))
         return
-    rounded = " (rounded to 5)" if result.get("rounded_to") else ""
+    from analytics.notify import count_text
+
+    step = result.get("rounded_to")
+    rounded = f" (counts rounded to the nearest {step})" if step else ""
     if result.get("synthetic"):
         print(f"data: {result['data_label']} (synthetic: the owners are fictitious)")
     elif result.get("data_label"):
         print(f"data: {result['data_label']}")
     if "recipients" in result:
         head = "Would reach" if dry_run else "Notice for"
-        print(f"{head} {result['recipients']} owners{rounded}")
+        print(f"{head} {count_text(result['recipients'], step)} owners{rounded}")
         tiers = ", ".join(f"{k} {v}" for k, v in result["by_tier"].items())
         types = ", ".join(f"{k} {v}" for k, v in result["by_owner_type"].items())
         skipped = ", ".join(f"{k} {v}" for k, v in result["skipped"].items())
