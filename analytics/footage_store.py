@@ -136,7 +136,10 @@ class FootageStore:
     ) -> list[int]:
         """Create one request per camera under ``case_id``; returns their ids.
 
-        All or nothing: one withdrawn or unknown camera refuses the whole call.
+        All or nothing: one withdrawn or unknown camera refuses the whole call,
+        and so does a camera whose footage is already asked for under this case
+        and not answered yet (a second click is not a second request; once the
+        first has a final status the camera may be asked again).
         """
         case_id = _text(case_id, "case number")
         user = _text(user, "user")
@@ -161,6 +164,13 @@ class FootageStore:
                     "useful": "unknown",
                     "requested_by": user,
                 }
+            )
+        open_ = self._open_requests(case_id, [r["camera_id"] for r in rows])
+        if open_:
+            listed = ", ".join(f"{c} (request {i})" for c, i in open_.items())
+            raise RequestError(
+                f"case {case_id!r} already has an open request for {listed}: "
+                "record its answer, or wait for it, before asking again"
             )
         ids = []
         with self.engine.begin() as con:
@@ -194,6 +204,16 @@ class FootageStore:
             },
         )
         return ids
+
+    def _open_requests(self, case_id: str, camera_ids: list[str]) -> dict[str, int]:
+        """camera id -> id of its request still ``requested`` under ``case_id``."""
+        query = sa.select(REQUESTS.c.camera_id, REQUESTS.c.request_id).where(
+            (REQUESTS.c.case_id == case_id)
+            & (REQUESTS.c.status == REQUESTED)
+            & REQUESTS.c.camera_id.in_(camera_ids)
+        )
+        with self.engine.connect() as con:
+            return {str(c): int(i) for c, i in con.execute(query).all()}
 
     def update(
         self,

@@ -428,3 +428,16 @@ def test_kind_error_names_the_tier_with_its_article():
         kind_for("integrated", "ask_owner")
     with pytest.raises(RequestError, match="but a registered camera takes"):
         kind_for("registered", "clip_saved")
+
+
+def test_a_camera_is_not_asked_twice_while_its_request_is_open(footage):
+    # B1 asked under C-1 (request 1, open): asking B1 and I1 again under C-1 is
+    # refused whole; under another case, or once request 1 has its answer, B1
+    # may be asked again
+    (first,) = footage.add("C-1", ["B1"], user="det")
+    with pytest.raises(RequestError, match=r"open request for B1 \(request 1\)"):
+        footage.add("C-1", ["I1", "B1"], user="det")
+    assert len(footage.requests()) == 1
+    assert footage.add("C-2", ["B1"], user="det") == [2]
+    footage.update(first, status="declined", user="det")
+    assert footage.add("C-1", ["B1"], user="det") == [3]

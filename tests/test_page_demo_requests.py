@@ -115,8 +115,9 @@ def test_requests_page_records_the_answer_and_outcome_of_a_demo_request(
         if "Request" in d.value.columns and "Requested" not in d.value.columns
     ]
     assert mine[["Request", "Camera", "Status"]].to_dict("records") == [
-        {"Request": rid, "Camera": camera_id, "Status": "requested"}
+        {"Request": str(rid), "Camera": camera_id, "Status": "requested"}
     ]
+    assert mine["Status since"].str.fullmatch(r"\d\d \w{3} \d{4} \d\d:\d\d").all()
 
     at.selectbox(key="answer_status").set_value("provided").run()
     at.radio(key="answer_useful").set_value("yes").run()

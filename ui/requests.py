@@ -32,6 +32,7 @@ from analytics.footage import (
     check_camera_requestable,
 )
 from analytics.footage_store import FootageStore
+from analytics.formatting import format_table
 from analytics.safe_output import escape_markdown
 from analytics.store import RegistryStore, StoreError, configured_store
 
@@ -218,8 +219,10 @@ def answer_section(footage: FootageStore, *, user: str, demo: bool) -> None:
         useful=requests["useful"].map(USEFUL_LABELS).fillna(requests["useful"]),
     )
     st.dataframe(
-        shown.rename(
-            columns={
+        format_table(
+            shown,
+            {"request_id": "text", "status_at": "timestamp"},
+            rename={
                 "request_id": "Request",
                 "case_id": "Case",
                 "camera_id": "Camera",
@@ -227,7 +230,7 @@ def answer_section(footage: FootageStore, *, user: str, demo: bool) -> None:
                 "status": "Status",
                 "status_at": "Status since",
                 "useful": "Footage helped",
-            }
+            },
         ),
         hide_index=True,
         width="stretch",
