@@ -239,3 +239,46 @@ def test_stats_cost_per_case_helped_uses_the_city_devices(capsys, db):
     )
     _, out, _ = run(capsys, "requests", "stats", "--db", str(db), "--json")
     assert json.loads(out)["cost_per_case_helped_usd"] is None
+
+
+def test_stats_demo_prints_the_dashboard_figures(capsys, monkeypatch):
+    # one truth: on the demo the page shows the made-up history's figures; the
+    # command line printed zeros from an empty store. --demo prints the same
+    # figures as the page's default window (tests/test_page_requests.py checks
+    # the page against this same requests_view), labelled synthetic.
+    from analytics.datasets import load_dataset
+    from analytics.footage_view import (
+        integration_cost_per_year,
+        load_history,
+        requests_view,
+    )
+    from analytics.windows import default_window
+    from tests.pagetest import clear_data_env
+
+    clear_data_env(monkeypatch)
+    code, out, _ = run(capsys, "requests", "stats", "--demo", "--json")
+    assert code == 0
+    got = json.loads(out)
+    ds = load_dataset()
+    window = default_window(ds.incidents, ds.as_of)
+    view = requests_view(
+        load_history(ds), ds.cameras, ds.incidents, role="staff",
+        since=window.since, until=window.until, as_of=ds.as_of,
+        min_group_size=ds.city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(ds.cameras, ds.city.devices),
+        stale_months=ds.city.stale_months,
+    )  # fmt: skip
+    want = json.loads(
+        json.dumps({**view.stats.to_dict(), "synthetic": True}, default=str)
+    )
+    assert got == want
+    assert got["requests"] > 100
+    assert got["stale_cameras"] == view.stale_count
+    code, out, _ = run(capsys, "requests", "stats", "--demo")
+    assert (
+        out.splitlines()[0]
+        == "data: Synthetic demo data (made-up requests and answers)"
+    )
+    code, _, err = run(capsys, "requests", "stats", "--demo", "--db", "x.sqlite")
+    assert code == 2
+    assert "drop --db" in err

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ import pandas as pd
 from analytics.cli import EXIT_OK, CommandError, print_fixes
 from analytics.cli.store_options import open_store as _store
 from analytics.cli.store_options import user_of as _user
-from analytics.config import load_city
+from analytics.config import CityConfig, load_city
 from analytics.figures import label, request_texts
 from analytics.footage import (
     DEFAULT_NO_ANSWER_DAYS,
@@ -107,6 +108,12 @@ def register(
     sts.add_argument("--until", type=date.fromisoformat, help="last day (ISO)")
     sts.add_argument(
         "--incidents", help="incident file, for the share of violent incidents"
+    )
+    sts.add_argument(
+        "--demo",
+        action="store_true",
+        help="the synthetic demo's made-up history, as the dashboard shows it "
+        "(default window: the 12 months ending on the newest incident)",
     )
     sts.add_argument("--json", action="store_true")
     sts.set_defaults(func=run_stats)
@@ -251,6 +258,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     city = load_city(args.city)
+    if args.demo:
+        return _demo_stats(args, city)
     store = _store(args, city)
     footage = FootageStore(store)
     footage.expire(days=city.no_answer_days)
@@ -283,10 +292,63 @@ def run_stats(args: argparse.Namespace) -> int:
         device_cost_usd_per_year=integration_cost_per_year(cameras, city.devices),
         stale_cameras=len(stale),
     )
-    out = stats.to_dict()
+    if not stats.requests and requests.empty and not args.db:
+        print(
+            f"note: no footage request is recorded in {store.location}; the "
+            "dashboard's synthetic demo figures: requests stats --demo",
+            file=sys.stderr,
+        )
+    _print_stats(args, stats)
+    return EXIT_OK
+
+
+def _demo_stats(args: argparse.Namespace, city: CityConfig) -> int:
+    """``stats --demo``: the figures the dashboard shows on the synthetic demo."""
+    from analytics.datasets import load_dataset
+    from analytics.footage_view import load_history, requests_view
+    from analytics.schema import SYNTHETIC_LABEL
+    from analytics.windows import default_window
+
+    if args.db:
+        raise CommandError("--demo reads the synthetic demo, not a store: drop --db")
+    dataset = load_dataset(city)
+    if not dataset.synthetic:
+        raise CommandError(
+            "--demo needs the synthetic demo, but real data is configured "
+            "(CAMREG_CAMERAS, CAMREG_INCIDENTS or the city file)"
+        )
+    window = default_window(dataset.incidents, dataset.as_of)
+    args.since = args.since or window.since
+    args.until = args.until or window.until
+    history = load_history(dataset)
+    assert history is not None  # the demo always has one
+    view = requests_view(
+        history,
+        dataset.cameras,
+        dataset.incidents,
+        role="staff",  # figures and group tables: no rows
+        since=args.since,
+        until=args.until,
+        as_of=dataset.as_of,
+        min_group_size=dataset.city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(
+            dataset.cameras, dataset.city.devices
+        ),
+        stale_months=dataset.city.stale_months,
+    )
+    if not args.json:
+        print(f"data: {SYNTHETIC_LABEL} (made-up requests and answers)")
+    _print_stats(args, view.stats, extra={"synthetic": True})
+    return EXIT_OK
+
+
+def _print_stats(
+    args: argparse.Namespace, stats: Any, extra: dict[str, Any] | None = None
+) -> None:
+    out = {**stats.to_dict(), **(extra or {})}
     if args.json:
         print(json.dumps(out, default=str))
-        return EXIT_OK
+        return
     window = f"{args.since or 'start'} to {args.until or 'today'}"
     print(f"Footage requests, {window}:")
     for key, text in request_texts(stats).items():
@@ -294,7 +356,6 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"  Violent incidents in the window: {count(stats.violent_incidents)}")
     print(f"  Cases with a request: {count(stats.cases)}")
     print(f"  Cases cleared: {count(stats.cases_cleared)}")
-    return EXIT_OK
 
 
 def run_stale(args: argparse.Namespace) -> int:
