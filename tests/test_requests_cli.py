@@ -282,3 +282,14 @@ def test_stats_demo_prints_the_dashboard_figures(capsys, monkeypatch):
     code, _, err = run(capsys, "requests", "stats", "--demo", "--db", "x.sqlite")
     assert code == 2
     assert "drop --db" in err
+
+
+def test_unreadable_incident_time_is_one_line_exit_2(capsys, db):
+    code, _, err = run(capsys, "requests", "add", "--db", str(db), "--case", "C-1",
+                         "--camera", "A", "--incident-at", "yesterday")  # fmt: skip
+    assert code == 2
+    assert err.strip() == (
+        "error: --incident-at was 'yesterday' but is expected to be an ISO date "
+        "and time, e.g. 2026-03-01T21:30"
+    )
+    assert RegistryStore(db).audit_log(["footage_request"]).empty

@@ -168,8 +168,16 @@ def add_stale_parser(
 
 
 def run_add(args: argparse.Namespace) -> int:
+    incident_at = None
+    if args.incident_at:
+        try:
+            incident_at = datetime.fromisoformat(args.incident_at)
+        except ValueError as exc:
+            raise CommandError(
+                f"--incident-at was {args.incident_at!r} but is expected to be an "
+                "ISO date and time, e.g. 2026-03-01T21:30"
+            ) from exc
     footage = _footage(args)
-    incident_at = datetime.fromisoformat(args.incident_at) if args.incident_at else None
     try:
         ids = footage.add(
             args.case,
