@@ -215,6 +215,13 @@ def test_unusable_input_is_one_line_exit_2(capsys, camera_file, db):
     code, _, err = _run(capsys, *argv)
     assert code == 2
     assert "--case" in err
+    # a mistyped latitude (134 for 34) was a shapely traceback
+    argv = list(_circle(camera_file, db, "--dry-run"))
+    argv[argv.index("--lat") + 1] = "134.74"
+    code, _, err = _run(capsys, *argv)
+    assert code == 2
+    assert err.startswith("error: --lat/--lon (134.74, ")
+    assert "is outside Little Rock, Arkansas: expected latitude 34.6 to 34.9" in err
 
 
 def test_staff_text_says_counts_are_rounded_not_zero(capsys, tmp_path, db):

@@ -265,6 +265,13 @@ def _area(args: argparse.Namespace, city: CityConfig) -> Any:
         raise CommandError(
             "give the area: --lat LAT --lon LON [--radius-m R] or --area"
         )
+    if not bool(city.extent.contains(args.lon, args.lat)):
+        # as canvass says it (a latitude of 134 was a shapely traceback)
+        raise CommandError(
+            f"--lat/--lon ({args.lat}, {args.lon}) is outside {city.name}: expected "
+            f"latitude {city.extent.min_lat} to {city.extent.max_lat} and longitude "
+            f"{city.extent.min_lon} to {city.extent.max_lon}"
+        )
     radius = city.canvass_radius_m if args.radius_m is None else args.radius_m
     return (args.lat, args.lon, radius)
 
