@@ -663,6 +663,8 @@ def _deliver(
         "failed": counts["failed"],
         "queued": counts["queued"],
         "status": status,
+        # not a count, so never rounded: staff's "failed 0" may be 1 or 2
+        "all_sent": counts["failed"] == 0 and counts["queued"] == 0,
     }
     store.log_event(
         DELIVERY_ACTION,

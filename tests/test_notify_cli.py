@@ -251,3 +251,22 @@ def test_a_demo_file_stays_labelled_synthetic(capsys, tmp_path, db):
     code = main(list(_circle(tmp_path / "demo" / "cameras.csv", db, "--dry-run")))
     out, _ = capsys.readouterr()
     assert "data: cameras.csv (synthetic: the owners are fictitious)" in out
+
+
+def test_staff_send_with_a_refused_address_exits_1(
+    capsys, camera_file, db, monkeypatch
+):
+    # the relay refuses c@example.org: 3 sent, 1 failed. Staff see counts
+    # rounded to 5 (sent 5, failed 0), which made the command exit 0 as if
+    # every owner was reached; all_sent (not a count, not rounded) says no
+    with SmtpServer(Mailbox(refuse={"c@example.org"})) as smtp, SmsServer() as sms:
+        _relay(monkeypatch, smtp, sms)
+        code, out, _ = _run(
+            capsys, *_circle(camera_file, db, "--json"), "--user", "clerk"
+        )
+    got = json.loads(out)
+    assert (got["sent"], got["failed"], got["rounded_to"]) == (5, 0, 5)
+    assert got["all_sent"] is False
+    assert code == 1
+    log = RegistryStore(db).audit_log(["area_notice_delivery"])
+    assert json.loads(log["details"].iloc[0])["failed"] == 1  # the log is exact

@@ -300,18 +300,21 @@ def _send(
 
 
 def _show_result(result: dict[str, Any]) -> None:
-    rounded = " (rounded to 5)" if result.get("rounded_to") else ""
+    step = result.get("rounded_to")
+    rounded = f" (counts rounded to the nearest {step})" if step else ""
+    exact = None if result.get("all_sent") else step  # all sent: 0 is exact
     text = (
-        f"Notice {result['notice_id']}: sent {result['sent']:,}, failed "
-        f"{result['failed']:,}, still queued {result['queued']:,}{rounded}."
+        f"Notice {result['notice_id']}: sent {count_text(result['sent'], step)}, "
+        f"failed {count_text(result['failed'], exact)}, still queued "
+        f"{count_text(result['queued'], exact)}{rounded}."
     )
-    if result["status"] == "done" and not result["failed"]:
+    if result.get("all_sent", result["status"] == "done" and not result["failed"]):
         st.success(text + " Recorded in the audit log.")
     else:
         st.warning(
             text + " Failed messages are listed in the case's deliveries; refused "
             "addresses go to the data steward to re-verify."
-            + (" Resume to send the rest." if result["queued"] else "")
+            + (" Resume to send the rest." if result["status"] == "interrupted" else "")
         )
 
 

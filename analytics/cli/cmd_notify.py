@@ -244,7 +244,9 @@ def _resume(args: argparse.Namespace, city: CityConfig) -> int:
 
 
 def _exit(result: dict[str, Any]) -> int:
-    if result.get("failed") or result.get("queued"):
+    """1 when a message failed or is still queued: ``all_sent`` says so even
+    where staff's rounded counts read 0."""
+    if result.get("failed") or result.get("queued") or result.get("all_sent") is False:
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -337,11 +339,14 @@ def _print(result: dict[str, Any], as_json: bool, *, dry_run: bool) -> None:
         print(f"  by owner type: {types}")
         print(f"  skipped: {skipped}")
     if "notice_id" in result:
+        # all sent: nothing failed or waits, exactly (not "fewer than 3")
+        exact = None if result.get("all_sent") else step
         print(
-            f"notice {result['notice_id']}: sent {result['sent']}, failed "
-            f"{result['failed']}, still queued {result['queued']} ({result['status']})"
+            f"notice {result['notice_id']}: sent {count_text(result['sent'], step)}, "
+            f"failed {count_text(result['failed'], exact)}, still queued "
+            f"{count_text(result['queued'], exact)} ({result['status']})"
         )
-        if result["queued"]:
+        if result["queued"] or result["status"] == "interrupted":
             print(
                 f"  resume with: python -m analytics notify --resume "
                 f"{result['notice_id']} --user NAME"
