@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -96,8 +97,6 @@ def history_version(dataset: Dataset) -> tuple[object, ...] | None:
     command line). None for the demo (its history never changes) or without a
     store.
     """
-    from pathlib import Path
-
     from analytics import store_db
     from analytics.footage_store import version
     from analytics.store import configured_store

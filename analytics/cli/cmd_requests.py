@@ -43,7 +43,11 @@ from analytics.footage import (
     stale_queue,
 )
 from analytics.footage_store import FootageStore
-from analytics.footage_view import integration_cost_per_year
+from analytics.footage_view import (
+    integration_cost_per_year,
+    load_history,
+    requests_view,
+)
 from analytics.formatting import count
 from analytics.loaders import load_incidents
 from analytics.safe_output import to_safe_csv
@@ -313,7 +317,6 @@ def run_stats(args: argparse.Namespace) -> int:
 def _demo_stats(args: argparse.Namespace, city: CityConfig) -> int:
     """``stats --demo``: the figures the dashboard shows on the synthetic demo."""
     from analytics.datasets import load_dataset
-    from analytics.footage_view import load_history, requests_view
     from analytics.schema import SYNTHETIC_LABEL
     from analytics.windows import default_window
 
