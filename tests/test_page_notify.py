@@ -52,10 +52,15 @@ def _expected_emails() -> set[str]:
     return set(inside["contact_email"].str.lower())
 
 
-def _page() -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT).run()
+def _give(at: AppTest) -> AppTest:
+    """Type the incident's place: the page lists and notifies nothing before."""
     at.number_input(key="lat").set_value(LAT)
     at.number_input(key="lon").set_value(LON)
+    return at.run()
+
+
+def _page() -> AppTest:
+    at = _give(AppTest.from_file(str(PAGE), default_timeout=TIMEOUT).run())
     at.slider(key="notify_radius_m").set_value(RADIUS)
     return at.run()
 
@@ -126,8 +131,7 @@ def test_investigator_sees_exact_counts_and_the_case_deliveries(monkeypatch, tmp
         monkeypatch.setenv("CAMREG_SMTP_TLS", "none")
         use_accounts(monkeypatch, tmp_path, det="investigator")
         at = sign_in(AppTest.from_file(str(PAGE), default_timeout=TIMEOUT).run(), "det")
-        at.number_input(key="lat").set_value(LAT)
-        at.number_input(key="lon").set_value(LON)
+        _give(at)
         at.slider(key="notify_radius_m").set_value(RADIUS)
         at.text_input(key="case_number").input(CASE)
         at.checkbox(key="notice_confirm").check().run()
