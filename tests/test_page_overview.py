@@ -254,6 +254,7 @@ def test_forecast_chart_is_the_briefings_picture_not_a_plotly_chart(app, demo):
     assert len(svgs) == 1, urls
     fc = forecast_goal(demo.cameras, demo.city, as_of=demo.as_of)
     expected = str(forecast_svg(forecast_view(fc), demo.city.goal_cameras, demo.as_of))
+
     # Streamlit adds the SVG namespace to the root element; the rest is the same
     def plain(svg: str) -> str:
         return " ".join(svg.replace('xmlns="http://www.w3.org/2000/svg"', "").split())
