@@ -22,10 +22,9 @@ from datetime import datetime
 import folium
 import pandas as pd
 import streamlit as st
-from folium.plugins import Draw
 from streamlit_folium import st_folium
 
-from analytics import audit, diskcache
+from analytics import audit
 from analytics.canvass import (
     CameraIndex,
     area_notification,
@@ -34,13 +33,17 @@ from analytics.canvass import (
     match_address,
 )
 from analytics.formatting import format_table, number
-from analytics.maps import TIER_COLOURS, build_coverage_map, use_local_assets
-from analytics.privacy import redact_cameras
+from analytics.maps import TIER_COLOURS, use_local_assets
 from analytics.safe_output import escape_html, escape_markdown, to_safe_csv
 from ui.audit import audit_store, record_once
-from ui.cached import asset_base
-from ui.data import shared_fingerprint
-from ui.mapview import MapSource, show_map
+from ui.cached import (
+    CANVASS_MAP_HEIGHT,
+    CANVASS_START_KEY,
+    asset_base,
+    canvass_start_source,
+    draw_tools,
+)
+from ui.mapview import show_map
 from ui.notify import notice_section
 from ui.page import start_page
 from ui.requests import request_section
@@ -51,7 +54,7 @@ RADIUS_MAX_M = 1_000
 RADIUS_STEP_M = 10
 NEAREST_MAX = 20
 MAP_ZOOM = 16
-MAP_HEIGHT = 480
+MAP_HEIGHT = CANVASS_MAP_HEIGHT
 INCIDENT_COLOUR = "#d7191c"
 CITY_STYLE = {
     "color": "#888888",
@@ -251,21 +254,6 @@ def _add_listed_cameras(m: folium.Map, result: pd.DataFrame) -> None:
         ).add_to(m)
 
 
-def _draw_tools() -> Draw:
-    """Leaflet.draw's tools for one area: a polygon or a rectangle."""
-    return Draw(
-        draw_options={
-            "polyline": False,
-            "circle": False,
-            "circlemarker": False,
-            "marker": False,
-            "polygon": True,
-            "rectangle": True,
-        },
-        edit_options={"edit": False},
-    )
-
-
 def _drawing_map(
     lat: float, lon: float, result: pd.DataFrame, area: dict | None
 ) -> folium.Map:
@@ -281,49 +269,8 @@ def _drawing_map(
             interactive=False,
         ).add_to(m)
     _add_listed_cameras(m, result)
-    _draw_tools().add_to(m)
+    draw_tools().add_to(m)
     return use_local_assets(m, asset_base())
-
-
-@st.cache_resource(show_spinner="Drawing the city's cameras...", max_entries=8)
-def start_map(_ds, key: tuple, role: str, base: str) -> folium.Map:  # noqa: ARG001
-    """The city with the cameras ``role`` may see, to click or draw the incident on.
-
-    The cameras are redacted as on the Coverage map (homes as counts per area
-    below investigator); shared by every session of the role.
-    """
-    cameras = redact_cameras(
-        _ds.cameras,
-        role,
-        _ds.city,
-        cell_source=_ds.cameras if role != "investigator" else None,
-    )
-    m = build_coverage_map(
-        cameras,
-        role=role,
-        city=_ds.city,
-        wards=_ds.wards,
-        city_limit=_ds.city_limit,
-        thematic=None,
-    )
-    _draw_tools().add_to(m)
-    use_local_assets(m, base)
-    m.get_root().render()  # once, here: ui.mapview.show_map skips it
-    return m
-
-
-def start_map_source(role: str) -> MapSource:
-    """The start map for ``show_map``: its component is kept on disk per data
-    version and role, so a restarted server sends it without building it (the
-    redaction and map take seconds at 30,000 cameras)."""
-    fingerprint = shared_fingerprint(ds)
-    base = asset_base()
-    return MapSource(
-        build=lambda: start_map(ds, page.key, role, base),
-        disk_key=None
-        if fingerprint is None
-        else diskcache.fingerprint(fingerprint, "canvass_start_map", base, role),
-    )
 
 
 def _new(key: str, value) -> bool:
@@ -451,8 +398,8 @@ with map_col:
         )
     else:
         reported = show_map(
-            start_map_source(role),
-            key="canvass_start_map",
+            canvass_start_source(ds, page.key, role),
+            key=CANVASS_START_KEY,
             height=MAP_HEIGHT,
             clicks=True,
         )

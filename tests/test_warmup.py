@@ -26,6 +26,10 @@ from ui.page import dataset_key
 from ui.sidebar import date_presets, default_filters_for, earliest_incident
 
 OVERVIEW = str(ROOT / "pages" / "0_Overview.py")
+# Coverage maps one warm-up builds: the Overview, Coverage map and Gaps maps of
+# both roles (6), the Overview and Coverage maps of staff for the three date
+# shortcuts that are not the default window (6) and the canvass start map (1)
+COVERAGE_MAPS = 6 + 2 * 3 + 1
 
 
 @pytest.fixture
@@ -76,9 +80,10 @@ def test_the_warm_up_fills_the_caches_the_overview_reads(counted):
     # default window (30 days, 90 days, year to date; 12 months is the default)
     shortcuts = _other_shortcuts(ds)
     assert sorted(shortcuts) == ["30 days", "90 days", "Year to date"]
-    assert counted["build_coverage_map"] == 6 + 2 * 3
+    # (and the Incident canvass page's start map for staff: one more)
+    assert counted["build_coverage_map"] == COVERAGE_MAPS
     assert counted["build_ward_map"] == 2
-    assert counted["_component_args"] == 8 + 2 * 3
+    assert counted["_component_args"] == COVERAGE_MAPS + 2  # and the ward maps
     names = [name for name, _ in report.steps]
     assert names[0] == "public: coverage"  # the visitor who is not signed in first
     assert "staff: Overview map" in names
@@ -135,7 +140,7 @@ def test_a_changed_input_is_computed_again(counted, monkeypatch):
     monkeypatch.setenv("CAMREG_DEMO_INCIDENTS", "4001")  # another data version
     warmup.warm(get_dataset())
     assert counted["load_dataset"] == 1
-    assert counted["build_coverage_map"] == 6
+    assert counted["build_coverage_map"] == COVERAGE_MAPS
 
 
 def _residential_ids(ds) -> list[str]:
@@ -198,7 +203,7 @@ def test_start_warmup_runs_once_per_configuration(counted, monkeypatch):
     assert warmup.start_warmup() is thread  # not started again
     report = warmup.LAST[(None, ui.data._configuration())]
     assert report.error is None
-    assert counted["build_coverage_map"] == 6 + 2 * 3  # with the date shortcuts
+    assert counted["build_coverage_map"] == COVERAGE_MAPS
 
 
 def test_the_store_data_version_changes_with_the_registry(store_target):
@@ -247,3 +252,15 @@ def test_a_database_registry_is_keyed_on_its_data_version(monkeypatch, pg_url):
         user="ann",
     )
     assert dataset_fingerprint() != before
+
+
+def test_the_canvass_start_map_is_ready_after_the_warm_up(counted):
+    """The Incident canvass page opens on the city's cameras without building them."""
+    warmup.warm(get_dataset())
+    before = dict(counted)
+    at = AppTest.from_file(
+        str(ROOT / "pages" / "5_Incident_canvass.py"), default_timeout=180
+    )
+    at.run()
+    assert not at.exception
+    assert dict(counted) == before

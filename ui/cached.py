@@ -19,6 +19,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from folium.plugins import Draw
 
 from analytics import diskcache
 from analytics.coverage import (
@@ -44,6 +45,7 @@ from analytics.maps import (
     build_coverage_map,
     build_ward_map,
     hexes_for_audience,
+    use_local_assets,
 )
 from analytics.places import name_places
 from analytics.privacy import (
@@ -613,3 +615,64 @@ def _requests_figures(
     if not _ds.synthetic:
         return compute()
     return _on_disk("requests_figures", _ds, compute, role, since, until)
+
+
+# --- the Incident canvass page's start map (also worked out by ui.warmup) ---------
+CANVASS_START_KEY = "canvass_start_map"  # its component key
+CANVASS_MAP_HEIGHT = 480
+
+
+def draw_tools() -> Draw:
+    """Leaflet.draw's tools for one area: a polygon or a rectangle."""
+    return Draw(
+        draw_options={
+            "polyline": False,
+            "circle": False,
+            "circlemarker": False,
+            "marker": False,
+            "polygon": True,
+            "rectangle": True,
+        },
+        edit_options={"edit": False},
+    )
+
+
+@st.cache_resource(show_spinner="Drawing the city's cameras...", max_entries=8)
+def canvass_start_map(_ds: Dataset, key: tuple, role: str, base: str) -> folium.Map:  # noqa: ARG001
+    """The city with the cameras ``role`` may see, to click or draw the incident on.
+
+    The cameras are redacted as on the Coverage map (homes as counts per area
+    below investigator); shared by every session of the role.
+    """
+    cameras = redact_cameras(
+        _ds.cameras,
+        role,
+        _ds.city,
+        cell_source=_ds.cameras if role != "investigator" else None,
+    )
+    m = build_coverage_map(
+        cameras,
+        role=role,
+        city=_ds.city,
+        wards=_ds.wards,
+        city_limit=_ds.city_limit,
+        thematic=None,
+    )
+    draw_tools().add_to(m)
+    use_local_assets(m, base)
+    m.get_root().render()  # once, here: ui.mapview.show_map skips it
+    return m
+
+
+def canvass_start_source(ds: Dataset, key: tuple, role: str) -> MapSource:
+    """The start map for ``show_map``: its component is kept on disk per data
+    version and role, so a restarted server sends it without building it (the
+    redaction and map take seconds at 30,000 cameras)."""
+    fingerprint = shared_fingerprint(ds)
+    base = asset_base()
+    return MapSource(
+        build=lambda: canvass_start_map(ds, key, role, base),
+        disk_key=None
+        if fingerprint is None
+        else diskcache.fingerprint(fingerprint, "canvass_start_map", base, role),
+    )

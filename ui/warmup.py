@@ -54,6 +54,7 @@ GAPS_MAP = (
     },
 )
 WARD_MAP = ("ward_map_city", 480)
+CANVASS_START_MAP = (cached.CANVASS_START_KEY, cached.CANVASS_MAP_HEIGHT)
 
 log = logging.getLogger(__name__)
 _THREADS: dict[tuple, threading.Thread] = {}
@@ -130,7 +131,8 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
     """Fill the shared caches with the default view of every heavy page.
 
     The Overview comes first (the landing page), then the Coverage map, Gaps
-    and targeting and Wards pages; the public view before the staff view. Last,
+    and targeting and Wards pages; the public view before the staff view; the
+    Incident canvass page's start map for staff. Last,
     the Overview and Coverage map of staff for each of the sidebar's date
     shortcuts ("30 days", "90 days", ...) other than the default window.
     """
@@ -200,6 +202,12 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
                 start,
             )
             draw(f"{role}: ward map", cached.ward_map(ds, key, f, None, role), WARD_MAP)
+    # the Incident canvass page's start map (staff: the public get no canvass)
+    draw(
+        "staff: canvass start map",
+        cached.canvass_start_source(ds, key, "staff"),
+        CANVASS_START_MAP,
+    )
     # then the sidebar's date shortcuts for staff (the public view is fixed), so
     # a click on "90 days" finds its figures and maps ready
     _, staff = views(ds)[-1]
