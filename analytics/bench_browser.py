@@ -57,6 +57,7 @@ DEMO_SIZE_ENV = {
     "demo_incidents": "CAMREG_DEMO_INCIDENTS",
 }
 WARMUP_ENV = "CAMREG_WARMUP"  # ui.warmup.WARMUP_ENV
+COLD_TIMEOUT_MS = 900_000  # the cold first visit (see _cold_run)
 TARGETS_GOAL_SCALE = {
     "first_visit_seconds": {"figures": 3.0, "map": 4.0},
     "later_visit_seconds": {"figures": 1.0, "map": 1.0},
@@ -113,7 +114,11 @@ def _cold_run(b: object, env: dict[str, str], out: dict[str, object]) -> None:
     with dashboard_server(env) as url:
         out["server_start_seconds"] = time.perf_counter() - t0
         first = b.new_context(viewport=VIEWPORTS["desktop"]).new_page()  # type: ignore[attr-defined]
-        out["cold_first_visit_seconds"] = open_page(first, f"{url}/", has_map=True)
+        # the data is made and every result computed during this visit: minutes
+        # at goal scale on a busy machine, past the page timeout of a later visit
+        out["cold_first_visit_seconds"] = open_page(
+            first, f"{url}/", has_map=True, timeout_ms=COLD_TIMEOUT_MS
+        )
         first.context.close()
 
         later = b.new_context(viewport=VIEWPORTS["desktop"]).new_page()  # type: ignore[attr-defined]
