@@ -383,8 +383,15 @@ def _load(
         dup[ok] = values.loc[ok, ["camera_id"]].duplicated(keep="first")
         reason = reason.mask(dup, R_DUPLICATE)
     else:
-        folded, conflict = _fold_repeats(values, lat, lon, reason)
+        numbered = mapping.get("incident_id") is not None
+        folded, conflict = _fold_repeats(values, lat, lon, reason, numbered=numbered)
         reason = reason.mask(conflict, R_CONFLICT)
+        if folded.any() and not numbered:
+            rows.warn(
+                f"{_rows(folded)} repeat the date, offence and place of another row "
+                "and the file has no incident number: read as one row per victim "
+                "and folded into that incident"
+            )
     if n == 0:
         rows.warn("no data rows (header only)")
     accepted_mask = (reason.isna() & ~folded).to_numpy()
@@ -425,14 +432,22 @@ def _reason_rank(reason: str) -> int:
 
 
 def _fold_repeats(
-    values: pd.DataFrame, lat: pd.Series, lon: pd.Series, reason: pd.Series
+    values: pd.DataFrame,
+    lat: pd.Series,
+    lon: pd.Series,
+    reason: pd.Series,
+    *,
+    numbered: bool = True,
 ) -> tuple[pd.Series, pd.Series]:
     """(folded, conflict) masks over valid incident rows; sets ``values["rows"]``.
 
     Rows agreeing on incident number, offence, time and place are one incident
     reported once per victim: the first is kept and counts them in ``rows``, the
     others are folded. The same number and offence at another place or time is a
-    conflict the data steward has to resolve (quarantined).
+    conflict the data steward has to resolve (quarantined). A file without
+    incident numbers (``numbered=False``: the ids were made from row numbers,
+    as in derived violent-crime exports) folds rows agreeing on offence, time and
+    place, and has no conflicts.
     """
     idx = values.index
     values["rows"] = 1
@@ -444,7 +459,7 @@ def _fold_repeats(
     offence = values["offense_code"].fillna(values["offense"].str.upper())
     keys = pd.DataFrame(
         {
-            "id": values["incident_id"],
+            "id": values["incident_id"] if numbered else "",
             "offence": offence.fillna(""),
             "when": values["occurred_at"],
             "lat": lat.round(FOLD_DECIMALS),
@@ -460,6 +475,8 @@ def _fold_repeats(
         firsts = keys.index[~same.to_numpy()]
         values.loc[firsts, "rows"] = sizes.loc[firsts].to_numpy()
         folded[keys.index[same.to_numpy()]] = True
+    if not numbered:
+        return folded, conflict
     rest = keys[~same.to_numpy()]
     clash = rest.duplicated(["id", "offence"], keep="first")
     conflict[rest.index[clash.to_numpy()]] = True
@@ -861,7 +878,12 @@ def _date_column(
     """Parse a date column, rejecting bad and future dates (and missing if required)."""
     if col is None:
         return pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
-    stamps, empty, bad = parse_datetimes(rows.column(col), rows.city.timezone)
+    read_as: list[str] = []
+    stamps, empty, bad = parse_datetimes(
+        rows.column(col), rows.city.timezone, notes=read_as
+    )
+    for note in read_as:
+        rows.warn(f"{col!r}: {note}")
     rows.reject(bad, R_BAD_DATE)
     if required:
         rows.reject(empty, R_MISSING_DATE)

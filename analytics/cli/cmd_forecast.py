@@ -126,8 +126,14 @@ def load_cameras(
             from analytics.loaders import load_cameras as load_file
 
             result = load_file(args.cameras, city)
-            print_fixes(result.warnings)
-            return result.accepted, None, Path(args.cameras).name, False
+            print_fixes([*result.notes, *result.warnings])
+            # demo files loaded back keep their marker: the output says synthetic
+            return (
+                result.accepted,
+                None,
+                Path(args.cameras).name,
+                result.synthetic,
+            )
         ds = load_dataset(city, cameras=args.cameras, incidents=args.incidents)
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         raise CommandError(str(exc)) from exc
@@ -154,10 +160,15 @@ def print_summary(result: ForecastResult, label: str, synthetic: bool) -> None:
     )
     line("goal_share", f"{texts['goal_share']} of {texts['goal']}")
     line("cameras_to_go", texts["cameras_to_go"])
-    print(
-        f"  {'Launch stock:':<31}{result.stock_at_launch:,} cameras before "
-        f"{result.launch_date:%d %b %Y}; {result.months_since_launch} full months since"
-    )
+    if result.status == "undated":
+        # a stock of unknown date: no launch stock, months or pace to report
+        print(f"  {'Registration dates:':<31}none in the file")
+    else:
+        print(
+            f"  {'Launch stock:':<31}{result.stock_at_launch:,} cameras before "
+            f"{result.launch_date:%d %b %Y}; {result.months_since_launch} full "
+            "months since"
+        )
     if result.current_monthly_pace is not None:
         line(
             "current_pace",

@@ -1,0 +1,185 @@
+"""Real exports, round three (issue 12 re-checked from outside): layouts the
+round-two fixtures did not have.
+
+Found by loading files written in real layouts that the tests had never seen:
+dates written as numbers (ArcGIS GeoJSON epoch milliseconds, spreadsheet serial
+days), a derived violent-crime export without incident numbers that repeats a
+row per victim, an undated registry in ``forecast`` and the goal sentence, and
+demo files loaded back into ``forecast``, ``canvass`` and ``recommend --out``.
+Fixtures in tests/data/real3/; expected answers counted by hand from them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analytics.cli import main
+from analytics.config import load_city
+from analytics.figures import goal_sentence
+from analytics.forecast import forecast_goal
+from analytics.loaders import load_cameras, load_incidents
+from analytics.schema import UNDATED_REGISTRY_NOTE
+from analytics.synthetic import generate_demo, write_demo
+from analytics.validation import parse_datetimes
+
+
+@pytest.fixture
+def r3(data_dir):
+    return data_dir / "real3"
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+# --- dates written as numbers ---------------------------------------------------
+def test_arcgis_geojson_epoch_milliseconds_are_utc_dates(city, r3):
+    result = load_incidents(r3 / "arcgis_incidents_epoch_ms.geojson", city)
+    # 3 features: two dated in UTC milliseconds, one without geometry
+    assert (result.rows_read, len(result.accepted)) == (3, 2)
+    assert result.reasons == {"missing coordinates": 1}
+    acc = result.accepted
+    when = dict(zip(acc["incident_id"], acc["occurred_at"], strict=True))
+    # 11:59 UTC on 26 Mar 2019 is 06:59 in Little Rock (CDT, UTC-5);
+    # 19:05 UTC on 15 Jan 2019 is 13:05 (CST, UTC-6)
+    assert when["2019-035460"] == pd.Timestamp("2019-03-26 06:59:00")
+    assert when["2019-035501"] == pd.Timestamp("2019-01-15 13:05:00")
+    assert any("Unix time in milliseconds" in w for w in result.warnings)
+
+
+def test_spreadsheet_serial_days_are_dates(city, r3):
+    result = load_incidents(r3 / "lrpd_excel_serial_dates.csv", city)
+    assert (result.rows_read, len(result.accepted), len(result.quarantined)) == (
+        4,
+        4,
+        0,
+    )
+    acc = result.accepted
+    when = dict(zip(acc["incident_id"], acc["occurred_at"], strict=True))
+    # day 43550 counted from 30 Dec 1899 is 26 Mar 2019; .7909722 of a day 18:59
+    assert when["2019-000101"] == pd.Timestamp("2019-03-26 18:59:00")
+    assert when["2019-000102"] == pd.Timestamp("2019-03-27 01:05:00")
+    assert when["2019-000104"] == pd.Timestamp("2019-03-28 00:00:00")
+    # the one text date in the column still parses as text
+    assert when["2019-000105"] == pd.Timestamp("2019-03-29 10:00:00")
+    assert any("spreadsheet serial day numbers" in w for w in result.warnings)
+
+
+def test_a_stray_number_among_text_dates_stays_a_bad_date():
+    text = pd.Series(
+        ["03/26/2019 06:59:00 AM", "03/27/2019 01:10:00 AM", "43550", "", "junk"]
+    )
+    stamps, empty, bad = parse_datetimes(text, "America/Chicago")
+    # numbers are dates only when they are most of the column (1 of 4 here)
+    assert bad.tolist() == [False, False, True, False, True]
+    assert empty.tolist() == [False, False, False, True, False]
+    assert stamps[0] == pd.Timestamp("2019-03-26 06:59:00")
+
+
+def test_epoch_seconds_and_serials_told_apart_by_size():
+    notes: list[str] = []
+    text = pd.Series(["1553601540", "43550.5", "1553601540000"])
+    stamps, _, bad = parse_datetimes(text, "UTC", notes=notes)
+    assert not bad.any()
+    assert stamps.tolist() == [
+        pd.Timestamp("2019-03-26 11:59:00"),
+        pd.Timestamp("2019-03-26 12:00:00"),
+        pd.Timestamp("2019-03-26 11:59:00"),
+    ]
+    assert len(notes) == 3  # one sentence per kind of number
+
+
+# --- one row per victim without incident numbers --------------------------------
+def test_unnumbered_victim_rows_fold_on_date_offence_and_place(city, r3):
+    result = load_incidents(r3 / "violent_unnumbered_victims.csv", city)
+    # 8 rows: an assault with 3 victims (2 folded), a robbery with 2 (1 folded),
+    # a homicide, a rape without coordinates, a later assault at the same place
+    assert result.rows_read == 8
+    assert (len(result.accepted), result.folded, len(result.quarantined)) == (4, 3, 1)
+    acc = result.accepted.sort_values("occurred_at")
+    assert acc["rows"].tolist() == [3, 2, 1, 1]
+    assert acc["offense_code"].tolist() == ["13A", "120", "09A", "13A"]
+    assert set(acc["category"]) == {"violent"}
+    assert any("no incident number" in w and "3 rows" in w for w in result.warnings)
+
+
+def test_unnumbered_victims_counted_in_coverage(capsys, r3, data_dir):
+    code, out, _ = run_cli(
+        capsys,
+        "coverage",
+        "--cameras",
+        data_dir / "round2" / "camera_list_undated.csv",
+        "--incidents",
+        r3 / "violent_unnumbered_victims.csv",
+        "--whole-record",
+    )
+    assert code == 0
+    assert "Violent crime: 4 incidents, 7 victims" in out
+
+
+# --- an undated registry in forecast and the goal sentence ----------------------
+def test_forecast_on_an_undated_registry_says_so_and_nothing_else(capsys, data_dir):
+    code, out, _ = run_cli(
+        capsys, "forecast", "--cameras", data_dir / "round2" / "camera_list_undated.csv"
+    )
+    assert code == 1  # no forecast can be made
+    assert UNDATED_REGISTRY_NOTE in out
+    assert "None model" not in out
+    assert "not growing" not in out
+    assert "Launch stock" not in out  # no stock "before launch" of unknown date
+
+
+def test_goal_sentence_of_an_undated_registry_is_the_note(city, data_dir):
+    cams = load_cameras(data_dir / "round2" / "camera_list_undated.csv", city).accepted
+    fc = forecast_goal(cams, city, as_of=pd.Timestamp("2025-01-31").date())
+    assert fc.status == "undated"
+    assert goal_sentence(fc) == UNDATED_REGISTRY_NOTE
+
+
+# --- demo files loaded back into every command that takes a camera file ---------
+@pytest.fixture
+def demo_files(tmp_path):
+    city = load_city()
+    return write_demo(tmp_path, generate_demo(city, cameras=60, incidents=400, seed=7))
+
+
+def test_forecast_and_canvass_on_demo_files_say_synthetic(capsys, demo_files):
+    cams = demo_files["cameras"]
+    _, out, _ = run_cli(capsys, "forecast", "--cameras", cams)
+    assert out.splitlines()[0].startswith(
+        "Goal progress, data: cameras.csv (synthetic)"
+    )
+    _, out, _ = run_cli(capsys, "forecast", "--cameras", cams, "--json")
+    assert json.loads(out)["synthetic"] is True
+    _, out, _ = run_cli(
+        capsys, "canvass", "--cameras", cams, "--lat", "34.74", "--lon", "-92.28"
+    )
+    assert "data: cameras.csv (synthetic)" in out
+
+
+def test_recommend_geojson_from_demo_files_carries_the_marker(
+    capsys, demo_files, tmp_path
+):
+    out_file = tmp_path / "sites.geojson"
+    code, _, _ = run_cli(
+        capsys,
+        "recommend",
+        "--cameras",
+        demo_files["cameras"],
+        "--incidents",
+        demo_files["incidents"],
+        "--sites",
+        "2",
+        "--out",
+        out_file,
+    )
+    assert code == 0
+    doc = json.loads(out_file.read_text(encoding="utf-8"))
+    assert doc["data_origin"] == "synthetic"
+    assert len(doc["features"]) == 2
+    assert {f["properties"]["data_origin"] for f in doc["features"]} == {"synthetic"}
