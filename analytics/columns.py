@@ -154,6 +154,7 @@ INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
         "case_no",
         "report_number",
         "report_no",
+        "dr_no",  # Los Angeles: division of records number
         "id",
         "objectid",
     ),
@@ -165,12 +166,25 @@ INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
         "date_occurred",
         "occurred_on",
         "offense_date",
+        "date_occ",  # Los Angeles: DATE OCC (its time in TIME OCC)
+        "date_of_occurrence",
         "incident_datetime",
         "datetime",
         "date_time",
         "report_date",
         "reported_date",
         "date",
+    ),
+    # time of day when the export gives it apart from the date
+    "occurred_time": (
+        "occurred_time",
+        "time_occurred",
+        "time_occ",
+        "incident_time",
+        "offense_time",
+        "occurrence_time",
+        "time_of_occurrence",
+        "time",
     ),
     "offense_code": (
         "offense_code",
@@ -188,6 +202,7 @@ INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
         "nibrs_description",
         "crime_type",
         "offense_type",
+        "crm_cd_desc",  # Los Angeles: Crm Cd Desc
     ),
     "category": ("category", "offense_category", "crime_category"),
     "district": (

@@ -66,6 +66,7 @@ from analytics.validation import (
     normalise_id,
     parse_datetimes,
     parse_number,
+    parse_times,
     whole_numbers,
 )
 
@@ -1121,7 +1122,11 @@ def _incidents(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
             f"{list(INCIDENT_ALIASES['occurred_at'])}; found columns "
             f"{list(rows.raw.frame.columns)}"
         )
-    out["occurred_at"] = _date_column(rows, col, "date", required=True)
+    out["occurred_at"] = _with_time(
+        rows,
+        _date_column(rows, col, "date", required=True),
+        mapping.get("occurred_time"),
+    )
     code = _optional_text(rows, mapping.get("offense_code")).str.upper()
     code = code.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     offense = _optional_text(rows, mapping.get("offense"))
@@ -1145,6 +1150,31 @@ def _incidents(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
     district = _optional_text(rows, mapping.get("district"))
     out["district"] = district.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     return out
+
+
+def _with_time(rows: _Rows, stamps: pd.Series, col: str | None) -> pd.Series:
+    """Dates plus the time of day of a separate time column (``TIME OCC``).
+
+    Used only when the date column carries no time itself; a time that cannot be
+    read leaves the date at midnight and is reported (the row is kept: its place
+    and day still count).
+    """
+    if col is None:
+        return stamps
+    dated = stamps.notna()
+    if not dated.any() or bool((stamps[dated] != stamps[dated].dt.normalize()).any()):
+        return stamps  # the date column has times of its own
+    times, _, bad = parse_times(rows.column(col))
+    add = dated & times.notna()
+    stamps = stamps.copy()
+    stamps[add] = stamps[add] + times[add]
+    rows.warn(f"time of day read from {col!r} and added to the date")
+    if (bad & dated).any():
+        rows.warn(
+            f"{_rows(bad & dated)} with a time in {col!r} that is not a time of "
+            "day: the date alone is used"
+        )
+    return stamps
 
 
 def _codes_from_descriptions(

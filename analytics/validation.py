@@ -220,6 +220,38 @@ def parse_datetimes(
     return out, empty, bad
 
 
+TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p")
+
+
+def parse_times(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(time of day as timedeltas, empty mask, unparseable mask).
+
+    Reads ``06:59``, ``23:15:07``, ``6:59 PM`` and the 24-hour clock written as a
+    number (``2130``, ``5`` for 00:05: Los Angeles' ``TIME OCC``).
+
+    >>> parse_times(pd.Series(["2130", "6:59 PM", "25:00"]))[0].tolist()
+    [Timedelta('0 days 21:30:00'), Timedelta('0 days 18:59:00'), NaT]
+    """
+    empty = is_empty(text)
+    out = pd.Series(pd.NaT, index=text.index, dtype="timedelta64[ns]")
+    clock = ~empty & text.str.fullmatch(r"\d{1,4}(?:\.0+)?").fillna(False)
+    if clock.any():
+        number = pd.to_numeric(text[clock], errors="coerce")
+        hours, minutes = number // 100, number % 100
+        valid = (hours < 24) & (minutes < 60)
+        out[valid.index[valid]] = pd.to_timedelta(
+            hours[valid] * 60 + minutes[valid], unit="min"
+        )
+    for fmt in TIME_FORMATS:
+        left = ~empty & ~clock & out.isna()
+        if not left.any():
+            break
+        parsed = pd.to_datetime(text[left], format=fmt, errors="coerce")
+        out[left] = parsed - parsed.dt.normalize()
+    bad = out.isna() & ~empty
+    return out, empty, bad
+
+
 def _numeric_dates(
     text: pd.Series, filled: int, timezone: str, notes: list[str] | None
 ) -> pd.Series:

@@ -183,3 +183,61 @@ def test_recommend_geojson_from_demo_files_carries_the_marker(
     assert doc["data_origin"] == "synthetic"
     assert len(doc["features"]) == 2
     assert {f["properties"]["data_origin"] for f in doc["features"]} == {"synthetic"}
+
+
+# --- the time of day in its own column (Los Angeles open-data layout) -----------
+def test_la_layout_date_occ_plus_time_occ_and_crime_descriptions(city, r3):
+    result = load_incidents(r3 / "la_layout_incidents.csv", city)
+    # 6 rows: the rape row's location is withheld as 0, 0 (quarantined)
+    assert (result.rows_read, len(result.accepted)) == (6, 5)
+    assert result.reasons == {"coordinates are (0, 0)": 1}
+    acc = result.accepted.set_index("incident_id")
+    # DATE OCC is a midnight date; TIME OCC is the 24-hour clock as a number
+    assert acc.loc["220314567", "occurred_at"] == pd.Timestamp("2022-03-26 21:30")
+    assert acc.loc["220314568", "occurred_at"] == pd.Timestamp("2022-03-26 00:05")
+    assert acc.loc["220314571", "occurred_at"] == pd.Timestamp("2022-03-28 09:30")
+    # Crm Cd is an LAPD code (330, 510...), never read as NIBRS; the descriptions
+    # are: aggravated assault, burglary from vehicle = theft from motor vehicle,
+    # vehicle stolen, trespassing (not a NIBRS group A offence), bike stolen
+    assert acc["offense_code"].fillna("none").tolist() == [
+        "13A",
+        "23F",
+        "240",
+        "none",
+        "23H",
+    ]
+    assert acc["category"].tolist() == [
+        "violent",
+        "property",
+        "property",
+        "other",
+        "property",
+    ]
+    assert result.unknown_offenses == {"TRESPASSING": 1}
+    assert any("time of day read from 'TIME OCC'" in w for w in result.warnings)
+
+
+def test_a_separate_time_column_is_ignored_when_the_dates_have_times(city):
+    text = (
+        "CASE_NUMBER,OCCURRED_DATE,TIME,OFFENSE_CODE,LATITUDE,LONGITUDE\n"
+        "22-1,03/26/2022 06:59:00 AM,2130,13A,34.676143,-92.41804\n"
+        "22-2,03/26/2022,not known,120,34.7262,-92.3411\n"
+    )
+    result = load_incidents(text.encode(), city, name="mixed.csv")
+    when = result.accepted.set_index("incident_id")["occurred_at"]
+    assert when["22-1"] == pd.Timestamp("2022-03-26 06:59")  # its own time wins
+    assert when["22-2"] == pd.Timestamp("2022-03-26 00:00")
+
+
+def test_an_unreadable_time_keeps_the_date_and_says_so(city):
+    text = (
+        "CASE_NUMBER,OCCURRED_DATE,OCCURRED_TIME,OFFENSE_CODE,LATITUDE,LONGITUDE\n"
+        "22-1,03/26/2022,6:59 PM,13A,34.676143,-92.41804\n"
+        "22-2,03/26/2022,25:99,120,34.7262,-92.3411\n"
+    )
+    result = load_incidents(text.encode(), city, name="times.csv")
+    assert len(result.accepted) == 2  # a bad time does not lose the incident
+    when = result.accepted.set_index("incident_id")["occurred_at"]
+    assert when["22-1"] == pd.Timestamp("2022-03-26 18:59")
+    assert when["22-2"] == pd.Timestamp("2022-03-26 00:00")
+    assert any("1 row with a time in 'OCCURRED_TIME'" in w for w in result.warnings)
