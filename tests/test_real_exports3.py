@@ -241,3 +241,57 @@ def test_an_unreadable_time_keeps_the_date_and_says_so(city):
     assert when["22-1"] == pd.Timestamp("2022-03-26 18:59")
     assert when["22-2"] == pd.Timestamp("2022-03-26 00:00")
     assert any("1 row with a time in 'OCCURRED_TIME'" in w for w in result.warnings)
+
+
+# --- pages on an undated registry: nothing "added", no monthly bars, no "None" ----
+@pytest.fixture
+def undated_pages(monkeypatch, data_dir):
+    from pagetest import clear_data_env
+
+    from ui.data import get_dataset
+
+    clear_data_env(monkeypatch)
+    r2 = data_dir / "round2"
+    monkeypatch.setenv("CAMREG_CAMERAS", str(r2 / "camera_list_undated.csv"))
+    monkeypatch.setenv("CAMREG_INCIDENTS", str(r2 / "lrpd_victims.csv"))
+    get_dataset.clear()
+    yield
+    get_dataset.clear()
+
+
+def _page_text(at) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return " ".join(parts).replace("\\", "")
+
+
+def test_overview_on_an_undated_registry_claims_no_change(undated_pages):
+    from pagetest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages/0_Overview.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+    tiles = {m.label: m.value for m in at.metric}
+    # the 4 cameras of the list are stock of unknown date, not last month's news
+    assert tiles["Added in the last 30 days"] == "unknown"
+    assert tiles["Cameras added"] == "unknown"
+    assert tiles["Cameras withdrawn"] == "unknown"
+    text = _page_text(at)
+    assert "neither the cameras added nor the coverage a month ago" in text
+    assert "None model" not in text
+
+
+def test_goal_progress_on_an_undated_registry_draws_no_monthly_bars(undated_pages):
+    from pagetest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages/3_Goal_progress.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+    text = _page_text(at)
+    assert UNDATED_REGISTRY_NOTE in text
+    assert "Each month's new registrations" not in text
+    assert "None model" not in text
+    assert "not growing" not in text
