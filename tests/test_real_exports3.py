@@ -295,3 +295,40 @@ def test_goal_progress_on_an_undated_registry_draws_no_monthly_bars(undated_page
     assert "Each month's new registrations" not in text
     assert "None model" not in text
     assert "not growing" not in text
+
+
+# --- forecast with only a registry configured (it needs no incidents) ----------
+def test_forecast_runs_on_a_configured_registry_store_alone(
+    capsys, monkeypatch, demo_files, tmp_path
+):
+    from pagetest import clear_data_env
+
+    from analytics.store import RegistryStore
+
+    clear_data_env(monkeypatch)
+    db = tmp_path / "registry.sqlite"
+    RegistryStore.init(db)
+    RegistryStore(db).import_file(demo_files["cameras"], load_city(), user="test")
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(db))
+    code, out, err = run_cli(capsys, "forecast")
+    assert "no incidents" not in err  # was refused: "real cameras ... no incidents"
+    # the demo's registrations keep their marker in the store
+    assert out.splitlines()[0].startswith(
+        "Goal progress, data: registry registry.sqlite (synthetic)"
+    )
+    assert code in (0, 1)
+
+
+def test_forecast_runs_on_a_configured_camera_file_alone(capsys, monkeypatch, data_dir):
+    from pagetest import clear_data_env
+
+    clear_data_env(monkeypatch)
+    monkeypatch.setenv(
+        "CAMREG_CAMERAS", str(data_dir / "round2" / "camera_list_undated.csv")
+    )
+    code, out, _ = run_cli(capsys, "forecast")
+    assert code == 1
+    assert out.splitlines()[0].startswith(
+        "Goal progress, data: camera_list_undated.csv, as of"
+    )
+    assert UNDATED_REGISTRY_NOTE in out
