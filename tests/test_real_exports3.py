@@ -332,3 +332,22 @@ def test_forecast_runs_on_a_configured_camera_file_alone(capsys, monkeypatch, da
         "Goal progress, data: camera_list_undated.csv, as of"
     )
     assert UNDATED_REGISTRY_NOTE in out
+
+
+def test_briefing_on_an_undated_registry_names_the_reason_for_no_model(data_dir):
+    from analytics.briefing import build_briefing
+    from analytics.datasets import load_dataset
+
+    r2 = data_dir / "round2"
+    ds = load_dataset(
+        load_city(),
+        cameras=r2 / "camera_list_undated.csv",
+        incidents=r2 / "lrpd_victims.csv",
+    )
+    html = build_briefing(ds, audience="staff")
+    assert UNDATED_REGISTRY_NOTE.replace('"', "&#34;") in html or (
+        UNDATED_REGISTRY_NOTE.replace('"', "&quot;") in html
+    )
+    assert "no model (no registration dates)" in html
+    assert "too little history" not in html
+    assert "None model" not in html
