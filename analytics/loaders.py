@@ -144,6 +144,9 @@ DEFAULT_STATUS = "active"
 MAX_CAMERA_COUNT = 100_000
 # Share of located rows outside the city above which the whole file is suspect.
 FOREIGN_SHARE = 0.5
+# The words that end the first sentence of that file-level note (the rest says
+# where the data and the city are, and the likely cause)
+FOREIGN_MARK = "lie outside the city."
 # Share of sampled non-empty cells that must parse for a location column to be
 # read as coordinates (otherwise it holds addresses or place names).
 COORDINATE_SHARE = 0.5
@@ -829,7 +832,7 @@ def foreign_extent_note(
             "longitude columns are mixed up"
         )
     return (
-        f"{name}: {len(lat):,} rows lie outside the city. The data spans {box}; "
+        f"{name}: {len(lat):,} rows {FOREIGN_MARK} The data spans {box}; "
         f"the city spans {city}. Likely cause: {cause}."
     )
 

@@ -351,3 +351,19 @@ def test_briefing_on_an_undated_registry_names_the_reason_for_no_model(data_dir)
     assert "no model (no registration dates)" in html
     assert "too little history" not in html
     assert "None model" not in html
+
+
+def test_not_mapped_sentence_carries_the_foreign_extent_cause(data_dir):
+    from analytics.datasets import load_dataset, unmapped_sentences
+
+    r2 = data_dir / "round2"
+    ds = load_dataset(
+        load_city(),
+        cameras=r2 / "cameras_other_city.csv",
+        incidents=r2 / "lrpd_victims.csv",
+    )
+    cameras = unmapped_sentences(ds)[1]
+    # every row of a Chicago list: the pages, the briefing and coverage say why
+    assert cameras.startswith("4 of 4 registry rows are not on the map: 4 lie ")
+    assert "The data spans latitude 41.85 to 41.89" in cameras
+    assert "Likely cause: the file is probably from another city" in cameras
