@@ -98,6 +98,8 @@ R_OVERLONG = "field longer than the limit"
 R_NOT_FOUND = "address not found"
 R_COUNT_RANGE = "camera count past a sane range"
 R_MISSING_DATE = "missing date"
+# a registry store records the day each camera joined (its history and pace)
+R_NO_REGISTRATION = "no registration date (the registry store needs one)"
 R_BAD_DATE = "bad date"
 R_FUTURE = "date in the future"
 R_TIER = "unknown tier"
@@ -120,6 +122,7 @@ REASON_ORDER = (
     R_BAD_DATE,
     R_FUTURE,
     R_MISSING_DATE,
+    R_NO_REGISTRATION,
     R_TIER,
     R_OWNER,
     R_STATUS,
@@ -250,7 +253,11 @@ class LoadResult:
 
 # --- public API ----------------------------------------------------------------------
 def load_cameras(
-    source: Source, city: CityConfig, *, name: str | None = None
+    source: Source,
+    city: CityConfig,
+    *,
+    name: str | None = None,
+    for_store: bool = False,
 ) -> LoadResult:
     """Load a camera registry or camera list.
 
@@ -263,6 +270,11 @@ def load_cameras(
         City configuration: its extent bounds valid coordinates.
     name
         File name for messages (and for the format) when ``source`` is bytes.
+    for_store
+        The rows go into the registry store, which records the day each camera
+        was registered: a row without a registration date is quarantined
+        (:data:`R_NO_REGISTRATION`) instead of refusing the whole import. For
+        coverage, an undated list is fine (stock of unknown date).
 
     Raises
     ------
@@ -270,7 +282,7 @@ def load_cameras(
         The file cannot be used at all (empty, not a table, no location columns).
     """
     raw = read_table(source, name=name, city=city)
-    return _load(raw, city, "cameras")
+    return _load(raw, city, "cameras", for_store=for_store)
 
 
 def load_incidents(
@@ -341,6 +353,7 @@ class _Rows:
     notes: list[str] = field(default_factory=list)
     unknown_offenses: dict[str, int] = field(default_factory=dict)
     geocoding: dict[str, Any] | None = None
+    for_store: bool = False  # camera rows bound for the registry store
 
     @property
     def index(self) -> pd.Index:
@@ -362,10 +375,15 @@ class _Rows:
 
 
 def _load(
-    raw: RawTable, city: CityConfig, kind: str, *, addresses: Source | None = None
+    raw: RawTable,
+    city: CityConfig,
+    kind: str,
+    *,
+    addresses: Source | None = None,
+    for_store: bool = False,
 ) -> LoadResult:
     raw.frame = raw.frame.reset_index(drop=True)
-    rows = _Rows(raw, city, kind, warnings=list(raw.warnings))
+    rows = _Rows(raw, city, kind, warnings=list(raw.warnings), for_store=for_store)
     n = len(raw.frame)
     aliases = CAMERA_ALIASES if kind == "cameras" else INCIDENT_ALIASES
     columns = list(raw.frame.columns)
@@ -994,9 +1012,15 @@ def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
         out["camera_count"] = sane.fillna(1).astype("int64")
 
     stamps = _date_column(
-        rows, mapping.get("registered_at"), "registration date", required=False
+        rows,
+        mapping.get("registered_at"),
+        "registration date",
+        required=False,
+        note_empty=not rows.for_store,
     )
-    if mapping.get("registered_at") is None:
+    if rows.for_store:
+        rows.reject(stamps.isna(), R_NO_REGISTRATION)
+    elif mapping.get("registered_at") is None:
         rows.warn("no registration date column: registered_at left empty")
     out["registered_at"] = _dates(stamps)
 

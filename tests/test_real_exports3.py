@@ -367,3 +367,47 @@ def test_not_mapped_sentence_carries_the_foreign_extent_cause(data_dir):
     assert cameras.startswith("4 of 4 registry rows are not on the map: 4 lie ")
     assert "The data spans latitude 41.85 to 41.89" in cameras
     assert "Likely cause: the file is probably from another city" in cameras
+
+
+# --- registry import of an open-data camera list ---------------------------------
+def test_registry_import_quarantines_undated_rows_instead_of_refusing(
+    capsys, tmp_path, r3
+):
+    from analytics.store import RegistryStore
+
+    db = tmp_path / "registry.sqlite"
+    RegistryStore.init(db)
+    code, out, err = run_cli(
+        capsys, "registry", "import", "--db", db, r3 / "socrata_camera_list.csv"
+    )
+    # 5 rows: LR-004 has no location, LR-005 no Go Live Date; the rest go in
+    # (was: the whole file refused, "`registered_at` is missing on some rows")
+    assert code == 1
+    assert "registered_at` is missing" not in err
+    assert "no registration date (the registry store needs one)" in out
+    stored = RegistryStore(db).cameras()
+    assert sorted(stored["camera_id"]) == ["LR-001", "LR-002", "LR-003"]
+
+
+def test_an_undated_list_still_loads_whole_for_coverage(city, r3):
+    result = load_cameras(r3 / "socrata_camera_list.csv", city)
+    assert (len(result.accepted), len(result.quarantined)) == (4, 1)
+    stored = load_cameras(r3 / "socrata_camera_list.csv", city, for_store=True)
+    assert stored.reasons == {
+        "missing coordinates": 1,
+        "no registration date (the registry store needs one)": 1,
+    }
+
+
+def test_registry_import_of_an_incident_export_names_the_file_once(
+    capsys, tmp_path, data_dir
+):
+    from analytics.store import RegistryStore
+
+    db = tmp_path / "registry.sqlite"
+    RegistryStore.init(db)
+    export = data_dir / "round2" / "lrpd_victims.csv"
+    code, _, err = run_cli(capsys, "registry", "import", "--db", db, export)
+    assert code == 2
+    assert err.count("lrpd_victims.csv") == 1
+    assert "looks like a crime incident export" in err
