@@ -27,6 +27,7 @@ import pandas as pd
 from analytics import codes
 from analytics.columns import (
     CAMERA_ALIASES,
+    DBF_NAME_LENGTH,
     INCIDENT_ALIASES,
     LATITUDE,
     LOCATION_TEXT,
@@ -579,8 +580,13 @@ def looks_like(raw: RawTable) -> tuple[str | None, str]:
     file could be either (bare coordinates); ``evidence`` names what decided it.
     """
     names = {normalise_name(c): c for c in raw.frame.columns}
-    incident = [names[m] for m in INCIDENT_MARKERS if m in names]
-    camera = [names[m] for m in CAMERA_MARKERS if m in names]
+    for norm, col in list(names.items()):
+        if len(norm) == DBF_NAME_LENGTH:  # a shapefile's cut name (INCIDENT_D)
+            for marker in (*INCIDENT_MARKERS, *CAMERA_MARKERS):
+                if marker.startswith(norm) and marker not in names:
+                    names[marker] = col
+    incident = list(dict.fromkeys(names[m] for m in INCIDENT_MARKERS if m in names))
+    camera = list(dict.fromkeys(names[m] for m in CAMERA_MARKERS if m in names))
     if raw.geom_note is not None and len(raw.frame) and not (incident or camera):
         polygonal = pd.Series(raw.geom_note).astype("str").str.contains("polygon")
         if polygonal.mean() > 0.5:

@@ -20,7 +20,7 @@ from analytics.cli import main
 from analytics.config import load_city
 from analytics.figures import goal_sentence
 from analytics.forecast import forecast_goal
-from analytics.loaders import load_cameras, load_incidents
+from analytics.loaders import LoadError, load_cameras, load_incidents
 from analytics.schema import UNDATED_REGISTRY_NOTE
 from analytics.synthetic import generate_demo, write_demo
 from analytics.validation import parse_datetimes
@@ -411,3 +411,39 @@ def test_registry_import_of_an_incident_export_names_the_file_once(
     assert code == 2
     assert err.count("lrpd_victims.csv") == 1
     assert "looks like a crime incident export" in err
+
+
+# --- zipped shapefiles: names cut to 10 characters, state plane feet -------------
+def test_lrpd_export_as_a_shapefile_reads_its_cut_names(city, r3):
+    result = load_incidents(r3 / "lrpd_shapefile.zip", city)
+    # 4 rows; the rape has no geometry (location withheld)
+    assert (result.rows_read, len(result.accepted)) == (4, 3)
+    assert result.reasons == {"missing coordinates": 1}
+    acc = result.accepted.set_index("incident_id")
+    # INCIDENT_N, INCIDENT_D, OFFENSE_CO, OFFENSE_DE, LOCATION_D were all read
+    assert sorted(acc.index) == ["2018-035460", "2018-035501", "2018-035600"]
+    assert acc.loc["2018-035460", "occurred_at"] == pd.Timestamp("2018-03-26 06:59")
+    assert acc["offense_code"].tolist() == ["13A", "23C", "220"]
+    assert acc["category"].tolist() == ["violent", "property", "property"]
+    assert acc["district"].tolist() == ["61", "51", "41"]
+    # EPSG:3433 feet back to degrees
+    assert acc.loc["2018-035460", "latitude"] == pytest.approx(34.676143, abs=1e-6)
+    assert acc.loc["2018-035460", "longitude"] == pytest.approx(-92.41804, abs=1e-6)
+
+
+def test_camera_shapefile_reads_cut_names_and_refuses_the_wrong_kind(city, r3):
+    result = load_cameras(r3 / "camera_shapefile.zip", city)
+    acc = result.accepted.set_index("camera_id")
+    assert acc["camera_count"].tolist() == [2, 1, 4]  # CAMERA_COU
+    assert acc["owner_type"].tolist() == ["business", "institutional", "public"]
+    assert str(acc.loc["S-1", "registered_at"]) == "2023-05-01"  # INSTALL_DA
+    with pytest.raises(LoadError, match="looks like a crime incident export"):
+        load_cameras(r3 / "lrpd_shapefile.zip", city)
+
+
+def test_an_ambiguous_cut_name_is_left_alone():
+    from analytics.columns import CAMERA_ALIASES, match_columns
+
+    # REGISTRATI could be registration_id, _option, _type, _date or _status
+    mapping = match_columns(["REGISTRATI", "INSTALL_DA"], CAMERA_ALIASES)
+    assert mapping == {"registered_at": "INSTALL_DA"}
