@@ -447,3 +447,15 @@ def test_an_ambiguous_cut_name_is_left_alone():
     # REGISTRATI could be registration_id, _option, _type, _date or _status
     mapping = match_columns(["REGISTRATI", "INSTALL_DA"], CAMERA_ALIASES)
     assert mapping == {"registered_at": "INSTALL_DA"}
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3])
+def test_chunked_validation_folds_unnumbered_victims_across_chunks(
+    city, r3, chunk_rows
+):
+    from analytics.chunked import validate_file
+
+    path = r3 / "violent_unnumbered_victims.csv"
+    result = validate_file("incidents", path, city, chunk_rows=chunk_rows, min_bytes=0)
+    # the same answer as the whole file: 4 accepted, 3 folded, 1 quarantined
+    assert (result.n_accepted, result.folded, len(result.quarantined)) == (4, 3, 1)
