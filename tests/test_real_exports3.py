@@ -456,6 +456,8 @@ def test_chunked_validation_folds_unnumbered_victims_across_chunks(
     from analytics.chunked import validate_file
 
     path = r3 / "violent_unnumbered_victims.csv"
-    result = validate_file("incidents", path, city, chunk_rows=chunk_rows, min_bytes=0)
+    result = validate_file(
+        "incidents", path, city, chunk_rows=chunk_rows, min_bytes=0, block_bytes=200
+    )
     # the same answer as the whole file: 4 accepted, 3 folded, 1 quarantined
     assert (result.n_accepted, result.folded, len(result.quarantined)) == (4, 3, 1)
