@@ -461,3 +461,45 @@ def test_chunked_validation_folds_unnumbered_victims_across_chunks(
     )
     # the same answer as the whole file: 4 accepted, 3 folded, 1 quarantined
     assert (result.n_accepted, result.folded, len(result.quarantined)) == (4, 3, 1)
+
+
+# --- ArcGIS REST JSON (a FeatureServer query with f=json) -------------------------
+def test_arcgis_rest_json_in_web_mercator_with_epoch_dates(city, r3):
+    result = load_incidents(r3 / "arcgis_rest_incidents.json", city)
+    # 5 features: a 2-victim assault (1 folded), a shoplifting, a rape without
+    # geometry and a theft whose point is x: null, y: null
+    assert result.rows_read == 5
+    assert (len(result.accepted), result.folded, len(result.quarantined)) == (2, 1, 2)
+    assert result.reasons == {"missing coordinates": 2}
+    acc = result.accepted.set_index("incident_id")
+    assert acc.loc["2019-035460", "rows"] == 2
+    # wkid 102100 (Web Mercator metres) back to degrees
+    assert acc.loc["2019-035460", "latitude"] == pytest.approx(34.676143, abs=1e-6)
+    assert acc.loc["2019-035460", "longitude"] == pytest.approx(-92.41804, abs=1e-6)
+    assert acc.loc["2019-035501", "occurred_at"] == pd.Timestamp("2019-01-15 13:05")
+    with pytest.raises(LoadError, match="looks like a crime incident export"):
+        load_cameras(r3 / "arcgis_rest_incidents.json", city)
+
+
+def test_arcgis_rest_json_polygons_are_refused_as_cameras(city):
+    doc = {
+        "geometryType": "esriGeometryPolygon",
+        "spatialReference": {"wkid": 4326},
+        "features": [
+            {
+                "attributes": {"WARD": 1},
+                "geometry": {
+                    "rings": [
+                        [
+                            [-92.3, 34.73],
+                            [-92.3, 34.75],
+                            [-92.28, 34.75],
+                            [-92.3, 34.73],
+                        ]
+                    ]
+                },
+            }
+        ],
+    }
+    with pytest.raises(LoadError, match="looks like a polygon file"):
+        load_cameras(json.dumps(doc).encode(), city, name="wards.json")
