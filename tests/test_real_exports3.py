@@ -503,3 +503,26 @@ def test_arcgis_rest_json_polygons_are_refused_as_cameras(city):
     }
     with pytest.raises(LoadError, match="looks like a polygon file"):
         load_cameras(json.dumps(doc).encode(), city, name="wards.json")
+
+
+# --- address spellings of older LRPD exports --------------------------------------
+def test_address_variants_geocode_against_city_address_points(city, r3):
+    result = load_incidents(
+        r3 / "lrpd_address_variants.csv",
+        city,
+        addresses=r3 / "address_points.geojson",
+    )
+    # a trailing period, a cross street after "/", a unit letter on the house
+    # number and "S." all find their point; a bare intersection has no number
+    placed = result.accepted.set_index("incident_id")
+    assert sorted(placed.index) == [
+        "2016-000301",
+        "2016-000302",
+        "2016-000303",
+        "2016-000304",
+    ]
+    assert placed.loc["2016-000302", "latitude"] == pytest.approx(34.74851)
+    assert placed.loc["2016-000303", "longitude"] == pytest.approx(-92.37142)
+    assert result.reasons == {"address not found": 1}
+    assert result.geocoding["addresses"] == 5
+    assert result.geocoding["matched"] == 4
