@@ -427,7 +427,15 @@ with button_col:
         b2.caption("Write a note first to add it.")
 
 if audit.needs_case(viewer.role):  # investigators; staff never see requests
-    request_section(result, store, role=role, case=case, user=viewer.audit_name, at=at)
+    request_section(
+        result,
+        store,
+        role=role,
+        case=case,
+        user=viewer.audit_name,
+        at=at,
+        demo_cameras=ds.cameras if ds.synthetic else None,  # no store holds them
+    )
 
 # --- area notification ------------------------------------------------------------
 st.subheader("Notify owners in the area")
