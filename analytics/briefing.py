@@ -614,6 +614,8 @@ def forecast_view(fc: ForecastResult) -> ForecastView:
         f"{fc.model} model of monthly net sign-ups since the launch, chosen by a "
         f"{fc.backtest_months}-month back-test"
         if fc.model
+        else "no model (no registration dates)"
+        if fc.status == "undated"
         else "no model (too little history)"
     )
     error = (

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import codes, loaders
+from analytics.columns import INCIDENT_ALIASES, match_columns
 from analytics.config import CityConfig
 from analytics.readers import (
     BOM,
@@ -187,10 +188,18 @@ def _validate_stream(
             first_accepted = part.head(0)
         if kind == "incidents":
             key_cols = ["incident_id", "offense_code"]
+            # without incident numbers (ids made from row numbers) repeats are
+            # matched on offence, time and place alone, as within a chunk
+            numbered = (
+                match_columns(list(raw.frame.columns), INCIDENT_ALIASES).get(
+                    "incident_id"
+                )
+                is not None
+            )
             full = _hash(
                 pd.DataFrame(
                     {
-                        "id": part["incident_id"],
+                        "id": part["incident_id"] if numbered else "",
                         "offence": part["offense_code"].fillna(
                             part["offense"].fillna("").str.upper()
                         ),
@@ -202,7 +211,7 @@ def _validate_stream(
             )
             key = _hash(part[key_cols].fillna(""))
             again = np.isin(full, seen_full)
-            clash = ~again & np.isin(key, seen_key)
+            clash = ~again & np.isin(key, seen_key) & numbered
             why = loaders.R_CONFLICT
         else:
             full = np.empty(0, np.uint64)

@@ -259,10 +259,16 @@ OFFENSE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\brobbery\b", "120"),
     (r"\b(?:aggravated|agg|aggr)\s+(?:assault|aslt|battery)\b", "13A"),
     (r"\bsimple (?:assault|aslt)\b|\bbattery\b", "13B"),
-    (r"\b(?:intimidation|terroristic threatening|harassment)\b", "13C"),
+    (
+        r"\b(?:intimidation|terroristic threatening|harassment)\b|"
+        r"\bcriminal threats?\b",
+        "13C",
+    ),
     (r"\bassault\b", "13B"),
     (r"\barson\b", "200"),
     (r"\b(?:extortion|blackmail)\b", "210"),
+    # "BURGLARY FROM VEHICLE" (Los Angeles) is a theft from a motor vehicle in NIBRS
+    (r"\bburglary from (?:a )?(?:motor )?(?:vehicle|auto|car)\b", "23F"),
     (r"\b(?:burglary|breaking and entering|b and e|breaking entering)\b", "220"),
     (r"\bpocket\s*picking\b|\bpickpocket", "23A"),
     (r"\bpurse\s*snatching\b", "23B"),
@@ -277,11 +283,11 @@ OFFENSE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b(?:theft of )?(?:motor )?vehicle parts\b|\bparts accessories\b", "23G"),
     (
         r"\b(?:motor vehicle|auto|vehicle|car) theft\b|\bstolen (?:motor )?vehicle\b|"
-        r"\btheft of (?:a )?(?:motor )?vehicle\b|\bmvt\b",
+        r"\btheft of (?:a )?(?:motor )?vehicle\b|\bvehicle stolen\b|\bmvt\b",
         "240",
     ),
     (r"\b(?:counterfeiting|forgery)\b", "250"),
-    (r"\bidentity theft\b", "26F"),
+    (r"\bidentity theft\b|\btheft of identity\b", "26F"),
     (r"\bwire fraud\b", "26E"),
     (r"\bwelfare fraud\b", "26D"),
     (r"\bimpersonation\b", "26C"),
@@ -297,7 +303,7 @@ OFFENSE_PATTERNS: tuple[tuple[str, str], ...] = (
         "290",
     ),
     (r"\bbribery\b", "510"),
-    (r"\b(?:larceny|theft)\b", "23H"),
+    (r"\b(?:larceny|theft)\b|\b(?:bike|bicycle) stolen\b", "23H"),
     (r"\bdrug equipment\b|\bparaphernalia\b", "35B"),
     (
         r"\b(?:drug|drugs|narcotic|narcotics|controlled substance|marijuana|cocaine)\b",

@@ -154,6 +154,7 @@ INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
         "case_no",
         "report_number",
         "report_no",
+        "dr_no",  # Los Angeles: division of records number
         "id",
         "objectid",
     ),
@@ -165,12 +166,25 @@ INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
         "date_occurred",
         "occurred_on",
         "offense_date",
+        "date_occ",  # Los Angeles: DATE OCC (its time in TIME OCC)
+        "date_of_occurrence",
         "incident_datetime",
         "datetime",
         "date_time",
         "report_date",
         "reported_date",
         "date",
+    ),
+    # time of day when the export gives it apart from the date
+    "occurred_time": (
+        "occurred_time",
+        "time_occurred",
+        "time_occ",
+        "incident_time",
+        "offense_time",
+        "occurrence_time",
+        "time_of_occurrence",
+        "time",
     ),
     "offense_code": (
         "offense_code",
@@ -188,6 +202,7 @@ INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
         "nibrs_description",
         "crime_type",
         "offense_type",
+        "crm_cd_desc",  # Los Angeles: Crm Cd Desc
     ),
     "category": ("category", "offense_category", "crime_category"),
     "district": (
@@ -239,6 +254,38 @@ def match_columns(
                 out[canonical] = found
                 used.add(found)
                 break
+    for canonical, col in _truncated_matches(by_norm, aliases, out, used).items():
+        out[canonical] = col
+    return out
+
+
+# Shapefile attribute names are cut to 10 characters (dBASE): INCIDENT_DATE
+# arrives as INCIDENT_D, OFFENSE_DESCRIPTION as OFFENSE_DE, INSTALL_DATE as
+# INSTALL_DA. Such a name feeds a canonical column only when it is the start of
+# that column's aliases and of no other canonical column's (REGISTRATI could be
+# a registration date, id, type or status: left alone).
+DBF_NAME_LENGTH = 10
+
+
+def _truncated_matches(
+    by_norm: dict[str, str],
+    aliases: dict[str, tuple[str, ...]],
+    found: dict[str, str],
+    used: set[str],
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for norm, col in by_norm.items():
+        if col in used or len(norm) != DBF_NAME_LENGTH:
+            continue
+        owners = {
+            canonical
+            for canonical, names in aliases.items()
+            if any(a.startswith(norm) and a != norm for a in names)
+        }
+        if len(owners) == 1:
+            (canonical,) = owners
+            if canonical not in found and canonical not in out:
+                out[canonical] = col
     return out
 
 

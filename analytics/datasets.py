@@ -339,6 +339,10 @@ def unmapped_sentences(ds: Dataset) -> list[str]:
                 f" {folded:,} more rows repeat an incident once per victim and are "
                 "counted in it."
             )
+        for note in report.get("notes") or ():
+            # most rows elsewhere: where the data is, where the city is, and why
+            if loaders.FOREIGN_MARK in note:
+                sentence += " " + note.split(loaders.FOREIGN_MARK, 1)[1].strip()
         out.append(sentence)
     return out
 

@@ -494,8 +494,8 @@ def goal_sentence(fc: ForecastResult) -> str:
             f"The goal of {texts['goal']} cameras is reached: "
             f"{texts['active_cameras']} active cameras."
         )
-    if fc.status == "too_short":
-        return fc.message
+    if fc.status in ("too_short", "undated"):
+        return fc.message  # undated: stock of unknown date, no pace to speak of
     pace = fc.current_monthly_pace
     if pace is None or pace <= 0:
         at_pace = (

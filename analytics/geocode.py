@@ -103,6 +103,10 @@ _UNIT = re.compile(
     r"TRLR|FL|FLOOR|DEPT)\b\.?\s*[\w-]+)|(?:#\s*[\w-]+)"
 )
 _BLOCK = ("BLOCK", "BLK")
+_HOUSE_NUMBER_FIRST = re.compile(r"^\s*\d")
+# "/", " & " and "@" between streets ("AND" is left alone: SANDERS AND SONS RD)
+_CROSS_STREET = re.compile(r"\s*/\s*|\s+&\s+|\s*@\s*")
+_NUMBER_SUFFIX = re.compile(r"^\s*(\d+)(?:\s*-\s*(?:[A-Z]|\d+)\b|\s+1/2\b)")
 # Columns of an address-point file (normalised names), best first.
 ADDRESS_COLUMNS = (
     "address",
@@ -155,10 +159,19 @@ def parse_address(text: object) -> ParsedAddress | None:
     ParsedAddress(number=1500, street='S MAIN ST', core='MAIN', block=False)
     >>> parse_address("52XX GEYER SPRINGS RD").block
     True
+    >>> parse_address("300 W MARKHAM ST / S MAIN ST").street
+    'W MARKHAM ST'
+    >>> parse_address("7200-A KANIS RD").number
+    7200
     """
     if text is None:
         return None
     raw = str(text).upper().split(",")[0].split("\n")[0]
+    if _HOUSE_NUMBER_FIRST.match(raw):
+        # "300 W MARKHAM ST / S MAIN ST": the numbered street, not the cross street
+        raw = _CROSS_STREET.split(raw)[0]
+    # "7200-A", "7200-7210", "7200 1/2": the house number is 7200
+    raw = _NUMBER_SUFFIX.sub(r"\1", raw)
     raw = _UNIT.sub(" ", raw)
     tokens = re.sub(r"[^\w ]+", " ", raw).split()
     if not tokens:

@@ -27,6 +27,7 @@ import pandas as pd
 from analytics import codes
 from analytics.columns import (
     CAMERA_ALIASES,
+    DBF_NAME_LENGTH,
     INCIDENT_ALIASES,
     LATITUDE,
     LOCATION_TEXT,
@@ -66,6 +67,7 @@ from analytics.validation import (
     normalise_id,
     parse_datetimes,
     parse_number,
+    parse_times,
     whole_numbers,
 )
 
@@ -97,6 +99,8 @@ R_OVERLONG = "field longer than the limit"
 R_NOT_FOUND = "address not found"
 R_COUNT_RANGE = "camera count past a sane range"
 R_MISSING_DATE = "missing date"
+# a registry store records the day each camera joined (its history and pace)
+R_NO_REGISTRATION = "no registration date (the registry store needs one)"
 R_BAD_DATE = "bad date"
 R_FUTURE = "date in the future"
 R_TIER = "unknown tier"
@@ -119,6 +123,7 @@ REASON_ORDER = (
     R_BAD_DATE,
     R_FUTURE,
     R_MISSING_DATE,
+    R_NO_REGISTRATION,
     R_TIER,
     R_OWNER,
     R_STATUS,
@@ -143,6 +148,9 @@ DEFAULT_STATUS = "active"
 MAX_CAMERA_COUNT = 100_000
 # Share of located rows outside the city above which the whole file is suspect.
 FOREIGN_SHARE = 0.5
+# The words that end the first sentence of that file-level note (the rest says
+# where the data and the city are, and the likely cause)
+FOREIGN_MARK = "lie outside the city."
 # Share of sampled non-empty cells that must parse for a location column to be
 # read as coordinates (otherwise it holds addresses or place names).
 COORDINATE_SHARE = 0.5
@@ -246,7 +254,11 @@ class LoadResult:
 
 # --- public API ----------------------------------------------------------------------
 def load_cameras(
-    source: Source, city: CityConfig, *, name: str | None = None
+    source: Source,
+    city: CityConfig,
+    *,
+    name: str | None = None,
+    for_store: bool = False,
 ) -> LoadResult:
     """Load a camera registry or camera list.
 
@@ -259,6 +271,11 @@ def load_cameras(
         City configuration: its extent bounds valid coordinates.
     name
         File name for messages (and for the format) when ``source`` is bytes.
+    for_store
+        The rows go into the registry store, which records the day each camera
+        was registered: a row without a registration date is quarantined
+        (:data:`R_NO_REGISTRATION`) instead of refusing the whole import. For
+        coverage, an undated list is fine (stock of unknown date).
 
     Raises
     ------
@@ -266,7 +283,7 @@ def load_cameras(
         The file cannot be used at all (empty, not a table, no location columns).
     """
     raw = read_table(source, name=name, city=city)
-    return _load(raw, city, "cameras")
+    return _load(raw, city, "cameras", for_store=for_store)
 
 
 def load_incidents(
@@ -337,6 +354,7 @@ class _Rows:
     notes: list[str] = field(default_factory=list)
     unknown_offenses: dict[str, int] = field(default_factory=dict)
     geocoding: dict[str, Any] | None = None
+    for_store: bool = False  # camera rows bound for the registry store
 
     @property
     def index(self) -> pd.Index:
@@ -358,10 +376,15 @@ class _Rows:
 
 
 def _load(
-    raw: RawTable, city: CityConfig, kind: str, *, addresses: Source | None = None
+    raw: RawTable,
+    city: CityConfig,
+    kind: str,
+    *,
+    addresses: Source | None = None,
+    for_store: bool = False,
 ) -> LoadResult:
     raw.frame = raw.frame.reset_index(drop=True)
-    rows = _Rows(raw, city, kind, warnings=list(raw.warnings))
+    rows = _Rows(raw, city, kind, warnings=list(raw.warnings), for_store=for_store)
     n = len(raw.frame)
     aliases = CAMERA_ALIASES if kind == "cameras" else INCIDENT_ALIASES
     columns = list(raw.frame.columns)
@@ -383,8 +406,15 @@ def _load(
         dup[ok] = values.loc[ok, ["camera_id"]].duplicated(keep="first")
         reason = reason.mask(dup, R_DUPLICATE)
     else:
-        folded, conflict = _fold_repeats(values, lat, lon, reason)
+        numbered = mapping.get("incident_id") is not None
+        folded, conflict = _fold_repeats(values, lat, lon, reason, numbered=numbered)
         reason = reason.mask(conflict, R_CONFLICT)
+        if folded.any() and not numbered:
+            rows.warn(
+                f"{_rows(folded)} repeat the date, offence and place of another row "
+                "and the file has no incident number: read as one row per victim "
+                "and folded into that incident"
+            )
     if n == 0:
         rows.warn("no data rows (header only)")
     accepted_mask = (reason.isna() & ~folded).to_numpy()
@@ -425,14 +455,22 @@ def _reason_rank(reason: str) -> int:
 
 
 def _fold_repeats(
-    values: pd.DataFrame, lat: pd.Series, lon: pd.Series, reason: pd.Series
+    values: pd.DataFrame,
+    lat: pd.Series,
+    lon: pd.Series,
+    reason: pd.Series,
+    *,
+    numbered: bool = True,
 ) -> tuple[pd.Series, pd.Series]:
     """(folded, conflict) masks over valid incident rows; sets ``values["rows"]``.
 
     Rows agreeing on incident number, offence, time and place are one incident
     reported once per victim: the first is kept and counts them in ``rows``, the
     others are folded. The same number and offence at another place or time is a
-    conflict the data steward has to resolve (quarantined).
+    conflict the data steward has to resolve (quarantined). A file without
+    incident numbers (``numbered=False``: the ids were made from row numbers,
+    as in derived violent-crime exports) folds rows agreeing on offence, time and
+    place, and has no conflicts.
     """
     idx = values.index
     values["rows"] = 1
@@ -444,7 +482,7 @@ def _fold_repeats(
     offence = values["offense_code"].fillna(values["offense"].str.upper())
     keys = pd.DataFrame(
         {
-            "id": values["incident_id"],
+            "id": values["incident_id"] if numbered else "",
             "offence": offence.fillna(""),
             "when": values["occurred_at"],
             "lat": lat.round(FOLD_DECIMALS),
@@ -460,6 +498,8 @@ def _fold_repeats(
         firsts = keys.index[~same.to_numpy()]
         values.loc[firsts, "rows"] = sizes.loc[firsts].to_numpy()
         folded[keys.index[same.to_numpy()]] = True
+    if not numbered:
+        return folded, conflict
     rest = keys[~same.to_numpy()]
     clash = rest.duplicated(["id", "offence"], keep="first")
     conflict[rest.index[clash.to_numpy()]] = True
@@ -540,8 +580,13 @@ def looks_like(raw: RawTable) -> tuple[str | None, str]:
     file could be either (bare coordinates); ``evidence`` names what decided it.
     """
     names = {normalise_name(c): c for c in raw.frame.columns}
-    incident = [names[m] for m in INCIDENT_MARKERS if m in names]
-    camera = [names[m] for m in CAMERA_MARKERS if m in names]
+    for norm, col in list(names.items()):
+        if len(norm) == DBF_NAME_LENGTH:  # a shapefile's cut name (INCIDENT_D)
+            for marker in (*INCIDENT_MARKERS, *CAMERA_MARKERS):
+                if marker.startswith(norm) and marker not in names:
+                    names[marker] = col
+    incident = list(dict.fromkeys(names[m] for m in INCIDENT_MARKERS if m in names))
+    camera = list(dict.fromkeys(names[m] for m in CAMERA_MARKERS if m in names))
     if raw.geom_note is not None and len(raw.frame) and not (incident or camera):
         polygonal = pd.Series(raw.geom_note).astype("str").str.contains("polygon")
         if polygonal.mean() > 0.5:
@@ -811,7 +856,7 @@ def foreign_extent_note(
             "longitude columns are mixed up"
         )
     return (
-        f"{name}: {len(lat):,} rows lie outside the city. The data spans {box}; "
+        f"{name}: {len(lat):,} rows {FOREIGN_MARK} The data spans {box}; "
         f"the city spans {city}. Likely cause: {cause}."
     )
 
@@ -861,7 +906,12 @@ def _date_column(
     """Parse a date column, rejecting bad and future dates (and missing if required)."""
     if col is None:
         return pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
-    stamps, empty, bad = parse_datetimes(rows.column(col), rows.city.timezone)
+    read_as: list[str] = []
+    stamps, empty, bad = parse_datetimes(
+        rows.column(col), rows.city.timezone, notes=read_as
+    )
+    for note in read_as:
+        rows.warn(f"{col!r}: {note}")
     rows.reject(bad, R_BAD_DATE)
     if required:
         rows.reject(empty, R_MISSING_DATE)
@@ -968,9 +1018,15 @@ def _cameras(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
         out["camera_count"] = sane.fillna(1).astype("int64")
 
     stamps = _date_column(
-        rows, mapping.get("registered_at"), "registration date", required=False
+        rows,
+        mapping.get("registered_at"),
+        "registration date",
+        required=False,
+        note_empty=not rows.for_store,
     )
-    if mapping.get("registered_at") is None:
+    if rows.for_store:
+        rows.reject(stamps.isna(), R_NO_REGISTRATION)
+    elif mapping.get("registered_at") is None:
         rows.warn("no registration date column: registered_at left empty")
     out["registered_at"] = _dates(stamps)
 
@@ -1099,7 +1155,11 @@ def _incidents(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
             f"{list(INCIDENT_ALIASES['occurred_at'])}; found columns "
             f"{list(rows.raw.frame.columns)}"
         )
-    out["occurred_at"] = _date_column(rows, col, "date", required=True)
+    out["occurred_at"] = _with_time(
+        rows,
+        _date_column(rows, col, "date", required=True),
+        mapping.get("occurred_time"),
+    )
     code = _optional_text(rows, mapping.get("offense_code")).str.upper()
     code = code.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     offense = _optional_text(rows, mapping.get("offense"))
@@ -1123,6 +1183,31 @@ def _incidents(rows: _Rows, mapping: dict[str, str]) -> pd.DataFrame:
     district = _optional_text(rows, mapping.get("district"))
     out["district"] = district.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     return out
+
+
+def _with_time(rows: _Rows, stamps: pd.Series, col: str | None) -> pd.Series:
+    """Dates plus the time of day of a separate time column (``TIME OCC``).
+
+    Used only when the date column carries no time itself; a time that cannot be
+    read leaves the date at midnight and is reported (the row is kept: its place
+    and day still count).
+    """
+    if col is None:
+        return stamps
+    dated = stamps.notna()
+    if not dated.any() or bool((stamps[dated] != stamps[dated].dt.normalize()).any()):
+        return stamps  # the date column has times of its own
+    times, _, bad = parse_times(rows.column(col))
+    add = dated & times.notna()
+    stamps = stamps.copy()
+    stamps[add] = stamps[add] + times[add]
+    rows.warn(f"time of day read from {col!r} and added to the date")
+    if (bad & dated).any():
+        rows.warn(
+            f"{_rows(bad & dated)} with a time in {col!r} that is not a time of "
+            "day: the date alone is used"
+        )
+    return stamps
 
 
 def _codes_from_descriptions(

@@ -518,6 +518,9 @@ def _read_json(data: bytes, name: str) -> RawTable:
         raw = _geojson(doc, name)
     elif isinstance(doc, dict) and isinstance(doc.get("elements"), list):
         raw = _records(_overpass_rows(doc["elements"]), name)
+    elif _is_esri_json(doc):
+        raw = _geojson(_esri_to_geojson(doc), name)
+        raw.warnings.append(f"{name}: ArcGIS REST JSON read (features' attributes)")
     elif isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc):
         if all(r.get("type") == "Feature" for r in doc):
             raw = _geojson({"type": "FeatureCollection", "features": doc}, name)
@@ -535,6 +538,70 @@ def _read_json(data: bytes, name: str) -> RawTable:
         )
     raw.warnings[:0] = [f"{name}: {n}" for n in notes]
     return raw
+
+
+# Esri's own code for Web Mercator, older than EPSG:3857
+ESRI_WKIDS = {102100: 3857, 102113: 3857}
+
+
+def _is_esri_json(doc: Any) -> bool:
+    """An ArcGIS REST query answer (``f=json``): features of attributes + geometry."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("features"), list):
+        return False
+    if "spatialReference" in doc or "geometryType" in doc:
+        return True
+    feats = doc["features"]
+    return bool(feats) and all(
+        isinstance(f, dict) and "attributes" in f for f in feats[:10]
+    )
+
+
+def _esri_geometry(geom: Any) -> dict[str, Any] | None:
+    """GeoJSON geometry of an Esri JSON geometry (point, multipoint, polyline,
+    polygon), or the value as given when it is none of these (then "bad")."""
+    if not isinstance(geom, dict):
+        return None if geom is None else {"type": "Point", "coordinates": geom}
+    if "x" in geom and "y" in geom:
+        if geom["x"] is None or geom["y"] is None:
+            return None  # ArcGIS writes an empty point as x: null ("NaN" too)
+        return {"type": "Point", "coordinates": [geom["x"], geom["y"]]}
+    if "points" in geom:
+        return {"type": "MultiPoint", "coordinates": geom["points"]}
+    if "paths" in geom:
+        return {"type": "MultiLineString", "coordinates": geom["paths"]}
+    if "rings" in geom:
+        # outer rings run clockwise, holes counter-clockwise: one polygon per ring
+        # is enough for a centroid or to tell the file holds polygons
+        return {
+            "type": "MultiPolygon",
+            "coordinates": [[ring] for ring in geom["rings"]],
+        }
+    return {"type": "Point", "coordinates": geom}  # unreadable: marked bad
+
+
+def _esri_to_geojson(doc: dict[str, Any]) -> dict[str, Any]:
+    """An ArcGIS REST JSON answer as a GeoJSON FeatureCollection with its CRS."""
+    features = []
+    for feat in doc["features"]:
+        feat = feat if isinstance(feat, dict) else {}
+        attributes = feat.get("attributes")
+        features.append(
+            {
+                "type": "Feature",
+                "properties": attributes if isinstance(attributes, dict) else {},
+                "geometry": _esri_geometry(feat.get("geometry")),
+            }
+        )
+    out: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    ref = doc.get("spatialReference")
+    if isinstance(ref, dict):
+        wkid = ref.get("latestWkid") or ref.get("wkid")
+        if isinstance(wkid, int) and wkid != 4326:
+            code = ESRI_WKIDS.get(wkid, wkid)
+            out["crs"] = {"type": "name", "properties": {"name": f"EPSG:{code}"}}
+        elif ref.get("wkt") and not wkid:
+            out["crs"] = {"type": "name", "properties": {"name": str(ref["wkt"])}}
+    return out
 
 
 def _json_depth(text: str) -> int:

@@ -494,7 +494,7 @@ class RegistryStore:
         """
         from analytics.loaders import load_cameras
 
-        result = load_cameras(path, city, name=name)
+        result = load_cameras(path, city, name=name, for_store=True)
         source = name or (
             Path(path).name if isinstance(path, str | os.PathLike) else "upload"
         )

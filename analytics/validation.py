@@ -63,6 +63,17 @@ AWARE_FORMATS = ("%Y/%m/%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%
 _OFFSET_HOURS_ONLY = re.compile(r"([+-]\d\d)$")
 # an offset after a time of day (a bare date such as 2024-08-05 has none)
 _HAS_OFFSET = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[+-]\d\d(?::?\d\d)?|Z)$"
+# Dates written as numbers, told apart by size (the ranges do not overlap):
+# spreadsheet serial days (Excel's 1900 system: 43550.79 is 26 Mar 2019 18:59,
+# local time), Unix epoch seconds and milliseconds (ArcGIS REST and its GeoJSON
+# write dates as UTC milliseconds: 1553644740000). Read as such only when most
+# of a column's values are plain numbers, so a stray number in a column of text
+# dates stays a bad date.
+EXCEL_SERIAL_DAYS = (20_000.0, 80_000.0)  # 3 Oct 1954 to 11 Jan 2119
+EPOCH_SECONDS = (3e8, 4.2e9)  # 1979 to 2103
+EPOCH_MILLISECONDS = (3e11, 4.2e12)  # 1979 to 2103
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's 1900 date system
+NUMERIC_DATE_SHARE = 0.5
 
 
 # The formula guard of a CSV export: a single quote before text a spreadsheet
@@ -162,12 +173,16 @@ def matches(text: pd.Series, pattern: str) -> pd.Series:
 
 
 def parse_datetimes(
-    text: pd.Series, timezone: str
+    text: pd.Series, timezone: str, *, notes: list[str] | None = None
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(naive local timestamps, empty mask, unparseable mask).
 
-    Tries the formats of :data:`DATETIME_FORMATS` and ISO 8601 on the rows still
-    unparsed; timestamps with a UTC offset are converted to ``timezone`` local time.
+    Tries the formats of :data:`DATETIME_FORMATS`, dates written as numbers
+    (spreadsheet serial days, Unix epoch seconds or milliseconds: see
+    :data:`EXCEL_SERIAL_DAYS`) and ISO 8601 on the rows still unparsed;
+    timestamps with a UTC offset, and epoch numbers, are converted to
+    ``timezone`` local time. ``notes``, when given, receives one sentence per
+    kind of number read as a date.
     """
     empty = is_empty(text)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
@@ -193,12 +208,86 @@ def parse_datetimes(
         out[left] = _strptime(text[left], fmt)
     left = todo & out.isna()
     if left.any():
+        numeric = _numeric_dates(text[left], int((~empty).sum()), timezone, notes)
+        out[numeric.index] = numeric
+    left = todo & out.isna()
+    if left.any():
         parsed = pd.to_datetime(text[left], format="ISO8601", errors="coerce")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert(timezone).dt.tz_localize(None)
         out[left] = parsed.astype("datetime64[us]")
     bad = out.isna() & ~empty
     return out, empty, bad
+
+
+TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p")
+
+
+def parse_times(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(time of day as timedeltas, empty mask, unparseable mask).
+
+    Reads ``06:59``, ``23:15:07``, ``6:59 PM`` and the 24-hour clock written as a
+    number (``2130``, ``5`` for 00:05: Los Angeles' ``TIME OCC``).
+
+    >>> parse_times(pd.Series(["2130", "6:59 PM", "25:00"]))[0].tolist()
+    [Timedelta('0 days 21:30:00'), Timedelta('0 days 18:59:00'), NaT]
+    """
+    empty = is_empty(text)
+    out = pd.Series(pd.NaT, index=text.index, dtype="timedelta64[ns]")
+    clock = ~empty & text.str.fullmatch(r"\d{1,4}(?:\.0+)?").fillna(False)
+    if clock.any():
+        number = pd.to_numeric(text[clock], errors="coerce")
+        hours, minutes = number // 100, number % 100
+        valid = (hours < 24) & (minutes < 60)
+        out[valid.index[valid]] = pd.to_timedelta(
+            hours[valid] * 60 + minutes[valid], unit="min"
+        )
+    for fmt in TIME_FORMATS:
+        left = ~empty & ~clock & out.isna()
+        if not left.any():
+            break
+        parsed = pd.to_datetime(text[left], format=fmt, errors="coerce")
+        out[left] = parsed - parsed.dt.normalize()
+    bad = out.isna() & ~empty
+    return out, empty, bad
+
+
+def _numeric_dates(
+    text: pd.Series, filled: int, timezone: str, notes: list[str] | None
+) -> pd.Series:
+    """Timestamps of the values that are dates written as numbers (NaT elsewhere).
+
+    ``filled`` is the number of non-empty values in the whole column: numbers
+    are read as dates only when they are most of it.
+    """
+    values, _, _ = parse_number(text)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    if not values.notna().any() or values.notna().sum() <= NUMERIC_DATE_SHARE * filled:
+        return out
+    serial = values.between(*EXCEL_SERIAL_DAYS)
+    if serial.any():
+        seconds = (values[serial] * 86_400).round()
+        out[serial] = EXCEL_EPOCH + pd.to_timedelta(seconds, unit="s")
+        if notes is not None:
+            notes.append(
+                f"{int(serial.sum()):,} dates given as spreadsheet serial day numbers "
+                f"(e.g. {text[serial].iloc[0]}) read as days since 30 Dec 1899"
+            )
+    for (low, high), unit, words in (
+        (EPOCH_SECONDS, "s", "seconds"),
+        (EPOCH_MILLISECONDS, "ms", "milliseconds"),
+    ):
+        epoch = values.between(low, high)
+        if not epoch.any():
+            continue
+        stamps = pd.to_datetime(values[epoch].round(), unit=unit, utc=True)
+        out[epoch] = stamps.dt.tz_convert(timezone).dt.tz_localize(None)
+        if notes is not None:
+            notes.append(
+                f"{int(epoch.sum()):,} dates given as Unix time in {words} (e.g. "
+                f"{text[epoch].iloc[0]}) read as UTC and shown in local time"
+            )
+    return out.astype("datetime64[us]")
 
 
 def _strptime(text: pd.Series, fmt: str) -> pd.Series:

@@ -105,7 +105,9 @@ cols[2].metric(
 cols[3].metric(
     label("weighted_incident_coverage_share"),
     show("weighted_incident_coverage_share", head["weighted_incident_coverage_share"]),
-    delta=f"{_change('weighted_incident_coverage_share')} in 30 days",
+    delta=f"{_change('weighted_incident_coverage_share')} in 30 days"
+    if ds.registry_dated
+    else None,
     help=f"{FIGURES['weighted_incident_coverage_share'].meaning} Weights: violent "
     f"{city.weight_for('violent'):g}×, property {city.weight_for('property'):g}×, "
     f"other {city.weight_for('other'):g}×. "
@@ -246,29 +248,39 @@ with right:
 
 # --- what changed --------------------------------------------------------------------
 st.subheader("What changed since last month")
+# a registry without registration dates cannot say what it held a month ago
+dated = ds.registry_dated
 st.caption(
-    f"Cameras registered {month_start:%d %b} – {month_end:%d %b %Y} compared with "
+    "Unknown: the registry gives no registration dates, so neither the cameras "
+    "added nor the coverage a month ago can be told."
+    if not dated
+    else f"Cameras registered {month_start:%d %b} – {month_end:%d %b %Y} compared with "
     f"the registry as it stood on {day(month_start - timedelta(days=1))}; coverage "
     f"measured on the same incidents ({day(filters.since)} – {day(filters.until)})"
     + (f", {label('view_cameras').lower()} only" if filters.narrowed else "")
     + "."
 )
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Cameras added", count(recent_view["cameras_added"]))
-c2.metric("Cameras withdrawn", count(recent_view["cameras_withdrawn"]))
+c1.metric("Cameras added", count(recent_view["cameras_added"]) if dated else "unknown")
+c2.metric(
+    "Cameras withdrawn",
+    count(recent_view["cameras_withdrawn"]) if dated else "unknown",
+)
 c3.metric(
     label("incident_coverage_share"),
     show("incident_coverage_share", head["incident_coverage_share"]),
-    delta=_change("incident_coverage_share", 2),
+    delta=_change("incident_coverage_share", 2) if dated else None,
 )
 c4.metric(
     label("covered_area_km2"),
     km2(head["covered_area_km2"]),
-    delta=f"{head['covered_area_km2'] - before.headline['covered_area_km2']:+.2f} km²",
+    delta=f"{head['covered_area_km2'] - before.headline['covered_area_km2']:+.2f} km²"
+    if dated
+    else None,
     help=f"{show('area_coverage_share', head['area_coverage_share'])} of the city's "
     f"{km2(head['city_area_km2'])} (its {report.area_basis}).",
 )
-if report.wards is not None and before.wards is not None:
+if dated and report.wards is not None and before.wards is not None:
     # per-ward figures: the whole registry below investigator, small wards
     # withheld (analytics.privacy), the same rule as the Wards page
     area = cached.area_filters(filters, page.role)

@@ -198,15 +198,19 @@ if result.status == "ok":
 
 # --- monthly additions -------------------------------------------------------------
 st.subheader("Monthly additions and withdrawals")
-st.plotly_chart(
-    charts.monthly_chart(result.history), width="stretch", key="monthly_chart"
-)
-st.caption(
-    "Each month's new registrations (up) and withdrawals (down, counted in the month "
-    "the owner withdrew). The black line is the net change; the current pace is its "
-    f"mean over the last {result.pace_months} full months. The last bar may be a "
-    "month still in progress."
-)
+if result.status == "undated":
+    # every camera would stand in one month: the month the file was read
+    st.caption("Unknown: the registry gives no registration dates.")
+else:
+    st.plotly_chart(
+        charts.monthly_chart(result.history), width="stretch", key="monthly_chart"
+    )
+    st.caption(
+        "Each month's new registrations (up) and withdrawals (down, counted in the "
+        "month the owner withdrew). The black line is the net change; the current "
+        f"pace is its mean over the last {result.pace_months} full months. The last "
+        "bar may be a month still in progress."
+    )
 
 by = st.selectbox(
     "Break the registry down by",

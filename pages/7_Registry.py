@@ -67,7 +67,7 @@ MESSAGE_KEY = "registry_message"
 @st.cache_data(max_entries=4, show_spinner="Validating the export...")
 def validate_upload(data: bytes, name: str, city_source: str) -> LoadResult:
     """Loader validation of an uploaded file, keyed on its bytes and name."""
-    return load_cameras(data, load_city(city_source), name=name)
+    return load_cameras(data, load_city(city_source), name=name, for_store=True)
 
 
 # --- helpers -----------------------------------------------------------------------

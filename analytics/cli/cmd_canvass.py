@@ -238,8 +238,8 @@ def _load(
             from analytics.loaders import load_cameras
 
             result = load_cameras(args.cameras, city)
-            print_fixes(result.warnings)
-            # a demo file written by `demo` stays labelled synthetic
+            print_fixes([*result.notes, *result.warnings])
+            # demo files loaded back keep their marker: the output says synthetic
             name = Path(args.cameras).name
             return result.accepted, datetime.now(), name, result.synthetic
         configured = city.data_path("cameras") or city.data_path("registry_db")
@@ -261,7 +261,7 @@ def _configured_cameras(city: CityConfig) -> tuple[pd.DataFrame, datetime, str, 
         from analytics.loaders import load_cameras
 
         result = load_cameras(path, city)
-        print_fixes(result.warnings)
+        print_fixes([*result.notes, *result.warnings])
         return result.accepted, datetime.now(), Path(path).name, result.synthetic
     from analytics.store import RegistryStore, configured_store
 

@@ -419,7 +419,8 @@ def print_summary(
     if len(report.gaps):
         print("\nWorst gaps (H3 cells, severity-weighted unseen incidents):")
         for row in report.gaps.head(TOP_GAPS).itertuples(index=False):
-            ward = f"ward {row.ward_id}" if row.ward_id else ""
+            # a cell outside every ward has no ward id (None or NaN): say nothing
+            ward = f"ward {row.ward_id}" if isinstance(row.ward_id, str) else ""
             nearest = getattr(row, "nearest_camera_m", None)
             where = "; ".join(
                 part

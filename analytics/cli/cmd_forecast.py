@@ -122,17 +122,43 @@ def load_cameras(
     from analytics.datasets import load_dataset
 
     try:
-        if args.cameras and not (args.incidents or city.data_path("incidents")):
+        no_incidents = not (args.incidents or city.data_path("incidents"))
+        camera_file = args.cameras or city.data_path("cameras")
+        if no_incidents and not camera_file and city.data_path("registry_db"):
+            return _store_cameras(city)  # the registry store on its own
+        if camera_file and no_incidents:
             from analytics.loaders import load_cameras as load_file
 
-            result = load_file(args.cameras, city)
-            print_fixes(result.warnings)
-            return result.accepted, None, Path(args.cameras).name, False
+            result = load_file(camera_file, city)
+            print_fixes([*result.notes, *result.warnings])
+            # demo files loaded back keep their marker: the output says synthetic
+            return (
+                result.accepted,
+                None,
+                Path(camera_file).name,
+                result.synthetic,
+            )
         ds = load_dataset(city, cameras=args.cameras, incidents=args.incidents)
     except (ValueError, OSError) as exc:  # LoadError is a ValueError
         raise CommandError(str(exc)) from exc
     print_fixes(ds.load_fixes)
     return ds.cameras, ds.as_of, ds.label, ds.synthetic
+
+
+def _store_cameras(city: CityConfig) -> tuple[pd.DataFrame, date | None, str, bool]:
+    """(cameras, as_of, label, synthetic) of the configured registry store."""
+    from analytics.schema import SYNTHETIC_VALUE
+    from analytics.store import RegistryStore, configured_store
+
+    target = configured_store(city)
+    assert target is not None  # only called with a registry store configured
+    store = RegistryStore(target)
+    cams = store.cameras()
+    # the demo's registrations keep their "synthetic" source in the store
+    synthetic = bool(len(cams)) and bool(
+        (cams["source"].astype("str").str.lower() == SYNTHETIC_VALUE).any()
+    )
+    return cams, None, f"registry {Path(store.location).name}", synthetic
 
 
 def print_summary(result: ForecastResult, label: str, synthetic: bool) -> None:
@@ -154,10 +180,15 @@ def print_summary(result: ForecastResult, label: str, synthetic: bool) -> None:
     )
     line("goal_share", f"{texts['goal_share']} of {texts['goal']}")
     line("cameras_to_go", texts["cameras_to_go"])
-    print(
-        f"  {'Launch stock:':<31}{result.stock_at_launch:,} cameras before "
-        f"{result.launch_date:%d %b %Y}; {result.months_since_launch} full months since"
-    )
+    if result.status == "undated":
+        # a stock of unknown date: no launch stock, months or pace to report
+        print(f"  {'Registration dates:':<31}none in the file")
+    else:
+        print(
+            f"  {'Launch stock:':<31}{result.stock_at_launch:,} cameras before "
+            f"{result.launch_date:%d %b %Y}; {result.months_since_launch} full "
+            "months since"
+        )
     if result.current_monthly_pace is not None:
         line(
             "current_pace",

@@ -17,6 +17,7 @@ from analytics.cli import (
     load_data,
     output_path,
 )
+from analytics.safe_output import mark_geojson
 
 TOP_ROWS = 10  # sites listed in the plain-text summary
 SITE_FIELDS = (
@@ -89,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
     if out:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(rec.to_geojson(), encoding="utf-8")
+            # sites built from demo data carry the marker (loads back synthetic)
+            text = mark_geojson(rec.to_geojson(), synthetic=ds.synthetic)
+            out.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"cannot write --out {str(out)!r}: {exc}") from exc
     if args.json:

@@ -225,7 +225,7 @@ def run_import(args: argparse.Namespace) -> int:
     city = load_city(args.city)
     store = open_store(args, city)
     try:
-        result = load_cameras(path, city)
+        result = load_cameras(path, city, for_store=True)
         if args.dry_run:
             plan = store.plan_import(result.accepted)
         else:
@@ -236,10 +236,10 @@ def run_import(args: argparse.Namespace) -> int:
                 reason=args.reason,
             )
     except LoadError as exc:
-        raise CommandError(f"{args.file}: {exc}") from exc
+        raise CommandError(str(exc)) from exc  # it names the file already
     except StoreError as exc:
         raise CommandError(f"{args.file}: {exc}") from exc
-    print_fixes(result.warnings)
+    print_fixes([*result.notes, *result.warnings])
     validation = result.summary()
     if args.dry_run:
         return _print_plan(args, store, path, validation, plan)
