@@ -317,10 +317,12 @@ class _NumberedSites(folium.map.Layer):
 
     A row is ``[lat, lon, rank, tooltip html]``; the tooltip is escaped in
     Python. Every site is a dot at its place. At every zoom the rank numbers
-    are placed best rank first: on the dot, else just above, below, right or
-    left of it, wherever the number covers no number already placed; a site
-    with no free spot keeps its dot (and tooltip) without a number until the
-    map is zoomed in. The table beside the map keeps every number.
+    are placed best rank first: on the dot, else just beside it (above, below,
+    right, left, then diagonally), wherever the number covers no number
+    already placed; else it joins the number of a site next to it ("3, 7",
+    at most three) when the wider badge still covers nothing; else the site
+    keeps its dot (and tooltip) without a number until the map is zoomed in.
+    The table beside the map keeps every number.
     """
 
     _template = compact_template(
@@ -329,31 +331,56 @@ class _NumberedSites(folium.map.Layer):
         var {{ this.get_name() }} = (function () {
             var rows = {{ this.rows|tojson }};
             var group = L.featureGroup(), map = null;
-            var spots = [[0, 0], [0, -17], [0, 17], [19, 0], [-19, 0]];
+            var spots = [[0, 0], [0, -17], [0, 17], [19, 0], [-19, 0],
+                [17, -15], [-17, -15], [17, 15], [-17, 15]];
+            function width(t) { return t.length > 1 ? 7 * t.length + 8 : 20; }
+            function free(x, y, w, placed, skip) {
+                return !placed.some(function (q) {
+                    return q !== skip && Math.abs(q.x - x) < (q.w + w) / 2 + 1
+                        && Math.abs(q.y - y) < 21;
+                });
+            }
+            function badge(q) {
+                var t = q.ranks.join(", ");
+                q.w = width(t);
+                var icon = L.divIcon({className: "camreg-site", html: t,
+                    iconSize: [q.w, 20], iconAnchor: [q.w / 2 - q.dx, 10 - q.dy]});
+                if (q.marker) { q.marker.setIcon(icon); return; }
+                q.marker = L.marker(q.at, {icon: icon, keyboard: false,
+                    zIndexOffset: 10000 - q.ranks[0]}).bindTooltip(q.tip).addTo(group);
+            }
             function draw() {
                 group.clearLayers();
                 if (!map) { return; }
                 var z = map.getZoom(), placed = [];
                 rows.forEach(function (r) {
-                    var at = [r[0], r[1]], p = map.project(at, z);
-                    var t = String(r[2]), w = t.length > 1 ? 7 * t.length + 8 : 20;
+                    var at = [r[0], r[1]], p = map.project(at, z), t = String(r[2]);
                     L.marker(at, {icon: L.divIcon({className: "camreg-site-dot",
                         iconSize: [10, 10]}), keyboard: false,
                         zIndexOffset: 9000 - r[2]}).bindTooltip(r[3]).addTo(group);
                     var spot = spots.find(function (s) {
-                        var x = p.x + s[0], y = p.y + s[1];
-                        return !placed.some(function (q) {
-                            return Math.abs(q[0] - x) < (q[2] + w) / 2 + 1
-                                && Math.abs(q[1] - y) < 21;
-                        });
+                        return free(p.x + s[0], p.y + s[1], width(t), placed, null);
                     });
-                    if (!spot) { return; }
-                    placed.push([p.x + spot[0], p.y + spot[1], w]);
-                    L.marker(at, {icon: L.divIcon({className: "camreg-site", html: t,
-                        iconSize: [w, 20],
-                        iconAnchor: [w / 2 - spot[0], 10 - spot[1]]}),
-                        zIndexOffset: 10000 - r[2], keyboard: false
-                    }).bindTooltip(r[3]).addTo(group);
+                    if (spot) {
+                        var q = {x: p.x + spot[0], y: p.y + spot[1], dx: spot[0],
+                            dy: spot[1], at: at, ranks: [r[2]], tip: r[3]};
+                        placed.push(q);
+                        badge(q);
+                        return;
+                    }
+                    // no room: join the number of a site next to it ("3, 7")
+                    var near = placed.find(function (q) {
+                        var o = map.project(q.at, z);
+                        return q.ranks.length < 3 && Math.abs(o.x - p.x) < 16
+                            && Math.abs(o.y - p.y) < 16 && free(q.x, q.y,
+                                width(q.ranks.concat([r[2]]).join(", ")), placed, q);
+                    });
+                    if (near) {
+                        near.ranks.push(r[2]);
+                        near.tip += "<br>" + r[3];
+                        near.marker.setTooltipContent(near.tip);
+                        badge(near);
+                    }
                 });
             }
             group.on("add", function () {
@@ -957,6 +984,44 @@ def _add_wards(
     return group, layer
 
 
+def label_points(polygons: np.ndarray) -> np.ndarray:
+    """Where to write each polygon's label: its centroid when that lies well
+    inside it (at least 0.7 of the largest inscribed circle's radius from the
+    edge), else the centre of that circle (the point farthest inside), so a
+    label sits in the roomiest part of a ward, never near an edge or outside
+    a crescent; empty or broken shapes fall back to a point on the surface.
+
+    >>> square = shapely.box(0, 0, 4, 2)
+    >>> shapely.get_coordinates(label_points(np.array([square]))).round(1).tolist()
+    [[2.0, 1.0]]
+    """
+    polygons = np.asarray(polygons, dtype=object)
+    out = shapely.point_on_surface(polygons)
+    ok = shapely.is_valid(polygons) & ~shapely.is_empty(polygons)
+    if ok.any():
+        bounds = shapely.bounds(polygons[ok])
+        # a thousandth of each shape's size: fine enough, and fast
+        tolerance = np.maximum(
+            np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+            / 1000.0,
+            1e-9,
+        )
+        shapes = polygons[ok]
+        circles = shapely.maximum_inscribed_circle(shapes, tolerance)
+        centres = shapely.centroid(shapes)
+        room = np.where(
+            shapely.contains(shapes, centres),
+            shapely.distance(centres, shapely.boundary(shapes)),
+            0.0,
+        )
+        out[ok] = np.where(
+            room >= 0.7 * shapely.length(circles),
+            centres,
+            shapely.get_point(circles, 0),
+        )
+    return out
+
+
 def _add_labels(
     parent: Element,
     frame: gpd.GeoDataFrame,
@@ -981,7 +1046,7 @@ def _add_labels(
         shorts = [escape_html(v) for v in ids.astype(str)]
     points = gpd.GeoDataFrame(
         {"ward": list(labels), "prio": prio.astype(int), "short": list(shorts)},
-        geometry=frame.geometry.representative_point().to_numpy(),
+        geometry=label_points(frame.geometry.to_numpy()),
         crs=WGS84,
     )
     folium.GeoJson(
