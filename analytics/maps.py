@@ -1022,6 +1022,18 @@ def label_points(polygons: np.ndarray) -> np.ndarray:
     return out
 
 
+def _short_names(frame: gpd.GeoDataFrame, n: int) -> list[str]:
+    """ "W" and the ward's id ("W4") where the id is short; else "" (no short
+    form: the label is hidden where it does not fit). Never a bare number,
+    which would read as a site's rank."""
+    if "ward_id" not in frame:
+        return [""] * n
+    return [
+        f"W{escape_html(i)}" if len(i) <= 3 else ""
+        for i in frame["ward_id"].astype(str).str.strip()
+    ]
+
+
 def _add_labels(
     parent: Element,
     frame: gpd.GeoDataFrame,
@@ -1033,7 +1045,7 @@ def _add_labels(
 
     A marker per ward would cost a template render each. ``prio`` orders them
     for ``LabelDeclutter``: ``first`` (a boolean mask) on top, then by area;
-    ``shorts`` (escaped, default the ward number) is the form a label takes
+    ``shorts`` (escaped, default ``_short_names``) is the form a label takes
     where the full one does not fit.
     """
     # ranking only: square degrees order wards as square metres do in one city
@@ -1042,8 +1054,7 @@ def _add_labels(
     if first is not None:
         prio = np.where(first, len(prio) + 1, prio)
     if shorts is None:
-        ids = frame["ward_id"] if "ward_id" in frame else pd.Series(labels)
-        shorts = [escape_html(v) for v in ids.astype(str)]
+        shorts = _short_names(frame, len(labels))
     points = gpd.GeoDataFrame(
         {"ward": list(labels), "prio": prio.astype(int), "short": list(shorts)},
         geometry=label_points(frame.geometry.to_numpy()),
@@ -1636,7 +1647,10 @@ def build_ward_map(
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
     )
     layer.add_to(m)
-    shorts = [f"{escape_html(i)}<br>{v}" for i, v in zip(ids, shown, strict=True)]
+    shorts = [
+        f"{short}<br>{v}" if short else ""
+        for short, v in zip(_short_names(frame, len(ids)), shown, strict=True)
+    ]
     _add_labels(
         m, frame, props["label"].tolist(), np.asarray(props["selected"]), shorts
     )
