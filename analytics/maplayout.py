@@ -44,7 +44,8 @@ def compact_template(source: str) -> Template:
     'a\nb'
     """
     lines = (line.strip() for line in source.splitlines())
-    return Template("\n".join(line for line in lines if line))
+    template: Template = Template("\n".join(line for line in lines if line))
+    return template
 
 
 class MapFrame(MacroElement):

@@ -996,7 +996,7 @@ def label_points(polygons: np.ndarray) -> np.ndarray:
     [[2.0, 1.0]]
     """
     polygons = np.asarray(polygons, dtype=object)
-    out = shapely.point_on_surface(polygons)
+    out: np.ndarray = shapely.point_on_surface(polygons)
     ok = shapely.is_valid(polygons) & ~shapely.is_empty(polygons)
     if ok.any():
         bounds = shapely.bounds(polygons[ok])
