@@ -1612,7 +1612,10 @@ def build_ward_map(
     bounds = _view_bounds(city, city_limit if city_limit is not None else wards, None)
     m = _base_map(bounds, zoom=_zoom_for(bounds, compact=False))
     tile_layer = _add_tiles(m, tiles)
-    fallback = _add_offline_background(m, None, city_limit, None, tiles is None)
+    # the offline tints are copied in the browser from the ward shapes below
+    fallback = _add_offline_background(
+        m, frame, city_limit, None, tiles is None, tint_later=True
+    )
     if tile_layer is not None and fallback is not None:
         _OfflineFallback(tile_layer, fallback).add_to(m)
     anyone = selected is not None and selected in ids
@@ -1647,6 +1650,8 @@ def build_ward_map(
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
     )
     layer.add_to(m)
+    if fallback is not None:
+        _WardTints(fallback, layer).add_to(m)
     shorts = [
         f"{short}<br>{v}" if short else ""
         for short, v in zip(_short_names(frame, len(ids)), shown, strict=True)
