@@ -18,7 +18,13 @@ Timings of the first run, after its first visit:
 - ``later_visit_seconds``: a new visitor (new browser session) opens the Overview;
 - ``page_switch_seconds``: that visitor clicks "Coverage map" in the menu;
 - ``rerun_seconds``: that visitor picks another period in the sidebar, until
-  the page has finished updating.
+  the page has finished updating;
+- ``returning_visit_seconds``: that visitor opens the Overview again in a new
+  tab (the browser keeps the scripts it loaded: a person coming back).
+
+``floor_visit_seconds`` is a new visitor's time to a bare Streamlit page (a
+title and one metric) on the same machine and browser: no page can be faster,
+so read the others against it.
 
 Each is a dict ``{"figures": s, "map": s or None, "done": s}``. Server start
 (until its health check answers) is reported apart as ``server_start_seconds``
@@ -82,6 +88,7 @@ def page_timings(
         env[CACHE_ENV] = str(cache_dir or tmp)
         with browser() as b:
             _cold_run(b, env, out)
+            out["floor_visit_seconds"] = floor_visit(b, env)
             if restart:
                 t0 = time.perf_counter()
                 with dashboard_server(env) as url:
@@ -130,4 +137,25 @@ def _cold_run(b: object, env: dict[str, str], out: dict[str, object]) -> None:
         ).first.click()
         wait_idle(later)
         out["rerun_seconds"] = {"done": time.perf_counter() - t2}
+
+        # the same visitor opens the dashboard again in a new tab: the browser
+        # has Streamlit's and the map's scripts from the visit before
+        again = later.context.new_page()
+        out["returning_visit_seconds"] = open_page(again, f"{url}/", has_map=True)
         later.context.close()
+
+
+def floor_visit(b: object, env: dict[str, str], visits: int = 3) -> dict[str, float]:
+    """A new visitor's time to a bare Streamlit page (``ui/floor_page.py``: a
+    title and one metric) on the same machine, browser and server settings: the
+    part of every page time that is Streamlit's and the browser's, not ours.
+    The median of ``visits`` visits."""
+    times: list[dict[str, float | None]] = []
+    with dashboard_server(env, script="ui/floor_page.py") as url:
+        for _ in range(visits):
+            page = b.new_context(viewport=VIEWPORTS["desktop"]).new_page()  # type: ignore[attr-defined]
+            times.append(open_page(page, f"{url}/", has_map=False))
+            page.context.close()
+    done = sorted(float(t["done"] or 0.0) for t in times)
+    figures = sorted(float(t["figures"] or 0.0) for t in times)
+    return {"figures": figures[len(figures) // 2], "done": done[len(done) // 2]}

@@ -268,7 +268,7 @@ def gather_briefing(
         ),
         recruitment=_recruitment_cells(rec.sites, city),
         recruitment_note=_recruitment_note(rec, recruit_k),
-        forecast=_forecast_view(fc),
+        forecast=forecast_view(fc),
         costs=cost_table,
         scenario=_scenario_rows(scenario, city),
         methods={
@@ -590,7 +590,8 @@ def _recruitment_note(rec: Recommendation, k: int) -> str:
     return text + "."
 
 
-def _forecast_view(fc: ForecastResult) -> ForecastView:
+def forecast_view(fc: ForecastResult) -> ForecastView:
+    """What the briefing and the Overview show of a forecast (dates, words, model)."""
     from analytics.figures import goal_date_text, goal_sentence
     from analytics.forecast import INTERVAL
 

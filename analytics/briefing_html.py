@@ -24,7 +24,7 @@ import pandas as pd
 
 from analytics import briefing_svg as svg
 from analytics import formatting
-from analytics.briefing_inputs import BriefingInputs
+from analytics.briefing_inputs import BriefingInputs, ForecastView
 from analytics.figures import label
 from analytics.markup import Html, templates
 from analytics.schema import SYNTHETIC_LABEL
@@ -204,11 +204,15 @@ def _summary_sentence(inputs: BriefingInputs) -> str:
     return text + "."
 
 
-def _progress_section(inputs: BriefingInputs) -> list[Block]:
-    fc = inputs.forecast
-    goal = float(inputs.headline.get("goal", inputs.city.goal_cameras))
-    if fc is None:
-        return [_p("No forecast is available for this data.")]
+def forecast_svg(
+    fc: ForecastView, goal: float, as_of: date, *, width: int = 680, height: int = 320
+) -> Html:
+    """Active cameras by month, the projection with its band and the goal, as SVG.
+
+    The briefing's chart, also the Overview's: a static picture costs the
+    browser nothing to draw, where an interactive chart's library is 4.7 MB of
+    script to load on the landing page (the Goal progress page has that one).
+    """
     projected = fc.projection is not None and len(fc.projection) > 0
     series = [(label("active_cameras"), fc.history)]
     if projected:
@@ -216,15 +220,27 @@ def _progress_section(inputs: BriefingInputs) -> list[Block]:
     band = None
     if projected and fc.lower is not None and fc.upper is not None:
         band = (f"{fc.confidence} range", fc.lower, fc.upper)
-    chart = svg.line_chart(
+    return svg.line_chart(
         series,
         band=band,
         hlines=[(f"Goal: {goal:,.0f} cameras", goal)],
-        vlines=[("Data date", inputs.as_of)],
+        vlines=[("Data date", as_of)],
         dashed=(False, True),
         title="Active cameras over time and projection to the goal",
         y_label="Active cameras",
+        width=width,
+        height=height,
     )
+
+
+def _progress_section(inputs: BriefingInputs) -> list[Block]:
+    fc = inputs.forecast
+    goal = float(inputs.headline.get("goal", inputs.city.goal_cameras))
+    if fc is None:
+        return [_p("No forecast is available for this data.")]
+    projected = fc.projection is not None and len(fc.projection) > 0
+    band = projected and fc.lower is not None and fc.upper is not None
+    chart = forecast_svg(fc, goal, inputs.as_of)
     caption = (
         "The solid line counts the cameras registered and still active at the end "
         "of each month (withdrawn cameras leave the count)."

@@ -95,6 +95,7 @@ def dashboard_server(
     timeout: float = START_TIMEOUT_S,
     port: int | None = None,
     args: Sequence[str] = (),
+    script: str = "dashboard.py",
 ) -> Iterator[str]:
     """Run ``streamlit run dashboard.py`` on a local port; yield its URL.
 
@@ -113,6 +114,9 @@ def dashboard_server(
         name the URL before the server starts (an OpenID redirect URI).
     args
         More ``streamlit run`` options, e.g. ``("--secrets.files", path)``.
+    script
+        The app to run, relative to the project (the bench's floor page runs
+        ``ui/floor_page.py`` with the same settings).
 
     The server is stopped (terminate, then kill) when the block ends.
     """
@@ -124,7 +128,7 @@ def dashboard_server(
             "-m",
             "streamlit",
             "run",
-            "dashboard.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",

@@ -212,7 +212,8 @@ class CameraIndex:
     def busiest(self, radius_m: float) -> tuple[float, float]:
         """(lat, lon) of the camera with the most others within ``radius_m``.
 
-        A sensible first incident location for a demo or an empty form. Only
+        A sensible example incident for a demo (the screenshots' canvass view;
+        the page itself opens with no point). Only
         cameras whose place is not private are candidates (a home must not be
         the form's default point); the city's centre when there are none.
         """
@@ -480,6 +481,41 @@ def area_notification(
         role,
         logged=preview,
     )
+
+
+def incident_from_area(area: Any) -> tuple[float, float, float]:
+    """An incident point and canvass radius for an area drawn as the incident's place.
+
+    Parameters
+    ----------
+    area
+        As :func:`area_notification` takes it: a circle ``(lat, lon, radius_m)``,
+        a WGS84 (multi)polygon or a GeoJSON geometry / Feature (a drawn shape).
+
+    Returns
+    -------
+    tuple
+        ``(lat, lon, radius_m)``: a circle's own centre and radius; for a
+        polygon its centroid and the geodesic distance (m, rounded up to a whole
+        metre) to its farthest vertex, so the canvass circle holds the shape.
+
+    >>> incident_from_area((34.75, -92.29, 120.0))
+    (34.75, -92.29, 120.0)
+    """
+    geometry, circle = _parse_area(area)
+    if circle is not None:
+        return circle
+    centre = geometry.centroid
+    rings = (
+        [p.exterior for p in geometry.geoms]
+        if isinstance(geometry, shapely.MultiPolygon)
+        else [geometry.exterior]
+    )
+    xy = np.concatenate([np.asarray(r.coords)[:, :2] for r in rings])
+    _, _, dist = _GEOD.inv(
+        np.full(len(xy), centre.x), np.full(len(xy), centre.y), xy[:, 0], xy[:, 1]
+    )
+    return float(centre.y), float(centre.x), float(np.ceil(np.max(dist)))
 
 
 def area_rows(

@@ -265,8 +265,12 @@ SCHEMA: Table = {
     "privacy": {"min_group_size": whole(1, default=5)},
     "hex": {"resolution": whole(0, 15, default=8)},
     # footage requests (analytics/footage.py): months without verification
-    # before a registration counts as stale
-    "footage": {"stale_months": whole(1, default=12)},
+    # before a registration counts as stale; days an owner has to answer a
+    # request before it becomes "no answer"
+    "footage": {
+        "stale_months": whole(1, default=12),
+        "no_answer_days": whole(1, default=14),
+    },
     "wards": {"count": whole(1, default=7)},
     # area notices (analytics/notify_message.py); relay and provider settings
     # are secrets and never read from this file

@@ -108,6 +108,8 @@ class CityConfig:
     notify: dict[str, Any] = field(default_factory=dict)
     # months without verification before a registration is stale (analytics.footage)
     stale_months: int = 12
+    # days before an unanswered footage request becomes "no answer"
+    no_answer_days: int = 14
 
     def range_for(
         self, owner_type: str | None, camera_type: str | None = None
@@ -264,6 +266,7 @@ def _build(s: dict[str, Any], path: Path) -> CityConfig:
         source=path,
         max_expansion=s["limits.max_expansion"],
         stale_months=s["footage.stale_months"],
+        no_answer_days=s["footage.no_answer_days"],
         notify={k.split(".", 1)[1]: v for k, v in s.items() if k.startswith("notify.")},
     )
 

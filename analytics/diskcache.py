@@ -39,7 +39,10 @@ import shapely
 
 CACHE_ENV = "CAMREG_CACHE_DIR"
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
-KEEP_PER_NAME = 8  # newest files kept per result name; older ones are pruned
+# newest files kept per result name; older ones are pruned. The warm-up alone
+# stores 14 coverage reports (two roles, their per-area views and the date
+# shortcuts of staff), and visitors add their own filters.
+KEEP_PER_NAME = 32
 SUFFIX = ".pkl"
 
 log = logging.getLogger(__name__)

@@ -103,8 +103,9 @@ def kind_for(tier: str, kind: str | None = None) -> str:
     if kind is None:
         return allowed[0]
     if kind not in allowed:
+        article = "an" if tier[0] in "aeiou" else "a"
         raise RequestError(
-            f"`kind` was {kind!r} but a {tier} camera takes one of {allowed}"
+            f"`kind` was {kind!r} but {article} {tier} camera takes one of {allowed}"
         )
     return kind
 
@@ -514,7 +515,8 @@ def _footage_never_arrived(requests: pd.DataFrame, asked_k: int) -> pd.Series:
     if requests.empty:
         return pd.Series(dtype=bool)
     decided = requests[requests["status"].isin(FINAL_STATUSES)]
-    by_camera = decided.groupby(decided["camera_id"].astype(str))["status"]
-    asked = by_camera.size()
-    provided = by_camera.apply(lambda s: bool((s == "provided").any()))
+    camera = decided["camera_id"].astype(str)
+    asked = decided.groupby(camera).size()
+    # a boolean column grouped stays boolean even with no rows
+    provided = decided["status"].eq("provided").groupby(camera).any().astype(bool)
     return (asked >= asked_k) & ~provided

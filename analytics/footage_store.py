@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 REQUEST_ACTION = "footage_request"
 UPDATE_ACTION = "footage_request_update"
 OUTCOME_ACTION = "case_outcome"
+# who closes a request nobody answered (the audit log's "by")
+EXPIRY_USER = "system (answer window)"
 
 METADATA = sa.MetaData()
 REQUESTS = sa.Table(
@@ -87,12 +89,38 @@ class FootageStore:
     store
         The registry store: cameras are looked up there (withdrawn cameras are
         refused) and every change is written to its audit log.
+    cameras
+        Look cameras up in this frame (``camera_id``, ``tier``, ``status``)
+        instead of the store: the demo's session store holds requests for the
+        synthetic cameras, which are in no store.
     """
 
-    def __init__(self, store: RegistryStore) -> None:
+    def __init__(
+        self, store: RegistryStore, *, cameras: pd.DataFrame | None = None
+    ) -> None:
         self.store = store
         self.engine = store.engine  # the registry's own database (SQLite or PostgreSQL)
+        self._cameras = (
+            None
+            if cameras is None
+            else cameras.set_index(cameras["camera_id"].astype(str))[["tier", "status"]]
+        )
         METADATA.create_all(self.engine)
+
+    def camera_record(self, camera_id: str) -> dict[str, Any] | None:
+        """The camera a request would be for (the store's, or the frame's)."""
+        if self._cameras is None:
+            return self.store.camera_record(camera_id)
+        if camera_id not in self._cameras.index:
+            return None
+        row = self._cameras.loc[camera_id]
+        if isinstance(row, pd.DataFrame):  # a repeated id: the first row
+            row = row.iloc[0]
+        return {"camera_id": camera_id, "tier": row["tier"], "status": row["status"]}
+
+    def version(self) -> tuple[int, int, int, int, str]:
+        """Changes whenever a request or a case outcome changes (:func:`version`)."""
+        return version(self.engine)
 
     # --- writing ----------------------------------------------------------------
     def add(
@@ -108,7 +136,10 @@ class FootageStore:
     ) -> list[int]:
         """Create one request per camera under ``case_id``; returns their ids.
 
-        All or nothing: one withdrawn or unknown camera refuses the whole call.
+        All or nothing: one withdrawn or unknown camera refuses the whole call,
+        and so does a camera whose footage is already asked for under this case
+        and not answered yet (a second click is not a second request; once the
+        first has a final status the camera may be asked again).
         """
         case_id = _text(case_id, "case number")
         user = _text(user, "user")
@@ -117,7 +148,7 @@ class FootageStore:
         now = at or _now()
         rows = []
         for camera_id in dict.fromkeys(str(c) for c in camera_ids):
-            camera = self.store.camera_record(camera_id)
+            camera = self.camera_record(camera_id)
             check_camera_requestable(camera, camera_id)
             assert camera is not None
             rows.append(
@@ -133,6 +164,13 @@ class FootageStore:
                     "useful": "unknown",
                     "requested_by": user,
                 }
+            )
+        open_ = self._open_requests(case_id, [r["camera_id"] for r in rows])
+        if open_:
+            listed = ", ".join(f"{c} (request {i})" for c, i in open_.items())
+            raise RequestError(
+                f"case {case_id!r} already has an open request for {listed}: "
+                "record its answer, or wait for it, before asking again"
             )
         ids = []
         with self.engine.begin() as con:
@@ -166,6 +204,16 @@ class FootageStore:
             },
         )
         return ids
+
+    def _open_requests(self, case_id: str, camera_ids: list[str]) -> dict[str, int]:
+        """camera id -> id of its request still ``requested`` under ``case_id``."""
+        query = sa.select(REQUESTS.c.camera_id, REQUESTS.c.request_id).where(
+            (REQUESTS.c.case_id == case_id)
+            & (REQUESTS.c.status == REQUESTED)
+            & REQUESTS.c.camera_id.in_(camera_ids)
+        )
+        with self.engine.connect() as con:
+            return {str(c): int(i) for c, i in con.execute(query).all()}
 
     def update(
         self,
@@ -209,6 +257,11 @@ class FootageStore:
                         "footage can be marked useful or not"
                     )
                 values["useful"] = useful
+            elif new_status != "provided" and row["useful"] != "unknown":
+                # a correction away from "provided": the footage it judged is
+                # gone, so its verdict goes too (kept in the event row below)
+                useful = "unknown"
+                values["useful"] = useful
             con.execute(
                 sa.update(REQUESTS)
                 .where(REQUESTS.c.request_id == int(request_id))
@@ -239,11 +292,29 @@ class FootageStore:
         )
         return {"request_id": int(request_id), "status": new_status, "from": old}
 
-    def expire(self, now: datetime, days: int, *, user: str = "system") -> list[int]:
-        """Mark requests unanswered after ``days`` days as ``no_answer``."""
-        due = expire_unanswered(self.requests(), now, days)
+    def expire(
+        self, now: datetime | None = None, days: int = 14, *, user: str = EXPIRY_USER
+    ) -> list[int]:
+        """Close requests unanswered after ``days`` days as ``no_answer``.
+
+        Each one's status date is the moment its answer window ended (the
+        request date plus ``days``), not the moment this ran, so a store that
+        nobody opened for a month still dates each silence correctly. Every
+        change is audited like a person's. Returns the ids closed.
+        """
+        now = now or _now()
+        requests = self.requests()
+        due = expire_unanswered(requests, now, days)
+        asked = requests.set_index("request_id")["requested_at"]
         for request_id in due:
-            self.update(int(request_id), status="no_answer", user=user, at=now)
+            ended = pd.Timestamp(asked[request_id]) + pd.Timedelta(days=days)
+            self.update(
+                int(request_id),
+                status="no_answer",
+                user=user,
+                reason=f"no answer within {days} days",
+                at=ended.to_pydatetime(),
+            )
         return [int(i) for i in due]
 
     def set_outcome(
@@ -331,6 +402,38 @@ class FootageStore:
             details={"requests": len(records)},
         )
         return len(records)
+
+
+def version(engine: sa.Engine) -> tuple[int, int, int, int, str]:
+    """Changes whenever a request or a case outcome changes (cache keys).
+
+    (last request event, events, case rows, cleared cases, last case update):
+    two cheap queries, so a page can tell a fresh history from the one it holds
+    without reading it. A store without the footage tables yet is all zeros.
+    """
+    try:
+        with engine.connect() as con:
+            last, events = con.execute(
+                sa.select(sa.func.max(EVENTS.c.event_id), sa.func.count())
+            ).one()
+            cases, cleared, updated = con.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.sum(sa.cast(CASES.c.cleared, sa.Integer)),
+                    sa.func.max(CASES.c.updated_at),
+                )
+            ).one()
+    except sa.exc.OperationalError:  # no footage tables yet (nothing recorded)
+        return (0, 0, 0, 0, "")
+    except sa.exc.ProgrammingError:  # the same on PostgreSQL
+        return (0, 0, 0, 0, "")
+    return (
+        int(last or 0),
+        int(events),
+        int(cases),
+        int(cleared or 0),
+        str(updated or ""),
+    )
 
 
 def _now() -> datetime:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -85,7 +86,30 @@ def load_history(dataset: Dataset) -> FootageHistory | None:
         return None
     store = RegistryStore(db_path)
     footage = FootageStore(store)
+    # silence past the city's answer window is "no answer" before anyone counts
+    footage.expire(days=dataset.city.no_answer_days)
     return FootageHistory(footage.requests(), footage.cases(), None, store.location)
+
+
+def history_version(dataset: Dataset) -> tuple[object, ...] | None:
+    """What a cached history of ``dataset`` is keyed on: it changes with every
+    request, answer and case outcome written to the store (by a page or the
+    command line). None for the demo (its history never changes) or without a
+    store.
+    """
+    from analytics import store_db
+    from analytics.footage_store import version
+    from analytics.store import configured_store
+
+    if dataset.synthetic:
+        return None
+    target = configured_store(dataset.city)
+    if not target:
+        return None
+    if not store_db.is_url(str(target)) and not Path(target).exists():
+        return (str(target), "missing")  # load_history says what is wrong
+    # the shared engine, not a RegistryStore: no integrity check on every rerun
+    return (str(target), *version(store_db.engine_for(target)))
 
 
 def with_visits(cameras: pd.DataFrame, verified: pd.Series | None) -> pd.DataFrame:

@@ -298,6 +298,23 @@ def disclose(summary: dict[str, Any], role: str) -> dict[str, Any]:
     return out
 
 
+def count_text(value: int, rounded_to: int | None) -> str:
+    """A count as a person should read it: rounded counts say they are rounded.
+
+    A count rounded to the nearest ``rounded_to`` (5) is "about N"; a rounded 0
+    stands for 0, 1 or 2 owners, so it reads "fewer than 3" (a plain "0" made
+    staff believe nobody would be reached). Exact counts are plain numbers.
+
+    >>> count_text(0, 5), count_text(10, 5), count_text(2, None)
+    ('fewer than 3', 'about 10', '2')
+    """
+    if not rounded_to:
+        return f"{value:,}"
+    if value == 0:
+        return f"fewer than {rounded_to // 2 + 1}"
+    return f"about {value:,}"
+
+
 def preview_notice(
     index: CameraIndex,
     area: Any,
@@ -646,6 +663,8 @@ def _deliver(
         "failed": counts["failed"],
         "queued": counts["queued"],
         "status": status,
+        # not a count, so never rounded: staff's "failed 0" may be 1 or 2
+        "all_sent": counts["failed"] == 0 and counts["queued"] == 0,
     }
     store.log_event(
         DELIVERY_ACTION,

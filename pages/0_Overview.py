@@ -11,6 +11,8 @@ from datetime import date, timedelta
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from analytics.briefing import forecast_view
+from analytics.briefing_html import forecast_svg
 from analytics.changes import registrations_between
 from analytics.figures import (
     FIGURES,
@@ -31,7 +33,6 @@ from analytics.privacy import (
 from analytics.safe_output import escape_markdown
 from analytics.windows import registry_note
 from ui import cached
-from ui.charts import forecast_chart
 from ui.focus import focus_chip, focus_map, focus_sidebar
 from ui.formatting import count, day, km2, points, share, signed_count
 from ui.navigation import PAGES
@@ -223,10 +224,14 @@ focus_chip(
 )
 left, right = st.columns([1, 1])
 with left:
-    st.plotly_chart(forecast_chart(forecast), width="stretch", key="forecast")
+    # the briefing's chart: a picture, light on the landing page (the Goal
+    # progress page has the interactive one)
+    st.image(
+        str(forecast_svg(forecast_view(forecast), goal, ds.as_of)), width="stretch"
+    )
     st.caption(
         "Whole registry (the goal counts every camera). Dashed: projection with its "
-        "80% interval. Details on the Goal progress page."
+        "80% interval. Figures by month on the Goal progress page."
     )
 with right:
     st.markdown("**Coverage at a glance**")
@@ -309,7 +314,9 @@ if report.wards is not None and before.wards is not None:
             "weighted_incident_coverage_share_change": "Change",
         },
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="ward_changes")
+    # a plain table: a handful of rows needs no grid (the grid's script is 1.5 s
+    # of the browser's work on this page)
+    st.table(table.set_index("Ward"))
 
 # --- how to read this ---------------------------------------------------------------
 with st.expander("How to read this page", expanded=False):

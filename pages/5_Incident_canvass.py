@@ -6,10 +6,16 @@ Widgets and layout only: the lists come from ``analytics.canvass`` (redacted by
 the registry's audit log under the signed-in person's name (``analytics.audit``).
 Investigators see owner contacts once they enter a case number.
 docs/privacy-and-canvass.md explains each column.
+
+The page opens on an empty incident form and the city's cameras (redacted for
+the viewer's role): no list, no request or notice, until the incident's place
+is given by coordinates, a registered address, a click or a shape drawn on the
+map, or a ``?lat=&lon=`` link.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 
@@ -19,19 +25,23 @@ import streamlit as st
 from folium.plugins import Draw
 from streamlit_folium import st_folium
 
-from analytics import audit
+from analytics import audit, diskcache
 from analytics.canvass import (
     CameraIndex,
     area_notification,
     canvass,
+    incident_from_area,
     match_address,
 )
 from analytics.formatting import format_table, number
 from analytics.maplayout import MapFrame
-from analytics.maps import TIER_COLOURS, use_local_assets
+from analytics.maps import TIER_COLOURS, build_coverage_map, use_local_assets
+from analytics.privacy import redact_cameras
 from analytics.safe_output import escape_html, escape_markdown, to_safe_csv
 from ui.audit import audit_store, record_once
 from ui.cached import asset_base
+from ui.data import shared_fingerprint
+from ui.mapview import MapSource, show_map
 from ui.notify import notice_section
 from ui.page import start_page
 from ui.requests import request_section
@@ -82,13 +92,17 @@ TABLE_FORMATS = {
     "camera_count": "count",
     "sites": "count",
 }
-OUTSIDE_KEY = "_canvass_outside"  # the point in use when a click fell outside
+REFUSED_KEY = "_canvass_refused"  # why the last place given was refused
+SEEN_KEY = "_canvass_seen_"  # + map key: the click or drawing already used
+AREA_KEY = "_canvass_area"  # a shape drawn as the incident's place
+POINT_PARAMS = ("lat", "lon")  # the deep link: ?lat=34.746&lon=-92.289
+KEEP_KEY = "_canvass_point"  # the place given, kept while another page is open
 
 page = start_page(
     "Incident canvass",
     icon=":material/search:",
     caption="Cameras that may have seen an incident, nearest first, and the owners "
-    "to notify in an area. Click the map, type coordinates or search an address.",
+    "to notify in an area.",
     filters=(),  # the registry at the incident's time: no sidebar filter applies
 )
 ds, viewer, city = page.ds, page.viewer, page.ds.city
@@ -111,11 +125,50 @@ def camera_index(_ds, key: tuple) -> CameraIndex:  # noqa: ARG001
 index = camera_index(ds, page.key)
 now = ds.now if ds.synthetic else datetime.now().replace(second=0, microsecond=0)
 
-if "lat" not in st.session_state:
-    # start where the registry is densest, so a first look shows a real list
-    start_lat, start_lon = index.busiest(city.canvass_radius_m)
-    st.session_state["lat"] = round(start_lat, 6)
-    st.session_state["lon"] = round(start_lon, 6)
+
+def _refuse(message: str) -> None:
+    """Forget the incident's place (its list would mislead) and say why."""
+    st.session_state[REFUSED_KEY] = message
+    st.session_state["lat"] = st.session_state["lon"] = None
+    st.session_state.pop(AREA_KEY, None)
+
+
+def _point_from_link() -> None:
+    """The incident's place from a ``?lat=&lon=`` link, else the one given
+    before another page was opened (the form's own state goes with the page)."""
+    raw = [st.query_params.get(p) for p in POINT_PARAMS]
+    st.session_state["lat"], st.session_state["lon"] = st.session_state.get(
+        KEEP_KEY, (None, None)
+    )
+    if raw == [None, None]:
+        return
+    try:
+        lat, lon = (float(v) for v in raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        _refuse(
+            "The link's coordinates are not two numbers (expected "
+            "`?lat=34.746&lon=-92.289`), so no incident is set."
+        )
+        return
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not bool(
+        city.extent.contains(lon, lat)
+    ):
+        _refuse(
+            f"The link's point ({lat:.5f}, {lon:.5f}) is outside {city.name}, so "
+            "no cameras are listed."
+        )
+        return
+    st.session_state["lat"], st.session_state["lon"] = round(lat, 6), round(lon, 6)
+
+
+def _clear_incident() -> None:
+    st.session_state["lat"] = st.session_state["lon"] = None
+    st.session_state.pop(AREA_KEY, None)
+    st.session_state.pop(REFUSED_KEY, None)
+
+
+if "lat" not in st.session_state or "lon" not in st.session_state:
+    _point_from_link()  # an empty form unless a link gives the place
 if "radius_m" not in st.session_state:
     st.session_state["radius_m"] = int(city.canvass_radius_m)
 if "nearest" not in st.session_state:
@@ -128,6 +181,8 @@ def _use_address(candidates: pd.DataFrame) -> None:
     if len(match):
         st.session_state["lat"] = round(float(match.iloc[0]["latitude"]), 6)
         st.session_state["lon"] = round(float(match.iloc[0]["longitude"]), 6)
+        st.session_state.pop(AREA_KEY, None)
+        st.session_state.pop(REFUSED_KEY, None)
 
 
 def _run_canvass(lat: float, lon: float, radius: float, nearest: int, at: datetime):
@@ -198,12 +253,9 @@ def _add_listed_cameras(m: folium.Map, result: pd.DataFrame) -> None:
         ).add_to(m)
 
 
-def _drawing_map(lat: float, lon: float, result: pd.DataFrame) -> folium.Map:
-    """Map to draw a notification area on (polygon or rectangle, one at a time),
-    with the listed cameras, so the shape can be drawn around them."""
-    m = _incident_base(lat, lon, MAP_ZOOM - 1)
-    _add_listed_cameras(m, result)
-    Draw(
+def _draw_tools() -> Draw:
+    """Leaflet.draw's tools for one area: a polygon or a rectangle."""
+    return Draw(
         draw_options={
             "polyline": False,
             "circle": False,
@@ -213,8 +265,116 @@ def _drawing_map(lat: float, lon: float, result: pd.DataFrame) -> folium.Map:
             "rectangle": True,
         },
         edit_options={"edit": False},
-    ).add_to(m)
+    )
+
+
+def _drawing_map(
+    lat: float, lon: float, result: pd.DataFrame, area: dict | None
+) -> folium.Map:
+    """Map to draw a notification area on (polygon or rectangle, one at a time),
+    with the listed cameras, so the shape can be drawn around them, and the
+    area in use (``area``, a drawn GeoJSON shape) outlined."""
+    m = _incident_base(lat, lon, MAP_ZOOM - 1)
+    if area:
+        folium.GeoJson(
+            area,
+            name="Notification area",
+            style_function=lambda _: {"color": INCIDENT_COLOUR, "weight": 2},
+            interactive=False,
+        ).add_to(m)
+    _add_listed_cameras(m, result)
+    _draw_tools().add_to(m)
     return use_local_assets(m, asset_base())
+
+
+@st.cache_resource(show_spinner="Drawing the city's cameras...", max_entries=8)
+def start_map(_ds, key: tuple, role: str, base: str) -> folium.Map:  # noqa: ARG001
+    """The city with the cameras ``role`` may see, to click or draw the incident on.
+
+    The cameras are redacted as on the Coverage map (homes as counts per area
+    below investigator); shared by every session of the role.
+    """
+    cameras = redact_cameras(
+        _ds.cameras,
+        role,
+        _ds.city,
+        cell_source=_ds.cameras if role != "investigator" else None,
+    )
+    m = build_coverage_map(
+        cameras,
+        role=role,
+        city=_ds.city,
+        wards=_ds.wards,
+        city_limit=_ds.city_limit,
+        thematic=None,
+    )
+    _draw_tools().add_to(m)
+    use_local_assets(m, base)
+    m.get_root().render()  # once, here: ui.mapview.show_map skips it
+    return m
+
+
+def start_map_source(role: str) -> MapSource:
+    """The start map for ``show_map``: its component is kept on disk per data
+    version and role, so a restarted server sends it without building it (the
+    redaction and map take seconds at 30,000 cameras)."""
+    fingerprint = shared_fingerprint(ds)
+    base = asset_base()
+    return MapSource(
+        build=lambda: start_map(ds, page.key, role, base),
+        disk_key=None
+        if fingerprint is None
+        else diskcache.fingerprint(fingerprint, "canvass_start_map", base, role),
+    )
+
+
+def _new(key: str, value) -> bool:
+    """True the first time the map ``key`` reports ``value`` (a click or shape).
+
+    A map reports its last click on every rerun; only a new one moves the point.
+    """
+    if not value or st.session_state.get(SEEN_KEY + key) == value:
+        return False
+    st.session_state[SEEN_KEY + key] = value
+    return True
+
+
+def _use_click(click: dict) -> None:
+    """A click on a map: the incident's place, or refused outside the city."""
+    if bool(city.extent.contains(click["lng"], click["lat"])):
+        st.session_state["lat"] = round(float(click["lat"]), 6)
+        st.session_state["lon"] = round(float(click["lng"]), 6)
+        st.session_state.pop(AREA_KEY, None)
+        st.session_state.pop(REFUSED_KEY, None)
+    else:  # refused, and the earlier point's list goes (it would mislead)
+        _refuse(
+            f"The point clicked is outside {city.name}, so no cameras are listed. "
+            "Click inside the city, type its coordinates or search an address."
+        )
+    st.rerun()
+
+
+def _use_drawing(shape: dict) -> None:
+    """A shape drawn on the start map: its centre and a radius that holds it;
+    the shape becomes the notification area."""
+    try:
+        lat, lon, reach = incident_from_area(shape)
+    except ValueError as exc:
+        _refuse(f"That shape cannot be used: {exc}. Draw a polygon or a rectangle.")
+        st.rerun()
+    if not bool(city.extent.contains(lon, lat)):
+        _refuse(
+            f"The shape drawn is outside {city.name}, so no cameras are listed. "
+            "Draw it inside the city."
+        )
+        st.rerun()
+    st.session_state["lat"], st.session_state["lon"] = round(lat, 6), round(lon, 6)
+    steps = math.ceil(reach / RADIUS_STEP_M) * RADIUS_STEP_M
+    st.session_state["radius_m"] = int(min(max(steps, RADIUS_MIN_M), RADIUS_MAX_M))
+    st.session_state["notify_area"] = "drawn"
+    st.session_state[AREA_KEY] = shape
+    st.session_state.pop(REFUSED_KEY, None)
+    st.rerun()
 
 
 def _file_part(text: str) -> str:
@@ -222,6 +382,16 @@ def _file_part(text: str) -> str:
 
 
 # --- where and when ---------------------------------------------------------------
+given = st.session_state["lat"] is not None and st.session_state["lon"] is not None
+if not given:  # what to do first, above the map and the form (also on a phone)
+    refused = st.session_state.get(REFUSED_KEY)
+    if refused:
+        st.error(refused)
+    st.info(
+        "Give the incident's place to list the cameras that may have seen it: "
+        "click it on the map, draw its area, type its latitude and longitude or "
+        "search a registered address."
+    )
 map_col, input_col = st.columns([3, 2])
 with input_col:
     st.subheader("Incident")
@@ -256,37 +426,48 @@ with input_col:
             )
 
 with map_col:
-    lat0, lon0 = float(st.session_state["lat"]), float(st.session_state["lon"])
-    radius0 = float(st.session_state["radius_m"])
-    preview = _run_canvass(
-        lat0,
-        lon0,
-        radius0,
-        int(st.session_state["nearest"]),
-        now,
-    )
-    clicked = st_folium(
-        _incident_map(lat0, lon0, radius0, preview),
-        key="canvass_map",
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=["last_clicked"],
-    )
-    click = (clicked or {}).get("last_clicked")
-    if click and st.session_state.get("_canvass_click") != click:
-        st.session_state["_canvass_click"] = click
-        if bool(city.extent.contains(click["lng"], click["lat"])):
-            st.session_state["lat"] = round(float(click["lat"]), 6)
-            st.session_state["lon"] = round(float(click["lng"]), 6)
-            st.session_state.pop(OUTSIDE_KEY, None)
-            st.rerun()
-        else:  # refused, and the earlier point's list goes (it would mislead)
-            st.session_state[OUTSIDE_KEY] = (lat0, lon0)
-    st.caption(
-        "Red: incident and search radius. Blue: registered (ask the owner); "
-        "purple: integrated (view now). Residential cameras are drawn only for "
-        "investigators."
-    )
+    if given:
+        lat0, lon0 = float(st.session_state["lat"]), float(st.session_state["lon"])
+        radius0 = float(st.session_state["radius_m"])
+        preview = _run_canvass(
+            lat0,
+            lon0,
+            radius0,
+            int(st.session_state["nearest"]),
+            now,
+        )
+        clicked = st_folium(
+            _incident_map(lat0, lon0, radius0, preview),
+            key="canvass_map",
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=["last_clicked"],
+        )
+        click = (clicked or {}).get("last_clicked")
+        if _new("canvass_map", click):
+            _use_click(click)
+        st.caption(
+            "Red: incident and search radius. Blue: registered (ask the owner); "
+            "purple: integrated (view now). Residential cameras are drawn only for "
+            "investigators."
+        )
+    else:
+        reported = show_map(
+            start_map_source(role),
+            key="canvass_start_map",
+            height=MAP_HEIGHT,
+            clicks=True,
+        )
+        reported = reported or {}
+        if _new("canvass_start_map", reported.get("last_active_drawing")):
+            _use_drawing(reported["last_active_drawing"])
+        if _new("canvass_start_map:click", reported.get("last_clicked")):
+            _use_click(reported["last_clicked"])
+        st.caption(
+            "The registered cameras you may see (residential ones as counts per "
+            "area below investigator). Click the incident's place, or draw the "
+            "area with the tools at the top left."
+        )
 
 with input_col:
     ext = city.extent
@@ -295,17 +476,21 @@ with input_col:
         "Latitude",
         min_value=ext.min_lat,
         max_value=ext.max_lat,
+        value=None,
         step=0.0001,
         format="%.6f",
         key="lat",
+        placeholder=f"{ext.min_lat:.2f} to {ext.max_lat:.2f}",
     )
     lon = c2.number_input(
         "Longitude",
         min_value=ext.min_lon,
         max_value=ext.max_lon,
+        value=None,
         step=0.0001,
         format="%.6f",
         key="lon",
+        placeholder=f"{ext.min_lon:.2f} to {ext.max_lon:.2f}",
     )
     d1, d2 = st.columns(2)
     day = d1.date_input(
@@ -342,14 +527,24 @@ with input_col:
             "each list is recorded in the audit log with it."
         )
 
-refused = st.session_state.get(OUTSIDE_KEY)
-if refused is not None and refused == (float(lat), float(lon)):
-    st.error(
-        f"The point clicked is outside {city.name}, so no cameras are listed. "
-        "Click inside the city, type its coordinates or search an address."
-    )
+    if lat is not None or lon is not None or st.session_state.get(AREA_KEY):
+        st.button(
+            "New incident (clear the place)",
+            key="new_incident",
+            on_click=_clear_incident,
+        )
+
+if lat is None or lon is None:  # no incident yet: nothing to list or notify
+    for param in POINT_PARAMS:
+        if param in st.query_params:
+            del st.query_params[param]
+    st.session_state.pop(KEEP_KEY, None)
     st.stop()
-st.session_state.pop(OUTSIDE_KEY, None)  # a new point was given
+st.session_state.pop(REFUSED_KEY, None)  # a place was given
+st.session_state[KEEP_KEY] = (float(lat), float(lon))
+wanted = {"lat": f"{float(lat):.6f}", "lon": f"{float(lon):.6f}"}
+if {p: st.query_params.get(p) for p in POINT_PARAMS} != wanted:
+    st.query_params.update(wanted)  # the link reopens this incident
 
 at = min(datetime.combine(day, hour), now)
 result = _run_canvass(float(lat), float(lon), float(radius), int(nearest), at)
@@ -399,7 +594,13 @@ table = format_table(
     rename=TABLE_COLUMNS,
 )
 table.attrs = {}  # the query metadata is shown above, not serialised
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    # on a phone the list scrolls sideways inside its frame: the camera stays
+    column_config={TABLE_COLUMNS["camera_id"]: st.column_config.Column(pinned=True)},
+)
 
 st.caption(
     f"Recorded in the audit log as {escape_markdown(viewer.audit_name)} (event "
@@ -429,7 +630,15 @@ with button_col:
         b2.caption("Write a note first to add it.")
 
 if audit.needs_case(viewer.role):  # investigators; staff never see requests
-    request_section(result, store, role=role, case=case, user=viewer.audit_name, at=at)
+    request_section(
+        result,
+        store,
+        role=role,
+        case=case,
+        user=viewer.audit_name,
+        at=at,
+        demo_cameras=ds.cameras if ds.synthetic else None,  # no store holds them
+    )
 
 # --- area notification ------------------------------------------------------------
 st.subheader("Notify owners in the area")
@@ -455,13 +664,16 @@ if area_kind == "circle":
     area_text = f"within {notify_radius:g} m of the incident"
 else:
     drawn = st_folium(
-        _drawing_map(float(lat), float(lon), result),
+        _drawing_map(float(lat), float(lon), result, st.session_state.get(AREA_KEY)),
         key="notify_map",
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
     )
-    area = (drawn or {}).get("last_active_drawing")
+    shape = (drawn or {}).get("last_active_drawing")
+    if _new("notify_map", shape):  # a new shape replaces the one in use
+        st.session_state[AREA_KEY] = shape
+    area = st.session_state.get(AREA_KEY)
     area_text = "inside the drawn shape"
     if not area:
         st.info(

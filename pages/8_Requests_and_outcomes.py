@@ -11,6 +11,7 @@ from analytics.safe_output import to_safe_csv
 from ui import cached
 from ui.formatting import count
 from ui.page import start_page
+from ui.requests import answer_section, page_footage
 
 ROW_FORMATS = {
     "request_id": "text",
@@ -141,6 +142,10 @@ st.download_button(
     file_name="footage_requests.csv",
     mime="text/csv",
 )
+if page.role == "investigator":  # answers and outcomes are entered by investigators
+    footage = page_footage(ds)
+    if footage is not None:
+        answer_section(footage, user=page.viewer.audit_name, demo=ds.synthetic)
 st.subheader("Re-verification queue")
 st.caption(f"{count(len(view.stale))} active cameras to check again, oldest first.")
 st.dataframe(

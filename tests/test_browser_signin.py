@@ -5,6 +5,10 @@ with Chromium (Playwright): sign in through the sidebar form, reload, still
 signed in; sign out, reload, signed out; a forged cookie opens nothing. The
 accounts file and the audit store live in a temporary directory.
 
+The Incident canvass as an investigator is checked here too (its contacts need
+an account): it opens empty, a click on its map gives the incident's place, and
+the contacts are on screen without scrolling sideways at 1440 px.
+
 A failing step leaves a screenshot in tests/artifacts/signin-*.png.
 """
 
@@ -15,7 +19,7 @@ import json
 import pytest
 
 from analytics.accounts import AccountStore
-from analytics.browser import dashboard_server
+from analytics.browser import MAP_FRAME, VIEWPORTS, dashboard_server
 from analytics.store import RegistryStore
 from tests.browserkit import (
     PAGE_TIMEOUT_MS,
@@ -31,6 +35,8 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "a long passphrase for the browser test"
 SIGNED_IN = "Signed in as"
+# an incident downtown, given by the canvass page's link
+INCIDENT = "Incident_canvass?lat=34.746&lon=-92.289"
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +74,7 @@ def test_sign_in_survives_a_reload_and_sign_out_does_not(accounts_server, browse
     url, tmp = accounts_server
     page = browser.new_page()
     try:
-        open_app(page, f"{url}/Incident_canvass")
+        open_app(page, f"{url}/{INCIDENT}")
         sidebar = _sidebar(page)
         sidebar.get_by_role("button", name="Sign in").wait_for(timeout=PAGE_TIMEOUT_MS)
         assert not _signed_in(page)
@@ -183,3 +189,109 @@ def test_sign_in_works_at_phone_width(accounts_server, browser):
     except Exception:
         page.screenshot(path=str(artifact("signin-phone-failure.png")), full_page=True)
         raise
+
+
+# Column headers glide-data-grid draws: its accessible table holds only the
+# columns (at least partly) inside the frame, in order
+_DRAWN_COLUMNS_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stDataFrame"] th[role="columnheader"]')]
+    .map(t => t.textContent.trim())"""
+# A pixel of the map, near its centre (the map is fitted to the city), with
+# nothing but the map under it (a click on a camera cluster zooms instead)
+_FREE_POINT_JS = """() => {
+    const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+    for (let fy = 0.5; fy < 0.7; fy += 0.04) {
+        for (let fx = 0.5; fx < 0.7; fx += 0.04) {
+            const x = box.left + box.width * fx, y = box.top + box.height * fy;
+            const hit = document.elementFromPoint(x, y);
+            if (hit && !hit.closest('.leaflet-marker-pane, .leaflet-control,'
+                    + ' .leaflet-tooltip-pane')) {
+                return [x, y];
+            }
+        }
+    }
+    return null;
+}"""
+
+
+def _sign_in(page, sidebar) -> None:
+    sidebar.get_by_label("Name", exact=True).fill("det.lee")
+    sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
+    sidebar.get_by_role("button", name="Sign in").click()
+    sidebar.get_by_text(SIGNED_IN).wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
+    wait_idle(page)
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_canvass_opens_empty_then_a_click_lists_contacts_in_view(
+    accounts_server, chromium, width
+):
+    """Issue 13 item 5 in a real browser: no list before the incident's place is
+    given; a real click on the map gives it; an investigator with a case sees
+    Owner, Phone and E-mail without scrolling sideways at 1440 px; at 390 px the
+    page is no wider than the phone and the list scrolls inside its frame."""
+    from tests.test_browser_layout import _OVERFLOW_JS, _PAGE_OVERLAPS_JS
+
+    url, _ = accounts_server
+    context = chromium.new_context(viewport=VIEWPORTS[width])
+    page = context.new_page()
+    try:
+        open_app(page, f"{url}/Incident_canvass")
+        if width == "phone":
+            page.locator('[data-testid="stExpandSidebarButton"]').click()
+        _sign_in(page, _sidebar(page))
+        if width == "phone":  # fold the sidebar again to use the page
+            page.locator(
+                '[data-testid="stSidebarCollapseButton"] button, '
+                '[data-testid="stSidebarCollapseButton"]'
+            ).first.click()
+        page.get_by_label("Case number").fill("2026-004242")
+        page.get_by_label("Case number").press("Enter")
+        wait_idle(page)
+        # empty: what to do, the map with the city's cameras, and no list
+        page.get_by_text("Give the incident's place").wait_for(timeout=PAGE_TIMEOUT_MS)
+        frame = page.frame_locator(MAP_FRAME).first
+        frame.locator(".leaflet-marker-icon").first.wait_for(
+            state="attached", timeout=PAGE_TIMEOUT_MS
+        )
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+        assert page.get_by_text("Notify owners in the area").count() == 0
+        assert page.evaluate(_PAGE_OVERLAPS_JS) == []
+        # a real click on the map, where no camera is drawn
+        page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+        inner = page.locator(MAP_FRAME).first.element_handle().content_frame()
+        point = inner.evaluate(_FREE_POINT_JS)
+        assert point is not None
+        box = page.locator(MAP_FRAME).first.bounding_box()
+        page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_idle(page)
+        page.wait_for_function(
+            "() => document.querySelectorAll("
+            '\'[data-testid="stDataFrame"] th[role="columnheader"]\').length > 3',
+            timeout=PAGE_TIMEOUT_MS,
+        )
+        assert "lat=" in page.url  # the link reopens the incident
+        assert "lon=" in page.url
+        table.scroll_into_view_if_needed()
+        drawn = page.evaluate(_DRAWN_COLUMNS_JS)
+        page.screenshot(path=str(artifact(f"signin-canvass-{width}.png")))
+        assert drawn[0] == "Camera"
+        if width == "desktop":
+            # the contacts, and a column after them: E-mail ends inside the frame
+            assert drawn[3:6] == ["Owner", "Phone", "E-mail"], drawn
+            assert len(drawn) > 6, drawn
+        scroll, client = page.evaluate(_OVERFLOW_JS)
+        assert scroll <= client + 1, f"page {scroll} px wide in a {client} px window"
+        frame_box = table.bounding_box()
+        assert frame_box["x"] >= 0
+        assert frame_box["x"] + frame_box["width"] <= VIEWPORTS[width]["width"]
+        assert page.evaluate(_PAGE_OVERLAPS_JS) == []
+    except Exception:
+        page.screenshot(
+            path=str(artifact(f"signin-canvass-{width}-failure.png")), full_page=True
+        )
+        raise
+    finally:
+        context.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -351,3 +352,36 @@ def test_bench_canvass_times_queries_without_touching_the_registry(city):
     ms = bench_canvass(demo.cameras, city, queries=5)
     assert ms > 0
     assert demo.cameras.equals(before)
+
+
+def test_incident_from_a_drawn_area_is_its_centre_and_farthest_corner():
+    """A 0.01-degree square at 34.745 N: centre in the middle; radius the
+    half-diagonal, 554 m north by 457 m east, about 719 m, rounded up."""
+    from analytics.canvass import incident_from_area
+
+    square = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [-92.29, 34.74],
+                    [-92.28, 34.74],
+                    [-92.28, 34.75],
+                    [-92.29, 34.75],
+                    [-92.29, 34.74],
+                ]
+            ],
+        },
+    }
+    lat, lon, radius = incident_from_area(square)
+    assert (lat, lon) == pytest.approx((34.745, -92.285), abs=1e-9)
+    north = 0.005 * 110_950  # metres per degree of latitude near 34.7 N
+    east = 0.005 * 111_320 * np.cos(np.radians(34.745))
+    assert radius == pytest.approx(np.hypot(north, east), abs=3)
+    assert radius == int(radius)  # whole metres, rounded up
+    # a circle is its own centre and radius
+    assert incident_from_area((34.75, -92.29, 120.0)) == (34.75, -92.29, 120.0)
+    with pytest.raises(ValueError, match="expected"):
+        incident_from_area("north of the river")

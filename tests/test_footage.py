@@ -407,3 +407,64 @@ def test_request_figures_are_written_by_the_catalogue():
     )
     empty = request_stats(requests.iloc[0:0], _cameras())
     assert figures.request_texts(empty)["fulfilled_share"] == "–"
+
+
+def test_correcting_provided_footage_drops_its_usefulness(footage):
+    # provided + useful "yes", then corrected to declined: a declined request
+    # has no footage to have helped, so useful goes back to "unknown" and the
+    # event row records that it was reset
+    (rid,) = footage.add("C-1", ["B1"], user="det")
+    footage.update(rid, status="provided", useful="yes", user="det")
+    footage.update(rid, status="declined", reason="wrong camera", user="det")
+    row = footage.requests().iloc[0]
+    assert (row["status"], row["useful"]) == ("declined", "unknown")
+    events = footage.events(rid)
+    assert events["useful"].tolist()[1:] == ["yes", "unknown"]
+    assert pd.isna(events["useful"].iloc[0])  # the request itself sets none
+
+
+def test_kind_error_names_the_tier_with_its_article():
+    with pytest.raises(RequestError, match="but an integrated camera takes"):
+        kind_for("integrated", "ask_owner")
+    with pytest.raises(RequestError, match="but a registered camera takes"):
+        kind_for("registered", "clip_saved")
+
+
+def test_a_camera_is_not_asked_twice_while_its_request_is_open(footage):
+    # B1 asked under C-1 (request 1, open): asking B1 and I1 again under C-1 is
+    # refused whole; under another case, or once request 1 has its answer, B1
+    # may be asked again
+    (first,) = footage.add("C-1", ["B1"], user="det")
+    with pytest.raises(RequestError, match=r"open request for B1 \(request 1\)"):
+        footage.add("C-1", ["I1", "B1"], user="det")
+    assert len(footage.requests()) == 1
+    assert footage.add("C-2", ["B1"], user="det") == [2]
+    footage.update(first, status="declined", user="det")
+    assert footage.add("C-1", ["B1"], user="det") == [3]
+
+
+def test_store_round_trip_on_sqlite_and_postgresql(store_target):
+    # the same calls on both engines: a request, a refused repeat, an answer,
+    # an expiry dated at the window's end, an outcome; version() moves with each
+    from analytics.footage_store import EXPIRY_USER, version
+
+    store = RegistryStore.init(store_target)
+    store.import_cameras(_cameras(), source="seed.csv", user="seeder")
+    footage = FootageStore(store)
+    v0 = version(store.engine)
+    assert v0 == (0, 0, 0, 0, "")
+    (a,) = footage.add("C-1", ["B1"], user="det", at=datetime(2026, 1, 1, 9))
+    (b,) = footage.add("C-1", ["I1"], user="det", at=datetime(2026, 1, 2, 9))
+    with pytest.raises(RequestError, match="open request"):
+        footage.add("C-1", ["B1"], user="det")
+    v1 = footage.version()
+    assert v1[:2] == (2, 2)  # two request events
+    footage.update(a, status="provided", useful="yes", user="det")
+    assert footage.expire(datetime(2026, 1, 20, 9), days=14) == [b]
+    rows = footage.requests().set_index("request_id")
+    assert rows.loc[b, "status_at"] == pd.Timestamp(2026, 1, 16, 9)
+    footage.set_outcome("C-1", cleared=True, user="det", on=date(2026, 2, 1))
+    v2 = footage.version()
+    assert v2[:4] == (4, 4, 1, 1)  # 4 events, 1 case, 1 cleared
+    log = store.audit_log(["footage_request_update"])
+    assert EXPIRY_USER in set(log["user"])

@@ -162,7 +162,8 @@ def test_notice_reaches_exactly_the_right_owners_once(
     assert "burglary" in req["Body"]
     assert "Reply STOP" in req["Body"]
     assert result == {**EXPECTED, "notice_id": result["notice_id"], "sent": 3,
-                      "failed": 0, "queued": 0, "status": "done"}  # fmt: skip
+                      "failed": 0, "queued": 0, "status": "done",
+                      "all_sent": True}  # fmt: skip
 
 
 def test_delivery_table_and_audit_say_how_many_not_who(

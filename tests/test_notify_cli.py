@@ -215,3 +215,58 @@ def test_unusable_input_is_one_line_exit_2(capsys, camera_file, db):
     code, _, err = _run(capsys, *argv)
     assert code == 2
     assert "--case" in err
+    # a mistyped latitude (134 for 34) was a shapely traceback
+    argv = list(_circle(camera_file, db, "--dry-run"))
+    argv[argv.index("--lat") + 1] = "134.74"
+    code, _, err = _run(capsys, *argv)
+    assert code == 2
+    assert err.startswith("error: --lat/--lon (134.74, ")
+    assert "is outside Little Rock, Arkansas: expected latitude 34.6 to 34.9" in err
+
+
+def test_staff_text_says_counts_are_rounded_not_zero(capsys, tmp_path, db):
+    # one owner in the circle (scenario camera 0 alone): staff see 1 rounded to
+    # 0, which read "Would reach 0 owners" as if nobody would be told
+    path = tmp_path / "one.csv"
+    scenario_cameras().drop(columns="geometry").iloc[[0]].to_csv(path, index=False)
+    code, out, _ = _run(capsys, *_circle(path, db, "--dry-run"))
+    assert code == 0
+    assert "Would reach fewer than 3 owners (counts rounded to the nearest 5)" in out
+    code, out, _ = _run(capsys, *_circle(path, db, "--dry-run", "--json"))
+    assert json.loads(out)["recipients"] == 0  # the JSON keeps the number
+
+
+def test_a_demo_file_stays_labelled_synthetic(capsys, tmp_path, db):
+    # `demo --out` writes a data_origin column; the notice preview read from
+    # that file said "synthetic": false
+    code = main(["demo", "--out", str(tmp_path / "demo"), "--cameras", "60",
+                 "--incidents", "50"])  # fmt: skip
+    assert code == 0
+    capsys.readouterr()
+    argv = _circle(tmp_path / "demo" / "cameras.csv", db, "--dry-run", "--json")
+    code = main(list(argv))
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert json.loads(out)["synthetic"] is True
+    code = main(list(_circle(tmp_path / "demo" / "cameras.csv", db, "--dry-run")))
+    out, _ = capsys.readouterr()
+    assert "data: cameras.csv (synthetic: the owners are fictitious)" in out
+
+
+def test_staff_send_with_a_refused_address_exits_1(
+    capsys, camera_file, db, monkeypatch
+):
+    # the relay refuses c@example.org: 3 sent, 1 failed. Staff see counts
+    # rounded to 5 (sent 5, failed 0), which made the command exit 0 as if
+    # every owner was reached; all_sent (not a count, not rounded) says no
+    with SmtpServer(Mailbox(refuse={"c@example.org"})) as smtp, SmsServer() as sms:
+        _relay(monkeypatch, smtp, sms)
+        code, out, _ = _run(
+            capsys, *_circle(camera_file, db, "--json"), "--user", "clerk"
+        )
+    got = json.loads(out)
+    assert (got["sent"], got["failed"], got["rounded_to"]) == (5, 0, 5)
+    assert got["all_sent"] is False
+    assert code == 1
+    log = RegistryStore(db).audit_log(["area_notice_delivery"])
+    assert json.loads(log["details"].iloc[0])["failed"] == 1  # the log is exact

@@ -1,5 +1,8 @@
 """The Incident canvass page, driven through Streamlit's AppTest.
 
+The page opens on an empty form (tests/test_page_canvass_start.py); every test
+here first gives the incident's place, as a person would, by typing it.
+
 Expected counts are computed independently of analytics.canvass: geodesic
 distances (pyproj) from the incident to every active demo camera.
 """
@@ -57,8 +60,18 @@ def _open(**secrets) -> AppTest:
     return at.run()
 
 
+def _give(at: AppTest, lat: float = LAT, lon: float = LON) -> AppTest:
+    """Type the incident's coordinates, as an investigator would."""
+    at.number_input(key="lat").set_value(lat)
+    at.number_input(key="lon").set_value(lon)
+    return at.run()
+
+
 def test_page_runs_as_staff_without_contacts():
     at = _open()
+    assert not at.exception
+    assert not at.dataframe  # no incident yet: no list
+    _give(at)
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) > 0
@@ -110,6 +123,7 @@ def test_public_sees_nothing_and_investigator_needs_a_case_for_contacts(
     assert at.warning
     sign_in(at, "det")
     assert not at.exception
+    _give(at)
     # signed in, but no case number yet: no contacts
     assert not CONTACT_HEADERS & set(at.dataframe[0].value.columns)
     assert any("Enter the case number" in i.value for i in at.info)
@@ -121,14 +135,14 @@ def test_public_sees_nothing_and_investigator_needs_a_case_for_contacts(
 def test_every_list_shown_is_in_the_audit_log_with_the_name(monkeypatch, tmp_path):
     """Nobody presses anything: opening the page and changing the radius record."""
     use_accounts(monkeypatch, tmp_path, det="investigator")
-    at = sign_in(_open(), "det")
+    at = _give(sign_in(_open(), "det"))
     at.text_input(key="case_number").input("2026-004242").run()
     at.slider(key="radius_m").set_value(200).run()
     at.text_input(key="canvass_note").input("burglary, rear door").run()  # a rerun
     assert not at.exception
     store = RegistryStore(tmp_path / "default.sqlite")
     looks = store.audit_log(action="canvass")
-    # before the case (staff view), with the case, then 150 m; the rerun for
+    # before the case (staff view), with the case, then 200 m; the rerun for
     # the note did not write the same look again
     assert list(looks["user"]) == ["det", "det", "det"]
     newest = json.loads(looks.iloc[0]["details"])
@@ -154,14 +168,17 @@ def test_every_list_shown_is_in_the_audit_log_with_the_name(monkeypatch, tmp_pat
 def test_demo_looks_are_recorded_as_the_demo_visitor(tmp_path):
     at = _open()
     assert not at.exception
-    looks = RegistryStore(tmp_path / "default.sqlite").audit_log(action="canvass")
+    path = tmp_path / "default.sqlite"
+    # nothing listed, nothing logged
+    assert not path.exists() or RegistryStore(path).audit_log(action="canvass").empty
+    _give(at)
+    assert not at.exception
+    looks = RegistryStore(path).audit_log(action="canvass")
     assert list(looks["user"]) == ["demo visitor (no accounts)"]
 
 
 def test_notification_area_circle_then_drawn_shape(demo):
-    at = _open()
-    at.number_input(key="lat").set_value(LAT)
-    at.number_input(key="lon").set_value(LON)
+    at = _give(_open())
     at.slider(key="notify_radius_m").set_value(300).run()
     assert not at.exception
     within_300 = int((_distances(demo, LAT, LON) <= 300).sum())

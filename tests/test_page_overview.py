@@ -234,3 +234,30 @@ def test_verified_switch_narrows_coverage_but_not_the_goal_tiles(demo):
 
 GOAL_TILES = ("Active cameras", "Share of the goal", "Integrated cameras",
               "Projected goal date")  # fmt: skip
+
+
+def test_forecast_chart_is_the_briefings_picture_not_a_plotly_chart(app, demo):
+    """The landing page draws the briefing's SVG forecast (one chart, one truth) and
+    loads no interactive chart library (4.7 MB of script in the browser)."""
+    import base64
+
+    from analytics.briefing import forecast_view
+    from analytics.briefing_html import forecast_svg
+
+    assert not app.get("plotly_chart")
+    urls = [img.url for el in app.get("image") for img in el.proto.imgs]
+    svgs = [
+        base64.b64decode(u.split(",", 1)[1]).decode()
+        for u in urls
+        if u.startswith("data:image/svg+xml;base64,")
+    ]
+    assert len(svgs) == 1, urls
+    fc = forecast_goal(demo.cameras, demo.city, as_of=demo.as_of)
+    expected = str(forecast_svg(forecast_view(fc), demo.city.goal_cameras, demo.as_of))
+
+    # Streamlit adds the SVG namespace to the root element; the rest is the same
+    def plain(svg: str) -> str:
+        return " ".join(svg.replace('xmlns="http://www.w3.org/2000/svg"', "").split())
+
+    assert plain(svgs[0]) == plain(expected)
+    assert "Goal: 30,000 cameras" in svgs[0]

@@ -116,3 +116,43 @@ def test_only_the_dates_are_offered_in_the_sidebar(run):
     assert not run.sidebar.multiselect
     assert not run.sidebar.slider
     assert not run.sidebar.toggle
+
+
+def test_public_sees_pinned_window_groups_and_no_rows_or_forms(monkeypatch, tmp_path):
+    """With accounts set up, a visitor who has not signed in is public: the
+    figures and group tables of the default window (a shared link's shorter
+    window is ignored: in the demo's last 14 days institutional and public
+    owners answered fewer than 5 requests, which suppression would blank, and
+    differencing windows would expose), and no rows, camera ids or forms."""
+    from datetime import timedelta
+
+    from streamlit.testing.v1 import AppTest
+
+    from analytics.footage import suppress_groups
+    from tests.pagetest import ROOT, TIMEOUT, use_accounts
+
+    use_accounts(monkeypatch, tmp_path, det="investigator")
+    ds = load_dataset()
+    f = default_filters_for(ds)
+    demo = demo_footage(ds.cameras, ds.incidents, as_of=ds.as_of)
+    history = FootageHistory(demo.requests, demo.cases, demo.verified, "synthetic")
+    view = requests_view(
+        history, ds.cameras, ds.incidents, role="public", since=f.since,
+        until=f.until, as_of=ds.as_of, min_group_size=ds.city.min_group_size,
+    )  # fmt: skip
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.query_params["since"] = (f.until - timedelta(days=13)).isoformat()
+    at.run()
+    assert not at.exception
+    assert any(f"Requests made {f.since:%d %b %Y}" in c.value for c in at.caption)
+    texts = " ".join(str(df.value.to_csv()) for df in at.dataframe)
+    assert "CAM-" not in texts
+    assert "DEMO-" not in texts
+    assert not [b for b in at.button if b.key in ("record_answer", "record_outcome")]
+    assert any("show a dash" in c.value for c in at.caption)
+    shown = at.dataframe[1].value.set_index("Owner type")["Requests fulfilled"]
+    want = suppress_groups(
+        view.stats.fulfilled_by_owner_type, ds.city.min_group_size
+    ).set_index("group")["share"]
+    for group, share in want.items():
+        assert shown[group] == ("–" if share is None else f"{share:.1%}")

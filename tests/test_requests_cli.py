@@ -152,3 +152,144 @@ def test_registry_stale_is_the_same_command(capsys, db, tmp_path):
     assert code != 0
     assert "--months was 0" in err
     assert len(RegistryStore(db).audit_log("stale_call_list")) == 2
+
+
+def test_expire_closes_requests_past_the_answer_window(capsys, db):
+    # Little Rock gives owners 14 days ([footage] no_answer_days). A request made
+    # 20 days ago is closed as no answer, dated at its window's end (asked + 14
+    # days), by the answer window, with an audit entry; one made 3 days ago stays.
+    from datetime import datetime, timedelta
+
+    from analytics.footage_store import EXPIRY_USER, FootageStore
+
+    footage = FootageStore(RegistryStore(db))
+    now = datetime.now().replace(microsecond=0, second=0)
+    old = now - timedelta(days=20)
+    (late,) = footage.add("C-9", ["A"], user="det", at=old)
+    (fresh,) = footage.add("C-9", ["B"], user="det", at=now - timedelta(days=3))
+    code, out, _ = run(capsys, "requests", "expire", "--db", str(db), "--json")
+    assert code == 0
+    assert json.loads(out) == {"days": 14, "closed": [late]}
+    rows = {r["request_id"]: r for r in footage.requests().to_dict("records")}
+    assert rows[late]["status"] == "no_answer"
+    assert rows[late]["status_at"] == old + timedelta(days=14)
+    assert rows[fresh]["status"] == "requested"
+    log = footage.store.audit_log(["footage_request_update"])
+    assert log["user"].tolist() == [EXPIRY_USER]
+    assert log["reason"].tolist() == ["no answer within 14 days"]
+    # a second run finds nothing more to close, and list agrees
+    code, out, _ = run(capsys, "requests", "expire", "--db", str(db))
+    assert out.strip() == "0 request(s) unanswered after 14 days closed as no answer"
+    _, out, _ = run(capsys, "requests", "list", "--db", str(db), "--json")
+    assert [r["status"] for r in json.loads(out)] == ["no_answer", "requested"]
+
+
+def test_list_closes_overdue_requests_first(capsys, db):
+    from datetime import datetime, timedelta
+
+    from analytics.footage_store import FootageStore
+
+    footage = FootageStore(RegistryStore(db))
+    footage.add("C-9", ["A"], user="det", at=datetime.now() - timedelta(days=15))
+    _, out, _ = run(capsys, "requests", "list", "--db", str(db), "--json")
+    assert [r["status"] for r in json.loads(out)] == ["no_answer"]
+
+
+def test_outcome_records_a_cleared_case_in_the_figures(capsys, db):
+    run(capsys, "requests", "add", "--db", str(db), "--case", "C-1",
+        "--camera", "A", "--user", "det")  # fmt: skip
+    code, out, _ = run(
+        capsys, "requests", "outcome", "--db", str(db), "--case", "C-1",
+        "--cleared", "yes", "--on", "2026-05-02", "--user", "sgt. jones",
+    )  # fmt: skip
+    assert (code, out.strip()) == (0, "Case C-1: cleared")
+    _, out, _ = run(capsys, "requests", "stats", "--db", str(db), "--json")
+    assert json.loads(out)["cases_cleared"] == 1
+    from analytics.footage_store import FootageStore
+
+    cases = FootageStore(RegistryStore(db)).cases()
+    assert cases.to_dict("records") == [
+        {"case_id": "C-1", "cleared": True, "cleared_at": date(2026, 5, 2)}
+    ]
+    log = RegistryStore(db).audit_log(["case_outcome"])
+    assert log["user"].tolist() == ["sgt. jones"]
+    # a case the registry was never asked about is refused, with why
+    code, _, err = run(capsys, "requests", "outcome", "--db", str(db), "--case",
+                       "C-404", "--cleared", "yes")  # fmt: skip
+    assert code == 2
+    assert "case 'C-404' has no footage request" in err
+
+
+def test_stats_cost_per_case_helped_uses_the_city_devices(capsys, db):
+    # One active integrated camera (B); Little Rock's cheapest device costs
+    # $150 a year. Window of 365 days: 150 * 365 / 365.25 = $149.897 for the
+    # one case helped by B's footage. Without a window there is no cost.
+    from datetime import timedelta
+
+    run(capsys, "requests", "add", "--db", str(db), "--case", "C-1",
+        "--camera", "B", "--user", "det")  # fmt: skip
+    run(capsys, "requests", "update", "1", "--db", str(db), "--status",
+        "provided", "--useful", "yes", "--user", "det")  # fmt: skip
+    today = date.today()
+    since = (today - timedelta(days=364)).isoformat()
+    _, out, _ = run(capsys, "requests", "stats", "--db", str(db), "--since", since,
+                    "--until", today.isoformat(), "--json")  # fmt: skip
+    assert json.loads(out)["cost_per_case_helped_usd"] == pytest.approx(
+        149.897, abs=1e-3
+    )
+    _, out, _ = run(capsys, "requests", "stats", "--db", str(db), "--json")
+    assert json.loads(out)["cost_per_case_helped_usd"] is None
+
+
+def test_stats_demo_prints_the_dashboard_figures(capsys, monkeypatch):
+    # one truth: on the demo the page shows the made-up history's figures; the
+    # command line printed zeros from an empty store. --demo prints the same
+    # figures as the page's default window (tests/test_page_requests.py checks
+    # the page against this same requests_view), labelled synthetic.
+    from analytics.datasets import load_dataset
+    from analytics.footage_view import (
+        integration_cost_per_year,
+        load_history,
+        requests_view,
+    )
+    from analytics.windows import default_window
+    from tests.pagetest import clear_data_env
+
+    clear_data_env(monkeypatch)
+    code, out, _ = run(capsys, "requests", "stats", "--demo", "--json")
+    assert code == 0
+    got = json.loads(out)
+    ds = load_dataset()
+    window = default_window(ds.incidents, ds.as_of)
+    view = requests_view(
+        load_history(ds), ds.cameras, ds.incidents, role="staff",
+        since=window.since, until=window.until, as_of=ds.as_of,
+        min_group_size=ds.city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(ds.cameras, ds.city.devices),
+        stale_months=ds.city.stale_months,
+    )  # fmt: skip
+    want = json.loads(
+        json.dumps({**view.stats.to_dict(), "synthetic": True}, default=str)
+    )
+    assert got == want
+    assert got["requests"] > 100
+    assert got["stale_cameras"] == view.stale_count
+    code, out, _ = run(capsys, "requests", "stats", "--demo")
+    assert (
+        out.splitlines()[0]
+        == "data: Synthetic demo data (made-up requests and answers)"
+    )
+    code, _, err = run(capsys, "requests", "stats", "--demo", "--db", "x.sqlite")
+    assert code == 2
+    assert "drop --db" in err
+
+
+def test_unreadable_incident_time_is_one_line_exit_2(capsys, db):
+    code, _, err = run(capsys, "requests", "add", "--db", str(db), "--case", "C-1",
+                         "--camera", "A", "--incident-at", "yesterday")  # fmt: skip
+    assert code == 2
+    assert err.strip() == (
+        "error: --incident-at was 'yesterday' but is expected to be an ISO date "
+        "and time, e.g. 2026-03-01T21:30"
+    )
+    assert RegistryStore(db).audit_log(["footage_request"]).empty

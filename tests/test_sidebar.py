@@ -18,8 +18,18 @@ def test_presets_end_on_the_data_date_and_count_days_inclusively():
         "30 days": (date(2026, 10, 3), date(2026, 11, 1)),
         "90 days": (date(2026, 8, 4), date(2026, 11, 1)),
         "Year to date": (date(2026, 1, 1), date(2026, 11, 1)),
-        "12 months": (date(2025, 11, 1), date(2026, 11, 1)),
+        # 12 months ending 1 Nov 2026, both days included: from 2 Nov 2025
+        "12 months": (date(2025, 11, 2), date(2026, 11, 1)),
     }
+
+
+def test_the_default_window_is_the_12_months_shortcut(demo):
+    """So the "12 months" pill is lit when a visitor arrives."""
+    from analytics.windows import default_window
+
+    window = default_window(demo.incidents, demo.as_of)
+    presets = date_presets(window.until)
+    assert presets["12 months"] == (window.since, window.until)
 
 
 def test_presets_never_start_before_the_first_incident():

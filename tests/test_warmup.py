@@ -23,7 +23,7 @@ from tests.pagetest import ROOT, clear_data_env
 from ui import warmup
 from ui.data import dataset_fingerprint, get_dataset
 from ui.page import dataset_key
-from ui.sidebar import default_filters_for
+from ui.sidebar import date_presets, default_filters_for, earliest_incident
 
 OVERVIEW = str(ROOT / "pages" / "0_Overview.py")
 
@@ -66,14 +66,19 @@ def restart() -> None:
 
 
 def test_the_warm_up_fills_the_caches_the_overview_reads(counted):
-    report = warmup.warm(get_dataset())
+    ds = get_dataset()
+    report = warmup.warm(ds)
     assert counted["load_dataset"] == 1
     # public and staff: the Overview's two reports each, and the Wards page's
     assert counted["coverage_report"] >= 4
-    # Overview, Coverage map, Gaps and Wards maps for both roles
-    assert counted["build_coverage_map"] == 6
+    # Overview, Coverage map, Gaps and Wards maps for both roles, then the
+    # Overview and Coverage maps of staff for each date shortcut that is not the
+    # default window (30 days, 90 days, year to date; 12 months is the default)
+    shortcuts = _other_shortcuts(ds)
+    assert sorted(shortcuts) == ["30 days", "90 days", "Year to date"]
+    assert counted["build_coverage_map"] == 6 + 2 * 3
     assert counted["build_ward_map"] == 2
-    assert counted["_component_args"] == 8
+    assert counted["_component_args"] == 8 + 2 * 3
     names = [name for name, _ in report.steps]
     assert names[0] == "public: coverage"  # the visitor who is not signed in first
     assert "staff: Overview map" in names
@@ -83,6 +88,31 @@ def test_the_warm_up_fills_the_caches_the_overview_reads(counted):
     assert not at.exception
     assert at.metric  # the page drew its figures ...
     assert dict(counted) == before  # ... and its map without computing anything
+
+
+def _other_shortcuts(ds) -> dict[str, tuple[date, date]]:
+    base = default_filters_for(ds)
+    return {
+        name: span
+        for name, span in date_presets(base.until, earliest_incident(ds)).items()
+        if span != (base.since, base.until)
+    }
+
+
+def test_a_date_shortcut_after_the_warm_up_computes_nothing(counted):
+    """The sidebar's "90 days" on the Overview: figures and map are ready."""
+    ds = get_dataset()
+    warmup.warm(ds)
+    since, until = _other_shortcuts(ds)["90 days"]
+    at = AppTest.from_file(OVERVIEW, default_timeout=180)
+    at.run()
+    before = dict(counted)
+    at.sidebar.date_input(key="since").set_value(since).run()
+    assert not at.exception
+    assert (at.session_state["since"], at.session_state["until"]) == (since, until)
+    assert dict(counted) == before, {
+        k: counted[k] - before.get(k, 0) for k in counted if counted[k] != before.get(k)
+    }
 
 
 def test_a_restart_reads_everything_back_without_recomputing(counted):
@@ -168,7 +198,7 @@ def test_start_warmup_runs_once_per_configuration(counted, monkeypatch):
     assert warmup.start_warmup() is thread  # not started again
     report = warmup.LAST[(None, ui.data._configuration())]
     assert report.error is None
-    assert counted["build_coverage_map"] == 6
+    assert counted["build_coverage_map"] == 6 + 2 * 3  # with the date shortcuts
 
 
 def test_the_store_data_version_changes_with_the_registry(store_target):

@@ -31,6 +31,7 @@ from analytics.datasets import Dataset
 from analytics.footage_view import (
     FootageHistory,
     RequestsView,
+    history_version,
     integration_cost_per_year,
     load_history,
     requests_view,
@@ -546,28 +547,50 @@ def recent_window(as_of: date, days: int = RECENT_DAYS) -> tuple[date, date]:
     return as_of - timedelta(days=days - 1), as_of
 
 
-@st.cache_resource(max_entries=4, show_spinner="Reading footage requests...")
-def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:  # noqa: ARG001
+def footage_history(_ds: Dataset, key: tuple) -> FootageHistory | None:
     """Requests and outcomes: the demo's made-up history, or the store's.
 
     None when real data is loaded without a registry store (nothing recorded).
     The demo's history (a minute of work at goal scale) is also kept on disk; a
-    store's is read from the store.
+    store's is read again whenever a request, an answer or a case outcome was
+    written since (``analytics.footage_view.history_version``), by this page,
+    the canvass page or the command line.
     """
+    return _footage_history(_ds, key, history_version(_ds))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading footage requests...")
+def _footage_history(
+    _ds: Dataset,
+    key: tuple,  # noqa: ARG001
+    version: tuple | None,  # noqa: ARG001
+) -> FootageHistory | None:
     if not _ds.synthetic:
         return load_history(_ds)
     return _on_disk("footage_history", _ds, lambda: load_history(_ds))
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def requests_figures(
     _ds: Dataset, key: tuple, role: str, since: date, until: date
 ) -> RequestsView | None:
     """The footage-request figures of the window as ``role`` may see them (the
     Overview's line and the Requests and outcomes page); None without a history.
 
-    Role-specific (rows only for investigators), so ``role`` is in the key.
+    Role-specific (rows only for investigators), so ``role`` is in the key; a
+    store's figures are computed again when its history changed.
     """
+    return _requests_figures(_ds, key, role, since, until, history_version(_ds))
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _requests_figures(
+    _ds: Dataset,
+    key: tuple,
+    role: str,
+    since: date,
+    until: date,
+    version: tuple | None,  # noqa: ARG001
+) -> RequestsView | None:
     history = footage_history(_ds, key)
     if history is None:
         return None

@@ -20,7 +20,13 @@ import streamlit as st
 
 from analytics.canvass import CameraIndex
 from analytics.config import CityConfig
-from analytics.notify import NoticeError, preview_notice, resume_notice, send_notice
+from analytics.notify import (
+    NoticeError,
+    count_text,
+    preview_notice,
+    resume_notice,
+    send_notice,
+)
 from analytics.notify_message import compose, notify_settings
 from analytics.notify_store import delivery_table, notice_table, notify_engine
 from analytics.notify_transport import SettingsError, configured_senders
@@ -239,7 +245,7 @@ def _store(path: Path) -> RegistryStore:
 def _show_counts(counts: dict[str, Any], area_text: str) -> None:
     rounded = counts.get("rounded_to")
     m1, m2, m3 = st.columns(3)
-    m1.metric("Owners a notice reaches", f"{counts['recipients']:,}")
+    m1.metric("Owners a notice reaches", count_text(counts["recipients"], rounded))
     m2.metric("Integrated", f"{counts['by_tier'].get('integrated', 0):,}")
     m3.metric("Registered", f"{counts['by_tier'].get('registered', 0):,}")
     types = ", ".join(f"{k} {v:,}" for k, v in counts["by_owner_type"].items() if v)
@@ -294,18 +300,21 @@ def _send(
 
 
 def _show_result(result: dict[str, Any]) -> None:
-    rounded = " (rounded to 5)" if result.get("rounded_to") else ""
+    step = result.get("rounded_to")
+    rounded = f" (counts rounded to the nearest {step})" if step else ""
+    exact = None if result.get("all_sent") else step  # all sent: 0 is exact
     text = (
-        f"Notice {result['notice_id']}: sent {result['sent']:,}, failed "
-        f"{result['failed']:,}, still queued {result['queued']:,}{rounded}."
+        f"Notice {result['notice_id']}: sent {count_text(result['sent'], step)}, "
+        f"failed {count_text(result['failed'], exact)}, still queued "
+        f"{count_text(result['queued'], exact)}{rounded}."
     )
-    if result["status"] == "done" and not result["failed"]:
+    if result.get("all_sent", result["status"] == "done" and not result["failed"]):
         st.success(text + " Recorded in the audit log.")
     else:
         st.warning(
             text + " Failed messages are listed in the case's deliveries; refused "
             "addresses go to the data steward to re-verify."
-            + (" Resume to send the rest." if result["queued"] else "")
+            + (" Resume to send the rest." if result["status"] == "interrupted" else "")
         )
 
 

@@ -23,6 +23,7 @@ from analytics.config import ConfigError
 from analytics.datasets import Dataset
 from analytics.privacy import public_settings
 from analytics.safe_output import escape_markdown
+from ui.activity import note_run
 from ui.data import get_dataset, source_banner
 from ui.navigation import ensure_app_menu
 from ui.role import current_viewer
@@ -89,6 +90,7 @@ def start_page(
     apply to the page (``ui.sidebar.render_sidebar``'s ``show``; None: all); the
     others are not drawn, and keep their values for the pages they apply to.
     """
+    note_run()  # the warm-up waits while visitors' pages run
     ensure_app_menu()
     if not icon.startswith(":material/"):
         icon = DEFAULT_ICON

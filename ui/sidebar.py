@@ -207,13 +207,12 @@ def date_presets(as_of: date, earliest: date | None = None) -> dict[str, tuple]:
     >>> date_presets(date(2026, 11, 1))["Year to date"]
     (datetime.date(2026, 1, 1), datetime.date(2026, 11, 1))
     """
-    months = pd.DateOffset(months=DEFAULT_WINDOW_MONTHS)
-    year_ago = (pd.Timestamp(as_of) - months).date()
     spans = {
         "30 days": as_of - timedelta(days=29),
         "90 days": as_of - timedelta(days=89),
         "Year to date": date(as_of.year, 1, 1),
-        "12 months": year_ago,
+        # the default window's rule (analytics.windows): the pill is lit on arrival
+        "12 months": window_ending(as_of, months=DEFAULT_WINDOW_MONTHS).since,
     }
     lo = earliest or date.min
     return {name: (max(since, lo), as_of) for name, since in spans.items()}
@@ -227,7 +226,7 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
     not shown keep their values, so a page switch does not lose them.
     """
     ensure_app_menu()
-    earliest = _earliest(ds)
+    earliest = earliest_incident(ds)
     defaults = default_filters_for(ds)
     _initialise_state(defaults, earliest, ds.as_of)
     show = set(FILTER_KEYS if show is None else show)
@@ -335,7 +334,8 @@ def _apply_preset(presets: dict[str, tuple]) -> None:
         st.session_state["since"], st.session_state["until"] = presets[chosen]
 
 
-def _earliest(ds: Dataset) -> date | None:
+def earliest_incident(ds: Dataset) -> date | None:
+    """The day of the oldest incident (the date pickers' lower bound), or None."""
     if len(ds.incidents) == 0:
         return None
     return pd.Timestamp(ds.incidents["occurred_at"].min()).date()

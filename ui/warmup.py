@@ -27,12 +27,14 @@ from datetime import timedelta
 from analytics.datasets import Dataset
 from analytics.privacy import public_settings
 from ui import cached
+from ui.activity import wait_for_quiet
 from ui.data import _configuration, get_dataset
 from ui.mapview import MapSource, prepare_map
 from ui.page import dataset_key
-from ui.sidebar import Filters, default_filters_for
+from ui.sidebar import Filters, date_presets, default_filters_for, earliest_incident
 
 WARMUP_ENV = "CAMREG_WARMUP"
+WARMUP_NICENESS = 10  # added to the thread's niceness (0 normal, 19 lowest)
 OFF = {"off", "0", "no", "false", "none"}
 # The maps as the pages draw them by default (component key, height, options;
 # ui.focus.focus_map: clicks on, the key ends with the focus, "city" for none);
@@ -95,6 +97,7 @@ def start_warmup(city_name: str | None = None) -> threading.Thread | None:
 
 
 def _run(city_name: str | None, ident: tuple) -> None:
+    _lower_priority()
     report = WarmupReport([])
     LAST[ident] = report
     try:
@@ -107,6 +110,16 @@ def _run(city_name: str | None, ident: tuple) -> None:
         log.info("warm-up done in %.1f s (%d steps)", total, len(report.steps))
 
 
+def _lower_priority() -> None:
+    """Run this thread at a lower priority than the server's (Linux: a thread is
+    a task of its own), so visitors' pages and the browser get the processor
+    first; elsewhere nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WARMUP_NICENESS)
+    except (AttributeError, OSError) as exc:  # not Linux, or not allowed
+        log.info("warm-up runs at normal priority: %s", exc)
+
+
 def views(ds: Dataset) -> list[tuple[str, Filters]]:
     """(role, filters) of a new visitor: not signed in first, then staff."""
     base = default_filters_for(ds)
@@ -117,12 +130,15 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
     """Fill the shared caches with the default view of every heavy page.
 
     The Overview comes first (the landing page), then the Coverage map, Gaps
-    and targeting and Wards pages; the public view before the staff view.
+    and targeting and Wards pages; the public view before the staff view. Last,
+    the Overview and Coverage map of staff for each of the sidebar's date
+    shortcuts ("30 days", "90 days", ...) other than the default window.
     """
     report = report if report is not None else WarmupReport([])
     key = dataset_key(ds)
 
     def step(name: str, work: Callable[..., object], *args: object, **kw: object):
+        wait_for_quiet()  # a visitor's page first (ui.activity)
         t0 = time.perf_counter()
         work(*args, **kw)
         report.steps.append((name, time.perf_counter() - t0))
@@ -131,15 +147,22 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
         step(name, prepare_map, source, key=view[0], height=view[1], clicks=clicks)
 
     month_start, _ = cached.recent_window(ds.as_of)
-    for role, f in views(ds):
-        # the Overview
-        step(f"{role}: coverage", cached.coverage, ds, key, f)
+
+    def overview_and_coverage_map(role: str, f: Filters, label: str = "") -> None:
+        """What the Overview and the Coverage map page compute for this view."""
+        tag = f"{role}{label}"
+        step(f"{tag}: coverage", cached.coverage, ds, key, f)
+        area = cached.area_filters(f, role)
+        if area != f:  # per-ward figures: the whole registry below investigator
+            step(f"{tag}: area coverage", cached.coverage, ds, key, area)
         before = month_start - timedelta(days=1)
-        step(f"{role}: coverage a month ago", cached.coverage_at, ds, key, f, before)
+        step(f"{tag}: coverage a month ago", cached.coverage_at, ds, key, f, before)
+        if area != f:
+            step(f"{tag}: area a month ago", cached.coverage_at, ds, key, area, before)
         step("forecast", cached.forecast, ds, key)
         step("footage history", cached.footage_history, ds, key)
         step(
-            f"{role}: requests",
+            f"{tag}: requests",
             cached.requests_figures,
             ds,
             key,
@@ -152,10 +175,13 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
             ("Coverage map", COVERAGE_MAP),
         ):
             draw(
-                f"{role}: {name}",
+                f"{tag}: {name}",
                 cached.coverage_map(ds, key, f, role, **view[2]),
                 view,
             )
+
+    for role, f in views(ds):
+        overview_and_coverage_map(role, f)
         # Gaps and targeting
         step(f"{role}: recommendation", cached.recommendation, ds, key, f, GAPS_K, None)
         step(f"{role}: gap places", cached.gap_places, ds, key, f)
@@ -174,4 +200,12 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
                 start,
             )
             draw(f"{role}: ward map", cached.ward_map(ds, key, f, None, role), WARD_MAP)
+    # then the sidebar's date shortcuts for staff (the public view is fixed), so
+    # a click on "90 days" finds its figures and maps ready
+    _, staff = views(ds)[-1]
+    shortcuts = date_presets(staff.until, earliest_incident(ds))
+    for name, (since, until) in shortcuts.items():
+        if (since, until) != (staff.since, staff.until):
+            preset = replace(staff, since=since, until=until)
+            overview_and_coverage_map("staff", preset, f" ({name})")
     return report

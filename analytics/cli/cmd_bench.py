@@ -153,6 +153,8 @@ def print_page_times(r: dict[str, Any]) -> None:
         "later_visit_seconds",
         "page_switch_seconds",
         "rerun_seconds",
+        "returning_visit_seconds",
+        "floor_visit_seconds",
     ):
         t = r.get(key)
         if t is None:

@@ -239,7 +239,9 @@ def _load(
 
             result = load_cameras(args.cameras, city)
             print_fixes(result.warnings)
-            return result.accepted, datetime.now(), Path(args.cameras).name, False
+            # a demo file written by `demo` stays labelled synthetic
+            name = Path(args.cameras).name
+            return result.accepted, datetime.now(), name, result.synthetic
         configured = city.data_path("cameras") or city.data_path("registry_db")
         if configured and not city.data_path("incidents"):
             return _configured_cameras(city)  # a canvass needs no incidents
@@ -260,7 +262,7 @@ def _configured_cameras(city: CityConfig) -> tuple[pd.DataFrame, datetime, str, 
 
         result = load_cameras(path, city)
         print_fixes(result.warnings)
-        return result.accepted, datetime.now(), Path(path).name, False
+        return result.accepted, datetime.now(), Path(path).name, result.synthetic
     from analytics.store import RegistryStore, configured_store
 
     target = configured_store(city)

@@ -244,7 +244,9 @@ def _resume(args: argparse.Namespace, city: CityConfig) -> int:
 
 
 def _exit(result: dict[str, Any]) -> int:
-    if result.get("failed") or result.get("queued"):
+    """1 when a message failed or is still queued: ``all_sent`` says so even
+    where staff's rounded counts read 0."""
+    if result.get("failed") or result.get("queued") or result.get("all_sent") is False:
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -264,6 +266,13 @@ def _area(args: argparse.Namespace, city: CityConfig) -> Any:
     if args.lat is None or args.lon is None:
         raise CommandError(
             "give the area: --lat LAT --lon LON [--radius-m R] or --area"
+        )
+    if not bool(city.extent.contains(args.lon, args.lat)):
+        # as canvass says it (a latitude of 134 was a shapely traceback)
+        raise CommandError(
+            f"--lat/--lon ({args.lat}, {args.lon}) is outside {city.name}: expected "
+            f"latitude {city.extent.min_lat} to {city.extent.max_lat} and longitude "
+            f"{city.extent.min_lon} to {city.extent.max_lon}"
         )
     radius = city.canvass_radius_m if args.radius_m is None else args.radius_m
     return (args.lat, args.lon, radius)
@@ -312,14 +321,17 @@ def _print(result: dict[str, Any], as_json: bool, *, dry_run: bool) -> None:
     if as_json:
         print(json.dumps(result))
         return
-    rounded = " (rounded to 5)" if result.get("rounded_to") else ""
+    from analytics.notify import count_text
+
+    step = result.get("rounded_to")
+    rounded = f" (counts rounded to the nearest {step})" if step else ""
     if result.get("synthetic"):
         print(f"data: {result['data_label']} (synthetic: the owners are fictitious)")
     elif result.get("data_label"):
         print(f"data: {result['data_label']}")
     if "recipients" in result:
         head = "Would reach" if dry_run else "Notice for"
-        print(f"{head} {result['recipients']} owners{rounded}")
+        print(f"{head} {count_text(result['recipients'], step)} owners{rounded}")
         tiers = ", ".join(f"{k} {v}" for k, v in result["by_tier"].items())
         types = ", ".join(f"{k} {v}" for k, v in result["by_owner_type"].items())
         skipped = ", ".join(f"{k} {v}" for k, v in result["skipped"].items())
@@ -327,11 +339,14 @@ def _print(result: dict[str, Any], as_json: bool, *, dry_run: bool) -> None:
         print(f"  by owner type: {types}")
         print(f"  skipped: {skipped}")
     if "notice_id" in result:
+        # all sent: nothing failed or waits, exactly (not "fewer than 3")
+        exact = None if result.get("all_sent") else step
         print(
-            f"notice {result['notice_id']}: sent {result['sent']}, failed "
-            f"{result['failed']}, still queued {result['queued']} ({result['status']})"
+            f"notice {result['notice_id']}: sent {count_text(result['sent'], step)}, "
+            f"failed {count_text(result['failed'], exact)}, still queued "
+            f"{count_text(result['queued'], exact)} ({result['status']})"
         )
-        if result["queued"]:
+        if result["queued"] or result["status"] == "interrupted":
             print(
                 f"  resume with: python -m analytics notify --resume "
                 f"{result['notice_id']} --user NAME"

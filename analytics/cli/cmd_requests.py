@@ -5,6 +5,12 @@ python -m analytics requests update 17 --status provided --useful yes
 python -m analytics requests list --case 2026-001234 --json
 python -m analytics requests stats --since 2026-01-01 --until 2026-06-30 --json
 python -m analytics requests stale --months 12 --out calls.csv
+python -m analytics requests expire --days 14
+python -m analytics requests outcome --case 2026-001234 --cleared yes
+
+Requests still unanswered after the city's ``[footage] no_answer_days`` are closed
+as "no answer" (audited) before ``list``, ``stats`` and ``stale`` read them, and by
+``expire`` (for a nightly job).
 
 Requests live in the registry store (``--db`` or the configured store); every
 change is written to its audit log. Rows name cameras and cases, so this command
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +31,7 @@ import pandas as pd
 from analytics.cli import EXIT_OK, CommandError, print_fixes
 from analytics.cli.store_options import open_store as _store
 from analytics.cli.store_options import user_of as _user
-from analytics.config import load_city
+from analytics.config import CityConfig, load_city
 from analytics.figures import label, request_texts
 from analytics.footage import (
     DEFAULT_NO_ANSWER_DAYS,
@@ -36,6 +43,11 @@ from analytics.footage import (
     stale_queue,
 )
 from analytics.footage_store import FootageStore
+from analytics.footage_view import (
+    integration_cost_per_year,
+    load_history,
+    requests_view,
+)
 from analytics.formatting import count
 from analytics.loaders import load_incidents
 from analytics.safe_output import to_safe_csv
@@ -61,7 +73,8 @@ def register(
     common.add_argument("--db", default=None, metavar="PATH", help="registry store")
     p = subparsers.add_parser(
         "requests",
-        help="footage requests and outcomes (add, update, list, stats, stale)",
+        help="footage requests and outcomes (add, update, list, stats, stale, "
+        "expire, outcome)",
         description="Footage requests under a case number: who was asked, what "
         "came back, whether it helped. Kept in the registry store with an audit "
         "entry for every change.",
@@ -100,8 +113,39 @@ def register(
     sts.add_argument(
         "--incidents", help="incident file, for the share of violent incidents"
     )
+    sts.add_argument(
+        "--demo",
+        action="store_true",
+        help="the synthetic demo's made-up history, as the dashboard shows it "
+        "(default window: the 12 months ending on the newest incident)",
+    )
     sts.add_argument("--json", action="store_true")
     sts.set_defaults(func=run_stats)
+
+    exp = sub.add_parser(
+        "expire", parents=[common], help="close requests past their answer window"
+    )
+    exp.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="days an owner has to answer (default: the city's [footage] "
+        f"no_answer_days, else {DEFAULT_NO_ANSWER_DAYS})",
+    )
+    exp.add_argument("--json", action="store_true")
+    exp.set_defaults(func=run_expire)
+
+    out = sub.add_parser(
+        "outcome", parents=[common], help="record whether a case was cleared"
+    )
+    out.add_argument("--case", required=True, help="case number")
+    out.add_argument("--cleared", required=True, choices=("yes", "no"))
+    out.add_argument(
+        "--on", type=date.fromisoformat, help="day it was cleared (ISO; default today)"
+    )
+    out.add_argument("--user", help="who records it (default: $USER)")
+    out.add_argument("--json", action="store_true")
+    out.set_defaults(func=run_outcome)
 
     add_stale_parser(sub, [common])
 
@@ -128,8 +172,16 @@ def add_stale_parser(
 
 
 def run_add(args: argparse.Namespace) -> int:
+    incident_at = None
+    if args.incident_at:
+        try:
+            incident_at = datetime.fromisoformat(args.incident_at)
+        except ValueError as exc:
+            raise CommandError(
+                f"--incident-at was {args.incident_at!r} but is expected to be an "
+                "ISO date and time, e.g. 2026-03-01T21:30"
+            ) from exc
     footage = _footage(args)
-    incident_at = datetime.fromisoformat(args.incident_at) if args.incident_at else None
     try:
         ids = footage.add(
             args.case,
@@ -168,8 +220,44 @@ def run_update(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_expire(args: argparse.Namespace) -> int:
+    days = args.days if args.days is not None else load_city(args.city).no_answer_days
+    if days < 1:
+        raise CommandError(f"--days was {days} but must be at least 1")
+    closed = FootageStore(_store(args)).expire(days=days)
+    if args.json:
+        print(json.dumps({"days": days, "closed": closed}))
+    else:
+        print(
+            f"{len(closed)} request(s) unanswered after {days} days closed as "
+            f"no answer{': ' + ', '.join(map(str, closed)) if closed else ''}"
+        )
+    return EXIT_OK
+
+
+def run_outcome(args: argparse.Namespace) -> int:
+    footage = FootageStore(_store(args))
+    cleared = args.cleared == "yes"
+    if args.on is not None and not cleared:
+        raise CommandError("--on is the day a case was cleared: give --cleared yes")
+    if footage.requests(args.case).empty:
+        raise CommandError(
+            f"case {args.case!r} has no footage request: outcomes are recorded for "
+            "cases the registry was asked to help with"
+        )
+    try:
+        footage.set_outcome(args.case, cleared=cleared, user=_user(args), on=args.on)
+    except RequestError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        print(json.dumps({"case": args.case, "cleared": cleared}))
+    else:
+        print(f"Case {args.case}: {'cleared' if cleared else 'not cleared'}")
+    return EXIT_OK
+
+
 def run_list(args: argparse.Namespace) -> int:
-    frame = _footage(args).requests(args.case)
+    frame = _footage(args, expire=True).requests(args.case)
     if args.json:
         print(json.dumps(_json_rows(frame[list(LIST_COLUMNS)]), default=str))
         return EXIT_OK
@@ -182,8 +270,11 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     city = load_city(args.city)
+    if args.demo:
+        return _demo_stats(args, city)
     store = _store(args, city)
     footage = FootageStore(store)
+    footage.expire(days=city.no_answer_days)
     cameras = store.cameras()
     requests = footage.requests()
     today = date.today()
@@ -209,12 +300,66 @@ def run_stats(args: argparse.Namespace) -> int:
         cases=footage.cases(),
         since=args.since,
         until=args.until,
+        # the same yearly fee estimate as the page (a window is needed to prorate)
+        device_cost_usd_per_year=integration_cost_per_year(cameras, city.devices),
         stale_cameras=len(stale),
     )
-    out = stats.to_dict()
+    if not stats.requests and requests.empty and not args.db:
+        print(
+            f"note: no footage request is recorded in {store.location}; the "
+            "dashboard's synthetic demo figures: requests stats --demo",
+            file=sys.stderr,
+        )
+    _print_stats(args, stats)
+    return EXIT_OK
+
+
+def _demo_stats(args: argparse.Namespace, city: CityConfig) -> int:
+    """``stats --demo``: the figures the dashboard shows on the synthetic demo."""
+    from analytics.datasets import load_dataset
+    from analytics.schema import SYNTHETIC_LABEL
+    from analytics.windows import default_window
+
+    if args.db:
+        raise CommandError("--demo reads the synthetic demo, not a store: drop --db")
+    dataset = load_dataset(city)
+    if not dataset.synthetic:
+        raise CommandError(
+            "--demo needs the synthetic demo, but real data is configured "
+            "(CAMREG_CAMERAS, CAMREG_INCIDENTS or the city file)"
+        )
+    window = default_window(dataset.incidents, dataset.as_of)
+    args.since = args.since or window.since
+    args.until = args.until or window.until
+    history = load_history(dataset)
+    assert history is not None  # the demo always has one
+    view = requests_view(
+        history,
+        dataset.cameras,
+        dataset.incidents,
+        role="staff",  # figures and group tables: no rows
+        since=args.since,
+        until=args.until,
+        as_of=dataset.as_of,
+        min_group_size=dataset.city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(
+            dataset.cameras, dataset.city.devices
+        ),
+        stale_months=dataset.city.stale_months,
+    )
+    if not args.json:
+        print(f"data: {SYNTHETIC_LABEL} (made-up requests and answers)")
+    _print_stats(args, view.stats, extra={"synthetic": True})
+    return EXIT_OK
+
+
+def _print_stats(
+    args: argparse.Namespace, stats: Any, extra: dict[str, Any] | None = None
+) -> None:
+    out = {**stats.to_dict(), **(extra or {})}
     if args.json:
         print(json.dumps(out, default=str))
-        return EXIT_OK
+        return
     window = f"{args.since or 'start'} to {args.until or 'today'}"
     print(f"Footage requests, {window}:")
     for key, text in request_texts(stats).items():
@@ -222,16 +367,17 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"  Violent incidents in the window: {count(stats.violent_incidents)}")
     print(f"  Cases with a request: {count(stats.cases)}")
     print(f"  Cases cleared: {count(stats.cases_cleared)}")
-    return EXIT_OK
 
 
 def run_stale(args: argparse.Namespace) -> int:
+    city = load_city(args.city)
     if args.months is None:
-        args.months = load_city(args.city).stale_months
+        args.months = city.stale_months
     if args.months < 1:
         raise CommandError(f"--months was {args.months} but must be at least 1")
     store = _store(args)
     footage = FootageStore(store)
+    footage.expire(days=city.no_answer_days)  # silence counts in the queue
     cameras = store.cameras()
     queue = stale_queue(cameras, footage.requests(), date.today(), months=args.months)
     if args.out:
@@ -256,8 +402,12 @@ def run_stale(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _footage(args: argparse.Namespace) -> FootageStore:
-    return FootageStore(_store(args))
+def _footage(args: argparse.Namespace, *, expire: bool = False) -> FootageStore:
+    """The store's requests; ``expire`` closes those past their answer window."""
+    footage = FootageStore(_store(args))
+    if expire:
+        footage.expire(days=load_city(args.city).no_answer_days)
+    return footage
 
 
 def _json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -12,6 +12,22 @@ from analytics.cli import CommandError
 
 # Views beyond one per page: a page focused on a ward (cross-filtering, issue 13)
 EXTRA_VIEWS = {"Coverage_map-ward": "Coverage_map?ward=3"}
+CANVASS_PAGE = "Incident_canvass"  # opens empty: also shown with an incident
+
+
+def canvass_view() -> dict[str, str]:
+    """The Incident canvass with an incident given by its link, as a person would.
+
+    The canvass page opens on an empty form; this view gives it the registry's
+    busiest non-residential point (``CameraIndex.busiest``) of the configured
+    data, so the screenshot shows a call list and the area notification.
+    """
+    from analytics.canvass import CameraIndex
+    from analytics.datasets import load_dataset
+
+    ds = load_dataset()
+    lat, lon = CameraIndex(ds.cameras, ds.city).busiest(ds.city.canvass_radius_m)
+    return {f"{CANVASS_PAGE}-incident": f"{CANVASS_PAGE}?lat={lat:.6f}&lon={lon:.6f}"}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Start `streamlit run dashboard.py` on the demo data (or use "
         "--url), open every page in headless Chromium at desktop (1440x900) and "
         "phone (390x844) width and save <page>-<width>.png, plus the Coverage "
-        "map focused on ward 3 (Coverage_map-ward-<width>.png).",
+        "map focused on ward 3 (Coverage_map-ward-<width>.png) and the Incident "
+        "canvass with an incident given (Incident_canvass-incident-<width>.png).",
     )
     p.add_argument("--out", default="docs/screenshots", help="folder for the PNGs")
     p.add_argument("--url", help="a running dashboard to capture instead")
@@ -48,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
         pages = {p: pages[p] for p in args.page}
     else:
         pages = {**pages, **EXTRA_VIEWS}
+    if CANVASS_PAGE in pages:
+        pages.update(canvass_view())
     out = Path(args.out)
     try:
         if args.url:
