@@ -29,9 +29,9 @@ import shapely
 from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.plugins import FastMarkerCluster, HeatMap
-from folium.template import Template
 
 from analytics.config import CityConfig
+from analytics.maplayout import ZOOM_SNAP, LabelDeclutter, MapFrame, compact_template
 from analytics.privacy import (
     HEX_CAMERA_COLUMNS,
     HEX_COVERAGE_COLUMNS,
@@ -60,6 +60,8 @@ TIER_LABELS = {
 CITY_FILL = "#f3efe4"
 BACKGROUND = "#e9eef2"
 WARD_LINE = "#444444"
+FOCUS_LINE = "#000000"  # the focused ward's outline (ui.focus)
+FOCUS_WEIGHT = 5
 GAP_LINE = "#ff7f00"
 SITE_COLOUR = "#e7298a"
 VIEWSHED_COLOUR = "#33a02c"
@@ -140,7 +142,8 @@ _LABEL_JS = """\
 function (feature, layer) {
     layer.bindTooltip(feature.properties.ward, {
         permanent: true, direction: "center", className: "camreg-ward-label",
-        opacity: 0.9, pane: "camreg-labels"
+        opacity: 0.9, pane: "camreg-labels", priority: feature.properties.prio,
+        short: feature.properties.short
     });
 }"""
 
@@ -152,7 +155,7 @@ class _Cluster(FastMarkerCluster):
     layers, ``Layer.render`` adds it only when ``show`` is True.
     """
 
-    _template = Template(
+    _template = compact_template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = (function(){
@@ -188,7 +191,7 @@ class Legend(MacroElement):
     only external script and stylesheet links).
     """
 
-    _template = Template(
+    _template = compact_template(
         """
         {% macro header(this, kwargs) %}
         <style>
@@ -208,8 +211,12 @@ class Legend(MacroElement):
             text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff}
         .camreg-ward-label:before {display: none}
         .camreg-site {background: {{ this.site_colour }}; color: #fff;
-            border: 2px solid #fff; border-radius: 50%; text-align: center;
-            font: bold 11px/18px sans-serif; box-shadow: 0 1px 3px rgba(0,0,0,.5)}
+            border: 2px solid #fff; border-radius: 10px; text-align: center;
+            white-space: nowrap; box-sizing: border-box;
+            font: bold 11px/16px sans-serif; box-shadow: 0 1px 3px rgba(0,0,0,.5)}
+        .camreg-site-dot {background: {{ this.site_colour }}; border-radius: 50%;
+            border: 2px solid #fff; box-sizing: border-box;
+            box-shadow: 0 0 2px rgba(0,0,0,.6)}
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -264,16 +271,6 @@ class Legend(MacroElement):
             map.on("overlayremove baselayerchange", sync);
             legend.addTo(map);
             sync();
-            {%- if this.bounds %}
-            // the opening zoom suits a desktop-wide map: on a narrow one (a
-            // phone) show the whole city once the frame has its size
-            setTimeout(function () {
-                map.invalidateSize();
-                if (map.getSize().x < {{ this.fold_below }}) {
-                    map.fitBounds({{ this.bounds|tojson }});
-                }
-            }, 50);
-            {%- endif %}
             map.getContainer().style.background = {{ this.background|tojson }};
         })();
         {% endmacro %}
@@ -289,7 +286,6 @@ class Legend(MacroElement):
         background: str = "",
         open_: bool = True,
         fold_below: int = FOLD_BELOW_PX,
-        bounds: Sequence[Sequence[float]] | None = None,
     ) -> None:
         # branca 0.8 leaves MacroElement.__init__ unannotated (and mypy does not
         # apply untyped_calls_exclude to super() calls)
@@ -301,9 +297,6 @@ class Legend(MacroElement):
         self.background = background
         self.open_ = open_
         self.fold_below = int(fold_below)
-        self.bounds = (
-            [list(map(float, corner)) for corner in bounds] if bounds else None
-        )
         self.site_colour = SITE_COLOUR
 
     @property
@@ -320,29 +313,88 @@ class Legend(MacroElement):
 
 
 class _NumberedSites(folium.map.Layer):
-    """Recommended sites as numbered circles (the rank), drawn from one array.
+    """Recommended sites as dots with their rank beside them, from one array.
 
     A row is ``[lat, lon, rank, tooltip html]``; the tooltip is escaped in
-    Python. Rank 1 sits on top where sites overlap.
+    Python. Every site is a dot at its place. At every zoom the rank numbers
+    are placed best rank first: on the dot, else just beside it (above, below,
+    right, left, then diagonally), wherever the number covers no number
+    already placed; else it joins the number of a site next to it ("3, 7",
+    at most three) when the wider badge still covers nothing; else the site
+    keeps its dot (and tooltip) without a number until the map is zoomed in.
+    The table beside the map keeps every number.
     """
 
-    _template = Template(
+    _template = compact_template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = (function () {
-                var rows = {{ this.rows|tojson }};
-                var group = L.featureGroup();
-                rows.forEach(function (r) {
-                    var text = String(r[2]);
-                    var size = text.length > 2 ? 26 : 22;
-                    L.marker([r[0], r[1]], {
-                        icon: L.divIcon({className: "camreg-site", html: text,
-                            iconSize: [size, size]}),
-                        zIndexOffset: 10000 - r[2], keyboard: false
-                    }).bindTooltip(r[3]).addTo(group);
+        var {{ this.get_name() }} = (function () {
+            var rows = {{ this.rows|tojson }};
+            var group = L.featureGroup(), map = null;
+            var spots = [[0, 0], [0, -17], [0, 17], [19, 0], [-19, 0],
+                [17, -15], [-17, -15], [17, 15], [-17, 15]];
+            function width(t) { return t.length > 1 ? 7 * t.length + 8 : 20; }
+            function free(x, y, w, placed, skip) {
+                return !placed.some(function (q) {
+                    return q !== skip && Math.abs(q.x - x) < (q.w + w) / 2 + 1
+                        && Math.abs(q.y - y) < 21;
                 });
-                return group;
-            })();
+            }
+            function badge(q) {
+                var t = q.ranks.join(", ");
+                q.w = width(t);
+                var icon = L.divIcon({className: "camreg-site", html: t,
+                    iconSize: [q.w, 20], iconAnchor: [q.w / 2 - q.dx, 10 - q.dy]});
+                if (q.marker) { q.marker.setIcon(icon); return; }
+                q.marker = L.marker(q.at, {icon: icon, keyboard: false,
+                    zIndexOffset: 10000 - q.ranks[0]}).bindTooltip(q.tip).addTo(group);
+            }
+            function draw() {
+                group.clearLayers();
+                if (!map) { return; }
+                var z = map.getZoom(), placed = [];
+                rows.forEach(function (r) {
+                    var at = [r[0], r[1]], p = map.project(at, z), t = String(r[2]);
+                    L.marker(at, {icon: L.divIcon({className: "camreg-site-dot",
+                        iconSize: [10, 10]}), keyboard: false,
+                        zIndexOffset: 9000 - r[2]}).bindTooltip(r[3]).addTo(group);
+                    var spot = spots.find(function (s) {
+                        return free(p.x + s[0], p.y + s[1], width(t), placed, null);
+                    });
+                    if (spot) {
+                        var q = {x: p.x + spot[0], y: p.y + spot[1], dx: spot[0],
+                            dy: spot[1], at: at, ranks: [r[2]], tip: r[3]};
+                        placed.push(q);
+                        badge(q);
+                        return;
+                    }
+                    // no room: join the number of a site next to it ("3, 7")
+                    var near = placed.find(function (q) {
+                        var o = map.project(q.at, z);
+                        return q.ranks.length < 3 && Math.abs(o.x - p.x) < 16
+                            && Math.abs(o.y - p.y) < 16 && free(q.x, q.y,
+                                width(q.ranks.concat([r[2]]).join(", ")), placed, q);
+                    });
+                    if (near) {
+                        near.ranks.push(r[2]);
+                        near.tip += "<br>" + r[3];
+                        near.marker.setTooltipContent(near.tip);
+                        badge(near);
+                    }
+                });
+            }
+            group.on("add", function () {
+                map = group._map;
+                map.on("zoomend", draw);
+                draw();
+            });
+            group.on("remove", function () {
+                if (map) { map.off("zoomend", draw); }
+                map = null;
+                group.clearLayers();
+            });
+            return group;
+        })();
         {% endmacro %}"""
     )
 
@@ -350,6 +402,39 @@ class _NumberedSites(folium.map.Layer):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "NumberedSites"
         self.rows = rows
+
+
+class _WardTints(MacroElement):
+    """The offline background's ward tints, copied from the ward outlines.
+
+    The outlines' shapes are already in the page: filling ``fallback`` from
+    them in the browser sends each ward once instead of twice.
+    """
+
+    _template = compact_template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var tints = {{ this.tints|tojson }}, i = 0;
+            L.geoJson({{ this.source.get_name() }}.toGeoJSON(), {
+                style: function () {
+                    return {stroke: false, fillColor: tints[i++ % tints.length],
+                        fillOpacity: 1.0};
+                },
+                interactive: false
+            }).addTo({{ this.fallback.get_name() }});
+            {{ this.fallback.get_name() }}.bringToBack();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, fallback: folium.FeatureGroup, source: folium.GeoJson) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # as in Legend
+        self._name = "WardTints"
+        self.fallback = fallback
+        self.source = source
+        self.tints = list(LAND_TINTS)
 
 
 class _OfflineFallback(MacroElement):
@@ -361,7 +446,7 @@ class _OfflineFallback(MacroElement):
     follows.
     """
 
-    _template = Template(
+    _template = compact_template(
         """
         {% macro script(this, kwargs) %}
         (function () {
@@ -413,6 +498,7 @@ def build_coverage_map(
     compact: bool = False,
     thematic: str | None = "choropleth",
     streets: gpd.GeoDataFrame | None = None,
+    focus_ward: str | None = None,
 ) -> folium.Map:
     """Build the coverage map with a folding layer control and a legend.
 
@@ -469,6 +555,15 @@ def build_coverage_map(
         The thematic layer switched on at first: one of ``THEMATIC`` or None.
     streets
         Street centre lines (optional) for the offline background.
+    focus_ward
+        ``ward_id`` of the ward the page is focused on (``ui.focus``): outlined
+        in ``FOCUS_LINE``, its label placed first, and the map fitted to it
+        (to ``viewshed_area`` when that is given).
+
+    The map opens fitted to the city (or the focus) at whatever size its frame
+    has (``analytics.maplayout.MapFrame``); ward labels that would collide are
+    shrunk or hidden until zoomed in (``LabelDeclutter``); recommended sites
+    closer than their markers are merged into one "3, 7" marker.
 
     Returns
     -------
@@ -492,10 +587,18 @@ def build_coverage_map(
         if city_limit is not None and len(city_limit)
         else None
     )
-    bounds = _view_bounds(city, city_limit, viewshed_area)
+    wards = wards if wards is not None and len(wards) else None
+    focus_area = viewshed_area
+    if focus_area is None and focus_ward is not None and wards is not None:
+        picked = wards[wards["ward_id"].astype(str) == str(focus_ward)]
+        focus_area = picked.to_crs(WGS84).geometry.union_all() if len(picked) else None
+    bounds = _view_bounds(city, city_limit, focus_area)
     m = _base_map(bounds, zoom=_zoom_for(bounds, compact))
     tile_layer = _add_tiles(m, tiles)
-    fallback = _add_offline_background(m, wards, city_limit, streets, tiles is None)
+    # the wards' tints are copied in the browser from the ward outlines below
+    fallback = _add_offline_background(
+        m, wards, city_limit, streets, tiles is None, tint_later=wards is not None
+    )
     if tile_layer is not None and fallback is not None:
         _OfflineFallback(tile_layer, fallback).add_to(m)
     legend: list[tuple[Layer | None, str]] = []
@@ -543,10 +646,16 @@ def build_coverage_map(
         legend.extend(entries)
         if cells_layer is not None:
             exclusive.append(cells_layer)
-    if wards is not None and len(wards):
+    if wards is not None:
         # above the thematic layer: outlines and labels stay readable
-        layer = _add_wards(m, wards)
+        layer, outlines = _add_wards(m, wards, focus=focus_ward)
         legend.append((layer, _line_swatch(WARD_LINE, "Ward boundary")))
+        if focus_ward is not None and str(focus_ward) in set(
+            wards["ward_id"].astype(str)
+        ):
+            legend.append((layer, _line_swatch(FOCUS_LINE, "Focused ward")))
+        if fallback is not None:
+            _WardTints(fallback, outlines).add_to(m)
     if sites is not None and len(sites):
         layer = _add_sites(m, sites)
         legend.append((layer, _site_swatch("Recommended site, by rank")))
@@ -556,8 +665,10 @@ def build_coverage_map(
         exclusive=exclusive,
         background=BACKGROUND,
         open_=not compact,
-        bounds=_corners(bounds),
     ).add_to(m)
+    MapFrame(_corners(bounds)).add_to(m)
+    if wards is not None:
+        LabelDeclutter(LABEL_PANE).add_to(m)
     if asset_base is not None:
         use_local_assets(m, asset_base)
     return m
@@ -732,6 +843,7 @@ def _base_map(bounds: tuple[float, float, float, float], *, zoom: int) -> folium
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
+        zoom_snap=ZOOM_SNAP,
     )
     # ward labels above cluster bubbles and camera views, never catching the mouse
     folium.map.CustomPane(LABEL_PANE, z_index=660, pointer_events=False).add_to(m)
@@ -754,11 +866,16 @@ def _add_offline_background(
     city_limit: gpd.GeoDataFrame | None,
     streets: gpd.GeoDataFrame | None,
     show: bool,
+    *,
+    tint_later: bool = False,
 ) -> folium.FeatureGroup | None:
     """A base layer drawn from the city's own data: tinted wards, streets.
 
     It replaces the street map when tiles cannot load, so an offline map shows
     the city's shape, wards and (when configured) streets rather than a void.
+    ``tint_later``: the ward tints are left to :class:`_WardTints`, which
+    copies the ward outlines' shapes in the browser instead of sending them
+    twice.
     """
     # an empty layer counts as none
     wards = wards if wards is not None and len(wards) else None
@@ -769,7 +886,7 @@ def _add_offline_background(
     group = folium.FeatureGroup(
         name="City map (works offline)", overlay=False, control=True, show=show
     )
-    if wards is not None:
+    if wards is not None and not tint_later:
         frame = wards.to_crs(WGS84)
         data = gpd.GeoDataFrame(
             {"fill": [LAND_TINTS[i % len(LAND_TINTS)] for i in range(len(frame))]},
@@ -785,7 +902,7 @@ def _add_offline_background(
             },
             interactive=False,
         ).add_to(group)
-    elif city_limit is not None:
+    elif wards is None and city_limit is not None:
         folium.GeoJson(
             _geojson(city_limit.to_crs(WGS84)[["geometry"]]),
             style_function=lambda _: {
@@ -823,32 +940,133 @@ def _add_city_limit(m: folium.Map, city_limit: gpd.GeoDataFrame) -> None:
     ).add_to(m)
 
 
-def _add_wards(m: folium.Map, wards: gpd.GeoDataFrame) -> folium.FeatureGroup:
+def _add_wards(
+    m: folium.Map, wards: gpd.GeoDataFrame, *, focus: str | None = None
+) -> tuple[folium.FeatureGroup, folium.GeoJson]:
+    """Ward outlines with a hover name, and a permanent label each.
+
+    ``focus`` (a ``ward_id``) is outlined in ``FOCUS_LINE``. Labels carry a
+    priority for ``LabelDeclutter``: the focused ward first, then by area.
+    Returns the layer group and the outlines (the offline tints copy them).
+    """
     frame = wards.to_crs(WGS84)
     names = frame["ward_name"] if "ward_name" in frame else frame.get("ward_id")
     labels = [escape_html(n) for n in names]
+    focused = (
+        frame["ward_id"].astype(str).to_numpy() == str(focus)
+        if focus is not None and "ward_id" in frame
+        else np.zeros(len(frame), dtype=bool)
+    )
+    focus_labels = {lab for lab, f in zip(labels, focused, strict=True) if f}
     outlines = gpd.GeoDataFrame({"ward": labels}, geometry=frame.geometry, crs=WGS84)
     group = folium.FeatureGroup(name="Wards", show=True)
-    folium.GeoJson(
-        _geojson(outlines),
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
         # outline only (no fill): the hexagons beneath keep the hover
-        style_function=lambda _: {"color": WARD_LINE, "weight": 2, "fill": False},
+        if feature["properties"]["ward"] in focus_labels:
+            return {
+                "color": FOCUS_LINE,
+                "weight": FOCUS_WEIGHT,
+                "fill": False,
+                "className": "camreg-focus",
+            }
+        return {"color": WARD_LINE, "weight": 2, "fill": False}
+
+    layer = folium.GeoJson(
+        _geojson(outlines),
+        style_function=style,
         highlight_function=lambda _: {"weight": 4},
         tooltip=folium.GeoJsonTooltip(fields=["ward"], aliases=["Ward"]),
-    ).add_to(group)
-    # one layer of invisible points carrying permanent labels: a marker per ward
-    # would cost a template render each
+    )
+    layer.add_to(group)
+    _add_labels(group, frame, labels, focused)
+    group.add_to(m)
+    return group, layer
+
+
+def label_points(polygons: np.ndarray) -> np.ndarray:
+    """Where to write each polygon's label: its centroid when that lies well
+    inside it (at least 0.7 of the largest inscribed circle's radius from the
+    edge), else the centre of that circle (the point farthest inside), so a
+    label sits in the roomiest part of a ward, never near an edge or outside
+    a crescent; empty or broken shapes fall back to a point on the surface.
+
+    >>> square = shapely.box(0, 0, 4, 2)
+    >>> shapely.get_coordinates(label_points(np.array([square]))).round(1).tolist()
+    [[2.0, 1.0]]
+    """
+    polygons = np.asarray(polygons, dtype=object)
+    out: np.ndarray = shapely.point_on_surface(polygons)
+    ok = shapely.is_valid(polygons) & ~shapely.is_empty(polygons)
+    if ok.any():
+        bounds = shapely.bounds(polygons[ok])
+        # a thousandth of each shape's size: fine enough, and fast
+        tolerance = np.maximum(
+            np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+            / 1000.0,
+            1e-9,
+        )
+        shapes = polygons[ok]
+        circles = shapely.maximum_inscribed_circle(shapes, tolerance)
+        centres = shapely.centroid(shapes)
+        room = np.where(
+            shapely.contains(shapes, centres),
+            shapely.distance(centres, shapely.boundary(shapes)),
+            0.0,
+        )
+        out[ok] = np.where(
+            room >= 0.7 * shapely.length(circles),
+            centres,
+            shapely.get_point(circles, 0),
+        )
+    return out
+
+
+def _short_names(frame: gpd.GeoDataFrame, n: int) -> list[str]:
+    """ "W" and the ward's id ("W4") where the id is short; else "" (no short
+    form: the label is hidden where it does not fit). Never a bare number,
+    which would read as a site's rank."""
+    if "ward_id" not in frame:
+        return [""] * n
+    return [
+        f"W{escape_html(i)}" if len(i) <= 3 else ""
+        for i in frame["ward_id"].astype(str).str.strip()
+    ]
+
+
+def _add_labels(
+    parent: Element,
+    frame: gpd.GeoDataFrame,
+    labels: Sequence[str],
+    first: np.ndarray | None = None,
+    shorts: Sequence[str] | None = None,
+) -> None:
+    """One layer of invisible points carrying the wards' permanent labels.
+
+    A marker per ward would cost a template render each. ``prio`` orders them
+    for ``LabelDeclutter``: ``first`` (a boolean mask) on top, then by area;
+    ``shorts`` (escaped, default ``_short_names``) is the form a label takes
+    where the full one does not fit.
+    """
+    # ranking only: square degrees order wards as square metres do in one city
+    area = shapely.area(frame.geometry.to_numpy())
+    prio = np.argsort(np.argsort(area)) + 1
+    if first is not None:
+        prio = np.where(first, len(prio) + 1, prio)
+    if shorts is None:
+        shorts = _short_names(frame, len(labels))
     points = gpd.GeoDataFrame(
-        {"ward": labels}, geometry=frame.geometry.representative_point(), crs=WGS84
+        {"ward": list(labels), "prio": prio.astype(int), "short": list(shorts)},
+        geometry=label_points(frame.geometry.to_numpy()),
+        crs=WGS84,
     )
     folium.GeoJson(
         _geojson(points),
         marker=folium.CircleMarker(radius=0, opacity=0, fill_opacity=0),
         on_each_feature=folium.JsCode(_LABEL_JS),
         interactive=False,
-    ).add_to(group)
-    group.add_to(m)
-    return group
+        control=False,
+    ).add_to(parent)
 
 
 def _add_choropleth(
@@ -1338,7 +1556,7 @@ def _dot(colour: str, label: str) -> str:
 def _site_swatch(label: str) -> str:
     return (
         f'<div><span class="camreg-site" style="display:inline-block;width:16px;'
-        f'height:16px;line-height:16px;font-size:9px;margin-right:5px">1</span>'
+        f'height:16px;line-height:12px;font-size:9px;margin-right:5px">1</span>'
         f"{escape_html(label)}</div>"
     )
 
@@ -1394,35 +1612,53 @@ def build_ward_map(
     bounds = _view_bounds(city, city_limit if city_limit is not None else wards, None)
     m = _base_map(bounds, zoom=_zoom_for(bounds, compact=False))
     tile_layer = _add_tiles(m, tiles)
-    fallback = _add_offline_background(m, None, city_limit, None, tiles is None)
+    # the offline tints are copied in the browser from the ward shapes below
+    fallback = _add_offline_background(
+        m, frame, city_limit, None, tiles is None, tint_later=True
+    )
     if tile_layer is not None and fallback is not None:
         _OfflineFallback(tile_layer, fallback).add_to(m)
     anyone = selected is not None and selected in ids
-    data = gpd.GeoDataFrame(props, geometry=frame.geometry.to_numpy(), crs=WGS84)
+    # styles are worked out here, by ward: the features carry only what the
+    # tooltip and a click read
+    styles = {
+        i: {
+            "color": WARD_LINE,
+            "weight": 1.5,
+            "fillColor": colour,
+            "fillOpacity": 0.35 if anyone else 0.8,
+        }
+        for i, colour in zip(ids, fill, strict=True)
+    }
+    if anyone:
+        styles[selected] |= {
+            "color": FOCUS_LINE,
+            "weight": FOCUS_WEIGHT,
+            "className": "camreg-focus",
+            "fillOpacity": 0.8,
+        }
+    data = gpd.GeoDataFrame(
+        props.drop(columns=["fill", "selected", "label"]),
+        geometry=frame.geometry.to_numpy(),
+        crs=WGS84,
+    )
     layer = folium.GeoJson(
         _geojson(data),
         name=title,
-        style_function=lambda f: {
-            "color": "#000000" if f["properties"]["selected"] else WARD_LINE,
-            "weight": 4 if f["properties"]["selected"] else 1.5,
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.8 if (f["properties"]["selected"] or not anyone) else 0.35,
-        },
+        style_function=lambda f: styles[f["properties"]["ward_id"]],
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
     )
     layer.add_to(m)
-    points = gpd.GeoDataFrame(
-        {"ward": props["label"]},
-        geometry=frame.geometry.representative_point().to_numpy(),
-        crs=WGS84,
+    if fallback is not None:
+        _WardTints(fallback, layer).add_to(m)
+    shorts = [
+        f"{short}<br>{v}" if short else ""
+        for short, v in zip(_short_names(frame, len(ids)), shown, strict=True)
+    ]
+    _add_labels(
+        m, frame, props["label"].tolist(), np.asarray(props["selected"]), shorts
     )
-    folium.GeoJson(
-        _geojson(points),
-        marker=folium.CircleMarker(radius=0, opacity=0, fill_opacity=0),
-        on_each_feature=folium.JsCode(_LABEL_JS),
-        interactive=False,
-    ).add_to(m)
     rows = [
         _swatch(colour, f"{lo:.0%} – {min(hi, 1.0):.0%}")
         for colour, lo, hi in zip(colours, edges[:-1], edges[1:], strict=True)
@@ -1432,8 +1668,9 @@ def build_ward_map(
     Legend(
         [(layer, f"<b>{escape_html(title)}</b><br>" + "".join(rows))],
         background=BACKGROUND,
-        bounds=_corners(bounds),
     ).add_to(m)
+    MapFrame(_corners(bounds)).add_to(m)
+    LabelDeclutter(LABEL_PANE).add_to(m)
     if asset_base is not None:
         use_local_assets(m, asset_base)
     return m

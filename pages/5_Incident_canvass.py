@@ -33,6 +33,7 @@ from analytics.canvass import (
     match_address,
 )
 from analytics.formatting import format_table, number
+from analytics.maplayout import MapFrame
 from analytics.maps import TIER_COLOURS, use_local_assets
 from analytics.safe_output import escape_html, escape_markdown, to_safe_csv
 from ui.audit import audit_store, record_once
@@ -220,6 +221,7 @@ def _incident_base(lat: float, lon: float, zoom: int) -> folium.Map:
         fill_opacity=1.0,
         tooltip="Incident",
     ).add_to(m)
+    MapFrame().add_to(m)  # the scale bar clear of the attribution on a phone
     return m
 
 

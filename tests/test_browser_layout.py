@@ -56,29 +56,63 @@ _OVERFLOW_JS = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     return [main.scrollWidth, main.clientWidth];
 }"""
-# Inside a map frame: overlapping controls, and legend rows against layers
+# Inside a map frame: overlapping controls (attribution included), labels and
+# site numbers, how much of the frame the city (or the focused ward) fills,
+# and legend rows against layers
 _MAP_STATE_JS = """() => {
-    const sel = ['.leaflet-control-zoom', '.leaflet-control-layers',
-                 '.camreg-legend', '.leaflet-control-scale'];
-    const boxes = sel.flatMap(s => [...document.querySelectorAll(s)]
-        .map(e => [s, e.getBoundingClientRect()]));
-    const overlaps = [];
-    for (let i = 0; i < boxes.length; i++) {
-        for (let j = i + 1; j < boxes.length; j++) {
-            const a = boxes[i][1], b = boxes[j][1];
-            const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-            const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-            if (w > 0 && h > 0) { overlaps.push([boxes[i][0], boxes[j][0]]); }
+    const overlapping = (boxes) => {
+        const out = [];
+        for (let i = 0; i < boxes.length; i++) {
+            for (let j = i + 1; j < boxes.length; j++) {
+                const a = boxes[i][1], b = boxes[j][1];
+                const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+                const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                if (w > 0 && h > 0) { out.push([boxes[i][0], boxes[j][0]]); }
+            }
         }
-    }
+        return out;
+    };
+    const boxes = sel => [...document.querySelectorAll(sel)]
+        .filter(e => getComputedStyle(e).visibility !== 'hidden')
+        .map(e => [e.textContent.trim().slice(0, 30) || sel, e.getBoundingClientRect()])
+        .filter(b => b[1].width > 0);
+    const controls = ['.leaflet-control-zoom', '.leaflet-control-layers',
+        '.camreg-legend', '.leaflet-control-scale', '.leaflet-control-attribution']
+        .flatMap(s => boxes(s).map(b => [s, b[1]]));
     const rows = [...document.querySelectorAll('.camreg-legend-row[data-layer]')]
         .map(r => [r.dataset.layer, r.style.display !== 'none',
                    window.map.hasLayer(window[r.dataset.layer]),
                    r.textContent.slice(0, 40)]);
     const details = document.querySelector('.camreg-legend details');
-    return {overlaps: overlaps, rows: rows, legendOpen: details ? details.open : null,
-            width: document.querySelector('.leaflet-container').clientWidth};
+    const size = window.map.getSize();
+    let view = null;
+    if (window.map.camregView) {
+        const v = window.map.camregView;
+        const a = window.map.latLngToContainerPoint(v.getNorthWest());
+        const b = window.map.latLngToContainerPoint(v.getSouthEast());
+        view = {fill: Math.max((b.x - a.x) / size.x, (b.y - a.y) / size.y),
+                inside: a.x >= -1 && a.y >= -1 && b.x <= size.x + 1
+                    && b.y <= size.y + 1};
+    }
+    const labels = boxes('.camreg-ward-label');
+    const numbers = boxes('.leaflet-marker-pane .camreg-site');
+    return {overlaps: overlapping(controls), rows: rows,
+            legendOpen: details ? details.open : null,
+            width: document.querySelector('.leaflet-container').clientWidth,
+            view: view,
+            labels: labels.map(b => b[0]), labelOverlaps: overlapping(labels),
+            wardLabels: document.querySelectorAll('.camreg-ward-label').length,
+            numbers: numbers.map(b => b[0]), numberOverlaps: overlapping(numbers),
+            sites: document.querySelectorAll(
+                '.leaflet-marker-pane .camreg-site-dot').length,
+            focus: [...document.querySelectorAll('path.camreg-focus')].map(e => {
+                const r = e.getBoundingClientRect(), c = window.map.getContainer()
+                    .getBoundingClientRect();
+                return [r.left - c.left, r.top - c.top, r.right - c.left,
+                        r.bottom - c.top];
+            })};
 }"""
+MIN_FILL = 0.8  # the fitted view spans at least this share of the frame
 
 
 @pytest.fixture(scope="module")
@@ -99,14 +133,42 @@ def _map_frames(page):
     return [f for f in page.frames if "streamlit_folium" in f.url]
 
 
-def _map_state(page) -> list[dict]:
-    """The state of every map on the page, each map drawn with its legend first."""
+def _map_state(page, *, legend: bool = True) -> list[dict]:
+    """The state of every map on the page, each map drawn (with its legend)."""
     for i in range(page.locator(MAP_FRAME).count()):
         frame = page.frame_locator(MAP_FRAME).nth(i)
         frame.locator("path.leaflet-interactive").first.wait_for(state="attached")
-        frame.locator(".camreg-legend").wait_for(state="attached")
-    page.wait_for_timeout(500)  # the phone-width fit runs 50 ms after load
+        if legend:
+            frame.locator(".camreg-legend").wait_for(state="attached")
+    page.wait_for_timeout(500)  # the fit and the label placement follow the frame
     return [f.evaluate(_MAP_STATE_JS) for f in _map_frames(page)]
+
+
+def _check_map(state: dict, *, whole_city: bool = True) -> None:
+    """Controls, labels and site numbers apart; the view fills the frame.
+
+    ``whole_city``: the map shows every ward (not one focused ward), so most
+    ward labels must be placed.
+    """
+    assert state["overlaps"] == [], state
+    assert state["labelOverlaps"] == [], state
+    assert state["numberOverlaps"] == [], state
+    # every ward labelled on a desktop; on a phone most are (the rest hidden
+    # until zoomed in, never drawn over one another)
+    shown = len(state["labels"])
+    roomy = state["width"] >= FOLD_BELOW_PX and not state["sites"]
+    if whole_city:
+        assert shown >= (state["wardLabels"] if roomy else 4), state
+    view = state["view"]
+    assert view is not None, state
+    assert view["inside"], state
+    assert view["fill"] >= MIN_FILL, state
+    if state["sites"]:  # numbers unique, the best-ranked ones always shown
+        # a badge holds one rank, or the ranks of sites next to each other
+        numbers = [n for badge in state["numbers"] for n in badge.split(", ")]
+        assert len(set(numbers)) == len(numbers), state
+        assert {"1", "2", "3"} <= set(numbers), state
+        assert len(numbers) >= min(state["sites"], 10), state
 
 
 # The layer switch has taken effect: heat map on, hexagons off, in map and legend
@@ -140,11 +202,14 @@ def test_page_layout_has_no_overlaps_at_either_width(server, tab, name):
             assert not any(t.strip() == "dashboard" for t in links)
         if PAGES[name] in MAP_PAGES:
             for state in _map_state(page):
-                assert state["overlaps"] == [], state
+                _check_map(state)
                 assert state["rows"], "the legend lists the map's layers"
                 assert all(r[1] == r[2] for r in state["rows"]), state
                 if state["width"] < FOLD_BELOW_PX:
                     assert state["legendOpen"] is False  # folded on a phone
+        elif name == "Incident_canvass":
+            for state in _map_state(page, legend=False):
+                assert state["overlaps"] == [], state  # scale bar, attribution
     except Exception:
         _shot(page, f"{name}-{width}")
         raise
@@ -250,4 +315,34 @@ def test_clicking_a_ward_on_the_map_focuses_the_page(server, tab):
         focused.wait_for(state="visible")
     except Exception:
         _shot(page, "ward-click")
+        raise
+
+
+@pytest.mark.parametrize("name", ["Coverage_map", "Gaps_and_targeting"])
+def test_focused_ward_is_outlined_and_fills_the_map(server, tab, name):
+    """``?ward=3``: the ward's strong outline, whole and filling the frame."""
+    width, page = tab
+    try:
+        open_page(page, f"{server}/{PAGES[name]}?ward=3")
+        page.get_by_text("Focused on").first.wait_for(state="visible")
+        wait_until(
+            _map_frames(page)[0],
+            "() => document.querySelectorAll('path.camreg-focus').length === 1",
+        )
+        state = _map_state(page)[0]
+        _check_map(state, whole_city=False)
+        # the focused ward's label is placed first: always shown
+        assert any(label.startswith(("Ward 3", "W3")) for label in state["labels"])
+        [(left, top, right, bottom)] = state["focus"]
+        frame_w, frame_h = (
+            state["width"],
+            page.locator(MAP_FRAME).first.bounding_box()["height"],
+        )
+        # the outline (5 px wide) lies inside the frame and spans most of it
+        assert min(left, top) >= -3, state["focus"]
+        assert right <= frame_w + 3, state["focus"]
+        assert bottom <= frame_h + 3, state["focus"]
+        assert max((right - left) / frame_w, (bottom - top) / frame_h) >= MIN_FILL
+    except Exception:
+        _shot(page, f"{name}-ward-{width}")
         raise

@@ -391,6 +391,97 @@ def test_ward_map_carries_ids_and_labels_with_values(city, wards):
     html = _render(build_ward_map(table, city=city, selected="1"))
     assert '"ward_id": "1"' in html
     assert f"Ward {ESCAPED}<br>38%" in html
+    assert '"short": "W1<br>38%"' in html  # where the full label has no room
     assert HOSTILE not in html
     with pytest.raises(ValueError, match="measure"):
         build_ward_map(table, city=city, measure="nope")
+
+
+def _bounds_in(html: str) -> list[float]:
+    """South, west, north, east of the view MapFrame fits the map to."""
+    found = re.search(r"L\.latLngBounds\(\[\[(.*?)\], \[(.*?)\]\]\)", html)
+    assert found, "the map fits a view"
+    return [float(v) for v in f"{found[1]}, {found[2]}".split(",")]
+
+
+def _two_wards():
+    lat, lon = CENTRE
+    west = _square(lat, lon - 0.03, 1000)
+    east = _square(lat, lon + 0.03, 1000)
+    return gpd.GeoDataFrame(
+        {"ward_id": ["1", "2"], "ward_name": ["West", "East"]},
+        geometry=[west, east],
+        crs=WGS84,
+    )
+
+
+def test_the_map_is_fitted_to_the_city_limit(city):
+    wards = _two_wards()
+    limit = gpd.GeoDataFrame(geometry=[wards.geometry.union_all().envelope], crs=WGS84)
+    html = _render(build_coverage_map(None, role="public", city=city, city_limit=limit))
+    west, south, east, north = limit.total_bounds
+    assert _bounds_in(html) == pytest.approx([south, west, north, east])
+    assert '"zoomSnap": 0.1' in html  # fractional zoom: the fit fills the frame
+
+
+def test_the_focused_ward_is_outlined_and_the_map_fitted_to_it(city):
+    wards = _two_wards()
+    html = _render(
+        build_coverage_map(None, role="public", city=city, wards=wards, focus_ward="2")
+    )
+    west, south, east, north = wards.geometry.iloc[1].bounds
+    assert _bounds_in(html) == pytest.approx([south, west, north, east])
+    # one style carries the focus outline, and it is the East ward's
+    focus = re.findall(r'case "(\w+)":\s*return \{"className": "camreg-focus"', html)
+    assert focus == ["East"]
+    assert "Focused ward" in html  # its legend row
+    plain = _render(build_coverage_map(None, role="public", city=city, wards=wards))
+    assert "camreg-focus" not in plain
+
+
+def test_ward_shapes_are_sent_once_with_the_offline_tints_copied(city):
+    wards = _two_wards()
+    html = _render(build_coverage_map(None, role="public", city=city, wards=wards))
+    west, south, _, _ = (round(v, 5) for v in wards.geometry.iloc[0].bounds)
+    corner = f"[{west}, {south}]"
+    assert html.count(corner) == 1  # the outline only, not a tinted copy
+    assert ".toGeoJSON()" in html  # the tints are filled from the outlines
+
+
+def test_ward_labels_carry_a_priority_and_a_short_form(city):
+    lat, lon = CENTRE
+    big = _square(lat, lon - 0.05, 2000)
+    small = _square(lat, lon + 0.05, 500)
+    wards = gpd.GeoDataFrame(
+        {"ward_id": ["7", "9"], "ward_name": ["Big ward", "Small ward"]},
+        geometry=[big, small],
+        crs=WGS84,
+    )
+    html = _render(build_coverage_map(None, role="public", city=city, wards=wards))
+    found = {s: int(p) for p, s in re.findall(r'"prio": (\d+), "short": "(\w+)"', html)}
+    # the larger ward is placed first; never a bare number (a site's rank)
+    assert found == {"W7": 2, "W9": 1}
+    assert "camreg-label-small" in html  # the small size the placement uses
+
+
+def test_label_points_sit_well_inside_their_polygon():
+    from analytics.maps import label_points
+
+    rectangle = shapely.box(0, 0, 4, 2)
+    # an L: its centroid (1.36, 1.36) lies outside it
+    ell = shapely.union(shapely.box(0, 0, 4, 1), shapely.box(0, 0, 1, 4))
+    points = label_points(np.array([rectangle, ell]))
+    assert shapely.get_coordinates(points[0]).tolist() == [[2.0, 1.0]]
+    assert ell.contains(points[1])
+    # the roomiest spot is the bend: a circle at (r, r) touching both outer
+    # edges and the inner corner (1, 1) has sqrt(2) (1 - r) = r, r = 2 - sqrt(2)
+    r = 2 - np.sqrt(2)
+    assert ell.boundary.distance(points[1]) == pytest.approx(r, abs=0.01)
+    assert shapely.get_coordinates(points[1])[0] == pytest.approx([r, r], abs=0.01)
+
+
+def test_compact_template_drops_indentation_only():
+    from analytics.maplayout import compact_template
+
+    out = compact_template("  var a = 1;  // one\n\n      if (a) { b(); }\n").render()
+    assert out == "var a = 1;  // one\nif (a) { b(); }"

@@ -491,6 +491,7 @@ def _coverage_map(
         wards=_ds.wards,
         city_limit=_ds.city_limit,
         viewshed_area=area,
+        focus_ward=ward,
         range_scale=filters.range_scale,
         sites=sites,
         asset_base=asset_base(),
