@@ -165,7 +165,7 @@ class FootageStore:
                     "requested_by": user,
                 }
             )
-        open_ = self._open_requests(case_id, [r["camera_id"] for r in rows])
+        open_ = self._open_requests(case_id, [str(r["camera_id"]) for r in rows])
         if open_:
             listed = ", ".join(f"{c} (request {i})" for c, i in open_.items())
             raise RequestError(

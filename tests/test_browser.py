@@ -25,7 +25,7 @@ MIN_CITY_ZOOM = 9  # a whole city in view; the world is zoom 0-3
 # overlaps and its map's legend at desktop and phone width by
 # tests/test_browser_layout.py (which replaced a per-page exception check here).
 PAGES = {
-    "": (1, 1),
+    "": (1, 0),  # the Overview's forecast is the briefing's SVG picture
     "Coverage_map": (1, 0),
     "Gaps_and_targeting": (1, 1),
     "Wards": (1, 3),
@@ -63,6 +63,12 @@ def _check(page, name: str, maps: int, charts: int) -> None:
         page.locator(".js-plotly-plot").nth(charts - 1).wait_for(
             timeout=PAGE_TIMEOUT_MS
         )
+    if name == "":
+        # the forecast picture drawn, and no chart library loaded for it
+        forecast = page.locator('img[src^="data:image/svg+xml"]').first
+        forecast.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert forecast.evaluate("img => img.naturalWidth") > 0
+        assert page.locator(".js-plotly-plot").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0, name
 
 
