@@ -240,6 +240,7 @@ class LoadResult:
             "rows_read": int(self.rows_read),
             "accepted": self.n_accepted,
             "folded": int(self.folded),
+            "offences_folded": int(self.offences_folded),
             "quarantined": len(self.quarantined),
             "reasons": self.reasons,
             "warnings": list(self.warnings),
