@@ -163,6 +163,8 @@ def _validate_stream(
     geocoding: dict[str, Any] | None = None
     seen_full = np.empty(0, np.uint64)  # incident, offence, time, place
     seen_key = np.empty(0, np.uint64)  # incident + offence, or camera id
+    seen_place = np.empty(0, np.uint64)  # incident, time, place (numbered files)
+    offence_folds = 0  # rows folded as further offences of an incident
     first_accepted = None
     for frame in _batches(file, names, delimiter, chunk_rows, block_bytes):
         frame, ragged, extra, reasons = split_swallowed(frame, None, None, delimiter)
@@ -210,8 +212,22 @@ def _validate_stream(
                 )
             )
             key = _hash(part[key_cols].fillna(""))
+            place = _hash(
+                pd.DataFrame(
+                    {
+                        "id": part["incident_id"],
+                        "when": part["occurred_at"],
+                        "lat": part["latitude"].round(loaders.FOLD_DECIMALS),
+                        "lon": part["longitude"].round(loaders.FOLD_DECIMALS),
+                    }
+                )
+            )
             again = np.isin(full, seen_full)
             clash = ~again & np.isin(key, seen_key) & numbered
+            # another offence of an incident read in an earlier chunk
+            more = ~again & ~clash & np.isin(place, seen_place) & numbered
+            offence_folds += result.offences_folded + int(more.sum())
+            again = again | more
             why = loaders.R_CONFLICT
         else:
             full = np.empty(0, np.uint64)
@@ -241,6 +257,8 @@ def _validate_stream(
                     into[name] = into.get(name, 0) + 1
         seen_full = np.union1d(seen_full, full)
         seen_key = np.union1d(seen_key, key)
+        if kind == "incidents":
+            seen_place = np.union1d(seen_place, place)
         q = result.quarantined.copy()
         if len(q):
             q["row_number"] = q["row_number"] + offset
@@ -250,7 +268,9 @@ def _validate_stream(
             if message not in warnings:
                 warnings.append(message)
         for message in result.notes:
-            if message not in notes:
+            if message not in notes and message != loaders.offences_note(
+                label, result.offences_folded
+            ):
                 notes.append(message)
         for text, count in result.unknown_offenses.items():
             unknown[text] = unknown.get(text, 0) + count
@@ -274,6 +294,8 @@ def _validate_stream(
                 else None
             )
             geocoding = geo
+    if offence_folds:
+        notes.append(loaders.offences_note(label, offence_folds))
     chunks = max(1, -(-offset // chunk_rows))
     warnings.append(
         f"{label}: validated in {chunks} chunks of up to {chunk_rows:,} rows"
@@ -292,6 +314,7 @@ def _validate_stream(
         offset,
         warnings,
         folded=folded,
+        offences_folded=offence_folds,
         synthetic=synthetic,
         unknown_offenses=unknown,
         notes=notes,

@@ -336,8 +336,9 @@ def unmapped_sentences(ds: Dataset) -> list[str]:
             )
         if folded:
             sentence += (
-                f" {folded:,} more rows repeat an incident once per victim and are "
-                "counted in it."
+                f" {folded:,} more row{'s' if folded != 1 else ''} repeat an "
+                "incident (once per victim, or for another of its offences) and "
+                f"{'are' if folded != 1 else 'is'} counted in it."
             )
         for note in report.get("notes") or ():
             # most rows elsewhere: where the data is, where the city is, and why

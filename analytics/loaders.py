@@ -206,6 +206,7 @@ class LoadResult:
     rows_read: int
     warnings: list[str] = field(default_factory=list)
     folded: int = 0
+    offences_folded: int = 0  # of ``folded``: further offences of an incident
     synthetic: bool = False
     unknown_offenses: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -239,6 +240,7 @@ class LoadResult:
             "rows_read": int(self.rows_read),
             "accepted": self.n_accepted,
             "folded": int(self.folded),
+            "offences_folded": int(self.offences_folded),
             "quarantined": len(self.quarantined),
             "reasons": self.reasons,
             "warnings": list(self.warnings),
@@ -399,6 +401,7 @@ def _load(
     ordered = sorted(rows.reasons, key=lambda pair: _reason_rank(pair[1]))
     reason = first_reason(ordered, rows.index)
     folded = pd.Series(False, index=rows.index)
+    offences = 0  # folded rows that are further offences of an incident
     if kind == "cameras":
         # duplicates among otherwise valid rows: the first valid copy is kept
         ok = reason.isna() & values["camera_id"].notna()
@@ -407,8 +410,12 @@ def _load(
         reason = reason.mask(dup, R_DUPLICATE)
     else:
         numbered = mapping.get("incident_id") is not None
-        folded, conflict = _fold_repeats(values, lat, lon, reason, numbered=numbered)
+        folded, conflict, offences = _fold_repeats(
+            values, lat, lon, reason, numbered=numbered
+        )
         reason = reason.mask(conflict, R_CONFLICT)
+        if offences:
+            rows.notes.append(offences_note(rows.raw.name, offences))
         if folded.any() and not numbered:
             rows.warn(
                 f"{_rows(folded)} repeat the date, offence and place of another row "
@@ -435,6 +442,7 @@ def _load(
         n,
         rows.warnings,
         folded=n_folded,
+        offences_folded=offences,
         synthetic=synthetic,
         unknown_offenses=rows.unknown_offenses,
         notes=rows.notes,
@@ -444,6 +452,16 @@ def _load(
         result.unmapped_offenses = _offenses_by_reason(values, reason)
     result.accepted_positions = np.flatnonzero(accepted_mask)
     return result
+
+
+def offences_note(source: str, n: int) -> str:
+    """The load report's sentence for ``n`` rows folded as further offences."""
+    return (
+        f"{source}: "
+        + ("1 row is another offence" if n == 1 else f"{n:,} rows are other offences")
+        + " of an incident already read (same number, time and place) and folded "
+        "into it: each incident is counted once, as its most serious offence"
+    )
 
 
 def _reason_rank(reason: str) -> int:
@@ -461,16 +479,20 @@ def _fold_repeats(
     reason: pd.Series,
     *,
     numbered: bool = True,
-) -> tuple[pd.Series, pd.Series]:
-    """(folded, conflict) masks over valid incident rows; sets ``values["rows"]``.
+) -> tuple[pd.Series, pd.Series, int]:
+    """(folded, conflict) masks over valid incident rows and how many of the folded
+    rows were further offences of an incident; sets ``values["rows"]``.
 
     Rows agreeing on incident number, offence, time and place are one incident
     reported once per victim: the first is kept and counts them in ``rows``, the
-    others are folded. The same number and offence at another place or time is a
-    conflict the data steward has to resolve (quarantined). A file without
-    incident numbers (``numbered=False``: the ids were made from row numbers,
-    as in derived violent-crime exports) folds rows agreeing on offence, time and
-    place, and has no conflicts.
+    others are folded. Rows of one number, time and place that differ only in
+    offence are one incident with several offences: the most serious (violent,
+    then property, then other) is kept with the largest victim count of its
+    offences, the others are folded. The same number and offence at another
+    place or time is a conflict the data steward has to resolve (quarantined).
+    A file without incident numbers (``numbered=False``: the ids were made from
+    row numbers, as in derived violent-crime exports) folds rows agreeing on
+    offence, time and place, and has no conflicts.
     """
     idx = values.index
     values["rows"] = 1
@@ -478,7 +500,7 @@ def _fold_repeats(
     folded = pd.Series(False, index=idx)
     conflict = pd.Series(False, index=idx)
     if not ok.any():
-        return folded, conflict
+        return folded, conflict, 0
     offence = values["offense_code"].fillna(values["offense"].str.upper())
     keys = pd.DataFrame(
         {
@@ -499,11 +521,37 @@ def _fold_repeats(
         values.loc[firsts, "rows"] = sizes.loc[firsts].to_numpy()
         folded[keys.index[same.to_numpy()]] = True
     if not numbered:
-        return folded, conflict
+        return folded, conflict, 0
     rest = keys[~same.to_numpy()]
     clash = rest.duplicated(["id", "offence"], keep="first")
     conflict[rest.index[clash.to_numpy()]] = True
-    return folded, conflict
+    # one incident with several offences (same number, time and place, another
+    # offence): counted once, as its most serious offence (the hierarchy rule of
+    # summary crime counts: violent before property before other); it keeps the
+    # largest victim count of its offences
+    rest = rest[~clash.to_numpy()]
+    place = ["id", "when", "lat", "lon"]
+    several = rest.duplicated(place, keep=False).to_numpy()
+    if several.any():
+        group = rest[several]
+        rank = (
+            values.loc[group.index, "category"]
+            .map({c: i for i, c in enumerate(CATEGORIES)})
+            .fillna(len(CATEGORIES))
+        )
+        order = group.assign(rank=rank.to_numpy()).sort_values("rank", kind="stable")
+        kept = ~order.duplicated(place, keep="first")
+        victims = (
+            values.loc[order.index, "rows"]
+            .groupby([order[c] for c in place], sort=False, dropna=False)
+            .transform("max")
+        )
+        values.loc[order.index[kept.to_numpy()], "rows"] = victims[
+            kept.to_numpy()
+        ].to_numpy()
+        folded[order.index[~kept.to_numpy()]] = True
+        return folded, conflict, int((~kept).sum())
+    return folded, conflict, 0
 
 
 def _offenses_by_reason(

@@ -248,9 +248,10 @@ ROWS = [
         "duplicate_incident_offence",
         "incidents",
         "inc.csv",
-        # same incident, two offences: both kept; the exact repeat (a second
-        # victim) is folded into its row, not quarantined; the same incident and
-        # offence at another place is a conflict
+        # same incident, two offences: one incident (its robbery, listed first
+        # of two violent offences, is kept); the exact repeat (a second victim)
+        # is folded, not quarantined; the same incident and offence at another
+        # place is a conflict
         _csv(
             INC,
             "2024-1,2024-01-01,120,34.74,-92.33",
@@ -258,7 +259,7 @@ ROWS = [
             "2024-1,2024-01-01,13A,34.74,-92.33",
             "2024-1,2024-01-01,13A,34.75,-92.33",
         ),
-        2,
+        1,
         {"incident number and offence repeated at another place or time": 1},
     ),
     (

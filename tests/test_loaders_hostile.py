@@ -272,6 +272,10 @@ def test_chunked_validation_counts_like_the_whole_file(city, data_dir, kind, fix
         got = chunked.summary()
         assert {k: got[k] for k in keys} == {k: whole[k] for k in keys}
         assert got["unmapped_offenses"] == whole["unmapped_offenses"]
+        assert (
+            chunked.offences_folded
+            == load_table(kind, data_dir / fixture, city).offences_folded
+        )
         assert chunked.quarantined["row_number"].is_unique
 
 
@@ -283,5 +287,9 @@ def test_chunked_validation_folds_victims_split_across_chunks(city, data_dir):
         "incidents", path, city, chunk_rows=1, min_bytes=0, block_bytes=200
     )
     assert "validated in 12 chunks of up to 1 rows" in result.warnings[-1]
-    assert (result.n_accepted, result.folded, len(result.quarantined)) == (6, 3, 3)
+    # 3 victims (2 folded), a robbery and its assault (1 folded), 2 homicide
+    # victims (1 folded), 2 rapes without place, a vandalism repeat elsewhere
+    assert (result.n_accepted, result.folded, len(result.quarantined)) == (5, 4, 3)
+    assert result.offences_folded == 1
+    assert sum("1 row is another offence" in n for n in result.notes) == 1
     assert result.quarantined["row_number"].tolist() == [8, 9, 12]

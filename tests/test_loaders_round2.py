@@ -39,11 +39,12 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
 # --- 1. one row per victim ---
 def test_victim_rows_fold_into_their_incident(city, r2):
     result = load_incidents(r2 / "lrpd_victims.csv", city)
-    # 12 rows: 3 victims of one assault (2 folded), a robbery + assault (2 offences
-    # kept), 2 homicide victims (1 folded), 2 rape victims without coordinates, a
-    # shoplifting, a vandalism and its conflicting repeat at another address
+    # 12 rows: 3 victims of one assault (2 folded), a robbery + assault (one
+    # incident with 2 offences: the assault row folded into the robbery, listed
+    # first), 2 homicide victims (1 folded), 2 rape victims without coordinates,
+    # a shoplifting, a vandalism and its conflicting repeat at another address
     assert result.rows_read == 12
-    assert (len(result.accepted), result.folded, len(result.quarantined)) == (6, 3, 3)
+    assert (len(result.accepted), result.folded, len(result.quarantined)) == (5, 4, 3)
     assert result.rows_read == len(result.accepted) + result.folded + len(
         result.quarantined
     )
@@ -55,15 +56,15 @@ def test_victim_rows_fold_into_their_incident(city, r2):
     assert rows.to_dict() == {
         ("2019-061001", "13A"): 3,
         ("2019-061050", "120"): 1,
-        ("2019-061050", "13A"): 1,
         ("2019-061120", "09A"): 2,
         ("2019-061230", "23C"): 1,
         ("2019-061300", "290"): 1,
     }
-    # victims of violent crime: 3 + 1 + 1 + 2 on the map
+    # victims of violent crime: 3 + 1 + 2 on the map (the robbery and assault
+    # rows of 2019-061050 are one victim each: one victim of one incident)
     violent = result.accepted[result.accepted["category"] == "violent"]
-    assert (len(violent), int(violent["rows"].sum())) == (4, 7)
-    assert result.summary()["folded"] == 3
+    assert (len(violent), int(violent["rows"].sum())) == (3, 6)
+    assert result.summary()["folded"] == 4
 
 
 def _box(ward: str, west: float, south: float, east: float, north: float) -> dict:
@@ -77,7 +78,8 @@ def _box(ward: str, west: float, south: float, east: float, north: float) -> dic
 
 def test_coverage_counts_incidents_and_shows_violent_victims(tmp_path, r2, capsys):
     # ward A holds the assault with 3 victims and the robbery + assault at
-    # 5100 W 65th (1 + 1); ward B the homicide with 2 victims and the vandalism
+    # 5100 W 65th (one incident, 1 victim); ward B the homicide with 2 victims and
+    # the vandalism
     # (property); the shoplifting at Chenal lies in neither
     wards = tmp_path / "wards.geojson"
     wards.write_text(
@@ -102,20 +104,20 @@ def test_coverage_counts_incidents_and_shows_violent_victims(tmp_path, r2, capsy
     code, out, _ = run_cli(capsys, "coverage", *files, "--json")
     assert code == 0
     got = json.loads(out)
-    # 6 incidents (not 9 rows): 4 violent holding 3 + 1 + 1 + 2 = 7 victims
+    # 5 incidents (not 9 rows): 3 violent holding 3 + 1 + 2 = 6 victims
     assert (got["incidents"], got["violent_incidents"], got["violent_victims"]) == (
+        5,
+        3,
         6,
-        4,
-        7,
     )
     by_ward = {
         w["ward_id"]: (w["incidents"], w["violent_incidents"], w["violent_victims"])
         for w in got["wards"]
     }
-    assert by_ward == {"A": (3, 3, 5), "B": (2, 1, 2)}
+    assert by_ward == {"A": (2, 2, 4), "B": (2, 1, 2)}
     code, out, _ = run_cli(capsys, "coverage", *files)
     assert code == 0
-    assert "Violent crime: 4 incidents, 7 victims" in out
+    assert "Violent crime: 3 incidents, 6 victims" in out
     # one row per incident (the demo's layout): victims equal incidents
     code, out, _ = run_cli(capsys, "coverage", "--json")
     demo = json.loads(out)
@@ -350,7 +352,8 @@ def test_unmapped_rows_are_counted_per_reason_in_plain_words(city, r2):
         "3 of 12 incident rows are not on the map: 2 have no location in the file "
         "(including all 2 rapes: the police withhold their locations); 1 was set "
         "aside (incident number and offence repeated at another place or time). "
-        "3 more rows repeat an incident once per victim and are counted in it."
+        "4 more rows repeat an incident (once per victim, or for another of its "
+        "offences) and are counted in it."
     )
     assert cameras == "All 6 registry rows are on the map."
 
@@ -460,7 +463,7 @@ def test_geocoded_incidents_feed_the_dataset(city, r2):
 
 def test_summary_is_json_serialisable(city, r2):
     result = load_incidents(r2 / "lrpd_victims.csv", city)
-    assert json.loads(json.dumps(result.summary()))["folded"] == 3
+    assert json.loads(json.dumps(result.summary()))["folded"] == 4
     assert isinstance(result.accepted["rows"], pd.Series)
 
 

@@ -101,8 +101,8 @@ def _print_summary(result: LoadResult, quarantine: str | None) -> None:
     print(f"  accepted     {result.n_accepted:>10,}  ({share:.1%})")
     if result.folded:
         print(
-            f"  folded       {result.folded:>10,}  (repeat the incident, offence, "
-            "time and place of an accepted row: one row per victim)"
+            f"  folded       {result.folded:>10,}  (repeat the incident number, "
+            "time and place of an accepted row: one row per victim or offence)"
         )
     print(f"  quarantined  {len(result.quarantined):>10,}")
     for reason, count in result.reasons.items():
