@@ -47,7 +47,6 @@ city = ds.city
 focus = focus_sidebar(ds)
 
 report = cached.coverage(ds, page.key, filters)
-data = cached.filtered(ds, page.key, filters)
 forecast = cached.forecast(ds, page.key)
 head = report.headline
 # goal figures are the program's: the whole registry on the data's date, whatever
@@ -57,9 +56,11 @@ texts = program_texts(forecast)
 month_start, month_end = cached.recent_window(ds.as_of)
 recent = registrations_between(ds.cameras, month_start, month_end)
 recent_view = (
-    registrations_between(data.cameras, month_start, month_end)
+    registrations_between(
+        cached.filtered(ds, page.key, filters).cameras, month_start, month_end
+    )
     if filters.narrowed
-    else recent
+    else recent  # the coverage reports come from disk: nothing else to filter
 )
 before = cached.coverage_at(ds, page.key, filters, month_start - timedelta(days=1))
 
