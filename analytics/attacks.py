@@ -962,7 +962,7 @@ def requests_texts(dataset: Dataset, audience: str) -> dict[str, str]:
     """What the Requests and outcomes page and ``requests stats`` give
     ``audience``: figures, the group tables and (investigators) the rows and the
     re-verification queue. Empty when no request history exists."""
-    from analytics.footage_view import load_history, requests_view
+    from analytics.footage_view import dataset_requests_view, load_history
     from analytics.safe_output import to_safe_csv
     from analytics.windows import default_window
 
@@ -970,15 +970,8 @@ def requests_texts(dataset: Dataset, audience: str) -> dict[str, str]:
     if history is None:
         return {}
     window = default_window(dataset.incidents, dataset.as_of)
-    view = requests_view(
-        history,
-        dataset.cameras,
-        dataset.incidents,
-        role=audience,
-        since=window.since,
-        until=window.until,
-        as_of=dataset.as_of,
-        min_group_size=dataset.city.min_group_size,
+    view = dataset_requests_view(
+        history, dataset, role=audience, since=window.since, until=window.until
     )
     texts = {
         "requests figures JSON": json.dumps(view.stats.to_dict(), default=str),

@@ -287,29 +287,17 @@ def _requests_brief(
 ) -> RequestsBrief | None:
     """The Requests and outcomes page's figures for the briefing's window."""
     from analytics.figures import request_texts, requests_sentence
-    from analytics.footage_view import (
-        integration_cost_per_year,
-        load_history,
-        requests_view,
-    )
+    from analytics.footage_view import dataset_requests_view, load_history
 
     history = load_history(dataset)
     if history is None:
         return None
-    city = dataset.city
-    view = requests_view(
+    view = dataset_requests_view(
         history,
-        dataset.cameras,
-        dataset.incidents,
+        dataset,
         role=audience,  # "public" suppresses small groups; rows never reach here
         since=since,
         until=until,
-        as_of=dataset.as_of,
-        min_group_size=city.min_group_size,
-        device_cost_usd_per_year=integration_cost_per_year(
-            dataset.cameras, city.devices
-        ),
-        stale_months=city.stale_months,
     )
     return RequestsBrief(
         texts=request_texts(view.stats),

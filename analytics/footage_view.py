@@ -146,6 +146,28 @@ def verified_only(
     ]
 
 
+def dataset_requests_view(
+    history: FootageHistory, dataset: Dataset, *, role: str, since: date, until: date
+) -> RequestsView:
+    """:func:`requests_view` of a dataset with its city's settings: the one
+    definition of the request figures the pages, the briefing and ``requests
+    stats --demo`` show (group size, device costs, months before stale)."""
+    return requests_view(
+        history,
+        dataset.cameras,
+        dataset.incidents,
+        role=role,
+        since=since,
+        until=until,
+        as_of=dataset.as_of,
+        min_group_size=dataset.city.min_group_size,
+        device_cost_usd_per_year=integration_cost_per_year(
+            dataset.cameras, dataset.city.devices
+        ),
+        stale_months=dataset.city.stale_months,
+    )
+
+
 def requests_view(
     history: FootageHistory,
     cameras: pd.DataFrame,

@@ -32,10 +32,9 @@ from analytics.datasets import Dataset
 from analytics.footage_view import (
     FootageHistory,
     RequestsView,
+    dataset_requests_view,
     history_version,
-    integration_cost_per_year,
     load_history,
-    requests_view,
     verified_only,
 )
 from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_goal
@@ -598,20 +597,7 @@ def _requests_figures(
         return None
 
     def compute() -> RequestsView:
-        return requests_view(
-            history,
-            _ds.cameras,
-            _ds.incidents,
-            role=role,
-            since=since,
-            until=until,
-            as_of=_ds.as_of,
-            min_group_size=_ds.city.min_group_size,
-            device_cost_usd_per_year=integration_cost_per_year(
-                _ds.cameras, _ds.city.devices
-            ),
-            stale_months=_ds.city.stale_months,
-        )
+        return dataset_requests_view(history, _ds, role=role, since=since, until=until)
 
     if not _ds.synthetic:
         return compute()

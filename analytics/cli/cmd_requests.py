@@ -44,9 +44,9 @@ from analytics.footage import (
 )
 from analytics.footage_store import FootageStore
 from analytics.footage_view import (
+    dataset_requests_view,
     integration_cost_per_year,
     load_history,
-    requests_view,
 )
 from analytics.formatting import count
 from analytics.loaders import load_incidents
@@ -333,19 +333,12 @@ def _demo_stats(args: argparse.Namespace, city: CityConfig) -> int:
     args.until = args.until or window.until
     history = load_history(dataset)
     assert history is not None  # the demo always has one
-    view = requests_view(
+    view = dataset_requests_view(
         history,
-        dataset.cameras,
-        dataset.incidents,
+        dataset,
         role="staff",  # figures and group tables: no rows
         since=args.since,
         until=args.until,
-        as_of=dataset.as_of,
-        min_group_size=dataset.city.min_group_size,
-        device_cost_usd_per_year=integration_cost_per_year(
-            dataset.cameras, dataset.city.devices
-        ),
-        stale_months=dataset.city.stale_months,
     )
     if not args.json:
         print(f"data: {SYNTHETIC_LABEL} (made-up requests and answers)")
