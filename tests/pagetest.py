@@ -59,6 +59,15 @@ def expected_report(
 PASSWORD = "correct horse battery staple"
 
 
+def use_store_data(monkeypatch, registry: Path, incidents: Path) -> None:
+    """Pages read the registry store at ``registry`` and the incident export
+    ``incidents``; every other data variable is cleared."""
+    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(registry))
+    monkeypatch.setenv("CAMREG_INCIDENTS", str(incidents))
+    for name in ("CAMREG_CAMERAS", "CAMREG_CITY", "CAMREG_WARDS", "CAMREG_CITY_LIMIT"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def use_accounts(monkeypatch, tmp_path, **roles: str) -> Path:
     """Accounts ``name=role`` (password ``PASSWORD``) in a file the pages read.
 

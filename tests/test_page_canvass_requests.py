@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.footage_store import REQUEST_ACTION, FootageStore
 from analytics.store import RegistryStore
-from tests.pagetest import sign_in, use_accounts
+from tests.pagetest import sign_in, use_accounts, use_store_data
 from ui.data import get_dataset
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "5_Incident_canvass.py")
@@ -26,10 +26,7 @@ CASE = "2026-004242"
 @pytest.fixture
 def store(tmp_path, monkeypatch, data_dir) -> RegistryStore:
     path = tmp_path / "registry.sqlite"
-    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(path))
-    monkeypatch.setenv("CAMREG_INCIDENTS", str(data_dir / "lrpd" / "lrpd_current.csv"))
-    for name in ("CAMREG_CAMERAS", "CAMREG_CITY", "CAMREG_WARDS", "CAMREG_CITY_LIMIT"):
-        monkeypatch.delenv(name, raising=False)
+    use_store_data(monkeypatch, path, data_dir / "lrpd" / "lrpd_current.csv")
     use_accounts(monkeypatch, tmp_path, det="investigator", clerk="staff")
     lat, lon = CENTRE
     store = RegistryStore.init(path)

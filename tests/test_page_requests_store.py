@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.footage_store import EXPIRY_USER, FootageStore
 from analytics.store import RegistryStore
-from tests.pagetest import TIMEOUT, metrics, sign_in, use_accounts
+from tests.pagetest import TIMEOUT, metrics, sign_in, use_accounts, use_store_data
 from ui.data import get_dataset
 
 PAGE = str(
@@ -27,10 +27,7 @@ PAGE = str(
 @pytest.fixture
 def store(tmp_path, monkeypatch, data_dir) -> RegistryStore:
     path = tmp_path / "registry.sqlite"
-    monkeypatch.setenv("CAMREG_REGISTRY_DB", str(path))
-    monkeypatch.setenv("CAMREG_INCIDENTS", str(data_dir / "lrpd" / "lrpd_current.csv"))
-    for name in ("CAMREG_CAMERAS", "CAMREG_CITY", "CAMREG_WARDS", "CAMREG_CITY_LIMIT"):
-        monkeypatch.delenv(name, raising=False)
+    use_store_data(monkeypatch, path, data_dir / "lrpd" / "lrpd_current.csv")
     use_accounts(monkeypatch, tmp_path, det="investigator")
     lat, lon = CENTRE
     store = RegistryStore.init(path)
