@@ -59,11 +59,8 @@ def test_a_cold_first_visit_is_printed_beside_the_restart():
     assert lines[3] == "  first_visit_seconds            1.50     2.00     2.25"
 
 
-def test_the_floor_and_a_returning_visit_print_after_the_targets():
+def test_the_floor_and_a_returning_visit_print_after_the_targets(capsys):
     """The bare Streamlit page's time is printed last, to read the others by."""
-    import io
-    from contextlib import redirect_stdout
-
     result = {
         "registrations": 300,
         "incidents": 3_000,
@@ -73,9 +70,7 @@ def test_the_floor_and_a_returning_visit_print_after_the_targets():
         "returning_visit_seconds": {"figures": 0.75, "map": 1.25, "done": 1.5},
         "floor_visit_seconds": {"figures": 1.75, "done": 2.0},
     }
-    buffer = io.StringIO()
-    with redirect_stdout(buffer):
-        cmd_bench.print_page_times(result)
-    lines = buffer.getvalue().splitlines()
+    cmd_bench.print_page_times(result)
+    lines = capsys.readouterr().out.splitlines()
     assert lines[-2] == "  returning_visit_seconds        0.75     1.25     1.50"
     assert lines[-1] == "  floor_visit_seconds            1.75              2.00"
