@@ -74,6 +74,37 @@ def wait_until(frame: Any, js: str, timeout_ms: int = 15_000) -> None:
         frame.wait_for_function(js, timeout=timeout_ms)
 
 
+def map_frame(page: Any, js: str | None = None, timeout_ms: int = PAGE_TIMEOUT_MS):
+    """The first map's frame once it is live, and (with ``js``) once ``js`` is true.
+
+    A rerun can replace the map's iframe between finding it and reading its
+    content (the handle then has no frame, or the frame detaches while
+    waiting): the iframe is found again until ``timeout_ms``, whose end
+    raises the last error.
+    """
+    import time
+
+    from playwright.sync_api import Error as PlaywrightError
+
+    from analytics.browser import MAP_FRAME
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        left_ms = max(1_000, int((deadline - time.monotonic()) * 1000))
+        try:
+            handle = page.locator(MAP_FRAME).first.element_handle(timeout=left_ms)
+            frame = handle.content_frame()
+            if frame is None:
+                raise PlaywrightError("the map's iframe was replaced")
+            if js is not None:
+                frame.wait_for_function(js, timeout=min(left_ms, 15_000))
+            return frame
+        except PlaywrightError:
+            if time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(250)
+
+
 def warm_up(url: str, chromium: Any = None) -> None:
     """Open the landing page of a new server once, until its map is drawn.
 

@@ -15,7 +15,13 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from analytics.browser import MAP_FRAME
-from tests.browserkit import PAGE_TIMEOUT_MS, artifact, open_app, wait_until
+from tests.browserkit import (
+    PAGE_TIMEOUT_MS,
+    artifact,
+    map_frame,
+    open_app,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +127,7 @@ def test_ward_labels_sit_on_their_wards(browser_page, server, name):
         # a narrow map is fitted to the city 50 ms after it loads: measure once
         # the labels have settled (a label misplaced for good still fails)
         wait_until(
-            _map_frame(browser_page),
+            map_frame(browser_page),
             f"() => {{ const o = window.map ? ({_LABEL_OFFSETS_JS})() : [];"
             " return o.length === 7 && Math.max(...o) < 3; }",
         )
@@ -131,10 +137,6 @@ def test_ward_labels_sit_on_their_wards(browser_page, server, name):
     except Exception:
         _screenshot(browser_page, f"{name}-labels")
         raise
-
-
-def _map_frame(page):
-    return page.locator(MAP_FRAME).first.element_handle().content_frame()
 
 
 def _map_zoom(page) -> float:
@@ -172,7 +174,7 @@ def test_choosing_a_ward_draws_its_camera_views_at_city_zoom(browser_page, serve
             state="attached", timeout=PAGE_TIMEOUT_MS
         )
         city_zoom = f"() => window.map && window.map.getZoom() >= {MIN_CITY_ZOOM}"
-        wait_until(_map_frame(page), city_zoom)
+        wait_until(map_frame(page), city_zoom)
         assert _map_zoom(page) >= MIN_CITY_ZOOM
     except Exception:
         _screenshot(page, "Coverage_map-ward")

@@ -25,6 +25,7 @@ from tests.browserkit import (
     PAGE_TIMEOUT_MS,
     artifact,
     demo_env,
+    map_frame,
     open_app,
     wait_idle,
     warm_up,
@@ -278,8 +279,7 @@ def test_canvass_opens_empty_then_a_click_lists_contacts_in_view(
         table = page.locator('[data-testid="stDataFrame"]').first
         for attempt in range(3):
             page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
-            inner = page.locator(MAP_FRAME).first.element_handle().content_frame()
-            inner.wait_for_function(_VIEW_SETTLED_JS, timeout=PAGE_TIMEOUT_MS)
+            inner = map_frame(page, _VIEW_SETTLED_JS)
             point = inner.evaluate(_FREE_POINT_JS)
             assert point is not None
             box = page.locator(MAP_FRAME).first.bounding_box()
