@@ -172,6 +172,12 @@ def load(name: str, key: str, folder: Path | None = None) -> Any:
         return MISSING
 
 
+def stored(name: str, key: str, folder: Path | None = None) -> bool:
+    """Whether a result ``name`` for ``key`` is on disk (not whether it reads)."""
+    path = _path(name, key, folder)
+    return path is not None and path.exists()
+
+
 def save(name: str, key: str, value: object, folder: Path | None = None) -> None:
     """Store ``value`` as the result ``name`` for ``key`` (atomically; a failure
     is only logged). Older files of ``name`` beyond ``KEEP_PER_NAME`` are pruned."""

@@ -57,6 +57,20 @@ class MapSource:
     disk_key: str | None = None
 
 
+def register_component() -> None:
+    """Register streamlit-folium's component with the running server.
+
+    Streamlit registers a component when its module is first imported inside a
+    page's run; imported earlier by the server's start (``ui.server``), outside
+    any page, it would be unknown and its frame would answer 404. Nothing
+    happens without a running server (tests, the command line).
+    """
+    from streamlit import runtime
+
+    if runtime.exists():
+        runtime.get_instance().component_registry.register_component(_component)
+
+
 def _recording_component(**kwargs: Any) -> Any:
     """streamlit_folium's component, noting its arguments for this thread.
 

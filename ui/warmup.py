@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from analytics.datasets import Dataset
@@ -63,10 +63,15 @@ _LOCK = threading.Lock()
 
 @dataclass
 class WarmupReport:
-    """What a warm-up did: the steps in order and the seconds each took."""
+    """What a warm-up did: the steps in order and the seconds each took.
+
+    ``landing`` is set once the landing page (the Overview) of a visitor who is
+    not signed in has everything it needs, or when the warm-up stops early.
+    """
 
     steps: list[tuple[str, float]]
     error: str | None = None
+    landing: threading.Event = field(default_factory=threading.Event)
 
 
 LAST: dict[tuple, WarmupReport] = {}  # by data configuration: for tests and logs
@@ -89,6 +94,7 @@ def start_warmup(city_name: str | None = None) -> threading.Thread | None:
     with _LOCK:
         thread = _THREADS.get(ident)
         if thread is None:
+            LAST[ident] = WarmupReport([])
             thread = threading.Thread(
                 target=_run, args=(city_name, ident), name="camreg-warmup", daemon=True
             )
@@ -99,16 +105,29 @@ def start_warmup(city_name: str | None = None) -> threading.Thread | None:
 
 def _run(city_name: str | None, ident: tuple) -> None:
     _lower_priority()
-    report = WarmupReport([])
-    LAST[ident] = report
+    report = LAST[ident]
     try:
         warm(get_dataset(city_name), report=report)
     except Exception as exc:  # the pages report a broken configuration
         report.error = f"{type(exc).__name__}: {exc}"
         log.warning("warm-up stopped: %s", report.error)
-    else:
+    finally:
+        report.landing.set()  # never leave a waiting server start hanging
+    if report.error is None:
         total = sum(s for _, s in report.steps)
         log.info("warm-up done in %.1f s (%d steps)", total, len(report.steps))
+
+
+def wait_for_landing(city_name: str | None = None, timeout: float = 60.0) -> bool:
+    """Wait (at most ``timeout`` seconds) until the warm-up of this data
+    configuration has the landing page ready; True when it has.
+
+    False at once when no warm-up was started (switched off).
+    """
+    report = LAST.get((city_name, _configuration()))
+    if report is None or _THREADS.get((city_name, _configuration())) is None:
+        return False
+    return report.landing.wait(timeout)
 
 
 def _lower_priority() -> None:
@@ -130,8 +149,9 @@ def views(ds: Dataset) -> list[tuple[str, Filters]]:
 def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
     """Fill the shared caches with the default view of every heavy page.
 
-    The Overview comes first (the landing page), then the Coverage map, Gaps
-    and targeting and Wards pages; the public view before the staff view; the
+    The Overview and the Coverage map come first (the landing page, whose
+    readiness sets ``report.landing``), then Gaps and targeting and Wards;
+    the public view before the staff view; the
     Incident canvass page's start map for staff. Last,
     the Overview and Coverage map of staff for each of the sidebar's date
     shortcuts ("30 days", "90 days", ...) other than the default window.
@@ -184,6 +204,10 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
 
     for role, f in views(ds):
         overview_and_coverage_map(role, f)
+    # a new visitor's landing page is ready (public, or staff: the demo
+    # without accounts, ui.role)
+    report.landing.set()
+    for role, f in views(ds):
         # Gaps and targeting
         step(f"{role}: recommendation", cached.recommendation, ds, key, f, GAPS_K, None)
         step(f"{role}: gap places", cached.gap_places, ds, key, f)
