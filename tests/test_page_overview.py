@@ -44,8 +44,14 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def app():
-    at = AppTest.from_file(PAGE, default_timeout=180)
-    at.run()
+    # made before the function-scoped fixtures of tests/conftest.py, which switch
+    # the warm-up off: without this, dashboard.py started a real warm-up thread
+    # that went on into later tests of the worker (tests/test_warmup.py counted
+    # its map builds)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CAMREG_WARMUP", "off")
+        at = AppTest.from_file(PAGE, default_timeout=180)
+        at.run()
     return at
 
 
@@ -261,3 +267,32 @@ def test_forecast_chart_is_the_briefings_picture_not_a_plotly_chart(app, demo):
 
     assert plain(svgs[0]) == plain(expected)
     assert "Goal: 30,000 cameras" in svgs[0]
+
+
+def test_the_overview_map_carries_coverage_not_the_cameras(app, demo):
+    """The map at a glance draws coverage cells and wards; the cameras (1 MB of
+    the staff map at goal scale) are the Coverage map page's. Read from what the
+    page sent to the map component."""
+    import ui.mapview
+
+    sent = [
+        args
+        for ident, args in ui.mapview._STORED.items()
+        if ident[1].startswith("overview_map")
+    ]
+    assert sent, list(ui.mapview._STORED)
+    script = sent[-1]["script"]
+    assert "Cameras: " not in script  # no camera layer at all, not even off
+    business = demo.cameras[demo.cameras["owner_type"] == "business"]
+    assert not any(f'"{c}"' in script for c in business["camera_id"].astype(str))
+    assert "camreg-ward-label" in script  # the wards are drawn
+    at = AppTest.from_file(
+        str(ROOT / "pages" / "1_Coverage_map.py"), default_timeout=180
+    ).run()
+    assert not at.exception
+    coverage = [
+        args
+        for ident, args in ui.mapview._STORED.items()
+        if ident[1].startswith("coverage_map")
+    ]
+    assert "Cameras: " in coverage[-1]["script"]  # there, they are
