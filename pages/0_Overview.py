@@ -25,13 +25,7 @@ from analytics.figures import (
 )
 from analytics.forecast import required_pace
 from analytics.formatting import format_table
-from analytics.privacy import (
-    protect_ward_table,
-    protected_ward_changes,
-    ward_privacy,
-)
 from analytics.safe_output import escape_markdown
-from analytics.windows import registry_note
 from ui import cached
 from ui.focus import focus_chip, focus_map, focus_sidebar
 from ui.formatting import count, day, km2, points, share, signed_count
@@ -54,7 +48,7 @@ head = report.headline
 program = program_figures(forecast)
 texts = program_texts(forecast)
 month_start, month_end = cached.recent_window(ds.as_of)
-recent = registrations_between(ds.cameras, month_start, month_end)
+recent = cached.recent_registrations(ds, page.key)
 recent_view = (
     registrations_between(
         cached.filtered(ds, page.key, filters).cameras, month_start, month_end
@@ -77,7 +71,7 @@ st.caption(
     + (f", {filters.describe()}" if filters.narrowed else "")
     + "."
 )
-empty = registry_note(ds.cameras, filters.window, ds.as_of)
+empty = cached.empty_registry_note(ds, page.key, filters.window)
 if empty:
     st.info(f"{empty} Coverage cannot be measured until cameras are registered.")
 if head["incidents"] == 0:
@@ -182,12 +176,7 @@ st.markdown(f"**Forecast.** {goal_sentence(forecast)}")
 where = []
 if report.wards is not None:
     # the ward table the viewer may see (small wards withheld below investigator)
-    ward_view = protect_ward_table(
-        cached.coverage(ds, page.key, cached.area_filters(filters, page.role)).wards,
-        page.role,
-        city,
-        **ward_privacy(cached.window_days(filters)),
-    )[0]
+    ward_view = cached.ward_view(ds, page.key, filters, page.role)
     measured = ward_view.dropna(subset=["weighted_incident_coverage_share"])
     if len(measured):
         least = measured.loc[measured["weighted_incident_coverage_share"].idxmin()]
@@ -238,10 +227,17 @@ with left:
     )
 with right:
     st.markdown("**Coverage at a glance**")
-    # light: no heat layer (43% of the public map at goal scale); the
-    # Coverage map page has it
+    # light: no heat layer (43% of the public map at goal scale) and no camera
+    # points (1 MB of the staff map's 1.4 MB); the Coverage map page has both
     fmap = cached.coverage_map(
-        ds, page.key, filters, page.role, compact=True, ward=focus, heat=False
+        ds,
+        page.key,
+        filters,
+        page.role,
+        compact=True,
+        ward=focus,
+        heat=False,
+        cameras=False,
     )
     focus_map(fmap, ds, key="overview_map", height=MAP_HEIGHT)
     if focus is None and ds.wards is not None:
@@ -284,19 +280,9 @@ c4.metric(
 if dated and report.wards is not None and before.wards is not None:
     # per-ward figures: the whole registry below investigator, small wards
     # withheld (analytics.privacy), the same rule as the Wards page
-    area = cached.area_filters(filters, page.role)
-    now_wards = cached.coverage(ds, page.key, area).wards
-    changes, _ = protected_ward_changes(
-        now_wards,
-        cached.coverage_at(ds, page.key, area, month_start - timedelta(days=1)).wards,
-        now_wards,
-        page.role,
-        city,
-        window_days=cached.window_days(filters),
-    )
-    changes = changes.sort_values(
-        "weighted_incident_coverage_share_change", ascending=False
-    )
+    changes = cached.ward_changes_since(
+        ds, page.key, filters, page.role, month_start - timedelta(days=1)
+    ).sort_values("weighted_incident_coverage_share_change", ascending=False)
     if focus is not None:
         changes = changes[changes["ward_id"].astype(str) == focus]
     table = format_table(
@@ -348,9 +334,9 @@ with st.expander("How to read this page", expanded=False):
   violent crime counting most (docs/figures.md: one rule for every window). The
   view of a camera is a sector or circle whose range depends on the owner and
   camera type; the sidebar slider scales every range.
-- **Map**: hexagons show the share of incidents within camera range; points and
-  clusters are cameras by tier; residential cameras are shown only as counts per
-  area.
+- **Map**: hexagons show the share of incidents within camera range, with the
+  wards outlined. The cameras themselves (points and clusters by tier, homes
+  only as counts per area below investigator) are on the Coverage map page.
 - All dates are relative to the data's date ({ds.as_of:%d %b %Y}), not today.
 """
     )

@@ -9,7 +9,7 @@ from analytics.figures import label, show
 from analytics.formatting import format_table, number
 from analytics.privacy import AREA_FILTERS_NOTE
 from analytics.safe_output import escape_markdown, to_safe_csv
-from analytics.windows import Window, registry_note
+from analytics.windows import Window
 from ui import cached
 from ui.charts import ward_bar_chart
 from ui.focus import WHOLE_CITY, focus_chip, focus_map, focus_sidebar, ward_names
@@ -62,8 +62,8 @@ if page.role != "investigator" and filters.narrowed:
         f"The city-wide tile follows the sidebar; the ward figures do not. "
         f"{AREA_FILTERS_NOTE}"
     )
-empty_note = registry_note(
-    ds.cameras, Window(filters.since, filters.until, "window_end"), ds.as_of
+empty_note = cached.empty_registry_note(
+    ds, page.key, Window(filters.since, filters.until, "window_end")
 )
 if empty_note:
     st.info(f"{empty_note} The change columns are therefore blank.")

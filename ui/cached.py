@@ -22,6 +22,7 @@ import streamlit as st
 from folium.plugins import Draw
 
 from analytics import diskcache
+from analytics.changes import registrations_between
 from analytics.coverage import (
     CoverageReport,
     coverage_report,
@@ -52,14 +53,16 @@ from analytics.privacy import (
     area_camera_settings,
     cameras_for_coverage,
     change_days,
+    protect_ward_table,
     protected_ward_changes,
     redact_cameras,
     sites_per_cell,
+    ward_privacy,
 )
 from analytics.scenarios import Scenario, ScenarioComparison, run_scenarios
 from analytics.targeting import Recommendation, recommend_sites
 from analytics.wardfocus import in_ward, ward_area
-from analytics.windows import registry_for
+from analytics.windows import Window, registry_for, registry_note
 from ui.data import shared_fingerprint
 from ui.mapview import MapSource
 from ui.sidebar import Filters
@@ -307,6 +310,7 @@ def area_filters(filters: Filters, role: str) -> Filters:
     return replace(filters, **changed) if changed else filters
 
 
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def ward_table(
     _ds: Dataset, key: tuple, filters: Filters, role: str
 ) -> tuple[pd.DataFrame, str, tuple[date, date]]:
@@ -331,6 +335,55 @@ def ward_table(
         window_days=window_days(filters),
     )
     return table, note, (before, after)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def ward_view(_ds: Dataset, key: tuple, filters: Filters, role: str) -> pd.DataFrame:
+    """The ward figures ``role`` may see in the window (small wards withheld
+    below investigator, :func:`analytics.privacy.protect_ward_table`), from the
+    cameras of :func:`area_filters`: the Overview's "least covered ward"."""
+    return protect_ward_table(
+        coverage(_ds, key, area_filters(filters, role)).wards,
+        role,
+        _ds.city,
+        **ward_privacy(window_days(filters)),
+    )[0]
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def ward_changes_since(
+    _ds: Dataset, key: tuple, filters: Filters, role: str, day: date
+) -> pd.DataFrame:
+    """Per-ward cameras and crime-weighted coverage now and their change since
+    the registry of ``day``, as ``role`` may see them (the Overview's "what
+    changed since last month"; :func:`analytics.privacy.protected_ward_changes`)."""
+    area = area_filters(filters, role)
+    now = coverage(_ds, key, area).wards
+    return protected_ward_changes(
+        now,
+        coverage_at(_ds, key, area, day).wards,
+        now,
+        role,
+        _ds.city,
+        window_days=window_days(filters),
+    )[0]
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def recent_registrations(_ds: Dataset, key: tuple) -> dict:  # noqa: ARG001
+    """Cameras registered and withdrawn in the whole registry in the last
+    ``RECENT_DAYS`` (:func:`analytics.changes.registrations_between`)."""
+    return registrations_between(_ds.cameras, *recent_window(_ds.as_of))
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def empty_registry_note(
+    _ds: Dataset,
+    key: tuple,  # noqa: ARG001
+    window: Window,
+) -> str | None:
+    """:func:`analytics.windows.registry_note` of the registry for ``window``."""
+    return registry_note(_ds.cameras, window, _ds.as_of)
 
 
 def window_days(filters: Filters) -> int:
@@ -422,9 +475,14 @@ def coverage_map(
     k: int | None = None,
     show_cameras: bool = True,
     compact: bool = False,
+    cameras: bool = True,
 ) -> MapSource:
     """The folium coverage map for these filters and this viewer, for
     ``ui.mapview.show_map``: built only when its component is not stored.
+
+    ``cameras=False`` leaves the camera points out of the map altogether (the
+    Overview's map at a glance: at goal scale they were 1 MB of its 1.4 MB for
+    staff); ``show_cameras=False`` keeps them, switched off.
 
     The options are passed on in one order, so a call that spells out a default
     hits the same cached map as one that leaves it out (``ui.warmup``). The
@@ -439,6 +497,7 @@ def coverage_map(
         ("k", k),
         ("show_cameras", show_cameras),
         ("compact", compact),
+        ("cameras", cameras),
     )
     return MapSource(
         build=functools.partial(_coverage_map, _ds, key, filters, role, options),
@@ -479,7 +538,7 @@ def _coverage_map(
         else None
     )
     fmap = build_coverage_map(
-        redacted(_ds, key, filters, role),
+        redacted(_ds, key, filters, role) if opts["cameras"] else None,
         role=role,
         city=_ds.city,
         hexes=hexes_for(_ds, key, filters, role),

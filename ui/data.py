@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import weakref
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
@@ -18,6 +21,8 @@ from analytics.datasets import (
 )
 from analytics.safe_output import escape_markdown, set_synthetic_exports
 from analytics.store import camera_version, configured_store
+
+T = TypeVar("T")
 
 # Size of the synthetic demo, e.g. CAMREG_DEMO_CAMERAS=30000 and
 # CAMREG_DEMO_INCIDENTS=1000000 to try the dashboard at the program's goal scale.
@@ -98,6 +103,32 @@ def shared_fingerprint(ds: Dataset) -> str | None:
     if entry is None or entry[0]() is not ds:
         return None
     return entry[1]
+
+
+# id of a dataset -> (the dataset, {name: value worked out from it once})
+_DERIVED: dict[int, tuple[weakref.ref[Dataset], dict[str, object]]] = {}
+_DERIVED_LOCK = threading.Lock()
+
+
+def per_dataset(ds: Dataset, name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per dataset object and ``name``, then the same value.
+
+    For small figures every page run needs from the whole data (the oldest
+    incident, the default window: a scan of a million incidents each at goal
+    scale). Datasets are never changed once made, so the object is the key; a
+    value goes with its dataset.
+    """
+    with _DERIVED_LOCK:
+        entry = _DERIVED.get(id(ds))
+        if entry is None or entry[0]() is not ds:
+            for old in [k for k, (ref, _) in _DERIVED.items() if ref() is None]:
+                del _DERIVED[old]
+            entry = (weakref.ref(ds), {})
+            _DERIVED[id(ds)] = entry
+        values = entry[1]
+    if name not in values:
+        values[name] = compute()
+    return values[name]  # type: ignore[return-value]
 
 
 def dataset_fingerprint(city_name: str | None = None) -> str:

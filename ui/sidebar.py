@@ -29,6 +29,7 @@ from analytics.windows import (
     default_window,
     window_ending,
 )
+from ui.data import per_dataset
 from ui.navigation import ensure_app_menu
 
 RANGE_SCALE_MIN = 0.5
@@ -136,7 +137,9 @@ def default_filters(
 def default_filters_for(ds: Dataset) -> Filters:
     """:func:`default_filters` of a dataset: the default window of
     :func:`analytics.windows.default_window`, shared with the CLI and briefing."""
-    window = default_window(ds.incidents, ds.as_of)
+    window = per_dataset(
+        ds, "default_window", lambda: default_window(ds.incidents, ds.as_of)
+    )
     return default_filters(window.until, window.since)
 
 
@@ -338,7 +341,11 @@ def earliest_incident(ds: Dataset) -> date | None:
     """The day of the oldest incident (the date pickers' lower bound), or None."""
     if len(ds.incidents) == 0:
         return None
-    return pd.Timestamp(ds.incidents["occurred_at"].min()).date()
+    return per_dataset(
+        ds,
+        "earliest_incident",
+        lambda: pd.Timestamp(ds.incidents["occurred_at"].min()).date(),
+    )
 
 
 def _initialise_state(

@@ -39,7 +39,11 @@ OFF = {"off", "0", "no", "false", "none"}
 # The maps as the pages draw them by default (component key, height, options;
 # ui.focus.focus_map: clicks on, the key ends with the focus, "city" for none);
 # tests/test_warmup.py checks that a page after the warm-up builds nothing.
-OVERVIEW_MAP = ("overview_map_city", 430, {"compact": True, "heat": False})
+OVERVIEW_MAP = (
+    "overview_map_city",
+    430,
+    {"compact": True, "heat": False, "cameras": False},
+)
 COVERAGE_MAP = ("coverage_map_city", 640, {"gaps": True})
 GAPS_K = 25  # the Gaps and targeting page's default K
 GAPS_MAP = (
