@@ -52,6 +52,19 @@ FIGURES = '[data-testid="stMetric"], [data-testid="stDataFrame"]'
 _READY_JS = (
     f"() => document.querySelector({FIGURES!r}) || document.querySelector({IDLE!r})"
 )
+# Notes when the first figure is drawn (performance.now(), ms since the page's
+# navigation): the script can finish on the server before the browser has drawn
+# what it sent, so "finished" is not "on screen"
+_FIRST_FIGURE_JS = f"""(() => {{
+  if (window !== window.top) return;
+  const seen = () => {{
+    if (window.__camregFigureAt == null && document.querySelector({FIGURES!r})) {{
+      window.__camregFigureAt = performance.now();
+    }}
+  }};
+  new MutationObserver(seen).observe(document, {{childList: true, subtree: true}});
+}})();"""
+FIGURE_GRACE_MS = 1_500  # after the script ends, figures still being drawn
 
 
 def page_paths() -> dict[str, str]:
@@ -196,6 +209,7 @@ def open_page(
     if has_map is None:
         path = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
         has_map = path in MAP_PAGES or ":" in path  # "": the Overview
+    page.add_init_script(_FIRST_FIGURE_JS)  # for this and later documents
     t0 = time.perf_counter()
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     page.wait_for_selector("h1", timeout=timeout_ms)
@@ -204,7 +218,6 @@ def open_page(
         _READY_JS,
         timeout=timeout_ms,
     )
-    figures = time.perf_counter() - t0 if page.locator(FIGURES).count() else None
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     map_s = None
     if has_map:
@@ -214,9 +227,22 @@ def open_page(
         )
         map_s = time.perf_counter() - t0
     done = time.perf_counter() - t0
-    if figures is None:
-        figures = done
-    return {"figures": figures, "map": map_s, "done": done}
+    figures = _first_figure_seconds(page, t0)
+    if figures is None:  # the script ended; its figures may still be drawing
+        with contextlib.suppress(Exception):
+            page.wait_for_selector(FIGURES, timeout=FIGURE_GRACE_MS)
+        figures = _first_figure_seconds(page, t0)
+    figures = done if figures is None else figures
+    return {"figures": figures, "map": map_s, "done": max(done, figures)}
+
+
+def _first_figure_seconds(page: Any, t0: float) -> float | None:
+    """Seconds from ``t0`` (``time.perf_counter``) to the first figure drawn, by
+    the page's own clock (``_FIRST_FIGURE_JS``); None before any is drawn."""
+    at, now_js = page.evaluate("() => [window.__camregFigureAt, performance.now()]")
+    if at is None:
+        return None
+    return (time.perf_counter() - t0) - (float(now_js) - float(at)) / 1000
 
 
 def capture_whole_page(page: Any, target: Path, viewport: Mapping[str, int]) -> None:

@@ -179,3 +179,23 @@ def test_choosing_a_ward_draws_its_camera_views_at_city_zoom(browser_page, serve
     except Exception:
         _screenshot(page, "Coverage_map-ward")
         raise
+
+
+def test_the_bench_times_figures_when_they_are_drawn(chromium, server):
+    """``open_page`` (the bench's page times): the Overview's figures are timed
+    when the first metric is on screen, before its map; a page without metrics
+    or tables gives its finish time. The script can end on the server before
+    the browser has drawn what it sent: that moment is not "figures"."""
+    from analytics.browser import open_page
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        overview = open_page(page, f"{server}/", has_map=True)
+        assert 0 < overview["figures"] < overview["map"] <= overview["done"]
+        assert page.locator('[data-testid="stMetric"]').count() > 0
+        plain = open_page(page, f"{server}/Briefing", has_map=False)
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert plain["figures"] == plain["done"]
+    finally:
+        context.close()
