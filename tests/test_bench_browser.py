@@ -74,3 +74,10 @@ def test_the_floor_and_a_returning_visit_print_after_the_targets(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2] == "  returning_visit_seconds        0.75     1.25     1.50"
     assert lines[-1] == "  floor_visit_seconds            1.75              2.00"
+
+
+def test_the_bench_waits_for_the_warmup_by_its_record_on_disk():
+    from analytics.bench_browser import WARMUP_DONE
+    from ui.warmup import DONE_NAME
+
+    assert WARMUP_DONE == DONE_NAME  # the bench reads what the warm-up writes

@@ -12,6 +12,7 @@ from pathlib import Path
 from streamlit.web.server.app_discovery import discover_asgi_app
 
 import ui.data
+from analytics import diskcache
 from tests.pagetest import ROOT
 from tests.test_warmup import counted, restart  # noqa: F401 - the fixture
 from ui import server, warmup
@@ -57,6 +58,8 @@ def test_a_first_start_answers_at_once_and_a_restart_waits_for_the_landing_page(
         thread.join(timeout=300)
         assert _report().error is None
         assert server.restarted()  # the dataset is on disk now
+        # and the record of the finished warm-up (the bench waits for it)
+        assert diskcache.stored(warmup.DONE_NAME, ui.data.dataset_fingerprint())
         assert counted["load_dataset"] == 1
         made = counted["coverage_report"]
         assert made > 0

@@ -11,7 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-QUIET_SECONDS = 1.5  # a page's script usually ends within this after it starts
+# A visit needs the server for seconds after its page starts: the script (about
+# 1 s), then the browser fetches the map's component and scripts while it
+# draws. The warm-up holds Python's interpreter lock while it works, so it waits
+# until no page has started for this long.
+QUIET_SECONDS = 4.0
 MAX_WAIT_SECONDS = 20.0  # busy servers still get their warm-up done
 _last_run = float("-inf")
 

@@ -24,16 +24,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from analytics import diskcache
 from analytics.datasets import Dataset
 from analytics.privacy import public_settings
 from ui import cached
 from ui.activity import wait_for_quiet
-from ui.data import _configuration, get_dataset
+from ui.data import _configuration, get_dataset, shared_fingerprint
 from ui.mapview import MapSource, prepare_map
 from ui.page import dataset_key
 from ui.sidebar import Filters, date_presets, default_filters_for, earliest_incident
 
 WARMUP_ENV = "CAMREG_WARMUP"
+# kept on disk when a warm-up of a data version has finished: its steps and
+# their seconds (the bench waits for it before restarting the server)
+DONE_NAME = "warmup_done"
 WARMUP_NICENESS = 10  # added to the thread's niceness (0 normal, 19 lowest)
 OFF = {"off", "0", "no", "false", "none"}
 # The maps as the pages draw them by default (component key, height, options;
@@ -111,7 +115,8 @@ def _run(city_name: str | None, ident: tuple) -> None:
     _lower_priority()
     report = LAST[ident]
     try:
-        warm(get_dataset(city_name), report=report)
+        ds = get_dataset(city_name)
+        warm(ds, report=report)
     except Exception as exc:  # the pages report a broken configuration
         report.error = f"{type(exc).__name__}: {exc}"
         log.warning("warm-up stopped: %s", report.error)
@@ -120,6 +125,9 @@ def _run(city_name: str | None, ident: tuple) -> None:
     if report.error is None:
         total = sum(s for _, s in report.steps)
         log.info("warm-up done in %.1f s (%d steps)", total, len(report.steps))
+        fingerprint = shared_fingerprint(ds)
+        if fingerprint is not None:  # the record of a finished warm-up
+            diskcache.save(DONE_NAME, fingerprint, list(report.steps))
 
 
 def wait_for_landing(city_name: str | None = None, timeout: float = 60.0) -> bool:

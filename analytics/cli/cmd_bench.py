@@ -146,6 +146,11 @@ def print_page_times(r: dict[str, Any]) -> None:
         f"{r['server_start_seconds']:.1f} s; {r.get('cpus', '?')} CPUs, load "
         f"{(r.get('load_average') or [float('nan')])[0]:.1f}):"
     )
+    if r.get("warmup_seconds") is not None:
+        print(
+            f"  (the cold server's warm-up finished {r['warmup_seconds']:.0f} s "
+            "after it started; the later visits are timed after the restart)"
+        )
     print(f"  {'':<26} {'figures':>8} {'map':>8} {'done':>8}")
     for key in (
         "cold_first_visit_seconds",
