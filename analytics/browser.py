@@ -56,7 +56,8 @@ _READY_JS = (
 # navigation): the script can finish on the server before the browser has drawn
 # what it sent, so "finished" is not "on screen"
 _FIRST_FIGURE_JS = f"""(() => {{
-  if (window !== window.top) return;
+  if (window !== window.top || window.__camregObserving) return;
+  window.__camregObserving = true;  // a reused page adds this script per visit
   const seen = () => {{
     if (window.__camregFigureAt == null && document.querySelector({FIGURES!r})) {{
       window.__camregFigureAt = performance.now();

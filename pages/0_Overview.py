@@ -280,9 +280,9 @@ c4.metric(
 if dated and report.wards is not None and before.wards is not None:
     # per-ward figures: the whole registry below investigator, small wards
     # withheld (analytics.privacy), the same rule as the Wards page
-    changes = cached.ward_changes_since(
-        ds, page.key, filters, page.role, month_start - timedelta(days=1)
-    ).sort_values("weighted_incident_coverage_share_change", ascending=False)
+    changes = cached.ward_changes(
+        ds, page.key, filters, page.role, month_start - timedelta(days=1), ds.as_of
+    )[0].sort_values("weighted_incident_coverage_share_change", ascending=False)
     if focus is not None:
         changes = changes[changes["ward_id"].astype(str) == focus]
     table = format_table(

@@ -310,7 +310,6 @@ def area_filters(filters: Filters, role: str) -> Filters:
     return replace(filters, **changed) if changed else filters
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def ward_table(
     _ds: Dataset, key: tuple, filters: Filters, role: str
 ) -> tuple[pd.DataFrame, str, tuple[date, date]]:
@@ -321,12 +320,25 @@ def ward_table(
     investigator). Returns the table, the note of what was withheld and the two
     days compared.
     """
+    before, after = change_days(filters.since, filters.until, _ds.as_of, role)
+    table, note = ward_changes(_ds, key, filters, role, before, after)
+    return table, note, (before, after)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def ward_changes(
+    _ds: Dataset, key: tuple, filters: Filters, role: str, before: date, after: date
+) -> tuple[pd.DataFrame, str]:
+    """Per-ward cameras and crime-weighted coverage in the window, with their
+    change from the registry of ``before`` to that of ``after`` (today's at or
+    after the data's date), as ``role`` may see them
+    (:func:`analytics.privacy.protected_ward_changes`), and the note of what
+    was withheld. Cameras per :func:`area_filters`."""
     area = area_filters(filters, role)
     report = coverage(_ds, key, area)
-    before, after = change_days(filters.since, filters.until, _ds.as_of, role)
     start = coverage_at(_ds, key, area, before)
     end = report if after >= _ds.as_of else coverage_at(_ds, key, area, after)
-    table, note = protected_ward_changes(
+    return protected_ward_changes(
         report.wards,
         start.wards,
         end.wards,
@@ -334,7 +346,6 @@ def ward_table(
         _ds.city,
         window_days=window_days(filters),
     )
-    return table, note, (before, after)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -347,25 +358,6 @@ def ward_view(_ds: Dataset, key: tuple, filters: Filters, role: str) -> pd.DataF
         role,
         _ds.city,
         **ward_privacy(window_days(filters)),
-    )[0]
-
-
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def ward_changes_since(
-    _ds: Dataset, key: tuple, filters: Filters, role: str, day: date
-) -> pd.DataFrame:
-    """Per-ward cameras and crime-weighted coverage now and their change since
-    the registry of ``day``, as ``role`` may see them (the Overview's "what
-    changed since last month"; :func:`analytics.privacy.protected_ward_changes`)."""
-    area = area_filters(filters, role)
-    now = coverage(_ds, key, area).wards
-    return protected_ward_changes(
-        now,
-        coverage_at(_ds, key, area, day).wards,
-        now,
-        role,
-        _ds.city,
-        window_days=window_days(filters),
     )[0]
 
 
