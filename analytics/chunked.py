@@ -285,8 +285,9 @@ def _validate_stream(
                 "addresses": 0,
                 "matched": 0,
                 "by_block": 0,
+                "by_intersection": 0,
             }
-            for k in ("addresses", "matched", "by_block"):
+            for k in ("addresses", "matched", "by_block", "by_intersection"):
                 geo[k] = geo.get(k, 0) + result.geocoding.get(k, 0)
             geo["rate"] = (
                 round(geo["matched"] / geo["addresses"], 4)

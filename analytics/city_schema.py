@@ -169,6 +169,25 @@ def metric_crs() -> Setting:
     )
 
 
+def projected_crs() -> Setting:
+    """A projected CRS in any unit (state plane feet too), or "" for none."""
+
+    def check(v: Any) -> str | None:
+        if not isinstance(v, str):
+            return None
+        if not v.strip():
+            return ""
+        try:
+            crs = CRS.from_user_input(v)
+        except CRSError:
+            return None
+        return v if crs.is_projected else None
+
+    return Setting(
+        'a projected CRS such as "EPSG:3433" (state plane feet), or ""', check, ""
+    )
+
+
 def number_table(*, unit: str) -> Setting:
     """A TOML table of numbers > 0 under keys the file chooses."""
 
@@ -232,6 +251,8 @@ SCHEMA: Table = {
         "program": text(default="Camera registry"),
         "timezone": time_zone(),
         "metric_crs": metric_crs(),
+        # projected X/Y of files that name no CRS (city GIS state plane exports)
+        "state_plane_crs": projected_crs(),
         "extent": {
             "min_lon": number(lo=-180, hi=180, unit="degrees"),
             "min_lat": number(lo=-90, hi=90, unit="degrees"),

@@ -27,6 +27,9 @@ LONGITUDE = (
     "xcoord",
     "x",
 )
+# Names of projected X/Y columns (state plane feet, metres) as well as degrees.
+Y_NAMES = ("y", "point_y", "y_coord", "ycoord")
+X_NAMES = ("x", "point_x", "x_coord", "xcoord")
 # Columns that may hold "(lat, lon)" text (possibly after address lines) or WKT.
 LOCATION_TEXT = (
     "location_1",

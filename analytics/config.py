@@ -110,6 +110,8 @@ class CityConfig:
     stale_months: int = 12
     # days before an unanswered footage request becomes "no answer"
     no_answer_days: int = 14
+    # CRS assumed for projected X/Y in a file that names none (state plane feet)
+    state_plane_crs: str | None = None
 
     def range_for(
         self, owner_type: str | None, camera_type: str | None = None
@@ -267,6 +269,7 @@ def _build(s: dict[str, Any], path: Path) -> CityConfig:
         max_expansion=s["limits.max_expansion"],
         stale_months=s["footage.stale_months"],
         no_answer_days=s["footage.no_answer_days"],
+        state_plane_crs=s["city.state_plane_crs"] or None,
         notify={k.split(".", 1)[1]: v for k, v in s.items() if k.startswith("notify.")},
     )
 

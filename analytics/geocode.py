@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.columns import LATITUDE, LONGITUDE, find_column, normalise_name
+from analytics.intersections import meeting_point
 from analytics.readers import LoadError, Source, read_table, source_name
 from analytics.validation import clean_text, is_empty, parse_number
 
@@ -106,6 +107,12 @@ _BLOCK = ("BLOCK", "BLK")
 _HOUSE_NUMBER_FIRST = re.compile(r"^\s*\d")
 # "/", " & " and "@" between streets ("AND" is left alone: SANDERS AND SONS RD)
 _CROSS_STREET = re.compile(r"\s*/\s*|\s+&\s+|\s*@\s*")
+# Between the two streets of an intersection without a house number: the
+# above, and "AT" (S BROADWAY AT W 12TH ST)
+_INTERSECTION = re.compile(r"\s*/\s*|\s+&\s+|\s*@\s*|\s+AT\s+")
+# "AND" joins two streets only after a street type (MAIN ST AND 7TH ST), never
+# inside a name (SANDERS AND SONS RD)
+_AND = re.compile(r"\s+AND\s+")
 _NUMBER_SUFFIX = re.compile(r"^\s*(\d+)(?:\s*-\s*(?:[A-Z]|\d+)\b|\s+1/2\b)")
 # Columns of an address-point file (normalised names), best first.
 ADDRESS_COLUMNS = (
@@ -207,6 +214,34 @@ def parse_address(text: object) -> ParsedAddress | None:
     return ParsedAddress(number, " ".join(words), " ".join(core), block)
 
 
+def parse_intersection(text: object) -> tuple[ParsedAddress, ParsedAddress] | None:
+    """The two streets of an intersection written without a house number.
+
+    >>> a, b = parse_intersection("S BROADWAY AT W 12TH ST")
+    >>> a.street, b.core
+    ('S BROADWAY', '12TH')
+    >>> parse_intersection("300 W MARKHAM ST / S MAIN ST") is None  # an address
+    True
+    """
+    if text is None:
+        return None
+    raw = str(text).upper().split(",")[0].split("\n")[0]
+    parts = _INTERSECTION.split(raw.strip())
+    if len(parts) == 1:
+        parts = _AND.split(raw.strip(), maxsplit=1)
+        if len(parts) == 2 and (parts[0].split() or [""])[-1] not in STREET_TYPES:
+            return None
+    if len(parts) != 2:
+        return None
+    streets = [parse_address(p) for p in parts]
+    if any(s is None or s.number is not None for s in streets):
+        return None
+    first, second = streets
+    if first is None or second is None:  # checked above; narrows the types
+        return None
+    return first, second
+
+
 @dataclass
 class AddressIndex:
     """Address points by (house number, street), for exact and block lookups."""
@@ -274,13 +309,32 @@ class AddressIndex:
                 return float(inside["lat"].mean()), float(inside["lon"].mean()), "block"
         return None
 
+    def _street(self, parsed: ParsedAddress) -> pd.DataFrame | None:
+        """Address points of a street: its full name first, else its core name."""
+        points = self.streets.get(parsed.street)
+        return points if points is not None else self.cores.get(parsed.core)
+
+    def _crossing(
+        self, streets: tuple[ParsedAddress, ParsedAddress]
+    ) -> tuple[float, float, str] | None:
+        first, second = (self._street(s) for s in streets)
+        if first is None or second is None:
+            return None
+        point = meeting_point(first, second)
+        return None if point is None else (point[0], point[1], "intersection")
+
     def locate(self, addresses: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-        """(lat, lon, how) per address; ``how`` is ``address``, ``block`` or None.
+        """(lat, lon, how) per address; ``how`` is ``address``, ``block``,
+        ``intersection`` or None.
 
         Each distinct address is parsed once (a year's export repeats addresses).
         """
         found: dict[str, tuple[float, float, str] | None] = {}
         for text in pd.unique(addresses.dropna()):
+            crossing = parse_intersection(text)
+            if crossing is not None:
+                found[text] = self._crossing(crossing)
+                continue
             parsed = parse_address(text)
             found[text] = self._find(parsed) if parsed is not None else None
         hits = addresses.map(found)
@@ -288,6 +342,13 @@ class AddressIndex:
         lon = hits.map(lambda h: h[1] if h else np.nan).astype(float)
         how = hits.map(lambda h: h[2] if h else None).astype(object)
         return lat, lon, how
+
+
+def intersections(addresses: pd.Series) -> pd.Series:
+    """True where an address is an intersection without a house number."""
+    unique = pd.unique(addresses.dropna())
+    crossing = {t: parse_intersection(t) is not None for t in unique}
+    return addresses.map(crossing).fillna(False).astype(bool)
 
 
 def load_address_points(source: Source, *, name: str | None = None) -> AddressIndex:

@@ -33,12 +33,15 @@ from analytics.columns import (
     LOCATION_TEXT,
     LONGITUDE,
     OSM_MARKERS,
+    X_NAMES,
+    Y_NAMES,
     find_column,
     find_columns,
     match_columns,
     normalise_name,
 )
 from analytics.config import CityConfig, Extent
+from analytics.projection import assume_crs
 from analytics.readers import (
     LoadError,
     RawTable,
@@ -58,6 +61,7 @@ from analytics.schema import (
     WARD_COLUMNS,
     WGS84,
 )
+from analytics.stray_rows import R_EMPTY_ROW, R_HEADER_AGAIN, R_TOTALS, stray_rows
 from analytics.validation import (
     clean_text,
     coords_from_text,
@@ -65,6 +69,7 @@ from analytics.validation import (
     is_empty,
     map_values,
     normalise_id,
+    parse_coordinate,
     parse_datetimes,
     parse_number,
     parse_times,
@@ -97,6 +102,9 @@ R_NUL = "NUL byte in the row (damaged file)"
 R_SWALLOWED = "inside an unclosed quote"
 R_OVERLONG = "field longer than the limit"
 R_NOT_FOUND = "address not found"
+# an intersection without a house number whose two streets the address points
+# do not show crossing (a street missing, or the two never come near)
+R_INTERSECTION = "intersection: streets not found"
 R_COUNT_RANGE = "camera count past a sane range"
 R_MISSING_DATE = "missing date"
 # a registry store records the day each camera joined (its history and pace)
@@ -112,6 +120,9 @@ REASON_ORDER = (
     R_NUL,
     R_SWALLOWED,
     R_OVERLONG,
+    R_EMPTY_ROW,
+    R_HEADER_AGAIN,
+    R_TOTALS,
     R_RAGGED_LONG,
     R_RAGGED_SHORT,
     R_NOT_CAMERA,
@@ -130,6 +141,7 @@ REASON_ORDER = (
     R_COUNT,
     R_COUNT_RANGE,
     R_NOT_FOUND,
+    R_INTERSECTION,
 )
 # Rows of a location-text column parsed to decide it holds coordinates at all.
 SAMPLE_ROWS = 5_000
@@ -393,6 +405,8 @@ def _load(
     check_kind(raw, kind)
     mapping = match_columns(columns, aliases)
     _damaged_rows(rows)
+    for why, mask in stray_rows(raw.frame).items():
+        rows.reject(mask, why)
     synthetic = _synthetic_marker(rows, mapping)
     lat, lon = _locate(rows, mapping, addresses)
     load_rows = _cameras if kind == "cameras" else _incidents
@@ -750,7 +764,7 @@ def _locate(
     is remembered in ``rows.address_column`` (a street address or intersection).
     With an address-point file, rows given by address only are placed from it.
     """
-    raw, idx = rows.raw, rows.index
+    raw, idx, city = rows.raw, rows.index, rows.city
     columns = list(raw.frame.columns)
     claimed = set(mapping.values())
     lat = pd.Series(np.nan, index=idx)
@@ -761,8 +775,13 @@ def _locate(
     if raw.geom_lon is not None:
         sources += 1
         rows.location_sources.append("the geometry")
-        lat = lat.fillna(pd.Series(raw.geom_lat, index=idx))
-        lon = lon.fillna(pd.Series(raw.geom_lon, index=idx))
+        geom_lon, geom_lat = raw.geom_lon, raw.geom_lat
+        assumed = None if raw.geom_crs_named else assume_crs(geom_lon, geom_lat, city)
+        if assumed is not None:
+            geom_lon, geom_lat = assumed.lon, assumed.lat
+            rows.warn(assumed.sentence("the geometry's coordinates"))
+        lat = lat.fillna(pd.Series(geom_lat, index=idx))
+        lon = lon.fillna(pd.Series(geom_lon, index=idx))
         note = pd.Series(raw.geom_note, index=idx)
         bad_text |= note.eq("bad").fillna(False).astype(bool)
         shaped = note.notna() & note.ne("bad") & lat.notna()
@@ -772,26 +791,41 @@ def _locate(
                 f"{_rows(shaped)} with a {kinds} geometry, not a point: the "
                 "centroid is used as the location"
             )
-    lat_col = find_column(columns, LATITUDE)
-    lon_col = find_column(columns, LONGITUDE)
-    if lat_col and lon_col:
-        y, _, y_bad = parse_number(rows.column(lat_col))
-        x, _, x_bad = parse_number(rows.column(lon_col))
-        xy_names = normalise_name(lat_col) in ("y", "point_y", "y_coord", "ycoord")
+    pairs = [(find_column(columns, LATITUDE), find_column(columns, LONGITUDE))]
+    # X/Y beside latitude/longitude: state plane for the rows the degrees miss
+    pairs.append((find_column(columns, Y_NAMES), find_column(columns, X_NAMES)))
+    for lat_col, lon_col in dict.fromkeys(pairs):
+        if not (lat_col and lon_col):
+            continue
+        y, _, y_bad = parse_coordinate(rows.column(lat_col))
+        x, _, x_bad = parse_coordinate(rows.column(lon_col))
+        xy_names = normalise_name(lat_col) in Y_NAMES
         projected = (y.abs() > MAX_DEGREES) | (x.abs() > MAX_DEGREES)
         if xy_names and projected.mean() > 0.5:
-            projected_note = (
-                f"columns {lat_col!r}/{lon_col!r} hold projected values (e.g. "
-                f"{rows.column(lon_col).iloc[int(np.argmax(projected))]}), not "
-                "degrees"
-            )
-            rows.warn(f"{projected_note}: ignored")
-        else:
-            sources += 1
-            rows.location_sources.append(f"{lat_col!r}/{lon_col!r}")
-            bad_text |= (y_bad | x_bad) & lat.isna()
-            use = lat.isna() & y.notna() & x.notna()
-            lat[use], lon[use] = y[use], x[use]
+            assumed = assume_crs(x.to_numpy(), y.to_numpy(), city)
+            if assumed is None:
+                projected_note = (
+                    f"columns {lat_col!r}/{lon_col!r} hold projected values (e.g. "
+                    f"{rows.column(lon_col).iloc[int(np.argmax(projected))]}), not "
+                    "degrees"
+                )
+                if city.state_plane_crs:
+                    projected_note += (
+                        f", and read as the city's {city.state_plane_crs} they "
+                        "fall outside the city"
+                    )
+                rows.warn(f"{projected_note}: ignored")
+                continue
+            rows.warn(assumed.sentence(f"columns {lat_col!r}/{lon_col!r}"))
+            y = pd.Series(assumed.lat, index=idx)
+            x = pd.Series(assumed.lon, index=idx)
+        elif xy_names and sources and lat_col != pairs[0][0]:
+            continue  # X/Y in degrees beside latitude/longitude: the same points
+        sources += 1
+        rows.location_sources.append(f"{lat_col!r}/{lon_col!r}")
+        bad_text |= (y_bad | x_bad) & lat.isna()
+        use = lat.isna() & y.notna() & x.notna()
+        lat[use], lon[use] = y[use], x[use]
     skip = {"geometry"} if raw.geom_lon is not None else set()
     for col in find_columns(columns, LOCATION_TEXT):
         if col in skip or col in claimed:
@@ -840,7 +874,13 @@ def _locate(
         )
         found = _geocode(rows, address_col, todo, addresses, lat, lon)
         if geocoded_only:
-            rows.reject(todo & ~found, R_NOT_FOUND)
+            from analytics.geocode import intersections
+
+            lost = todo & ~found
+            crossing = pd.Series(False, index=idx)
+            crossing[lost] = intersections(rows.column(address_col)[lost])
+            rows.reject(lost & ~crossing, R_NOT_FOUND)
+            rows.reject(crossing, R_INTERSECTION)
     missing = lat.isna() | lon.isna()
     if geocoded_only:
         assert address_col is not None  # geocoded_only: the rows give addresses
@@ -937,11 +977,18 @@ def _geocode(
         "addresses": tried,
         "matched": matched,
         "by_block": int((how == "block").sum()),
+        "by_intersection": int((how == "intersection").sum()),
         "rate": round(matched / tried, 4) if tried else None,
     }
+    crossed = rows.geocoding["by_intersection"]
+    crossings = (
+        f"; {crossed:,} intersections placed where their streets' address points meet"
+        if crossed
+        else ""
+    )
     rows.notes.append(
         f"{rows.raw.name}: {matched:,} of {tried:,} addresses found in "
-        f"{index.name} ({matched / tried:.1%})"
+        f"{index.name} ({matched / tried:.1%}){crossings}"
         if tried
         else f"{rows.raw.name}: no addresses to look up"
     )

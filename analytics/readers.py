@@ -105,6 +105,10 @@ class RawTable:
         unclosed quote, an overlong field) or None.
     warnings
         Fixes applied while reading (byte-order mark, encoding, index column).
+    geom_crs_named
+        False when the file's geometry came with no CRS (a GeoJSON without a
+        ``crs`` member, a shapefile without ``.prj``): the loader may then read
+        projected values in the city's state plane (:mod:`analytics.projection`).
     """
 
     frame: pd.DataFrame
@@ -118,6 +122,7 @@ class RawTable:
     row_reasons: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
     row_offset: int = 0  # data rows before this table (a chunk of a bigger file)
+    geom_crs_named: bool = True
 
 
 def source_name(source: Source, name: str | None = None) -> str:
@@ -697,7 +702,9 @@ def _geojson(doc: dict[str, Any], name: str) -> RawTable:
     )
     frame["geometry"] = pd.Series(wkt, dtype="str")
     frame.index = pd.RangeIndex(n)
-    return RawTable(frame, name, "geojson", lon, lat, note)
+    raw = RawTable(frame, name, "geojson", lon, lat, note)
+    raw.geom_crs_named = bool(doc.get("crs"))
+    return raw
 
 
 def _point_of(geom: Any) -> tuple[float, float, str | None, str]:
@@ -753,7 +760,10 @@ def _frame_from_geo(gdf: gpd.GeoDataFrame, name: str, fmt: str) -> RawTable:
     geom_name = gdf.geometry.name
     geom = gdf.geometry
     if gdf.crs is None:
-        notes.append(f"{name}: no CRS given: coordinates taken as WGS84")
+        bounds = np.abs(geom.total_bounds)
+        # projected values are the loader's to explain (analytics.projection)
+        if not np.isfinite(bounds).all() or bounds.max() <= 180:
+            notes.append(f"{name}: no CRS given: coordinates taken as WGS84")
     elif not gdf.crs.equals("EPSG:4326"):
         notes.append(f"{name}: reprojected from {gdf.crs.to_string()} to WGS84")
         geom = geom.to_crs("EPSG:4326")
@@ -774,6 +784,7 @@ def _frame_from_geo(gdf: gpd.GeoDataFrame, name: str, fmt: str) -> RawTable:
     )
     raw = RawTable(frame.reset_index(drop=True), name, fmt, lon, lat, note)
     raw.warnings.extend(notes)
+    raw.geom_crs_named = gdf.crs is not None
     return raw
 
 

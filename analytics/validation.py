@@ -57,12 +57,24 @@ DATETIME_FORMATS = (
     "%B %d, %Y",
     "%b %d, %Y",
     "%d %b %Y",
+    "%b %d %Y %H:%M:%S",  # JavaScript's Date.toString without its weekday
+    "%b %d %Y",
+    # day first, as dotted dates always are (European spreadsheets: 26.03.2018)
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
 )
 # Timestamps with a UTC offset ("2022/02/03 11:17:21+00") and ISO 8601.
-AWARE_FORMATS = ("%Y/%m/%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%z")
+AWARE_FORMATS = (
+    "%Y/%m/%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%b %d %Y %H:%M:%S%z",
+    "%m/%d/%Y %I:%M:%S %p%z",
+)
 _OFFSET_HOURS_ONLY = re.compile(r"([+-]\d\d)$")
 # an offset after a time of day (a bare date such as 2024-08-05 has none)
-_HAS_OFFSET = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[+-]\d\d(?::?\d\d)?|Z)$"
+_HAS_OFFSET = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[AP]M)?\s*(?:[+-]\d\d(?::?\d\d)?|Z)$"
 # Dates written as numbers, told apart by size (the ranges do not overlap):
 # spreadsheet serial days (Excel's 1900 system: 43550.79 is 26 Mar 2019 18:59,
 # local time), Unix epoch seconds and milliseconds (ArcGIS REST and its GeoJSON
@@ -106,6 +118,41 @@ def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     values = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
     bad = values.isna() & ~empty
     return values, empty, bad
+
+
+# One coordinate as GPS devices and European spreadsheets write it: a decimal
+# comma (34,7465), a degree sign, a hemisphere letter before or after
+# (34.7455 N, W 92.2733, 92.2760°W).
+_COORDINATE = re.compile(
+    r"^(?P<pre>[NSEW])?\s*(?P<num>[-+]?\d+(?:[.,]\d+)?)\s*°?\s*(?P<post>[NSEW])?$",
+    re.IGNORECASE,
+)
+
+
+def parse_coordinate(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(float degrees, empty mask, unparseable mask) of a coordinate column.
+
+    Plain numbers parse as in :func:`parse_number`; the cells that do not are
+    read again allowing a decimal comma, a degree sign and one hemisphere letter
+    (``S`` and ``W`` make the value negative).
+
+    >>> parse_coordinate(pd.Series(["34,7465", "92.2896 W", "N 34.7", "x"]))[0].tolist()
+    [34.7465, -92.2896, 34.7, nan]
+    """
+    values, empty, bad = parse_number(text)
+    if not bad.any():
+        return values, empty, bad
+    found = text[bad].str.extract(_COORDINATE)
+    both = found["pre"].notna() & found["post"].notna()
+    number = pd.to_numeric(
+        found["num"].str.replace(",", ".", regex=False), errors="coerce"
+    ).where(~both)
+    hemisphere = found["pre"].fillna(found["post"]).str.upper()
+    south_west = hemisphere.isin(["S", "W"]).to_numpy()
+    number[south_west] = -number[south_west].abs()
+    values = values.copy()
+    values[number.index] = number.astype(float)
+    return values, empty, values.isna() & ~empty
 
 
 def coords_from_text(
@@ -216,8 +263,55 @@ def parse_datetimes(
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert(timezone).dt.tz_localize(None)
         out[left] = parsed.astype("datetime64[us]")
+    left = todo & out.isna()
+    if left.any():
+        # rare spellings, normalised only on the rows nothing else read
+        again = _plain_spelling(text[left])
+        changed = again != text[left]
+        if changed.any():
+            stamps, _, _ = parse_datetimes(again[changed], timezone)
+            out[stamps.index] = stamps
     bad = out.isna() & ~empty
     return out, empty, bad
+
+
+# US time zone abbreviations as UTC offsets (a zone name alone is ambiguous
+# worldwide; these are the ones US exports write)
+ZONE_OFFSETS = {
+    "UTC": "+00:00",
+    "GMT": "+00:00",
+    "EST": "-05:00",
+    "EDT": "-04:00",
+    "CST": "-06:00",
+    "CDT": "-05:00",
+    "MST": "-07:00",
+    "MDT": "-06:00",
+    "PST": "-08:00",
+    "PDT": "-07:00",
+}
+_WEEKDAY = r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+"
+_ZONE_NAME = r"\s*\([A-Za-z ]+\)$"  # JavaScript's "(Central Daylight Time)"
+_ZONE = re.compile(
+    r"\s*\b(" + "|".join(ZONE_OFFSETS) + r")\b([+-]\d\d:?\d\d)?$", re.IGNORECASE
+)
+
+
+def _plain_spelling(text: pd.Series) -> pd.Series:
+    """Dates as spreadsheets and JavaScript write them, in a form the formats read.
+
+    ``Monday, March 26, 2018`` loses its weekday, ``... 06:59:00 CDT`` and
+    ``... GMT-0500 (Central Daylight Time)`` get a numeric UTC offset.
+
+    >>> _plain_spelling(pd.Series(["Mon Mar 26 2018 06:59:00 GMT-0500 (CDT)"]))[0]
+    'Mar 26 2018 06:59:00-0500'
+    """
+    out = text.str.replace(_WEEKDAY, "", regex=True, case=False)
+    out = out.str.replace(_ZONE_NAME, "", regex=True)
+
+    def offset(match: re.Match[str]) -> str:
+        return match.group(2) or ZONE_OFFSETS[match.group(1).upper()]
+
+    return out.str.replace(_ZONE, offset, regex=True)
 
 
 TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p")

@@ -83,8 +83,9 @@ UNUSABLE = [
         "projected_xy_only",
         "incidents",
         "inc.csv",
-        _csv("id,date,X,Y", "1,2024-01-01,1221000.5,152000.2"),
-        "projected values",
+        # UTM metres: read as the city's state plane feet they miss the city
+        _csv("id,date,X,Y", "1,2024-01-01,567000.5,3844000.2"),
+        "projected values.*EPSG:3433 they fall outside the city",
     ),
     (
         "html_error_page",
@@ -190,9 +191,10 @@ ROWS = [
         "garbage_coordinates",
         "cameras",
         "cams.csv",
+        # "34.7N, 92.3W" is a coordinate with hemisphere letters: it parses
         _csv(CAM, "A,north,west,1,home,1,", "B,34.7N,92.3W,1,home,1,"),
-        0,
-        {"unparseable coordinates": 2},
+        1,
+        {"unparseable coordinates": 1},
     ),
     (
         "location_string_garbage",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -17,9 +19,27 @@ def stateplane(city, data_dir):
 
 def test_stateplane_rows_accounted_for(stateplane):
     assert stateplane.rows_read == 4
-    assert stateplane.accepted["incident_id"].tolist() == ["2022-014001", "2022-070412"]
-    # row 3 has only X/Y feet (no CRS to read them with); row 4 has month 13
+    # row 3 has only X/Y feet, read in the city's state plane (EPSG:3433);
+    # row 4 has month 13
+    assert stateplane.accepted["incident_id"].tolist() == [
+        "2022-014001",
+        "2022-070412",
+        "2022-070413",
+    ]
     assert stateplane.quarantined[["row_number", "reason"]].values.tolist() == [
+        [4, "bad date"],
+    ]
+    assert any(
+        "read as EPSG:3433 (NAD83 / Arkansas North (ftUS)" in w
+        for w in stateplane.warnings
+    )
+
+
+def test_stateplane_xy_without_a_city_crs_stay_unplaced(city, data_dir):
+    plain = dataclasses.replace(city, state_plane_crs=None)
+    result = load_incidents(data_dir / "incidents_stateplane.csv", plain)
+    # no CRS to read row 3's X/Y feet with
+    assert result.quarantined[["row_number", "reason"]].values.tolist() == [
         [3, "missing coordinates"],
         [4, "bad date"],
     ]
@@ -30,17 +50,29 @@ def test_utc_offsets_become_local_time(stateplane):
     assert stateplane.accepted["occurred_at"].tolist() == [
         pd.Timestamp("2022-02-03 05:17:21"),
         pd.Timestamp("2022-07-04 13:00:00"),
+        pd.Timestamp("2022-07-04 18:30:00"),
     ]
     assert stateplane.accepted["occurred_at"].dt.tz is None
 
 
 def test_lat_lon_preferred_over_projected_xy(stateplane):
-    assert stateplane.accepted["latitude"].tolist() == [34.7401, 34.7469]
-    assert stateplane.accepted["longitude"].tolist() == [-92.3302, -92.2883]
+    # X/Y place only the row without degrees: (1230000, 150000) US feet in
+    # Arkansas North (origin 34 20' N, 92 W, false easting 1,312,333.333 ft) is
+    # 82,333 ft west of 92 W and 150,000 ft north of the origin's parallel
+    assert stateplane.accepted["latitude"].tolist()[:2] == [34.7401, 34.7469]
+    assert stateplane.accepted["longitude"].tolist()[:2] == [-92.3302, -92.2883]
+    assert stateplane.accepted["latitude"].iloc[2] == pytest.approx(34.74512, abs=1e-5)
+    assert stateplane.accepted["longitude"].iloc[2] == pytest.approx(
+        -92.27404, abs=1e-5
+    )
 
 
 def test_categories_from_city_codes(stateplane):
-    assert stateplane.accepted["category"].tolist() == ["property", "violent"]
+    assert stateplane.accepted["category"].tolist() == [
+        "property",
+        "violent",
+        "property",
+    ]
 
 
 def test_category_column_used_when_there_is_no_code(city):

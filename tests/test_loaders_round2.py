@@ -392,6 +392,7 @@ def test_address_only_export_geocodes_against_address_points(city, r2, points):
         "addresses": 5,
         "matched": 4,
         "by_block": 1,
+        "by_intersection": 0,
         "rate": 0.8,
     }
     got = result.accepted.set_index("incident_id")[["latitude", "longitude"]]

@@ -513,7 +513,8 @@ def test_address_variants_geocode_against_city_address_points(city, r3):
         addresses=r3 / "address_points.geojson",
     )
     # a trailing period, a cross street after "/", a unit letter on the house
-    # number and "S." all find their point; a bare intersection has no number
+    # number and "S." all find their point; a bare intersection (MAIN ST & 7TH
+    # ST) needs both streets in the address points, and these have no 7TH ST
     placed = result.accepted.set_index("incident_id")
     assert sorted(placed.index) == [
         "2016-000301",
@@ -523,6 +524,6 @@ def test_address_variants_geocode_against_city_address_points(city, r3):
     ]
     assert placed.loc["2016-000302", "latitude"] == pytest.approx(34.74851)
     assert placed.loc["2016-000303", "longitude"] == pytest.approx(-92.37142)
-    assert result.reasons == {"address not found": 1}
+    assert result.reasons == {"intersection: streets not found": 1}
     assert result.geocoding["addresses"] == 5
     assert result.geocoding["matched"] == 4
