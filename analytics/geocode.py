@@ -173,7 +173,8 @@ def parse_address(text: object) -> ParsedAddress | None:
     """
     if text is None:
         return None
-    raw = str(text).upper().split(",")[0].split("\n")[0]
+    # runs of blanks as one space: the patterns' optional spaces stay linear
+    raw = " ".join(str(text).upper().split(",")[0].split("\n")[0].split())
     if _HOUSE_NUMBER_FIRST.match(raw):
         # "300 W MARKHAM ST / S MAIN ST": the numbered street, not the cross street
         raw = _CROSS_STREET.split(raw)[0]
@@ -225,7 +226,8 @@ def parse_intersection(text: object) -> tuple[ParsedAddress, ParsedAddress] | No
     """
     if text is None:
         return None
-    raw = str(text).upper().split(",")[0].split("\n")[0]
+    # runs of blanks as one space: the patterns' optional spaces stay linear
+    raw = " ".join(str(text).upper().split(",")[0].split("\n")[0].split())
     parts = _INTERSECTION.split(raw.strip())
     if len(parts) == 1:
         parts = _AND.split(raw.strip(), maxsplit=1)

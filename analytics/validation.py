@@ -129,6 +129,22 @@ _COORDINATE = re.compile(
 )
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def squeeze_spaces(text: pd.Series) -> pd.Series:
+    """Each run of whitespace as one space, ends stripped (text cells only).
+
+    Patterns with optional spaces around optional parts (``\\s*°?\\s*``) try
+    every split of a run of blanks: on a hostile cell of 10,000 spaces that is
+    seconds per cell. After this, every run is one character.
+
+    >>> squeeze_spaces(pd.Series(["  34,7  \\t N "])).tolist()
+    ['34,7 N']
+    """
+    return text.astype("str").str.replace(_SPACES, " ", regex=True).str.strip()
+
+
 def parse_coordinate(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(float degrees, empty mask, unparseable mask) of a coordinate column.
 
@@ -142,7 +158,9 @@ def parse_coordinate(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     values, empty, bad = parse_number(text)
     if not bad.any():
         return values, empty, bad
-    found = text[bad].str.extract(_COORDINATE)
+    # one space for each run first: the pattern's optional spaces then cost a
+    # step each, so a cell padded with thousands of blanks is not quadratic
+    found = squeeze_spaces(text[bad]).str.extract(_COORDINATE)
     both = found["pre"].notna() & found["post"].notna()
     number = pd.to_numeric(
         found["num"].str.replace(",", ".", regex=False), errors="coerce"
@@ -305,7 +323,7 @@ def _plain_spelling(text: pd.Series) -> pd.Series:
     >>> _plain_spelling(pd.Series(["Mon Mar 26 2018 06:59:00 GMT-0500 (CDT)"]))[0]
     'Mar 26 2018 06:59:00-0500'
     """
-    out = text.str.replace(_WEEKDAY, "", regex=True, case=False)
+    out = squeeze_spaces(text).str.replace(_WEEKDAY, "", regex=True, case=False)
     out = out.str.replace(_ZONE_NAME, "", regex=True)
 
     def offset(match: re.Match[str]) -> str:

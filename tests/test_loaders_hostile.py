@@ -9,18 +9,22 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import threading
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import tomllib
 
 from analytics.cli import main
+from analytics.geocode import parse_intersection
 from analytics.loaders import LoadError, load_cameras, load_incidents
 from analytics.store import RegistryStore, StoreError
+from analytics.validation import parse_datetimes
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "camera_id,address,latitude,longitude,camera_count"
@@ -103,6 +107,53 @@ def test_overlong_field_quarantines_its_row_and_says_where(city):
         "field longer than the limit: 20,000 characters in column 'address' on "
         "line 4 (limit 10,000)": 1
     }
+
+
+# --- cells padded with blanks ---------------------------------------------------------
+PADDING = " " * 9_000  # under the field limit; quadratic patterns take seconds a cell
+HANG_GUARD_S = 120  # linear work takes well under a second; quadratic, many minutes
+
+
+def _finishes(work):
+    """``work()``'s result, or a failure if it runs past ``HANG_GUARD_S``
+    (a pattern gone quadratic on a hostile file hangs a load, it does not fail)."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = work()
+        except Exception as exc:  # raised again in the test's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(HANG_GUARD_S)
+    assert not thread.is_alive(), f"still running after {HANG_GUARD_S} s"
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["result"]
+
+
+def test_cells_padded_with_thousands_of_blanks_do_not_hang_the_load(city):
+    rows = camera_rows(3) + [
+        f"P{i},{i} MAIN{PADDING}ST,34.74{PADDING}N!,-92.29,1" for i in range(150)
+    ]
+    result = _finishes(lambda: load_cameras(as_file(rows), city, name="cams.csv"))
+    # "34.74 ... N!" is no coordinate: 150 quarantined, the 3 good rows kept
+    assert len(result.accepted) == 3
+    assert result.reasons == {"unparseable coordinates": 150}
+
+
+def test_padded_dates_and_intersections_are_read_in_linear_time():
+    dates = pd.Series([f"Mon{PADDING}Mar 26 2018 06:59:00{PADDING}CDT"] * 150)
+    stamps, _, bad = _finishes(lambda: parse_datetimes(dates, "America/Chicago"))
+    # weekday dropped, blanks squeezed, CDT as -05:00: 06:59 in Little Rock
+    assert not bad.any()
+    assert stamps.iloc[0] == pd.Timestamp("2018-03-26 06:59:00")
+    crossings = [f"MAIN ST{PADDING}/{PADDING}ELM ST", f"300{PADDING}W{PADDING}MAIN ST"]
+    parsed = _finishes(lambda: [parse_intersection(t) for t in crossings * 75])
+    assert (parsed[0][0].street, parsed[0][1].street) == ("MAIN ST", "ELM ST")
+    assert parsed[1] is None  # a house number: an address, not an intersection
 
 
 # --- encodings and NUL bytes ---------------------------------------------------------
