@@ -149,11 +149,20 @@ function (feature, layer) {
 
 
 class _Cluster(FastMarkerCluster):
-    """FastMarkerCluster that honours ``show=False``.
+    """FastMarkerCluster that honours ``show=False`` and clusters in chunks.
 
     folium's template always adds the cluster to the map; here, as for other
-    layers, ``Layer.render`` adds it only when ``show`` is True.
+    layers, ``Layer.render`` adds it only when ``show`` is True. The markers go
+    in with one ``addLayers`` call (the plugin's bulk path) and
+    ``chunkedLoading``: the browser clusters them in slices between paints, so
+    the map, its coverage cells and wards show at once and the cameras follow
+    (at 30,000 cameras clustering is the largest part of drawing the map).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("chunkedLoading", True)
+        # folium 0.20's FastMarkerCluster.__init__ is unannotated
+        super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
 
     _template = compact_template(
         """
@@ -166,9 +175,11 @@ class _Cluster(FastMarkerCluster):
                 cluster.options.iconCreateFunction =
                     {{ this.icon_create_function.strip() }};
                 {%- endif %}
+                var markers = new Array(data.length);
                 for (var i = 0; i < data.length; i++) {
-                    callback(data[i]).addTo(cluster);
+                    markers[i] = callback(data[i]);
                 }
+                cluster.addLayers(markers);
                 return cluster;
             })();
         {% endmacro %}"""
@@ -1314,9 +1325,7 @@ def _add_camera_points(
 ) -> _Cluster:
     """One clustered layer per tier; ``spread`` clusters less (views are drawn)."""
     colour = TIER_COLOURS[tier]
-    # the constructor is folium's FastMarkerCluster.__init__, unannotated in
-    # folium 0.20 (untyped_calls_exclude matches the callee's class, ours)
-    layer = _Cluster(  # type: ignore[no-untyped-call]
+    layer = _Cluster(
         camera_rows(points),
         name=f"Cameras: {TIER_LABELS[tier].lower()}",
         callback=_CAMERA_CALLBACK
