@@ -772,7 +772,7 @@ def _locate(
     bad_text = pd.Series(False, index=idx)
     sources = 0
     projected_note = ""
-    if raw.geom_lon is not None:
+    if raw.geom_lon is not None and raw.geom_lat is not None:  # set together
         sources += 1
         rows.location_sources.append("the geometry")
         geom_lon, geom_lat = raw.geom_lon, raw.geom_lat
