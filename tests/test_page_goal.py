@@ -65,7 +65,7 @@ def test_a_bigger_scenario_brings_its_goal_date_forward(app):
     after = _metric(app, label)
     assert after != before
     assert _month(after) < _month(before)
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert "+2,000 a month" in set(table["Scenario"])
 
 
@@ -74,7 +74,7 @@ def test_cost_table_follows_the_devices_and_offers_a_csv(app):
     app.selectbox(key="device_tier").set_value("Entry device").run()
     app.number_input(key="cost_years").set_value(3).run()
     assert not app.exception
-    costs = app.dataframe[1].value.set_index("Year")
+    costs = app.table[1].value.set_index("Year")
     # 10 entry devices bought every year: $3,500 up front a year plus $150 for
     # each device in service (10, 20, 30): 5,000 + 6,500 + 8,000
     assert costs.loc["Year 2", "Total"] == "$6,500"
