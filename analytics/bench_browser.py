@@ -19,7 +19,10 @@ server runs:
 - ``rerun_seconds``: that visitor picks another period in the sidebar, until
   the page has finished updating;
 - ``returning_visit_seconds``: that visitor opens the Overview again in a new
-  tab (the browser keeps the scripts it loaded: a person coming back).
+  tab (the browser keeps the scripts it loaded: a person coming back);
+- ``page_switches``: in that tab the visitor clicks through the whole menu,
+  each page from the one before (default filters): seconds by page title,
+  until the script has finished and every map has drawn (:func:`page_tour`).
 
 ``floor_visit_seconds`` is a new visitor's time to a bare Streamlit page (a
 title and one metric) on the same machine and browser: no page can be faster,
@@ -43,6 +46,8 @@ import time
 from pathlib import Path
 
 from analytics.browser import (
+    MAP_FRAME,
+    PAGE_TIMEOUT_MS,
     VIEWPORTS,
     browser,
     dashboard_server,
@@ -66,6 +71,14 @@ TARGETS_GOAL_SCALE = {
     "page_switch_seconds": {"done": 1.0},
     "rerun_seconds": {"done": 1.0},
 }
+
+
+# Every map frame on the page has drawn a layer (a path or a marker)
+_MAPS_DRAWN_JS = f"""() => [...document.querySelectorAll({MAP_FRAME!r})].every(f => {{
+    try {{
+        return !!f.contentDocument.querySelector(".leaflet-interactive");
+    }} catch (e) {{ return false; }}
+}})"""
 
 
 def page_timings(
@@ -164,7 +177,30 @@ def _later_visits(b: object, url: str, out: dict[str, object]) -> None:
     # has Streamlit's and the map's scripts from the visit before
     again = later.context.new_page()
     out["returning_visit_seconds"] = open_page(again, f"{url}/", has_map=True)
-    later.context.close()
+    later.close()
+    out["page_switches"] = page_tour(again)
+    again.context.close()
+
+
+def page_tour(page: object) -> dict[str, float]:
+    """Seconds of each page switch when a visitor clicks through the whole
+    menu in order from the page they are on (default filters): until the
+    script has finished and every map on the page has drawn its first layer."""
+    nav = page.locator('[data-testid="stSidebarNav"] a')  # type: ignore[attr-defined]
+    # a link's text is its icon's name, then its title
+    links = [
+        (i, a.inner_text().strip().split("\n")[-1].strip(), a.get_attribute("href"))
+        for i, a in enumerate(nav.all())
+    ]
+    times: dict[str, float] = {}
+    for i, title, href in [*links[1:], links[0]]:  # the Overview last: the start
+        t0 = time.perf_counter()
+        nav.nth(i).click()
+        page.wait_for_url(href or "**")  # type: ignore[attr-defined]
+        wait_idle(page)
+        page.wait_for_function(_MAPS_DRAWN_JS, timeout=PAGE_TIMEOUT_MS)  # type: ignore[attr-defined]
+        times[title] = time.perf_counter() - t0
+    return times
 
 
 def floor_visit(b: object, env: dict[str, str], visits: int = 3) -> dict[str, float]:

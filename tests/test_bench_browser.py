@@ -81,3 +81,18 @@ def test_the_bench_waits_for_the_warmup_by_its_record_on_disk():
     from ui.warmup import DONE_NAME
 
     assert WARMUP_DONE == DONE_NAME  # the bench reads what the warm-up writes
+
+
+def test_page_switches_through_the_menu_print_by_page_after_the_table(capsys):
+    result = {
+        "registrations": 300,
+        "incidents": 3_000,
+        "server_start_seconds": 1.0,
+        "rerun_seconds": {"done": 0.6},
+        "page_switches": {"Coverage map": 1.4, "Goal progress": 0.875},
+    }
+    cmd_bench.print_page_times(result)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-3] == "  page switches through the menu (done, seconds):"
+    assert lines[-2] == "    Coverage map                   1.40"
+    assert lines[-1] == "    Goal progress                  0.88"

@@ -199,3 +199,26 @@ def test_the_bench_times_figures_when_they_are_drawn(chromium, server):
         assert plain["figures"] == plain["done"]
     finally:
         context.close()
+
+
+def test_the_bench_tours_every_page_of_the_menu(chromium, server):
+    """``page_tour`` (the bench's page switches) clicks every menu entry once,
+    from the page after the Overview back to the Overview, and waits each time
+    for the map to draw: it ends on the Overview with its map drawn."""
+    from analytics.bench_browser import page_tour
+    from analytics.browser import MAP_FRAME, open_page
+    from ui.navigation import PAGES
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        open_page(page, f"{server}/", has_map=True)
+        times = page_tour(page)
+        # the demo visitor is staff: every page is in the menu
+        assert list(times) == [p.title for p in PAGES[1:]] + [PAGES[0].title]
+        assert all(t > 0 for t in times.values())
+        assert page.url.rstrip("/") == server.rstrip("/")
+        frame = page.frame_locator(MAP_FRAME).first
+        assert frame.locator(".leaflet-interactive").count() > 0
+    finally:
+        context.close()

@@ -169,6 +169,11 @@ def print_page_times(r: dict[str, Any]) -> None:
             for name in ("figures", "map", "done")
         ]
         print(f"  {key:<26} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8}")
+    switches = r.get("page_switches") or {}
+    if switches:
+        print("  page switches through the menu (done, seconds):")
+        for title, seconds in switches.items():
+            print(f"    {title:<28} {seconds:6.2f}")
 
 
 def _clean(value: object) -> object:
