@@ -7,23 +7,19 @@ says what it contains.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import streamlit as st
 
 from analytics.briefing import (
     BRIEFING_AUDIENCES,
     DEFAULT_RECRUIT_K,
-    BriefingInputs,
-    CostScenario,
     briefing_tables,
-    gather_briefing,
-    render_briefing,
     ward_choices,
 )
 from analytics.costs import DEFAULT_COST_SCENARIO
 from analytics.safe_output import to_safe_csv
-from ui.data import get_dataset
+from ui import cached
 from ui.page import start_page
 
 # Editions each viewer role may export: the briefing never carries contacts, so
@@ -58,31 +54,6 @@ page = start_page(
 )
 ds, filters, role = page.ds, page.filters, page.role
 city = ds.city
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def cached_inputs(
-    data_key: tuple,  # noqa: ARG001 (stands in for the shared dataset)
-    audience: str,
-    since: date,
-    until: date,
-    wards: tuple[str, ...],
-    categories: tuple[str, ...],
-    range_scale: float,
-    recruit_k: int,
-    scenario: CostScenario,
-) -> BriefingInputs:
-    return gather_briefing(
-        get_dataset(),
-        audience=audience,
-        since=since,
-        until=until,
-        wards=wards or None,
-        categories=categories,
-        scenario=scenario,
-        recruit_k=recruit_k,
-        range_scale=range_scale,
-    )
 
 
 allowed = EXPORTABLE.get(role, ("public",))
@@ -128,6 +99,7 @@ with st.expander("Scenario: integration devices and recruitment", expanded=False
     years = c2.number_input(
         "Years budgeted", min_value=1, max_value=20, value=DEFAULT_YEARS, key="years"
     )
+    top_share = 0.0
     if len(city.devices) > 1:
         top_share = c3.slider(
             f"Share of '{city.devices[-1].name}'",
@@ -137,13 +109,6 @@ with st.expander("Scenario: integration devices and recruitment", expanded=False
             step=0.05,
             key="top_share",
         )
-        mix = (
-            (city.devices[0].name, 1.0 - top_share),
-            (city.devices[-1].name, top_share),
-        )
-        mix = tuple((n, round(s, 6)) for n, s in mix if s > 0)
-    else:
-        mix = ()
     recruit_k = c4.number_input(
         "Sites to recommend",
         min_value=1,
@@ -151,21 +116,22 @@ with st.expander("Scenario: integration devices and recruitment", expanded=False
         value=DEFAULT_RECRUIT_K,
         key="recruit",
     )
-scenario = CostScenario(devices_per_year=int(devices), years=int(years), tier_mix=mix)
+scenario = cached.briefing_scenario(city, int(devices), int(years), top_share)
 
-with st.spinner("Computing coverage, gaps, recruitment areas and the forecast..."):
-    inputs = cached_inputs(
-        page.key,
-        audience,
-        filters.since,
-        filters.until,
-        tuple(picked_wards),
-        filters.categories,
-        filters.range_scale,
-        int(recruit_k),
-        scenario,
-    )
-    html = render_briefing(inputs)
+# shared by every session and kept on disk (the warm-up works out the default)
+briefing = cached.briefing(
+    ds,
+    page.key,
+    audience,
+    filters.since,
+    filters.until,
+    tuple(picked_wards),
+    filters.categories,
+    filters.range_scale,
+    int(recruit_k),
+    scenario,
+)
+inputs, html = briefing.inputs, briefing.html
 # kept for tests and for a second download without recomputing
 st.session_state["briefing_html"] = html
 

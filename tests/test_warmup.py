@@ -19,13 +19,14 @@ import ui.data
 import ui.mapview
 from analytics.store import RegistryStore
 from tests.conftest import CENTRE, make_cameras, offset
-from tests.pagetest import ROOT, clear_data_env
+from tests.pagetest import ROOT, clear_data_env, use_accounts
 from ui import warmup
 from ui.data import dataset_fingerprint, get_dataset
 from ui.page import dataset_key
 from ui.sidebar import date_presets, default_filters_for, earliest_incident
 
 OVERVIEW = str(ROOT / "pages" / "0_Overview.py")
+BRIEFING = str(ROOT / "pages" / "6_Briefing.py")
 # Coverage maps one warm-up builds: the Overview, Coverage map and Gaps maps of
 # both roles (6), the Overview and Coverage maps of staff for the three date
 # shortcuts that are not the default window (6) and the canvass start map (1)
@@ -54,6 +55,7 @@ def counted(monkeypatch, tmp_path):
         (ui.cached, "build_coverage_map"),
         (ui.cached, "build_ward_map"),
         (ui.cached, "recommend_sites"),
+        (ui.cached, "gather_briefing"),
         (ui.mapview, "_component_args"),
     ):
         monkeypatch.setattr(module, name, counting(name, getattr(module, name)))
@@ -118,6 +120,47 @@ def test_a_date_shortcut_after_the_warm_up_computes_nothing(counted):
     assert dict(counted) == before, {
         k: counted[k] - before.get(k, 0) for k in counted if counted[k] != before.get(k)
     }
+
+
+def test_a_public_visitor_lands_on_the_warmed_overview(counted, monkeypatch, tmp_path):
+    """With accounts set up a visitor who is not signed in is public: the
+    warm-up's public view is the one the page gives them (the window ending on
+    the newest incident, ui.page.public_filters), so their Overview computes
+    nothing. The warm-up's public window used to end on the data's date."""
+    use_accounts(monkeypatch, tmp_path, ana="staff")
+    ds = get_dataset()
+    warmup.warm(ds)
+    newest = ds.incidents["occurred_at"].max().date()
+    public = dict(warmup.views(ds))["public"]
+    assert public.until == newest < ds.as_of  # the demo's newest is the day before
+    before = dict(counted)
+    at = AppTest.from_file(OVERVIEW, default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert "Public view" in " ".join(c.value for c in at.sidebar.caption)
+    assert dict(counted) == before, {
+        k: counted[k] - before.get(k, 0) for k in counted if counted[k] != before.get(k)
+    }
+
+
+def test_the_briefing_page_opens_on_the_warmed_document(counted):
+    """The Briefing's default (public edition, whole city, default window) is
+    gathered and rendered once by the warm-up; the page computes nothing, and
+    after a restart it is read back from disk."""
+    warmup.warm(get_dataset())
+    assert counted["gather_briefing"] == 1  # public and staff share the window
+    for _ in range(2):
+        before = dict(counted)
+        at = AppTest.from_file(BRIEFING, default_timeout=180)
+        at.run()
+        assert not at.exception
+        assert at.radio(key="audience").value == warmup.BRIEFING_EDITION
+        html = at.session_state["briefing_html"]
+        assert "<html" in html.lower()
+        assert dict(counted) == before
+        restart()
+        warmup.warm(get_dataset())
+    assert counted["gather_briefing"] == 1  # the restart read it back
 
 
 def test_a_restart_reads_everything_back_without_recomputing(counted):

@@ -22,7 +22,11 @@ import streamlit as st
 from folium.plugins import Draw
 
 from analytics import diskcache
+from analytics.briefing import BriefingInputs, CostScenario, gather_briefing
+from analytics.briefing_html import render_briefing
 from analytics.changes import registrations_between
+from analytics.config import CityConfig
+from analytics.costs import DEFAULT_COST_SCENARIO
 from analytics.coverage import (
     CoverageReport,
     coverage_report,
@@ -653,6 +657,85 @@ def _requests_figures(
     if not _ds.synthetic:
         return compute()
     return _on_disk("requests_figures", _ds, compute, role, since, until)
+
+
+# --- the council briefing (also worked out by ui.warmup) --------------------------
+@dataclass(frozen=True)
+class Briefing:
+    """One briefing's redacted inputs and its HTML document."""
+
+    inputs: BriefingInputs
+    html: str
+
+
+def briefing_scenario(
+    city: CityConfig,
+    devices: int = DEFAULT_COST_SCENARIO.devices_per_year,
+    years: int = DEFAULT_COST_SCENARIO.years,
+    top_share: float = 0.0,
+) -> CostScenario:
+    """The Briefing page's cost scenario: ``devices`` a year for ``years``, a
+    ``top_share`` of them the city's top device (the rest its first); the
+    defaults are the page's (and the warm-up's)."""
+    mix: tuple[tuple[str, float], ...] = ()
+    if len(city.devices) > 1:
+        shares = (
+            (city.devices[0].name, 1.0 - top_share),
+            (city.devices[-1].name, top_share),
+        )
+        mix = tuple((n, round(v, 6)) for n, v in shares if v > 0)
+    return CostScenario(devices_per_year=int(devices), years=int(years), tier_mix=mix)
+
+
+@st.cache_resource(
+    max_entries=CACHE_ENTRIES,
+    show_spinner="Computing coverage, gaps, recruitment areas and the forecast...",
+)
+def briefing(
+    _ds: Dataset,
+    key: tuple,  # noqa: ARG001
+    audience: str,
+    since: date,
+    until: date,
+    wards: tuple[str, ...],
+    categories: tuple[str, ...],
+    range_scale: float,
+    recruit_k: int,
+    scenario: CostScenario,
+) -> Briefing:
+    """:func:`analytics.briefing.gather_briefing` and its document
+    (:func:`analytics.briefing_html.render_briefing`) for the Briefing page's
+    choices, shared by every session and kept on disk per data version: at goal
+    scale both take seconds, and a restarted server reads them back.
+    """
+
+    def compute() -> Briefing:
+        inputs = gather_briefing(
+            _ds,
+            audience=audience,
+            since=since,
+            until=until,
+            wards=wards or None,
+            categories=categories,
+            scenario=scenario,
+            recruit_k=recruit_k,
+            range_scale=range_scale,
+        )
+        return Briefing(inputs, render_briefing(inputs))
+
+    return _on_disk(
+        "briefing",
+        _ds,
+        compute,
+        audience,
+        since,
+        until,
+        wards,
+        categories,
+        range_scale,
+        recruit_k,
+        scenario,
+    )
 
 
 # --- the Incident canvass page's start map (also worked out by ui.warmup) ---------

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from analytics import diskcache
+from analytics.briefing import BRIEFING_AUDIENCES, DEFAULT_RECRUIT_K
 from analytics.datasets import Dataset
 from analytics.privacy import public_settings
 from ui import cached
@@ -62,6 +63,7 @@ GAPS_MAP = (
     },
 )
 WARD_MAP = ("ward_map_city", 480)
+BRIEFING_EDITION = BRIEFING_AUDIENCES[0]  # the Briefing page's first choice
 CANVASS_START_MAP = (cached.CANVASS_START_KEY, cached.CANVASS_MAP_HEIGHT)
 
 log = logging.getLogger(__name__)
@@ -155,7 +157,9 @@ def _lower_priority() -> None:
 def views(ds: Dataset) -> list[tuple[str, Filters]]:
     """(role, filters) of a new visitor: not signed in first, then staff."""
     base = default_filters_for(ds)
-    return [("public", replace(base, **public_settings(ds.as_of))), ("staff", base)]
+    # as ui.page.public_filters: the window ends on the newest incident
+    public = replace(base, **public_settings(ds.as_of, ds.incidents))
+    return [("public", public), ("staff", base)]
 
 
 def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
@@ -164,7 +168,8 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
     The Overview and the Coverage map come first (the landing page, whose
     readiness sets ``report.landing``), then Gaps and targeting and Wards;
     the public view before the staff view; the
-    Incident canvass page's start map for staff. Last,
+    Incident canvass page's start map for staff, and the Briefing page's
+    default document. Last,
     the Overview and Coverage map of staff for each of the sidebar's date
     shortcuts ("30 days", "90 days", ...) other than the default window.
     """
@@ -244,9 +249,28 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
         cached.canvass_start_source(ds, key, "staff"),
         CANVASS_START_MAP,
     )
+    # the Briefing page's default: the public edition of the whole city (every
+    # role opens on it; the edition and the window, not the viewer, are its key)
+    briefed = set()
+    for role, f in views(ds):
+        window = (f.since, f.until, f.categories, f.range_scale)
+        if window not in briefed:
+            briefed.add(window)
+            step(
+                f"{role}: briefing",
+                cached.briefing,
+                ds,
+                key,
+                BRIEFING_EDITION,
+                *window[:2],
+                (),
+                *window[2:],
+                DEFAULT_RECRUIT_K,
+                cached.briefing_scenario(ds.city),
+            )
+    _, staff = views(ds)[-1]
     # then the sidebar's date shortcuts for staff (the public view is fixed), so
     # a click on "90 days" finds its figures and maps ready
-    _, staff = views(ds)[-1]
     shortcuts = date_presets(staff.until, earliest_incident(ds))
     for name, (since, until) in shortcuts.items():
         if (since, until) != (staff.since, staff.until):
