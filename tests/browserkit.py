@@ -105,6 +105,35 @@ def map_frame(page: Any, js: str | None = None, timeout_ms: int = PAGE_TIMEOUT_M
             page.wait_for_timeout(250)
 
 
+def map_in_view(page: Any, timeout_ms: int = PAGE_TIMEOUT_MS) -> dict[str, float]:
+    """Scroll the first map's iframe into view; its box on the page.
+
+    As in :func:`map_frame`, a rerun can replace the iframe while Playwright
+    waits for it to be stable ("not attached to the DOM"): it is found again
+    until ``timeout_ms``, whose end raises the last error.
+    """
+    import time
+
+    from playwright.sync_api import Error as PlaywrightError
+
+    from analytics.browser import MAP_FRAME
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        left_ms = max(1_000, int((deadline - time.monotonic()) * 1000))
+        try:
+            iframe = page.locator(MAP_FRAME).first
+            iframe.scroll_into_view_if_needed(timeout=left_ms)
+            box = iframe.bounding_box(timeout=left_ms)
+            if box is None:
+                raise PlaywrightError("the map's iframe was replaced")
+            return box
+        except PlaywrightError:
+            if time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(250)
+
+
 def warm_up(url: str, chromium: Any = None) -> None:
     """Open the landing page of a new server once, until its map is drawn.
 

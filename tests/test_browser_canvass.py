@@ -13,7 +13,7 @@ import pytest
 
 from analytics.browser import MAP_FRAME, VIEWPORTS
 from analytics.maps import TIER_COLOURS
-from tests.browserkit import PAGE_TIMEOUT_MS, artifact, open_app, wait_idle
+from tests.browserkit import PAGE_TIMEOUT_MS, artifact, map_in_view, open_app, wait_idle
 from tests.test_browser_layout import _OVERFLOW_JS, _PAGE_OVERLAPS_JS
 
 pytestmark = pytest.mark.browser
@@ -117,9 +117,9 @@ def test_a_rectangle_drawn_on_the_start_map_gives_the_incident(server, tab):
         open_app(page, f"{server}/Incident_canvass")
         frame = page.frame_locator(MAP_FRAME).first
         frame.locator(".leaflet-marker-icon").first.wait_for(state="attached")
-        page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+        map_in_view(page)
         frame.locator(".leaflet-draw-draw-rectangle").click()
-        box = page.locator(MAP_FRAME).first.bounding_box()
+        box = map_in_view(page)
         # a small rectangle in the middle of the city, drawn with the mouse
         x0, y0 = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.45
         page.mouse.move(x0, y0)

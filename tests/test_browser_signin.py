@@ -26,6 +26,7 @@ from tests.browserkit import (
     artifact,
     demo_env,
     map_frame,
+    map_in_view,
     open_app,
     wait_idle,
     warm_up,
@@ -278,11 +279,11 @@ def test_canvass_opens_empty_then_a_click_lists_contacts_in_view(
         # moved (a loaded machine) is made again, as a person would
         table = page.locator('[data-testid="stDataFrame"]').first
         for attempt in range(3):
-            page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+            map_in_view(page)
             inner = map_frame(page, _VIEW_SETTLED_JS)
             point = inner.evaluate(_FREE_POINT_JS)
             assert point is not None
-            box = page.locator(MAP_FRAME).first.bounding_box()
+            box = map_in_view(page)
             page.mouse.click(box["x"] + point[0], box["y"] + point[1])
             try:
                 table.wait_for(timeout=PAGE_TIMEOUT_MS // 3)
