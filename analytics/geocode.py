@@ -109,7 +109,7 @@ _HOUSE_NUMBER_FIRST = re.compile(r"^\s*\d")
 _CROSS_STREET = re.compile(r"\s*/\s*|\s+&\s+|\s*@\s*")
 # Between the two streets of an intersection without a house number: the
 # above, and "AT" (S BROADWAY AT W 12TH ST)
-_INTERSECTION = re.compile(r"\s*/\s*|\s+&\s+|\s*@\s*|\s+AT\s+")
+_INTERSECTION = re.compile(_CROSS_STREET.pattern + r"|\s+AT\s+")
 # "AND" joins two streets only after a street type (MAIN ST AND 7TH ST), never
 # inside a name (SANDERS AND SONS RD)
 _AND = re.compile(r"\s+AND\s+")
@@ -159,6 +159,12 @@ class ParsedAddress:
     block: bool
 
 
+def _first_part(text: object) -> str:
+    """Upper-case text before the first comma or line break, each run of blanks
+    one space (the patterns' optional spaces then stay linear on padded cells)."""
+    return " ".join(str(text).upper().split(",")[0].split("\n")[0].split())
+
+
 def parse_address(text: object) -> ParsedAddress | None:
     """Normalise one address; None when it has no street.
 
@@ -173,8 +179,7 @@ def parse_address(text: object) -> ParsedAddress | None:
     """
     if text is None:
         return None
-    # runs of blanks as one space: the patterns' optional spaces stay linear
-    raw = " ".join(str(text).upper().split(",")[0].split("\n")[0].split())
+    raw = _first_part(text)
     if _HOUSE_NUMBER_FIRST.match(raw):
         # "300 W MARKHAM ST / S MAIN ST": the numbered street, not the cross street
         raw = _CROSS_STREET.split(raw)[0]
@@ -226,11 +231,10 @@ def parse_intersection(text: object) -> tuple[ParsedAddress, ParsedAddress] | No
     """
     if text is None:
         return None
-    # runs of blanks as one space: the patterns' optional spaces stay linear
-    raw = " ".join(str(text).upper().split(",")[0].split("\n")[0].split())
-    parts = _INTERSECTION.split(raw.strip())
+    raw = _first_part(text)
+    parts = _INTERSECTION.split(raw)
     if len(parts) == 1:
-        parts = _AND.split(raw.strip(), maxsplit=1)
+        parts = _AND.split(raw, maxsplit=1)
         if len(parts) == 2 and (parts[0].split() or [""])[-1] not in STREET_TYPES:
             return None
     if len(parts) != 2:

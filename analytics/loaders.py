@@ -41,7 +41,7 @@ from analytics.columns import (
     normalise_name,
 )
 from analytics.config import CityConfig, Extent
-from analytics.projection import assume_crs
+from analytics.projection import PROJECTED_SHARE, assume_crs
 from analytics.readers import (
     LoadError,
     RawTable,
@@ -801,7 +801,7 @@ def _locate(
         x, _, x_bad = parse_coordinate(rows.column(lon_col))
         xy_names = normalise_name(lat_col) in Y_NAMES
         projected = (y.abs() > MAX_DEGREES) | (x.abs() > MAX_DEGREES)
-        if xy_names and projected.mean() > 0.5:
+        if xy_names and projected.mean() > PROJECTED_SHARE:
             assumed = assume_crs(x.to_numpy(), y.to_numpy(), city)
             if assumed is None:
                 projected_note = (

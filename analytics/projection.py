@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 # Values beyond these cannot be longitude/latitude degrees.
 MAX_LON = 180.0
 MAX_LAT = 90.0
+# Share of the points that must be too large for degrees before a column or a
+# geometry is taken to hold projected values (also analytics.loaders).
+PROJECTED_SHARE = 0.5
 # Share of the projected points that must land in the city extent once read in
 # the assumed CRS; below it the assumption is refused.
 INSIDE_SHARE = 0.5
@@ -84,7 +87,7 @@ def assume_crs(x: np.ndarray, y: np.ndarray, city: CityConfig) -> Assumed | None
     crs = getattr(city, "state_plane_crs", None)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    if not crs or projected_share(x, y) <= 0.5:
+    if not crs or projected_share(x, y) <= PROJECTED_SHARE:
         return None
     from pyproj import CRS, Transformer
 

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 import pandas as pd
 
+from analytics.projection import MAX_LON
+
 if TYPE_CHECKING:  # geopandas and pyarrow load when a format needs them
     import geopandas as gpd
     import pyarrow.parquet as pq
@@ -762,7 +764,7 @@ def _frame_from_geo(gdf: gpd.GeoDataFrame, name: str, fmt: str) -> RawTable:
     if gdf.crs is None:
         bounds = np.abs(geom.total_bounds)
         # projected values are the loader's to explain (analytics.projection)
-        if not np.isfinite(bounds).all() or bounds.max() <= 180:
+        if not np.isfinite(bounds).all() or bounds.max() <= MAX_LON:
             notes.append(f"{name}: no CRS given: coordinates taken as WGS84")
     elif not gdf.crs.equals("EPSG:4326"):
         notes.append(f"{name}: reprojected from {gdf.crs.to_string()} to WGS84")

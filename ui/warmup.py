@@ -219,12 +219,13 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
                 view,
             )
 
-    for role, f in views(ds):
+    viewed = views(ds)  # public first, then staff
+    for role, f in viewed:
         overview_and_coverage_map(role, f)
     # a new visitor's landing page is ready (public, or staff: the demo
     # without accounts, ui.role)
     report.landing.set()
-    for role, f in views(ds):
+    for role, f in viewed:
         # Gaps and targeting
         step(f"{role}: recommendation", cached.recommendation, ds, key, f, GAPS_K, None)
         step(f"{role}: gap places", cached.gap_places, ds, key, f)
@@ -252,7 +253,7 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
     # the Briefing page's default: the public edition of the whole city (every
     # role opens on it; the edition and the window, not the viewer, are its key)
     briefed = set()
-    for role, f in views(ds):
+    for role, f in viewed:
         window = (f.since, f.until, f.categories, f.range_scale)
         if window not in briefed:
             briefed.add(window)
@@ -268,7 +269,7 @@ def warm(ds: Dataset, *, report: WarmupReport | None = None) -> WarmupReport:
                 DEFAULT_RECRUIT_K,
                 cached.briefing_scenario(ds.city),
             )
-    _, staff = views(ds)[-1]
+    _, staff = viewed[-1]
     # then the sidebar's date shortcuts for staff (the public view is fixed), so
     # a click on "90 days" finds its figures and maps ready
     shortcuts = date_presets(staff.until, earliest_incident(ds))
