@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 import folium
 import geopandas as gpd
@@ -52,6 +52,9 @@ HEAT_DECIMALS = 4  # ~10 m: far finer than the heat map's blur
 MAX_VIEWSHEDS = 1_500  # camera views drawn at most (each is a polygon)
 MAX_GAP_CELLS = 25
 MAX_SITE_MARKERS = 200
+# where a map notes its window elements (window_elements); a deep copy keeps it
+WINDOW_ATTR = "_camreg_window"
+E = TypeVar("E", bound=Element | None)
 TIER_COLOURS = {"registered": "#1f78b4", "integrated": "#6a3d9a"}
 TIER_LABELS = {
     "registered": "Registered (location only)",
@@ -196,7 +199,11 @@ class Legend(MacroElement):
     switches the others off, so two translucent layers never mix into colours
     the legend does not list. The legend starts folded on maps narrower than
     ``FOLD_BELOW_PX`` (phones, maps beside a chart) and never grows over the
-    zoom buttons.
+    zoom buttons. ``shown`` are the exclusive layers switched on when the legend
+    is added (the page's choice), the other exclusive ones switched off: a
+    rerun that replaces the window's layers in a drawn map (``ui.mapview``)
+    also resets the choice. The legend registers how to take itself away in
+    ``window.camregUndo``, which that replacement runs first.
 
     The CSS lives in the map's header, which streamlit-folium keeps (it drops
     only external script and stylesheet links).
@@ -263,7 +270,7 @@ class Legend(MacroElement):
                         ? "" : "none";
                 });
             }
-            map.on("overlayadd", function (e) {
+            function onOverlayAdd(e) {
                 if (exclusive.indexOf(e.layer) >= 0) {
                     // after the layer control has finished its click: removing
                     // a layer inside it makes the control add it straight back
@@ -278,11 +285,29 @@ class Legend(MacroElement):
                     }, 0);
                 }
                 sync();
-            });
+            }
+            map.on("overlayadd", onOverlayAdd);
             map.on("overlayremove baselayerchange", sync);
+            // the page's choice of thematic layer: on, and the others off
+            var shown = [{{ this.shown|join(", ") }}];
+            exclusive.forEach(function (layer) {
+                if (shown.indexOf(layer) < 0 && map.hasLayer(layer)) {
+                    map.removeLayer(layer);
+                }
+            });
+            shown.forEach(function (layer) {
+                if (!map.hasLayer(layer)) { map.addLayer(layer); }
+            });
             legend.addTo(map);
             sync();
             map.getContainer().style.background = {{ this.background|tojson }};
+            // taken away again when a rerun replaces the window's layers
+            // (ui.mapview)
+            (window.camregUndo = window.camregUndo || []).push(function () {
+                map.removeControl(legend);
+                map.off("overlayadd", onOverlayAdd);
+                map.off("overlayremove baselayerchange", sync);
+            });
         })();
         {% endmacro %}
         """
@@ -293,6 +318,7 @@ class Legend(MacroElement):
         entries: Sequence[tuple[Layer | None, str]],
         *,
         exclusive: Sequence[Layer] = (),
+        shown: Sequence[Layer] = (),
         position: str = "bottomleft",
         background: str = "",
         open_: bool = True,
@@ -304,6 +330,7 @@ class Legend(MacroElement):
         self._name = "Legend"
         self._entries = list(entries)
         self._exclusive = list(exclusive)
+        self._shown = list(shown)
         self.position = position
         self.background = background
         self.open_ = open_
@@ -321,6 +348,10 @@ class Legend(MacroElement):
     @property
     def exclusive(self) -> list[str]:
         return [layer.get_name() for layer in self._exclusive]
+
+    @property
+    def shown(self) -> list[str]:
+        return [layer.get_name() for layer in self._shown]
 
 
 class _NumberedSites(folium.map.Layer):
@@ -614,6 +645,7 @@ def build_coverage_map(
         _OfflineFallback(tile_layer, fallback).add_to(m)
     legend: list[tuple[Layer | None, str]] = []
     exclusive: list[Layer] = []
+    shown: list[Layer] = []  # the thematic layer switched on
     layer: Layer | None
     if city_limit is not None and len(city_limit):
         _add_city_limit(m, city_limit)
@@ -621,11 +653,16 @@ def build_coverage_map(
         layer, html = _add_choropleth(
             m, clip_to_limit(hexes, limit), choropleth, show=thematic == "choropleth"
         )
+        _in_window(m, layer)
         legend.append((layer, html))
         exclusive.append(layer)
+        if thematic == "choropleth":
+            shown.append(layer)
     if incidents is not None and len(incidents):
-        layer = _add_heat(m, incidents, show=thematic == "heat")
+        layer = _in_window(m, _add_heat(m, incidents, show=thematic == "heat"))
         if layer is not None:
+            if thematic == "heat":
+                shown.append(layer)
             legend.append(
                 (
                     layer,
@@ -637,7 +674,7 @@ def build_coverage_map(
             )
             exclusive.append(layer)
     if gaps is not None and len(gaps):
-        layer = _add_gaps(m, hexes_for_audience(gaps, role))
+        layer = _in_window(m, _add_gaps(m, hexes_for_audience(gaps, role)))
         legend.append(
             (layer, _line_swatch(GAP_LINE, f"Top {MAX_GAP_CELLS} gap cells", dash=True))
         )
@@ -650,13 +687,14 @@ def build_coverage_map(
             viewshed_area,
             range_scale,
             show=show_cameras,
-            show_cells=thematic == "camera_cells",
             note=not compact,
             limit=limit,
         )
         legend.extend(entries)
-        if cells_layer is not None:
+        if cells_layer is not None:  # switched on by the legend when chosen
             exclusive.append(cells_layer)
+            if thematic == "camera_cells":
+                shown.append(cells_layer)
     if wards is not None:
         # above the thematic layer: outlines and labels stay readable
         layer, outlines = _add_wards(m, wards, focus=focus_ward)
@@ -668,21 +706,45 @@ def build_coverage_map(
         if fallback is not None:
             _WardTints(fallback, outlines).add_to(m)
     if sites is not None and len(sites):
-        layer = _add_sites(m, sites)
+        layer = _in_window(m, _add_sites(m, sites))
         legend.append((layer, _site_swatch("Recommended site, by rank")))
-    folium.LayerControl(collapsed=True).add_to(m)
-    Legend(
-        legend,
-        exclusive=exclusive,
-        background=BACKGROUND,
-        open_=not compact,
-    ).add_to(m)
+    _in_window(m, folium.LayerControl(collapsed=True).add_to(m))
+    _in_window(
+        m,
+        Legend(
+            legend,
+            exclusive=exclusive,
+            shown=shown,
+            background=BACKGROUND,
+            open_=not compact,
+        ).add_to(m),
+    )
     MapFrame(_corners(bounds)).add_to(m)
     if wards is not None:
         LabelDeclutter(LABEL_PANE).add_to(m)
     if asset_base is not None:
         use_local_assets(m, asset_base)
     return m
+
+
+def window_elements(m: folium.Map) -> list[Element]:
+    """The elements of ``m`` that follow the page's filters and layer switch.
+
+    The hexagons, heat map, gap outlines and recommended sites, then the layer
+    control and the legend that list them: a rerun with another time window or
+    thematic layer changes only these, so ``ui.mapview`` replaces them inside
+    the drawn map and keeps the rest (background, city limit, wards, cameras)
+    and the visitor's pan and zoom. Top-level children of ``m``, in map order.
+    """
+    marked = {id(e) for e in getattr(m, WINDOW_ATTR, ())}
+    return [e for e in m._children.values() if id(e) in marked]
+
+
+def _in_window(m: folium.Map, element: E) -> E:
+    """Note ``element`` (a child of ``m``, or None) as a window element."""
+    if element is not None:
+        m.__dict__.setdefault(WINDOW_ATTR, []).append(element)
+    return element
 
 
 def hexes_for_audience(
@@ -757,7 +819,7 @@ def use_local_assets(m: folium.Map, base: str) -> folium.Map:
     not use, and one unreachable script stops streamlit-folium drawing anything.
     """
     base = base.rstrip("/")
-    for element in _walk(m):
+    for element in walk(m):
         for attr in ("default_js", "default_css"):
             links = getattr(element, attr, None)
             if not links:
@@ -1254,7 +1316,6 @@ def _add_cameras(
     range_scale: float,
     *,
     show: bool = True,
-    show_cells: bool = False,
     note: bool = True,
     limit: shapely.Geometry | None = None,
 ) -> tuple[list[tuple[Layer | None, str]], Layer | None]:
@@ -1273,7 +1334,7 @@ def _add_cameras(
     layer: Layer | None
     cells = getattr(redacted, "cells", None)
     if cells is not None and len(cells):
-        cells_layer = _add_camera_cells(m, clip_to_limit(cells, limit), show=show_cells)
+        cells_layer = _add_camera_cells(m, clip_to_limit(cells, limit), show=False)
         legend.append(
             (
                 cells_layer,
@@ -1530,11 +1591,11 @@ def _class_labels() -> list[str]:
     ]
 
 
-def _walk(element: Element) -> Iterator[Element]:
+def walk(element: Element) -> Iterator[Element]:
     """``element`` and everything below it, depth first."""
     yield element
     for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _swatch(fill: str, label: str) -> str:

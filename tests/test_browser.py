@@ -222,3 +222,88 @@ def test_the_bench_tours_every_page_of_the_menu(chromium, server):
         assert frame.locator(".leaflet-interactive").count() > 0
     finally:
         context.close()
+
+
+# What the map shows: the window script's redraws, a marker left in the frame,
+# the zoom, the controls, the layers switched on, the legend rows shown, and
+# the incidents summed over the hexagons drawn (the hover's "Incidents")
+_MAP_STATE_JS = """() => ({
+    redrawn: window.camregRedrawn || 0,
+    probe: window.camregProbe || null,
+    zoom: window.map.getZoom(),
+    legends: document.querySelectorAll(".camreg-legend").length,
+    controls: document.querySelectorAll(".leaflet-control-layers").length,
+    checked: [...document.querySelectorAll(".leaflet-control-layers-overlays label")]
+        .filter(l => l.querySelector("input").checked)
+        .map(l => l.innerText.trim()),
+    rows: [...document.querySelectorAll(".camreg-legend-row")]
+        .filter(r => r.style.display !== "none")
+        .map(r => r.innerText.trim().split("\\n")[0]),
+    hexIncidents: Object.values(window.map._layers)
+        .filter(l => l.feature && l.feature.properties.covered !== undefined)
+        .reduce((s, l) => s + (parseInt(
+            String(l.feature.properties.incidents).replace(/,/g, "")) || 0), 0),
+})"""
+
+
+def test_a_new_period_or_layer_is_drawn_inside_the_same_map(browser_page, server):
+    """Another period in the sidebar, or another layer in the page's switch,
+    replaces the hexagons, the legend and the layer control inside the map that
+    is drawn: the frame and the visitor's zoom stay, and nothing is listed twice.
+    """
+    try:
+        open_app(browser_page, f"{server}/Coverage_map")
+        frame = map_frame(browser_page, "() => (window.camregRedrawn || 0) >= 1")
+        frame.evaluate(
+            "window.camregProbe = 'first frame';"
+            "window.map.setZoom(window.map.getZoom() + 1, {animate: false})"
+        )
+        first = frame.evaluate(_MAP_STATE_JS)
+        assert (first["legends"], first["controls"]) == (1, 1)
+        hexes = "Hexagons: share of incidents within camera range"
+        assert hexes in first["checked"], first
+        assert first["hexIncidents"] > 0, first
+
+        browser_page.locator('[data-testid="stSidebar"] button').filter(
+            has_text="90 days"
+        ).first.click()
+        wait_until(frame, "() => window.camregRedrawn >= 2", timeout_ms=PAGE_TIMEOUT_MS)
+        period = frame.evaluate(_MAP_STATE_JS)
+        assert period["redrawn"] == 2, period
+        assert period["probe"] == "first frame"  # not a new frame
+        assert period["zoom"] == first["zoom"]
+        assert (period["legends"], period["controls"]) == (1, 1)
+        assert period["checked"] == first["checked"]
+        assert period["rows"] == first["rows"]
+        # 90 days of incidents, not the 12 months before
+        assert 0 < period["hexIncidents"] < first["hexIncidents"], period
+
+        browser_page.locator('[data-testid="stRadio"] label').filter(
+            has_text="Cameras by area"
+        ).first.click()
+        wait_until(frame, "() => window.camregRedrawn >= 3", timeout_ms=PAGE_TIMEOUT_MS)
+        cells = frame.evaluate(_MAP_STATE_JS)
+        assert cells["probe"] == "first frame"
+        assert (cells["legends"], cells["controls"]) == (1, 1)
+        assert "Cameras by area (exact places withheld)" in cells["checked"]
+        assert hexes not in cells["checked"], cells
+        assert "Cameras shown by area only" in cells["rows"]
+        assert cells["hexIncidents"] == 0  # the hexagons are off the map
+    except Exception:
+        _screenshot(browser_page, "coverage-map-redrawn-in-place")
+        raise
+
+
+def test_a_download_made_on_click_is_still_marked_synthetic(browser_page, server):
+    """The hex grid is made when the button is clicked (ui.exports.later), on a
+    thread of its own: it still says the demo data is synthetic."""
+    import json
+
+    open_app(browser_page, f"{server}/Coverage_map")
+    button = browser_page.get_by_role("button", name="Download hex grid (GeoJSON)")
+    with browser_page.expect_download(timeout=PAGE_TIMEOUT_MS) as download:
+        button.click()
+    doc = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert doc["data_origin"] == "synthetic"
+    assert doc["features"]
+    assert {f["properties"]["data_origin"] for f in doc["features"]} == {"synthetic"}

@@ -281,7 +281,7 @@ def test_the_overview_map_carries_coverage_not_the_cameras(app, demo):
         if ident[1].startswith("overview_map")
     ]
     assert sent, list(ui.mapview._STORED)
-    script = sent[-1]["script"]
+    script = ui.mapview.sent_text(sent[-1])
     assert "Cameras: " not in script  # no camera layer at all, not even off
     business = demo.cameras[demo.cameras["owner_type"] == "business"]
     assert not any(f'"{c}"' in script for c in business["camera_id"].astype(str))
@@ -295,4 +295,4 @@ def test_the_overview_map_carries_coverage_not_the_cameras(app, demo):
         for ident, args in ui.mapview._STORED.items()
         if ident[1].startswith("coverage_map")
     ]
-    assert "Cameras: " in coverage[-1]["script"]  # there, they are
+    assert "Cameras: " in ui.mapview.sent_text(coverage[-1])  # there, they are

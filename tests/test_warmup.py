@@ -204,7 +204,7 @@ def test_each_role_gets_its_own_stored_map_also_after_a_restart(counted):
         args = ui.mapview.prepare_map(
             source, key="overview_map_city", height=430, clicks=True
         )
-        return args["script"]
+        return ui.mapview.sent_text(args)
 
     assert sum(f'"{c}"' in script("investigator") for c in homes) == len(homes)
     assert not any(f'"{c}"' in script("staff") for c in homes)

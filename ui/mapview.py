@@ -24,9 +24,12 @@ from typing import Any
 import folium
 import streamlit as st
 import streamlit_folium
+from branca.element import Element
+from folium.map import Layer
 from streamlit_folium import st_folium
 
 from analytics import diskcache
+from analytics.maps import walk, window_elements
 
 # What st_folium sent to the browser for a cached map, by (id(map), key, height,
 # clicks): the map's script, HTML and links are worked out once per map (1.2 s
@@ -176,11 +179,27 @@ def _lock_for(ident: tuple) -> threading.Lock:
 def _component_args(
     fmap: folium.Map, key: str, height: int, clicks: bool
 ) -> dict[str, Any]:
-    """What st_folium would send for ``fmap`` (without ``on_change``)."""
+    """What st_folium would send for ``fmap`` (without ``on_change``).
+
+    The map's window elements (``analytics.maps.window_elements``: hexagons,
+    heat map, gaps, sites, layer control, legend) are sent apart, as the
+    component's ``feature_group`` script, and the rest as its map. The
+    component's key is worked out from the rest alone: a rerun that changes
+    only the window (another period, another thematic layer) keeps the drawn
+    map, its frame and the visitor's pan and zoom, and streamlit-folium runs
+    the new window script in it (:func:`window_script`) instead of loading a
+    new frame and drawing 30,000 cameras again.
+    """
+    fmap = copy.deepcopy(fmap)
+    window = window_elements(fmap)
+    order = list(fmap._children.items())
+    for name, element in order:
+        if any(element is e for e in window):
+            del fmap._children[name]
     _capture.args = {}
     try:
         st_folium(
-            copy.deepcopy(fmap),
+            fmap,
             key=key,
             height=height,
             use_container_width=True,
@@ -191,4 +210,73 @@ def _component_args(
     finally:
         _capture.args = None
     args.pop("on_change", None)
+    if window:
+        # st_folium has named the rest of the map ("map_div", "geo_json_div_3"
+        # ...): the window elements refer to those names
+        fmap._children.clear()
+        fmap._children.update(order)
+        args["feature_group"] = window_script(window, [e for _, e in order])
+        args["layer_control"] = ""
+        for links, attr in (
+            (args["js_links"], "default_js"),
+            (args["css_links"], "default_css"),
+        ):
+            for element in window:
+                for part in walk(element):
+                    for _, href in getattr(part, attr, []):
+                        if href not in links:
+                            links.append(href)
     return args
+
+
+def sent_text(args: dict[str, Any]) -> str:
+    """Everything in the component arguments ``args`` that the browser runs or
+    shows (the map's script, HTML and header, the window script): what a test
+    searches for what a map gives away."""
+    return "\n".join(
+        str(args.get(k) or "")
+        for k in ("script", "html", "header", "feature_group", "layer_control")
+    )
+
+
+def window_script(window: list[Element], order: list[Element]) -> str:
+    """The script that puts ``window`` on the drawn map (``map_div``); ``order``
+    is every top-level element of the map, in order.
+
+    It first takes away what the previous window script put there (the layers,
+    the layer control and the legend, through ``window.camregUndo``), then adds
+    the new ones, raises the map's own layers that lay above them (ward
+    outlines stay on top of the hexagons), fires ``camreg:window`` on the map
+    and counts the redraw in ``window.camregRedrawn`` (the bench waits for it).
+    """
+    parts = [
+        "(function () { var undo = window.camregUndo || []; window.camregUndo = [];"
+        " undo.forEach(function (f) { f(); }); })();"
+    ]
+    for i, element in enumerate(window):
+        if isinstance(element, folium.LayerControl):
+            element.render()  # list the layers under their names in the frame
+        parts.append(streamlit_folium.generate_leaflet_string(element, base_id=f"w{i}"))
+    layers = [e.get_name() for e in window if isinstance(e, Layer)]
+    controls = [e.get_name() for e in window if isinstance(e, folium.LayerControl)]
+    parts.append(
+        "window.camregUndo.push(function () {"
+        + "".join(f" map_div.removeLayer({n});" for n in layers)
+        + "".join(f" map_div.removeControl({n});" for n in controls)
+        + " });"
+    )
+    first = next(i for i, e in enumerate(order) if any(e is w for w in window))
+    above = [
+        e.get_name()
+        for e in order[first:]
+        if isinstance(e, Layer) and not any(e is w for w in window)
+    ]
+    parts.extend(
+        f"if (map_div.hasLayer({n}) && {n}.bringToFront) {{ {n}.bringToFront(); }}"
+        for n in above
+    )
+    # ward labels are placed again around the new legend
+    # (analytics.maplayout.LabelDeclutter)
+    parts.append('map_div.fire("camreg:window");')
+    parts.append("window.camregRedrawn = (window.camregRedrawn || 0) + 1;\n")
+    return "\n".join(parts)
