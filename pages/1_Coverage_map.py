@@ -11,8 +11,9 @@ from analytics.privacy import (
     MIN_COVERAGE_WINDOW_DAYS,
     protect_districts,
 )
-from analytics.safe_output import mark_geojson, to_safe_csv
-from ui import cached
+from analytics.safe_output import to_safe_csv
+from ui import cached, exports
+from ui.exports import later
 from ui.focus import focus_chip, focus_map, focus_sidebar, ward_figures
 from ui.formatting import count, km2
 from ui.page import start_page
@@ -198,16 +199,14 @@ st.dataframe(
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download district table (CSV)",
-    to_safe_csv(district_table),
+    later(to_safe_csv, district_table),
     file_name="coverage_by_district.csv",
     mime="text/csv",
     key="download_districts",
 )
 d2.download_button(
     "Download hex grid (GeoJSON)",
-    mark_geojson(
-        cached.hexes_for(ds, page.key, filters, page.role).to_json(drop_id=True)
-    ),
+    later(exports.geojson, cached.hexes_for(ds, page.key, filters, page.role)),
     file_name="coverage_hexes.geojson",
     mime="application/geo+json",
     key="download_hexes",

@@ -8,8 +8,9 @@ import streamlit as st
 from analytics.maps import MAX_GAP_CELLS
 from analytics.privacy import AREA_FILTERS_NOTE
 from analytics.safe_output import escape_markdown, mark_geojson, to_safe_csv
-from ui import cached
+from ui import cached, exports
 from ui.charts import curve_chart
+from ui.exports import later
 from ui.focus import focus_chip, focus_map, focus_sidebar, ward_figures, ward_names
 from ui.formatting import format_table, points, share
 from ui.page import start_page
@@ -193,14 +194,14 @@ st.dataframe(sites, hide_index=True, width="stretch", height=280, key="sites_tab
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download sites (CSV)",
-    to_safe_csv(named_sites.drop(columns="geometry")),
+    later(to_safe_csv, named_sites.drop(columns="geometry")),
     file_name=f"recommended_sites_k{k}.csv",
     mime="text/csv",
     key="download_sites_csv",
 )
 d2.download_button(
     "Download sites (GeoJSON)",
-    mark_geojson(rec.to_geojson()),
+    later(lambda: mark_geojson(rec.to_geojson())),
     file_name=f"recommended_sites_k{k}.geojson",
     mime="application/geo+json",
     key="download_sites_geojson",
@@ -251,14 +252,14 @@ st.dataframe(table, hide_index=True, width="stretch", height=320, key="gap_table
 g1, g2 = st.columns(2)
 g1.download_button(
     "Download gap ranking (CSV)",
-    to_safe_csv(gaps),
+    later(to_safe_csv, gaps),
     file_name="coverage_gaps.csv",
     mime="text/csv",
     key="download_gaps_csv",
 )
 g2.download_button(
     "Download gap cells (GeoJSON)",
-    mark_geojson(gaps.to_json(drop_id=True)),
+    later(exports.geojson, gaps),
     file_name="coverage_gaps.geojson",
     mime="application/geo+json",
     key="download_gaps_geojson",

@@ -12,6 +12,7 @@ from analytics.safe_output import escape_markdown, to_safe_csv
 from analytics.windows import Window
 from ui import cached
 from ui.charts import ward_bar_chart
+from ui.exports import later
 from ui.focus import WHOLE_CITY, focus_chip, focus_map, focus_sidebar, ward_names
 from ui.formatting import points, share
 from ui.page import start_page
@@ -242,7 +243,7 @@ with right:
 
 st.download_button(
     "Download ward table (CSV)",
-    to_safe_csv(numbers.rename(columns=headers)),
+    later(to_safe_csv, numbers.rename(columns=headers)),
     file_name="wards.csv",
     mime="text/csv",
     key="download_wards",

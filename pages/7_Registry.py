@@ -37,6 +37,7 @@ from analytics.store import (
 )
 from ui.audit import record_once
 from ui.data import get_dataset, source_banner
+from ui.exports import later
 from ui.notify import steward_section
 from ui.role import current_viewer
 from ui.sidebar import render_sidebar
@@ -515,7 +516,7 @@ with audit_tab:
     )
     st.download_button(
         "Download this table (CSV)",
-        to_safe_csv(audit),
+        later(to_safe_csv, audit),
         file_name="registry_audit.csv",
         mime="text/csv",
         key="registry_audit_download",

@@ -9,6 +9,7 @@ from analytics.figures import FIGURES, REQUEST_FIGURES, label, request_texts
 from analytics.formatting import format_table
 from analytics.safe_output import to_safe_csv
 from ui import cached
+from ui.exports import later
 from ui.formatting import count
 from ui.page import start_page
 from ui.requests import answer_section, page_footage
@@ -138,7 +139,7 @@ st.dataframe(
 )
 st.download_button(
     "Download requests (CSV)",
-    to_safe_csv(view.rows),
+    later(to_safe_csv, view.rows),
     file_name="footage_requests.csv",
     mime="text/csv",
 )
