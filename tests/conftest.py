@@ -6,6 +6,7 @@ put small committed files in ``tests/data/``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,9 +35,23 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 CENTRE = (34.74, -92.33)  # (lat, lon) inside the city extent
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def _cache_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("cache")
+    """The session's disk cache (``CAMREG_CACHE_DIR``), set before any fixture.
+
+    Set for the whole session, not only per test: module-scoped AppTests and
+    the dashboard servers the browser tests start (which copy this process's
+    environment) would otherwise read and fill ``data/cache``, and a map kept
+    there by another checkout or configuration would be served to them.
+    """
+    path = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("CAMREG_CACHE_DIR")
+    os.environ["CAMREG_CACHE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("CAMREG_CACHE_DIR", None)
+    else:
+        os.environ["CAMREG_CACHE_DIR"] = previous
 
 
 @pytest.fixture(autouse=True)
