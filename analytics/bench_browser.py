@@ -17,7 +17,8 @@ server runs:
 - ``later_visit_seconds``: a new visitor (new browser session) opens the Overview;
 - ``page_switch_seconds``: that visitor clicks "Coverage map" in the menu;
 - ``rerun_seconds``: that visitor picks another period in the sidebar, until
-  the page has finished updating;
+  the page has finished updating and its map shows the new period (drawn in
+  the same frame by the window script, ``ui.mapview``, or in a new frame);
 - ``returning_visit_seconds``: that visitor opens the Overview again in a new
   tab (the browser keeps the scripts it loaded: a person coming back);
 - ``page_switches``: in that tab the visitor clicks through the whole menu,
@@ -77,6 +78,25 @@ TARGETS_GOAL_SCALE = {
 _MAPS_DRAWN_JS = f"""() => [...document.querySelectorAll({MAP_FRAME!r})].every(f => {{
     try {{
         return !!f.contentDocument.querySelector(".leaflet-interactive");
+    }} catch (e) {{ return false; }}
+}})"""
+
+
+# Before a rerun: note each map frame's count of window redraws
+# (window.camregRedrawn, ui.mapview.window_script)
+_MARK_MAPS_JS = f"""() => document.querySelectorAll({MAP_FRAME!r}).forEach(f => {{
+    try {{
+        f.contentWindow.camregBenchMark = f.contentWindow.camregRedrawn || 0;
+    }} catch (e) {{}}
+}})"""
+# After it: every map frame redrew its window since, or is a new frame drawn
+_MAPS_REDRAWN_JS = f"""() => [...document.querySelectorAll({MAP_FRAME!r})].every(f => {{
+    try {{
+        const w = f.contentWindow;
+        if (w.camregBenchMark === undefined) {{
+            return !!f.contentDocument.querySelector(".leaflet-interactive");
+        }}
+        return (w.camregRedrawn || 0) > w.camregBenchMark;
     }} catch (e) {{ return false; }}
 }})"""
 
@@ -166,11 +186,13 @@ def _later_visits(b: object, url: str, out: dict[str, object]) -> None:
     ).first.wait_for(state="attached")
     out["page_switch_seconds"] = {"done": time.perf_counter() - t1}
 
+    later.evaluate(_MARK_MAPS_JS)
     t2 = time.perf_counter()
     later.locator('[data-testid="stSidebar"] button').filter(
         has_text="90 days"
     ).first.click()
     wait_idle(later)
+    later.wait_for_function(_MAPS_REDRAWN_JS, timeout=PAGE_TIMEOUT_MS)
     out["rerun_seconds"] = {"done": time.perf_counter() - t2}
 
     # the same visitor opens the dashboard again in a new tab: the browser
