@@ -27,6 +27,7 @@ from ui.sidebar import date_presets, default_filters_for, earliest_incident
 
 OVERVIEW = str(ROOT / "pages" / "0_Overview.py")
 BRIEFING = str(ROOT / "pages" / "6_Briefing.py")
+COVERAGE_MAP = str(ROOT / "pages" / "1_Coverage_map.py")
 # Coverage maps one warm-up builds: the Overview, Coverage map and Gaps maps of
 # both roles (6), the Overview and Coverage maps of staff for the three date
 # shortcuts that are not the default window (6) and the canvass start map (1)
@@ -56,6 +57,7 @@ def counted(monkeypatch, tmp_path):
         (ui.cached, "build_ward_map"),
         (ui.cached, "recommend_sites"),
         (ui.cached, "gather_briefing"),
+        (ui.cached, "redact_cameras"),
         (ui.mapview, "_component_args"),
     ):
         monkeypatch.setattr(module, name, counting(name, getattr(module, name)))
@@ -173,6 +175,21 @@ def test_a_restart_reads_everything_back_without_recomputing(counted):
     at = AppTest.from_file(OVERVIEW, default_timeout=180)
     at.run()
     assert not at.exception
+    assert sum(counted.values()) == 0, dict(counted)
+
+
+def test_the_coverage_map_after_a_restart_redacts_nothing(counted):
+    """The page asks for the role's redacted cameras before its stored map
+    (whether to offer "Cameras by area"): read back from disk, not worked out
+    again from a million filtered incidents."""
+    warmup.warm(get_dataset())
+    assert counted["redact_cameras"] > 0  # the maps were built from them
+    restart()
+    counted.clear()
+    at = AppTest.from_file(COVERAGE_MAP, default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert at.radio(key="choropleth").options[-1] == "Cameras by area"
     assert sum(counted.values()) == 0, dict(counted)
 
 
