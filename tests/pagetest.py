@@ -23,6 +23,15 @@ def clear_data_env(monkeypatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
+def small_demo(monkeypatch, cache_dir) -> None:
+    """The synthetic demo at 400 cameras and 4,000 incidents, on the disk cache
+    ``cache_dir`` (empty for a test that counts what is computed)."""
+    clear_data_env(monkeypatch)
+    monkeypatch.setenv("CAMREG_DEMO_CAMERAS", "400")
+    monkeypatch.setenv("CAMREG_DEMO_INCIDENTS", "4000")
+    monkeypatch.setenv("CAMREG_CACHE_DIR", str(cache_dir))
+
+
 def app(page: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
     at.run()

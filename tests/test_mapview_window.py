@@ -22,7 +22,7 @@ import streamlit as st
 import ui.cached
 import ui.data
 from analytics.safe_output import SYNTHETIC_COLUMN, set_synthetic_exports, to_safe_csv
-from tests.pagetest import clear_data_env
+from tests.pagetest import small_demo
 from ui.exports import later
 from ui.mapview import prepare_map, sent_text
 from ui.page import dataset_key
@@ -34,10 +34,7 @@ HEXAGONS = "Hexagons: share of incidents within camera range"
 @pytest.fixture
 def demo(monkeypatch, tmp_path):
     """A small demo on an empty disk cache, with empty shared caches."""
-    clear_data_env(monkeypatch)
-    monkeypatch.setenv("CAMREG_DEMO_CAMERAS", "400")
-    monkeypatch.setenv("CAMREG_DEMO_INCIDENTS", "4000")
-    monkeypatch.setenv("CAMREG_CACHE_DIR", str(tmp_path / "cache"))
+    small_demo(monkeypatch, tmp_path / "cache")
     st.cache_resource.clear()
     st.cache_data.clear()
     ui.data.get_dataset.clear()

@@ -19,7 +19,7 @@ import ui.data
 import ui.mapview
 from analytics.store import RegistryStore
 from tests.conftest import CENTRE, make_cameras, offset
-from tests.pagetest import ROOT, clear_data_env, use_accounts
+from tests.pagetest import ROOT, clear_data_env, small_demo, use_accounts
 from ui import warmup
 from ui.data import dataset_fingerprint, get_dataset
 from ui.page import dataset_key
@@ -37,10 +37,7 @@ COVERAGE_MAPS = 6 + 2 * 3 + 1
 @pytest.fixture
 def counted(monkeypatch, tmp_path):
     """A small demo, an empty disk cache, empty shared caches, counted work."""
-    clear_data_env(monkeypatch)
-    monkeypatch.setenv("CAMREG_DEMO_CAMERAS", "400")
-    monkeypatch.setenv("CAMREG_DEMO_INCIDENTS", "4000")
-    monkeypatch.setenv("CAMREG_CACHE_DIR", str(tmp_path / "cache"))
+    small_demo(monkeypatch, tmp_path / "cache")
     calls: Counter[str] = Counter()
 
     def counting(name, fn):
