@@ -208,7 +208,9 @@ class LabelDeclutter(MacroElement):
                 queued = true;
                 setTimeout(function () { queued = false; declutter(); }, 0);
             }
-            map.on("zoomend moveend resize overlayadd overlayremove camreg:window", later);
+            // camreg:window: a rerun redrew the window's layers (ui.mapview)
+            map.on("zoomend moveend resize overlayadd overlayremove", later);
+            map.on("camreg:window", later);
             box.addEventListener("toggle", later, true);  // the legend folds
             map.whenReady(later);
             setTimeout(declutter, 120);

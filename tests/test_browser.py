@@ -239,6 +239,15 @@ _MAP_STATE_JS = """() => ({
     rows: [...document.querySelectorAll(".camreg-legend-row")]
         .filter(r => r.style.display !== "none")
         .map(r => r.innerText.trim().split("\\n")[0]),
+    // legend rows whose layer is not on the window by its name, or that show
+    // while their layer is off the map
+    strayRows: [...document.querySelectorAll(".camreg-legend-row[data-layer]")]
+        .filter(r => {
+            const layer = window[r.dataset.layer];
+            const shown = r.style.display !== "none";
+            return !layer || shown !== window.map.hasLayer(layer);
+        })
+        .map(r => r.dataset.layer),
     hexIncidents: Object.values(window.map._layers)
         .filter(l => l.feature && l.feature.properties.covered !== undefined)
         .reduce((s, l) => s + (parseInt(
@@ -275,6 +284,7 @@ def test_a_new_period_or_layer_is_drawn_inside_the_same_map(browser_page, server
         assert (period["legends"], period["controls"]) == (1, 1)
         assert period["checked"] == first["checked"]
         assert period["rows"] == first["rows"]
+        assert first["strayRows"] == period["strayRows"] == [], period
         # 90 days of incidents, not the 12 months before
         assert 0 < period["hexIncidents"] < first["hexIncidents"], period
 
@@ -288,6 +298,7 @@ def test_a_new_period_or_layer_is_drawn_inside_the_same_map(browser_page, server
         assert "Cameras by area (exact places withheld)" in cells["checked"]
         assert hexes not in cells["checked"], cells
         assert "Cameras shown by area only" in cells["rows"]
+        assert cells["strayRows"] == [], cells
         assert cells["hexIncidents"] == 0  # the hexagons are off the map
     except Exception:
         _screenshot(browser_page, "coverage-map-redrawn-in-place")
@@ -298,12 +309,13 @@ def test_a_download_made_on_click_is_still_marked_synthetic(browser_page, server
     """The hex grid is made when the button is clicked (ui.exports.later), on a
     thread of its own: it still says the demo data is synthetic."""
     import json
+    from pathlib import Path
 
     open_app(browser_page, f"{server}/Coverage_map")
     button = browser_page.get_by_role("button", name="Download hex grid (GeoJSON)")
     with browser_page.expect_download(timeout=PAGE_TIMEOUT_MS) as download:
         button.click()
-    doc = json.loads(open(download.value.path(), encoding="utf-8").read())
+    doc = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert doc["data_origin"] == "synthetic"
     assert doc["features"]
     assert {f["properties"]["data_origin"] for f in doc["features"]} == {"synthetic"}

@@ -245,7 +245,8 @@ def window_script(window: list[Element], order: list[Element]) -> str:
 
     It first takes away what the previous window script put there (the layers,
     the layer control and the legend, through ``window.camregUndo``), then adds
-    the new ones, raises the map's own layers that lay above them (ward
+    the new ones (each layer also by its name on ``window``, as the map's own
+    layers are), raises the map's own layers that lay above them (ward
     outlines stay on top of the hexagons), fires ``camreg:window`` on the map
     and counts the redraw in ``window.camregRedrawn`` (the bench waits for it).
     """
@@ -259,9 +260,12 @@ def window_script(window: list[Element], order: list[Element]) -> str:
         parts.append(streamlit_folium.generate_leaflet_string(element, base_id=f"w{i}"))
     layers = [e.get_name() for e in window if isinstance(e, Layer)]
     controls = [e.get_name() for e in window if isinstance(e, folium.LayerControl)]
+    # the layers by name on the frame's window, as the map's own are (a
+    # legend row names its layer: data-layer)
+    parts.extend(f"window.{n} = {n};" for n in layers)
     parts.append(
         "window.camregUndo.push(function () {"
-        + "".join(f" map_div.removeLayer({n});" for n in layers)
+        + "".join(f" map_div.removeLayer({n}); delete window.{n};" for n in layers)
         + "".join(f" map_div.removeControl({n});" for n in controls)
         + " });"
     )
