@@ -20,6 +20,7 @@ from tests.browserkit import (
     artifact,
     map_frame,
     open_app,
+    wait_idle,
     wait_until,
 )
 
@@ -312,6 +313,11 @@ def test_a_download_made_on_click_is_still_marked_synthetic(browser_page, server
     from pathlib import Path
 
     open_app(browser_page, f"{server}/Coverage_map")
+    # the page settled: the map drawn and no run under way (each run gives the
+    # button a new file id, and a click on the one before gets nothing)
+    map_frame(browser_page, "() => (window.camregRedrawn || 0) >= 1")
+    browser_page.wait_for_timeout(500)
+    wait_idle(browser_page)
     button = browser_page.get_by_role("button", name="Download hex grid (GeoJSON)")
     with browser_page.expect_download(timeout=PAGE_TIMEOUT_MS) as download:
         button.click()
