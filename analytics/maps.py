@@ -1334,7 +1334,7 @@ def _add_cameras(
     layer: Layer | None
     cells = getattr(redacted, "cells", None)
     if cells is not None and len(cells):
-        cells_layer = _add_camera_cells(m, clip_to_limit(cells, limit), show=False)
+        cells_layer = _add_camera_cells(m, clip_to_limit(cells, limit))
         legend.append(
             (
                 cells_layer,
@@ -1441,9 +1441,9 @@ def _texts(frame: pd.DataFrame, column: str, n: int) -> list[str]:
     ]
 
 
-def _add_camera_cells(
-    m: folium.Map, cells: gpd.GeoDataFrame, *, show: bool = True
-) -> folium.GeoJson:
+def _add_camera_cells(m: folium.Map, cells: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Camera counts by area, switched off: the legend switches them on when
+    the page chooses them (``Legend(shown=...)``)."""
     frame = cells.to_crs(WGS84)
     count_col = next(
         (c for c in ("cameras", "camera_count", "count", "n") if c in frame), None
@@ -1465,7 +1465,7 @@ def _add_camera_cells(
     layer = folium.GeoJson(
         _geojson(data),
         name="Cameras by area (exact places withheld)",
-        show=show,
+        show=False,
         style_function=lambda f: {
             "color": "#1f78b4",
             "weight": 0.5,

@@ -192,9 +192,10 @@ def _component_args(
     """
     fmap = copy.deepcopy(fmap)
     window = window_elements(fmap)
+    in_window = {id(e) for e in window}
     order = list(fmap._children.items())
     for name, element in order:
-        if any(element is e for e in window):
+        if id(element) in in_window:
             del fmap._children[name]
     _capture.args = {}
     try:
@@ -269,11 +270,12 @@ def window_script(window: list[Element], order: list[Element]) -> str:
         + "".join(f" map_div.removeControl({n});" for n in controls)
         + " });"
     )
-    first = next(i for i, e in enumerate(order) if any(e is w for w in window))
+    in_window = {id(e) for e in window}
+    first = next(i for i, e in enumerate(order) if id(e) in in_window)
     above = [
         e.get_name()
         for e in order[first:]
-        if isinstance(e, Layer) and not any(e is w for w in window)
+        if isinstance(e, Layer) and id(e) not in in_window
     ]
     parts.extend(
         f"if (map_div.hasLayer({n}) && {n}.bringToFront) {{ {n}.bringToFront(); }}"
