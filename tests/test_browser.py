@@ -182,6 +182,74 @@ def test_choosing_a_ward_draws_its_camera_views_at_city_zoom(browser_page, serve
         raise
 
 
+# The camera layers (one clustered layer per tier, on the frame's window by
+# folium's name): [on the map, markers in it]
+_CAMERA_LAYERS_JS = """() => Object.keys(window)
+    .filter(k => k.startsWith("fast_marker_cluster_"))
+    .map(k => [window.map.hasLayer(window[k]), window[k].getLayers().length])"""
+
+
+def test_a_camera_popup_shows_the_clicked_camera(browser_page, server):
+    """The camera layers share one popup (no popup per marker): clicking a camera
+    opens it with that camera's id, count, owner type and address."""
+    page = browser_page
+    try:
+        open_app(page, f"{server}/Coverage_map")
+        _check(page, "Coverage_map", 1, 0)
+        frame = map_frame(
+            page, f"() => ({_CAMERA_LAYERS_JS})().some(c => c[0] && c[1] > 0)"
+        )
+        # a click on the first camera of a layer on the map, as Leaflet passes
+        # it on (the map may refit itself to the city while it is being drawn,
+        # so a click at screen coordinates could land on a ward instead)
+        row = frame.evaluate(
+            """() => {
+            const layer = Object.values(window.map._layers).find(
+                l => l instanceof L.MarkerClusterGroup && l.getLayers().length);
+            const marker = layer.getLayers()[0];
+            marker.fire("click", {latlng: marker.getLatLng()}, true);
+            return marker.camregRow;
+        }"""
+        )
+        popup = page.frame_locator(MAP_FRAME).first.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=PAGE_TIMEOUT_MS)
+        text = popup.inner_text()
+        owners = ["residential", "business", "institutional", "public"]
+        assert f"Camera {row[2]}" in text
+        assert f"Cameras {row[3]}" in text
+        assert f"Owner {owners[row[4]]}" in text
+        if row[5]:
+            assert f"Address {row[5]}" in text
+    except Exception:
+        _screenshot(page, "Coverage_map-popup")
+        raise
+
+
+def test_cameras_switched_off_are_clustered_when_switched_on(browser_page, server):
+    """The Gaps map starts with its camera layers off: they make no markers
+    until one is switched on, and then hold every camera of their tier."""
+    page = browser_page
+    try:
+        open_app(page, f"{server}/Gaps_and_targeting")
+        _check(page, "Gaps_and_targeting", 1, 1)
+        frame = map_frame(page, f"() => ({_CAMERA_LAYERS_JS})().length > 0")
+        layers = frame.evaluate(_CAMERA_LAYERS_JS)
+        assert layers
+        assert all(c == [False, 0] for c in layers), layers
+        rows = frame.evaluate(
+            """() => Object.keys(window)
+            .filter(k => k.startsWith("fast_marker_cluster_"))
+            .map(k => { window.map.addLayer(window[k]); return k; })"""
+        )
+        wait_until(frame, f"() => ({_CAMERA_LAYERS_JS})().every(c => c[0] && c[1])")
+        after = frame.evaluate(_CAMERA_LAYERS_JS)
+        assert len(after) == len(rows)
+        assert all(on and n > 0 for on, n in after), after
+    except Exception:
+        _screenshot(page, "Gaps_and_targeting-cameras")
+        raise
+
+
 def test_the_bench_times_figures_when_they_are_drawn(chromium, server):
     """``open_page`` (the bench's page times): the Overview's figures are timed
     when the first metric is on screen, before its map; a page without metrics
