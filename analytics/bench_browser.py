@@ -15,7 +15,9 @@ server runs:
    the map at goal scale); then, on that server:
 
 - ``later_visit_seconds``: a new visitor (new browser session) opens the Overview;
-- ``page_switch_seconds``: that visitor clicks "Coverage map" in the menu;
+- ``page_switch_seconds``: that visitor clicks "Coverage map" in the menu:
+  ``figures`` when the new page's first figure is drawn, ``map`` and ``done``
+  when its map has drawn (the script has finished by then);
 - ``rerun_seconds``: that visitor picks another period in the sidebar, until
   the page has finished updating and its map shows the new period (drawn in
   the same frame by the window script, ``ui.mapview``, or in a new frame);
@@ -41,12 +43,15 @@ then taken on the cold server once its warm-up has finished, and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
 from pathlib import Path
 
 from analytics.browser import (
+    FIGURE_GRACE_MS,
+    FIGURES,
     MAP_FRAME,
     PAGE_TIMEOUT_MS,
     VIEWPORTS,
@@ -80,6 +85,49 @@ _MAPS_DRAWN_JS = f"""() => [...document.querySelectorAll({MAP_FRAME!r})].every(f
         return !!f.contentDocument.querySelector(".leaflet-interactive");
     }} catch (e) {{ return false; }}
 }})"""
+
+
+# Before a page switch: note the figures on screen, then the moment of the
+# click and of the first figure drawn that is not one of them and not stale
+# (Streamlit greys out, data-stale, what the run before drew until it is
+# replaced), by the page's clock, and that figure's text
+_WATCH_NEW_FIGURE_JS = f"""() => {{
+    const old = new Set([...document.querySelectorAll({FIGURES!r})]
+        .map(e => e.innerText));
+    window.__camregClickAt = null;
+    window.__camregNewFigureAt = null;
+    document.addEventListener("click", () => {{
+        window.__camregClickAt = performance.now();
+    }}, {{capture: true, once: true}});
+    const seen = () => {{
+        const figure = [...document.querySelectorAll({FIGURES!r})].find(e =>
+            !old.has(e.innerText) && !e.closest('[data-stale="true"]'));
+        if (figure && window.__camregClickAt !== null) {{
+            window.__camregNewFigureAt = performance.now();
+            window.__camregNewFigure = figure.innerText;
+            watch.disconnect();
+        }}
+    }};
+    const watch = new MutationObserver(seen);
+    watch.observe(document, {{childList: true, subtree: true, characterData: true,
+        attributes: true, attributeFilter: ["data-stale"]}});
+}}"""
+
+
+def _new_figure_seconds(page: object) -> float | None:
+    """Seconds from the click to the new page's first figure
+    (``_WATCH_NEW_FIGURE_JS``), waiting up to ``FIGURE_GRACE_MS`` for it; None
+    when the page drew none."""
+    with contextlib.suppress(Exception):
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "() => window.__camregNewFigureAt !== null", timeout=FIGURE_GRACE_MS
+        )
+    click, shown = page.evaluate(  # type: ignore[attr-defined]
+        "() => [window.__camregClickAt, window.__camregNewFigureAt]"
+    )
+    if click is None or shown is None:
+        return None
+    return (float(shown) - float(click)) / 1000
 
 
 # Before a rerun: note each map frame's count of window redraws
@@ -175,16 +223,7 @@ def _later_visits(b: object, url: str, out: dict[str, object]) -> None:
     later.set_default_timeout(120_000)
     out["later_visit_seconds"] = open_page(later, f"{url}/", has_map=True)
 
-    t1 = time.perf_counter()
-    later.locator('[data-testid="stSidebarNav"] a').filter(
-        has_text="Coverage map"
-    ).first.click()
-    later.wait_for_url("**/Coverage_map")
-    wait_idle(later)
-    later.frame_locator('iframe[title="streamlit_folium.st_folium"]').first.locator(
-        "path.leaflet-interactive"
-    ).first.wait_for(state="attached")
-    out["page_switch_seconds"] = {"done": time.perf_counter() - t1}
+    out["page_switch_seconds"] = switch_page(later, "Coverage map", "Coverage_map")
 
     later.evaluate(_MARK_MAPS_JS)
     t2 = time.perf_counter()
@@ -202,6 +241,25 @@ def _later_visits(b: object, url: str, out: dict[str, object]) -> None:
     later.close()
     out["page_switches"] = page_tour(again)
     again.context.close()
+
+
+def switch_page(page: object, title: str, path: str) -> dict[str, float | None]:
+    """Click ``title`` in the menu and time the switch to its page (URL path
+    ``path``), seconds from the click: ``figures`` when the new page's first
+    figure is drawn (None if it has none), ``map`` and ``done`` when the script
+    has finished and the page's first map has drawn a layer."""
+    page.evaluate(_WATCH_NEW_FIGURE_JS)  # type: ignore[attr-defined]
+    t1 = time.perf_counter()
+    page.locator('[data-testid="stSidebarNav"] a').filter(  # type: ignore[attr-defined]
+        has_text=title
+    ).first.click()
+    page.wait_for_url(f"**/{path}")  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.frame_locator(MAP_FRAME).first.locator(  # type: ignore[attr-defined]
+        "path.leaflet-interactive"
+    ).first.wait_for(state="attached")
+    map_s = time.perf_counter() - t1
+    return {"figures": _new_figure_seconds(page), "map": map_s, "done": map_s}
 
 
 def page_tour(page: object) -> dict[str, float]:

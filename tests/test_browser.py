@@ -270,6 +270,31 @@ def test_the_bench_times_figures_when_they_are_drawn(chromium, server):
         context.close()
 
 
+def test_the_bench_times_a_page_switch_from_the_click_to_the_new_figures(
+    chromium, server
+):
+    """``switch_page`` (the bench's page switch): "figures" is when the new
+    page's first figure is drawn, not one left over from the page before and
+    not a greyed-out stale one: at that moment a Coverage map metric is on
+    screen; the map follows."""
+    from analytics.bench_browser import switch_page
+    from analytics.browser import open_page
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        open_page(page, f"{server}/", has_map=True)
+        overview = page.locator('[data-testid="stMetric"]').all_inner_texts()
+        times = switch_page(page, "Coverage map", "Coverage_map")
+        assert 0 < times["figures"] < times["map"] <= times["done"]
+        coverage = page.locator('[data-testid="stMetric"]').all_inner_texts()
+        assert set(coverage).isdisjoint(overview)  # the two pages' figures differ
+        # the figure timed is one of the Coverage map's
+        assert page.evaluate("() => window.__camregNewFigure") in coverage
+    finally:
+        context.close()
+
+
 def test_the_bench_tours_every_page_of_the_menu(chromium, server):
     """``page_tour`` (the bench's page switches) clicks every menu entry once,
     from the page after the Overview back to the Overview, and waits each time
