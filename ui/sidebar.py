@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -221,34 +222,60 @@ def date_presets(as_of: date, earliest: date | None = None) -> dict[str, tuple]:
     return {name: (max(since, lo), as_of) for name, since in spans.items()}
 
 
-def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filters:
+def render_sidebar(
+    ds: Dataset, *, show: Collection[str] | None = None, into: Any = None
+) -> Filters:
     """Draw the shared sidebar and return the chosen filters.
 
     Call it once per page, after ``st.set_page_config``. ``show`` names the
     filters that apply to the page (keys of ``URL_PARAMS``; None: all). Filters
-    not shown keep their values, so a page switch does not lose them.
+    not shown keep their values, so a page switch does not lose them. ``into``
+    is the sidebar container to draw in (default: the sidebar itself).
+
+    The same as :func:`chosen_filters` and then :func:`draw_sidebar`, which a
+    page started under ``ui.page.sidebar_last`` calls apart.
+    """
+    filters = chosen_filters(ds, show=show)
+    draw_sidebar(ds, filters, show=show, into=into)
+    return filters
+
+
+def chosen_filters(ds: Dataset, *, show: Collection[str] | None = None) -> Filters:
+    """The filters the sidebar's widgets hold, without drawing them.
+
+    The widgets' values live in ``st.session_state`` under their keys (set here
+    from the defaults or the URL on a session's first run, and by the visitor's
+    changes before every run), so a page can work out its figures before the
+    sidebar is drawn. An empty choice means all (:func:`draw_sidebar` says so).
     """
     ensure_app_menu()
-    earliest = earliest_incident(ds)
+    _check_shown(show)
     defaults = default_filters_for(ds)
-    _initialise_state(defaults, earliest, ds.as_of)
-    show = set(FILTER_KEYS if show is None else show)
-    unknown = show - set(FILTER_KEYS)
-    if unknown:
-        raise ValueError(
-            f"`show` had {sorted(unknown)} but is expected to be in {list(FILTER_KEYS)}"
-        )
+    _initialise_state(defaults, earliest_incident(ds), ds.as_of)
+    return _collect(defaults)[0]
 
-    sb = st.sidebar
+
+def draw_sidebar(
+    ds: Dataset,
+    filters: Filters,
+    *,
+    show: Collection[str] | None = None,
+    into: Any = None,
+) -> None:
+    """Draw the data source and the filters' widgets, holding ``filters``
+    (:func:`chosen_filters` of this run), in ``into`` (default: the sidebar)."""
+    shown = _check_shown(show)
+    defaults = default_filters_for(ds)
+    sb = st.sidebar if into is None else into
     sb.header("Data")
-    _data_source(ds)
-    if not show:
-        return _collect(defaults)
+    _data_source(ds, sb)
+    if not shown:
+        return
 
     sb.header("Filters")
-    if {"since", "until"} <= show:
-        _date_filters(ds, earliest, defaults.until)
-    if "categories" in show:
+    if {"since", "until"} <= shown:
+        _date_filters(ds, earliest_incident(ds), defaults.until, sb)
+    if "categories" in shown:
         sb.multiselect(
             "Offence categories",
             CATEGORIES,
@@ -256,7 +283,7 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             help="Severity weights for crime-weighted coverage: "
             + ", ".join(f"{c} {ds.city.weight_for(c):g}" for c in CATEGORIES),
         )
-    if "tiers" in show:
+    if "tiers" in shown:
         sb.multiselect(
             "Camera tiers",
             TIERS,
@@ -264,9 +291,9 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             help="registered: location only, police ask the owner for footage; "
             "integrated: live access through an integration device.",
         )
-    if "owner_types" in show:
+    if "owner_types" in shown:
         sb.multiselect("Camera owners", OWNER_TYPES, key="owner_types")
-    if "range_scale" in show:
+    if "range_scale" in shown:
         sb.slider(
             "Camera range assumption",
             min_value=RANGE_SCALE_MIN,
@@ -277,7 +304,7 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             help="Multiplies the city's default useful range of every camera.",
         )
         sb.caption(_range_caption(ds.city, float(st.session_state["range_scale"])))
-    if "verified_only" in show:
+    if "verified_only" in shown:
         sb.toggle(
             "Verified cameras only",
             key="verified_only",
@@ -287,15 +314,24 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             "camera.",
         )
 
-    filters = _collect(defaults)
+    for element, note in _collect(defaults)[1]:
+        getattr(sb, element)(note)
     _persist_and_share(filters, defaults)
-    if {"since", "until"} <= show:
+    if {"since", "until"} <= shown:
         sb.caption(filters.window.describe(ds.as_of) + ".")
-    return filters
 
 
-def _date_filters(ds: Dataset, earliest: date | None, latest: date) -> None:
-    sb = st.sidebar
+def _check_shown(show: Collection[str] | None) -> set[str]:
+    shown = set(FILTER_KEYS if show is None else show)
+    unknown = shown - set(FILTER_KEYS)
+    if unknown:
+        raise ValueError(
+            f"`show` had {sorted(unknown)} but is expected to be in {list(FILTER_KEYS)}"
+        )
+    return shown
+
+
+def _date_filters(ds: Dataset, earliest: date | None, latest: date, sb: Any) -> None:
     # shortcuts end where the default window ends: the newest incident
     presets = date_presets(latest, earliest)
     state = st.session_state
@@ -374,15 +410,20 @@ def _widget_value(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def _collect(defaults: Filters) -> Filters:
+def _collect(defaults: Filters) -> tuple[Filters, list[tuple[str, str]]]:
+    """The filters in the session's state, and notes on what was read otherwise
+    than chosen (an empty choice, swapped dates) as (element, text)."""
     state = st.session_state
     values = {}
+    notes = []
     for key in FILTER_KEYS:
         value = state[key]
         if key in CHOICES:
             picked = tuple(v for v in CHOICES[key] if v in (value or []))
             if not picked:
-                st.sidebar.caption(f"No {key.replace('_', ' ')} selected: using all.")
+                notes.append(
+                    ("caption", f"No {key.replace('_', ' ')} selected: using all.")
+                )
                 picked = CHOICES[key]
             value = picked
         elif key in ("since", "until"):
@@ -393,9 +434,11 @@ def _collect(defaults: Filters) -> Filters:
             value = round(float(value), 1)
         values[key] = value
     if values["since"] > values["until"]:
-        st.sidebar.warning("'From' was after 'Until': the two dates were swapped.")
+        notes.append(
+            ("warning", "'From' was after 'Until': the two dates were swapped.")
+        )
         values["since"], values["until"] = values["until"], values["since"]
-    return Filters(**values)
+    return Filters(**values), notes
 
 
 def _persist_and_share(filters: Filters, defaults: Filters) -> None:
@@ -412,8 +455,7 @@ def _persist_and_share(filters: Filters, defaults: Filters) -> None:
                 del st.query_params[param]
 
 
-def _data_source(ds: Dataset) -> None:
-    sb = st.sidebar
+def _data_source(ds: Dataset, sb: Any) -> None:
     if ds.synthetic:
         sb.markdown(f"**{ds.label}**")
         sb.caption(
