@@ -161,26 +161,23 @@ function (feature, layer) {
 
 
 class _Cluster(FastMarkerCluster):
-    """FastMarkerCluster that honours ``show=False`` and clusters in chunks.
+    """FastMarkerCluster that honours ``show=False`` and clusters after the map shows.
 
     folium's template always adds the cluster to the map; here, as for other
-    layers, ``Layer.render`` adds it only when ``show`` is True. The markers go
-    in with one ``addLayers`` call (the plugin's bulk path) once the layer is
-    on a map, with ``chunkedLoading``: the browser clusters them in slices
-    between paints, so the map, its coverage cells and wards show at once and
-    the cameras follow (at 30,000 cameras clustering is the largest part of
-    drawing the map). Before the layer is on a map the plugin checks each new
-    marker against every one queued so far (30,000 cameras: 0.1 to 0.15 s), and
-    a layer switched off makes no markers at all. ``popup`` is one JavaScript
-    function ``(marker) -> html`` for the whole layer.
+    layers, ``Layer.render`` adds it only when ``show`` is True. The markers
+    are made and go in with one ``addLayers`` call (the plugin's bulk path) in
+    the first task after the layer is on a map: the map's own script, with its
+    coverage cells and wards, has finished by then, and a layer switched off
+    makes no markers at all. Handed to the plugin before the layer is on a map,
+    each new marker was checked against every one queued so far (30,000
+    cameras: 0.1 to 0.15 s). Not in slices (the plugin's ``chunkedLoading``):
+    a zoom or fit while half the cameras were clustered threw inside the plugin
+    ("reading 'lat'"), which stopped the map's script at 30,000 cameras.
+    ``popup`` is one JavaScript function ``(marker) -> html`` for the whole
+    layer.
     """
 
     def __init__(self, *args: Any, popup: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("chunkedLoading", True)
-        # slices of 0.1 s, 5 ms apart: the plugin's 0.2 s and 50 ms kept the
-        # first paint waiting and the browser idle between slices
-        kwargs.setdefault("chunkInterval", 100)
-        kwargs.setdefault("chunkDelay", 5)
         # folium 0.20's FastMarkerCluster.__init__ is unannotated
         super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
         self.popup = popup
@@ -199,13 +196,19 @@ class _Cluster(FastMarkerCluster):
                 {%- if this.popup %}
                 cluster.bindPopup({{ this.popup.strip() }});
                 {%- endif %}
-                cluster.once("add", function () {
+                function later() { setTimeout(fill, 0); }
+                function fill() {
+                    if (!cluster._map) {  // switched off meanwhile
+                        cluster.once("add", later);
+                        return;
+                    }
                     var markers = new Array(data.length);
                     for (var i = 0; i < data.length; i++) {
                         markers[i] = callback(data[i]);
                     }
                     cluster.addLayers(markers);
-                });
+                }
+                cluster.once("add", later);
                 return cluster;
             })();
         {% endmacro %}"""
