@@ -94,10 +94,10 @@ CHOROPLETHS: dict[str, tuple[str, tuple[float, ...] | None, tuple[str, ...]]] = 
         ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"),
     ),
 }
+MAX_ZOOM = 19  # the closest zoom of the map and its street tiles
 # Local copies of the JS/CSS folium loads from CDNs, by folium's resource name;
 # resources not listed here (jQuery, Bootstrap, awesome-markers) are not used by
 # these maps and are dropped when serving locally.
-MAX_ZOOM = 19  # the closest zoom of the map and its street tiles
 LOCAL_ASSETS = {
     "leaflet": "leaflet/leaflet.js",
     "leaflet_css": "leaflet/leaflet.css",
