@@ -96,3 +96,30 @@ def test_page_switches_through_the_menu_print_by_page_after_the_table(capsys):
     assert lines[-3] == "  page switches through the menu (done, seconds):"
     assert lines[-2] == "    Coverage map                   1.40"
     assert lines[-1] == "    Goal progress                  0.88"
+
+
+def test_later_timings_are_medians_of_several_visitors_and_say_so(capsys):
+    """Single visits moved by half a second: the later timings are each
+    field's median over the new visitors, and the table says over how many."""
+    from analytics.bench_browser import median_times
+
+    switches = [
+        {"figures": 0.30, "map": 3.01, "done": 3.01},
+        {"figures": 0.25, "map": 1.84, "done": 1.84},
+        {"figures": None, "map": 1.95, "done": 1.95},  # no figure drawn
+    ]
+    # figures: median of 0.25 and 0.30; map: middle of 1.84, 1.95, 3.01
+    assert median_times(switches) == {"figures": 0.275, "map": 1.95, "done": 1.95}
+    assert median_times([{"done": 1.0}]) == {"done": 1.0}
+    cmd_bench.print_page_times(
+        {
+            "registrations": 300,
+            "incidents": 3_000,
+            "server_start_seconds": 1.0,
+            "later_visitors": 3,
+            "page_switch_seconds": median_times(switches),
+        }
+    )
+    out = capsys.readouterr().out
+    assert "the median of 3 new visitors" in out
+    assert "  page_switch_seconds            0.28     1.95     1.95" in out

@@ -151,6 +151,11 @@ def print_page_times(r: dict[str, Any]) -> None:
             f"  (the cold server's warm-up finished {r['warmup_seconds']:.0f} s "
             "after it started; the later visits are timed after the restart)"
         )
+    if r.get("later_visitors"):
+        print(
+            "  (later visit, page switch and rerun: the median of "
+            f"{r['later_visitors']} new visitors)"
+        )
     print(f"  {'':<26} {'figures':>8} {'map':>8} {'done':>8}")
     for key in (
         "cold_first_visit_seconds",
