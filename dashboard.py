@@ -20,7 +20,6 @@ import streamlit as st
 
 if __name__ == "__main__":  # a session's run
     from ui.navigation import PAGES, ROOT
-    from ui.page import sidebar_last
     from ui.warmup import start_warmup
 
     start_warmup()  # once per process and data configuration (started already)
@@ -30,8 +29,7 @@ if __name__ == "__main__":  # a session's run
             for i, p in enumerate(PAGES)
         ]
     )
-    with sidebar_last():  # the page's figures reach the browser first
-        navigation.run()
+    navigation.run()
 else:  # imported by `streamlit run` as the server's app
     from ui.server import lifespan
 

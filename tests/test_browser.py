@@ -295,43 +295,6 @@ def test_the_bench_times_a_page_switch_from_the_click_to_the_new_figures(
         context.close()
 
 
-_FIRST_SEEN_JS = """(() => {
-    if (window !== window.top) return;
-    window.camregFirstSeen = {};
-    const what = {
-        metric: '[data-testid="stMain"] [data-testid="stMetric"]',
-        filter: '[data-testid="stSidebar"] [data-testid="stMultiSelect"]',
-    };
-    new MutationObserver(() => {
-        for (const [name, css] of Object.entries(what)) {
-            if (!(name in window.camregFirstSeen) && document.querySelector(css)) {
-                window.camregFirstSeen[name] = performance.now();
-            }
-        }
-    }).observe(document, {childList: true, subtree: true});
-})()"""
-
-
-def test_a_new_visitor_sees_the_figures_before_the_sidebar_filters(chromium, server):
-    """dashboard.py draws a page's sidebar filters at the end of its run
-    (``ui.page.sidebar_last``): the browser draws the page's first figure
-    before the first filter widget, though the filters sit above it in the
-    script."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        page = context.new_page()
-        page.add_init_script(_FIRST_SEEN_JS)
-        open_app(page, f"{server}/Coverage_map")
-        page.locator(
-            '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
-        ).first.wait_for(timeout=PAGE_TIMEOUT_MS)
-        seen = page.evaluate("() => window.camregFirstSeen")
-        assert set(seen) == {"metric", "filter"}, seen
-        assert seen["metric"] < seen["filter"], seen
-    finally:
-        context.close()
-
-
 def test_the_bench_tours_every_page_of_the_menu(chromium, server):
     """``page_tour`` (the bench's page switches) clicks every menu entry once,
     from the page after the Overview back to the Overview, and waits each time

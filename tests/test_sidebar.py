@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.datasets import load_dataset
-from tests.pagetest import ROOT, app, clear_data_env
+from tests.pagetest import app, clear_data_env
 from ui.sidebar import date_presets
 
 
@@ -88,39 +88,3 @@ def test_verified_switch_round_trips_through_the_url():
     assert params == {"verified": "1"}
     assert filters_from_params(params, base) == on
     assert filters_from_params({"verified": "maybe"}, base) == base
-
-
-def _sidebar_elements(at: AppTest) -> list[tuple[str, str]]:
-    """The sidebar's elements in the order shown: (type, label or text)."""
-    out = []
-
-    def walk(node) -> None:
-        for child in getattr(node, "children", {}).values():
-            kind = getattr(child, "type", "")
-            if kind not in ("", "block", "flex_container"):  # not the slot
-                text = getattr(child, "label", None) or getattr(child, "value", "")
-                out.append((kind, str(text)))
-            walk(child)
-
-    walk(at.sidebar)
-    return out
-
-
-def test_the_dashboard_draws_the_sidebar_last_in_the_same_place(demo, monkeypatch):
-    """dashboard.py runs the page inside ``sidebar_last``: the filters are worked
-    out first and their widgets drawn at the end of the run, into the place
-    they always had. The sidebar reads the same as a page run on its own, and
-    a filter changed there gives the same figures."""
-    monkeypatch.setenv("CAMREG_WARMUP", "off")
-    alone = app("pages/0_Overview.py")
-    whole = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180).run()
-    assert not whole.exception
-    assert _sidebar_elements(whole) == _sidebar_elements(alone)
-    before = {m.label: m.value for m in whole.metric}
-    for at in (alone, whole):
-        at.sidebar.multiselect(key="tiers").set_value(["integrated"]).run()
-    figures = {m.label: m.value for m in whole.metric}
-    assert figures == {m.label: m.value for m in alone.metric}
-    # the integrated cameras alone cover less crime than every camera does
-    key = "Crime-weighted coverage"
-    assert float(figures[key].rstrip("%")) < float(before[key].rstrip("%"))

@@ -13,9 +13,7 @@ the page with an error saying what to fix, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 import streamlit as st
@@ -29,15 +27,11 @@ from ui.activity import note_run
 from ui.data import get_dataset, source_banner
 from ui.navigation import ensure_app_menu
 from ui.role import current_viewer
-from ui.sidebar import Filters, chosen_filters, draw_sidebar, render_sidebar
+from ui.sidebar import Filters, render_sidebar
 
 APP_TITLE = "Camera registry dashboard"
 DEFAULT_ICON = ":material/videocam:"
 PUBLIC_VIEWER = Viewer(None, "public")
-# The sidebar drawings a page left for the end of the run (``sidebar_last``)
-_SIDEBAR_LATER: ContextVar[list[Callable[[], None]] | None] = ContextVar(
-    "camreg_sidebar_later", default=None
-)
 
 
 @dataclass(frozen=True)
@@ -112,13 +106,7 @@ def start_page(
     # sign-in first: the top of the sidebar
     viewer = current_viewer(ds.city, synthetic=ds.synthetic)
     source_banner(ds)
-    later = _SIDEBAR_LATER.get()
-    if later is None:
-        chosen = render_sidebar(ds, show=filters)
-    else:  # the page's figures first, its sidebar's widgets at the run's end
-        slot = st.sidebar.container()
-        chosen = chosen_filters(ds, show=filters)
-        later.append(lambda: draw_sidebar(ds, chosen, show=filters, into=slot))
+    chosen = render_sidebar(ds, show=filters)
     if viewer.audience == "public":
         chosen = public_filters(chosen, ds)
     # coverage from homes' true places for investigators only (fail closed)
@@ -130,29 +118,6 @@ def start_page(
         key=dataset_key(ds),
         viewer=viewer,
     )
-
-
-@contextmanager
-def sidebar_last() -> Iterator[None]:
-    """Within the block, a page's sidebar filters are drawn at the block's end.
-
-    ``dashboard.py`` runs every page inside it. :func:`start_page` then works
-    the filters out from the session's state without drawing their widgets,
-    keeps their place at the top of the sidebar, and draws them there when the
-    page has finished (or stopped): Streamlit sends what a page draws in the
-    order it is drawn, and the browser drew the dozen sidebar widgets before
-    the page's figures (0.3 to 0.6 s of a new visitor's wait for the first
-    figure at goal scale). A page run on its own (the AppTests) draws them at
-    once.
-    """
-    later: list[Callable[[], None]] = []
-    token = _SIDEBAR_LATER.set(later)
-    try:
-        yield
-    finally:
-        _SIDEBAR_LATER.reset(token)
-        for draw in later:
-            draw()
 
 
 def public_filters(filters: Filters, ds: Dataset) -> Filters:

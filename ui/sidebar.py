@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -222,60 +221,34 @@ def date_presets(as_of: date, earliest: date | None = None) -> dict[str, tuple]:
     return {name: (max(since, lo), as_of) for name, since in spans.items()}
 
 
-def render_sidebar(
-    ds: Dataset, *, show: Collection[str] | None = None, into: Any = None
-) -> Filters:
+def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filters:
     """Draw the shared sidebar and return the chosen filters.
 
     Call it once per page, after ``st.set_page_config``. ``show`` names the
     filters that apply to the page (keys of ``URL_PARAMS``; None: all). Filters
-    not shown keep their values, so a page switch does not lose them. ``into``
-    is the sidebar container to draw in (default: the sidebar itself).
-
-    The same as :func:`chosen_filters` and then :func:`draw_sidebar`, which a
-    page started under ``ui.page.sidebar_last`` calls apart.
-    """
-    filters = chosen_filters(ds, show=show)
-    draw_sidebar(ds, filters, show=show, into=into)
-    return filters
-
-
-def chosen_filters(ds: Dataset, *, show: Collection[str] | None = None) -> Filters:
-    """The filters the sidebar's widgets hold, without drawing them.
-
-    The widgets' values live in ``st.session_state`` under their keys (set here
-    from the defaults or the URL on a session's first run, and by the visitor's
-    changes before every run), so a page can work out its figures before the
-    sidebar is drawn. An empty choice means all (:func:`draw_sidebar` says so).
+    not shown keep their values, so a page switch does not lose them.
     """
     ensure_app_menu()
-    _check_shown(show)
+    earliest = earliest_incident(ds)
     defaults = default_filters_for(ds)
-    _initialise_state(defaults, earliest_incident(ds), ds.as_of)
-    return _collect(defaults)[0]
+    _initialise_state(defaults, earliest, ds.as_of)
+    show = set(FILTER_KEYS if show is None else show)
+    unknown = show - set(FILTER_KEYS)
+    if unknown:
+        raise ValueError(
+            f"`show` had {sorted(unknown)} but is expected to be in {list(FILTER_KEYS)}"
+        )
 
-
-def draw_sidebar(
-    ds: Dataset,
-    filters: Filters,
-    *,
-    show: Collection[str] | None = None,
-    into: Any = None,
-) -> None:
-    """Draw the data source and the filters' widgets, holding ``filters``
-    (:func:`chosen_filters` of this run), in ``into`` (default: the sidebar)."""
-    shown = _check_shown(show)
-    defaults = default_filters_for(ds)
-    sb = st.sidebar if into is None else into
+    sb = st.sidebar
     sb.header("Data")
-    _data_source(ds, sb)
-    if not shown:
-        return
+    _data_source(ds)
+    if not show:
+        return _collect(defaults)
 
     sb.header("Filters")
-    if {"since", "until"} <= shown:
-        _date_filters(ds, earliest_incident(ds), defaults.until, sb)
-    if "categories" in shown:
+    if {"since", "until"} <= show:
+        _date_filters(ds, earliest, defaults.until)
+    if "categories" in show:
         sb.multiselect(
             "Offence categories",
             CATEGORIES,
@@ -283,7 +256,7 @@ def draw_sidebar(
             help="Severity weights for crime-weighted coverage: "
             + ", ".join(f"{c} {ds.city.weight_for(c):g}" for c in CATEGORIES),
         )
-    if "tiers" in shown:
+    if "tiers" in show:
         sb.multiselect(
             "Camera tiers",
             TIERS,
@@ -291,9 +264,9 @@ def draw_sidebar(
             help="registered: location only, police ask the owner for footage; "
             "integrated: live access through an integration device.",
         )
-    if "owner_types" in shown:
+    if "owner_types" in show:
         sb.multiselect("Camera owners", OWNER_TYPES, key="owner_types")
-    if "range_scale" in shown:
+    if "range_scale" in show:
         sb.slider(
             "Camera range assumption",
             min_value=RANGE_SCALE_MIN,
@@ -304,7 +277,7 @@ def draw_sidebar(
             help="Multiplies the city's default useful range of every camera.",
         )
         sb.caption(_range_caption(ds.city, float(st.session_state["range_scale"])))
-    if "verified_only" in shown:
+    if "verified_only" in show:
         sb.toggle(
             "Verified cameras only",
             key="verified_only",
@@ -314,24 +287,15 @@ def draw_sidebar(
             "camera.",
         )
 
-    for element, note in _collect(defaults)[1]:
-        getattr(sb, element)(note)
+    filters = _collect(defaults)
     _persist_and_share(filters, defaults)
-    if {"since", "until"} <= shown:
+    if {"since", "until"} <= show:
         sb.caption(filters.window.describe(ds.as_of) + ".")
+    return filters
 
 
-def _check_shown(show: Collection[str] | None) -> set[str]:
-    shown = set(FILTER_KEYS if show is None else show)
-    unknown = shown - set(FILTER_KEYS)
-    if unknown:
-        raise ValueError(
-            f"`show` had {sorted(unknown)} but is expected to be in {list(FILTER_KEYS)}"
-        )
-    return shown
-
-
-def _date_filters(ds: Dataset, earliest: date | None, latest: date, sb: Any) -> None:
+def _date_filters(ds: Dataset, earliest: date | None, latest: date) -> None:
+    sb = st.sidebar
     # shortcuts end where the default window ends: the newest incident
     presets = date_presets(latest, earliest)
     state = st.session_state
@@ -410,20 +374,15 @@ def _widget_value(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def _collect(defaults: Filters) -> tuple[Filters, list[tuple[str, str]]]:
-    """The filters in the session's state, and notes on what was read otherwise
-    than chosen (an empty choice, swapped dates) as (element, text)."""
+def _collect(defaults: Filters) -> Filters:
     state = st.session_state
     values = {}
-    notes = []
     for key in FILTER_KEYS:
         value = state[key]
         if key in CHOICES:
             picked = tuple(v for v in CHOICES[key] if v in (value or []))
             if not picked:
-                notes.append(
-                    ("caption", f"No {key.replace('_', ' ')} selected: using all.")
-                )
+                st.sidebar.caption(f"No {key.replace('_', ' ')} selected: using all.")
                 picked = CHOICES[key]
             value = picked
         elif key in ("since", "until"):
@@ -434,11 +393,9 @@ def _collect(defaults: Filters) -> tuple[Filters, list[tuple[str, str]]]:
             value = round(float(value), 1)
         values[key] = value
     if values["since"] > values["until"]:
-        notes.append(
-            ("warning", "'From' was after 'Until': the two dates were swapped.")
-        )
+        st.sidebar.warning("'From' was after 'Until': the two dates were swapped.")
         values["since"], values["until"] = values["until"], values["since"]
-    return Filters(**values), notes
+    return Filters(**values)
 
 
 def _persist_and_share(filters: Filters, defaults: Filters) -> None:
@@ -455,7 +412,8 @@ def _persist_and_share(filters: Filters, defaults: Filters) -> None:
                 del st.query_params[param]
 
 
-def _data_source(ds: Dataset, sb: Any) -> None:
+def _data_source(ds: Dataset) -> None:
+    sb = st.sidebar
     if ds.synthetic:
         sb.markdown(f"**{ds.label}**")
         sb.caption(
