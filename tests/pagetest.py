@@ -12,6 +12,7 @@ from analytics.coverage import coverage_report, filter_incidents
 from analytics.privacy import cameras_for_coverage
 from analytics.windows import default_window, registry_for
 from ui.data import DEMO_SIZE_ENV
+from ui.sidebar import CUSTOM, PRESET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180
@@ -36,6 +37,23 @@ def app(page: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
     at.run()
     return at
+
+
+def window_shown(at: AppTest) -> tuple:
+    """The incident window (since, until) the page's sidebar holds."""
+    return at.session_state["since"], at.session_state["until"]
+
+
+def choose_window(at: AppTest, since=None, until=None) -> AppTest:
+    """Pick "Custom dates" in the sidebar's period pills and set the two date
+    pickers it shows (None keeps a day as it is); the page runs again."""
+    if at.pills(key=PRESET_KEY).value != CUSTOM:
+        at.pills(key=PRESET_KEY).set_value(CUSTOM).run()
+    if since is not None:
+        at.date_input(key="since").set_value(since)
+    if until is not None:
+        at.date_input(key="until").set_value(until)
+    return at.run()
 
 
 def metrics(at: AppTest) -> dict[str, str]:

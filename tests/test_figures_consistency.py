@@ -31,7 +31,7 @@ from analytics.config import CITY_ENV, DATA_ENV, load_city
 from analytics.datasets import load_dataset
 from analytics.figures import goal_sentence, label, show
 from analytics.forecast import forecast_goal
-from tests.pagetest import sign_in, use_accounts
+from tests.pagetest import choose_window, sign_in, use_accounts, window_shown
 from ui.data import DEMO_SIZE_ENV, get_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,10 +160,7 @@ def _collect(case: Case) -> dict:
         if case.files:
             sign_in(at, "clerk")
             assert not at.exception, at.exception
-    defaults = (
-        overview.date_input(key="since").value,
-        overview.date_input(key="until").value,
-    )
+    defaults = window_shown(overview)
     for view in VIEWS:
         since, until, categories = _window(case, view)
         argv = ["coverage", *case.cli(), "--json"]
@@ -177,9 +174,10 @@ def _collect(case: Case) -> dict:
         )
         shown = {}
         for name, at in pages.items():
+            choose_window(at)
             at.date_input(key="since").set_value(since or defaults[0])
             at.date_input(key="until").set_value(until or defaults[1])
-            at.multiselect(key="categories").set_value(
+            at.pills(key="categories").set_value(
                 categories or ["violent", "property", "other"]
             )
             at.run()

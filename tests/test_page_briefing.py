@@ -106,7 +106,7 @@ def test_scenario_changes_the_costs(demo):
 
 def test_sidebar_period_and_offences_drive_the_counts(demo):
     at = _open()
-    at.multiselect(key="categories").set_value(["violent"]).run()
+    at.pills(key="categories").set_value(["violent"]).run()
     assert not at.exception
     filters = default_window(demo.incidents, demo.as_of)
     inc = demo.incidents

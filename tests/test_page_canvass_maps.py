@@ -121,7 +121,7 @@ def test_no_sidebar_filter_is_offered_where_none_applies():
     _give(at)
     sidebar = at.sidebar
     assert not sidebar.date_input
-    assert not sidebar.multiselect
+    assert not sidebar.pills
     assert not sidebar.slider
     assert not sidebar.toggle
     assert at.dataframe  # the page itself still works

@@ -62,7 +62,7 @@ def test_district_table_accounts_for_every_incident(default_run, demo):
 def test_integrated_only_lowers_cameras_and_coverage(demo):
     at = app(PAGE)
     before = metrics(at)
-    at.multiselect(key="tiers").set_value(["integrated"]).run()
+    at.pills(key="tiers").set_value(["integrated"]).run()
     assert not at.exception
     after = metrics(at)
     head = expected_report(demo, tiers=["integrated"])[0].headline

@@ -82,7 +82,7 @@ def test_more_sites_cover_more_but_each_adds_less(run):
 
 def test_violent_only_changes_the_gap_ranking(demo):
     at = app(PAGE)
-    at.multiselect(key="categories").set_value(["violent"]).run()
+    at.pills(key="categories").set_value(["violent"]).run()
     assert not at.exception
     report = expected_report(demo, categories=["violent"])[0]
     gaps = at.dataframe[1].value

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pagetest import window_shown
+
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "3_Goal_progress.py"
 
 
@@ -99,8 +101,7 @@ def test_covered_incidents_default_comes_from_the_coverage_engine():
     at.number_input(key="devices_per_year").set_value(40).run()
     assert not at.exception
     ds = load_dataset()
-    since = at.date_input(key="since").value
-    until = at.date_input(key="until").value
+    since, until = window_shown(at)
     # the demo visitor is staff: homes count at their stand-in points
     gain = coverage_report(
         cameras_for_coverage(

@@ -13,7 +13,7 @@ from analytics.figures import program_texts
 from analytics.forecast import forecast_goal
 from analytics.safe_output import escape_markdown
 from analytics.schema import SYNTHETIC_LABEL
-from tests.pagetest import clear_data_env, expected_report
+from tests.pagetest import choose_window, clear_data_env, expected_report
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "dashboard.py")
@@ -100,7 +100,7 @@ def test_violent_only_changes_weighted_coverage_not_cameras(demo):
     at = AppTest.from_file(PAGE, default_timeout=180)
     at.run()
     before = _metrics(at)
-    at.multiselect(key="categories").set_value(["violent"]).run()
+    at.pills(key="categories").set_value(["violent"]).run()
     assert not at.exception
     after = _metrics(at)
     head = _expected(demo, categories=["violent"])
@@ -126,7 +126,7 @@ def test_integrated_only_leaves_the_goal_tiles_alone(demo):
     at = AppTest.from_file(PAGE, default_timeout=180)
     at.run()
     before = _metrics(at)
-    at.multiselect(key="tiers").set_value(["integrated"]).run()
+    at.pills(key="tiers").set_value(["integrated"]).run()
     assert not at.exception
     shown = _metrics(at)
     assert {k: shown[k] for k in GOAL_TILES} == {k: before[k] for k in GOAL_TILES}
@@ -155,9 +155,9 @@ def test_every_sidebar_filter_leaves_the_goal_tiles_alone(key, value):
     if key == "range_scale":
         at.slider(key=key).set_value(value).run()
     elif key == "since":
-        at.date_input(key=key).set_value(value).run()
+        choose_window(at, since=value)
     else:
-        at.multiselect(key=key).set_value(value).run()
+        at.pills(key=key).set_value(value).run()
     assert not at.exception
     after = _metrics(at)
     assert {k: after[k] for k in GOAL_TILES} == {k: before[k] for k in GOAL_TILES}

@@ -112,8 +112,8 @@ def test_investigator_tables_are_formatted(monkeypatch, tmp_path, expected):
 def test_only_the_dates_are_offered_in_the_sidebar(run):
     """Requests are counted over the whole registry: offence, tier, owner, range
     and verified filters would change nothing here, so they are not drawn."""
-    assert {d.key for d in run.sidebar.date_input} == {"since", "until"}
-    assert not run.sidebar.multiselect
+    assert [p.key for p in run.sidebar.pills] == ["date_preset"]
+    assert not run.sidebar.date_input  # until "Custom dates" is chosen
     assert not run.sidebar.slider
     assert not run.sidebar.toggle
 

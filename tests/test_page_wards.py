@@ -10,7 +10,13 @@ from analytics.coverage import filter_cameras
 from analytics.datasets import load_dataset
 from analytics.privacy import change_days
 from analytics.safe_output import escape_markdown
-from tests.pagetest import app, clear_data_env, expected_report, metrics
+from tests.pagetest import (
+    app,
+    clear_data_env,
+    expected_report,
+    metrics,
+    window_shown,
+)
 
 PAGE = "pages/4_Wards.py"
 COVERAGE = "Crime-weighted coverage"
@@ -73,8 +79,7 @@ def test_cameras_added_in_period_match_the_registry(run, demo):
     month ends around the window (staff: whole months, so moving a date by a
     day cannot date a registration; every demo camera lies in a ward)."""
     table = run.dataframe[0].value
-    since = run.date_input(key="since").value
-    until = run.date_input(key="until").value
+    since, until = window_shown(run)
     before, after = change_days(since, until, demo.as_of, "staff")
     assert (before + timedelta(days=1)).day == 1  # a month end
     assert (after + timedelta(days=1)).day == 1
@@ -90,7 +95,7 @@ def test_cameras_added_in_period_match_the_registry(run, demo):
 def test_property_only_changes_ward_coverage(demo):
     at = app(PAGE)
     before = at.dataframe[0].value.set_index("Ward")[COVERAGE]
-    at.multiselect(key="categories").set_value(["property"]).run()
+    at.pills(key="categories").set_value(["property"]).run()
     assert not at.exception
     after = at.dataframe[0].value.set_index("Ward")[COVERAGE]
     wards = expected_report(demo, categories=["property"])[0].wards.set_index(
@@ -127,7 +132,7 @@ def test_owner_filter_changes_no_ward_figure_below_investigator(demo):
     at = app(PAGE)
     before = at.dataframe[0].value.set_index("Ward")
     tile = metrics(at)["City-wide crime-weighted coverage"]
-    at.multiselect(key="owner_types").set_value(["residential"]).run()
+    at.pills(key="owner_types").set_value(["residential"]).run()
     assert not at.exception
     after = at.dataframe[0].value.set_index("Ward")
     assert after.sort_index().equals(before.sort_index())

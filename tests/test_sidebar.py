@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.datasets import load_dataset
-from tests.pagetest import app, clear_data_env
-from ui.sidebar import date_presets
+from tests.pagetest import ROOT, app, clear_data_env, window_shown
+from ui.sidebar import CUSTOM, PRESET_KEY, date_presets, earliest_incident
 
 
 def test_presets_end_on_the_data_date_and_count_days_inclusively():
@@ -46,7 +46,7 @@ def demo(monkeypatch):
 
 
 def _sidebar_labels(at: AppTest) -> set[str]:
-    labels = {w.label for w in at.sidebar.multiselect}
+    labels = {w.label for w in at.sidebar.pills}
     labels |= {w.label for w in at.sidebar.date_input}
     labels |= {w.label for w in at.sidebar.slider}
     return labels
@@ -54,16 +54,61 @@ def _sidebar_labels(at: AppTest) -> set[str]:
 
 def test_filters_show_only_where_they_apply(demo):
     coverage = app("pages/1_Coverage_map.py")
-    assert {"From", "Until", "Camera tiers", "Camera owners"} <= _sidebar_labels(
-        coverage
-    )
+    assert {"Period", "Camera tiers", "Camera owners"} <= _sidebar_labels(coverage)
     briefing = app("pages/6_Briefing.py")
     shown = _sidebar_labels(briefing)
-    assert {"From", "Until", "Offence categories"} <= shown
+    assert {"Period", "Offence categories"} <= shown
     assert not shown & {"Camera tiers", "Camera owners"}
     registry = app("pages/7_Registry.py")
-    filters = {"From", "Until", "Offence categories", "Camera tiers", "Camera owners"}
+    filters = {"Period", "Offence categories", "Camera tiers", "Camera owners"}
     assert not _sidebar_labels(registry) & filters
+
+
+def test_date_pickers_show_for_custom_dates_only(demo):
+    """A visitor arrives on the "12 months" shortcut with no date pickers;
+    "Custom dates" shows them on the window shown, and a shortcut hides them
+    again and sets its window."""
+    at = app("pages/1_Coverage_map.py")
+    assert at.pills(key=PRESET_KEY).value == "12 months"
+    assert not at.sidebar.date_input
+    twelve = window_shown(at)
+
+    at.pills(key=PRESET_KEY).set_value(CUSTOM).run()
+    assert [d.label for d in at.sidebar.date_input] == ["From", "Until"]
+    assert (at.date_input(key="since").value, at.date_input(key="until").value) == (
+        twelve
+    )
+    # a custom window that is no shortcut's keeps the pickers and is applied
+    at.date_input(key="since").set_value(date(2026, 6, 1)).run()
+    assert not at.exception
+    assert window_shown(at) == (date(2026, 6, 1), twelve[1])
+    assert at.pills(key=PRESET_KEY).value == CUSTOM
+    assert "01 Jun 2026" in " ".join(c.value for c in at.sidebar.caption)
+
+    at.pills(key=PRESET_KEY).set_value("30 days").run()
+    assert not at.sidebar.date_input
+    assert (
+        window_shown(at) == date_presets(twelve[1], earliest_incident(demo))["30 days"]
+    )
+
+
+def test_a_link_to_a_custom_window_opens_on_the_date_pickers(demo):
+    at = AppTest.from_file(str(ROOT / "pages/0_Overview.py"), default_timeout=180)
+    at.query_params["since"] = "2026-06-01"
+    at.run()
+    assert not at.exception
+    assert at.pills(key=PRESET_KEY).value == CUSTOM
+    assert at.date_input(key="since").value == date(2026, 6, 1)
+
+
+def test_choices_are_pills_and_none_lit_means_all(demo):
+    at = app("pages/1_Coverage_map.py")
+    tiers = at.pills(key="tiers")
+    assert tiers.options == ["registered", "integrated"]
+    assert tiers.value == ["registered", "integrated"]
+    tiers.set_value([]).run()
+    assert not at.exception
+    assert "No tiers selected: using all." in [c.value for c in at.sidebar.caption]
 
 
 def test_no_variable_names_in_the_sidebar_of_a_visitor_page(demo):

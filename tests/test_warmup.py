@@ -113,7 +113,7 @@ def test_a_date_shortcut_after_the_warm_up_computes_nothing(counted):
     at = AppTest.from_file(OVERVIEW, default_timeout=180)
     at.run()
     before = dict(counted)
-    at.sidebar.date_input(key="since").set_value(since).run()
+    at.pills(key="date_preset").set_value("90 days").run()
     assert not at.exception
     assert (at.session_state["since"], at.session_state["until"]) == (since, until)
     assert dict(counted) == before, {

@@ -49,6 +49,8 @@ FILTER_KEYS = tuple(URL_PARAMS)
 _KEEP = "_keep_"  # prefix of the non-widget copies that survive page switches
 _URL_READ = "_filters_url_read"
 PRESET_KEY = "date_preset"
+CUSTOM = "Custom dates"  # the period pill that shows the two date pickers
+_CUSTOM_KEY = "_custom_dates"  # the visitor chose CUSTOM (kept across pages)
 CHOICES = {"categories": CATEGORIES, "tiers": TIERS, "owner_types": OWNER_TYPES}
 
 
@@ -57,7 +59,7 @@ class Filters:
     """What the user chose in the sidebar; frozen, so hashable for caching.
 
     ``since`` and ``until`` are inclusive dates. The tuples are never empty: a
-    cleared multiselect means "all" (the sidebar says so).
+    cleared choice (no pill lit) means "all" (the sidebar says so).
     """
 
     since: date
@@ -248,24 +250,30 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
     sb.header("Filters")
     if {"since", "until"} <= show:
         _date_filters(ds, earliest, defaults.until)
+    # pills, not dropdowns: two to four choices each, one click to change, and
+    # the lightest widget a new visitor's browser loads (see _date_filters)
     if "categories" in show:
-        sb.multiselect(
+        sb.pills(
             "Offence categories",
             CATEGORIES,
+            selection_mode="multi",
             key="categories",
             help="Severity weights for crime-weighted coverage: "
             + ", ".join(f"{c} {ds.city.weight_for(c):g}" for c in CATEGORIES),
         )
     if "tiers" in show:
-        sb.multiselect(
+        sb.pills(
             "Camera tiers",
             TIERS,
+            selection_mode="multi",
             key="tiers",
             help="registered: location only, police ask the owner for footage; "
             "integrated: live access through an integration device.",
         )
     if "owner_types" in show:
-        sb.multiselect("Camera owners", OWNER_TYPES, key="owner_types")
+        sb.pills(
+            "Camera owners", OWNER_TYPES, selection_mode="multi", key="owner_types"
+        )
     if "range_scale" in show:
         sb.slider(
             "Camera range assumption",
@@ -295,22 +303,33 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
 
 
 def _date_filters(ds: Dataset, earliest: date | None, latest: date) -> None:
+    """The period: shortcuts, and the two date pickers for a custom one only.
+
+    The pickers are the heaviest widgets a new visitor's browser loads (about
+    0.3 s on a 2-core machine, and every figure waits for them: the browser
+    shows what arrives together at once), so they are drawn only when the
+    window is not a shortcut's or the visitor picks ``CUSTOM``.
+    """
     sb = st.sidebar
     # shortcuts end where the default window ends: the newest incident
     presets = date_presets(latest, earliest)
     state = st.session_state
-    current = (state.get("since"), state.get("until"))
-    state[PRESET_KEY] = next(
-        (name for name, span in presets.items() if span == current), None
+    state[PRESET_KEY] = preset_for(
+        (state.get("since"), state.get("until")),
+        presets,
+        custom=bool(state.get(_CUSTOM_KEY)),
     )
     sb.pills(
         "Period",
-        list(presets),
+        [*presets, CUSTOM],
         key=PRESET_KEY,
         on_change=_apply_preset,
         args=(presets,),
-        help=f"Shortcuts ending on the newest incident's day ({latest:%d %b %Y}).",
+        help=f"Shortcuts ending on the newest incident's day ({latest:%d %b %Y}); "
+        f"{CUSTOM.lower()} to choose the first and last day.",
     )
+    if state[PRESET_KEY] != CUSTOM:
+        return
     sb.date_input(
         "From",
         key="since",
@@ -331,10 +350,34 @@ def _date_filters(ds: Dataset, earliest: date | None, latest: date) -> None:
     )
 
 
+def preset_for(
+    window: tuple, presets: Mapping[str, tuple], *, custom: bool = False
+) -> str:
+    """The period pill lit for ``window`` (since, until): the shortcut it is,
+    else (or when the visitor chose it, ``custom``) ``CUSTOM``.
+
+    >>> spans = {"30 days": (date(2026, 10, 3), date(2026, 11, 1))}
+    >>> preset_for((date(2026, 10, 3), date(2026, 11, 1)), spans)
+    '30 days'
+    >>> preset_for((date(2026, 10, 2), date(2026, 11, 1)), spans)
+    'Custom dates'
+    >>> preset_for((date(2026, 10, 3), date(2026, 11, 1)), spans, custom=True)
+    'Custom dates'
+    """
+    if custom:
+        return CUSTOM
+    return next((name for name, span in presets.items() if span == window), CUSTOM)
+
+
 def _apply_preset(presets: dict[str, tuple]) -> None:
-    chosen = st.session_state.get(PRESET_KEY)
+    state = st.session_state
+    chosen = state.get(PRESET_KEY)
     if chosen in presets:
-        st.session_state["since"], st.session_state["until"] = presets[chosen]
+        state["since"], state["until"] = presets[chosen]
+        state[_CUSTOM_KEY] = False
+    elif chosen == CUSTOM:  # the pickers, starting from the window shown
+        state[_CUSTOM_KEY] = True
+    # None: the lit pill clicked again; the next run lights it again
 
 
 def earliest_incident(ds: Dataset) -> date | None:
