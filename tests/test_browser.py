@@ -418,3 +418,28 @@ def test_a_download_made_on_click_is_still_marked_synthetic(browser_page, server
     assert doc["data_origin"] == "synthetic"
     assert doc["features"]
     assert {f["properties"]["data_origin"] for f in doc["features"]} == {"synthetic"}
+
+
+def test_more_filters_are_drawn_when_opened_and_apply(browser_page, server):
+    """The filters besides the period wait behind "More filters": nothing of
+    them is in the page until it is opened (the browser had to draw them before
+    any figure); a choice made there narrows the page and is named under it."""
+    try:
+        open_app(browser_page, f"{server}/Coverage_map")
+        sidebar = browser_page.locator('[data-testid="stSidebar"]')
+        assert browser_page.locator('[data-testid="stSlider"]').count() == 0
+        sidebar.get_by_role("button", name="More filters").click()
+        slider = browser_page.locator('[data-testid="stSlider"]')
+        slider.first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        owners = browser_page.locator('[data-testid="stButtonGroup"]').filter(
+            has_text="institutional"
+        )
+        for name in ("institutional", "public"):
+            owners.get_by_role("button", name=name, exact=True).click()
+            wait_idle(browser_page)
+        sidebar.get_by_text("More filters on: owners: residential, business.").wait_for(
+            timeout=PAGE_TIMEOUT_MS
+        )
+    except Exception:
+        _screenshot(browser_page, "more-filters")
+        raise

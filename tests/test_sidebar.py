@@ -9,7 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.datasets import load_dataset
 from tests.pagetest import ROOT, app, clear_data_env, window_shown
-from ui.sidebar import CUSTOM, PRESET_KEY, date_presets, earliest_incident
+from ui.sidebar import (
+    CUSTOM,
+    MORE_LABEL,
+    PRESET_KEY,
+    date_presets,
+    earliest_incident,
+)
 
 
 def test_presets_end_on_the_data_date_and_count_days_inclusively():
@@ -133,3 +139,30 @@ def test_verified_switch_round_trips_through_the_url():
     assert params == {"verified": "1"}
     assert filters_from_params(params, base) == on
     assert filters_from_params({"verified": "maybe"}, base) == base
+
+
+def test_filters_besides_the_period_sit_in_the_more_filters_popover(demo):
+    """Drawn by the browser only once opened; what they narrow is named under
+    the button, so a visitor sees it without opening it."""
+    at = app("pages/1_Coverage_map.py")
+    (more,) = [b for b in at.sidebar if getattr(b, "type", "") == "popover"]
+    assert more.proto.popover.label == MORE_LABEL
+    inside = {w.label for w in more.get("button_group")}
+    inside |= {w.label for w in more.get("slider")}
+    inside |= {w.label for w in more.get("toggle")}
+    assert inside == {
+        "Offence categories",
+        "Camera tiers",
+        "Camera owners",
+        "Camera range assumption",
+        "Verified cameras only",
+    }
+    captions = [c.value for c in at.sidebar.caption]
+    assert not [c for c in captions if c.startswith("More filters on")]
+
+    at.pills(key="categories").set_value(["violent"]).run()
+    at.slider(key="range_scale").set_value(1.5).run()
+    assert not at.exception
+    assert "More filters on: offences: violent; ranges × 1.5." in [
+        c.value for c in at.sidebar.caption
+    ]

@@ -49,6 +49,9 @@ FILTER_KEYS = tuple(URL_PARAMS)
 _KEEP = "_keep_"  # prefix of the non-widget copies that survive page switches
 _URL_READ = "_filters_url_read"
 PRESET_KEY = "date_preset"
+# The filters besides the period: in the sidebar's popover, MORE_LABEL
+MORE_FILTERS = ("categories", "tiers", "owner_types", "range_scale", "verified_only")
+MORE_LABEL = "More filters"
 CUSTOM = "Custom dates"  # the period pill that shows the two date pickers
 _CUSTOM_KEY = "_custom_dates"  # the visitor chose CUSTOM (kept across pages)
 CHOICES = {"categories": CATEGORIES, "tiers": TIERS, "owner_types": OWNER_TYPES}
@@ -100,7 +103,13 @@ class Filters:
 
     def describe(self) -> str:
         """One line naming the active filters, for captions under charts."""
-        parts = [f"{self.since:%d %b %Y} – {self.until:%d %b %Y}"]
+        dates = f"{self.since:%d %b %Y} – {self.until:%d %b %Y}"
+        return " · ".join([dates, *self.narrowings()])
+
+    def narrowings(self) -> list[str]:
+        """The filters besides the dates that differ from their defaults, in
+        words (``["offences: violent", "ranges × 1.5"]``)."""
+        parts = []
         for name, values in (
             ("offences", self.categories),
             ("tiers", self.tiers),
@@ -112,7 +121,7 @@ class Filters:
             parts.append(f"ranges × {self.range_scale:g}")
         if self.verified_only:
             parts.append("verified cameras only")
-        return " · ".join(parts)
+        return parts
 
 
 def _field_for(label: str) -> str:
@@ -250,10 +259,28 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
     sb.header("Filters")
     if {"since", "until"} <= show:
         _date_filters(ds, earliest, defaults.until)
-    # pills, not dropdowns: two to four choices each, one click to change, and
-    # the lightest widget a new visitor's browser loads (see _date_filters)
+    more = show & set(MORE_FILTERS)
+    if more:
+        # behind a button: a browser draws a popover's widgets only once it is
+        # opened, and every figure of a new visitor's page waited for them
+        # (0.47 s of the Overview's first figure on the demo)
+        _more_filters(ds, more, sb.popover(MORE_LABEL, width="stretch"))
+
+    filters = _collect(defaults)
+    _persist_and_share(filters, defaults)
+    if more and filters.narrowings():
+        sb.caption("More filters on: " + "; ".join(filters.narrowings()) + ".")
+    if {"since", "until"} <= show:
+        sb.caption(filters.window.describe(ds.as_of) + ".")
+    return filters
+
+
+def _more_filters(ds: Dataset, show: Collection[str], box) -> None:
+    """The filters besides the period, drawn into ``box`` (the sidebar's
+    popover): offences, tiers and owners as pills (two to four choices each,
+    one click to change), the range assumption and the verified switch."""
     if "categories" in show:
-        sb.pills(
+        box.pills(
             "Offence categories",
             CATEGORIES,
             selection_mode="multi",
@@ -262,7 +289,7 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             + ", ".join(f"{c} {ds.city.weight_for(c):g}" for c in CATEGORIES),
         )
     if "tiers" in show:
-        sb.pills(
+        box.pills(
             "Camera tiers",
             TIERS,
             selection_mode="multi",
@@ -271,11 +298,11 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             "integrated: live access through an integration device.",
         )
     if "owner_types" in show:
-        sb.pills(
+        box.pills(
             "Camera owners", OWNER_TYPES, selection_mode="multi", key="owner_types"
         )
     if "range_scale" in show:
-        sb.slider(
+        box.slider(
             "Camera range assumption",
             min_value=RANGE_SCALE_MIN,
             max_value=RANGE_SCALE_MAX,
@@ -284,9 +311,9 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             format="%.1f×",
             help="Multiplies the city's default useful range of every camera.",
         )
-        sb.caption(_range_caption(ds.city, float(st.session_state["range_scale"])))
+        box.caption(_range_caption(ds.city, float(st.session_state["range_scale"])))
     if "verified_only" in show:
-        sb.toggle(
+        box.toggle(
             "Verified cameras only",
             key="verified_only",
             help="Measure coverage with the cameras verified in the last "
@@ -294,12 +321,6 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
             "owner's answer or provided footage). Goal tiles still count every "
             "camera.",
         )
-
-    filters = _collect(defaults)
-    _persist_and_share(filters, defaults)
-    if {"since", "until"} <= show:
-        sb.caption(filters.window.describe(ds.as_of) + ".")
-    return filters
 
 
 def _date_filters(ds: Dataset, earliest: date | None, latest: date) -> None:
