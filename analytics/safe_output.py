@@ -6,7 +6,8 @@ out, by the one helper for each target:
 
 * :func:`escape_html` for HTML (the briefing, map popups and labels);
 * :func:`escape_markdown` for Streamlit Markdown (``st.markdown``, ``st.info``,
-  captions, metric values, tooltips);
+  captions, metric values, tooltips), and :func:`markdown_table` for a table
+  written in it;
 * :func:`escape_plotly` for Plotly text (axis labels, legends, hover text),
   which Plotly renders as a subset of HTML (``<a href>``, ``<b>``, ``<br>``).
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Collection
 from contextvars import ContextVar
 from typing import Any
 
@@ -91,6 +93,40 @@ def escape_markdown(value: Any) -> str:
         ),
         escaped,
     )
+
+
+def markdown_table(frame: pd.DataFrame, *, right: Collection[str] = ()) -> str:
+    """``frame`` as a Markdown table, every header and cell escaped.
+
+    Cells are :func:`escape_markdown` text with ``|`` escaped too, so a name
+    cannot add a column; the columns named in ``right`` are right-aligned (the
+    figures). The index is not written. Streamlit draws such a table with its
+    Markdown, which a browser has loaded already: ``st.table`` loads a table
+    and Arrow's scripts, and a new visitor's figures waited for them.
+
+    >>> print(markdown_table(pd.DataFrame({"Ward": ["A|B"], "Cameras": ["1,204"]}),
+    ...                      right=["Cameras"]))
+    | Ward | Cameras |
+    | :--- | ---: |
+    | A\\|B | 1,204 |
+    """
+    unknown = set(right) - set(frame.columns)
+    if unknown:
+        raise ValueError(
+            f"right names {sorted(unknown)}, not columns of the frame: "
+            f"{list(frame.columns)}"
+        )
+
+    def cell(value: Any) -> str:
+        return escape_markdown(value).replace("|", "\\|")
+
+    def row(values: Any) -> str:
+        return "| " + " | ".join(cell(v) for v in values) + " |"
+
+    align = ["---:" if c in set(right) else ":---" for c in frame.columns]
+    lines = [row(frame.columns), "| " + " | ".join(align) + " |"]
+    lines += [row(values) for values in frame.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 def escape_plotly(value: Any) -> str:

@@ -3,6 +3,7 @@ figures computed with the analytics directly."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -54,6 +55,19 @@ def choose_window(at: AppTest, since=None, until=None) -> AppTest:
     if until is not None:
         at.date_input(key="until").set_value(until)
     return at.run()
+
+
+def markdown_table_rows(at: AppTest, header: str) -> list[list[str]]:
+    """The rows of the page's Markdown table whose first column is headed
+    ``header`` (``analytics.safe_output.markdown_table``), cells as written."""
+    for block in at.markdown:
+        lines = block.value.splitlines()
+        if lines and lines[0].startswith(f"| {header} |"):
+            return [
+                [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+                for line in lines[2:]
+            ]
+    raise AssertionError(f"no Markdown table with a first column {header!r}")
 
 
 def metrics(at: AppTest) -> dict[str, str]:
