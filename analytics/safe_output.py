@@ -123,7 +123,8 @@ def markdown_table(frame: pd.DataFrame, *, right: Collection[str] = ()) -> str:
     def row(values: Any) -> str:
         return "| " + " | ".join(cell(v) for v in values) + " |"
 
-    align = ["---:" if c in set(right) else ":---" for c in frame.columns]
+    right = set(right)
+    align = ["---:" if c in right else ":---" for c in frame.columns]
     lines = [row(frame.columns), "| " + " | ".join(align) + " |"]
     lines += [row(values) for values in frame.itertuples(index=False)]
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from analytics.config import CityConfig
 from analytics.datasets import Dataset
@@ -268,14 +269,15 @@ def render_sidebar(ds: Dataset, *, show: Collection[str] | None = None) -> Filte
 
     filters = _collect(defaults)
     _persist_and_share(filters, defaults)
-    if more and filters.narrowings():
-        sb.caption("More filters on: " + "; ".join(filters.narrowings()) + ".")
+    narrowed = filters.narrowings() if more else []
+    if narrowed:
+        sb.caption("More filters on: " + "; ".join(narrowed) + ".")
     if {"since", "until"} <= show:
         sb.caption(filters.window.describe(ds.as_of) + ".")
     return filters
 
 
-def _more_filters(ds: Dataset, show: Collection[str], box) -> None:
+def _more_filters(ds: Dataset, show: Collection[str], box: DeltaGenerator) -> None:
     """The filters besides the period, drawn into ``box`` (the sidebar's
     popover): offences, tiers and owners as pills (two to four choices each,
     one click to change), the range assumption and the verified switch."""
