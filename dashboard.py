@@ -31,6 +31,10 @@ if __name__ == "__main__":  # a session's run
     )
     navigation.run()
 else:  # imported by `streamlit run` as the server's app
+    from starlette.middleware import Middleware
+
+    from ui.http_cache import ImmutableAssets
     from ui.server import lifespan
 
-    app = st.App(__file__, lifespan=lifespan)
+    # the map frame's files are loaded once per browser (ui.http_cache)
+    app = st.App(__file__, lifespan=lifespan, middleware=[Middleware(ImmutableAssets)])

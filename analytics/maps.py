@@ -16,9 +16,12 @@ no tile server can be reached. All registry text is escaped.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, TypeVar
 
 import folium
@@ -108,6 +111,8 @@ LOCAL_ASSETS = {
     "leaflet_draw_js": "leaflet-draw/leaflet.draw.js",
     "leaflet_draw_css": "leaflet-draw/leaflet.draw.css",
 }
+# Where the project keeps them (served at /app/static/vendor, .streamlit/config.toml)
+VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
 
 # Draws a clustered camera as a small circle in its tier colour; a row is
 # [lat, lon, id, cameras, owner index, address]. The text is escaped in Python.
@@ -838,13 +843,34 @@ def clip_to_limit(
     return out[~out.geometry.is_empty & out.geometry.notna()]
 
 
+@lru_cache(maxsize=1)
+def asset_versions() -> dict[str, str]:
+    """A short digest of each file of ``LOCAL_ASSETS`` in ``VENDOR_DIR``, by name.
+
+    Links carry it (``?v=``), so the browser may keep a file for good
+    (``ui.http_cache``) and a changed file is a new address. A file missing
+    from ``VENDOR_DIR`` has no version.
+
+    >>> len(asset_versions()["leaflet"])
+    12
+    """
+    out = {}
+    for name, rel in LOCAL_ASSETS.items():
+        path = VENDOR_DIR / rel
+        if path.is_file():
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return out
+
+
 def use_local_assets(m: folium.Map, base: str) -> folium.Map:
     """Point every JS/CSS link of ``m`` at local copies under ``base``.
 
+    Each link ends in ``?v=`` and the file's digest (:func:`asset_versions`).
     Links without a local copy are dropped: they belong to features these maps do
     not use, and one unreachable script stops streamlit-folium drawing anything.
     """
     base = base.rstrip("/")
+    versions = asset_versions()
     for element in walk(m):
         for attr in ("default_js", "default_css"):
             links = getattr(element, attr, None)
@@ -854,12 +880,19 @@ def use_local_assets(m: folium.Map, base: str) -> folium.Map:
                 element,
                 attr,
                 [
-                    (name, f"{base}/{LOCAL_ASSETS[name]}")
+                    (
+                        name,
+                        _versioned(f"{base}/{LOCAL_ASSETS[name]}", versions.get(name)),
+                    )
                     for name, _ in links
                     if name in LOCAL_ASSETS
                 ],
             )
     return m
+
+
+def _versioned(url: str, version: str | None) -> str:
+    return f"{url}?v={version}" if version else url
 
 
 def heat_grid(

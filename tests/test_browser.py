@@ -443,3 +443,44 @@ def test_more_filters_are_drawn_when_opened_and_apply(browser_page, server):
     except Exception:
         _screenshot(browser_page, "more-filters")
         raise
+
+
+def test_a_page_switch_takes_the_map_frame_s_scripts_from_the_browser_cache(
+    chromium, server
+):
+    """The Overview's map frame loads streamlit-folium's script and Leaflet;
+    the Coverage map's frame, after a switch, asks the server for neither
+    again (``ui.http_cache``): both are read from the browser's cache."""
+    import urllib.request
+
+    from analytics.bench_browser import switch_page
+    from analytics.browser import open_page
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        open_page(page, f"{server}/", has_map=True)
+        switch_page(page, "Coverage map", "Coverage_map")
+        frame = next(f for f in page.frames if "st_folium" in (f.url or ""))
+        loaded = frame.evaluate(
+            """() => performance.getEntriesByType("resource")
+                .map(e => [new URL(e.name).pathname + new URL(e.name).search,
+                           e.transferSize])"""
+        )
+        scripts = {
+            name: size for name, size in loaded if name.endswith(".js") or "?v=" in name
+        }
+        main = [n for n in scripts if "/component/" in n and n.endswith(".js")]
+        leaflet = [n for n in scripts if "/leaflet/leaflet.js?v=" in n]
+        assert main, loaded
+        assert leaflet, loaded
+        for name in main + leaflet:
+            assert scripts[name] == 0, (name, scripts[name])  # 0 bytes: the cache
+        # what the server answers: cacheable for good, by the middleware
+        for name in main + leaflet:
+            with urllib.request.urlopen(f"{server}{name}") as response:
+                assert response.headers["Cache-Control"] == (
+                    "public, max-age=31536000, immutable"
+                )
+    finally:
+        context.close()

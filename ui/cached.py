@@ -46,6 +46,7 @@ from analytics.forecast import DEFAULT_HORIZON_MONTHS, ForecastResult, forecast_
 from analytics.history import camera_history
 from analytics.maps import (
     MAX_GAP_CELLS,
+    asset_versions,
     build_coverage_map,
     build_ward_map,
     hexes_for_audience,
@@ -514,7 +515,9 @@ def _map_disk_key(name: str, _ds: Dataset, *parts: object) -> str | None:
     fingerprint = shared_fingerprint(_ds)
     if fingerprint is None:
         return None
-    return diskcache.fingerprint(fingerprint, name, asset_base(), *parts)
+    # the links carry the vendored files' digests: a changed file, a new map
+    links = (asset_base(), tuple(sorted(asset_versions().items())))
+    return diskcache.fingerprint(fingerprint, name, links, *parts)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Drawing the map...")
