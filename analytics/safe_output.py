@@ -8,18 +8,15 @@ out, by the one helper for each target:
 * :func:`escape_markdown` for Streamlit Markdown (``st.markdown``, ``st.info``,
   captions, metric values, tooltips), and :func:`markdown_table` for a table
   written in it;
-* :func:`escape_plotly` for Plotly text (axis labels, legends, hover text),
-  which Plotly renders as a subset of HTML (``<a href>``, ``<b>``, ``<br>``).
 
-Dataframes, widget options and CSV cells show text as typed and need none of
-these (CSV cells get :func:`neutralise_formula`).
+Dataframes, widget options, charts (Vega-Lite draws text as text, and its
+tooltips escape it) and CSV cells show text as typed and need none of these
+(CSV cells get :func:`neutralise_formula`).
 
 >>> escape_html('<img src=x onerror=alert(1)>')
 '&lt;img src=x onerror=alert(1)&gt;'
->>> print(escape_markdown("[x](http://evil.example)"))
-\\[x\\](http\\://evil.example)
->>> escape_plotly('<a href="http://evil.example">x</a>')
-'&lt;a href="http://evil.example"&gt;x&lt;/a&gt;'
+>>> escape_markdown("[x](http://evil.example)")
+'\\\\[x\\\\](http\\u2060\\\\://evil.example)'
 >>> neutralise_formula('=HYPERLINK("http://x")')
 '\\'=HYPERLINK("http://x")'
 """
@@ -62,15 +59,23 @@ _MARKDOWN_ALWAYS = frozenset("\\`*[]<>~$:&")
 _INTRAWORD = re.compile(r"(?<=[0-9A-Za-z])_(?=[0-9A-Za-z])")
 # a list item, heading or quote can only start a line: the start of the text
 _LINE_START = re.compile(r"^(\s*)([-+#>]|\d+[.)])")
-# GitHub autolinks "www.example.com" without a scheme
-_WWW = re.compile(r"(?i)\b(www)\.")
+# GitHub Markdown links bare addresses: "www.example.com", "http://...",
+# "mailto:..." and "name@example.com". Streamlit's Markdown finds them in the text
+# after backslash escapes are read ("http\\://x" is linked all the same), so an
+# invisible WORD JOINER goes where the pattern needs two characters side by side.
+_WORD_JOINER = "\u2060"
+_WWW = re.compile(r"(?i)\b(www)(\\?\.)")
+_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|xmpp)(\\?:)")
+_AT = re.compile(r"(?<=[-.\w+])@")
 
 
 def escape_markdown(value: Any) -> str:
     """Text that Streamlit's Markdown shows exactly as typed, on one line.
 
     Link and image syntax, emphasis, HTML, LaTeX, autolinks and Streamlit
-    directives become plain characters; line breaks become spaces so a name
+    directives become plain characters; a bare address ("www.", "https:",
+    "a@b.org") gets an invisible word joiner that keeps it from being linked;
+    line breaks become spaces so a name
     cannot start a heading or a list. Characters that are harmless where they
     stand are left alone, so "Ward 2 (synthetic)" and "lrpd_current.csv" read
     as typed in the Markdown source too.
@@ -85,7 +90,9 @@ def escape_markdown(value: Any) -> str:
         else:
             out.append(c)
     escaped = "".join(out)
-    escaped = _WWW.sub(lambda m: m.group(1) + "\\.", escaped)
+    escaped = _WWW.sub(lambda m: m.group(1) + _WORD_JOINER + "\\.", escaped)
+    escaped = _SCHEME.sub(lambda m: m.group(1) + _WORD_JOINER + m.group(2), escaped)
+    escaped = _AT.sub(_WORD_JOINER + "@", escaped)
     return _LINE_START.sub(
         lambda m: (
             m.group(1)
@@ -128,19 +135,6 @@ def markdown_table(frame: pd.DataFrame, *, right: Collection[str] = ()) -> str:
     lines = [row(frame.columns), "| " + " | ".join(align) + " |"]
     lines += [row(values) for values in frame.itertuples(index=False)]
     return "\n".join(lines)
-
-
-def escape_plotly(value: Any) -> str:
-    """Text that a Plotly label, legend or hover shows exactly as typed.
-
-    Plotly reads ``<a href>``, ``<b>``, ``<br>`` and ``<span style>`` in text and
-    decodes HTML entities when it draws, so escaping ``&``, ``<`` and ``>``
-    leaves the characters visible and inert; ``$`` is encoded too, so a name in
-    dollars is not typeset as LaTeX.
-    """
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=False).replace("$", "&#36;")
 
 
 def neutralise_formula(value: Any) -> Any:

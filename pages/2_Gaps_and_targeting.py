@@ -156,7 +156,7 @@ with left:
     )
 with right:
     if not hidden:
-        st.plotly_chart(curve_chart(rec), width="stretch", key="curve")
+        st.altair_chart(curve_chart(rec), width="stretch", key="curve")
     st.caption(
         "Each point: coverage added by the first k sites. The curve flattens as the "
         "best spots are taken; the gap to the dashed line is what targeting gains "

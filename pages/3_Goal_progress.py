@@ -178,7 +178,7 @@ for note in result.notes:
 
 # --- history and forecast chart ------------------------------------------------------
 st.subheader("History and forecast")
-st.plotly_chart(
+st.altair_chart(
     charts.forecast_chart(result, height=450, launch=city.launch_date),
     width="stretch",
     key="forecast_chart",
@@ -202,7 +202,7 @@ if result.status == "undated":
     # every camera would stand in one month: the month the file was read
     st.caption("Unknown: the registry gives no registration dates.")
 else:
-    st.plotly_chart(
+    st.altair_chart(
         charts.monthly_chart(result.history), width="stretch", key="monthly_chart"
     )
     st.caption(
@@ -222,7 +222,7 @@ if by == "ward" and ds.wards is None:
     st.caption("No ward boundaries are loaded, so there is no breakdown by ward.")
 else:
     grouped = cached.history(ds, page.key, by, filters.tiers, filters.owner_types)
-    st.plotly_chart(
+    st.altair_chart(
         charts.breakdown_chart(grouped, by), width="stretch", key="group_chart"
     )
     st.caption(
@@ -343,7 +343,7 @@ else:
         short_label(combined["goal_date"], result),
         help="The projected date of reaching the goal with the scenario's drivers.",
     )
-    st.plotly_chart(
+    st.altair_chart(
         charts.scenario_chart(comparison, goal), width="stretch", key="scenario_chart"
     )
     table = format_table(

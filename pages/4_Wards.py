@@ -208,7 +208,7 @@ st.caption(
 
 left, mid, right = st.columns(3)
 with left:
-    st.plotly_chart(
+    st.altair_chart(
         ward_bar_chart(
             wards,
             "weighted_incident_coverage_share",
@@ -220,7 +220,7 @@ with left:
         key="chart_coverage",
     )
 with mid:
-    st.plotly_chart(
+    st.altair_chart(
         ward_bar_chart(
             wards, "cameras_per_km2", title="Cameras per km²", highlight=focus_name
         ),
@@ -228,7 +228,7 @@ with mid:
         key="chart_density",
     )
 with right:
-    st.plotly_chart(
+    st.altair_chart(
         ward_bar_chart(
             wards,
             "weighted_incident_coverage_share_change",

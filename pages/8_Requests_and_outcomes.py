@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import plotly.express as px
 import streamlit as st
 
 from analytics.figures import FIGURES, REQUEST_FIGURES, label, request_texts
 from analytics.formatting import format_table
 from analytics.safe_output import to_safe_csv
 from ui import cached
+from ui.charts import requests_chart
 from ui.exports import later
 from ui.formatting import count
 from ui.page import start_page
@@ -90,15 +90,7 @@ for column, key in zip(st.columns(4) + st.columns(4), REQUEST_FIGURES, strict=Tr
     column.metric(label(key), texts[key], help=HELP.get(key))
 
 if len(stats.per_month):
-    months = stats.per_month.assign(month=stats.per_month["month"].astype(str))
-    fig = px.bar(
-        months,
-        x="month",
-        y="requests",
-        labels={"month": "Month", "requests": "Footage requests"},
-    )
-    fig.update_layout(height=280, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    st.plotly_chart(fig, use_container_width=True, config={"displayModeBar": False})
+    st.altair_chart(requests_chart(stats.per_month), width="stretch", key="per_month")
 
 st.subheader("Who answers")
 left, right = st.columns(2)

@@ -1,7 +1,7 @@
 """Real-browser test: `streamlit run dashboard.py` driven by Chromium (Playwright).
 
 Checks what AppTest cannot: the Leaflet maps inside the streamlit-folium iframes
-draw with their layers and layer control, the plotly charts render, and no page
+draw with their layers and layer control, the charts render, and no page
 shows a Streamlit exception. There is no network here: map tiles fail to load,
 which is expected; the map libraries are served by the app itself and the city
 and ward outlines are drawn as layers.
@@ -26,8 +26,9 @@ from tests.browserkit import (
 
 pytestmark = pytest.mark.browser
 
+CHART = '[data-testid="stVegaLiteChart"]'  # an st.altair_chart (ui.charts)
 MIN_CITY_ZOOM = 9  # a whole city in view; the world is zoom 0-3
-# URL path -> (maps on the page, plotly charts on the page); the map pages are
+# URL path -> (maps on the page, charts on the page); the map pages are
 # checked in full here. Every page, these included, is checked for exceptions,
 # overlaps and its map's legend at desktop and phone width by
 # tests/test_browser_layout.py (which replaced a per-page exception check here).
@@ -67,15 +68,17 @@ def _check(page, name: str, maps: int, charts: int) -> None:
         legend.first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
         assert legend.count() == 1
     if charts:
-        page.locator(".js-plotly-plot").nth(charts - 1).wait_for(
-            timeout=PAGE_TIMEOUT_MS
-        )
+        drawn = page.locator(f"{CHART} svg.marks")
+        drawn.nth(charts - 1).wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert drawn.count() == charts
+        assert page.locator(".js-plotly-plot").count() == 0  # no Plotly script
     if name == "":
         # the forecast picture drawn, and no chart library loaded for it
         forecast = page.locator('img[src^="data:image/svg+xml"]').first
         forecast.wait_for(timeout=PAGE_TIMEOUT_MS)
         assert forecast.evaluate("img => img.naturalWidth") > 0
         assert page.locator(".js-plotly-plot").count() == 0
+        assert page.locator(CHART).count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0, name
 
 

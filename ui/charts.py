@@ -1,19 +1,28 @@
-"""Plotly figures for the pages: built from analytics results, no computation.
+"""Charts for the pages (Vega-Lite, through Altair): built from analytics
+results, no computation.
+
+Vega-Lite rather than Plotly: Streamlit's Plotly element loads a 4.7 MB script
+whose evaluation held the browser for 0.57 s on the first chart page of every
+visit (the Gaps page's curve showed 1.40 s after the click, 0.76 s as a
+Vega-Lite chart; ``docs/dashboard.md``). Vega draws text as text, never as
+markup, so names from data files (wards, scenarios) need no escaping here;
+its tooltips escape what they show.
 
 Colours match the map (``analytics.maps``) so a tier or a recommendation looks the
-same everywhere.
+same everywhere. Every chart has its legend above the plot (never on an axis
+title) and a title where the page gives none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+import altair as alt
 import pandas as pd
-import plotly.graph_objects as go
 
 from analytics.forecast import ForecastResult
 from analytics.maps import SITE_COLOUR, TIER_COLOURS
-from analytics.safe_output import escape_plotly
 from analytics.scenarios import BASELINE, ScenarioComparison
 from analytics.targeting import Recommendation
 
@@ -22,136 +31,181 @@ PROJECTION_COLOUR = "#6a3d9a"
 BASELINE_COLOUR = "#7f7f7f"
 FADED_COLOUR = "#c6dbef"
 GOAL_COLOUR = "#d95f02"
+WITHDRAWN_COLOUR = "#e6550d"
+NET_COLOUR = "#000000"
 SCENARIO_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
 SMALL_HEIGHT = 300
 HEIGHT = 380
-_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
-# Legend above the plot (never on an axis title), toolbar upright at the right
-# edge (never over a title on a phone)
-LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
-MODEBAR = {"orientation": "v"}
-CHART_LAYOUT = {
-    "legend": LEGEND_ABOVE,
-    "margin": {"l": 10, "r": 30, "t": 40, "b": 10},
-    "modebar": MODEBAR,
-}
-# Charts with a title: the title on top, the legend between it and the plot
-_TITLED_MARGIN = {"l": 10, "r": 30, "t": 80, "b": 10}
+SOLID: list[int] = []
+DASHED = [6, 4]
+DOTTED = [2, 3]
+MONTH = "%b %Y"
 
 
-def _title(text: str) -> dict:
-    return {
-        "text": text,
-        "font": {"size": 14},
-        "x": 0.01,
-        "xanchor": "left",
-        "y": 0.98,
-        "yanchor": "top",
+def _legend() -> alt.Legend:
+    """Above the plot, as many per row as fit, without a title."""
+    return alt.Legend(
+        orient="top", title=None, labelLimit=320, symbolStrokeWidth=3, symbolOpacity=1
+    )
+
+
+def _series(
+    names: Sequence[str], colours: Sequence[str], dashes: Sequence[list[int]] = ()
+) -> dict[str, alt.Color | alt.StrokeDash]:
+    """Colour (and dash) encodings of the ``series`` field, with a legend."""
+    out: dict[str, alt.Color | alt.StrokeDash] = {
+        "color": alt.Color(
+            "series:N",
+            scale=alt.Scale(domain=list(names), range=list(colours)),
+            legend=_legend(),
+        )
     }
+    if dashes:
+        out["strokeDash"] = alt.StrokeDash(
+            "series:N",
+            scale=alt.Scale(domain=list(names), range=list(dashes)),
+            legend=None,
+        )
+    return out
+
+
+def _goal_rule(goal: int) -> alt.LayerChart:
+    """A dotted line at ``goal`` cameras, named at its left end."""
+    data = pd.DataFrame({"goal": [goal], "text": [f"Goal {goal:,}"]})
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color=GOAL_COLOUR, strokeDash=DOTTED)
+        .encode(y="goal:Q")
+    )
+    text = (
+        alt.Chart(data)
+        .mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=GOAL_COLOUR)
+        .encode(x=alt.value(0), y="goal:Q", text="text:N")
+    )
+    return rule + text
 
 
 def forecast_chart(
     result: ForecastResult, *, height: int = SMALL_HEIGHT, launch: date | None = None
-) -> go.Figure:
+) -> alt.LayerChart:
     """Cameras in the registry by month, the projection with its 80% band, the goal.
 
     ``launch`` adds a dotted line on the program's launch day (Goal progress).
     """
-    fig = go.Figure()
     hist = result.history
-    if len(hist):
-        fig.add_trace(
-            go.Scatter(
-                x=hist["period"],
-                y=hist["cameras"],
-                name="Active cameras",
-                mode="lines",
-                line={"color": HISTORY_COLOUR, "width": 3},
-                hovertemplate="%{x|%b %Y}: %{y:,.0f} cameras<extra></extra>",
-            )
-        )
     proj = result.projection
+    projected = f"Projection ({result.model})"
+    names = ["Active cameras", projected, "80% interval"]
+    colours = [HISTORY_COLOUR, PROJECTION_COLOUR, PROJECTION_COLOUR]
+    lines = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(hist["period"]),
+                    "cameras": hist["cameras"],
+                    "series": names[0],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(proj["date"]),
+                    "cameras": proj["cameras"],
+                    "series": projected,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    x = alt.X("date:T", title=None, axis=alt.Axis(format=MONTH))
+    tip = [
+        alt.Tooltip("date:T", title="Month", format=MONTH),
+        alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
+        alt.Tooltip("series:N", title="Line"),
+    ]
+    series = _series(names, colours, [SOLID, DASHED, SOLID])
+    layers: list[alt.Chart | alt.LayerChart] = []
     if len(proj):
-        dates = pd.to_datetime(proj["date"])
-        fig.add_trace(
-            go.Scatter(
-                x=list(dates) + list(dates[::-1]),
-                y=list(proj["high"]) + list(proj["low"][::-1]),
-                fill="toself",
-                fillcolor="rgba(106,61,154,0.15)",
-                line={"width": 0},
-                hoverinfo="skip",
-                name="80% interval",
-            )
+        band = pd.DataFrame(
+            {
+                "date": pd.to_datetime(proj["date"]),
+                "low": proj["low"],
+                "high": proj["high"],
+                "series": names[2],
+            }
         )
-        fig.add_trace(
-            go.Scatter(
-                x=dates,
-                y=proj["cameras"],
-                name=f"Projection ({result.model})",
-                mode="lines",
-                line={"color": PROJECTION_COLOUR, "dash": "dash"},
-                hovertemplate="%{x|%b %Y}: %{y:,.0f} projected<extra></extra>",
-            )
+        layers.append(
+            alt.Chart(band)
+            .mark_area(opacity=0.15)
+            .encode(x=x, y="low:Q", y2="high:Q", color=series["color"])
         )
-    fig.add_hline(
-        y=result.goal,
-        line={"color": GOAL_COLOUR, "dash": "dot"},
-        annotation_text=f"Goal {result.goal:,}",
-        annotation_position="top left",
+    layers.append(
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=x,
+            y=alt.Y("cameras:Q", title="Cameras"),
+            tooltip=tip,
+            **series,
+        )
     )
+    layers.append(_goal_rule(result.goal))
     if launch is not None:
-        fig.add_vline(
-            x=pd.Timestamp(launch).timestamp() * 1000,
-            line={"color": BASELINE_COLOUR, "dash": "dot"},
-            annotation_text="Launch",
+        day = pd.DataFrame({"date": [pd.Timestamp(launch)], "text": ["Launch"]})
+        layers.append(
+            alt.Chart(day)
+            .mark_rule(color=BASELINE_COLOUR, strokeDash=DOTTED)
+            .encode(x="date:T")
         )
-    fig.update_layout(
-        height=height,
-        margin=_TITLED_MARGIN,
-        yaxis_title="Cameras",
-        legend=LEGEND_ABOVE,
-        modebar=MODEBAR,
-        title=_title("Active cameras and projection"),
+        layers.append(
+            alt.Chart(day)
+            .mark_text(align="left", baseline="top", dx=4, dy=4, color=BASELINE_COLOUR)
+            .encode(x="date:T", y=alt.value(0), text="text:N")
+        )
+    return alt.layer(*layers).properties(
+        height=height, title=_title("Active cameras and projection")
     )
-    return fig
 
 
-def curve_chart(rec: Recommendation, *, height: int = HEIGHT) -> go.Figure:
+def _title(text: str) -> alt.TitleParams:
+    return alt.TitleParams(text, anchor="start", fontSize=14)
+
+
+def curve_chart(rec: Recommendation, *, height: int = HEIGHT) -> alt.Chart:
     """Weighted incidents newly covered by the first k sites: targeted vs as usual."""
     curve = rec.curve
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=curve["k"] if "k" in curve else curve.index + 1,
-            y=curve["greedy_share"] * 100,
-            name="Recommended sites",
-            mode="lines+markers",
-            line={"color": SITE_COLOUR, "width": 3},
-            marker={"size": 4},
-            hovertemplate="%{x} sites: %{y:.2f}% of weighted incidents<extra></extra>",
+    k = curve["k"] if "k" in curve else pd.Series(range(1, len(curve) + 1))
+    # "As usual": the page's metric of the same name (sign-ups where they have
+    # been coming from)
+    names = ["Recommended sites", "As usual"]
+    shares = (curve["greedy_share"], curve["baseline_share"])
+    data = pd.concat(
+        [
+            pd.DataFrame({"k": k.to_numpy(), "share": share.to_numpy() * 100}).assign(
+                series=name
+            )
+            for name, share in zip(names, shares, strict=True)
+        ],
+        ignore_index=True,
+    )
+    return (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=14, filled=True))
+        .encode(
+            x=alt.X(
+                "k:Q",
+                title="New camera sites recruited",
+                axis=alt.Axis(tickMinStep=1),
+            ),
+            y=alt.Y("share:Q", title="Newly covered, % of weighted incidents"),
+            tooltip=[
+                alt.Tooltip("k:Q", title="Sites"),
+                alt.Tooltip("share:Q", title="% of weighted incidents", format=".2f"),
+                alt.Tooltip("series:N", title="Line"),
+            ],
+            **_series(names, [SITE_COLOUR, BASELINE_COLOUR], [SOLID, DASHED]),
         )
+        .properties(height=height, title=_title("What each new site adds"))
     )
-    fig.add_trace(
-        go.Scatter(
-            x=curve["k"] if "k" in curve else curve.index + 1,
-            y=curve["baseline_share"] * 100,
-            name="As usual (where sign-ups have been coming from)",
-            mode="lines",
-            line={"color": BASELINE_COLOUR, "dash": "dash"},
-            hovertemplate="%{x} sites: %{y:.2f}%<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        height=height,
-        margin=_MARGIN,
-        xaxis_title="New camera sites recruited",
-        yaxis_title="Newly covered, % of weighted incidents",
-        legend=LEGEND_ABOVE,
-        modebar=MODEBAR,
-        title=_title("What each new site adds"),
-    )
-    return fig
 
 
 def ward_bar_chart(
@@ -163,120 +217,182 @@ def ward_bar_chart(
     unit: str | None = None,
     height: int = HEIGHT,
     highlight: str | None = None,
-) -> go.Figure:
-    """Horizontal bars of one ward measure, lowest at the bottom.
+) -> alt.LayerChart:
+    """Horizontal bars of one ward measure, the highest at the top.
 
     ``percent`` shows a share (0-1) as percent; ``unit`` is written after each
     value (default ``%`` for percent). ``highlight`` (a ward name) keeps that
     bar in full colour and fades the others.
     """
-    data = table.sort_values(column, ascending=True)
-    values = data[column] * (100 if percent else 1)
     unit = unit if unit is not None else ("%" if percent else "")
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=data["ward_name"].map(escape_plotly),
-            orientation="h",
-            marker={
-                "color": [
-                    HISTORY_COLOUR
-                    if highlight is None or name == highlight
-                    else FADED_COLOUR
-                    for name in data["ward_name"].astype(str)
-                ]
-            },
-            text=[f"{v:,.1f}{unit}" for v in values],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,.1f}" + unit + "<extra></extra>",
+    values = table[column] * (100 if percent else 1)
+    names = table["ward_name"].astype(str)
+    data = pd.DataFrame(
+        {
+            "ward": names,
+            "value": values,
+            "label": [f"{v:,.1f}{unit}" if pd.notna(v) else "" for v in values],
+            "colour": [
+                HISTORY_COLOUR if highlight is None or n == highlight else FADED_COLOUR
+                for n in names
+            ],
+        }
+    )
+    y = alt.Y(
+        "ward:N",
+        title=None,
+        sort=alt.EncodingSortField(field="value", order="descending"),
+        axis=alt.Axis(labelLimit=140),
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title=None, axis=alt.Axis(labels=False, ticks=False)),
+            y=y,
+            color=alt.Color("colour:N", scale=None, legend=None),
+            tooltip=[
+                alt.Tooltip("ward:N", title="Ward"),
+                alt.Tooltip("label:N", title=title),
+            ],
         )
     )
-    fig.update_layout(
-        height=height,
-        margin=_MARGIN,
-        modebar=MODEBAR,
-        title=_title(title),
+    labels = bars.mark_text(align="left", dx=3, fontSize=11, color="#333333").encode(
+        text="label:N", color=alt.value("#333333")
     )
-    return fig
+    return alt.layer(bars, labels).properties(height=height, title=_title(title))
 
 
 def tier_colour(tier: str) -> str:
     return TIER_COLOURS.get(tier, HISTORY_COLOUR)
 
 
-def monthly_chart(history: pd.DataFrame, *, months: int = 36) -> go.Figure:
+def monthly_chart(history: pd.DataFrame, *, months: int = 36) -> alt.LayerChart:
     """New registrations up, withdrawals down and the net change, by month."""
     recent = history.tail(months)
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=recent["period"], y=recent["added"], name="Registered"))
-    fig.add_trace(go.Bar(x=recent["period"], y=-recent["withdrawn"], name="Withdrawn"))
+    period = pd.to_datetime(recent["period"])
+    names = ["Registered", "Withdrawn", "Net (full months)"]
+    bars = pd.concat(
+        [
+            pd.DataFrame(
+                {"period": period, "cameras": recent["added"], "series": names[0]}
+            ),
+            pd.DataFrame(
+                {"period": period, "cameras": -recent["withdrawn"], "series": names[1]}
+            ),
+        ],
+        ignore_index=True,
+    )
     # a month still in progress is not a drop: the net line stops at the last full
     full = recent["complete"].astype(bool) if "complete" in recent else True
-    fig.add_trace(
-        go.Scatter(
-            x=recent["period"],
-            y=recent["net"].where(full),
-            name="Net (full months)",
-            line={"color": "black"},
-        )
-    )
-    fig.update_layout(
-        barmode="relative",
-        height=HEIGHT,
-        xaxis_title="Month",
-        yaxis_title="Cameras a month (count)",
-        **CHART_LAYOUT,
-    )
-    return fig
+    net = pd.DataFrame(
+        {"period": period, "cameras": recent["net"].where(full), "series": names[2]}
+    ).dropna(subset=["cameras"])
+    x = alt.X("yearmonth(period):T", title="Month", axis=alt.Axis(format=MONTH))
+    colour = _series(names, [HISTORY_COLOUR, WITHDRAWN_COLOUR, NET_COLOUR])["color"]
+    tip = [
+        alt.Tooltip("yearmonth(period):T", title="Month", format=MONTH),
+        alt.Tooltip("series:N", title="What"),
+        alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
+    ]
+    return alt.layer(
+        alt.Chart(bars)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("cameras:Q", title="Cameras a month (count)", stack="zero"),
+            color=colour,
+            tooltip=tip,
+        ),
+        alt.Chart(net)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(period):T", bandPosition=0.5),
+            y="cameras:Q",
+            color=colour,
+            tooltip=tip,
+        ),
+    ).properties(height=HEIGHT)
 
 
-def breakdown_chart(history: pd.DataFrame, by: str) -> go.Figure:
+def breakdown_chart(history: pd.DataFrame, by: str) -> alt.Chart:
     """Cameras in the registry by month, stacked by ``by`` (tier, owner, ward)."""
-    fig = go.Figure()
-    for name, part in history.groupby(by, sort=True):
-        fig.add_trace(
-            go.Scatter(
-                x=part["period"],
-                y=part["cameras"],
-                stackgroup="one",
-                name=escape_plotly(name),  # ward names come from a data file
-            )
-        )
-    fig.update_layout(
-        height=HEIGHT,
-        xaxis_title="Month",
-        yaxis_title="Active cameras (count)",
-        **CHART_LAYOUT,
+    data = pd.DataFrame(
+        {
+            "period": pd.to_datetime(history["period"]),
+            "cameras": history["cameras"],
+            "group": history[by].astype(str),
+        }
     )
-    return fig
+    return (
+        alt.Chart(data)
+        .mark_area()
+        .encode(
+            x=alt.X("period:T", title="Month", axis=alt.Axis(format=MONTH)),
+            y=alt.Y("cameras:Q", title="Active cameras (count)", stack="zero"),
+            color=alt.Color("group:N", legend=_legend(), sort="ascending"),
+            order=alt.Order("group:N"),
+            tooltip=[
+                alt.Tooltip("period:T", title="Month", format=MONTH),
+                alt.Tooltip("group:N", title=by.replace("_", " ").capitalize()),
+                alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
+            ],
+        )
+        .properties(height=HEIGHT)
+    )
 
 
-def scenario_chart(comparison: ScenarioComparison, goal: int) -> go.Figure:
+def scenario_chart(comparison: ScenarioComparison, goal: int) -> alt.LayerChart:
     """Each scenario's projected cameras beside the baseline (dashed) and the goal."""
-    fig = go.Figure()
-    curves = comparison.curves.groupby("scenario", sort=False)
-    for i, (name, part) in enumerate(curves):
-        base = name == BASELINE
-        fig.add_trace(
-            go.Scatter(
-                x=part["date"],
-                y=part["cameras"],
-                name=escape_plotly(name),
-                line={
-                    "color": BASELINE_COLOUR if base else SCENARIO_COLOURS[i % 5],
-                    "dash": "dash" if base else "solid",
-                },
-            )
+    curves = comparison.curves
+    names = list(dict.fromkeys(curves["scenario"].astype(str)))
+    colours = [
+        BASELINE_COLOUR if n == BASELINE else SCENARIO_COLOURS[i % 5]
+        for i, n in enumerate(names)
+    ]
+    dashes = [DASHED if n == BASELINE else SOLID for n in names]
+    data = pd.DataFrame(
+        {
+            "date": pd.to_datetime(curves["date"]),
+            "cameras": curves["cameras"],
+            "series": curves["scenario"].astype(str),
+        }
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("date:T", title="Date (month end)", axis=alt.Axis(format=MONTH)),
+            y=alt.Y("cameras:Q", title="Active cameras (count)"),
+            tooltip=[
+                alt.Tooltip("date:T", title="Month", format=MONTH),
+                alt.Tooltip("series:N", title="Scenario"),
+                alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
+            ],
+            **_series(names, colours, dashes),
         )
-    fig.add_hline(
-        y=goal,
-        line={"color": GOAL_COLOUR, "dash": "dot"},
-        annotation_text=f"Goal {goal:,}",
     )
-    fig.update_layout(
-        height=450,
-        xaxis_title="Date (month end)",
-        yaxis_title="Active cameras (count)",
-        **CHART_LAYOUT,
+    return alt.layer(lines, _goal_rule(goal)).properties(height=450)
+
+
+def requests_chart(per_month: pd.DataFrame) -> alt.Chart:
+    """Footage requests by month (``per_month``: ``month``, ``requests``)."""
+    data = pd.DataFrame(
+        {
+            "month": pd.to_datetime(per_month["month"].astype(str)),
+            "requests": per_month["requests"],
+        }
     )
-    return fig
+    return (
+        alt.Chart(data)
+        .mark_bar(color=HISTORY_COLOUR)
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format=MONTH)),
+            y=alt.Y("requests:Q", title="Footage requests"),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month", format=MONTH),
+                alt.Tooltip("requests:Q", title="Footage requests", format=",.0f"),
+            ],
+        )
+        .properties(height=280)
+    )
