@@ -60,21 +60,22 @@ _INTRAWORD = re.compile(r"(?<=[0-9A-Za-z])_(?=[0-9A-Za-z])")
 # a list item, heading or quote can only start a line: the start of the text
 _LINE_START = re.compile(r"^(\s*)([-+#>]|\d+[.)])")
 # GitHub Markdown links bare addresses: "www.example.com", "http://...",
-# "mailto:..." and "name@example.com". Streamlit's Markdown finds them in the text
-# after backslash escapes are read ("http\\://x" is linked all the same), so an
-# invisible WORD JOINER goes where the pattern needs two characters side by side.
+# "mailto:...". Streamlit's Markdown finds them in the text after backslash
+# escapes are read ("http\\://x" is linked all the same), so an invisible WORD
+# JOINER goes where the pattern needs two characters side by side. A bare e-mail
+# address ("ann@city.example") is left as typed, so it can be copied: Markdown
+# may link it, to that same address and nothing else.
 _WORD_JOINER = "\u2060"
 _WWW = re.compile(r"(?i)\b(www)(\\?\.)")
 _SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|xmpp)(\\?:)")
-_AT = re.compile(r"(?<=[-.\w+])@")
 
 
 def escape_markdown(value: Any) -> str:
     """Text that Streamlit's Markdown shows exactly as typed, on one line.
 
     Link and image syntax, emphasis, HTML, LaTeX, autolinks and Streamlit
-    directives become plain characters; a bare address ("www.", "https:",
-    "a@b.org") gets an invisible word joiner that keeps it from being linked;
+    directives become plain characters; a bare web address ("www.", "https:")
+    gets an invisible word joiner that keeps it from being linked;
     line breaks become spaces so a name
     cannot start a heading or a list. Characters that are harmless where they
     stand are left alone, so "Ward 2 (synthetic)" and "lrpd_current.csv" read
@@ -92,7 +93,6 @@ def escape_markdown(value: Any) -> str:
     escaped = "".join(out)
     escaped = _WWW.sub(lambda m: m.group(1) + _WORD_JOINER + "\\.", escaped)
     escaped = _SCHEME.sub(lambda m: m.group(1) + _WORD_JOINER + m.group(2), escaped)
-    escaped = _AT.sub(_WORD_JOINER + "@", escaped)
     return _LINE_START.sub(
         lambda m: (
             m.group(1)
