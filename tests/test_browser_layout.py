@@ -25,6 +25,13 @@ from tests.browserkit import artifact, wait_until
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGES = page_paths()
+# pages with charts (ui.charts), by page name: how many each draws
+CHARTS = {
+    "Gaps_and_targeting": 1,
+    "Goal_progress": 4,
+    "Wards": 3,
+    "Requests_and_outcomes": 1,
+}
 
 # Leaf element containers of the page whose boxes intersect (2 px tolerance)
 _PAGE_OVERLAPS_JS = """() => {
@@ -113,6 +120,20 @@ _MAP_STATE_JS = """() => {
             })};
 }"""
 MIN_FILL = 0.8  # the fitted view spans at least this share of the frame
+# Every text of each chart (ui.charts, Vega's SVG: legend, axis titles and
+# labels) inside the chart's drawing: a legend too wide for a phone ran off
+# its right edge and pushed the axis title off its left one, cut, not wrapped
+# (3 px: a rotated title's box and the last date label reach 2 px out)
+_CHARTS_JS = """() => [...document.querySelectorAll(
+        '[data-testid="stVegaLiteChart"] svg.marks')].flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')]
+        .map(t => [t.textContent, t.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 0
+            && (r.left < box.left - 3 || r.right > box.right + 3))
+        .map(([text, r]) => [text, Math.round(r.left - box.left),
+                             Math.round(r.right - box.right)]);
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +216,11 @@ def test_page_layout_has_no_overlaps_at_either_width(server, tab, name):
         assert page.evaluate(_PAGE_OVERLAPS_JS) == []
         scroll, client = page.evaluate(_OVERFLOW_JS)
         assert scroll <= client + 1, f"page {scroll} px wide in a {client} px window"
+        if name in CHARTS:
+            page.locator('[data-testid="stVegaLiteChart"] svg.marks').nth(
+                CHARTS[name] - 1
+            ).wait_for()
+            assert page.evaluate(_CHARTS_JS) == []  # no text cut at an edge
         # the app's own menu, never Streamlit's page-folder one
         if width == "desktop":
             links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()

@@ -40,12 +40,23 @@ SOLID: list[int] = []
 DASHED = [6, 4]
 DOTTED = [2, 3]
 MONTH = "%b %Y"
+# Room at the right of a chart with a date axis: a date label is centred on its
+# month, and the last one ran 6 to 10 px past the drawing's edge, cut
+# (tests/test_browser_layout.py)
+DATE_PADDING = {"left": 5, "top": 5, "bottom": 5, "right": 24}
 
 
 def _legend() -> alt.Legend:
-    """Above the plot, as many per row as fit, without a title."""
+    """Above the plot, one entry a line, without a title: Vega does not wrap
+    a legend to the chart's width, and two or three entries in a row ran off a
+    390 px phone (and pushed the axis title off its left edge)."""
     return alt.Legend(
-        orient="top", title=None, labelLimit=320, symbolStrokeWidth=3, symbolOpacity=1
+        orient="top",
+        title=None,
+        columns=1,
+        labelLimit=170,
+        symbolStrokeWidth=3,
+        symbolOpacity=1,
     )
 
 
@@ -116,7 +127,11 @@ def forecast_chart(
         ],
         ignore_index=True,
     )
-    x = alt.X("date:T", title=None, axis=alt.Axis(format=MONTH))
+    x = alt.X(
+        "date:T",
+        title=None,
+        axis=alt.Axis(format=MONTH),
+    )
     tip = [
         alt.Tooltip("date:T", title="Month", format=MONTH),
         alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
@@ -162,7 +177,9 @@ def forecast_chart(
             .encode(x="date:T", y=alt.value(0), text="text:N")
         )
     return alt.layer(*layers).properties(
-        height=height, title=_title("Active cameras and projection")
+        padding=DATE_PADDING,
+        height=height,
+        title=_title("Active cameras and projection"),
     )
 
 
@@ -288,7 +305,11 @@ def monthly_chart(history: pd.DataFrame, *, months: int = 36) -> alt.LayerChart:
     net = pd.DataFrame(
         {"period": period, "cameras": recent["net"].where(full), "series": names[2]}
     ).dropna(subset=["cameras"])
-    x = alt.X("yearmonth(period):T", title="Month", axis=alt.Axis(format=MONTH))
+    x = alt.X(
+        "yearmonth(period):T",
+        title="Month",
+        axis=alt.Axis(format=MONTH),
+    )
     colour = _series(names, [HISTORY_COLOUR, WITHDRAWN_COLOUR, NET_COLOUR])["color"]
     tip = [
         alt.Tooltip("yearmonth(period):T", title="Month", format=MONTH),
@@ -312,7 +333,7 @@ def monthly_chart(history: pd.DataFrame, *, months: int = 36) -> alt.LayerChart:
             color=colour,
             tooltip=tip,
         ),
-    ).properties(height=HEIGHT)
+    ).properties(padding=DATE_PADDING, height=HEIGHT)
 
 
 def breakdown_chart(history: pd.DataFrame, by: str) -> alt.Chart:
@@ -328,7 +349,11 @@ def breakdown_chart(history: pd.DataFrame, by: str) -> alt.Chart:
         alt.Chart(data)
         .mark_area()
         .encode(
-            x=alt.X("period:T", title="Month", axis=alt.Axis(format=MONTH)),
+            x=alt.X(
+                "period:T",
+                title="Month",
+                axis=alt.Axis(format=MONTH),
+            ),
             y=alt.Y("cameras:Q", title="Active cameras (count)", stack="zero"),
             color=alt.Color("group:N", legend=_legend(), sort="ascending"),
             order=alt.Order("group:N"),
@@ -338,7 +363,7 @@ def breakdown_chart(history: pd.DataFrame, by: str) -> alt.Chart:
                 alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
             ],
         )
-        .properties(height=HEIGHT)
+        .properties(padding=DATE_PADDING, height=HEIGHT)
     )
 
 
@@ -362,7 +387,11 @@ def scenario_chart(comparison: ScenarioComparison, goal: int) -> alt.LayerChart:
         alt.Chart(data)
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=alt.X("date:T", title="Date (month end)", axis=alt.Axis(format=MONTH)),
+            x=alt.X(
+                "date:T",
+                title="Date (month end)",
+                axis=alt.Axis(format=MONTH),
+            ),
             y=alt.Y("cameras:Q", title="Active cameras (count)"),
             tooltip=[
                 alt.Tooltip("date:T", title="Month", format=MONTH),
@@ -372,7 +401,9 @@ def scenario_chart(comparison: ScenarioComparison, goal: int) -> alt.LayerChart:
             **_series(names, colours, dashes),
         )
     )
-    return alt.layer(lines, _goal_rule(goal)).properties(height=450)
+    return alt.layer(lines, _goal_rule(goal)).properties(
+        padding=DATE_PADDING, height=450
+    )
 
 
 def requests_chart(per_month: pd.DataFrame) -> alt.Chart:
@@ -387,12 +418,16 @@ def requests_chart(per_month: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar(color=HISTORY_COLOUR)
         .encode(
-            x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format=MONTH)),
+            x=alt.X(
+                "yearmonth(month):T",
+                title="Month",
+                axis=alt.Axis(format=MONTH),
+            ),
             y=alt.Y("requests:Q", title="Footage requests"),
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title="Month", format=MONTH),
                 alt.Tooltip("requests:Q", title="Footage requests", format=",.0f"),
             ],
         )
-        .properties(height=280)
+        .properties(padding=DATE_PADDING, height=280)
     )
