@@ -46,15 +46,18 @@ MONTH = "%b %Y"
 DATE_PADDING = {"left": 5, "top": 5, "bottom": 5, "right": 24}
 
 
-def _legend() -> alt.Legend:
+def _legend(symbol: str = "circle") -> alt.Legend:
     """Above the plot, one entry a line, without a title: Vega does not wrap
     a legend to the chart's width, and two or three entries in a row ran off a
-    390 px phone (and pushed the axis title off its left edge)."""
+    390 px phone (and pushed the axis title off its left edge). ``symbol``:
+    "stroke" draws each entry as a short line, dashed like its series."""
     return alt.Legend(
         orient="top",
         title=None,
         columns=1,
         labelLimit=170,
+        symbolType=symbol,
+        symbolSize=500 if symbol == "stroke" else 100,  # a line long enough to dash
         symbolStrokeWidth=3,
         symbolOpacity=1,
     )
@@ -63,19 +66,22 @@ def _legend() -> alt.Legend:
 def _series(
     names: Sequence[str], colours: Sequence[str], dashes: Sequence[list[int]] = ()
 ) -> dict[str, alt.Color | alt.StrokeDash]:
-    """Colour (and dash) encodings of the ``series`` field, with a legend."""
+    """Colour (and dash) encodings of the ``series`` field, with one legend:
+    with dashes, its entries are short lines drawn as their series is."""
+    legend = _legend("stroke" if dashes else "circle")
     out: dict[str, alt.Color | alt.StrokeDash] = {
         "color": alt.Color(
             "series:N",
             scale=alt.Scale(domain=list(names), range=list(colours)),
-            legend=_legend(),
+            legend=legend,
         )
     }
     if dashes:
+        # the same field, title and legend: Vega-Lite merges the two legends
         out["strokeDash"] = alt.StrokeDash(
             "series:N",
             scale=alt.Scale(domain=list(names), range=list(dashes)),
-            legend=None,
+            legend=legend,
         )
     return out
 
