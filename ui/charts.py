@@ -46,6 +46,19 @@ MONTH = "%b %Y"
 DATE_PADDING = {"left": 5, "top": 5, "bottom": 5, "right": 24}
 
 
+def _month_x(field: str, title: str | None, **kwargs: object) -> alt.X:
+    """A date axis labelled by month ("Jan 2026")."""
+    return alt.X(field, title=title, axis=alt.Axis(format=MONTH), **kwargs)
+
+
+def _month_tip(field: str) -> alt.Tooltip:
+    return alt.Tooltip(field, title="Month", format=MONTH)
+
+
+def _count_tip(field: str, title: str) -> alt.Tooltip:
+    return alt.Tooltip(field, title=title, format=",.0f")
+
+
 def _legend(symbol: str = "circle") -> alt.Legend:
     """Above the plot, one entry a line, without a title: Vega does not wrap
     a legend to the chart's width, and two or three entries in a row ran off a
@@ -133,14 +146,10 @@ def forecast_chart(
         ],
         ignore_index=True,
     )
-    x = alt.X(
-        "date:T",
-        title=None,
-        axis=alt.Axis(format=MONTH),
-    )
+    x = _month_x("date:T", None)
     tip = [
-        alt.Tooltip("date:T", title="Month", format=MONTH),
-        alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
+        _month_tip("date:T"),
+        _count_tip("cameras:Q", "Cameras"),
         alt.Tooltip("series:N", title="Line"),
     ]
     series = _series(names, colours, [SOLID, DASHED, SOLID])
@@ -311,16 +320,12 @@ def monthly_chart(history: pd.DataFrame, *, months: int = 36) -> alt.LayerChart:
     net = pd.DataFrame(
         {"period": period, "cameras": recent["net"].where(full), "series": names[2]}
     ).dropna(subset=["cameras"])
-    x = alt.X(
-        "yearmonth(period):T",
-        title="Month",
-        axis=alt.Axis(format=MONTH),
-    )
+    x = _month_x("yearmonth(period):T", "Month")
     colour = _series(names, [HISTORY_COLOUR, WITHDRAWN_COLOUR, NET_COLOUR])["color"]
     tip = [
-        alt.Tooltip("yearmonth(period):T", title="Month", format=MONTH),
+        _month_tip("yearmonth(period):T"),
         alt.Tooltip("series:N", title="What"),
-        alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
+        _count_tip("cameras:Q", "Cameras"),
     ]
     return alt.layer(
         alt.Chart(bars)
@@ -355,18 +360,14 @@ def breakdown_chart(history: pd.DataFrame, by: str) -> alt.Chart:
         alt.Chart(data)
         .mark_area()
         .encode(
-            x=alt.X(
-                "period:T",
-                title="Month",
-                axis=alt.Axis(format=MONTH),
-            ),
+            x=_month_x("period:T", "Month"),
             y=alt.Y("cameras:Q", title="Active cameras (count)", stack="zero"),
             color=alt.Color("group:N", legend=_legend(), sort="ascending"),
             order=alt.Order("group:N"),
             tooltip=[
-                alt.Tooltip("period:T", title="Month", format=MONTH),
+                _month_tip("period:T"),
                 alt.Tooltip("group:N", title=by.replace("_", " ").capitalize()),
-                alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
+                _count_tip("cameras:Q", "Cameras"),
             ],
         )
         .properties(padding=DATE_PADDING, height=HEIGHT)
@@ -393,16 +394,12 @@ def scenario_chart(comparison: ScenarioComparison, goal: int) -> alt.LayerChart:
         alt.Chart(data)
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=alt.X(
-                "date:T",
-                title="Date (month end)",
-                axis=alt.Axis(format=MONTH),
-            ),
+            x=_month_x("date:T", "Date (month end)"),
             y=alt.Y("cameras:Q", title="Active cameras (count)"),
             tooltip=[
-                alt.Tooltip("date:T", title="Month", format=MONTH),
+                _month_tip("date:T"),
                 alt.Tooltip("series:N", title="Scenario"),
-                alt.Tooltip("cameras:Q", title="Cameras", format=",.0f"),
+                _count_tip("cameras:Q", "Cameras"),
             ],
             **_series(names, colours, dashes),
         )
@@ -424,15 +421,11 @@ def requests_chart(per_month: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar(color=HISTORY_COLOUR)
         .encode(
-            x=alt.X(
-                "yearmonth(month):T",
-                title="Month",
-                axis=alt.Axis(format=MONTH),
-            ),
+            x=_month_x("yearmonth(month):T", "Month"),
             y=alt.Y("requests:Q", title="Footage requests"),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month", format=MONTH),
-                alt.Tooltip("requests:Q", title="Footage requests", format=",.0f"),
+                _month_tip("yearmonth(month):T"),
+                _count_tip("requests:Q", "Footage requests"),
             ],
         )
         .properties(padding=DATE_PADDING, height=280)
