@@ -65,9 +65,14 @@ _LINE_START = re.compile(r"^(\s*)([-+#>]|\d+[.)])")
 # JOINER goes where the pattern needs two characters side by side. A bare e-mail
 # address ("ann@city.example") is left as typed, so it can be copied: Markdown
 # may link it, to that same address and nothing else.
+# The joiner goes in whatever comes before: "a_http://x" is linked too ("_"
+# sits inside a word and is left as typed). Streamlit also reads
+# ":material/icon:" after the escapes, so an escaped colon before a letter gets
+# the joiner as well.
 _WORD_JOINER = "\u2060"
-_WWW = re.compile(r"(?i)\b(www)(\\?\.)")
-_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|xmpp)(\\?:)")
+_WWW = re.compile(r"(?i)(www)(\\?\.)")
+_SCHEME = re.compile(r"(?i)(https?|ftp|mailto|xmpp)(\\?:)")
+_DIRECTIVE = re.compile(r"(\\:)(?=[A-Za-z])")
 
 
 def escape_markdown(value: Any) -> str:
@@ -75,7 +80,8 @@ def escape_markdown(value: Any) -> str:
 
     Link and image syntax, emphasis, HTML, LaTeX, autolinks and Streamlit
     directives become plain characters; a bare web address ("www.", "https:")
-    gets an invisible word joiner that keeps it from being linked;
+    and an icon directive (":material/x:") get an invisible word joiner that
+    keeps them from being linked or drawn;
     line breaks become spaces so a name
     cannot start a heading or a list. Characters that are harmless where they
     stand are left alone, so "Ward 2 (synthetic)" and "lrpd_current.csv" read
@@ -93,6 +99,7 @@ def escape_markdown(value: Any) -> str:
     escaped = "".join(out)
     escaped = _WWW.sub(lambda m: m.group(1) + _WORD_JOINER + "\\.", escaped)
     escaped = _SCHEME.sub(lambda m: m.group(1) + _WORD_JOINER + m.group(2), escaped)
+    escaped = _DIRECTIVE.sub(lambda m: m.group(1) + _WORD_JOINER, escaped)
     return _LINE_START.sub(
         lambda m: (
             m.group(1)

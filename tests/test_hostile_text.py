@@ -29,10 +29,10 @@ HOSTILE_WARDS = [
     f"{LINK} one",
     f"{IMAGE} two",
     f"{ANCHOR} three",
-    ":red[four] :material/warning:",
+    ":red[four] :material/bug_report:",  # an icon the pages never use
     "**five** <img src=x onerror=alert(1)>",
     "six\n# heading",
-    "$x^2$ seven",
+    "$x^2$ a_www.evil.example/w seven",  # "_" sits inside a word
 ]
 HOSTILE_DISTRICT = "[62](http://evil.example/d)"
 HOSTILE_OFFENCE = '<a href="http://evil.example/o">THEFT</a>'
@@ -42,8 +42,10 @@ HOSTILE_OFFENCE = '<a href="http://evil.example/o">THEFT</a>'
 def test_markdown_escape_by_hand():
     assert escape_markdown(LINK) == "\\[click\\](http\u2060\\://evil.example/x)"
     assert escape_markdown(IMAGE).startswith("!\\[pixel\\](http\u2060\\:")
+    # Streamlit reads ":material/icon:" after the escapes: a joiner after the
+    # escaped colon (tests/test_browser_hostile.py saw the icon drawn)
     assert escape_markdown(":red[a] :material/warning:") == (
-        r"\:red\[a\] \:material/warning\:"
+        "\\:\u2060red\\[a\\] \\:\u2060material/warning\\:"
     )
     assert escape_markdown("**b** _i_ ~s~ `c` $x$") == (
         r"\*\*b\*\* \_i\_ \~s\~ \`c\` \$x\$"
@@ -59,9 +61,12 @@ def test_markdown_escape_by_hand():
     assert escape_markdown("see https://x.example/a") == (
         "see https\u2060\\://x.example/a"
     )
-    assert escape_markdown("MAILTO:a") == "MAILTO\u2060\\:a"
+    assert escape_markdown("MAILTO:a") == "MAILTO\u2060\\:\u2060a"
     # an e-mail address stays as typed, to be copied (a link, if any, is to it)
     assert escape_markdown("ann@city.example") == "ann@city.example"
+    # whatever comes before an address: "_" is part of a word, yet linked
+    assert escape_markdown("a_http://x.example") == "a_http\u2060\\://x.example"
+    assert escape_markdown("a_www.x.example") == "a_www\u2060\\.x.example"
     assert escape_markdown("@handle and Ward 3: north") == "@handle and Ward 3\\: north"
     # what cannot make Markdown where it stands is left as typed
     assert escape_markdown("Ward 2 (synthetic)") == "Ward 2 (synthetic)"
@@ -166,7 +171,7 @@ def test_pages_show_hostile_names_as_text(hostile_env, page):
             continue  # the Overview's own on-track badge (st.badge), not data
         assert LINK_SYNTAX.search(text) is None, text
         assert _unescaped(text, "<") == 0, text
-        assert ":material/warning:" not in text.replace(r"\:material", ""), text
+        assert ":material/bug_report:" not in text, text
     assert not at.get("plotly_chart")  # the charts are Vega-Lite (ui.charts)
     charts = [json.loads(c.proto.spec) for c in at.get("arrow_vega_lite_chart")]
     for spec in charts:

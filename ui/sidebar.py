@@ -23,6 +23,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from analytics.config import CityConfig
 from analytics.datasets import Dataset
+from analytics.safe_output import escape_markdown
 from analytics.schema import CATEGORIES, OWNER_TYPES, TIERS
 from analytics.windows import (
     DEFAULT_WINDOW_MONTHS,
@@ -480,15 +481,15 @@ def _persist_and_share(filters: Filters, defaults: Filters) -> None:
 
 def _data_source(ds: Dataset) -> None:
     sb = st.sidebar
+    # the label is made of the data's file names, the city's name is
+    # configuration: both stay text
+    sb.markdown(f"**{escape_markdown(ds.label)}**")
     if ds.synthetic:
-        sb.markdown(f"**{ds.label}**")
         sb.caption(
             "A made-up city. The data steward connects the real registry on the "
             "Registry page."
         )
-    else:
-        sb.markdown(f"**{ds.label}**")
-    sb.caption(f"{ds.city.name} · data as of {ds.as_of:%d %b %Y}")
+    sb.caption(f"{escape_markdown(ds.city.name)} · data as of {ds.as_of:%d %b %Y}")
 
 
 def _range_caption(city: CityConfig, scale: float) -> str:
