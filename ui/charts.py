@@ -8,8 +8,8 @@ Vega-Lite chart; ``docs/dashboard.md``). Vega draws text as text, never as
 markup, so names from data files (wards, scenarios) need no escaping here;
 its tooltips escape what they show.
 
-Colours match the map (``analytics.maps``) so a tier or a recommendation looks the
-same everywhere. Every chart has its legend above the plot (never on an axis
+Colours match the map (``analytics.maps``) so a recommendation looks the same
+everywhere. Every chart has its legend above the plot (never on an axis
 title) and a title where the page gives none.
 """
 
@@ -22,7 +22,7 @@ import altair as alt
 import pandas as pd
 
 from analytics.forecast import ForecastResult
-from analytics.maps import SITE_COLOUR, TIER_COLOURS
+from analytics.maps import SITE_COLOUR
 from analytics.scenarios import BASELINE, ScenarioComparison
 from analytics.targeting import Recommendation
 
@@ -293,10 +293,6 @@ def ward_bar_chart(
         text="label:N", color=alt.value("#333333")
     )
     return alt.layer(bars, labels).properties(height=height, title=_title(title))
-
-
-def tier_colour(tier: str) -> str:
-    return TIER_COLOURS.get(tier, HISTORY_COLOUR)
 
 
 def monthly_chart(history: pd.DataFrame, *, months: int = 36) -> alt.LayerChart:
