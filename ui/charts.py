@@ -115,6 +115,10 @@ def _goal_rule(goal: int) -> alt.LayerChart:
     return rule + text
 
 
+def _title(text: str) -> alt.TitleParams:
+    return alt.TitleParams(text, anchor="start", fontSize=14)
+
+
 def forecast_chart(
     result: ForecastResult, *, height: int = SMALL_HEIGHT, launch: date | None = None
 ) -> alt.LayerChart:
@@ -124,6 +128,7 @@ def forecast_chart(
     """
     hist = result.history
     proj = result.projection
+    proj_dates = pd.to_datetime(proj["date"])
     projected = f"Projection ({result.model})"
     names = ["Active cameras", projected, "80% interval"]
     colours = [HISTORY_COLOUR, PROJECTION_COLOUR, PROJECTION_COLOUR]
@@ -138,7 +143,7 @@ def forecast_chart(
             ),
             pd.DataFrame(
                 {
-                    "date": pd.to_datetime(proj["date"]),
+                    "date": proj_dates,
                     "cameras": proj["cameras"],
                     "series": projected,
                 }
@@ -157,7 +162,7 @@ def forecast_chart(
     if len(proj):
         band = pd.DataFrame(
             {
-                "date": pd.to_datetime(proj["date"]),
+                "date": proj_dates,
                 "low": proj["low"],
                 "high": proj["high"],
                 "series": names[2],
@@ -196,10 +201,6 @@ def forecast_chart(
         height=height,
         title=_title("Active cameras and projection"),
     )
-
-
-def _title(text: str) -> alt.TitleParams:
-    return alt.TitleParams(text, anchor="start", fontSize=14)
 
 
 def curve_chart(rec: Recommendation, *, height: int = HEIGHT) -> alt.Chart:

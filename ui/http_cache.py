@@ -17,15 +17,10 @@ cacheable for a year and immutable; everything else passes untouched.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 from urllib.parse import parse_qs
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 IMMUTABLE = b"public, max-age=31536000, immutable"
 # A component build's file named by its digest: /component/<name>/.../x.<hex>.js
@@ -54,12 +49,8 @@ def immutable(path: str, query: bytes = b"") -> bool:
 
 class ImmutableAssets:
     """ASGI middleware: ``Cache-Control: public, max-age=31536000, immutable``
-    on the successful responses for which :func:`immutable` holds.
-
-    >>> from starlette.middleware import Middleware
-    >>> Middleware(ImmutableAssets)  # doctest: +ELLIPSIS
-    Middleware(ImmutableAssets)
-    """
+    on the successful responses for which :func:`immutable` holds (Starlette,
+    which Streamlit's server is built on, gives the types and the headers)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -73,13 +64,8 @@ class ImmutableAssets:
 
         async def send_cached(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower() != b"cache-control"
-                ]
-                headers.append((b"cache-control", IMMUTABLE))
-                message = {**message, "headers": headers}
+                message.setdefault("headers", [])  # optional in ASGI
+                MutableHeaders(scope=message)["cache-control"] = IMMUTABLE.decode()
             await send(message)
 
         await self.app(scope, receive, send_cached)
